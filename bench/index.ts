@@ -1,0 +1,111 @@
+/**
+ * `npm run bench -- <suite> [--workers 0,1,2] [--steps N] [--warmup N] [--batch N] [--size N]
+ *  [--preset reference] [--backend auto|wasm|cpu|...]`
+ *
+ * Prints one JSON line per case on stdout (logs go to stderr). Every case runs in a fresh
+ * child process, so peak RSS is that case's own and no engine state leaks between cases.
+ * Suites: train (reference model, plain SGD and SGD+VAR), infer. Add a suite to SUITES.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { runCase, type CaseSpec } from './cases';
+import type { PresetName } from '../src/shared/model';
+import type { BackendPreference } from '../src/node/compute/backend';
+
+interface Options {
+  workers: number[];
+  steps?: number;
+  warmup?: number;
+  batch: number;
+  size: number;
+  preset: PresetName;
+  backend: BackendPreference;
+}
+
+const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
+  train: (o) =>
+    o.workers.flatMap((workers) =>
+      [0, 1e-5].map((varLambda) => ({
+        bench: 'train' as const,
+        preset: o.preset,
+        inputSize: o.size,
+        batch: o.batch,
+        steps: o.steps ?? 5,
+        warmup: o.warmup ?? 2,
+        workers,
+        varLambda,
+        backend: o.backend,
+      })),
+    ),
+  infer: (o) => [
+    {
+      bench: 'infer',
+      preset: o.preset,
+      inputSize: o.size,
+      batch: o.batch,
+      steps: o.steps ?? 10,
+      warmup: o.warmup ?? 2,
+      workers: 0,
+      varLambda: 0,
+      backend: o.backend,
+    },
+  ],
+};
+
+function parse(argv: string[]): { suites: string[]; options: Options } {
+  const suites: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) flags.set(a.slice(2), argv[++i] ?? '');
+    else suites.push(a);
+  }
+  const num = (k: string) => (flags.has(k) ? Number(flags.get(k)) : undefined);
+  const options: Options = {
+    workers: (flags.get('workers') ?? String(Math.min(2, availableParallelism()))).split(',').map(Number),
+    steps: num('steps'),
+    warmup: num('warmup'),
+    batch: num('batch') ?? 8,
+    size: num('size') ?? 128,
+    preset: (flags.get('preset') ?? 'reference') as PresetName,
+    backend: (flags.get('backend') ?? 'auto') as BackendPreference,
+  };
+  return { suites: suites.length ? suites : ['train', 'infer'], options };
+}
+
+/** Run one case in a child process with the same loader flags (tsx) as this one. */
+function runChild(spec: CaseSpec): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--case', JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench case failed (exit ${code}): ${JSON.stringify(spec)}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const caseIdx = argv.indexOf('--case');
+  if (caseIdx >= 0) {
+    const result = await runCase(JSON.parse(argv[caseIdx + 1]) as CaseSpec);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const { suites, options } = parse(argv);
+  for (const name of suites) {
+    const suite = SUITES[name];
+    if (!suite) throw new Error(`Unknown bench suite "${name}"; known: ${Object.keys(SUITES).join(', ')}`);
+    for (const spec of suite(options)) console.log(await runChild(spec));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,61 @@
+/** `var-studio inspect PATH`: what the studio finds in a user's data, as JSON, before training. */
+import { parseArgs } from 'node:util';
+import { StudioError, isStudioError } from '../../../shared/errors';
+import { inspectPath } from '../../../node/data/open';
+import type { CliCommand, CliIO } from '../types';
+
+function reportError(e: StudioError, io: CliIO): number {
+  // Same wording as the CLI shell and the app: file, what, then the hint on its own line.
+  io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
+  io.err(e.hint);
+  return e.code === 'cancelled' ? 130 : 1;
+}
+
+function mb(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!(v > 0) || !Number.isFinite(v)) throw new StudioError({ code: 'bad-input', what: `invalid ${flag} "${raw}"`, hint: 'Give a size in megabytes, e.g. 512' });
+  return Math.floor(v * 1024 * 1024);
+}
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  summary: 'Check a data set (DICOM, NIfTI, PNG, LGG) and print a JSON summary',
+  usage: [
+    'Usage: var-studio inspect PATH [--format lgg|png|nifti|dicom] [--max-file-mb N] [--max-total-mb N]',
+    '',
+    '  PATH             a file or folder of scans',
+    '  --format F       skip detection and read PATH as this format',
+    '  --max-file-mb N  largest single file accepted (default 1024)',
+    '  --max-total-mb N largest data set accepted (default 8192)',
+    '',
+    'Prints the format, cases, slices, shapes (HxWxC), spacing, channels and masks as JSON.',
+    'Exits 1 with the reason on bad input.',
+  ].join('\n'),
+  async run(argv, io) {
+    try {
+      let parsed;
+      try {
+        parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { format: { type: 'string' }, 'max-file-mb': { type: 'string' }, 'max-total-mb': { type: 'string' } } });
+      } catch (e) {
+        throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio inspect --help`' });
+      }
+      const { values, positionals } = parsed;
+      if (positionals.length !== 1) throw new StudioError({ code: 'bad-input', what: `expected one PATH, got ${positionals.length}`, hint: 'Usage: var-studio inspect PATH' });
+      if (values.format !== undefined && !['lgg', 'png', 'nifti', 'dicom'].includes(values.format)) {
+        throw new StudioError({ code: 'bad-input', what: `unknown format "${values.format}"`, hint: 'Use one of lgg, png, nifti, dicom' });
+      }
+      const maxFileBytes = mb(values['max-file-mb'], '--max-file-mb');
+      const maxTotalBytes = mb(values['max-total-mb'], '--max-total-mb');
+      const summary = await inspectPath(positionals[0], {
+        ...(values.format ? { format: values.format } : {}),
+        limits: { ...(maxFileBytes ? { maxFileBytes } : {}), ...(maxTotalBytes ? { maxTotalBytes } : {}) },
+      });
+      io.out(JSON.stringify(summary, null, 2));
+      return 0;
+    } catch (e) {
+      if (isStudioError(e)) return reportError(e, io);
+      throw e;
+    }
+  },
+};

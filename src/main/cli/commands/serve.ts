@@ -1,0 +1,98 @@
+/** `var-studio serve`: browser mode, the studio services + renderer on a local HTTP server. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { StudioError } from '../../../shared/errors';
+import { createServiceHost } from '../../services';
+import { DEFAULT_HOST, startServer } from '../../server';
+import { openInChromium } from '../../server/open';
+import { isLoopback, resolveToken } from '../../server/security';
+import type { CliCommand } from '../types';
+
+export const PORT_ENV = 'VAR_STUDIO_PORT';
+
+/** out/renderer of this checkout, found from wherever the bundle (or source) lives. */
+export function findRendererDir(start = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'out', 'renderer');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function parsePort(raw: string | undefined, from: string): number {
+  if (raw === undefined || raw === '') return 0;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new StudioError({ code: 'bad-input', what: `Invalid port "${raw}" (${from})`, hint: 'Use a number from 1 to 65535, or 0 for any free port.' });
+  }
+  return port;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Run the studio in browser mode (local server + renderer)',
+  usage: [
+    'Usage: var-studio serve [--port N] [--host ADDR] [--no-open]',
+    '',
+    `  --port N      port to listen on (default: $${PORT_ENV}, else any free port)`,
+    `  --host ADDR   address to bind (default ${DEFAULT_HOST}; anything else exposes the studio to the network)`,
+    '  --no-open     do not open the address in Chromium',
+    '',
+    'Every request needs the token printed in the address. VAR_STUDIO_TOKEN fixes it (scripts, tests).',
+  ].join('\n'),
+  async run(argv, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: [...argv],
+        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' } },
+        strict: true,
+      }));
+    } catch (e) {
+      throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio serve --help`.' });
+    }
+    const port = values.port !== undefined ? parsePort(values.port, '--port') : parsePort(process.env[PORT_ENV], PORT_ENV);
+    const host = values.host ?? DEFAULT_HOST;
+    const rendererDir = values.renderer ? resolve(values.renderer) : findRendererDir();
+    if (!rendererDir || !existsSync(join(rendererDir, 'index.html'))) {
+      throw new StudioError({ code: 'not-found', what: 'The built renderer (out/renderer/index.html) is missing', hint: 'Run `npm run build` (or `npm run setup`) first.' });
+    }
+    let token: string;
+    try {
+      token = resolveToken();
+    } catch (e) {
+      throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Unset it to get a random token.' });
+    }
+    if (!isLoopback(host)) {
+      io.err(`Warning: binding to ${host} makes the studio reachable from the network. Anyone with the token can use it; prefer an SSH tunnel to 127.0.0.1.`);
+    }
+
+    const services = createServiceHost({ shell: 'browser' });
+    let server;
+    try {
+      server = await startServer({ services, token, rendererDir, host, port });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new StudioError({
+        code: 'bad-input',
+        what: code === 'EADDRINUSE' ? `Port ${port} is already in use` : `Cannot listen on ${host}:${port} (${(e as Error).message})`,
+        hint: code === 'EADDRINUSE' ? 'Stop the other studio or pick another --port.' : 'Check --host and --port.',
+      });
+    }
+    io.out('VAR Studio is running in browser mode.');
+    io.out(`  Open: ${server.url}`);
+    const info = await services.invoke('app.info', undefined);
+    if (info.ok) {
+      const b = (info.result as { backend: { name: string; detail: string } }).backend;
+      io.out(`  Shell: Browser · Backend: ${b.name} (${b.detail})`);
+    }
+    if (!values['no-open']) io.out(`  ${openInChromium(server.url)}`);
+    io.out('Press Ctrl-C to stop.');
+
+    if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
+    await server.close();
+    io.out('Stopped.');
+    return 0;
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * Every `var-studio <command>`. To add one: write `commands/<name>.ts` exporting a CliCommand,
+ * then add one import line and one array entry here.
+ */
+import type { CliCommand } from './types';
+import { serveCommand } from './commands/serve';
+import { inspectCommand } from './commands/inspect';
+import { phantomsCommand } from './commands/phantoms';
+
+export const commands: readonly CliCommand[] = [
+  serveCommand,
+  inspectCommand,
+  phantomsCommand,
+];
+
+export function findCommand(name: string): CliCommand | undefined {
+  return commands.find((c) => c.name === name);
+}

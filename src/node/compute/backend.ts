@@ -1,0 +1,219 @@
+/**
+ * The backend ladder: tensorflow-gpu > tensorflow > wasm > cpu (DESIGN.md, Compute).
+ *
+ * The native rungs come from optional packages whose install scripts may not have run, so they
+ * are only ever loaded lazily inside try/catch, and every rung that is skipped says why.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { StudioError } from '../../shared/errors';
+import { registerWasmTrainingKernels } from '../../shared/compute';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendFallback {
+  name: BackendName;
+  reason: string;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Human-readable: package, version, build flavour. Shown in the UI and stored in run records. */
+  detail: string;
+  /** Compute threads the backend uses in this process (wasm: 1; data-parallel workers are counted by their pool). */
+  threads?: number;
+  /** Rungs above the chosen one that were tried and skipped, best first. */
+  fallbacks: BackendFallback[];
+}
+
+export interface BackendOptions {
+  /** Where "rung X skipped because Y" lines go. Defaults to console.warn. */
+  log?: (line: string) => void;
+}
+
+export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ENV = 'VAR_STUDIO_BACKEND';
+
+const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+const require = createRequire(import.meta.url);
+
+/** Preference from the argument, else from VAR_STUDIO_BACKEND, else 'auto'. */
+export function resolvePreference(preference?: BackendPreference | string): BackendPreference {
+  const raw = (preference ?? process.env[BACKEND_ENV] ?? 'auto').trim().toLowerCase();
+  if (raw === '' || raw === 'auto') return 'auto';
+  if ((BACKEND_LADDER as readonly string[]).includes(raw)) return raw as BackendName;
+  throw new StudioError({
+    code: 'bad-input',
+    what: `Unknown compute backend "${raw}"${preference === undefined ? ` (from ${BACKEND_ENV})` : ''}`,
+    hint: `Use one of: auto, ${BACKEND_LADDER.join(', ')}.`,
+  });
+}
+
+/** The rungs to try for a preference: an explicit choice starts the ladder there and may still fall down. */
+function rungsFor(preference: BackendPreference): BackendName[] {
+  if (preference === 'auto') return [...BACKEND_LADDER];
+  return BACKEND_LADDER.slice(BACKEND_LADDER.indexOf(preference));
+}
+
+function message(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  // Native loader errors run to several lines of advice; the first line carries the cause.
+  return text.split('\n')[0].trim();
+}
+
+/** Path of the compiled addon a native package would load, or an explanation why there is none. */
+function nativeBinding(pkg: string): { path: string } | { reason: string } {
+  let pkgJson: string;
+  try {
+    pkgJson = require.resolve(`${pkg}/package.json`);
+  } catch {
+    return { reason: `${pkg} is not installed (optional dependency)` };
+  }
+  // The same lookup the package performs itself, without executing its kernel registrations.
+  try {
+    const preGyp = createRequire(pkgJson)('@mapbox/node-pre-gyp') as { find(p: string): string };
+    const path = preGyp.find(pkgJson);
+    if (!existsSync(path)) {
+      return {
+        reason: `${pkg} is installed without its native addon (${path} missing; install scripts did not run; \`npm rebuild ${pkg}\` fetches it)`,
+      };
+    }
+    return { path };
+  } catch (e) {
+    return { reason: `${pkg}: cannot locate its native addon: ${message(e)}` };
+  }
+}
+
+function nvidiaDriverPresent(): boolean {
+  if (process.platform !== 'linux') return true; // no cheap check elsewhere: let the load decide
+  return existsSync('/proc/driver/nvidia/version');
+}
+
+/** Cheap check of one rung: does not change the active tfjs backend. */
+function probeRung(name: BackendName): { ok: true; detail: string } | { ok: false; reason: string } {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const pkg = NATIVE_PACKAGE[name];
+    const found = nativeBinding(pkg);
+    if ('reason' in found) return { ok: false, reason: found.reason };
+    if (name === 'tensorflow-gpu' && !nvidiaDriverPresent()) {
+      return { ok: false, reason: `${pkg} is installed but no NVIDIA driver was found (/proc/driver/nvidia/version)` };
+    }
+    try {
+      // dlopen of the addon is what fails when libtensorflow or CUDA libraries are missing.
+      require(found.path);
+    } catch (e) {
+      return { ok: false, reason: `${pkg} native addon failed to load: ${message(e)}` };
+    }
+    return { ok: true, detail: `${pkg} ${packageVersion(pkg)}` };
+  }
+  if (name === 'wasm') {
+    try {
+      require.resolve('@tensorflow/tfjs-backend-wasm');
+    } catch {
+      return { ok: false, reason: '@tensorflow/tfjs-backend-wasm is not installed' };
+    }
+    if (typeof WebAssembly !== 'object') return { ok: false, reason: 'WebAssembly is not available in this runtime' };
+    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}` };
+  }
+  return { ok: true, detail: `@tensorflow/tfjs-backend-cpu ${tf.version_core} (plain JavaScript)` };
+}
+
+function packageVersion(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+function skip(fallbacks: BackendFallback[], name: BackendName, reason: string, log: (line: string) => void): void {
+  fallbacks.push({ name, reason });
+  log(`[backend] ${name} skipped: ${reason}`);
+}
+
+/** Which backend initBackend would pick, and why the rungs above it would be skipped. */
+export async function probeBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const fallbacks: BackendFallback[] = [];
+  for (const name of rungsFor(resolvePreference(preference))) {
+    const r = probeRung(name);
+    if (r.ok) return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks };
+    skip(fallbacks, name, r.reason, log);
+  }
+  // cpu always probes ok, so this is unreachable unless the ladder changes.
+  throw new StudioError({ code: 'backend', what: 'No compute backend is available', hint: 'Reinstall the app.' });
+}
+
+let active: { preference: BackendPreference; info: BackendInfo } | undefined;
+
+/** Activate one rung for real. Returns the detail line or throws with the reason. */
+async function activate(name: BackendName, probeDetail: string): Promise<{ detail: string; threads?: number }> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const pkg = NATIVE_PACKAGE[name];
+    await import(pkg);
+    // The native package registers 'tensorflow' on whatever engine its own require('@tensorflow/tfjs')
+    // resolved to. Seeing it here proves it is the engine our models use (npm dedupes the 4.22 copies).
+    if (!tf.findBackend('tensorflow')) {
+      throw new Error(`${pkg} loaded a different @tensorflow/tfjs copy than the studio (check npm ls @tensorflow/tfjs)`);
+    }
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`tf.setBackend('tensorflow') failed`);
+    return { detail: probeDetail };
+  }
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    if (!(await tf.setBackend('wasm'))) throw new Error(`tf.setBackend('wasm') failed`);
+    await tf.ready();
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return { detail: `${probeDetail} (${simd ? 'SIMD' : 'no SIMD'}, 1 thread per process)`, threads: 1 };
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error(`tf.setBackend('cpu') failed`);
+  return { detail: probeDetail };
+}
+
+/**
+ * Set the tfjs backend for this process: the first rung of the ladder (from `preference`, else
+ * VAR_STUDIO_BACKEND, else auto) that loads. Idempotent for the same preference.
+ */
+export async function initBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
+  const pref = resolvePreference(preference);
+  if (active && active.preference === pref && tf.getBackend() === tfjsName(active.info.name)) return active.info;
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const fallbacks: BackendFallback[] = [];
+  for (const name of rungsFor(pref)) {
+    const probe = probeRung(name);
+    if (!probe.ok) {
+      skip(fallbacks, name, probe.reason, log);
+      continue;
+    }
+    try {
+      const { detail, threads } = await activate(name, probe.detail);
+      const info: BackendInfo = { name, detail, ...(threads !== undefined ? { threads } : {}), fallbacks };
+      active = { preference: pref, info };
+      return info;
+    } catch (e) {
+      skip(fallbacks, name, message(e), log);
+    }
+  }
+  throw new StudioError({
+    code: 'backend',
+    what: `No compute backend could be started (${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')})`,
+    hint: `Set ${BACKEND_ENV}=cpu or reinstall the app.`,
+  });
+}
+
+/** The tfjs engine's name for a studio backend name (both native rungs register as 'tensorflow'). */
+export function tfjsName(name: BackendName): string {
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
+}
+
+/** The backend initBackend chose in this process, if any. */
+export function activeBackend(): BackendInfo | undefined {
+  return active?.info;
+}

@@ -1,0 +1,215 @@
+/**
+ * Data-parallel GradientFn: N worker threads, each with its own backend (single-threaded wasm
+ * in Node) and model replica, compute data-loss gradients on their rows of the batch at the
+ * coordinator model's current weights; the coordinator averages them, weighted by rows.
+ *
+ * Equivalence with the single-thread GradientFn: the loss is a per-pixel mean plus a per-image
+ * Dice averaged over images, so the row-weighted average of shard gradients is the full-batch
+ * gradient, except that BatchNorm normalises each shard with its own batch statistics (as
+ * unsynchronised BN does in PyTorch DDP). The BatchNorm moving statistics each replica
+ * produces are averaged the same way and written to the coordinator model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Worker } from 'node:worker_threads';
+import { StudioError } from '../../../shared/errors';
+import type { ModelConfig } from '../../../shared/model';
+import type { Batch, GradientFn } from '../../../shared/train';
+import { startWorker } from '../../workers';
+import type { BackendName } from '../backend';
+import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type LossSpec } from './protocol';
+
+export interface ParallelGradientOptions {
+  /** Worker threads (default 2). */
+  workers?: number;
+  /** Backend of every worker (default wasm). */
+  backend?: BackendName;
+  loss?: LossSpec;
+}
+
+export interface ParallelGradientEngine {
+  gradFn: GradientFn;
+  workers: number;
+  /** Resolves when every worker has its backend and model (gradFn also waits for it). */
+  ready: Promise<void>;
+  dispose(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (loss: number) => void;
+  reject: (e: Error) => void;
+}
+
+/** Rows per worker: as even as possible, no empty shards. */
+export function splitRows(rows: number, workers: number): { start: number; count: number }[] {
+  const n = Math.max(1, Math.min(workers, rows));
+  const base = Math.floor(rows / n);
+  const extra = rows % n;
+  const out: { start: number; count: number }[] = [];
+  let start = 0;
+  for (let k = 0; k < n; k++) {
+    const count = base + (k < extra ? 1 : 0);
+    out.push({ start, count });
+    start += count;
+  }
+  return out;
+}
+
+function workerFailure(index: number, what: string): StudioError {
+  return new StudioError({
+    code: 'backend',
+    what: `Gradient worker ${index} ${what}`,
+    hint: 'Retry with fewer workers, or set VAR_STUDIO_BACKEND=cpu to train without them.',
+  });
+}
+
+export function createParallelGradientFn(
+  model: tf.LayersModel,
+  modelConfig: ModelConfig,
+  options: ParallelGradientOptions = {},
+): ParallelGradientEngine {
+  const count = Math.max(1, Math.floor(options.workers ?? 2));
+  const trainable = model.trainableWeights;
+  const stats = model.nonTrainableWeights;
+  const trainableShapes = trainable.map((w) => w.shape as number[]);
+  const statShapes = stats.map((w) => w.shape as number[]);
+  const train = offsets(trainableShapes);
+  const stat = offsets(statShapes);
+  const paramsSab = new SharedArrayBuffer((train.total + stat.total) * 4);
+  const params = new Float32Array(paramsSab);
+  let xSab = new SharedArrayBuffer(4);
+  let ySab = new SharedArrayBuffer(4);
+
+  const workers: Worker[] = [];
+  const outputs: Float32Array[] = [];
+  const pending = new Map<number, Pending>();
+  const readiness: Promise<void>[] = [];
+  let failed: StudioError | undefined;
+  let nextId = 1;
+  let disposed = false;
+
+  const failAll = (e: StudioError) => {
+    failed ??= e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+
+  for (let index = 0; index < count; index++) {
+    const outputSab = new SharedArrayBuffer((train.total + stat.total) * 4);
+    outputs.push(new Float32Array(outputSab));
+    const data: GradWorkerData = {
+      index,
+      modelConfig,
+      backend: options.backend ?? 'wasm',
+      loss: options.loss ?? { kind: 'bce-dice' },
+      trainableShapes,
+      nonTrainableShapes: statShapes,
+      params: paramsSab,
+      output: outputSab,
+    };
+    const worker = startWorker('grad', data, { name: `grad-${index}` });
+    workers.push(worker);
+    readiness.push(
+      new Promise<void>((resolve, reject) => {
+        worker.on('message', (msg: FromWorker) => {
+          if (msg.type === 'ready') resolve();
+          else if (msg.type === 'done') {
+            pending.get(msg.id)?.resolve(msg.loss);
+            pending.delete(msg.id);
+          } else {
+            const e = new StudioError(msg.error);
+            if (msg.id === undefined) reject(e);
+            else {
+              pending.get(msg.id)?.reject(e);
+              pending.delete(msg.id);
+            }
+          }
+        });
+        worker.on('error', (err) => {
+          const e = workerFailure(index, `crashed: ${err.message}`);
+          reject(e);
+          failAll(e);
+        });
+        worker.on('exit', (code) => {
+          if (disposed) return;
+          const e = workerFailure(index, `exited (code ${code})`);
+          reject(e);
+          failAll(e);
+        });
+      }),
+    );
+  }
+  const ready = Promise.all(readiness).then(() => undefined);
+  // Startup errors surface through gradFn/ready; keep Node from reporting them as unhandled here.
+  ready.catch(() => undefined);
+
+  function call(index: number, req: Omit<GradRequest, 'id' | 'type'>): Promise<number> {
+    const id = nextId++;
+    return new Promise<number>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      workers[index].postMessage({ type: 'grad', id, ...req } satisfies GradRequest);
+    });
+  }
+
+  async function writeParams(): Promise<void> {
+    const values = await Promise.all([...trainable, ...stats].map((v) => v.read().data() as Promise<Float32Array>));
+    values.forEach((v, i) => {
+      const start = i < trainable.length ? train.starts[i] : train.total + stat.starts[i - trainable.length];
+      params.set(v, start);
+    });
+  }
+
+  async function writeBatch(batch: Batch): Promise<void> {
+    const [xs, ys] = await Promise.all([batch.x.data(), batch.y.data()]);
+    if (xSab.byteLength < xs.length * 4) xSab = new SharedArrayBuffer(xs.length * 4);
+    if (ySab.byteLength < ys.length * 4) ySab = new SharedArrayBuffer(ys.length * 4);
+    new Float32Array(xSab).set(xs);
+    new Float32Array(ySab).set(ys);
+  }
+
+  async function compute(batch: Batch): Promise<{ loss: number; grads: tf.Tensor[] }> {
+    if (disposed) throw workerFailure(0, 'pool was disposed');
+    await ready;
+    if (failed) throw failed;
+    const rows = batch.x.shape[0];
+    const shards = splitRows(rows, workers.length);
+    await Promise.all([writeParams(), writeBatch(batch)]);
+    const losses = await Promise.all(
+      shards.map((s, k) =>
+        call(k, { x: xSab, y: ySab, xShape: [...batch.x.shape], yShape: [...batch.y.shape], start: s.start, count: s.count }),
+      ),
+    );
+    const weights = shards.map((s) => s.count / rows);
+    const loss = losses.reduce((sum, l, k) => sum + weights[k] * l, 0);
+    const average = (start: number, size: number): Float32Array => {
+      const out = new Float32Array(size);
+      shards.forEach((_, k) => {
+        const src = outputs[k];
+        const w = weights[k];
+        for (let j = 0; j < size; j++) out[j] += w * src[start + j];
+      });
+      return out;
+    };
+    const grads = trainableShapes.map((shape, i) => tf.tensor(average(train.starts[i], sizeOf(shape)), shape));
+    tf.tidy(() => {
+      statShapes.forEach((shape, i) => stats[i].write(tf.tensor(average(train.total + stat.starts[i], sizeOf(shape)), shape)));
+    });
+    return { loss, grads };
+  }
+
+  // Calls are serialised: the shared buffers hold one batch and one set of weights at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const gradFn: GradientFn = (batch) => {
+    const run = queue.then(() => compute(batch));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  async function dispose(): Promise<void> {
+    if (disposed) return;
+    disposed = true;
+    failAll(workerFailure(0, 'pool was disposed'));
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  return { gradFn, workers: count, ready, dispose };
+}

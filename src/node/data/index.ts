@@ -1,0 +1,8 @@
+export { openDataset, inspectPath, summarize, type OpenOptions } from './open.js';
+export { detectFormat } from './detect.js';
+export { readLgg, patientOfCase } from './lgg.js';
+export { writePhantomsAsLgg } from './lgg-writer.js';
+export { readPngFolder } from './png.js';
+export { readNiftiPath, LABEL_SUFFIXES } from './nifti.js';
+export { readDicomPath, scanDicomSeries, sliceNormal } from './dicom.js';
+export { readFileLimited, scanFiles, limitsOf, naturalCompare } from './read.js';

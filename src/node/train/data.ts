@@ -1,0 +1,38 @@
+import { generatePhantoms } from '../../shared/data/phantoms';
+import { loadSamples } from '../../shared/data/preprocess';
+import { splitByPatient } from '../../shared/data/split';
+import type { Dataset, Sample } from '../../shared/data/types';
+import { StudioError } from '../../shared/errors';
+import type { RunConfig, RunData } from '../../shared/run/config';
+
+export interface RunSamples {
+  train: Sample[];
+  val: Sample[];
+  test: Sample[];
+}
+
+/** The dataset a run config names. Disk formats come from src/node/data. */
+export async function openRunDataset(data: RunData): Promise<Dataset> {
+  if (data.kind === 'phantoms') {
+    return generatePhantoms({ count: data.count, slicesPerCase: data.slicesPerCase, size: data.size, seed: data.seed });
+  }
+  // Loaded on demand: disk readers pull in ESM-only packages (nifti-reader-js) that a worker
+  // started from sources (CommonJS via tsx) cannot require; phantom runs never need them.
+  const { openDataset } = await import('../data/index');
+  return openDataset(data.path, data.format ? { format: data.format } : {});
+}
+
+/**
+ * Train/val/test samples of a run: split by patient with the run seed (so every consumer of a
+ * run, e.g. the pruning sweep, gets the same test cases), preprocessed to the model input.
+ */
+export async function loadRunSamples(config: RunConfig): Promise<RunSamples> {
+  const ds = await openRunDataset(config.data);
+  const split = splitByPatient(ds.cases, config.split, config.seed);
+  const opts = { size: config.model.inputSize, channels: config.model.inChannels };
+  const [train, val, test] = await Promise.all([loadSamples(ds, split.train, opts), loadSamples(ds, split.val, opts), loadSamples(ds, split.test, opts)]);
+  if (train.length === 0) {
+    throw new StudioError({ code: 'bad-input', what: `The training split of ${ds.root} is empty`, hint: 'Use more cases or a larger train fraction' });
+  }
+  return { train, val, test };
+}

@@ -1,0 +1,12 @@
+export * from './types.js';
+export { generatePhantoms, DEFAULT_PHANTOMS, phantomCaseId, phantomDatasetId, type PhantomOptions } from './phantoms.js';
+export { splitByPatient } from './split.js';
+export { preprocess, loadSamples, clearSampleCache } from './preprocess.js';
+export { resizeBilinear, resizeNearest } from './resize.js';
+export { autoWindow, chooseWindow, percentile } from './window.js';
+export { decodeTiff, encodeTiff8, isTiff, type RasterImage } from './tiff.js';
+export { decodePng, encodePng8, encodePng16, isPng } from './png.js';
+export { decodeDicom, isDicom, transferSyntaxLabel, TRANSFER_SYNTAXES, type DicomImage } from './dicom.js';
+export { decodeNifti, encodeNifti1, isNiftiBytes, type NiftiVolume } from './nifti.js';
+export { binarizeMask } from './mask.js';
+export { caseInfoFromSlices, datasetFromSlices } from './memory.js';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { StudioError } from '../errors';
+import { ModelConfigSchema } from '../model/config';
+import { AugmentConfigSchema } from '../train/augment';
+import { OptimizerConfigSchema } from '../train/optimizers';
+import { ScheduleConfigSchema } from '../train/schedule';
+
+export const RunDataSchema = z.discriminatedUnion('kind', [
+  /** The built-in seeded phantoms, generated in memory. */
+  z
+    .object({
+      kind: z.literal('phantoms'),
+      count: z.number().int().min(1).max(100000),
+      slicesPerCase: z.number().int().min(1).max(4096),
+      size: z.number().int().min(1).max(2048),
+      seed: z.number().int().min(0),
+    })
+    .strict(),
+  /** A dataset on disk (LGG folder, DICOM series, NIfTI, PNG slices). */
+  z
+    .object({
+      kind: z.literal('path'),
+      path: z.string().min(1),
+      format: z.enum(['lgg', 'dicom', 'nifti', 'png']).optional(),
+    })
+    .strict(),
+]);
+export type RunData = z.infer<typeof RunDataSchema>;
+
+export const SplitFractionsSchema = z
+  .object({ train: z.number().gt(0).max(1), val: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+  .strict()
+  .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, { message: 'train + val + test must be 1' });
+
+/**
+ * Everything that defines a run, serialisable: the same RunConfig on the same backend gives
+ * the same weights (model init, split, shuffling, augmentation and CrAM draws are all seeded).
+ */
+export const RunConfigSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    model: ModelConfigSchema,
+    optimizer: OptimizerConfigSchema,
+    epochs: z.number().int().min(1).max(100000),
+    batchSize: z.number().int().min(1).max(4096),
+    schedule: ScheduleConfigSchema.prefault({ kind: 'cosine', warmupFraction: 0.05 }),
+    /** null = no augmentation. prefault: the inner defaults apply to an omitted field. */
+    augment: AugmentConfigSchema.nullable().prefault({}),
+    /** Seeds shuffling, augmentation and optimizer draws; the model has its own seed. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    data: RunDataSchema,
+    split: SplitFractionsSchema.prefault({ train: 0.7, val: 0.15, test: 0.15 }),
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    /** Data-parallel gradient workers; 0 or 1 = gradients in the training thread. */
+    workers: z.number().int().min(0).max(64).default(0),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */
+export function parseRunConfig(raw: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(raw);
+  if (!r.success) {
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Invalid run config: ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+      hint: 'Fix the listed fields; model and optimizer have presets to start from',
+    });
+  }
+  return r.data;
+}

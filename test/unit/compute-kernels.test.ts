@@ -1,0 +1,169 @@
+/**
+ * Every kernel that src/shared/compute adds to the wasm backend, compared with the cpu backend's
+ * kernel on the same inputs.
+ *
+ * Relative error of a result a against the reference b: max_i |a_i - b_i| / max_i |b_i|
+ * (normalised by the largest reference magnitude, so near-zero entries cannot blow it up).
+ *
+ * Dilation: tfjs 4.22 has no dilation attribute on Conv2DBackpropFilter/Input and refuses
+ * gradients of dilated conv2d, so there is no dilated case to compare.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../src/shared/compute';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface Case {
+  batch: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  strides: [number, number];
+  pad: Pad;
+}
+
+/** Deterministic values in [-1, 1) so both backends see identical inputs. */
+function values(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+function outShape(c: Case): [number, number, number, number] {
+  const info = tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.strides, 1, c.pad);
+  return info.outShape as [number, number, number, number];
+}
+
+async function run(backend: string, kernel: string, c: Case): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const xShape = [c.batch, c.h, c.w, c.ci];
+  const fShape = [c.k, c.k, c.ci, c.co];
+  const dyShape = outShape(c);
+  const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+  const result = tf.tidy(() => {
+    const dy = tf.tensor(values(tf.util.sizeFromShape(dyShape), 3), dyShape);
+    if (kernel === 'Conv2DBackpropFilter') {
+      const x = tf.tensor(values(tf.util.sizeFromShape(xShape), 1), xShape);
+      return tf.engine().runKernel(kernel, { x, dy }, { ...common, filterShape: fShape }) as tf.Tensor;
+    }
+    const filter = tf.tensor(values(tf.util.sizeFromShape(fShape), 2), fShape);
+    return tf.engine().runKernel(kernel, { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor;
+  });
+  const data = (await result.data()) as Float32Array;
+  result.dispose();
+  return data;
+}
+
+const cases: Case[] = [];
+for (const k of [1, 3, 7]) {
+  for (const s of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      for (const batch of [1, 2, 3]) {
+        cases.push({ batch, h: 9 + batch, w: 11 - batch, ci: 2 + batch, co: 5 - batch, k, strides: [s, s], pad });
+      }
+    }
+  }
+}
+// Geometry the square matrix above misses: unequal strides, stride 3, explicit asymmetric padding.
+cases.push({ batch: 2, h: 9, w: 10, ci: 3, co: 4, k: 3, strides: [2, 1], pad: 'same' });
+cases.push({ batch: 1, h: 11, w: 8, ci: 2, co: 3, k: 3, strides: [1, 2], pad: 'valid' });
+cases.push({ batch: 2, h: 10, w: 9, ci: 3, co: 2, k: 7, strides: [3, 3], pad: 'same' });
+cases.push({ batch: 2, h: 9, w: 9, ci: 3, co: 4, k: 3, strides: [2, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] });
+cases.push({ batch: 1, h: 8, w: 7, ci: 4, co: 3, k: 3, strides: [1, 1], pad: [[0, 0], [2, 0], [0, 2], [0, 0]] });
+// Padding wider than the filter: no tap reaches the border rows, so the input gradient takes the stock path.
+cases.push({ batch: 2, h: 6, w: 5, ci: 2, co: 3, k: 1, strides: [1, 1], pad: [[0, 0], [1, 1], [1, 0], [0, 0]] });
+
+const TOLERANCE = 1e-4;
+
+describe('wasm training kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+  });
+
+  for (const kernel of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
+    it(`${kernel}: ${cases.length} geometries within ${TOLERANCE}`, async () => {
+      const errors: string[] = [];
+      let worst = 0;
+      for (const c of cases) {
+        const got = await run('wasm', kernel, c);
+        const want = await run('cpu', kernel, c);
+        expect(got.length).toBe(want.length);
+        const err = relativeError(got, want);
+        worst = Math.max(worst, err);
+        if (!(err <= TOLERANCE)) errors.push(`${JSON.stringify(c)}: ${err}`);
+      }
+      console.log(`${kernel}: max relative error ${worst.toExponential(2)} over ${cases.length} cases`);
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it('Tile matches cpu for float32, int32 and bool over ranks 1-5', async () => {
+    const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+      { shape: [1, 1, 1, 5], reps: [3, 4, 7, 1], dtype: 'float32' },
+      { shape: [2, 3, 4, 5], reps: [2, 1, 3, 2], dtype: 'float32' },
+      { shape: [7], reps: [5], dtype: 'int32' },
+      { shape: [3, 2], reps: [1, 1], dtype: 'float32' },
+      { shape: [2, 1, 3], reps: [1, 4, 2], dtype: 'bool' },
+      { shape: [2, 3, 1, 2, 2], reps: [2, 1, 3, 1, 2], dtype: 'int32' },
+      { shape: [0, 3], reps: [2, 2], dtype: 'float32' },
+    ];
+    for (const c of tileCases) {
+      const size = tf.util.sizeFromShape(c.shape);
+      const raw = values(size, 7);
+      const data = c.dtype === 'float32' ? raw : Int32Array.from(raw, (v) => (c.dtype === 'bool' ? Number(v > 0) : Math.round(v * 100)));
+      const results: number[][] = [];
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const t = tf.tidy(() => tf.tile(tf.tensor(data, c.shape, c.dtype), c.reps));
+        results.push(Array.from(await t.data()));
+        expect(t.shape).toEqual(c.shape.map((d, i) => d * c.reps[i]));
+        t.dispose();
+      }
+      expect(results[0]).toEqual(results[1]);
+    }
+    await tf.setBackend('wasm');
+  });
+
+  it('gradients of a strided conv train through tf.grad on wasm', async () => {
+    await tf.setBackend('wasm');
+    const grads = tf.tidy(() => {
+      const x = tf.tensor(values(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
+      const f = tf.tensor(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+      return g([x, f]).map((t) => t.dataSync() as Float32Array);
+    });
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => {
+      const x = tf.tensor(values(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
+      const f = tf.tensor(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+      return g([x, f]).map((t) => t.dataSync() as Float32Array);
+    });
+    await tf.setBackend('wasm');
+    expect(relativeError(grads[0], ref[0])).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeError(grads[1], ref[1])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('registration is idempotent and keeps the kernels', () => {
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile']);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
