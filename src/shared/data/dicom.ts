@@ -103,7 +103,7 @@ export function decodeDicom(bytes: Uint8Array, file?: string, opts: DicomDecodeO
   return guard(file, 'corrupt DICOM file', () => decodeDicomUnguarded(bytes, file, opts));
 }
 
-function decodeDicomUnguarded(bytes: Uint8Array, file?: string, opts: DicomDecodeOptions): DicomImage {
+function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts: DicomDecodeOptions): DicomImage {
   const maxSide = opts.maxSide ?? 8192, maxVoxels = opts.maxVoxels ?? 2 ** 31 - 1, maxBytes = opts.maxBytes ?? 1024 ** 3;
   if (!isDicom(bytes)) fail('bad-file', file, 'not a DICOM file (no "DICM" marker at byte 128)', 'Export the images as DICOM Part-10 files');
   let ds: DataSet;

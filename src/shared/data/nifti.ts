@@ -46,7 +46,7 @@ export function decodeNifti(input: Uint8Array, file?: string, limits: NiftiLimit
   return guard(file, 'corrupt NIfTI file', () => decodeNiftiUnguarded(input, file, limits));
 }
 
-function decodeNiftiUnguarded(input: Uint8Array, file?: string, limits: NiftiLimits): NiftiVolume {
+function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limits: NiftiLimits): NiftiVolume {
   const bytes = isGzip(input) ? gunzipLimited(input, limits.maxBytes, file) : input;
   if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true) === 540) fail('unsupported', file, 'NIfTI-2 files are not supported', 'Save the volume as NIfTI-1 (.nii or .nii.gz)');
   if (!isNiftiBytes(bytes)) fail('bad-file', file, 'not a NIfTI-1 file (no "n+1" magic; .hdr/.img pairs are not read)', 'Save the volume as a single-file NIfTI-1 (.nii or .nii.gz)');

@@ -14,7 +14,7 @@ export function decodePng(bytes: Uint8Array, file?: string, limits: DecodeLimits
   return guard(file, 'corrupt PNG', () => decodePngUnguarded(bytes, file, limits));
 }
 
-function decodePngUnguarded(bytes: Uint8Array, file?: string, limits: DecodeLimits): RasterImage {
+function decodePngUnguarded(bytes: Uint8Array, file: string | undefined, limits: DecodeLimits): RasterImage {
   if (!isPng(bytes)) fail('bad-file', file, 'not a PNG file (wrong magic bytes)', 'Check that the file is a .png image');
   if (bytes.length < 33) fail('bad-file', file, 'corrupt PNG: file too short for a header', 'The file is truncated; export it again');
   // Read IHDR ourselves so absurd dimensions are refused before the decoder allocates anything.

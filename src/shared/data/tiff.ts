@@ -30,7 +30,7 @@ export function decodeTiff(bytes: Uint8Array, file?: string, limits: DecodeLimit
   return guard(file, 'corrupt TIFF', () => decodeTiffUnguarded(bytes, file, limits));
 }
 
-function decodeTiffUnguarded(bytes: Uint8Array, file?: string, limits: DecodeLimits): RasterImage {
+function decodeTiffUnguarded(bytes: Uint8Array, file: string | undefined, limits: DecodeLimits): RasterImage {
   const corrupt = (what: string): never => fail('bad-file', file, `corrupt TIFF: ${what}`, 'The file is truncated or damaged; export it again');
   if (bytes.length < 8) corrupt('file too short for a TIFF header');
   if (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 43) fail('unsupported', file, 'BigTIFF files are not supported', 'Save the image as a classic TIFF or PNG');

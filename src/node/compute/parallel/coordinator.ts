@@ -29,6 +29,8 @@ export interface ParallelGradientOptions {
 export interface ParallelGradientEngine {
   gradFn: GradientFn;
   workers: number;
+  /** Live tensors in each worker after its last call (for leak checks). */
+  workerTensors(): number[];
   /** Resolves when every worker has its backend and model (gradFn also waits for it). */
   ready: Promise<void>;
   dispose(): Promise<void>;
@@ -81,6 +83,7 @@ export function createParallelGradientFn(
 
   const workers: Worker[] = [];
   const outputs: Float32Array[] = [];
+  const workerTensors: number[] = new Array<number>(count).fill(0);
   const pending = new Map<number, Pending>();
   const readiness: Promise<void>[] = [];
   let failed: StudioError | undefined;
@@ -113,6 +116,7 @@ export function createParallelGradientFn(
         worker.on('message', (msg: FromWorker) => {
           if (msg.type === 'ready') resolve();
           else if (msg.type === 'done') {
+            workerTensors[index] = msg.numTensors;
             pending.get(msg.id)?.resolve(msg.loss);
             pending.delete(msg.id);
           } else {
@@ -211,5 +215,5 @@ export function createParallelGradientFn(
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  return { gradFn, workers: count, ready, dispose };
+  return { gradFn, workers: count, ready, dispose, workerTensors: () => [...workerTensors] };
 }

@@ -41,7 +41,7 @@ export type ToWorker = GradRequest | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
-  | { type: 'done'; id: number; loss: number }
+  | { type: 'done'; id: number; loss: number; /** Live tensors in the worker after the call (leak checks). */ numTensors: number }
   | { type: 'error'; id?: number; error: StudioErrorInfo };
 
 export function sizeOf(shape: readonly number[]): number {

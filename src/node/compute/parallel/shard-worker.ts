@@ -98,7 +98,7 @@ export async function runShardWorker(port: MessagePort, data: GradWorkerData): P
       return;
     }
     grad(msg).then(
-      (loss) => post({ type: 'done', id: msg.id, loss }),
+      (loss) => post({ type: 'done', id: msg.id, loss, numTensors: tf.memory().numTensors }),
       (e) => post({ type: 'error', id: msg.id, error: errorInfo(e) }),
     );
   });

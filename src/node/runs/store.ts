@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StudioError } from '../../shared/errors';
+import type { RunConfig } from '../../shared/run/config';
+import { RunRecordSchema, type RunRecord } from '../../shared/run/record';
+import { writeFileAtomic } from '../fs/atomic';
+
+/** Overrides the studio home (default ~/.var-studio); runs live in `<home>/runs`. */
+export const STUDIO_HOME_ENV = 'VAR_STUDIO_HOME';
+
+export function defaultRunsRoot(): string {
+  const home = process.env[STUDIO_HOME_ENV] || path.join(os.homedir(), '.var-studio');
+  return path.join(home, 'runs');
+}
+
+/**
+ * Layout of one run directory:
+ *   run.json              the RunRecord (config, backend, status, timings, epochs), replaced atomically
+ *   checkpoint/           last end-of-epoch state, swapped in as a whole directory
+ *     weights.bin         all model weights incl. BatchNorm moving statistics (model.weights order)
+ *     optimizer.bin       optimizer state (momentum buffers ...)
+ *     state.json          epoch, step count, RNG stream positions; written last = complete mark
+ *   model/                final weights, written when the run completes
+ *     weights.bin         same format as checkpoint/weights.bin
+ *     state.json          names/shapes + model config
+ */
+export interface RunPaths {
+  dir: string;
+  record: string;
+  checkpoint: string;
+  model: string;
+}
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export class RunStore {
+  readonly root: string;
+
+  constructor(root?: string) {
+    this.root = path.resolve(root ?? defaultRunsRoot());
+  }
+
+  paths(id: string): RunPaths {
+    if (!ID_RE.test(id) || id.includes('..')) {
+      throw new StudioError({ code: 'bad-input', what: `"${id}" is not a run id`, hint: 'Use an id from the run list' });
+    }
+    const dir = path.join(this.root, id);
+    return { dir, record: path.join(dir, 'run.json'), checkpoint: path.join(dir, 'checkpoint'), model: path.join(dir, 'model') };
+  }
+
+  /** A new run directory with its first record (status running). */
+  async create(config: RunConfig, backend: RunRecord['backend'], opts: { id?: string; now?: Date } = {}): Promise<RunRecord> {
+    await fsp.mkdir(this.root, { recursive: true });
+    const now = opts.now ?? new Date();
+    const id = opts.id ?? newRunId(config.name, now);
+    const p = this.paths(id);
+    try {
+      await fsp.mkdir(p.dir);
+    } catch {
+      throw new StudioError({ code: 'bad-input', file: p.dir, what: `Run ${id} already exists`, hint: 'Use a new run id' });
+    }
+    const iso = now.toISOString();
+    const record: RunRecord = {
+      id,
+      config,
+      backend,
+      status: 'running',
+      createdAt: iso,
+      updatedAt: iso,
+      timings: {
+        totalSeconds: 0,
+        trainSeconds: 0,
+        validationSeconds: 0,
+        statsSeconds: 0,
+        checkpointSeconds: 0,
+        setupSeconds: 0,
+        startedAt: iso,
+        resumes: 0,
+      },
+      epochs: [],
+    };
+    await writeFileAtomic(p.record, JSON.stringify(record, null, 1), { overwrite: false });
+    return record;
+  }
+
+  async open(id: string): Promise<RunRecord> {
+    const p = this.paths(id);
+    let text: string;
+    try {
+      text = await fsp.readFile(p.record, 'utf8');
+    } catch {
+      throw new StudioError({ code: 'not-found', file: p.record, what: `Run ${id} does not exist`, hint: 'Pick a run from the run list' });
+    }
+    return parseRecord(text, p.record);
+  }
+
+  async save(record: RunRecord): Promise<void> {
+    const checked = RunRecordSchema.parse({ ...record, updatedAt: new Date().toISOString() });
+    await writeFileAtomic(this.paths(record.id).record, JSON.stringify(checked, null, 1), { overwrite: true });
+  }
+
+  /** Read-modify-write of run.json (one writer per run: the job that owns it). */
+  async update(id: string, change: (r: RunRecord) => RunRecord | void): Promise<RunRecord> {
+    const r = await this.open(id);
+    const next = change(r) ?? r;
+    await this.save(next);
+    return next;
+  }
+
+  /** All readable runs, newest first. Unreadable directories are reported, not fatal. */
+  async list(): Promise<{ runs: RunRecord[]; problems: { dir: string; what: string }[] }> {
+    if (!fs.existsSync(this.root)) return { runs: [], problems: [] };
+    const runs: RunRecord[] = [];
+    const problems: { dir: string; what: string }[] = [];
+    for (const ent of await fsp.readdir(this.root, { withFileTypes: true })) {
+      if (!ent.isDirectory() || !ID_RE.test(ent.name)) continue;
+      try {
+        runs.push(await this.open(ent.name));
+      } catch (e) {
+        problems.push({ dir: path.join(this.root, ent.name), what: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+    return { runs, problems };
+  }
+
+  async delete(id: string): Promise<void> {
+    const p = this.paths(id);
+    if (!fs.existsSync(p.dir)) {
+      throw new StudioError({ code: 'not-found', file: p.dir, what: `Run ${id} does not exist`, hint: 'Pick a run from the run list' });
+    }
+    await fsp.rm(p.dir, { recursive: true, force: true });
+  }
+}
+
+function parseRecord(text: string, file: string): RunRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new StudioError({ code: 'bad-file', file, what: 'run.json is not valid JSON', hint: 'Delete the run directory or restore run.json' });
+  }
+  const r = RunRecordSchema.safeParse(raw);
+  if (!r.success) {
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `run.json does not match the run record schema (${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')})`,
+      hint: 'It may come from another version of the studio; delete the run or restore run.json',
+    });
+  }
+  return r.data;
+}
+
+/** Sortable, readable and unique: 20261127-101502-my-run-3fa2. */
+export function newRunId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${stamp}-${slug || 'run'}-${randomBytes(2).toString('hex')}`;
+}
