@@ -44,6 +44,7 @@ describe('training job: checkpoint and resume', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ runId: part.id, epoch: 0, totalSteps: full.epochs.reduce((s, e) => s + e.steps, 0) });
 
+    const afterOne = finalWeights(part.id, 'checkpoint');
     const resumed = await resumeRun(part.id, { runsRoot: root });
     expect(resumed.status).toBe('completed');
     expect(resumed.backend.name).toBe(backend);
@@ -60,7 +61,6 @@ describe('training job: checkpoint and resume', () => {
     // Same backend, same seed: bit-identical, including BatchNorm moving statistics.
     expect(maxDiff).toBe(0);
     // ...and training did move the weights (the comparison is not vacuous).
-    const afterOne = finalWeights(part.id, 'checkpoint');
     expect(afterOne.some((t, i) => t.values.some((v, k) => v !== a[i].values[k]))).toBe(true);
 
     // The record on disk matches what was returned.
