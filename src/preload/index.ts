@@ -2,7 +2,7 @@
  * The only bridge between the sandboxed renderer and the services: ONE object, `window.varStudio`.
  * It forwards; validation happens in the services host (inputs) and the renderer client (outputs).
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, type VarStudioBridge, type WireEvent, type WireResult } from '../shared/api/channels';
 
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -27,6 +27,14 @@ const bridge: VarStudioBridge = {
     return () => {
       set.delete(listener);
     };
+  },
+  // Drag-and-drop in Electron opens files in place; only a real File object has a path.
+  pathForFile(file) {
+    try {
+      return webUtils.getPathForFile(file);
+    } catch {
+      return '';
+    }
   },
 };
 

@@ -142,6 +142,58 @@ describe('wasm training kernels match the cpu backend', () => {
     await tf.setBackend('wasm');
   });
 
+  /** Same function of the same inputs on both backends; returns [wasm, cpu] flattened outputs. */
+  async function both(inputs: { shape: number[]; seed: number }[], f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]) {
+    const results: Float32Array[][] = [];
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const outs = tf.tidy(() => {
+        const r = f(...inputs.map((i) => tf.tensor(values(tf.util.sizeFromShape(i.shape), i.seed), i.shape)));
+        return Array.isArray(r) ? r : [r];
+      });
+      results.push(outs.map((o) => o.dataSync() as Float32Array));
+      outs.forEach((o, i) => expect(o.shape).toEqual(outs[i].shape));
+      tf.dispose(outs);
+    }
+    await tf.setBackend('wasm');
+    expect(results[0].length).toBe(results[1].length);
+    return results[0].map((a, i) => relativeError(a, results[1][i]));
+  }
+
+  it('Sum and Mean (leading and other axes) match cpu', async () => {
+    const errs: number[] = [];
+    for (const axis of [[0, 1, 2], [0], [0, 1], [1, 2], [3], [0, 2], [0, 1, 2, 3]]) {
+      for (const keepDims of [false, true]) {
+        errs.push(...(await both([{ shape: [3, 5, 7, 6], seed: 11 }], (x) => [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)])));
+      }
+    }
+    expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('SplitV and Concat along every axis match cpu', async () => {
+    const errs: number[] = [];
+    for (const axis of [0, 1, 2, 3, -1]) {
+      errs.push(...(await both([{ shape: [4, 6, 5, 70], seed: 12 }], (x) => tf.split(x, axis === 3 || axis === -1 ? [30, 0, 40] : [1, 3], axis === 0 || axis === 3 || axis === -1 ? axis : axis).filter((t) => t.size > 0 || true))).filter(Number.isFinite));
+      errs.push(...(await both([{ shape: [2, 3, 4, 5], seed: 13 }, { shape: [2, 3, 4, 5], seed: 14 }], (a, b) => tf.concat([a, b, a], axis))));
+    }
+    errs.push(...(await both([{ shape: [2, 3, 4, 16], seed: 15 }, { shape: [2, 3, 4, 32], seed: 16 }], (a, b) => tf.concat([a, b], 3))));
+    expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('ResizeNearestNeighborGrad matches cpu (upsampling x2, odd sizes, alignCorners)', async () => {
+    const errs: number[] = [];
+    for (const [h, w, oh, ow] of [[4, 5, 8, 10], [3, 7, 9, 7], [5, 5, 3, 4], [1, 1, 4, 4]]) {
+      for (const alignCorners of [false, true]) {
+        errs.push(
+          ...(await both([{ shape: [2, h, w, 3], seed: 17 }], (x) =>
+            tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(tf.range(1, 1 + 2 * oh * ow * 3).reshape([2, oh, ow, 3])).sum())(x),
+          )),
+        );
+      }
+    }
+    expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('gradients of a strided conv train through tf.grad on wasm', async () => {
     await tf.setBackend('wasm');
     const grads = tf.tidy(() => {
@@ -163,7 +215,7 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it('registration is idempotent and keeps the kernels', () => {
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile']);
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'SplitV', 'Concat', 'ResizeNearestNeighborGrad']);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 });

@@ -185,7 +185,13 @@ describe('malformed input', () => {
   it('22. 4-D NIfTI and a gzip bomb', async () => {
     await expectError(resolve('node_modules/nifti-test-data/tests/data/5D.nii'), 'unsupported', /only 3-D volumes are read/);
     const d = folder({ 'big.nii.gz': gzipSync(encodeNifti1(new Float32Array(100 * 100 * 100), [100, 100, 100])) });
-    await expectError(d, 'too-large', /expands beyond the limit/, join(d, 'big.nii.gz'), { maxFileBytes: 20_000 });
+    await expectError(d, 'too-large', /voxel data of 4000000 bytes exceeds the limit/, join(d, 'big.nii.gz'), { maxFileBytes: 20_000 });
+    // A small header followed by megabytes of padding: stopped while inflating, not after.
+    const small = encodeNifti1(new Float32Array(1000), [10, 10, 10]);
+    const padded = new Uint8Array(small.length + 4_000_000);
+    padded.set(small);
+    const e = folder({ 'bomb.nii.gz': gzipSync(padded) });
+    await expectError(e, 'too-large', /gzip data expands beyond the limit of 160000 bytes/, join(e, 'bomb.nii.gz'), { maxFileBytes: 20_000 });
   });
 
   it('23. per-file and total size limits', async () => {

@@ -8,6 +8,7 @@ import { RunStore } from '../../src/node/runs/store';
 import { computeHessianTopEigenvalue } from '../../src/node/train/flatness';
 import { topHessianEigenvalue } from '../../src/node/train/hessian';
 import { trainNewRun } from '../../src/node/train/job';
+import { loadRunModel } from '../../src/node/train/runModel';
 import { tinyRunConfig } from './job-helpers';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'job-hessian-'));
@@ -161,5 +162,10 @@ describe('top Hessian eigenvalue by power iteration with finite-difference HVPs'
     // Same run, same seed: deterministic, and the stored weights were not disturbed.
     const again = await computeHessianTopEigenvalue(path.join(root, run.id), { iterations: 8, batchSize: 4 });
     expect(again.hessianTopEigenvalue).toBe(rec.hessianTopEigenvalue);
+    // The trained network is loadable for other jobs (pruning sweep, export).
+    const { model, weights } = await loadRunModel(path.join(root, run.id));
+    expect(weights).toBe('final');
+    expect(model.outputs[0].shape).toEqual([null, 16, 16, 1]);
+    model.dispose();
   });
 });

@@ -6,6 +6,10 @@ import { trainNewRun, resumeRun } from '../../src/node/train/job';
 import { RunStore } from '../../src/node/runs/store';
 import { unpackTensors } from '../../src/node/train/tensorPack';
 import type { TrainProgress } from '../../src/shared/run/events';
+import { writePhantomsAsLgg } from '../../src/node/data/lgg-writer';
+import { generatePhantoms } from '../../src/shared/data/phantoms';
+import { localGradientFn } from '../../src/shared/train/gradients';
+import { defaultLoss } from '../../src/shared/train/loss';
 import { tinyRunConfig } from './job-helpers';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'job-resume-'));
@@ -85,5 +89,33 @@ describe('training job: checkpoint and resume', () => {
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     const left = fs.readdirSync(dir).sort();
     expect(left).toEqual(['checkpoint', 'model', 'run.json']);
+  });
+
+  it('a diverging run ends failed with a clear message and a readable record', async () => {
+    let calls = 0;
+    const run = await trainNewRun(tinyRunConfig({ epochs: 2, backend: 'wasm' }), {
+      runsRoot: root,
+      gradientFn: async (model) => {
+        const local = localGradientFn(model, defaultLoss);
+        // Healthy for the first epoch (3 steps), then the loss turns NaN.
+        return { fn: async (b) => ({ ...(await local(b)), ...(++calls > 3 ? { loss: NaN } : {}) }) };
+      },
+    });
+    expect(run.status).toBe('failed');
+    expect(run.error?.what).toMatch(/diverged.*loss is NaN at step 4 \(epoch 2/);
+    const onDisk = await new RunStore(root).open(run.id);
+    expect(onDisk.status).toBe('failed');
+    expect(onDisk.epochs).toHaveLength(1);
+  });
+
+  it('trains on a dataset folder on disk (LGG layout); a missing folder fails the run with its reason', async () => {
+    const lgg = path.join(root, 'lgg');
+    await writePhantomsAsLgg(generatePhantoms({ count: 4, slicesPerCase: 4, size: 32, seed: 3 }), lgg);
+    const fromDisk = await trainNewRun(tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: lgg } }), { runsRoot: root });
+    expect(fromDisk.status).toBe('completed');
+    expect(fromDisk.data).toEqual({ trainSamples: 8, valSamples: 4 });
+    const missing = await trainNewRun(tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: path.join(root, 'nope') } }), { runsRoot: root });
+    expect(missing.status).toBe('failed');
+    expect(missing.error?.what).toBeTruthy();
   });
 });

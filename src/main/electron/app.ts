@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { createServiceHost } from '../services';
+import { electronDialogs } from './dialogs';
 import { forwardEvents, registerIpc, type IpcMainLike } from './ipc';
 import { allowNavigation, windowOpenDecision, withCsp } from './security';
 import { createWindowOptions } from './window';
@@ -59,7 +60,7 @@ export async function startElectron(electron: ElectronModule, paths: ShellPaths)
   }
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-  const host = createServiceHost({ shell: 'electron' });
+  const host = createServiceHost({ shell: 'electron', dialogs: electronDialogs(electron) });
   registerIpc(ipcMain as unknown as IpcMainLike, host, paths.rendererUrl);
 
   const createWindow = (): void => {

@@ -16,11 +16,20 @@ import { createEventBus, type EventBus } from '../../shared/api/bus';
 import { describeIssues, errorToWire } from '../../shared/api/wire';
 import { StudioError } from '../../shared/errors';
 import { appHandlers } from './app';
+import { datasetHandlers } from './datasets';
 
 /** What every handler gets besides its input. */
 export interface ServiceContext {
   shell: Shell;
   events: EventBus;
+  /** Native file dialogs; only the Electron shell provides them (browser mode uses a folder browser). */
+  dialogs?: Dialogs;
+}
+
+/** Native dialogs as a capability, so services never import electron. Cancel = undefined / []. */
+export interface Dialogs {
+  pickFolder(): Promise<string | undefined>;
+  pickFiles(): Promise<string[]>;
 }
 
 export type Handler<K extends CallName> = (input: CallParsedInput<K>, ctx: ServiceContext) => Promise<CallOutput<K>>;
@@ -30,7 +39,7 @@ export type HandlerMap = Partial<Handlers>;
 
 export const handlers = {
   ...appHandlers,
-  // ...datasetHandlers,
+  ...datasetHandlers,
   // ...trainingHandlers,
 } satisfies Handlers;
 
@@ -45,12 +54,13 @@ export interface ServiceHostOptions {
   shell: Shell;
   /** Replace handlers (tests); defaults to every registered service. */
   handlers?: Partial<Handlers>;
+  dialogs?: Dialogs;
 }
 
 export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const events = createEventBus();
   const table: Partial<Handlers> = { ...handlers, ...options.handlers };
-  const ctx: ServiceContext = { shell: options.shell, events };
+  const ctx: ServiceContext = { shell: options.shell, events, ...(options.dialogs ? { dialogs: options.dialogs } : {}) };
 
   async function run(name: string, rawInput: unknown): Promise<unknown> {
     if (!isCallName(name)) {

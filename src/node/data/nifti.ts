@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/types.js';
-import { decodeNifti, type NiftiVolume } from '../../shared/data/nifti.js';
+import { decodeNifti, readNiftiGeometry, type NiftiGeometry, type NiftiVolume } from '../../shared/data/nifti.js';
 import { binarizeMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
 import { autoWindow } from '../../shared/data/window.js';
-import { naturalCompare, readFileLimited, scanFiles } from './read.js';
+import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js';
 
 /**
  * NIfTI-1 volumes: every `<name>.nii(.gz)` is a case; its label volume, if any, is
@@ -17,6 +17,12 @@ const NII = /\.nii(\.gz)?$/i;
 
 export function stripNii(name: string): string { return name.replace(NII, ''); }
 export function isLabelName(name: string): boolean { const b = stripNii(name); return LABEL_SUFFIXES.some((s) => b.toLowerCase().endsWith(s)); }
+
+/** Header only (first 64 KiB of the file, gunzipped as far as needed): fast scans of big folders. */
+export function loadNiftiGeometry(file: string, size: number, limits: ReadLimits): NiftiGeometry {
+  if (size > limits.maxFileBytes) fail('too-large', file, `the file is ${size} bytes, over the limit of ${limits.maxFileBytes}`, 'Raise the per-file size limit if the file is genuine');
+  return readNiftiGeometry(readHead(file, 65536), file, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 8 });
+}
 
 export function loadNifti(file: string, limits: ReadLimits): NiftiVolume {
   return decodeNifti(readFileLimited(file, limits), file, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 8 });
@@ -59,6 +65,7 @@ export function readNiftiPath(root: string, limits: ReadLimits): Dataset {
   const all = new Set(single ? [] : files.map((f) => f.path));
   const images = files.filter((f) => !isLabelName(path.basename(f.path))).map((f) => f.path).sort(naturalCompare);
   if (images.length === 0) fail('not-found', root, 'only label volumes found', 'Add the image volumes next to their `_mask`/`_seg`/`_label` files');
+  const sizes = new Map(files.map((f) => [f.path, f.size]));
   const pairs = images.map((img) => ({ img, label: findLabel(img, all) }));
   const labelled = new Set(pairs.map((p) => p.label).filter(Boolean));
   const orphan = files.find((f) => isLabelName(path.basename(f.path)) && !labelled.has(f.path) && !single);
@@ -71,7 +78,8 @@ export function readNiftiPath(root: string, limits: ReadLimits): Dataset {
     const k = seen.get(id) ?? 0; seen.set(id, k + 1);
     if (k) id = `${id}#${k + 1}`;
     byId.set(id, p);
-    const vol = loadNifti(p.img, limits);
+    // Images: header only; labels are decoded (small, and needed to count lesion slices).
+    const vol = loadNiftiGeometry(p.img, sizes.get(p.img) ?? 0, limits);
     let lesionSlices = 0;
     if (p.label) for (const m of labelMasks(loadNifti(p.label, limits), p.label, vol, p.img)) if (m.some((v) => v)) lesionSlices++;
     cases.push({ id, patientId: id, sliceCount: vol.depth, width: vol.width, height: vol.height, channels: 1, spacing: vol.spacing, sliceThickness: vol.sliceThickness, hasMask: !!p.label, lesionSlices });

@@ -1,14 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
-import { buildModel } from '../../shared/model/build';
 import type { HessianRecord, RunRecord } from '../../shared/run/record';
 import { defaultLoss } from '../../shared/train/loss';
 import { initBackend } from '../compute/backend';
-import { COMPLETE_MARK, resolveSwappedDir } from '../runs/dirSwap';
 import { RunStore } from '../runs/store';
-import { loadWeightsFile, WEIGHTS_FILE } from './checkpoint';
+import { loadRunModel } from './runModel';
 import { loadRunSamples } from './data';
 import { sampleArrays, toBatch } from './batches';
 import { topHessianEigenvalue, type PowerIterationOptions } from './hessian';
@@ -26,25 +23,19 @@ export interface FlatnessOptions extends PowerIterationOptions {
  * final weights, or the last checkpoint of an unfinished run. Stored in run.json.
  */
 export async function computeHessianTopEigenvalue(runDir: string, opts: FlatnessOptions = {}): Promise<RunRecord> {
-  const store = new RunStore(path.dirname(path.resolve(runDir)));
-  const id = path.basename(path.resolve(runDir));
-  const record = await store.open(id);
-  if (record.status === 'running') {
+  const abs = path.resolve(runDir);
+  const store = new RunStore(path.dirname(abs));
+  const id = path.basename(abs);
+  const probe = await store.open(id);
+  if (probe.status === 'running') {
     throw new StudioError({ code: 'bad-input', what: `Run ${id} is still training`, hint: 'Wait until it completes or cancel it first' });
   }
-  const paths = store.paths(id);
-  const finalDir = fs.existsSync(path.join(paths.model, COMPLETE_MARK)) ? paths.model : undefined;
-  const weightsDir = finalDir ?? resolveSwappedDir(paths.checkpoint);
-  if (!weightsDir) {
-    throw new StudioError({ code: 'not-found', file: paths.dir, what: `Run ${id} has no trained weights yet`, hint: 'Train at least one epoch first' });
-  }
-  await initBackend(record.config.backend);
   const t0 = performance.now();
-  const { train } = await loadRunSamples(record.config);
-  const n = Math.min(opts.batchSize ?? 8, train.length);
-  const model = buildModel(record.config.model);
+  await initBackend(probe.config.backend);
+  const { model, record, weights } = await loadRunModel(abs);
   try {
-    await loadWeightsFile(path.join(weightsDir, WEIGHTS_FILE), model);
+    const { train } = await loadRunSamples(record.config);
+    const n = Math.min(opts.batchSize ?? 8, train.length);
     const { x, y } = toBatch(sampleArrays(train, Array.from({ length: n }, (_, i) => i)), record.config.model.inputSize, record.config.model.inChannels);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const gradAt = async () => {
@@ -66,7 +57,7 @@ export async function computeHessianTopEigenvalue(runDir: string, opts: Flatness
       iterations: result.iterations,
       h: result.h,
       batchSize: n,
-      weights: finalDir ? 'final' : 'checkpoint',
+      weights,
       batchNorm: 'inference',
       seconds: (performance.now() - t0) / 1000,
       computedAt: new Date().toISOString(),

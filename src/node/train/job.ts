@@ -162,7 +162,7 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
         epoch,
         trainLoss: steps.meanLoss,
         varPenalty: steps.meanVarPenalty,
-        valDice: Number.isFinite(valDice) ? valDice : 0,
+        valDice: data.val.length ? valDice : null,
         lr: steps.lastLr,
         seconds: (performance.now() - epochStart) / 1000,
         imagesPerSec: steps.seconds > 0 ? steps.images / steps.seconds : 0,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
+import { StudioError } from '../../shared/errors';
 import { prunableWeights } from '../../shared/model/weights';
 import type { Rng } from '../../shared/rng';
 import type { RunConfig } from '../../shared/run/config';
@@ -80,6 +81,13 @@ export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStep
     } finally {
       batch.x.dispose();
       batch.y.dispose();
+    }
+    if (!Number.isFinite(result.loss) || !Number.isFinite(result.varPenalty)) {
+      throw new StudioError({
+        code: 'bad-input',
+        what: `Training diverged: the ${Number.isFinite(result.loss) ? 'VAR penalty' : 'loss'} is ${Number.isFinite(result.loss) ? result.varPenalty : result.loss} at step ${globalStep + 1} (epoch ${epoch + 1}, lr ${lr.toPrecision(3)})`,
+        hint: 'Lower the learning rate or varLambda, or add warm-up; resuming restarts from the last good epoch',
+      });
     }
     globalStep++;
     lossSum += result.loss;

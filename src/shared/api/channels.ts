@@ -41,4 +41,6 @@ export interface VarStudioBridge {
   call(name: string, input: unknown): Promise<WireResult>;
   /** Subscribes to one event name; returns the unsubscribe function. */
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** Real path of a dropped file (Electron's webUtils.getPathForFile); '' when it has none. */
+  pathForFile(file: File): string;
 }

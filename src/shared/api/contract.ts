@@ -10,6 +10,20 @@
  * To add an event stream: add one entry to `events`; services emit it with `ctx.events.emit`.
  */
 import { z } from 'zod';
+import {
+  BrowseInputSchema,
+  BrowseOutputSchema,
+  DatasetIdInputSchema,
+  DatasetSummarySchema,
+  OpenInputSchema,
+  PhantomsInputSchema,
+  PickInputSchema,
+  PickOutputSchema,
+  SliceInputSchema,
+  SliceOutputSchema,
+  UploadInputSchema,
+  UploadOutputSchema,
+} from './schemas/datasets';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
 export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -64,6 +78,14 @@ export const calls = {
     z.object({ message: z.string().max(1000), emitProgress: z.boolean().optional() }).strict(),
     z.object({ message: z.string(), receivedAt: z.string() }),
   ),
+  'datasets.phantoms': call('Generate and open the built-in brain-MRI phantom set', PhantomsInputSchema, DatasetSummarySchema),
+  'datasets.open': call('Open a folder or file(s) on the studio machine as a dataset', OpenInputSchema, DatasetSummarySchema),
+  'datasets.list': call('Datasets open in this session, oldest first', NoInput, z.array(DatasetSummarySchema)),
+  'datasets.close': call('Forget an open dataset (and delete its uploaded files)', DatasetIdInputSchema, z.object({ closed: z.boolean() })),
+  'datasets.browse': call('List one folder of the studio machine (folder browser of browser mode)', BrowseInputSchema, BrowseOutputSchema),
+  'datasets.pick': call('Native open dialog (Electron only)', PickInputSchema, PickOutputSchema),
+  'datasets.upload': call('Upload dropped files in chunks (browser mode), then open them', UploadInputSchema, UploadOutputSchema),
+  'datasets.slice': call('One slice of one case for the viewer: one channel as Int16, window, RLE mask', SliceInputSchema, SliceOutputSchema),
 } as const;
 
 export const events = {

@@ -7,15 +7,36 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
+import { makeMean, makeSum } from './reduce';
+import { makeResizeNearestNeighborGrad } from './resize-nearest-grad';
+import { makeConcat, makeSplitV } from './split-concat';
 import { makeTile } from './tile';
 
-export const WASM_TRAINING_KERNELS: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile'];
+/**
+ * Each factory receives the stock kernel (if any) for the cases it hands back.
+ * Conv2DBackpropFilter: missing on wasm (training impossible without it).
+ * Conv2DBackpropInput: stock is a scalar loop.
+ * Tile, Sum, Mean, SplitV, Concat, ResizeNearestNeighborGrad: stock versions were the largest
+ * non-convolution costs of a UNet training step (BatchNorm gradient, skip concatenation,
+ * upsampling gradient).
+ */
+const KERNELS: Record<string, (stock?: tf.KernelFunc) => tf.KernelFunc> = {
+  Conv2DBackpropFilter: () => conv2DBackpropFilter,
+  Conv2DBackpropInput: makeConv2DBackpropInput,
+  Tile: makeTile,
+  Sum: makeSum,
+  Mean: makeMean,
+  SplitV: makeSplitV,
+  Concat: makeConcat,
+  ResizeNearestNeighborGrad: makeResizeNearestNeighborGrad,
+};
+
+export const WASM_TRAINING_KERNELS: readonly string[] = Object.keys(KERNELS);
 
 const MARK = Symbol.for('var-studio.wasm-training-kernels');
+type Marked = tf.KernelConfig & { [MARK]?: true };
 
 export function registerWasmTrainingKernels(): string[] {
-  const current = tf.getKernel('Conv2DBackpropInput', 'wasm') as (tf.KernelConfig & { [MARK]?: true }) | undefined;
-  if (current?.[MARK]) return [...WASM_TRAINING_KERNELS];
   if (!tf.getKernel('Conv2D', 'wasm')) {
     throw new StudioError({
       code: 'backend',
@@ -23,29 +44,19 @@ export function registerWasmTrainingKernels(): string[] {
       hint: "Import '@tensorflow/tfjs-backend-wasm' before registering the training kernels.",
     });
   }
-  // Keep the stock kernel: its setup binds the wasm function, and it covers padding our
-  // phase decomposition cannot express.
-  if (current) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  const input: tf.KernelConfig & { [MARK]?: true } = {
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: makeConv2DBackpropInput(current?.kernelFunc),
-    ...(current?.setupFunc ? { setupFunc: current.setupFunc } : {}),
-  };
-  input[MARK] = true;
-  tf.registerKernel(input);
-
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter });
-
-  // Core's BatchNorm gradient tiles per-channel vectors to full activations; the stock kernel is slow at it.
-  const tile = tf.getKernel('Tile', 'wasm');
-  if (tile) tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Tile',
-    backendName: 'wasm',
-    kernelFunc: makeTile(tile?.kernelFunc),
-    ...(tile?.setupFunc ? { setupFunc: tile.setupFunc } : {}),
-  });
+  for (const [name, factory] of Object.entries(KERNELS)) {
+    const current = tf.getKernel(name, 'wasm') as Marked | undefined;
+    if (current?.[MARK]) continue;
+    if (current) tf.unregisterKernel(name, 'wasm');
+    // The stock setupFunc binds the wasm function the stock kernelFunc (our fallback) calls.
+    const config: Marked = {
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: factory(current?.kernelFunc),
+      ...(current?.setupFunc ? { setupFunc: current.setupFunc } : {}),
+    };
+    config[MARK] = true;
+    tf.registerKernel(config);
+  }
   return [...WASM_TRAINING_KERNELS];
 }

@@ -7,6 +7,6 @@ export { autoWindow, chooseWindow, percentile } from './window.js';
 export { decodeTiff, encodeTiff8, isTiff, type RasterImage } from './tiff.js';
 export { decodePng, encodePng8, encodePng16, isPng } from './png.js';
 export { decodeDicom, isDicom, transferSyntaxLabel, TRANSFER_SYNTAXES, type DicomImage } from './dicom.js';
-export { decodeNifti, encodeNifti1, isNiftiBytes, type NiftiVolume } from './nifti.js';
+export { decodeNifti, readNiftiGeometry, encodeNifti1, isNiftiBytes, type NiftiVolume, type NiftiGeometry } from './nifti.js';
 export { binarizeMask } from './mask.js';
 export { caseInfoFromSlices, datasetFromSlices } from './memory.js';

@@ -49,3 +49,19 @@ export function unzlibLimited(input: Uint8Array, maxBytes: number, file?: string
   }
   return inflateLimited(input.subarray(2), maxBytes, file);
 }
+
+/** The first `n` decompressed bytes of a gzip stream (fewer if it is shorter), for header peeks. */
+export function gunzipHead(input: Uint8Array, n: number, file?: string): Uint8Array {
+  const out: Uint8Array[] = [];
+  let got = 0;
+  const g = new Gunzip((chunk) => { out.push(chunk); got += chunk.length; });
+  try {
+    for (let off = 0; off < input.length && got < n; off += 1024) g.push(input.subarray(off, Math.min(input.length, off + 1024)), off + 1024 >= input.length);
+  } catch (e) {
+    throw asStudioError(e, file, 'corrupt gzip data', 'The file is truncated or damaged; export it again');
+  }
+  const res = new Uint8Array(got);
+  let o = 0;
+  for (const c of out) { res.set(c, o); o += c.length; }
+  return res.subarray(0, Math.min(n, got));
+}

@@ -1,6 +1,6 @@
 import * as nifti from 'nifti-reader-js';
 import { fail, guard, asStudioError, checkDims } from './fail.js';
-import { gunzipLimited, isGzip } from './inflate.js';
+import { gunzipHead, gunzipLimited, isGzip } from './inflate.js';
 
 /**
  * NIfTI-1 volume reoriented to the studio's one slice convention (shared with DICOM axial):
@@ -46,8 +46,21 @@ export function decodeNifti(input: Uint8Array, file?: string, limits: NiftiLimit
   return guard(file, 'corrupt NIfTI file', () => decodeNiftiUnguarded(input, file, limits));
 }
 
-function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limits: NiftiLimits): NiftiVolume {
-  const bytes = isGzip(input) ? gunzipLimited(input, limits.maxBytes, file) : input;
+/** Geometry of a NIfTI-1 volume in the studio's slice convention, without its voxels. */
+export type NiftiGeometry = Omit<NiftiVolume, 'data'>;
+
+interface Parsed extends NiftiGeometry {
+  h: nifti.NIFTI1;
+  t: (typeof TYPES)[number];
+  dims: [number, number, number];
+  off: number;
+  need: number;
+  axisOf: number[];
+  signOf: number[];
+}
+
+/** Header checks and orientation; needs only the first 352 (decompressed) bytes. */
+function parseHeader(bytes: Uint8Array, file: string | undefined, limits: NiftiLimits): Parsed {
   if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true) === 540) fail('unsupported', file, 'NIfTI-2 files are not supported', 'Save the volume as NIfTI-1 (.nii or .nii.gz)');
   if (!isNiftiBytes(bytes)) fail('bad-file', file, 'not a NIfTI-1 file (no "n+1" magic; .hdr/.img pairs are not read)', 'Save the volume as a single-file NIfTI-1 (.nii or .nii.gz)');
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -68,12 +81,8 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
   if (!t) fail('unsupported', file, `NIfTI datatype code ${h.datatypeCode}`, 'Save the volume as uint8, int16, int32, float32 or float64');
   const off = Math.floor(h.vox_offset);
   const need = nx * ny * nz * t.size;
-  if (!(off >= 348) || off + need > bytes.length) fail('bad-file', file, `voxel data holds ${Math.max(0, bytes.length - off)} of ${need} bytes (truncated?)`, 'The file is truncated; copy or export it again');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + off, need);
-  const le = h.littleEndian;
-  // scl_slope = 0 means "no scaling" per the NIfTI-1 standard.
-  const slope = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 ? h.scl_slope : 1;
-  const inter = Number.isFinite(h.scl_inter) && h.scl_slope !== 0 ? h.scl_inter : 0;
+  if (!(off >= 348)) fail('bad-file', file, `invalid vox_offset ${h.vox_offset}`, 'The header is corrupt; export the volume again');
+  if (off + need > limits.maxBytes) fail('too-large', file, `voxel data of ${need} bytes exceeds the limit`, 'Raise the per-file size limit if the volume is genuine');
 
   const orientation: NiftiVolume['orientation'] = h.sform_code > 0 ? 'sform' : h.qform_code > 0 ? 'qform' : 'none';
   const A = orientation === 'none' ? [[h.pixDims[1] || 1, 0, 0], [0, h.pixDims[2] || 1, 0], [0, 0, h.pixDims[3] || 1]] : h.affine;
@@ -92,7 +101,35 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
   }
   if (!ok) { axisOf.splice(0, 3, 0, 1, 2); signOf.fill(1); }
   const spacingOf = (a: number): number => (ok ? colNorm[a] : Math.abs(h.pixDims[a + 1]) || 1);
-  const W = size[axisOf[0]], H = size[axisOf[1]], D = size[axisOf[2]];
+  return {
+    h, t, dims: [nx, ny, nz], off, need, axisOf, signOf,
+    width: size[axisOf[0]], height: size[axisOf[1]], depth: size[axisOf[2]],
+    spacing: [spacingOf(axisOf[1]), spacingOf(axisOf[0])], sliceThickness: spacingOf(axisOf[2]),
+    orientation, datatype: t.name,
+  };
+}
+
+/** Geometry only: reads (or gunzips) just the header, for fast folder scans. */
+export function readNiftiGeometry(input: Uint8Array, file?: string, limits: NiftiLimits = DEF): NiftiGeometry {
+  return guard(file, 'corrupt NIfTI file', () => {
+    const head = isGzip(input) ? gunzipHead(input, 352, file) : input;
+    const { width, height, depth, spacing, sliceThickness, orientation, datatype } = parseHeader(head, file, limits);
+    return { width, height, depth, spacing, sliceThickness, orientation, datatype };
+  });
+}
+
+function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limits: NiftiLimits): NiftiVolume {
+  const bytes = isGzip(input) ? gunzipLimited(input, limits.maxBytes, file) : input;
+  const p = parseHeader(bytes, file, limits);
+  const { h, t, off, need, axisOf, signOf } = p;
+  const [nx, ny] = p.dims;
+  if (off + need > bytes.length) fail('bad-file', file, `voxel data holds ${Math.max(0, bytes.length - off)} of ${need} bytes (truncated?)`, 'The file is truncated; copy or export it again');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + off, need);
+  const le = h.littleEndian;
+  // scl_slope = 0 means "no scaling" per the NIfTI-1 standard.
+  const slope = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 ? h.scl_slope : 1;
+  const inter = Number.isFinite(h.scl_inter) && h.scl_slope !== 0 ? h.scl_inter : 0;
+  const W = p.width, H = p.height, D = p.depth;
   const stride = [1, nx, nx * ny];
   const data = new Float32Array(W * H * D);
   const sx = stride[axisOf[0]], sy = stride[axisOf[1]], sz = stride[axisOf[2]];
@@ -108,7 +145,7 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
       }
     }
   }
-  return { width: W, height: H, depth: D, data, spacing: [spacingOf(axisOf[1]), spacingOf(axisOf[0])], sliceThickness: spacingOf(axisOf[2]), orientation, datatype: t.name };
+  return { width: W, height: H, depth: D, data, spacing: p.spacing, sliceThickness: p.sliceThickness, orientation: p.orientation, datatype: p.datatype };
 }
 
 /** Minimal NIfTI-1 writer (little endian, sform set from `affine`) for label volumes and tests. */

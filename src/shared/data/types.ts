@@ -58,8 +58,9 @@ export interface Dataset {
   id: string;
   cases: CaseInfo[];
   /**
-   * Slices of one case in order. Readers decode on first call and keep the result, so calling
-   * it again is cheap; preprocessing caches samples on top (see `loadSamples`).
+   * Slices of one case in order. Phantoms are held in memory; disk readers decode the case's files
+   * on every call (raw slices of a whole data set may not fit in memory), so training goes through
+   * `loadSamples`, which caches the preprocessed samples per (dataset id, size, channels).
    */
   slices(caseId: string): Promise<Slice[]>;
 }

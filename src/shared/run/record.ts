@@ -44,8 +44,8 @@ export const EpochRecordSchema = z.object({
   trainLoss: z.number(),
   /** Mean lambda * psi over the epoch's steps (0 when VAR is off). */
   varPenalty: z.number(),
-  /** Hard Dice at threshold 0.5, mean over validation slices; both masks empty counts as 1. */
-  valDice: z.number(),
+  /** Hard Dice at threshold 0.5, mean over validation slices; both masks empty counts as 1. Null without a validation set. */
+  valDice: z.number().nullable(),
   /** Learning rate of the epoch's last step. */
   lr: z.number(),
   /** Wall time of the epoch: steps + validation + statistics + checkpoint. */

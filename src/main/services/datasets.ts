@@ -1,0 +1,166 @@
+/**
+ * The datasets service: opens user data (or the built-in phantoms) into an in-memory registry and
+ * serves single slices to the viewer. Decoding is done by src/node/data with its size limits.
+ */
+import { rm } from 'node:fs/promises';
+import { DEFAULT_PHANTOMS, generatePhantoms } from '../../shared/data/phantoms';
+import type { Dataset } from '../../shared/data/types';
+import { openDataset } from '../../node/data/open';
+import { StudioError } from '../../shared/errors';
+import { UPLOAD_CHUNK_BYTES, type OpenedDataset, type UploadOutput } from '../../shared/api/schemas/datasets';
+import type { CallName } from '../../shared/api/contract';
+import type { HandlerMap, Handlers } from './index';
+import { browseFolder } from './datasets/browse';
+import { checkUserPath } from './datasets/paths';
+import { createRegistry, type Registry } from './datasets/registry';
+import { encodeSlice } from './datasets/slice';
+import { stageFiles } from './datasets/stage';
+import { createUploads, DEFAULT_UPLOAD_LIMITS, type UploadLimits, type UploadSession } from './datasets/upload';
+
+export interface DatasetServiceOptions {
+  uploadLimits?: Partial<UploadLimits>;
+  /** Parent of the upload temp folder (tests). */
+  tempDir?: string;
+  /** Environment for the folder browser's start folder (tests). */
+  env?: NodeJS.ProcessEnv;
+  maxOpen?: number;
+}
+
+type DatasetCall = Extract<CallName, `datasets.${string}`>;
+
+export interface DatasetService {
+  handlers: Pick<Handlers, DatasetCall>;
+  registry: Registry;
+  dispose(): void;
+}
+
+/** Reader failures that are not StudioErrors still reach the user as one readable sentence. */
+function asUserError(e: unknown, path: string): never {
+  if (e instanceof StudioError) throw e;
+  throw new StudioError({ code: 'bad-file', file: path, what: `could not read the data (${e instanceof Error ? e.message : String(e)})`, hint: 'Check the files under this path; a file may be damaged' });
+}
+
+export function createDatasetService(options: DatasetServiceOptions = {}): DatasetService {
+  const registry = createRegistry(options.maxOpen);
+  const uploads = createUploads({ ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits }, options.tempDir);
+
+  async function openPath(path: string, extra: { label?: string; dispose?: () => void } = {}): Promise<OpenedDataset> {
+    let ds: Dataset;
+    try {
+      ds = await openDataset(path);
+    } catch (e) {
+      asUserError(e, path);
+    }
+    return registry.add(ds, extra);
+  }
+
+  const progress = (s: UploadSession, dataset?: OpenedDataset): UploadOutput => ({
+    uploadId: s.id,
+    received: s.received,
+    total: s.total,
+    chunkBytes: UPLOAD_CHUNK_BYTES,
+    ...(dataset ? { dataset } : {}),
+  });
+
+  const handlers = {
+    'datasets.phantoms': async (input) => {
+      const opts = {
+        count: input?.cases ?? DEFAULT_PHANTOMS.count,
+        slicesPerCase: input?.slicesPerCase ?? DEFAULT_PHANTOMS.slicesPerCase,
+        size: input?.size ?? DEFAULT_PHANTOMS.size,
+        seed: input?.seed ?? DEFAULT_PHANTOMS.seed,
+      };
+      const ds = generatePhantoms(opts);
+      // The same seed and settings give the same pixels: reuse the open copy.
+      return registry.findByContent(ds.id)?.summary ?? registry.add(ds);
+    },
+
+    'datasets.open': async (input) => {
+      if ('path' in input) return openPath(checkUserPath(input.path));
+      const real = input.paths.map(checkUserPath);
+      if (real.length === 1) return openPath(real[0]);
+      const staged = await stageFiles(real, options.tempDir);
+      try {
+        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => void staged.dispose() });
+      } catch (e) {
+        await staged.dispose();
+        throw e;
+      }
+    },
+
+    'datasets.list': async () => registry.list(),
+
+    'datasets.close': async (input) => ({ closed: registry.close(input.id) }),
+
+    'datasets.browse': async (input) => browseFolder(input?.path, options.env),
+
+    'datasets.pick': async (input, ctx) => {
+      if (!ctx.dialogs) {
+        throw new StudioError({
+          code: 'unsupported',
+          what: 'Native file dialogs are unsupported in browser mode',
+          hint: 'Use the folder browser (it lists the folders of the machine the studio runs on), or drop files onto the page.',
+        });
+      }
+      if (input?.kind === 'files') return { paths: await ctx.dialogs.pickFiles() };
+      const folder = await ctx.dialogs.pickFolder();
+      return { paths: folder ? [folder] : [] };
+    },
+
+    'datasets.upload': async (input) => {
+      switch (input.action) {
+        case 'begin':
+          return progress(await uploads.begin(input.files));
+        case 'chunk':
+          return progress(await uploads.chunk(input.uploadId, input.file, input.offset, input.data));
+        case 'abort':
+          await uploads.abort(input.uploadId);
+          return { uploadId: input.uploadId, received: 0, total: 0, chunkBytes: UPLOAD_CHUNK_BYTES };
+        case 'finish': {
+          const s = uploads.finish(input.uploadId);
+          const dispose = () => void rm(s.dir, { recursive: true, force: true });
+          try {
+            return progress(s, await openPath(s.dir, { label: s.label, dispose }));
+          } catch (e) {
+            dispose();
+            throw e;
+          }
+        }
+      }
+    },
+
+    'datasets.slice': async (input) => {
+      const { dataset } = registry.get(input.datasetId);
+      const info = dataset.cases.find((c) => c.id === input.caseId);
+      if (!info) throw new StudioError({ code: 'not-found', what: `No case "${input.caseId}" in this dataset`, hint: 'Pick a case from the case list' });
+      if (input.index >= info.sliceCount) {
+        throw new StudioError({ code: 'bad-input', what: `Slice ${input.index} requested, case ${info.id} has ${info.sliceCount}`, hint: `Use a slice index from 0 to ${info.sliceCount - 1}` });
+      }
+      let slices;
+      try {
+        slices = await dataset.slices(info.id);
+      } catch (e) {
+        asUserError(e, dataset.root);
+      }
+      return encodeSlice(slices[input.index], slices.length, dataset.format, input.channel);
+    },
+  } satisfies HandlerMap;
+
+  return {
+    handlers,
+    registry,
+    dispose() {
+      registry.closeAll();
+      uploads.dispose();
+    },
+  };
+}
+
+/** The process-wide service that the services host registers. */
+export const datasetService = createDatasetService();
+export const datasetHandlers = datasetService.handlers;
+
+/** For other services (training, sweep): the Dataset behind an id returned by the datasets calls. */
+export function getOpenDataset(id: string): Dataset {
+  return datasetService.registry.get(id).dataset;
+}

@@ -1,0 +1,115 @@
+/** Assembles the model card of one export from the run record, the prune summary and the measurements. */
+import pkg from '../../../package.json';
+import { BASE_LIMITATIONS, INTENDED_USE, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
+import { DISCLAIMER, type ArtifactCheck, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
+import type { RunRecord } from '../../shared/run/record';
+import type { SweepLevel } from './sweep';
+
+export const METRIC_POLICY =
+  'Hard masks at probability >= 0.5. Dice and IoU per case (all slices of a patient as one volume), averaged over cases; ' +
+  'a case whose true and predicted masks are both empty scores 1, one empty and the other not scores 0. ' +
+  'BatchNorm uses its stored statistics (inference mode).';
+
+const QUANTIZATION: Record<ExportFormat, Record<WeightPrecision, string>> = {
+  onnx: {
+    fp32: 'none, float32 weights',
+    fp16: 'weight-only float16 kernels, cast to float32 in the graph; biases and BatchNorm float32',
+    int8: 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32',
+  },
+  tfjs: {
+    fp32: 'none, float32 weights',
+    fp16: 'weight-only float16 kernels (weights manifest quantization dtype float16); biases and BatchNorm float32',
+    int8: 'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
+  },
+};
+
+const HOW_TO_LOAD: Record<ExportFormat, string> = {
+  onnx: 'onnxruntime (any runtime with opset 13): InferenceSession.create("model.onnx"); feed "input" float32 NHWC.',
+  tfjs: 'TensorFlow.js: tf.loadLayersModel("<url or folder>/model.json"); model.predict(x) with x float32 NHWC.',
+};
+
+export interface CardInput {
+  record: RunRecord;
+  weightsSource: 'final' | 'checkpoint';
+  parameters: number;
+  prune: PruneSummary;
+  kernels: { total: number; nonZero: number };
+  evaluatedOn: 'val' | 'test';
+  counts: { trainSlices: number | null; valSlices: number | null; evaluatedSlices: number | null; evaluatedCases: number | null };
+  /** null in a preview (not evaluated). */
+  dense: Score | null;
+  pruned: Score | null;
+  sweep: SweepLevel[];
+  export: { format: ExportFormat; weights: WeightPrecision; size: SizeReportData | null; check: ArtifactCheck | null } | null;
+  now?: Date;
+}
+
+const score = (sparsity: number, model: string, s: Score | null): CardLevel =>
+  s ? { sparsity, source: 'export', model, dice: s.dice, iou: s.iou, cases: s.cases } : { sparsity, source: 'export', model: `${model}, not evaluated in the preview`, dice: null };
+
+function dataSource(r: RunRecord): { source: string; kind: string } {
+  const d = r.config.data;
+  if (d.kind === 'phantoms') return { source: `built-in FLAIR-like brain phantoms (${d.count} cases x ${d.slicesPerCase} slices, ${d.size} px, seed ${d.seed})`, kind: 'synthetic phantoms' };
+  return { source: d.path, kind: d.format ?? 'folder (format detected)' };
+}
+
+export function buildModelCard(c: CardInput): ModelCard {
+  const r = c.record;
+  const cfg = r.config;
+  const o = cfg.optimizer;
+  const e = c.export;
+  const levels: CardLevel[] = [
+    score(0, 'dense, float32 (tfjs)', c.dense),
+    ...(c.prune.requested > 0 ? [score(c.prune.achieved, 'pruned, float32 (tfjs)', c.pruned)] : []),
+    ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.dice, iou: e.check.score.iou, cases: e.check.score.cases }] : []),
+    ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: 'pruned, float32 (run sweep)', dice: l.dice })),
+  ];
+  const limitations = [...BASE_LIMITATIONS];
+  if (cfg.data.kind === 'phantoms') limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');
+  if (c.weightsSource === 'checkpoint') limitations.unshift(`Exported from the last checkpoint of a run that is ${r.status}, not from a completed run.`);
+  if (c.counts.evaluatedCases !== null && c.counts.evaluatedCases < 10) limitations.push(`The metrics come from only ${c.counts.evaluatedCases} case(s); their uncertainty is large.`);
+  const size = cfg.model.inputSize;
+  const card: ModelCard = {
+    schema: MODEL_CARD_SCHEMA_ID,
+    name: `${cfg.name} @ ${(100 * c.prune.requested).toFixed(1)} % sparsity${e ? ` (${e.format} ${e.weights})` : ''}`,
+    createdAt: (c.now ?? new Date()).toISOString(),
+    studioVersion: pkg.version,
+    run: { id: r.id, name: cfg.name, status: r.status },
+    model: {
+      architecture: `${cfg.model.preset ?? cfg.model.encoder} (UNet, encoder ${cfg.model.encoder}, width x${cfg.model.widthMultiplier})`,
+      config: { ...cfg.model },
+      parameters: c.parameters,
+      input: { name: 'input', shape: ['N', size, size, cfg.model.inChannels], dtype: 'float32', preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.` },
+      output: { shape: ['N', size, size, 1], meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.' },
+    },
+    export: e ? { format: e.format, weights: e.weights, quantization: QUANTIZATION[e.format][e.weights], files: e.size?.files ?? [], howToLoad: HOW_TO_LOAD[e.format] } : null,
+    data: {
+      ...dataSource(r),
+      split: { train: cfg.split.train, val: cfg.split.val, test: cfg.split.test, by: 'patient', seed: cfg.seed },
+      counts: c.counts,
+      evaluatedOn: c.evaluatedOn,
+    },
+    method: {
+      optimizer: o.method,
+      varLambda: o.varLambda,
+      var: o.varLambda > 0,
+      lr: o.lr,
+      momentum: o.momentum,
+      weightDecay: o.weightDecay,
+      ...(o.method !== 'sgd' ? { rho: o.rho } : {}),
+      ...(o.method.startsWith('cram') ? { cramSparsities: o.cramSparsities } : {}),
+      epochs: cfg.epochs,
+      epochsCompleted: r.epochs.length,
+      batchSize: cfg.batchSize,
+      backend: { name: r.backend.name, detail: r.backend.detail },
+    },
+    sparsity: { ...c.prune, kernels: c.kernels.total, kernelsNonZero: c.kernels.nonZero },
+    metrics: { policy: METRIC_POLICY, levels, exported: e?.check ?? null },
+    size: e?.size ?? null,
+    intendedUse: INTENDED_USE,
+    limitations,
+    disclaimer: DISCLAIMER,
+  };
+  // Validate before anything is written: a card that does not match its schema is a bug here.
+  return ModelCardSchema.parse(card);
+}

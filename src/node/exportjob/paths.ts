@@ -1,0 +1,43 @@
+/** Where exports go, and which files an export of one format writes (checked before any work). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExportFormat, WeightPrecision } from '../../shared/export/schemas';
+
+export const EXPORTS_DIR = 'exports';
+export const CARD_JSON = 'model-card.json';
+export const CARD_MD = 'MODEL_CARD.md';
+export const ONNX_FILE = 'model.onnx';
+export const TFJS_JSON = 'model.json';
+
+export interface LevelName {
+  sparsity: number;
+  scope: 'global' | 'layerwise';
+  keepFirstLast: boolean;
+}
+
+/** `0.9-onnx-fp16`, `0.95-layerwise-kfl-tfjs-int8`: sortable, readable, one folder per export. */
+export function exportName(level: LevelName, format: ExportFormat, weights: WeightPrecision): string {
+  const s = Number(level.sparsity.toFixed(4)).toString();
+  return [s, level.scope === 'layerwise' ? 'layerwise' : '', level.keepFirstLast ? 'kfl' : '', format, weights].filter(Boolean).join('-');
+}
+
+/**
+ * Output folder of one format x precision: straight into `outDir` when it is the only one,
+ * else a named sub-folder of `outDir`; by default `<runDir>/exports/<name>`.
+ */
+export function exportDir(runDir: string, outDir: string | undefined, single: boolean, name: string): string {
+  if (!outDir) return path.join(runDir, EXPORTS_DIR, name);
+  return single ? path.resolve(outDir) : path.join(path.resolve(outDir), name);
+}
+
+/**
+ * The files an export would create in `dir` that already exist. tfjs shard names depend on the
+ * byte count, so any existing `group1-shard*` file counts (a stale shard next to a new model.json
+ * would be confusing even when not referenced).
+ */
+export function existingTargets(dir: string, format: ExportFormat): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const fixed = [format === 'onnx' ? ONNX_FILE : TFJS_JSON, CARD_JSON, CARD_MD].map((n) => path.join(dir, n));
+  const shards = format === 'tfjs' ? fs.readdirSync(dir).filter((n) => /^group1-shard\d+of\d+\.bin$/.test(n)).map((n) => path.join(dir, n)) : [];
+  return [...fixed.filter((f) => fs.existsSync(f)), ...shards];
+}

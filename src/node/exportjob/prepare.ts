@@ -1,0 +1,86 @@
+/** The common first half of an export and its preview: the run's model, pruned as asked. */
+import * as tf from '@tensorflow/tfjs';
+import type { Sample } from '../../shared/data/types';
+import { StudioError } from '../../shared/errors';
+import type { PruneSummary } from '../../shared/export/schemas';
+import { pruneModel, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import type { NamedWeight } from '../../shared/prune/types';
+import { initBackend, type BackendInfo } from '../compute/backend';
+import { chunk, toBatch } from '../train/batches';
+import { loadTrainedModel, openRunSource, type RunSource } from './source';
+
+export interface LevelRequest {
+  sparsity: number;
+  scope: 'global' | 'layerwise';
+  keepFirstLast: boolean;
+  reestimateBatchNorm: boolean;
+}
+
+export interface Prepared {
+  src: RunSource;
+  backend: BackendInfo;
+  /** The pruned copy (the run's files are never touched); dispose when done. */
+  model: tf.LayersModel;
+  /** The trained weights before pruning, to score the dense model. */
+  original: NamedWeight[];
+  prune: PruneSummary;
+  parameters: number;
+  kernels: { total: number; nonZero: number };
+}
+
+export function kernelCounts(model: tf.LayersModel): { total: number; nonZero: number } {
+  let total = 0;
+  let nonZero = 0;
+  for (const v of model.weights) {
+    if (v.shape.length < 2) continue;
+    const d = v.read().dataSync();
+    total += d.length;
+    for (let i = 0; i < d.length; i++) if (d[i] !== 0) nonZero++;
+  }
+  return { total, nonZero };
+}
+
+/**
+ * Loads the run's trained model on the run's backend preference (or `backend`) and prunes it in
+ * one shot; with `reestimateBatchNorm`, `calibration` samples (the training split) set the BN statistics.
+ */
+export async function prepareExport(runDir: string, level: LevelRequest, opts: { backend?: BackendInfo; calibration?: () => Promise<Sample[]> } = {}): Promise<Prepared> {
+  const src = await openRunSource(runDir);
+  const backend = opts.backend ?? (await initBackend(src.record.config.backend));
+  const model = await loadTrainedModel(src);
+  try {
+    const original = readWeights(model);
+    const report = pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
+    if (level.reestimateBatchNorm) {
+      const samples = (await opts.calibration?.()) ?? [];
+      if (!samples.length) throw new StudioError({ code: 'bad-input', what: 'BatchNorm re-estimation needs training images and there are none', hint: 'Export without BatchNorm re-estimation' });
+      const { inputSize, inChannels } = src.record.config.model;
+      const batches = chunk(Array.from({ length: Math.min(samples.length, 256) }, (_, i) => i), 16).map((idx) => () => toBatch(idx.map((i) => samples[i]), inputSize, inChannels));
+      await reestimateBatchNorm(model, (function* () {
+        for (const b of batches) {
+          const { x, y } = b();
+          y.dispose();
+          try {
+            yield x;
+          } finally {
+            x.dispose();
+          }
+        }
+      })());
+    }
+    const prune: PruneSummary = {
+      requested: report.requested,
+      achieved: report.achieved,
+      overall: report.overall,
+      scope: report.scope,
+      keepFirstLast: report.keepFirstLast,
+      ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
+      batchNormReestimated: level.reestimateBatchNorm,
+    };
+    const parameters = original.reduce((n, w) => n + w.values.length, 0);
+    return { src, backend, model, original, prune, parameters, kernels: kernelCounts(model) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

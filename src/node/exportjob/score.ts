@@ -1,0 +1,88 @@
+/**
+ * Scores any predictor (tfjs model, onnxruntime session) on the same images the same way, so the
+ * Dice of an exported file and of the float32 model it came from differ only by the model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type * as ort from 'onnxruntime-node';
+import type { Sample } from '../../shared/data/types';
+import { StudioError } from '../../shared/errors';
+import type { ArtifactCheck, Score } from '../../shared/export/schemas';
+import { binarize, caseMetrics, diceFromCounts, confusionCounts, summarize } from '../../shared/metrics';
+import { runOnnx } from '../export/onnx-run';
+
+/** Probabilities for a batch of NHWC images: returns N x H x W values (one output channel). */
+export type Predictor = (x: Float32Array, shape: [number, number, number, number]) => Promise<Float32Array>;
+
+export const tfjsPredictor = (model: tf.LayersModel): Predictor => async (x, shape) => {
+  const out = tf.tidy(() => model.predict(tf.tensor4d(x, shape)) as tf.Tensor);
+  try {
+    return (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+};
+
+export const onnxPredictor = (session: ort.InferenceSession): Predictor => async (x, shape) => (await runOnnx(session, x, shape)).data;
+
+const BATCH = 8;
+
+/** Every pixel probability of every sample, in sample order. */
+export async function predictAll(predict: Predictor, samples: Sample[], size: number, channels: number, signal?: AbortSignal): Promise<Float32Array> {
+  const px = size * size;
+  const out = new Float32Array(samples.length * px);
+  for (let i = 0; i < samples.length; i += BATCH) {
+    if (signal?.aborted) throw new StudioError({ code: 'cancelled', what: 'The export was cancelled', hint: 'Start it again when needed' });
+    const batch = samples.slice(i, i + BATCH);
+    const x = new Float32Array(batch.length * px * channels);
+    batch.forEach((s, k) => x.set(s.image, k * px * channels));
+    const p = await predict(x, [batch.length, size, size, channels]);
+    if (p.length !== batch.length * px) {
+      throw new StudioError({ code: 'mismatch', what: `The model returned ${p.length} values for ${batch.length} images of ${size}x${size}`, hint: 'Export a single-channel segmentation model' });
+    }
+    out.set(p, i * px);
+  }
+  return out;
+}
+
+/** Per-case (volume) Dice and IoU plus the per-slice mean Dice, from hard masks at p >= 0.5. */
+export function scoreProbabilities(probs: Float32Array, samples: Sample[], size: number): Score {
+  const px = size * size;
+  const pred = binarize(probs);
+  const byCase = new Map<string, number[]>();
+  samples.forEach((s, i) => byCase.set(s.caseId, [...(byCase.get(s.caseId) ?? []), i]));
+  const dice: number[] = [];
+  const iou: number[] = [];
+  for (const idx of byCase.values()) {
+    const p = new Uint8Array(idx.length * px);
+    const t = new Uint8Array(idx.length * px);
+    idx.forEach((i, k) => {
+      p.set(pred.subarray(i * px, (i + 1) * px), k * px);
+      t.set(samples[i].mask, k * px);
+    });
+    const m = caseMetrics(p, t, [idx.length, size, size]);
+    dice.push(m.dice);
+    iou.push(m.iou);
+  }
+  const sliceDice = samples.map((s, i) => diceFromCounts(confusionCounts(pred.subarray(i * px, (i + 1) * px), s.mask)));
+  const d = summarize(dice);
+  return {
+    dice: d.mean ?? NaN,
+    diceStd: d.std ?? 0,
+    iou: summarize(iou).mean ?? NaN,
+    diceSliceMean: summarize(sliceDice).mean ?? NaN,
+    cases: byCase.size,
+    slices: samples.length,
+  };
+}
+
+/** The exported file's predictions against the float32 reference's, on the same images. */
+export function compareToReference(runtime: ArtifactCheck['runtime'], probs: Float32Array, ref: Float32Array, samples: Sample[], size: number, reference: Score): ArtifactCheck {
+  let maxAbs = 0;
+  let flips = 0;
+  for (let i = 0; i < probs.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(probs[i] - ref[i]));
+    if (probs[i] >= 0.5 !== ref[i] >= 0.5) flips++;
+  }
+  const score = scoreProbabilities(probs, samples, size);
+  return { runtime, score, reference, deltaDice: score.dice - reference.dice, maxAbsProbDiff: maxAbs, maskDisagreement: probs.length ? flips / probs.length : 0 };
+}

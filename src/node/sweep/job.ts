@@ -1,0 +1,263 @@
+/**
+ * The sweep job: for each run, load the trained weights once, then for every level prune a
+ * COPY (pruneWeights never writes its input), optionally re-estimate BatchNorm, score every
+ * slice of the split and store the level. The record is rewritten atomically after each
+ * level, so a crash keeps the finished levels.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Sample } from '../../shared/data/types';
+import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/errors';
+import { aggregate, binarize, caseMetrics, encodeMask, type CaseMetrics } from '../../shared/metrics';
+import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import type { SweepConfig } from '../../shared/sweep/config';
+import { bytesToBase64, quantizeChannel } from '../../shared/sweep/image';
+import type { SliceScore, SweepLevel, SweepRecord } from '../../shared/sweep/result';
+import { initBackend, type BackendPreference } from '../compute/backend';
+import { RunStore } from '../runs/store';
+import { loadRunSamples } from '../train/data';
+import { loadRunModel } from '../train/runModel';
+import { onnxScorer, tfjsScorer, type Scorer } from './score';
+import { writeSweepImages, writeSweepRecord } from './files';
+import type { SweepOutcome, SweepProgress, SweepRunOutcome } from './protocol';
+
+export interface SweepJobOptions {
+  runsRoot: string;
+  sweepId: string;
+  runIds: string[];
+  config: SweepConfig;
+  backend?: BackendPreference;
+  /** Intra-op threads of onnxruntime (default 1: the machine is shared with training). */
+  onnxThreads?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+}
+
+const cancelled = () => new StudioError({ code: 'cancelled', what: 'The sweep was cancelled', hint: 'Finished levels are kept; start a new sweep to score the rest' });
+
+const toInfo = (e: unknown): StudioErrorInfo =>
+  isStudioError(e) ? e.toJSON() : { code: 'internal', what: `The sweep failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'Check the run and the sweep settings, then try again' };
+
+export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
+  const { config, runIds } = opts;
+  const backend = await initBackend(opts.backend, { log: () => {} });
+  const totalSteps = runIds.length * config.levels.length;
+  const t0 = performance.now();
+  let lastEmit = 0;
+  const progress = (runIndex: number, levelIndex: number, within: number, force = false) => {
+    const now = performance.now();
+    if (!force && now - lastEmit < 100) return;
+    lastEmit = now;
+    const step = runIndex * config.levels.length + levelIndex;
+    const fraction = Math.min(1, (step + within) / totalSteps);
+    const elapsed = (now - t0) / 1000;
+    opts.onProgress?.({
+      sweepId: opts.sweepId,
+      runId: runIds[runIndex],
+      runIndex,
+      levelIndex,
+      sparsity: config.levels[Math.min(levelIndex, config.levels.length - 1)],
+      step,
+      totalSteps,
+      fraction,
+      etaSeconds: fraction > 0 ? (elapsed / fraction) * (1 - fraction) : 0,
+      message: `Run ${runIndex + 1}/${runIds.length}, level ${Math.round(config.levels[Math.min(levelIndex, config.levels.length - 1)] * 1000) / 10} %`,
+    });
+  };
+
+  const runs: SweepRunOutcome[] = [];
+  for (let ri = 0; ri < runIds.length; ri++) {
+    if (opts.signal?.aborted) {
+      runs.push({ runId: runIds[ri], status: 'cancelled', error: cancelled().toJSON() });
+      continue;
+    }
+    runs.push(await sweepRun(opts, ri, backend.name, (li, within, force) => progress(ri, li, within, force)));
+  }
+  progress(runIds.length - 1, config.levels.length, 0, true);
+  const status = runs.every((r) => r.status === 'completed') ? 'completed' : runs.some((r) => r.status === 'cancelled') ? 'cancelled' : 'failed';
+  const firstError = runs.find((r) => r.error)?.error;
+  return { sweepId: opts.sweepId, status, runs, ...(status !== 'completed' && firstError ? { error: firstError } : {}) };
+}
+
+async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string, progress: (level: number, within: number, force?: boolean) => void): Promise<SweepRunOutcome> {
+  const { config, runsRoot, sweepId } = opts;
+  const runId = opts.runIds[runIndex];
+  const store = new RunStore(runsRoot);
+  const started = performance.now();
+  const now = new Date().toISOString();
+  let record: SweepRecord | undefined;
+  let model: tf.LayersModel | undefined;
+  try {
+    const loaded = await loadRunModel(store.paths(runId).dir);
+    model = loaded.model;
+    const run = loaded.record;
+    if (run.status !== 'completed' || loaded.weights !== 'final') {
+      throw new StudioError({ code: 'bad-input', file: store.paths(runId).dir, what: `Run ${runId} has no final model (status ${run.status})`, hint: 'Sweep a completed run, or resume this one to the end first' });
+    }
+    const samples = await loadRunSamples(run.config);
+    let scored = samples[config.split];
+    if (config.maxSlices > 0) scored = scored.slice(0, config.maxSlices);
+    if (scored.length === 0) {
+      throw new StudioError({ code: 'bad-input', what: `Run ${runId} has no ${config.split} slices to score`, hint: `Choose the other split, or train with a larger ${config.split} fraction` });
+    }
+    const size = run.config.model.inputSize;
+    const channels = run.config.model.inChannels;
+    const mm = scored.every((s) => s.spacing);
+    record = {
+      version: 1,
+      sweepId,
+      runId,
+      runIds: opts.runIds,
+      config,
+      status: 'running',
+      createdAt: now,
+      updatedAt: now,
+      backend,
+      inputShape: [size, size, channels],
+      unit: mm ? 'mm' : 'px',
+      slices: scored.map((s) => ({ caseId: s.caseId, index: s.index, truth: encodeMask(s.mask) })),
+      levels: [],
+      seconds: 0,
+    };
+    await writeSweepRecord(runsRoot, record);
+    await writeSweepImages(runsRoot, runId, sweepId, displayImages(scored, size, channels));
+
+    const original = readWeights(model);
+    const inputs = packImages(scored, size, channels);
+    const calibration = config.bnReestimate ? pickCalibration(samples.train, config.bnReestimate.batches * config.bnReestimate.batchSize) : [];
+
+    for (let li = 0; li < config.levels.length; li++) {
+      const t = performance.now();
+      const sparsity = config.levels[li];
+      progress(li, 0, true);
+      const { weights, report } = pruneWeights(original, { sparsity, scope: config.scope, keepFirstLast: config.keepFirstLast });
+      applyToModel(model, weights);
+      let bn: SweepLevel['bn'];
+      // Level 0 stays the trained model as is: it is the reference the drops are measured from.
+      if (config.bnReestimate && sparsity > 0) {
+        bn = await reestimateBatchNorm(model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), { signal: opts.signal });
+      }
+      const scorer: Scorer = config.scorer === 'onnx' ? await onnxScorer(model, opts.onnxThreads ?? 1) : tfjsScorer(model);
+      let perCase: Scored[];
+      try {
+        perCase = await scoreSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));
+      } finally {
+        await scorer.dispose();
+      }
+      const metrics = perCase.map((c) => c.metrics);
+      record.levels.push({
+        sparsity,
+        achieved: report.achieved,
+        overall: report.overall,
+        ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
+        aggregate: aggregate(metrics),
+        perLayer: report.perLayer,
+        perCase: perCase.map((c) => c.score),
+        ...(bn ? { bn } : {}),
+        ...(scorer.onnxBytes ? { onnxBytes: scorer.onnxBytes } : {}),
+        seconds: (performance.now() - t) / 1000,
+      });
+      record.seconds = (performance.now() - started) / 1000;
+      await writeSweepRecord(runsRoot, record);
+      progress(li + 1, 0, true);
+    }
+    record.status = 'completed';
+    record.finishedAt = new Date().toISOString();
+    record.seconds = (performance.now() - started) / 1000;
+    await writeSweepRecord(runsRoot, record);
+    return { runId, status: 'completed' };
+  } catch (e) {
+    const info = toInfo(e);
+    const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
+    if (record) {
+      record.status = status;
+      record.error = info;
+      record.finishedAt = new Date().toISOString();
+      record.seconds = (performance.now() - started) / 1000;
+      await writeSweepRecord(runsRoot, record).catch(() => undefined);
+    }
+    return { runId, status, error: info };
+  } finally {
+    model?.dispose();
+  }
+}
+
+type Scored = { score: SliceScore; metrics: CaseMetrics };
+
+async function scoreSlices(
+  scorer: Scorer,
+  slices: Sample[],
+  inputs: Float32Array,
+  config: SweepConfig,
+  size: number,
+  channels: number,
+  mm: boolean,
+  signal: AbortSignal | undefined,
+  onFraction: (f: number) => void,
+): Promise<Scored[]> {
+  const px = size * size;
+  const out: Scored[] = [];
+  for (let start = 0; start < slices.length; start += config.batchSize) {
+    if (signal?.aborted) throw cancelled();
+    const n = Math.min(config.batchSize, slices.length - start);
+    const probs = await scorer.predict(inputs.subarray(start * px * channels, (start + n) * px * channels), [n, size, size, channels]);
+    for (let i = 0; i < n; i++) {
+      const s = slices[start + i];
+      const pred = binarize(probs.subarray(i * px, (i + 1) * px), config.threshold);
+      const m = caseMetrics(pred, s.mask, [size, size], mm ? s.spacing : undefined);
+      out.push({
+        metrics: m,
+        score: { caseId: s.caseId, index: s.index, dice: m.dice, iou: m.iou, hd95: m.hd95, fpArea: m.fpArea ?? m.fpPixels, pred: encodeMask(pred) },
+      });
+    }
+    onFraction((start + n) / slices.length);
+  }
+  return out;
+}
+
+function packImages(slices: Sample[], size: number, channels: number): Float32Array {
+  const per = size * size * channels;
+  const out = new Float32Array(slices.length * per);
+  slices.forEach((s, i) => out.set(s.image, i * per));
+  return out;
+}
+
+/** Evenly spaced training slices: deterministic, and spread over patients rather than the first few. */
+function pickCalibration(train: Sample[], count: number): Sample[] {
+  if (train.length <= count) return train;
+  return Array.from({ length: count }, (_, i) => train[Math.floor((i * train.length) / count)]);
+}
+
+function* calibrationBatches(samples: Sample[], batchSize: number, size: number, channels: number): Generator<tf.Tensor> {
+  for (let i = 0; i < samples.length; i += batchSize) {
+    const part = samples.slice(i, i + batchSize);
+    const t = tf.tensor4d(packImages(part, size, channels), [part.length, size, size, channels]);
+    try {
+      yield t;
+    } finally {
+      t.dispose();
+    }
+  }
+}
+
+/** The channel a reader looks at (FLAIR, channel 1, for 3-channel LGG-like data), 8-bit over each case's range. */
+function displayImages(slices: Sample[], size: number, channels: number) {
+  const channel = channels >= 3 ? 1 : 0;
+  const range = new Map<string, [number, number]>();
+  for (const s of slices) {
+    const r = range.get(s.caseId) ?? [Infinity, -Infinity];
+    for (let i = channel; i < s.image.length; i += channels) {
+      if (s.image[i] < r[0]) r[0] = s.image[i];
+      if (s.image[i] > r[1]) r[1] = s.image[i];
+    }
+    range.set(s.caseId, r);
+  }
+  return {
+    version: 1 as const,
+    size,
+    channel,
+    slices: slices.map((s) => {
+      const [lo, hi] = range.get(s.caseId)!;
+      return { caseId: s.caseId, index: s.index, image: bytesToBase64(quantizeChannel(s.image, channels, channel, lo, hi)) };
+    }),
+  };
+}

@@ -1,0 +1,49 @@
+import type { StudioErrorInfo } from '../../shared/errors';
+import type { SweepConfig } from '../../shared/sweep/config';
+import type { BackendPreference } from '../compute/backend';
+
+/** workerData of src/worker/sweep.worker.ts. */
+export interface SweepWorkerData {
+  runsRoot: string;
+  sweepId: string;
+  runIds: string[];
+  config: SweepConfig;
+  backend?: BackendPreference;
+  onnxThreads?: number;
+}
+
+export interface SweepProgress {
+  sweepId: string;
+  runId: string;
+  /** 0-based position of the run and of the level being scored. */
+  runIndex: number;
+  levelIndex: number;
+  sparsity: number;
+  /** Levels finished over all runs, and runs x levels. */
+  step: number;
+  totalSteps: number;
+  fraction: number;
+  etaSeconds: number;
+  message: string;
+}
+
+export interface SweepRunOutcome {
+  runId: string;
+  status: 'completed' | 'cancelled' | 'failed';
+  error?: StudioErrorInfo;
+}
+
+export interface SweepOutcome {
+  sweepId: string;
+  /** completed when every run completed; cancelled when cancelled; failed otherwise. */
+  status: 'completed' | 'cancelled' | 'failed';
+  runs: SweepRunOutcome[];
+  error?: StudioErrorInfo;
+}
+
+export type ToSweepWorker = { type: 'cancel' };
+
+export type FromSweepWorker =
+  | { type: 'progress'; progress: SweepProgress }
+  | { type: 'done'; outcome: SweepOutcome }
+  | { type: 'error'; error: StudioErrorInfo };

@@ -1,0 +1,71 @@
+/** Input and output schemas of the export.* calls (entries in src/shared/api/contract.ts). */
+import { z } from 'zod';
+import { ModelCardSchema } from '../../export/card';
+import {
+  ExportFormatSchema,
+  ExportIndexEntrySchema,
+  ExportLevelSchema,
+  ExportResultSchema,
+  ExportTargetsSchema,
+  PruneSummarySchema,
+  SizeReportSchema,
+  WeightPrecisionSchema,
+} from '../../export/schemas';
+
+const RunIdSchema = z.string().min(1).max(128);
+
+export const ExportRunInputSchema = ExportLevelSchema.extend({
+  runId: RunIdSchema,
+  /** Client-chosen id for the job.progress events (kind "export"), so a view can follow its own job. */
+  jobId: z.string().min(1).max(100).optional(),
+})
+  .extend(ExportTargetsSchema.shape)
+  .strict();
+
+export const ExportRunOutputSchema = ExportResultSchema.extend({ jobId: z.string() });
+
+export const ExportPreviewInputSchema = ExportLevelSchema.extend({ runId: RunIdSchema }).extend(ExportTargetsSchema.omit({ overwrite: true }).shape).strict();
+
+export const ExportPreviewOutputSchema = z.object({
+  prune: PruneSummarySchema,
+  /** One entry per format x precision: where it would go, what is already there, how big it is. */
+  artifacts: z.array(
+    z.object({
+      format: ExportFormatSchema,
+      weights: WeightPrecisionSchema,
+      dir: z.string(),
+      /** Files of this export that already exist (saving them needs overwrite). */
+      existing: z.array(z.string()),
+      size: SizeReportSchema,
+    }),
+  ),
+  /** Card of the first artifact, without the exported file's measurements. */
+  card: ModelCardSchema,
+  markdown: z.string(),
+});
+
+export const ExportListInputSchema = z.object({ runId: RunIdSchema.optional() }).strict().optional();
+
+export const ExportableRunSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  method: z.string(),
+  varLambda: z.number(),
+  createdAt: z.string(),
+  /** Final weights (model/) or at least a checkpoint exist. */
+  exportable: z.boolean(),
+  /** Levels of the run's pruning sweep, when it has one. */
+  sweepLevels: z.array(z.object({ sparsity: z.number(), dice: z.number().nullable() })),
+  exportsDir: z.string(),
+});
+
+export const ExportListOutputSchema = z.object({
+  runsRoot: z.string(),
+  runs: z.array(ExportableRunSchema),
+  /** Previous exports (of runId, or of every run), newest first; present = its files are still there. */
+  exports: z.array(ExportIndexEntrySchema.extend({ present: z.boolean() })),
+});
+
+export const ExportCancelInputSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
+export const ExportCancelOutputSchema = z.object({ cancelled: z.boolean() });

@@ -1,0 +1,3 @@
+export * from './schemas';
+export * from './card';
+export { renderModelCardMarkdown, formatBytes } from './markdown';

@@ -1,0 +1,99 @@
+/** MODEL_CARD.md from the card JSON: the same facts, for people. Pure, so the UI previews it too. */
+import type { ModelCard } from './card';
+import type { Score } from './schemas';
+
+const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`;
+const num = (v: number | null | undefined, digits = 4) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function table(head: string[], rows: string[][]): string[] {
+  return [`| ${head.map(cell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+}
+
+const scoreLine = (s: Score) => `Dice ${num(s.dice)} (± ${num(s.diceStd, 3)} over ${s.cases} cases), IoU ${num(s.iou)}, slice-mean Dice ${num(s.diceSliceMean)}`;
+
+export function renderModelCardMarkdown(c: ModelCard): string {
+  const m = c.method;
+  const out: string[] = [
+    `# Model card: ${c.name}`,
+    '',
+    `> **Disclaimer: ${c.disclaimer}.** Research software; the outputs must not be used to diagnose, treat or triage patients.`,
+    '',
+    `Created ${c.createdAt} by VAR Studio ${c.studioVersion} from run \`${c.run.id}\` (${c.run.name}, ${c.run.status}).`,
+    '',
+    '## Model',
+    '',
+    `- Architecture: ${c.model.architecture}, ${c.model.parameters.toLocaleString('en-US')} parameters`,
+    `- Input \`${c.model.input.name}\`: float32 [${c.model.input.shape.join(', ')}] (NHWC). ${c.model.input.preprocessing}`,
+    `- Output: [${c.model.output.shape.join(', ')}]. ${c.model.output.meaning}`,
+  ];
+  if (c.export) {
+    out.push(
+      `- Format: ${c.export.format === 'onnx' ? 'ONNX' : 'TensorFlow.js layers'}, weights ${c.export.weights} (${c.export.quantization})`,
+      `- Files: ${c.export.files.map((f) => `\`${f.name}\` (${formatBytes(f.bytes)})`).join(', ')}`,
+      `- Load: ${c.export.howToLoad}`,
+    );
+  }
+  out.push(
+    '',
+    '## Data',
+    '',
+    `- Source: ${c.data.source} (${c.data.kind})`,
+    `- Split by patient (seed ${c.data.split.seed}): train ${pct(c.data.split.train)}, val ${pct(c.data.split.val)}, test ${pct(c.data.split.test)}`,
+    `- Counts: ${c.data.counts.trainSlices ?? 'n/a'} training slices, ${c.data.counts.valSlices ?? 'n/a'} validation slices; metrics below on the ${c.data.evaluatedOn} split${c.data.counts.evaluatedSlices === null ? '' : `: ${c.data.counts.evaluatedSlices} slices of ${c.data.counts.evaluatedCases} cases`}`,
+    '',
+    '## Method',
+    '',
+    `- Optimizer: ${m.optimizer.toUpperCase()}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}`,
+    `- Epochs: ${m.epochsCompleted} of ${m.epochs}, batch ${m.batchSize}`,
+    `- Backend: ${m.backend.name} (${m.backend.detail})`,
+    '',
+    '## Sparsity',
+    '',
+    `- Requested ${pct(c.sparsity.requested)} (${c.sparsity.scope} magnitude pruning${c.sparsity.keepFirstLast ? ', first and last layers kept dense' : ''}, one shot, no fine-tuning${c.sparsity.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`,
+    `- Achieved ${pct(c.sparsity.achieved)} of the pruned set, ${pct(c.sparsity.overall)} of all kernels: ${c.sparsity.kernelsNonZero.toLocaleString('en-US')} of ${c.sparsity.kernels.toLocaleString('en-US')} kernel weights are non-zero`,
+    '',
+    '## Metrics',
+    '',
+    c.metrics.policy,
+    '',
+    ...table(
+      ['sparsity', 'model', 'Dice', 'IoU', 'source'],
+      c.metrics.levels.map((l) => [pct(l.sparsity), l.model, num(l.dice), num(l.iou ?? null), l.source]),
+    ),
+    '',
+  );
+  const e = c.metrics.exported;
+  if (e) {
+    out.push(
+      `Exported file run back on ${e.runtime}: ${scoreLine(e.score)}.`,
+      `Float32 pruned model (tfjs): ${scoreLine(e.reference)}.`,
+      `Measured change from format and quantization: Dice ${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
+      '',
+    );
+  } else {
+    out.push('The exported file has not been written or measured yet (preview).', '');
+  }
+  if (c.size) {
+    const s = c.size;
+    out.push(
+      '## Size',
+      '',
+      ...table(
+        ['dense (fp32) bytes', 'file bytes', 'gzip bytes', 'quantized weight bytes', 'non-zero weights', 'latency (median)'],
+        [[formatBytes(s.denseBytes), formatBytes(s.fileBytes), formatBytes(s.gzipBytes), formatBytes(s.quantizedBytes), `${s.nonZero.toLocaleString('en-US')} of ${s.parameters.toLocaleString('en-US')}`, s.latency ? `${s.latency.medianMs.toFixed(2)} ms (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]}, ${s.latency.runs} runs)` : 'not measured']],
+      ),
+      '',
+      s.statement,
+      '',
+    );
+  }
+  out.push('## Intended use', '', c.intendedUse, '', '## Limitations', '', ...c.limitations.map((l) => `- ${l}`), '', `**${c.disclaimer}**`, '');
+  return out.join('\n');
+}

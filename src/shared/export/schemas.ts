@@ -1,0 +1,155 @@
+/**
+ * What an export is asked to do and what it reports, as zod schemas: one definition for the
+ * API contract, the CLI, the export job and the model card JSON written next to the files.
+ */
+import { z } from 'zod';
+
+export const ExportFormatSchema = z.enum(['onnx', 'tfjs']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+/** Weight-only storage of the rank>1 kernels; biases and BatchNorm stay float32 in every case. */
+export const WeightPrecisionSchema = z.enum(['fp32', 'fp16', 'int8']);
+export type WeightPrecision = z.infer<typeof WeightPrecisionSchema>;
+
+export const PruneScopeSchema = z.enum(['global', 'layerwise']);
+
+const unique = <T>(a: T[]) => new Set(a).size === a.length;
+
+/** The pruning half of a request: which copy of the run's model gets exported. */
+export const ExportLevelSchema = z
+  .object({
+    /** Fraction of the prunable (rank>1) weights set to zero; 0 exports the dense model. */
+    sparsity: z.number().min(0).max(0.999),
+    scope: PruneScopeSchema.default('global'),
+    keepFirstLast: z.boolean().default(false),
+    /** Recompute BatchNorm statistics on training images after pruning (as the sweep may). */
+    reestimateBatchNorm: z.boolean().default(false),
+  })
+  .strict();
+
+export const ExportTargetsSchema = z
+  .object({
+    formats: z.array(ExportFormatSchema).min(1).max(2).refine(unique, 'formats must not repeat'),
+    weights: z.array(WeightPrecisionSchema).min(1).max(3).refine(unique, 'weights must not repeat'),
+    /**
+     * Output folder. With one format x precision the files go straight into it; with several,
+     * each gets a sub-folder named like the default (`<level>-<format>-<weights>`).
+     * Default: `<runDir>/exports/<level>-<format>-<weights>/`.
+     */
+    outDir: z.string().min(1).max(4096).optional(),
+    /** Replace existing files (the UI asks first; the CLI needs --force). */
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
+export const LatencySchema = z.object({
+  runtime: z.literal('onnxruntime-node'),
+  device: z.literal('cpu'),
+  threads: z.number().int().positive(),
+  inputShape: z.array(z.number().int()),
+  runs: z.number().int().positive(),
+  warmup: z.number().int().nonnegative(),
+  medianMs: z.number().nonnegative(),
+  minMs: z.number().nonnegative(),
+  maxMs: z.number().nonnegative(),
+});
+
+/** Mirrors `SizeReport` in src/node/export/size.ts (checked there at compile time by the job). */
+export const SizeReportSchema = z.object({
+  format: ExportFormatSchema,
+  weights: WeightPrecisionSchema,
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative(), gzipBytes: z.number().int().nonnegative() })),
+  fileBytes: z.number().int().nonnegative(),
+  gzipBytes: z.number().int().nonnegative(),
+  denseBytes: z.number().int().nonnegative(),
+  quantizedBytes: z.number().int().nonnegative(),
+  parameters: z.number().int().nonnegative(),
+  nonZero: z.number().int().nonnegative(),
+  kernels: z.object({ total: z.number().int().nonnegative(), nonZero: z.number().int().nonnegative(), sparsity: z.number().min(0).max(1) }),
+  latency: LatencySchema.optional(),
+  statement: z.string(),
+});
+export type SizeReportData = z.infer<typeof SizeReportSchema>;
+
+/** Segmentation quality of one model on the evaluation split (hard masks at p >= 0.5). */
+export const ScoreSchema = z.object({
+  /** Mean over cases of the per-case (volume) Dice; a case with both masks empty counts 1. */
+  dice: z.number(),
+  diceStd: z.number(),
+  iou: z.number(),
+  /** Mean over slices of the per-slice Dice (the number training reports as valDice). */
+  diceSliceMean: z.number(),
+  cases: z.number().int().nonnegative(),
+  slices: z.number().int().nonnegative(),
+});
+export type Score = z.infer<typeof ScoreSchema>;
+
+/** The exported file, loaded back and run, against the float32 pruned model it came from. */
+export const ArtifactCheckSchema = z.object({
+  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  score: ScoreSchema,
+  /** Score of the unquantized (float32) pruned model in tfjs on the same images. */
+  reference: ScoreSchema,
+  /** score.dice - reference.dice: the measured cost of the format and quantization. */
+  deltaDice: z.number(),
+  /** Largest |p_exported - p_reference| over every pixel of every evaluation image. */
+  maxAbsProbDiff: z.number().nonnegative(),
+  /** Fraction of pixels whose hard mask differs. */
+  maskDisagreement: z.number().min(0).max(1),
+});
+export type ArtifactCheck = z.infer<typeof ArtifactCheckSchema>;
+
+export const PruneSummarySchema = z.object({
+  requested: z.number(),
+  achieved: z.number(),
+  overall: z.number(),
+  scope: PruneScopeSchema,
+  keepFirstLast: z.boolean(),
+  threshold: z.number().optional(),
+  batchNormReestimated: z.boolean(),
+});
+export type PruneSummary = z.infer<typeof PruneSummarySchema>;
+
+export const DISCLAIMER = 'not for diagnostic use';
+
+export const ExportArtifactSchema = z.object({
+  format: ExportFormatSchema,
+  weights: WeightPrecisionSchema,
+  dir: z.string(),
+  /** Absolute paths of the model files (ONNX: model.onnx; tfjs: shards then model.json). */
+  files: z.array(z.string()),
+  card: z.object({ json: z.string(), markdown: z.string() }),
+  size: SizeReportSchema,
+  check: ArtifactCheckSchema,
+});
+export type ExportArtifact = z.infer<typeof ExportArtifactSchema>;
+
+export const ExportResultSchema = z.object({
+  runId: z.string(),
+  runDir: z.string(),
+  prune: PruneSummarySchema,
+  evaluatedOn: z.enum(['val', 'test']),
+  /** The trained model before pruning, and the float32 pruned copy, in tfjs. */
+  dense: ScoreSchema,
+  pruned: ScoreSchema,
+  artifacts: z.array(ExportArtifactSchema),
+  seconds: z.number().nonnegative(),
+});
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
+/** One line of `<runDir>/exports/index.json`: what was exported where, for the history list. */
+export const ExportIndexEntrySchema = z.object({
+  runId: z.string(),
+  dir: z.string(),
+  format: ExportFormatSchema,
+  weights: WeightPrecisionSchema,
+  sparsity: z.number(),
+  scope: PruneScopeSchema,
+  keepFirstLast: z.boolean(),
+  createdAt: z.string(),
+  fileBytes: z.number().int().nonnegative(),
+  gzipBytes: z.number().int().nonnegative(),
+  dice: z.number(),
+  deltaDice: z.number(),
+});
+export type ExportIndexEntry = z.infer<typeof ExportIndexEntrySchema>;

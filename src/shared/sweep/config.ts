@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { StudioError } from '../errors';
+
+/** The paper's grid: dense, then the region where plain training collapses and VAR should not. */
+export const DEFAULT_LEVELS: readonly number[] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98];
+
+export const SweepConfigSchema = z
+  .object({
+    /** Sparsity fractions in [0, 1]; sorted and de-duplicated by `parseSweepConfig`. */
+    levels: z.array(z.number().min(0).max(1)).min(1).max(32).default([...DEFAULT_LEVELS]),
+    scope: z.enum(['global', 'layerwise']).default('global'),
+    /** Leave the stem and the head dense (the requested sparsity then applies to the rest). */
+    keepFirstLast: z.boolean().default(false),
+    /** Re-estimate BatchNorm statistics on `batches` x `batchSize` training slices after pruning; null = off. */
+    bnReestimate: z
+      .object({ batches: z.number().int().min(1).max(1000), batchSize: z.number().int().min(1).max(256).default(8) })
+      .strict()
+      .nullable()
+      .default(null),
+    /** onnx: export each pruned copy and score it in onnxruntime-node (also proves the export); tfjs: predict directly. */
+    scorer: z.enum(['onnx', 'tfjs']).default('onnx'),
+    split: z.enum(['val', 'test']).default('val'),
+    /** Probability at or above which a pixel is lesion. */
+    threshold: z.number().gt(0).lt(1).default(0.5),
+    /** Slices per inference batch. */
+    batchSize: z.number().int().min(1).max(512).default(16),
+    /** Score only the first N slices of the split (0 = all). */
+    maxSlices: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export type SweepConfig = z.infer<typeof SweepConfigSchema>;
+export type SweepConfigInput = z.input<typeof SweepConfigSchema>;
+
+/** Validates untrusted input (API, CLI) into a SweepConfig with defaults and sorted unique levels. */
+export function parseSweepConfig(raw: unknown): SweepConfig {
+  const r = SweepConfigSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Invalid sweep config: ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+      hint: 'Levels are fractions in [0, 1], e.g. [0, 0.5, 0.9]; scope is global or layerwise',
+    });
+  }
+  const levels = [...new Set(r.data.levels)].sort((a, b) => a - b);
+  return { ...r.data, levels };
+}

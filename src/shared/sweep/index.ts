@@ -1,0 +1,4 @@
+export * from './config';
+export * from './result';
+export * from './image';
+export * from './fragile';
