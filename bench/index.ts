@@ -4,13 +4,17 @@
  *
  * Prints one JSON line per case on stdout (logs go to stderr). Every case runs in a fresh
  * child process, so peak RSS is that case's own and no engine state leaks between cases.
- * Suites: train (reference model, plain SGD and SGD+VAR), infer. Add a suite to SUITES.
+ * Suites: train (reference model, plain SGD and SGD+VAR), infer, sweep (8 levels x 128 slices,
+ * [--scorer onnx|tfjs] [--threads N]). Add a suite to SUITES.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { runCase, type CaseSpec } from './cases';
+import { runCase, type CaseSpec as TimingCaseSpec } from './cases';
+import { runSweepBench, type SweepBenchSpec } from './sweep';
 import type { PresetName } from '../src/shared/model';
 import type { BackendPreference } from '../src/node/compute/backend';
+
+type CaseSpec = TimingCaseSpec | SweepBenchSpec;
 
 interface Options {
   workers: number[];
@@ -20,6 +24,8 @@ interface Options {
   size: number;
   preset: PresetName;
   backend: BackendPreference;
+  scorer: 'onnx' | 'tfjs';
+  threads: number;
 }
 
 const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
@@ -37,6 +43,7 @@ const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
         backend: o.backend,
       })),
     ),
+  sweep: (o) => [{ bench: 'sweep', inputSize: o.size, slices: 128, scorer: o.scorer, threads: o.threads, backend: o.backend }],
   infer: (o) => [
     {
       bench: 'infer',
@@ -69,6 +76,8 @@ function parse(argv: string[]): { suites: string[]; options: Options } {
     size: num('size') ?? 128,
     preset: (flags.get('preset') ?? 'reference') as PresetName,
     backend: (flags.get('backend') ?? 'auto') as BackendPreference,
+    scorer: (flags.get('scorer') ?? 'onnx') as 'onnx' | 'tfjs',
+    threads: num('threads') ?? Math.min(2, availableParallelism()),
   };
   return { suites: suites.length ? suites : ['train', 'infer'], options };
 }
@@ -90,7 +99,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const caseIdx = argv.indexOf('--case');
   if (caseIdx >= 0) {
-    const result = await runCase(JSON.parse(argv[caseIdx + 1]) as CaseSpec);
+    const spec = JSON.parse(argv[caseIdx + 1]) as CaseSpec;
+    const result = spec.bench === 'sweep' ? await runSweepBench(spec) : await runCase(spec);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

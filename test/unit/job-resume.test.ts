@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainNewRun, resumeRun } from '../../src/node/train/job';
 import { RunStore } from '../../src/node/runs/store';
@@ -21,16 +22,24 @@ function finalWeights(runId: string, where: 'model' | 'checkpoint' = 'model') {
 }
 
 describe('training job: checkpoint and resume', () => {
-  it.each(['cpu', 'wasm'] as const)('%s: 1 epoch + cancel + resume for 2 gives exactly the weights of 3 uninterrupted epochs', async (backend) => {
-    // Augmentation and CrAM draws make the RNG streams matter; momentum + BN stats make state matter.
+  // Shuffling, augmentation (both) and CrAM sparsity draws (wasm case) make the RNG streams
+  // matter; momentum and BatchNorm moving statistics make the tensor state matter. The cpu case
+  // uses SGD only because the plain-JS backend is slow.
+  it.each([
+    ['cpu', { method: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 1e-4 }],
+    ['wasm', { method: 'cram', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 1e-4, rho: 0.01, cramSparsities: [0.5, 0.7] }],
+  ] as const)('%s: 1 epoch + cancel + resume for 2 gives exactly the weights of 3 uninterrupted epochs', async (backend, optimizer) => {
     const config = tinyRunConfig({
-      optimizer: { method: 'cram', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 1e-4, rho: 0.01, cramSparsities: [0.5, 0.7] },
+      optimizer: { ...optimizer, cramSparsities: 'cramSparsities' in optimizer ? [...optimizer.cramSparsities] : [] },
       schedule: { kind: 'cosine', warmupSteps: 2 },
       backend,
     });
-    const full = await trainNewRun(config, { runsRoot: root });
+    const live: number[] = [];
+    const full = await trainNewRun(config, { runsRoot: root, onEpoch: () => live.push(tf.memory().numTensors) });
     expect(full.status).toBe('completed');
     expect(full.epochs).toHaveLength(3);
+    // Steps, validation, statistics and checkpoints leave nothing behind from epoch to epoch.
+    expect(new Set(live).size).toBe(1);
 
     const controller = new AbortController();
     const progress: TrainProgress[] = [];
@@ -108,12 +117,22 @@ describe('training job: checkpoint and resume', () => {
     expect(onDisk.epochs).toHaveLength(1);
   });
 
-  it('trains on a dataset folder on disk (LGG layout); a missing folder fails the run with its reason', async () => {
+  it('trains on a dataset folder on disk (LGG layout), records its split, refuses to resume on changed data', async () => {
     const lgg = path.join(root, 'lgg');
     await writePhantomsAsLgg(generatePhantoms({ count: 4, slicesPerCase: 4, size: 32, seed: 3 }), lgg);
-    const fromDisk = await trainNewRun(tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: lgg } }), { runsRoot: root });
-    expect(fromDisk.status).toBe('completed');
-    expect(fromDisk.data).toEqual({ trainSamples: 8, valSamples: 4 });
+    const controller = new AbortController();
+    const config = tinyRunConfig({ epochs: 2, backend: 'wasm', data: { kind: 'path', path: lgg } });
+    const fromDisk = await trainNewRun(config, { runsRoot: root, signal: controller.signal, onEpoch: () => controller.abort() });
+    expect(fromDisk.status).toBe('cancelled');
+    expect(fromDisk.data).toMatchObject({ trainSamples: 8, valSamples: 4, testSamples: 4 });
+    const split = fromDisk.data!.split!;
+    expect([...split.train, ...split.val, ...split.test].sort()).toEqual(fs.readdirSync(lgg).filter((d) => d.startsWith('TCGA_')).sort());
+    // The data changed under the run: resuming refuses instead of silently training on another split.
+    fs.rmSync(path.join(lgg, split.test[0]), { recursive: true });
+    const changed = await resumeRun(fromDisk.id, { runsRoot: root });
+    expect(changed.status).toBe('failed');
+    expect(changed.error).toMatchObject({ code: 'mismatch' });
+    expect(changed.error!.what).toMatch(/changed/);
     const missing = await trainNewRun(tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: path.join(root, 'nope') } }), { runsRoot: root });
     expect(missing.status).toBe('failed');
     expect(missing.error?.what).toBeTruthy();

@@ -6,11 +6,13 @@ import type { CliCommand } from './types';
 import { serveCommand } from './commands/serve';
 import { inspectCommand } from './commands/inspect';
 import { phantomsCommand } from './commands/phantoms';
+import { exportCommand } from './commands/export';
 
 export const commands: readonly CliCommand[] = [
   serveCommand,
   inspectCommand,
   phantomsCommand,
+  exportCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

@@ -3,6 +3,7 @@
  * serves single slices to the viewer. Decoding is done by src/node/data with its size limits.
  */
 import { rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { DEFAULT_PHANTOMS, generatePhantoms } from '../../shared/data/phantoms';
 import type { Dataset } from '../../shared/data/types';
 import { openDataset } from '../../node/data/open';
@@ -38,6 +39,13 @@ export interface DatasetService {
 function asUserError(e: unknown, path: string): never {
   if (e instanceof StudioError) throw e;
   throw new StudioError({ code: 'bad-file', file: path, what: `could not read the data (${e instanceof Error ? e.message : String(e)})`, hint: 'Check the files under this path; a file may be damaged' });
+}
+
+/** The temp folder means nothing to the user: name the dropped file instead. */
+function renameUploadError(e: unknown, dir: string): unknown {
+  if (!(e instanceof StudioError) || !e.file || !(e.file === dir || e.file.startsWith(dir + sep))) return e;
+  const rel = relative(dir, e.file).split(sep).join('/');
+  return new StudioError({ code: e.code, what: e.what, hint: e.hint, file: rel === '' ? 'the dropped files' : rel });
 }
 
 export function createDatasetService(options: DatasetServiceOptions = {}): DatasetService {
@@ -119,11 +127,13 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         case 'finish': {
           const s = uploads.finish(input.uploadId);
           const dispose = () => void rm(s.dir, { recursive: true, force: true });
+          // One dropped file is opened as itself, so errors and the detected format are about it.
+          const target = s.files.length === 1 ? join(s.dir, ...s.files[0].name.split('/')) : s.dir;
           try {
-            return progress(s, await openPath(s.dir, { label: s.label, dispose }));
+            return progress(s, await openPath(target, { label: s.label, dispose }));
           } catch (e) {
             dispose();
-            throw e;
+            throw renameUploadError(e, s.dir);
           }
         }
       }

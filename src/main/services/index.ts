@@ -17,6 +17,9 @@ import { describeIssues, errorToWire } from '../../shared/api/wire';
 import { StudioError } from '../../shared/errors';
 import { appHandlers } from './app';
 import { datasetHandlers } from './datasets';
+import { sweepHandlers } from './sweep';
+import { exportHandlers } from './export';
+import { trainingHandlers } from './training';
 
 /** What every handler gets besides its input. */
 export interface ServiceContext {
@@ -40,7 +43,9 @@ export type HandlerMap = Partial<Handlers>;
 export const handlers = {
   ...appHandlers,
   ...datasetHandlers,
-  // ...trainingHandlers,
+  ...sweepHandlers,
+  ...exportHandlers,
+  ...trainingHandlers,
 } satisfies Handlers;
 
 export interface ServiceHost {

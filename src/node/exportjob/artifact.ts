@@ -2,13 +2,18 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ExportFormat, WeightPrecision } from '../../shared/export/schemas';
+import { DISCLAIMER, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
 import { exportOnnxFile } from '../export/onnx-file';
 import { exportOnnxModel } from '../export/onnx';
 import { createOnnxSession } from '../export/onnx-run';
 import { exportTfjs, tfjsDir } from '../export/tfjs';
 import { ONNX_FILE } from './paths';
 import { onnxPredictor, tfjsPredictor, type Predictor } from './score';
+
+/** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata). */
+export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean }): Record<string, string> {
+  return { runId, sparsity: String(level.sparsity), scope: level.scope, keepFirstLast: String(level.keepFirstLast), disclaimer: DISCLAIMER };
+}
 
 export interface WrittenModel {
   /** Absolute paths, in write order (the file that points at the others last). */
@@ -35,5 +40,5 @@ export async function loadBack(format: ExportFormat, dir: string): Promise<{ run
     return { runtime: 'onnxruntime-node', predict: onnxPredictor(session), dispose: () => session.release() };
   }
   const model = await tf.loadLayersModel(tfjsDir(dir));
-  return { runtime: 'tfjs', predict: tfjsPredictor(model), dispose: async () => model.dispose() };
+  return { runtime: 'tfjs', predict: tfjsPredictor(model), dispose: async () => void model.dispose() };
 }

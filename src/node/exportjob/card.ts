@@ -62,7 +62,7 @@ export function buildModelCard(c: CardInput): ModelCard {
     score(0, 'dense, float32 (tfjs)', c.dense),
     ...(c.prune.requested > 0 ? [score(c.prune.achieved, 'pruned, float32 (tfjs)', c.pruned)] : []),
     ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.dice, iou: e.check.score.iou, cases: e.check.score.cases }] : []),
-    ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: 'pruned, float32 (run sweep)', dice: l.dice })),
+    ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: `pruned, float32 (${l.label})`, dice: l.dice })),
   ];
   const limitations = [...BASE_LIMITATIONS];
   if (cfg.data.kind === 'phantoms') limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');

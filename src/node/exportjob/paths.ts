@@ -41,3 +41,20 @@ export function existingTargets(dir: string, format: ExportFormat): string[] {
   const shards = format === 'tfjs' ? fs.readdirSync(dir).filter((n) => /^group1-shard\d+of\d+\.bin$/.test(n)).map((n) => path.join(dir, n)) : [];
   return [...fixed.filter((f) => fs.existsSync(f)), ...shards];
 }
+
+export interface Target {
+  format: ExportFormat;
+  weights: WeightPrecision;
+  name: string;
+  dir: string;
+}
+
+export function exportTargets(req: { runDir: string; formats: ExportFormat[]; weights: WeightPrecision[]; outDir?: string } & LevelName): Target[] {
+  const single = req.formats.length * req.weights.length === 1;
+  return req.formats.flatMap((format) =>
+    req.weights.map((weights) => {
+      const name = exportName(req, format, weights);
+      return { format, weights, name, dir: exportDir(path.resolve(req.runDir), req.outDir, single, name) };
+    }),
+  );
+}

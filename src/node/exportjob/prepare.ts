@@ -44,7 +44,7 @@ export function kernelCounts(model: tf.LayersModel): { total: number; nonZero: n
  * Loads the run's trained model on the run's backend preference (or `backend`) and prunes it in
  * one shot; with `reestimateBatchNorm`, `calibration` samples (the training split) set the BN statistics.
  */
-export async function prepareExport(runDir: string, level: LevelRequest, opts: { backend?: BackendInfo; calibration?: () => Promise<Sample[]> } = {}): Promise<Prepared> {
+export async function prepareExport(runDir: string, level: LevelRequest, opts: { backend?: BackendInfo; calibration?: (src: RunSource) => Promise<Sample[]> } = {}): Promise<Prepared> {
   const src = await openRunSource(runDir);
   const backend = opts.backend ?? (await initBackend(src.record.config.backend));
   const model = await loadTrainedModel(src);
@@ -52,7 +52,7 @@ export async function prepareExport(runDir: string, level: LevelRequest, opts: {
     const original = readWeights(model);
     const report = pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
     if (level.reestimateBatchNorm) {
-      const samples = (await opts.calibration?.()) ?? [];
+      const samples = (await opts.calibration?.(src)) ?? [];
       if (!samples.length) throw new StudioError({ code: 'bad-input', what: 'BatchNorm re-estimation needs training images and there are none', hint: 'Export without BatchNorm re-estimation' });
       const { inputSize, inChannels } = src.record.config.model;
       const batches = chunk(Array.from({ length: Math.min(samples.length, 256) }, (_, i) => i), 16).map((idx) => () => toBatch(idx.map((i) => samples[i]), inputSize, inChannels));

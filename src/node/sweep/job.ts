@@ -196,20 +196,34 @@ async function scoreSlices(
 ): Promise<Scored[]> {
   const px = size * size;
   const out: Scored[] = [];
-  for (let start = 0; start < slices.length; start += config.batchSize) {
-    if (signal?.aborted) throw cancelled();
+  const predict = (start: number) => {
     const n = Math.min(config.batchSize, slices.length - start);
-    const probs = await scorer.predict(inputs.subarray(start * px * channels, (start + n) * px * channels), [n, size, size, channels]);
-    for (let i = 0; i < n; i++) {
-      const s = slices[start + i];
-      const pred = binarize(probs.subarray(i * px, (i + 1) * px), config.threshold);
-      const m = caseMetrics(pred, s.mask, [size, size], mm ? s.spacing : undefined);
-      out.push({
-        metrics: m,
-        score: { caseId: s.caseId, index: s.index, dice: m.dice, iou: m.iou, hd95: m.hd95, fpArea: m.fpArea ?? m.fpPixels, pred: encodeMask(pred) },
-      });
+    return scorer.predict(inputs.subarray(start * px * channels, (start + n) * px * channels), [n, size, size, channels]);
+  };
+  // onnxruntime runs on its own threads: start the next batch before scoring this one, so the
+  // metrics (HD95, encoding) overlap with inference.
+  let pending: Promise<Float32Array> | undefined = predict(0);
+  try {
+    for (let start = 0; start < slices.length; start += config.batchSize) {
+      const probs = await pending!;
+      pending = undefined;
+      if (signal?.aborted) throw cancelled();
+      const n = Math.min(config.batchSize, slices.length - start);
+      if (start + n < slices.length) pending = predict(start + n);
+      for (let i = 0; i < n; i++) {
+        const s = slices[start + i];
+        const pred = binarize(probs.subarray(i * px, (i + 1) * px), config.threshold);
+        const m = caseMetrics(pred, s.mask, [size, size], mm ? s.spacing : undefined);
+        out.push({
+          metrics: m,
+          score: { caseId: s.caseId, index: s.index, dice: m.dice, iou: m.iou, hd95: m.hd95, fpArea: m.fpArea ?? m.fpPixels, pred: encodeMask(pred) },
+        });
+      }
+      onFraction((start + n) / slices.length);
     }
-    onFraction((start + n) / slices.length);
+  } finally {
+    // Never release a session with a run still in flight.
+    await pending?.catch(() => undefined);
   }
   return out;
 }

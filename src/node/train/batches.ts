@@ -2,16 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 
-/** Fisher-Yates with the given uniform [0,1) stream. */
-export function shuffledIndices(n: number, rand: () => number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
-
 /** Consecutive index groups; the last one may be short (all samples are seen every epoch). */
 export function chunk(idx: number[], batchSize: number): number[][] {
   const out: number[][] = [];

@@ -1,7 +1,7 @@
 import { generatePhantoms } from '../../shared/data/phantoms';
 import { loadSamples } from '../../shared/data/preprocess';
 import { splitByPatient } from '../../shared/data/split';
-import type { Dataset, Sample } from '../../shared/data/types';
+import type { Dataset, Sample, Split } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import type { RunConfig, RunData } from '../../shared/run/config';
 
@@ -9,6 +9,9 @@ export interface RunSamples {
   train: Sample[];
   val: Sample[];
   test: Sample[];
+  datasetId: string;
+  /** Case ids per part. */
+  split: Split;
 }
 
 /** The dataset a run config names. Disk formats come from src/node/data. */
@@ -34,5 +37,5 @@ export async function loadRunSamples(config: RunConfig): Promise<RunSamples> {
   if (train.length === 0) {
     throw new StudioError({ code: 'bad-input', what: `The training split of ${ds.root} is empty`, hint: 'Use more cases or a larger train fraction' });
   }
-  return { train, val, test };
+  return { train, val, test, datasetId: ds.id, split };
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Sample } from '../../shared/data/types';
+import type { Sample, Split } from '../../shared/data/types';
 import { isStudioError, StudioError } from '../../shared/errors';
 import { buildModel } from '../../shared/model/build';
 import { createRng, deriveSeed } from '../../shared/rng';
@@ -13,7 +13,7 @@ import { initBackend, type BackendInfo, type BackendName } from '../compute/back
 import { createParallelGradientFn } from '../compute/parallel';
 import { RunStore } from '../runs/store';
 import { loadCheckpoint, saveCheckpoint, saveModelDir } from './checkpoint';
-import { loadRunSamples } from './data';
+import { loadRunSamples, type RunSamples } from './data';
 import { evaluateEpoch, modelWeightStats, runEpochSteps, stepsPerEpoch, type RunRngs } from './loop';
 import { ProgressMeter } from './progress';
 
@@ -93,6 +93,11 @@ async function defaultGradient(model: tf.LayersModel, config: RunConfig, backend
   return { fn: engine.gradFn, dispose: () => engine.dispose() };
 }
 
+function sameSplit(a: Split, b: Split): boolean {
+  const eq = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return eq(a.train, b.train) && eq(a.val, b.val) && eq(a.test, b.test);
+}
+
 function errorInfo(e: unknown): NonNullable<RunRecord['error']> {
   if (isStudioError(e)) return e.toJSON();
   const msg = e instanceof Error ? e.message : String(e);
@@ -112,6 +117,14 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
   };
   try {
     const data = opts.data ?? (await loadRunSamples(config));
+    const loaded = 'split' in data ? (data as RunSamples) : undefined;
+    if (resume && loaded && record.data?.split && !sameSplit(record.data.split, loaded.split)) {
+      throw new StudioError({
+        code: 'mismatch',
+        what: `The dataset of run ${record.id} changed since it started (its train/val/test cases differ)`,
+        hint: 'Restore the original data, or start a new run on the current data',
+      });
+    }
     model = buildModel(config.model);
     const rngs = freshRngs(config.seed);
     optimizer = createOptimizer(model, config.optimizer, rngs.optimizer);
@@ -131,7 +144,11 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
     }
     const grad = opts.gradientFn ? await opts.gradientFn(model, config) : await defaultGradient(model, config, record.backend.name);
     disposeGrad = grad.dispose;
-    record.data = { trainSamples: data.train.length, valSamples: data.val.length };
+    record.data = {
+      trainSamples: data.train.length,
+      valSamples: data.val.length,
+      ...(loaded ? { testSamples: loaded.test.length, datasetId: loaded.datasetId, split: loaded.split } : {}),
+    };
     timings.setupSeconds += (performance.now() - sessionStart) / 1000;
 
     const perEpoch = stepsPerEpoch(data.train.length, config.batchSize);

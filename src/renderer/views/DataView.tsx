@@ -1,15 +1,131 @@
-import { EmptyState } from '../components/EmptyState';
+/**
+ * The Data view: open data (phantoms, folder, files, drag-and-drop), see its format and cases,
+ * read the scans in the viewer. Electron uses native dialogs and real paths; browser mode uses the
+ * server's folder browser and uploads dropped files.
+ */
+import { useCallback, useRef, useState, type DragEvent } from 'react';
+import { useApi } from '../api/context';
+import { CaseList } from '../features/data/CaseList';
+import { DataEmptyState } from '../features/data/DataEmptyState';
+import { DatasetBar } from '../features/data/DatasetBar';
+import { ErrorBanner } from '../features/data/ErrorBanner';
+import { FolderBrowser } from '../features/data/FolderBrowser';
+import { readDrop } from '../features/data/drop';
+import { toStudioError } from '../features/data/errors';
+import { useDataSession } from '../features/data/useDataSession';
+import { defaultChannel, Viewer } from '../features/viewer/Viewer';
+import '../features/data/data.css';
 
 export function DataView() {
+  const api = useApi();
+  const session = useDataSession();
+  const { dataset, selection, setSelection, busy, progress, error, setError } = session;
+  const [browsing, setBrowsing] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const native = api.shell === 'electron';
+
+  const openFolder = useCallback(() => (native ? void session.pick('folder') : setBrowsing(true)), [native, session]);
+  const openFiles = useCallback(() => (native ? void session.pick('files') : fileInput.current?.click()), [native, session]);
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    try {
+      await session.openDropped(await readDrop(e.dataTransfer));
+    } catch (err) {
+      setError(toStudioError(err));
+    }
+  };
+
+  const caseIndex = dataset && selection ? dataset.cases.findIndex((c) => c.id === selection.caseId) : -1;
+  const caseInfo = caseIndex >= 0 ? dataset!.cases[caseIndex] : undefined;
+
+  const selectCase = useCallback(
+    (id: string) => {
+      const c = dataset?.cases.find((x) => x.id === id);
+      if (!c || !dataset) return;
+      const channel = selection && selection.channel < c.channels ? selection.channel : defaultChannel(dataset, c.channels);
+      setSelection({ caseId: id, index: Math.floor(c.sliceCount / 2), channel });
+    },
+    [dataset, selection, setSelection],
+  );
+
+  const actions = { busy: !!busy, onPhantoms: () => void session.loadPhantoms(), onOpenFolder: openFolder, onOpenFiles: openFiles };
+
   return (
-    <EmptyState icon="▦" title="No dataset loaded">
-      <p>
-        Load MRI slices with lesion masks: DICOM series, NIfTI volumes (<code>.nii</code>, <code>.nii.gz</code>), the LGG{' '}
-        <code>kaggle_3m</code> TIFF layout, or PNG slices with masks.
-      </p>
-      <p>
-        No data at hand? The built-in generator makes FLAIR-like brain phantoms: <code>npx var-studio phantoms --help</code>.
-      </p>
-    </EmptyState>
+    <div
+      className="data-view"
+      data-dragging={dragging || undefined}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => e.currentTarget === e.target && setDragging(false)}
+      onDrop={(e) => void onDrop(e)}
+    >
+      <input
+        ref={fileInput}
+        type="file"
+        multiple
+        hidden
+        aria-hidden="true"
+        tabIndex={-1}
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])].map((file) => ({ name: file.name, file }));
+          e.target.value = '';
+          if (files.length) void session.openDropped({ kind: 'files', files });
+        }}
+      />
+      {error && <ErrorBanner error={error} onDismiss={() => setError(undefined)} />}
+      {busy && (
+        <div className="data-busy" role="status" aria-label="Data activity">
+          <span className="data-busy__spinner" aria-hidden="true" />
+          {busy}
+          {progress !== undefined && <progress max={1} value={progress} aria-label="Upload progress" />}
+        </div>
+      )}
+
+      {!dataset || !caseInfo || !selection ? (
+        session.restored && <DataEmptyState {...actions} />
+      ) : (
+        <>
+          <DatasetBar dataset={dataset} onClose={() => void session.close()} {...actions} />
+          <div className="data-layout">
+            <CaseList cases={dataset.cases} selected={caseInfo.id} onSelect={selectCase} />
+            <Viewer
+              dataset={dataset}
+              caseInfo={caseInfo}
+              index={Math.min(selection.index, caseInfo.sliceCount - 1)}
+              channel={selection.channel}
+              onIndex={(index) => setSelection({ ...selection, index })}
+              onChannel={(channel) => setSelection({ ...selection, channel })}
+              onStepCase={(step) => {
+                const next = dataset.cases[(caseIndex + step + dataset.cases.length) % dataset.cases.length];
+                selectCase(next.id);
+              }}
+              onError={(e) => setError(toStudioError(e))}
+              keysActive={!browsing}
+            />
+          </div>
+        </>
+      )}
+
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div>Drop scans to open them{native ? '' : ' (they are uploaded to the studio)'}</div>
+        </div>
+      )}
+      {browsing && (
+        <FolderBrowser
+          onCancel={() => setBrowsing(false)}
+          onOpen={(path) => {
+            setBrowsing(false);
+            void session.openPaths([path]);
+          }}
+        />
+      )}
+    </div>
   );
 }

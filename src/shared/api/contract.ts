@@ -24,6 +24,48 @@ import {
   UploadInputSchema,
   UploadOutputSchema,
 } from './schemas/datasets';
+import {
+  SweepCancelInputSchema,
+  SweepCancelOutputSchema,
+  SweepGetInputSchema,
+  SweepGetOutputSchema,
+  SweepImagesInputSchema,
+  SweepImagesOutputSchema,
+  SweepListInputSchema,
+  SweepListOutputSchema,
+  SweepStartInputSchema,
+  SweepStartOutputSchema,
+} from './schemas/sweep';
+import {
+  RunIdInputSchema,
+  RunsDeleteOutputSchema,
+  RunsFlatnessInputSchema,
+  RunsFlatnessOutputSchema,
+  RunsGetOutputSchema,
+  RunsListInputSchema,
+  RunsListOutputSchema,
+  TrainingCancelInputSchema,
+  TrainingCancelOutputSchema,
+  TrainingEpochEventSchema,
+  TrainingJobEventSchema,
+  TrainingProgressEventSchema,
+  TrainingResumeInputSchema,
+  TrainingResumeOutputSchema,
+  TrainingStartInputSchema,
+  TrainingStartOutputSchema,
+} from './schemas/training';
+import {
+  ExportCancelInputSchema,
+  ExportCancelOutputSchema,
+  ExportListInputSchema,
+  ExportListOutputSchema,
+  ExportPickFolderInputSchema,
+  ExportPickFolderOutputSchema,
+  ExportPreviewInputSchema,
+  ExportPreviewOutputSchema,
+  ExportRunInputSchema,
+  ExportRunOutputSchema,
+} from './schemas/export';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
 export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -86,10 +128,30 @@ export const calls = {
   'datasets.pick': call('Native open dialog (Electron only)', PickInputSchema, PickOutputSchema),
   'datasets.upload': call('Upload dropped files in chunks (browser mode), then open them', UploadInputSchema, UploadOutputSchema),
   'datasets.slice': call('One slice of one case for the viewer: one channel as Int16, window, RLE mask', SliceInputSchema, SliceOutputSchema),
+  'sweep.start': call('Prune completed runs in one shot at several sparsity levels and score each level (job.progress kind "sweep")', SweepStartInputSchema, SweepStartOutputSchema),
+  'sweep.cancel': call('Cancel a running sweep; finished levels are kept', SweepCancelInputSchema, SweepCancelOutputSchema),
+  'sweep.list': call('Completed runs (or one run) with their stored sweeps, and the sweeps running now', SweepListInputSchema, SweepListOutputSchema),
+  'sweep.get': call('One stored sweep of one run: levels, aggregates, per-layer and per-slice results', SweepGetInputSchema, SweepGetOutputSchema),
+  'sweep.images': call('The scored slices of a sweep as 8-bit images for the grid (optionally some cases only)', SweepImagesInputSchema, SweepImagesOutputSchema),
+  'training.start': call('Queue a new training run (RunConfig); jobs run one at a time (events training.job, training.progress, training.epoch)', TrainingStartInputSchema, TrainingStartOutputSchema),
+  'training.cancel': call('Cancel a queued or running training/flatness job; a run keeps its last checkpoint', TrainingCancelInputSchema, TrainingCancelOutputSchema),
+  'training.resume': call('Queue a cancelled, failed or interrupted run to continue from its last checkpoint', TrainingResumeInputSchema, TrainingResumeOutputSchema),
+  'runs.list': call('Every run in the run store (survives restarts) and the training jobs of this session', RunsListInputSchema, RunsListOutputSchema),
+  'runs.get': call('One full run record: config, backend, timings, per-epoch metrics and weight statistics', RunIdInputSchema, RunsGetOutputSchema),
+  'runs.delete': call('Delete a run directory (not while it trains or is queued)', RunIdInputSchema, RunsDeleteOutputSchema),
+  'runs.flatness': call('Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event training.job)', RunsFlatnessInputSchema, RunsFlatnessOutputSchema),
+  'export.run': call('Prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8), load each back and score it, size report and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
+  'export.preview': call('What an export would write: sizes, latency, existing files and the model card, without writing to the output folder', ExportPreviewInputSchema, ExportPreviewOutputSchema),
+  'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
+  'export.pickFolder': call('Choose the output folder with the native dialog (Electron); available false in browser mode', ExportPickFolderInputSchema, ExportPickFolderOutputSchema),
+  'export.cancel': call('Cancel a running export; nothing is left in the output folders', ExportCancelInputSchema, ExportCancelOutputSchema),
 } as const;
 
 export const events = {
   'job.progress': JobProgressSchema,
+  'training.job': TrainingJobEventSchema,
+  'training.progress': TrainingProgressEventSchema,
+  'training.epoch': TrainingEpochEventSchema,
 } as const;
 
 export type Calls = typeof calls;

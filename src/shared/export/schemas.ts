@@ -118,7 +118,8 @@ export const ExportArtifactSchema = z.object({
   dir: z.string(),
   /** Absolute paths of the model files (ONNX: model.onnx; tfjs: shards then model.json). */
   files: z.array(z.string()),
-  card: z.object({ json: z.string(), markdown: z.string() }),
+  /** Paths of model-card.json and MODEL_CARD.md, and the Markdown itself (for the UI). */
+  card: z.object({ json: z.string(), markdown: z.string(), text: z.string() }),
   size: SizeReportSchema,
   check: ArtifactCheckSchema,
 });

@@ -110,8 +110,17 @@ export const RunRecordSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   timings: RunTimingsSchema,
-  /** Data sizes actually used (after the split). */
-  data: z.object({ trainSamples: z.number().int().nonnegative(), valSamples: z.number().int().nonnegative() }).optional(),
+  /** The data actually used: sizes, and (when loaded from config.data) the dataset id and the case split. */
+  data: z
+    .object({
+      trainSamples: z.number().int().nonnegative(),
+      valSamples: z.number().int().nonnegative(),
+      testSamples: z.number().int().nonnegative().optional(),
+      datasetId: z.string().optional(),
+      /** Case ids per part: the pruning sweep scores exactly `split.test`; a resume checks it is unchanged. */
+      split: z.object({ train: z.array(z.string()), val: z.array(z.string()), test: z.array(z.string()) }).optional(),
+    })
+    .optional(),
   epochs: z.array(EpochRecordSchema),
   hessian: HessianRecordSchema.optional(),
   /** Convenience copy of hessian.topEigenvalue. */

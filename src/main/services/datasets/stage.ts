@@ -2,7 +2,7 @@
  * Several files picked together (a volume and its label, PNG slices with masks) are opened as one
  * folder: a temp folder of links to them, so the readers see the layout they expect without a copy.
  */
-import { copyFile, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { StudioError } from '../../../shared/errors';
@@ -16,6 +16,7 @@ export async function stageFiles(paths: string[], parent = tmpdir()): Promise<{ 
     if (names.has(name)) throw new StudioError({ code: 'bad-input', file: p, what: 'two picked files have the same name', hint: 'Open their folders separately' });
     names.add(name);
   }
+  await mkdir(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, 'var-studio-open-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {

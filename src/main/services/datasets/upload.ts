@@ -128,7 +128,7 @@ export function createUploads(limits: UploadLimits = DEFAULT_UPLOAD_LIMITS, pare
         if (f.size === 0) await rename(f.part, f.final);
       }
       const tops = new Set(list.map((f) => f.name.split('/')[0]));
-      const label = tops.size === 1 && list[0].name.includes('/') ? [...tops][0] : `${list.length} uploaded file${list.length === 1 ? '' : 's'}`;
+      const label = list.length === 1 ? list[0].name.split('/').pop()! : tops.size === 1 && list[0].name.includes('/') ? [...tops][0] : `${list.length} uploaded files`;
       const s: UploadSession = { id, dir, files: list, total, received: 0, touchedAt: now, label };
       sessions.set(id, s);
       return s;

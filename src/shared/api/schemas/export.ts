@@ -69,3 +69,7 @@ export const ExportListOutputSchema = z.object({
 
 export const ExportCancelInputSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
 export const ExportCancelOutputSchema = z.object({ cancelled: z.boolean() });
+
+/** Electron: the native folder dialog. Browser mode has none (available false): the user types a path. */
+export const ExportPickFolderInputSchema = z.object({}).strict().optional();
+export const ExportPickFolderOutputSchema = z.object({ available: z.boolean(), path: z.string().optional() });

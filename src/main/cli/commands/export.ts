@@ -1,0 +1,149 @@
+/** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs ...`: the Export view's job, for scripts. */
+import { parseArgs } from 'node:util';
+import { isStudioError, StudioError } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/export/markdown';
+import { ExportFormatSchema, WeightPrecisionSchema, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
+import { existingTargets, exportTargets } from '../../../node/exportjob/paths';
+import type { CliCommand, CliIO } from '../types';
+
+const USAGE = [
+  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8]',
+  '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
+  '                         [--out DIR] [--force] [--latency-runs N] [--json]',
+  '',
+  '  RUN_DIR            a run directory (holds run.json), e.g. ~/.var-studio/runs/<run id>',
+  '  --sparsity S       fraction of conv weights pruned, 0 <= S < 1 (0 = dense)',
+  '  --format F         onnx or tfjs (comma list for both: onnx,tfjs)',
+  '  --weights W        fp32 (default), fp16 or int8 weight storage (comma list allowed)',
+  '  --scope            global (default) or layerwise magnitude pruning',
+  '  --keep-first-last  leave the first and last conv layers dense',
+  '  --reestimate-bn    recompute BatchNorm statistics on training images after pruning',
+  '  --out DIR          output folder (default RUN_DIR/exports/<level>-<format>-<weights>/)',
+  '  --force            replace existing export files (default: refuse and list them)',
+  '  --latency-runs N   timed onnxruntime runs for the median latency (default 20)',
+  '  --json             print the full result as JSON instead of the report',
+  '',
+  'Each exported file is loaded back (onnxruntime-node or tfjs), scored on the validation split and',
+  'compared with the float32 pruned model. A model card (MODEL_CARD.md, model-card.json) is written',
+  'beside the files. Exits 1 with the reason on bad input; nothing is left behind on failure.',
+].join('\n');
+
+function bad(what: string, hint = 'Run `var-studio export --help`'): StudioError {
+  return new StudioError({ code: 'bad-input', what, hint });
+}
+
+function list<T extends string>(raw: string | undefined, flag: string, allowed: readonly T[], def?: T): T[] {
+  if (raw === undefined) {
+    if (def) return [def];
+    throw bad(`${flag} is required`, `Use one of ${allowed.join(', ')}`);
+  }
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const wrong = items.find((i) => !allowed.includes(i as T));
+  if (wrong !== undefined || !items.length) throw bad(`unknown ${flag} "${wrong ?? raw}"`, `Use one of ${allowed.join(', ')}`);
+  if (new Set(items).size !== items.length) throw bad(`${flag} lists a value twice`);
+  return items as T[];
+}
+
+function parse(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        sparsity: { type: 'string' }, format: { type: 'string' }, weights: { type: 'string' }, scope: { type: 'string' },
+        'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
+        'latency-runs': { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw bad(e instanceof Error ? e.message : String(e));
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length !== 1) throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio export RUN_DIR --sparsity 0.9 --format onnx');
+  if (v.sparsity === undefined) throw bad('--sparsity is required', 'Give the fraction of weights to prune, e.g. --sparsity 0.9');
+  const sparsity = Number(v.sparsity);
+  if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1 || v.sparsity.trim() === '') throw bad(`invalid --sparsity "${v.sparsity}"`, 'Give a fraction from 0 up to (not including) 1, e.g. 0.9 for 90 %');
+  if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise') throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
+  const runs = v['latency-runs'] === undefined ? 20 : Number(v['latency-runs']);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10000) throw bad(`invalid --latency-runs "${v['latency-runs']}"`, 'Give an integer from 1 to 10000');
+  return {
+    request: {
+      runDir: positionals[0],
+      sparsity,
+      scope: (v.scope ?? 'global') as 'global' | 'layerwise',
+      keepFirstLast: !!v['keep-first-last'],
+      reestimateBatchNorm: !!v['reestimate-bn'],
+      formats: list<ExportFormat>(v.format, '--format', ExportFormatSchema.options),
+      weights: list<WeightPrecision>(v.weights, '--weights', WeightPrecisionSchema.options, 'fp32'),
+      ...(v.out ? { outDir: v.out } : {}),
+      overwrite: !!v.force,
+    },
+    latencyRuns: runs,
+    json: !!v.json,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function report(r: ExportResult, io: CliIO): void {
+  io.out(`Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`);
+  io.out(`Dice on the ${r.evaluatedOn} split (${r.pruned.cases} cases, ${r.pruned.slices} slices): dense ${r.dense.dice.toFixed(4)}, pruned float32 ${r.pruned.dice.toFixed(4)}`);
+  for (const a of r.artifacts) {
+    const s = a.size;
+    io.out('');
+    io.out(`${a.format} ${a.weights} -> ${a.dir}`);
+    io.out(`  files          ${s.files.map((f) => `${f.name} ${formatBytes(f.bytes)}`).join(', ')}`);
+    io.out(`  dense bytes    ${s.denseBytes}  (${formatBytes(s.denseBytes)}, float32, ${s.parameters} parameters)`);
+    io.out(`  file bytes     ${s.fileBytes}  (${formatBytes(s.fileBytes)})`);
+    io.out(`  gzip bytes     ${s.gzipBytes}  (${formatBytes(s.gzipBytes)}, ${(s.fileBytes / Math.max(1, s.gzipBytes)).toFixed(2)}x smaller)`);
+    io.out(`  quantized      ${s.quantizedBytes}  (weight payload as stored)`);
+    io.out(`  non-zeros      ${s.nonZero} of ${s.parameters}`);
+    if (s.latency) io.out(`  latency        ${s.latency.medianMs.toFixed(3)} ms median of ${s.latency.runs} (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]})`);
+    const c = a.check;
+    io.out(`  Dice exported  ${c.score.dice.toFixed(4)} (${c.runtime}) vs float32 pruned ${c.reference.dice.toFixed(4)}: delta ${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${pct(c.maskDisagreement)} of pixels flip`);
+    io.out(`  model card     ${a.card.markdown}`);
+  }
+  io.out('');
+  io.out(r.artifacts[0]?.size.statement ?? '');
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8) with a size report and model card',
+  usage: USAGE,
+  async run(argv, io) {
+    try {
+      const { request, latencyRuns, json } = parse([...argv]);
+      if (!request.overwrite) {
+        const existing = exportTargets(request).flatMap((t) => existingTargets(t.dir, t.format));
+        if (existing.length) {
+          io.err(`Error: ${existing.length} export file(s) already exist and were not replaced:`);
+          for (const f of existing.slice(0, 10)) io.err(`  ${f}`);
+          io.err('Pass --force to replace them, or --out another folder.');
+          return 1;
+        }
+      }
+      // Loaded here: the job pulls in tfjs and onnxruntime, which `var-studio --help` should not pay for.
+      const { runExportJob } = await import('../../../node/exportjob/job');
+      const result = await runExportJob(request, {
+        signal: io.signal,
+        latency: { runs: latencyRuns },
+        onProgress: (p) => {
+          if (io.isTTY) io.err(`  [${p.step}/${p.totalSteps}] ${p.message}`);
+        },
+      });
+      if (json) io.out(JSON.stringify(result, null, 2));
+      else report(result, io);
+      return 0;
+    } catch (e) {
+      if (isStudioError(e)) {
+        io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
+        io.err(e.hint);
+        return e.code === 'cancelled' ? 130 : 1;
+      }
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,39 @@
+/** RunRecord -> one row of the runs list (the per-epoch statistics stay in runs.get). */
+import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
+import type { RunData } from '../../../shared/run/config';
+import type { RunRecord } from '../../../shared/run/record';
+
+export function dataLabel(d: RunData): string {
+  if (d.kind === 'phantoms') return `Phantoms ${d.count}×${d.slicesPerCase} @${d.size}px (seed ${d.seed})`;
+  const base = d.path.split(/[\\/]/).filter(Boolean).pop() ?? d.path;
+  return d.format ? `${base} (${d.format})` : base;
+}
+
+export function summarizeRun(r: RunRecord, job: TrainingJob | undefined): RunSummary {
+  const last = r.epochs.at(-1);
+  return {
+    id: r.id,
+    name: r.config.name,
+    status: r.status,
+    // A record left "running" with no job of ours behind it: the studio stopped while it trained.
+    interrupted: r.status === 'running' && job?.state !== 'running',
+    ...(job ? { jobId: job.jobId } : {}),
+    backend: r.backend.name,
+    backendDetail: r.backend.detail,
+    method: r.config.optimizer.method,
+    varLambda: r.config.optimizer.varLambda,
+    preset: r.config.model.preset ?? r.config.model.encoder,
+    inputSize: r.config.model.inputSize,
+    epochs: r.config.epochs,
+    epochsDone: r.epochs.length,
+    lastTrainLoss: last ? last.trainLoss : null,
+    lastValDice: last ? last.valDice : null,
+    fracBelow1e3: last ? last.weightStats.global.fracBelow1e3 : null,
+    dataLabel: dataLabel(r.config.data),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    totalSeconds: r.timings.totalSeconds,
+    ...(r.hessianTopEigenvalue !== undefined ? { hessianTopEigenvalue: r.hessianTopEigenvalue } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

@@ -1,0 +1,107 @@
+/** Turns run records and sweep records into results.json rows (the report reads the same object). */
+import * as os from 'node:os';
+import { summarize } from '../../shared/metrics/aggregate';
+import { decodeMask } from '../../shared/metrics/encode';
+import type { ExperimentConfig } from '../../shared/experiment/config';
+import type { GridCell } from '../../shared/experiment/grid';
+import { ResultsSchema, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
+import { findings, groupEntries } from '../../shared/experiment/summary';
+import type { RunRecord } from '../../shared/run/record';
+import type { SweptRun } from './sweep';
+
+export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | undefined): RunSummary {
+  const last = record.epochs.at(-1);
+  const g = last?.weightStats.global;
+  return {
+    key: cell.key,
+    runId: record.id,
+    name: record.config.name,
+    group: cell.group,
+    label: cell.label,
+    optimizer: cell.method,
+    varLambda: cell.varLambda,
+    seed: cell.seed,
+    status: record.status,
+    backend: record.backend.name,
+    trainSeconds: record.timings.totalSeconds,
+    ...(swept ? { sweepId: swept.record.sweepId } : {}),
+    sweepSeconds: swept?.record.seconds ?? 0,
+    finalValDice: last?.valDice ?? null,
+    weights: { count: g?.count ?? 0, std: g?.std ?? 0, fracBelow1e3: g?.fracBelow1e3 ?? 0 },
+    epochs: record.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, varPenalty: e.varPenalty, valDice: e.valDice, seconds: e.seconds })),
+  };
+}
+
+const stats = (s: { mean: number | null; std: number | null; median: number | null }) => ({ mean: s.mean, std: s.std, median: s.median });
+
+export function runEntries(cell: GridCell, record: RunRecord, swept: SweptRun): ResultEntry[] {
+  const sw = swept.record;
+  const px = sw.inputShape[0] * sw.inputShape[1];
+  const lesion = sw.slices.map((s) => decodeMask(s.truth, px).some((v) => v !== 0));
+  return sw.levels.map((l) => {
+    const lesionDice = l.perCase.filter((_, i) => lesion[i]).map((c) => c.dice);
+    const ls = summarize(lesionDice);
+    return {
+      run: record.config.name,
+      runId: record.id,
+      group: cell.group,
+      label: cell.label,
+      optimizer: cell.method,
+      varLambda: cell.varLambda,
+      seed: cell.seed,
+      sparsity: l.sparsity,
+      overallSparsity: l.overall,
+      slices: l.aggregate.cases,
+      dice: stats(l.aggregate.dice),
+      diceLesion: { ...stats(ls), n: ls.n },
+      iou: stats(l.aggregate.iou),
+      hd95: stats(l.aggregate.hd95),
+      hd95Unit: sw.unit,
+      backend: sw.backend,
+      trainSeconds: record.timings.totalSeconds,
+      sweepSeconds: l.seconds,
+    };
+  });
+}
+
+export interface ResultsInput {
+  config: ExperimentConfig;
+  preset?: string;
+  status: Results['status'];
+  createdAt: string;
+  cells: GridCell[];
+  records: Map<string, RunRecord>;
+  swept: Map<string, SweptRun>;
+  stages: Stage[];
+  totalSeconds: number;
+}
+
+export function buildResults(input: ResultsInput): Results {
+  const runs: RunSummary[] = [];
+  const entries: ResultEntry[] = [];
+  for (const cell of input.cells) {
+    const record = input.records.get(cell.key);
+    if (!record) continue;
+    const swept = input.swept.get(cell.key);
+    runs.push(runSummary(cell, record, swept));
+    if (swept) entries.push(...runEntries(cell, record, swept));
+  }
+  const groups = groupEntries(entries);
+  const first = [...input.records.values()][0];
+  const results: Results = {
+    version: 1,
+    experiment: { name: input.config.name, ...(input.preset ? { preset: input.preset } : {}), config: input.config },
+    status: input.status,
+    createdAt: input.createdAt,
+    finishedAt: new Date().toISOString(),
+    host: { cpus: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), platform: `${os.platform()} ${os.arch()}`, node: process.version },
+    backend: { name: first?.backend.name ?? 'none', detail: first?.backend.detail ?? 'no run was trained' },
+    stages: input.stages,
+    totalSeconds: input.totalSeconds,
+    runs,
+    groups,
+    entries,
+    findings: findings(groups, input.config.report.headlineLevels),
+  };
+  return ResultsSchema.parse(results);
+}

@@ -1,0 +1,155 @@
+/**
+ * The export job: prune a copy of a run's model, write each requested format x weight precision,
+ * load every written file back with its own runtime and score it on the evaluation split against
+ * the float32 pruned model, measure sizes and latency, write a model card beside the files.
+ * Everything is built in a private staging folder and placed at the end as one unit.
+ */
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Sample } from '../../shared/data/types';
+import { StudioError } from '../../shared/errors';
+import { renderModelCardMarkdown } from '../../shared/export/markdown';
+import type { ArtifactCheck, ExportArtifact, ExportFormat, ExportResult, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
+import { applyToModel, readWeights } from '../../shared/prune';
+import type { BackendInfo } from '../compute/backend';
+import type { LatencyOptions } from '../export/latency';
+import { sizeReport } from '../export/size';
+import { loadRunSamples } from '../train/data';
+import { exportMetadata, loadBack, writeModel } from './artifact';
+import { buildModelCard } from './card';
+import { recordExports } from './history';
+import { CARD_JSON, CARD_MD, exportTargets } from './paths';
+import { placeExports, refuseExisting, type StagedExport } from './place';
+import { prepareExport, type LevelRequest } from './prepare';
+import { compareToReference, predictAll, scoreProbabilities, tfjsPredictor } from './score';
+import { readSweepLevels } from './sweep';
+
+export interface ExportJobRequest extends LevelRequest {
+  runDir: string;
+  formats: ExportFormat[];
+  weights: WeightPrecision[];
+  outDir?: string;
+  overwrite: boolean;
+}
+
+export interface ExportJobProgress {
+  fraction: number;
+  step: number;
+  totalSteps: number;
+  message: string;
+}
+
+export interface ExportJobOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ExportJobProgress) => void;
+  /** Latency measurement (default 20 timed runs after 3 warm-ups, 1 thread, batch 1). */
+  latency?: LatencyOptions;
+  backend?: BackendInfo;
+  /** Samples instead of the run's data (tests); default: loaded from the run config. */
+  data?: { train: Sample[]; val: Sample[]; test: Sample[] };
+}
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new StudioError({ code: 'cancelled', what: 'The export was cancelled', hint: 'Nothing was written; start it again when needed' });
+}
+
+export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions = {}): Promise<ExportResult> {
+  const t0 = performance.now();
+  const targets = exportTargets(req);
+  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs) and one precision (fp32, fp16, int8)' });
+  if (new Set(targets.map((t) => t.dir)).size !== targets.length) throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
+  // Fail before minutes of work, not after: the same check runs again when the files are placed.
+  if (!req.overwrite) refuseExisting(targets);
+  const totalSteps = 4 + 3 * targets.length + 1;
+  let step = 0;
+  const progress = (message: string) => {
+    checkCancel(opts.signal);
+    opts.onProgress?.({ fraction: Math.min(1, step / totalSteps), step, totalSteps, message });
+    step++;
+    checkCancel(opts.signal); // a cancel that arrived with this step stops before its work
+  };
+
+  progress('Loading the run');
+  let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
+  const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= opts.data ? Promise.resolve(opts.data) : loadRunSamples(config));
+  const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
+  const { model, src } = prep;
+  const staging = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-export-'));
+  try {
+    progress('Loading the evaluation images');
+    const data = await getSamples(src.record.config);
+    const evaluatedOn = data.val.length ? 'val' : 'test';
+    const evalSet = data.val.length ? data.val : data.test;
+    if (!evalSet.length) throw new StudioError({ code: 'bad-input', what: 'The run has no validation or test images to score the export on', hint: 'Train with a validation fraction above 0' });
+    const { inputSize: size, inChannels: channels } = src.record.config.model;
+
+    progress('Scoring the dense model');
+    const pruned = readWeights(model);
+    applyToModel(model, prep.original);
+    const dense = scoreProbabilities(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
+    applyToModel(model, pruned);
+
+    progress('Scoring the pruned float32 model');
+    const refProbs = await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal);
+    const reference = scoreProbabilities(refProbs, evalSet, size);
+
+    const sweep = await readSweepLevels(src.runDir);
+    const metadata = exportMetadata(src.record.id, req);
+    const staged: (StagedExport & { markdown: string; artifact: Omit<ExportArtifact, 'files' | 'card'> })[] = [];
+    for (const t of targets) {
+      progress(`Writing ${t.format} ${t.weights}`);
+      const stageDir = path.join(staging, t.name);
+      const written = await writeModel(model, t.format, t.weights, stageDir, metadata);
+
+      progress(`Loading ${t.format} ${t.weights} back and scoring it`);
+      const back = await loadBack(t.format, stageDir);
+      let check: ArtifactCheck;
+      try {
+        check = compareToReference(back.runtime, await predictAll(back.predict, evalSet, size, channels, opts.signal), refProbs, evalSet, size, reference);
+      } finally {
+        await back.dispose();
+      }
+
+      progress(`Measuring ${t.format} ${t.weights}: sizes and latency`);
+      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, onnx: written.onnx, latency: opts.latency });
+      const card = buildModelCard({
+        record: src.record,
+        weightsSource: src.weights,
+        parameters: prep.parameters,
+        prune: prep.prune,
+        kernels: prep.kernels,
+        evaluatedOn,
+        counts: { trainSlices: data.train.length, valSlices: data.val.length, evaluatedSlices: evalSet.length, evaluatedCases: reference.cases },
+        dense,
+        pruned: reference,
+        sweep,
+        export: { format: t.format, weights: t.weights, size: size_, check },
+      });
+      await fsp.writeFile(path.join(stageDir, CARD_JSON), JSON.stringify(card, null, 1));
+      const markdown = renderModelCardMarkdown(card);
+      await fsp.writeFile(path.join(stageDir, CARD_MD), markdown);
+      const names = [...written.files.map((f) => path.basename(f)), CARD_JSON, CARD_MD];
+      staged.push({ format: t.format, staged: stageDir, names, dir: t.dir, markdown, artifact: { format: t.format, weights: t.weights, dir: t.dir, size: size_, check } });
+    }
+
+    progress('Saving');
+    await placeExports(staged, req.overwrite);
+    const artifacts: ExportArtifact[] = staged.map((s) => ({
+      ...s.artifact,
+      files: s.names.filter((n) => n !== CARD_JSON && n !== CARD_MD).map((n) => path.join(s.dir, n)),
+      card: { json: path.join(s.dir, CARD_JSON), markdown: path.join(s.dir, CARD_MD), text: s.markdown },
+    }));
+    const now = new Date().toISOString();
+    // The history is a convenience; the export itself is complete without it.
+    await recordExports(
+      src.runDir,
+      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.dice, deltaDice: a.check.deltaDice })),
+    ).catch(() => undefined);
+    opts.onProgress?.({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
+    return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    model.dispose();
+    await fsp.rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What an export would produce, without touching the output folders: the files are built in a
+ * private temp folder to measure their real sizes (and latency), then thrown away. No scoring:
+ * the card shows the run's sweep numbers when there are any, the export fills in its own.
+ */
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ModelCard } from '../../shared/export/card';
+import { renderModelCardMarkdown } from '../../shared/export/markdown';
+import type { ExportFormat, PruneSummary, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
+import type { BackendInfo } from '../compute/backend';
+import type { LatencyOptions } from '../export/latency';
+import { sizeReport } from '../export/size';
+import { exportMetadata, writeModel } from './artifact';
+import { buildModelCard } from './card';
+import type { ExportJobRequest } from './job';
+import { existingTargets, exportTargets } from './paths';
+import { prepareExport } from './prepare';
+import { readSweepLevels } from './sweep';
+
+export interface ExportPreview {
+  prune: PruneSummary;
+  artifacts: { format: ExportFormat; weights: WeightPrecision; dir: string; existing: string[]; size: SizeReportData }[];
+  card: ModelCard;
+  markdown: string;
+}
+
+export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, opts: { latency?: LatencyOptions; backend?: BackendInfo } = {}): Promise<ExportPreview> {
+  // A preview must not need training images: BatchNorm re-estimation is left to the export.
+  const prep = await prepareExport(req.runDir, { ...req, reestimateBatchNorm: false }, { backend: opts.backend });
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-preview-'));
+  try {
+    const artifacts: ExportPreview['artifacts'] = [];
+    for (const t of exportTargets(req)) {
+      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req));
+      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, onnx: w.onnx, latency: opts.latency ?? { runs: 5, warmup: 1 } });
+      artifacts.push({ format: t.format, weights: t.weights, dir: t.dir, existing: existingTargets(t.dir, t.format), size });
+    }
+    const r = prep.src.record;
+    const first = artifacts[0];
+    const card = buildModelCard({
+      record: r,
+      weightsSource: prep.src.weights,
+      parameters: prep.parameters,
+      prune: { ...prep.prune, batchNormReestimated: req.reestimateBatchNorm },
+      kernels: prep.kernels,
+      evaluatedOn: r.config.split.val > 0 ? 'val' : 'test',
+      counts: { trainSlices: r.data?.trainSamples ?? null, valSlices: r.data?.valSamples ?? null, evaluatedSlices: null, evaluatedCases: null },
+      dense: null,
+      pruned: null,
+      sweep: await readSweepLevels(prep.src.runDir),
+      export: first ? { format: first.format, weights: first.weights, size: first.size, check: null } : null,
+    });
+    return { prune: prep.prune, artifacts, card, markdown: renderModelCardMarkdown(card) };
+  } finally {
+    prep.model.dispose();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}

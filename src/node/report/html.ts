@@ -1,0 +1,173 @@
+/**
+ * report.html: one self-contained file (inline CSS, inline SVG, PNG data URIs, no script, no
+ * link to anything), so it opens offline, can be mailed and archived next to results.json.
+ */
+import type { Results } from '../../shared/experiment/results';
+import { formatLambda } from '../../shared/experiment/grid';
+import type { RunRecord } from '../../shared/run/record';
+import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
+import { diceChart, histogramChart, lesionDiceChart, trainingCharts } from './charts';
+import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
+import { esc } from './svg';
+
+export interface ReportInput {
+  results: Results;
+  /** Run records by run id (weight histograms). */
+  records: Map<string, RunRecord>;
+  /** Sweep record and images by run id (prediction grids). */
+  sweeps: Map<string, { record: SweepRecord; images: SweepImages }>;
+  /** Extra paragraphs of interpretation (e.g. the measured science notes of a preset). */
+  notes?: string[];
+}
+
+const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const secs = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`);
+const rgb = (c: [number, number, number]) => `rgb(${c.join(',')})`;
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+main{max-width:1080px;margin:0 auto;padding:24px 28px 48px;background:#fff}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}.sub{color:#555;margin:0 0 12px}
+.warn{background:#fff4e5;border:1px solid #f0b46a;padding:8px 12px;border-radius:6px;margin:12px 0}
+.finding{background:#eef6ff;border-left:4px solid #1864ab;padding:8px 12px;margin:6px 0}
+.finding.neg{background:#fff0f0;border-color:#c92a2a}
+table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f1f3f5}td:first-child,th:first-child{text-align:left}
+.charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:10px 0}figcaption{color:#555;font-size:12px;max-width:900px}
+.grid img{image-rendering:pixelated;max-width:100%;border:1px solid #ccc}
+.legend span{display:inline-block;width:12px;height:12px;margin:0 4px -2px 10px;border:1px solid #888}
+code{background:#f1f3f5;padding:0 3px;border-radius:3px}.small{font-size:12px;color:#555}
+`;
+
+function findingsHtml(r: Results): string {
+  if (!r.findings.length) return '<p>No plain-versus-VAR pair with scored headline levels: nothing to compare.</p>';
+  return r.findings.map((s) => `<div class="finding${/clearly higher/.test(s) ? '' : ' neg'}">${esc(s)}</div>`).join('');
+}
+
+function diceTable(r: Results): string {
+  const levels = r.experiment.config.sweep.levels;
+  const multi = r.experiment.config.seeds.length > 1;
+  const head = `<tr><th>method</th>${levels.map((l) => `<th>${pct(l)}</th>`).join('')}</tr>`;
+  const rows = r.groups.map((g) => {
+    const cells = levels.map((lv) => {
+      const l = g.levels.find((x) => x.sparsity === lv);
+      if (!l || l.diceMean === null) return '<td>–</td>';
+      const spread = multi ? l.diceStdSeeds : l.diceSemSlices;
+      return `<td>${f(l.diceMean, 3)}${spread !== null ? `<span class="small"> ±${f(spread, 3)}</span>` : ''}</td>`;
+    });
+    return `<tr><td>${esc(g.label)}</td>${cells.join('')}</tr>`;
+  });
+  const lesionRows = r.groups.map((g) => `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.diceLesionMean, 3)}</td>`).join('')}</tr>`);
+  return `<table>${head}${rows.join('')}</table>
+<p class="small">Mean Dice over the ${esc(r.experiment.config.sweep.split)} slices. ± is ${multi ? `the standard deviation over ${r.experiment.config.seeds.length} seeds` : 'the standard error over slices (one seed: no spread over seeds is available)'}.</p>
+<h3>Lesion slices only</h3><table>${head}${lesionRows.join('')}</table>`;
+}
+
+function runTable(r: Results): string {
+  const rows = r.runs.map(
+    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValDice)}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${secs(x.trainSeconds)}</td><td>${secs(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
+  );
+  return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val Dice</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
+}
+
+function detailTable(r: Results): string {
+  const rows = r.entries.map(
+    (e) =>
+      `<tr><td>${esc(e.label)}</td><td>${e.seed}</td><td>${pct(e.sparsity)}</td><td>${pct(e.overallSparsity)}</td><td>${f(e.dice.mean)}</td><td>${f(e.dice.std)}</td><td>${f(e.dice.median)}</td><td>${f(e.diceLesion.mean)}</td><td>${f(e.iou.mean)}</td><td>${f(e.hd95.median, 1)}</td></tr>`,
+  );
+  const unit = r.entries[0]?.hd95Unit ?? 'px';
+  return `<table><tr><th>run</th><th>seed</th><th>sparsity</th><th>overall</th><th>Dice mean</th><th>Dice std</th><th>Dice median</th><th>lesion Dice</th><th>IoU</th><th>HD95 median (${unit})</th></tr>${rows.join('')}</table>`;
+}
+
+function gridsHtml(input: ReportInput): string {
+  const r = input.results;
+  const cfg = r.experiment.config;
+  const levels = r.experiment.config.sweep.levels;
+  const shown = cfg.report.gridLevels?.filter((l) => levels.includes(l)) ?? levels.filter((l) => l === 0 || l >= 0.8);
+  const first = r.runs.map((x) => input.sweeps.get(x.runId)).find((s) => s);
+  if (!first) return '<p>No sweep finished: no predictions to show.</p>';
+  const slices = pickSlices(first.record, cfg.report.gridSlices);
+  if (!slices.length) return '<p>The scored slices contain no lesion: no prediction grid.</p>';
+  const out: string[] = [];
+  for (const g of r.groups) {
+    const run = r.runs.find((x) => x.group === g.group && input.sweeps.has(x.runId));
+    const sw = run ? input.sweeps.get(run.runId) : undefined;
+    if (!run || !sw) continue;
+    // The same slices for every run, matched by case and index (one seed may split differently).
+    const idx = slices.map((i) => first.record.slices[i]).map((s) => sw.record.slices.findIndex((t) => t.caseId === s.caseId && t.index === s.index));
+    const rows = idx.every((i) => i >= 0) ? idx : pickSlices(sw.record, cfg.report.gridSlices);
+    const scale = Math.max(1, Math.round(96 / sw.images.size));
+    const img = renderGrid({ record: sw.record, images: sw.images, slices: rows, levels: shown, scale });
+    const dice = shown.map((lv) => {
+      const l = sw.record.levels.find((x) => x.sparsity === lv);
+      return l ? rows.map((i) => f(l.perCase[i]?.dice, 2)).join('/') : '–';
+    });
+    out.push(`<figure><h3>${esc(run.label)} (seed ${run.seed})</h3>
+<img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="Predictions of ${esc(run.label)}: rows are slices, columns the input then ${shown.map(pct).join(', ')} sparsity">
+<figcaption>Columns: input (${sw.images.channel === 1 ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Per-slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
+  }
+  return `<p class="legend">Overlay:<span style="background:${rgb(GRID_COLOURS.TP)}"></span>true positive<span style="background:${rgb(GRID_COLOURS.FP)}"></span>false positive<span style="background:${rgb(GRID_COLOURS.FN)}"></span>false negative (missed lesion; in the first column: the true outline)</p><div class="grid">${out.join('')}</div>`;
+}
+
+function stagesHtml(r: Results): string {
+  const rows = r.stages.map((s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${secs(s.seconds)}</td></tr>`);
+  return `<table><tr><th>stage</th><th>backend</th><th>wall time</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td></tr></table>
+<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(r.backend.name)} (${esc(r.backend.detail)}).</p>`;
+}
+
+function setupHtml(r: Results): string {
+  const c = r.experiment.config;
+  const m = c.model;
+  const data = c.data.kind === 'phantoms' ? `built-in FLAIR-like phantoms: ${c.data.count} cases × ${c.data.slicesPerCase} slices, generated at ${c.data.size} px (seed ${c.data.seed})` : `dataset at ${esc(c.data.path)}`;
+  const sw = c.sweep;
+  return `<ul>
+<li>Data: ${data}; split by patient ${c.split.train}/${c.split.val}/${c.split.test} (train/val/test) with each run's seed. Settings were chosen on the validation split; the sweep scores the <b>${esc(sw.split)}</b> split.</li>
+<li>Model: ${esc(m.preset ?? m.encoder)} (encoder ${esc(m.encoder)}), width ×${m.widthMultiplier}, input ${m.inputSize}×${m.inputSize}×${m.inChannels}.</li>
+<li>Training: ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.optimizer.lr} (${esc(c.schedule.kind)} schedule), momentum ${c.optimizer.momentum}, weight decay ${c.optimizer.weightDecay}${c.methods.some((x) => x !== 'sgd') ? `, SAM/CrAM ρ ${c.optimizer.rho}, CrAM sparsities ${c.optimizer.cramSparsities.join(', ')}` : ''}; augmentation ${c.augment ? 'flips, rotation, scale' : 'off'}. Methods ${c.methods.join(', ')}; VAR λ ${c.varLambdas.map(formatLambda).join(', ')}; seeds ${c.seeds.join(', ')}.</li>
+<li>VAR: λ·ψ(w), ψ = Σ<sub>layers</sub> 1/(Var(√(w²+r)) + ε) over every conv kernel (rank &gt; 1); biases and BatchNorm are not regularised.</li>
+<li>Pruning: one shot, ${esc(sw.scope)} magnitude pruning of all conv kernels${sw.keepFirstLast ? ' except the first and the last (kept dense)' : ' including the first and the last'}; BatchNorm statistics ${sw.bnReestimate ? `re-estimated on ${sw.bnReestimate.batches}×${sw.bnReestimate.batchSize} training slices after pruning` : 'kept as trained (no re-estimation)'}; no fine-tuning. Scored with ${sw.scorer === 'onnx' ? 'onnxruntime-node on each pruned copy exported to ONNX' : 'TensorFlow.js'}, threshold ${sw.threshold}.</li>
+<li>Metrics: Dice per slice, averaged over slices; a slice with an empty true mask scores 1 when nothing is predicted and 0 otherwise, so "Dice on lesion slices only" is also shown. HD95 over slices where both masks are non-empty.</li>
+</ul>`;
+}
+
+export function renderReport(input: ReportInput): string {
+  const r = input.results;
+  const c = r.experiment.config;
+  const [lossChart, valChart] = trainingCharts(r.groups, r.runs);
+  const notes = (input.notes ?? []).map((n) => `<p>${esc(n)}</p>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>VAR Studio report: ${esc(c.name)}</title>
+<style>${CSS}</style></head>
+<body><main>
+<h1>VAR Studio report: ${esc(c.name)}</h1>
+<p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(r.backend.name)}</b> · ${r.runs.length} run(s) · total ${secs(r.totalSeconds)}</p>
+<div class="warn"><b>Not for diagnostic use.</b> Research software trained here on synthetic phantoms; no figure in this report says anything about patients.</div>
+<h2>Finding</h2>
+${findingsHtml(r)}
+${notes}
+<h2>Dice versus sparsity</h2>
+<div class="charts">${diceChart(r.groups, r)}</div>
+${diceTable(r)}
+<div class="charts">${lesionDiceChart(r.groups, r)}${histogramChart(r.groups, r.runs, input.records)}</div>
+<h2>Predictions</h2>
+${gridsHtml(input)}
+<h2>Runs</h2>
+${runTable(r)}
+<p class="small">Weight statistics over all conv kernels after the last epoch. VAR is meant to widen each layer's distribution and push small weights to zero, so that magnitude pruning removes weights that matter less.</p>
+<div class="charts">${lossChart}${valChart}</div>
+<h2>Setup</h2>
+${setupHtml(r)}
+<h2>Timings</h2>
+${stagesHtml(r)}
+<h2>All rows</h2>
+${detailTable(r)}
+<p class="small">The same numbers are in results.json next to this file. Generated by VAR Studio.</p>
+</main></body></html>
+`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Inline SVG charts as strings: no script, no external asset, readable offline and printable.
+ * Only what the report needs: lines with optional bands, on linear axes.
+ */
+
+export interface Point {
+  x: number;
+  y: number;
+  /** Band around y (e.g. mean ± std); drawn when both are given. */
+  lo?: number;
+  hi?: number;
+}
+
+export interface Series {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  points: Point[];
+  /** Draw markers at the points (sparse data such as sweep levels). */
+  markers?: boolean;
+}
+
+export interface ChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: [number, number];
+  y: [number, number];
+  width?: number;
+  height?: number;
+  xTicks?: number[];
+  yTicks?: number[];
+  xFormat?: (v: number) => string;
+  yFormat?: (v: number) => string;
+  /** Vertical guide lines, e.g. at the headline sparsities. */
+  guides?: number[];
+  /** Draw the band of each series (off: lines only). */
+  bands?: boolean;
+}
+
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+function ticks(lo: number, hi: number, n = 5): number[] {
+  const step = (hi - lo) / n;
+  return Array.from({ length: n + 1 }, (_, i) => lo + i * step);
+}
+
+export function lineChart(series: Series[], o: ChartOptions): string {
+  const W = o.width ?? 640;
+  const H = o.height ?? 360;
+  const m = { l: 56, r: 16, t: 30, b: 44 };
+  const pw = W - m.l - m.r;
+  const ph = H - m.t - m.b;
+  const sx = (v: number) => m.l + ((v - o.x[0]) / (o.x[1] - o.x[0] || 1)) * pw;
+  const sy = (v: number) => m.t + ph - ((Math.min(Math.max(v, o.y[0]), o.y[1]) - o.y[0]) / (o.y[1] - o.y[0] || 1)) * ph;
+  const fx = o.xFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
+  const fy = o.yFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
+  const parts: string[] = [];
+  parts.push(`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}" font-family="system-ui, sans-serif" font-size="11">`);
+  parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#fff"/>`);
+  parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="600">${esc(o.title)}</text>`);
+  for (const t of o.yTicks ?? ticks(o.y[0], o.y[1])) {
+    parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${r1(sy(t))}" y2="${r1(sy(t))}" stroke="#e4e4e4"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${r1(sy(t) + 4)}" text-anchor="end" fill="#444">${esc(fy(t))}</text>`);
+  }
+  for (const t of o.xTicks ?? ticks(o.x[0], o.x[1])) {
+    parts.push(`<line x1="${r1(sx(t))}" x2="${r1(sx(t))}" y1="${m.t + ph}" y2="${m.t + ph + 4}" stroke="#444"/>`);
+    parts.push(`<text x="${r1(sx(t))}" y="${m.t + ph + 16}" text-anchor="middle" fill="#444">${esc(fx(t))}</text>`);
+  }
+  for (const g of o.guides ?? []) parts.push(`<line x1="${r1(sx(g))}" x2="${r1(sx(g))}" y1="${m.t}" y2="${m.t + ph}" stroke="#bbb" stroke-dasharray="2 3"/>`);
+  parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
+  parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  for (const s of series) {
+    const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    if (o.bands !== false) {
+      const band = pts.filter((p) => p.lo !== undefined && p.hi !== undefined);
+      if (band.length >= 2) {
+        const upper = band.map((p) => `${r1(sx(p.x))},${r1(sy(p.hi!))}`);
+        const lower = band.map((p) => `${r1(sx(p.x))},${r1(sy(p.lo!))}`).reverse();
+        parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`);
+      }
+    }
+    if (pts.length) {
+      const d = pts.map((p, i) => `${i ? 'L' : 'M'}${r1(sx(p.x))} ${r1(sy(p.y))}`).join(' ');
+      parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    }
+    if (s.markers) for (const p of pts) parts.push(`<circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`);
+  }
+  // Legend, top-right inside the plot, one row per series.
+  const lx = m.l + pw - 170;
+  series.forEach((s, i) => {
+    const y = m.t + 14 + i * 16;
+    parts.push(`<rect x="${lx - 6}" y="${y - 11}" width="176" height="16" fill="#fff" fill-opacity="0.8"/>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${y - 3}" y2="${y - 3}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(`<text x="${lx + 28}" y="${y + 1}">${esc(s.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}

@@ -1,0 +1,50 @@
+/** A modal yes/no question on the native <dialog>: focus is trapped, Escape cancels. */
+import { useEffect, useRef, type ReactNode } from 'react';
+
+export interface ConfirmDialogProps {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="confirm-dialog"
+      role="alertdialog"
+      aria-labelledby="confirm-dialog-title"
+      aria-describedby="confirm-dialog-body"
+      onCancel={(e) => {
+        // Escape: close through React state, not behind its back.
+        e.preventDefault();
+        onCancel();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+    >
+      <h3 id="confirm-dialog-title">{title}</h3>
+      <div id="confirm-dialog-body">{children}</div>
+      <div className="confirm-dialog__actions">
+        <button type="button" className="action-button" onClick={onCancel} autoFocus>
+          Keep
+        </button>
+        <button type="button" className="action-button action-button--danger" onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,29 @@
+import { fragileSlices } from '../../../shared/sweep/fragile';
+import type { SweepRecord } from '../../../shared/sweep/result';
+import { num, pct } from './model';
+
+/** Slices with the largest Dice drop from the first (dense) level; a click shows them in the grid. */
+export function FragileList({ record, onPick }: { record: SweepRecord; onPick: (caseId: string, index: number) => void }) {
+  const rows = fragileSlices(record, 8).filter((r) => r.drop > 0);
+  return (
+    <section className="sweep-fragile" aria-labelledby="sweep-fragile-title">
+      <h3 id="sweep-fragile-title">Most pruning-fragile slices</h3>
+      {rows.length === 0 ? (
+        <p className="sweep-muted">No slice lost Dice under pruning.</p>
+      ) : (
+        <ol>
+          {rows.map((r) => (
+            <li key={`${r.caseId}-${r.index}`}>
+              <button type="button" className="sweep-link" onClick={() => onPick(r.caseId, r.index)} aria-label={`Show case ${r.caseId} slice ${r.index} in the grid`}>
+                {r.caseId} · slice {r.index}
+              </button>
+              <span className="sweep-muted">
+                Dice {num(r.baseDice, 2)} → {num(r.worstDice, 2)} at {pct(r.worstLevel, 0)} (−{num(r.drop, 2)})
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

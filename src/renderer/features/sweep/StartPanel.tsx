@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import type { CallInput, JobProgress } from '../../../shared/api/contract';
+import { DEFAULT_LEVELS } from '../../../shared/sweep/config';
+import { formatEta, methodLabel, pct, type SweepableRun } from './model';
+
+type StartConfig = NonNullable<CallInput<'sweep.start'>['config']>;
+
+/** Levels typed as percentages ("0, 50, 90") -> fractions, or an error message. */
+export function parseLevels(text: string): number[] | string {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return 'Enter at least one level';
+  const out: number[] = [];
+  for (const p of parts) {
+    const v = Number(p.replace('%', ''));
+    if (!Number.isFinite(v) || v < 0 || v > 100) return `"${p}" is not a percentage between 0 and 100`;
+    out.push(v / 100);
+  }
+  if (out.length > 32) return 'At most 32 levels';
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+interface Props {
+  runs: SweepableRun[];
+  selected: string[];
+  onToggle: (runId: string) => void;
+  chosen: (run: SweepableRun) => string | undefined;
+  onChoose: (runId: string, sweepId: string) => void;
+  job: JobProgress | undefined;
+  onStart: (config: StartConfig) => void;
+  onCancel: () => void;
+  startError?: string;
+}
+
+export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, onStart, onCancel, startError }: Props) {
+  const [levelsText, setLevelsText] = useState(DEFAULT_LEVELS.map((l) => String(Math.round(l * 1000) / 10)).join(', '));
+  const [scope, setScope] = useState<'global' | 'layerwise'>('global');
+  const [keepFirstLast, setKeepFirstLast] = useState(false);
+  const [bn, setBn] = useState(false);
+  const [scorer, setScorer] = useState<'onnx' | 'tfjs'>('onnx');
+  const [split, setSplit] = useState<'val' | 'test'>('val');
+  const levels = parseLevels(levelsText);
+  const running = job !== undefined && (job.state === undefined || job.state === 'running');
+  const canStart = !running && selected.length > 0 && typeof levels !== 'string';
+
+  return (
+    <section className="sweep-panel" aria-labelledby="sweep-runs-title">
+      <h3 id="sweep-runs-title">Runs</h3>
+      <ul className="sweep-runs">
+        {runs.map((r) => {
+          const on = selected.includes(r.runId);
+          return (
+            <li key={r.runId} className={on ? 'sweep-runs__item sweep-runs__item--on' : 'sweep-runs__item'}>
+              <label>
+                <input type="checkbox" checked={on} onChange={() => onToggle(r.runId)} aria-label={`Include run ${r.name}`} />
+                <span className="sweep-runs__name">{r.name}</span>
+                <span className="sweep-muted">
+                  {methodLabel(r)} · seed {r.seed} · {r.inputSize}px
+                </span>
+              </label>
+              {r.sweeps.length > 0 && (
+                <select value={chosen(r) ?? ''} onChange={(e) => onChoose(r.runId, e.target.value)} aria-label={`Sweep shown for ${r.name}`}>
+                  {r.sweeps.map((s) => (
+                    <option key={s.sweepId} value={s.sweepId}>
+                      {new Date(s.createdAt).toLocaleString()} · {s.levels.length} levels · {s.scorer} · {s.status}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+
+      <form
+        className="sweep-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (canStart && typeof levels !== 'string') onStart({ levels, scope, keepFirstLast, scorer, split, bnReestimate: bn ? { batches: 4, batchSize: 8 } : null });
+        }}
+      >
+        <label className="sweep-form__levels">
+          Levels (%)
+          <input value={levelsText} onChange={(e) => setLevelsText(e.target.value)} aria-invalid={typeof levels === 'string'} aria-describedby="sweep-levels-msg" />
+        </label>
+        <span id="sweep-levels-msg" className={typeof levels === 'string' ? 'sweep-error' : 'sweep-muted'}>
+          {typeof levels === 'string' ? levels : `${levels.length} levels`}
+        </span>
+        <label>
+          Scope
+          <select value={scope} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')}>
+            <option value="global">Global magnitude</option>
+            <option value="layerwise">Layer-wise</option>
+          </select>
+        </label>
+        <label>
+          Score with
+          <select value={scorer} onChange={(e) => setScorer(e.target.value as 'onnx' | 'tfjs')}>
+            <option value="onnx">ONNX Runtime (proves the export)</option>
+            <option value="tfjs">TensorFlow.js</option>
+          </select>
+        </label>
+        <label>
+          Split
+          <select value={split} onChange={(e) => setSplit(e.target.value as 'val' | 'test')}>
+            <option value="val">Validation</option>
+            <option value="test">Test</option>
+          </select>
+        </label>
+        <label className="sweep-form__check">
+          <input type="checkbox" checked={keepFirstLast} onChange={(e) => setKeepFirstLast(e.target.checked)} />
+          Keep first and last layer dense
+        </label>
+        <label className="sweep-form__check">
+          <input type="checkbox" checked={bn} onChange={(e) => setBn(e.target.checked)} />
+          Re-estimate BatchNorm (32 training slices)
+        </label>
+        <div className="sweep-form__actions">
+          <button type="submit" className="sweep-primary" disabled={!canStart}>
+            Start sweep{selected.length > 1 ? ` (${selected.length} runs)` : ''}
+          </button>
+          {running && (
+            <button type="button" onClick={onCancel}>
+              Cancel
+            </button>
+          )}
+        </div>
+      </form>
+      {startError && (
+        <p className="sweep-error" role="alert">
+          {startError}
+        </p>
+      )}
+      {job && (
+        <div className="sweep-progress" role="status" aria-live="polite">
+          <progress max={1} value={job.fraction} aria-label="Sweep progress" />
+          <span>
+            {pct(job.fraction, 0)} {running ? formatEta(job.etaSeconds) : job.state === 'done' ? 'done' : job.state}
+          </span>
+          {job.message && <span className="sweep-muted sweep-progress__msg">{job.message}</span>}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,213 @@
+import { useEffect, useMemo, useRef, useState, type WheelEvent } from 'react';
+import { confusionOverlay, decodeMask } from '../../../shared/metrics';
+import { base64ToBytes } from '../../../shared/sweep/image';
+import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
+import { composeCell, OVERLAY_COLOURS, paint, type DisplayWindow } from './draw';
+import { num, pct } from './model';
+
+const CASES_PER_PAGE = 6;
+const CELL_PX = 120;
+const BIG_PX = 420;
+
+interface CellRef {
+  caseId: string;
+  /** Position of the slice in record.slices (= in every level's perCase). */
+  slot: number;
+  level: number;
+}
+
+export interface GridFocus {
+  caseId: string;
+  index: number;
+  /** Changes on every request, so picking the same slice twice still scrolls to it. */
+  nonce: number;
+}
+
+/** Cases as rows, levels as columns; slice, window and zoom are shared by every cell. */
+export function SweepGrid({ record, images, focus }: { record: SweepRecord; images: SweepImages; focus?: GridFocus }) {
+  const size = images.size;
+  const cases = useMemo(() => {
+    const by = new Map<string, number[]>();
+    record.slices.forEach((s, slot) => by.set(s.caseId, [...(by.get(s.caseId) ?? []), slot]));
+    for (const slots of by.values()) slots.sort((a, b) => record.slices[a].index - record.slices[b].index);
+    return [...by.entries()].map(([caseId, slots]) => ({ caseId, slots }));
+  }, [record]);
+  const pixels = useMemo(() => {
+    const m = new Map(images.slices.map((s) => [`${s.caseId}/${s.index}`, s.image] as const));
+    return (slot: number) => {
+      const s = record.slices[slot];
+      const b64 = m.get(`${s.caseId}/${s.index}`);
+      return b64 ? base64ToBytes(b64) : new Uint8Array(size * size);
+    };
+  }, [images, record, size]);
+
+  const maxSlices = Math.max(1, ...cases.map((c) => c.slots.length));
+  const [slice, setSlice] = useState(0);
+  const [page, setPage] = useState(0);
+  const [win, setWin] = useState<DisplayWindow>({ center: 128, width: 256 });
+  const [zoom, setZoom] = useState(1);
+  const [alpha, setAlpha] = useState(0.55);
+  const [big, setBig] = useState<CellRef | undefined>();
+  const pages = Math.max(1, Math.ceil(cases.length / CASES_PER_PAGE));
+
+  useEffect(() => {
+    if (!focus) return;
+    const ci = cases.findIndex((c) => c.caseId === focus.caseId);
+    if (ci < 0) return;
+    setPage(Math.floor(ci / CASES_PER_PAGE));
+    const pos = cases[ci].slots.findIndex((slot) => record.slices[slot].index === focus.index);
+    if (pos >= 0) setSlice(pos);
+  }, [focus, cases, record]);
+
+  const shown = cases.slice(page * CASES_PER_PAGE, (page + 1) * CASES_PER_PAGE);
+  const slotOf = (c: { slots: number[] }) => c.slots[Math.min(slice, c.slots.length - 1)];
+  const onWheel = (e: WheelEvent) => {
+    if (e.deltaY === 0) return;
+    setSlice((s) => Math.max(0, Math.min(maxSlices - 1, s + (e.deltaY > 0 ? 1 : -1))));
+  };
+
+  return (
+    <section className="sweep-grid" aria-labelledby="sweep-grid-title">
+      <div className="sweep-grid__head">
+        <h3 id="sweep-grid-title">Prediction against truth</h3>
+        <Legend />
+      </div>
+      <div className="sweep-grid__controls">
+        <label>
+          Slice {slice + 1}/{maxSlices}
+          <input type="range" min={0} max={maxSlices - 1} value={slice} onChange={(e) => setSlice(Number(e.target.value))} aria-label="Slice (synced across the grid)" />
+        </label>
+        <label>
+          Window centre
+          <input type="range" min={0} max={255} value={win.center} onChange={(e) => setWin({ ...win, center: Number(e.target.value) })} aria-label="Window centre" />
+        </label>
+        <label>
+          Window width
+          <input type="range" min={8} max={512} value={win.width} onChange={(e) => setWin({ ...win, width: Number(e.target.value) })} aria-label="Window width" />
+        </label>
+        <label>
+          Zoom {zoom.toFixed(1)}×
+          <input type="range" min={1} max={4} step={0.25} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-label="Zoom" />
+        </label>
+        <label>
+          Overlay
+          <input type="range" min={0} max={1} step={0.05} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} aria-label="Overlay opacity" />
+        </label>
+        <button type="button" onClick={() => { setWin({ center: 128, width: 256 }); setZoom(1); }}>
+          Reset view
+        </button>
+        {pages > 1 && (
+          <span className="sweep-grid__pager">
+            <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)} aria-label="Previous cases">
+              ‹
+            </button>
+            Cases {page * CASES_PER_PAGE + 1}–{Math.min(cases.length, (page + 1) * CASES_PER_PAGE)} of {cases.length}
+            <button type="button" disabled={page >= pages - 1} onClick={() => setPage(page + 1)} aria-label="Next cases">
+              ›
+            </button>
+          </span>
+        )}
+      </div>
+      <div className="sweep-grid__scroll" onWheel={onWheel}>
+        <table className="sweep-grid__table" data-testid="sweep-grid" data-rows={shown.length} data-levels={record.levels.length}>
+          <thead>
+            <tr>
+              <th scope="col">Case</th>
+              {record.levels.map((l) => (
+                <th scope="col" key={l.sparsity}>
+                  {pct(l.sparsity, 0)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((c) => {
+              const slot = slotOf(c);
+              return (
+                <tr key={c.caseId}>
+                  <th scope="row">
+                    {c.caseId}
+                    <div className="sweep-muted">slice {record.slices[slot].index}</div>
+                  </th>
+                  {record.levels.map((_, li) => (
+                    <td key={li}>
+                      <Cell record={record} slot={slot} level={li} image={pixels(slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={CELL_PX} onOpen={() => setBig({ caseId: c.caseId, slot, level: li })} />
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {big && (
+        <div className="sweep-modal" role="dialog" aria-modal="true" aria-label={`Case ${big.caseId}, level ${pct(record.levels[big.level].sparsity, 0)}`} onKeyDown={(e) => e.key === 'Escape' && setBig(undefined)}>
+          <div className="sweep-modal__body">
+            <div className="sweep-modal__head">
+              <strong>
+                {big.caseId} · slice {record.slices[big.slot].index} · {pct(record.levels[big.level].sparsity, 0)} sparsity
+              </strong>
+              <button type="button" autoFocus onClick={() => setBig(undefined)} aria-label="Close the enlarged cell">
+                ✕
+              </button>
+            </div>
+            <Cell record={record} slot={big.slot} level={big.level} image={pixels(big.slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={BIG_PX} />
+            <Legend />
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Legend() {
+  const sw = (k: keyof typeof OVERLAY_COLOURS) => `rgb(${OVERLAY_COLOURS[k].join(',')})`;
+  return (
+    <ul className="sweep-legend" aria-label="Overlay colours">
+      <li><span className="sweep-legend__swatch" style={{ background: sw('TP') }} aria-hidden="true" />True positive</li>
+      <li><span className="sweep-legend__swatch" style={{ background: sw('FP') }} aria-hidden="true" />False positive</li>
+      <li><span className="sweep-legend__swatch" style={{ background: sw('FN') }} aria-hidden="true" />False negative</li>
+    </ul>
+  );
+}
+
+interface CellProps {
+  record: SweepRecord;
+  slot: number;
+  level: number;
+  image: Uint8Array;
+  size: number;
+  win: DisplayWindow;
+  zoom: number;
+  alpha: number;
+  px: number;
+  onOpen?: () => void;
+}
+
+function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen }: CellProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const score = record.levels[level].perCase[slot];
+  const overlay = useMemo(() => {
+    const n = size * size;
+    return confusionOverlay(decodeMask(score.pred, n), decodeMask(record.slices[slot].truth, n));
+  }, [score, record, slot, size]);
+  useEffect(() => {
+    if (canvas.current) paint(canvas.current, composeCell(image, overlay, win, alpha), size, zoom);
+  }, [image, overlay, win, alpha, size, zoom]);
+  const label = `Case ${score.caseId} slice ${score.index} at ${pct(record.levels[level].sparsity, 0)}: Dice ${num(score.dice, 2)}`;
+  const body = (
+    <>
+      <canvas ref={canvas} width={px} height={px} className="sweep-cell__canvas" />
+      <span className="sweep-cell__dice">{num(score.dice, 2)}</span>
+    </>
+  );
+  return onOpen ? (
+    <button type="button" className="sweep-cell" data-testid="sweep-cell" onClick={onOpen} aria-label={`${label}. Enlarge`} title={label}>
+      {body}
+    </button>
+  ) : (
+    <div className="sweep-cell sweep-cell--big" aria-label={label}>
+      {body}
+    </div>
+  );
+}

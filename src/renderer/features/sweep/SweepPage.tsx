@@ -1,0 +1,183 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CallInput, JobProgress } from '../../../shared/api/contract';
+import type { StudioError } from '../../../shared/errors';
+import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
+import { useApi, useEvent } from '../../api/context';
+import { EmptyState } from '../../components/EmptyState';
+import { DiceChart } from './DiceChart';
+import { FragileList } from './FragileList';
+import { ResultsTable } from './ResultsTable';
+import { StartPanel } from './StartPanel';
+import { SweepGrid, type GridFocus } from './SweepGrid';
+import { chartData, defaultSweep, type SweepList, type SweepableRun } from './model';
+import './sweep.css';
+
+const key = (runId: string, sweepId: string) => `${runId}/${sweepId}`;
+
+export function SweepPage() {
+  const api = useApi();
+  const [list, setList] = useState<SweepList>();
+  const [error, setError] = useState<StudioError>();
+  const [selectedState, setSelected] = useState<string[] | undefined>();
+  const [chosenState, setChosen] = useState<Record<string, string>>({});
+  const [records, setRecords] = useState<Record<string, SweepRecord>>({});
+  const [job, setJob] = useState<JobProgress>();
+  const [startError, setStartError] = useState<string>();
+  const [gridRunState, setGridRun] = useState<string>();
+  const [images, setImages] = useState<{ key: string; data: SweepImages }>();
+  const [focus, setFocus] = useState<GridFocus>();
+
+  const refresh = useCallback(
+    () =>
+      api.call('sweep.list', {}).then(
+        (l) => {
+          setList(l);
+          setError(undefined);
+          return l;
+        },
+        (e: StudioError) => {
+          setError(e);
+          return undefined;
+        },
+      ),
+    [api],
+  );
+
+  useEffect(() => {
+    void refresh().then((l) => {
+      // Reopening the view while a sweep runs: follow it.
+      const a = l?.active[0];
+      if (a) setJob({ jobId: a.sweepId, kind: 'sweep', fraction: a.fraction, etaSeconds: a.etaSeconds, message: a.message, state: 'running' });
+    });
+  }, [refresh]);
+
+  useEvent('job.progress', (p) => {
+    if (p.kind !== 'sweep') return;
+    if (job && job.jobId !== p.jobId && (job.state === undefined || job.state === 'running')) return;
+    setJob(p);
+    if (p.state && p.state !== 'running') {
+      void refresh().then((l) => {
+        const runs = l?.runs.filter((r) => r.sweeps.some((s) => s.sweepId === p.jobId)) ?? [];
+        setChosen((c) => ({ ...c, ...Object.fromEntries(runs.map((r) => [r.runId, p.jobId])) }));
+        setRecords((rs) => Object.fromEntries(Object.entries(rs).filter(([k]) => !k.endsWith(`/${p.jobId}`))));
+      });
+    }
+  });
+
+  const runs = list?.runs ?? [];
+  const selected = selectedState ?? runs.filter((r) => r.sweeps.length > 0).map((r) => r.runId);
+  const chosen = useCallback((r: SweepableRun) => chosenState[r.runId] ?? defaultSweep(r)?.sweepId, [chosenState]);
+  const shown = runs.filter((r) => selected.includes(r.runId) && chosen(r));
+  const wanted = shown.map((r) => key(r.runId, chosen(r)!));
+
+  useEffect(() => {
+    const missing = wanted.filter((k) => !records[k]);
+    if (missing.length === 0) return;
+    let live = true;
+    Promise.all(
+      missing.map((k) => {
+        const [runId, sweepId] = k.split('/');
+        return api.call('sweep.get', { runId, sweepId }).then((r) => [k, r] as const);
+      }),
+    ).then(
+      (got) => live && setRecords((rs) => ({ ...rs, ...Object.fromEntries(got) })),
+      (e: StudioError) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, wanted.join('|'), records]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const entries = useMemo(
+    () => shown.flatMap((run) => (records[key(run.runId, chosen(run)!)] ? [{ run, record: records[key(run.runId, chosen(run)!)] }] : [])).filter((e) => e.record.levels.length > 0),
+    [shown.map((r) => r.runId).join('|'), records, chosen], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const chart = useMemo(() => chartData(entries), [entries]);
+  const gridEntry = entries.find((e) => e.run.runId === gridRunState) ?? entries[0];
+  const gridKey = gridEntry ? key(gridEntry.run.runId, gridEntry.record.sweepId) : undefined;
+
+  useEffect(() => {
+    if (!gridEntry || images?.key === gridKey) return;
+    let live = true;
+    api.call('sweep.images', { runId: gridEntry.run.runId, sweepId: gridEntry.record.sweepId }).then(
+      (data) => live && setImages({ key: gridKey!, data }),
+      (e: StudioError) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, gridKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const start = (config: NonNullable<CallInput<'sweep.start'>['config']>) => {
+    setStartError(undefined);
+    api.call('sweep.start', { runIds: selected, config }).then(
+      (r) => setJob({ jobId: r.sweepId, kind: 'sweep', fraction: 0, state: 'running', message: 'Starting…' }),
+      (e: StudioError) => setStartError(`${e.what}. ${e.hint}`),
+    );
+  };
+  const cancel = () => {
+    if (job) void api.call('sweep.cancel', { sweepId: job.jobId });
+  };
+
+  if (!list && !error) return <p className="sweep-muted">Loading runs…</p>;
+  if (list && runs.length === 0) {
+    return (
+      <EmptyState icon="◔" title="No completed run yet">
+        <p>
+          A sweep prunes a finished run in one shot at several sparsity levels (for example 50%, 90%, 95%) and scores each level with Dice, so plain and
+          VAR-trained models can be compared side by side.
+        </p>
+        <p>Finish a run in the Train view first (press 2).</p>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <div className="sweep-page">
+      {error && (
+        <p className="sweep-error" role="alert">
+          {error.what}. {error.hint}
+        </p>
+      )}
+      <StartPanel
+        runs={runs}
+        selected={selected}
+        onToggle={(id) => setSelected(selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id])}
+        chosen={chosen}
+        onChoose={(runId, sweepId) => setChosen((c) => ({ ...c, [runId]: sweepId }))}
+        job={job}
+        onStart={start}
+        onCancel={cancel}
+        startError={startError}
+      />
+      <div className="sweep-results">
+        {entries.length === 0 ? (
+          <p className="sweep-muted">Select runs with a saved sweep, or start one.</p>
+        ) : (
+          <>
+            <DiceChart data={chart} />
+            <ResultsTable entries={entries} />
+            {gridEntry && (
+              <div className="sweep-detail">
+                {entries.length > 1 && (
+                  <label className="sweep-detail__pick">
+                    Grid for
+                    <select value={gridEntry.run.runId} onChange={(e) => setGridRun(e.target.value)}>
+                      {entries.map((e) => (
+                        <option key={e.run.runId} value={e.run.runId}>
+                          {e.run.name}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+                <FragileList record={gridEntry.record} onPick={(caseId, index) => setFocus({ caseId, index, nonce: Date.now() })} />
+                {images && images.key === gridKey ? <SweepGrid record={gridEntry.record} images={images.data} focus={focus} /> : <p className="sweep-muted">Loading images…</p>}
+              </div>
+            )}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Drawing one grid cell: the 8-bit slice under a display window, with the confusion overlay of
+ * prediction against truth. Colours (Okabe-Ito, colour-blind safe): TP bluish green, FP orange,
+ * FN sky blue; the legend in the view says so.
+ */
+import { OVERLAY } from '../../../shared/metrics/overlay';
+
+export const OVERLAY_COLOURS: Record<'TP' | 'FP' | 'FN', [number, number, number]> = {
+  TP: [0, 158, 115],
+  FP: [230, 159, 0],
+  FN: [86, 180, 233],
+};
+
+export interface DisplayWindow {
+  /** Centre and width on the 0..255 scale of the stored 8-bit image. */
+  center: number;
+  width: number;
+}
+
+/** RGBA pixels of one cell at native size; `overlay` is `confusionOverlay(pred, truth)` or undefined (image only). */
+export function composeCell(image: Uint8Array, overlay: Uint8Array | undefined, win: DisplayWindow, alpha: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(image.length * 4);
+  const lo = win.center - win.width / 2;
+  const scale = 255 / Math.max(1, win.width);
+  const tp = OVERLAY_COLOURS.TP;
+  const fp = OVERLAY_COLOURS.FP;
+  const fn = OVERLAY_COLOURS.FN;
+  for (let i = 0; i < image.length; i++) {
+    const g = Math.max(0, Math.min(255, (image[i] - lo) * scale));
+    let r = g;
+    let gg = g;
+    let b = g;
+    const o = overlay ? overlay[i] : 0;
+    if (o !== OVERLAY.TN) {
+      const c = o === OVERLAY.TP ? tp : o === OVERLAY.FP ? fp : fn;
+      r = g * (1 - alpha) + c[0] * alpha;
+      gg = g * (1 - alpha) + c[1] * alpha;
+      b = g * (1 - alpha) + c[2] * alpha;
+    }
+    out[i * 4] = r;
+    out[i * 4 + 1] = gg;
+    out[i * 4 + 2] = b;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+const scratch = typeof document !== 'undefined' ? document.createElement('canvas') : undefined;
+
+/** Draws `rgba` (size x size) into `canvas`, magnified by `zoom` around the centre, pixels kept sharp. */
+export function paint(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, size: number, zoom: number): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx || !scratch) return;
+  scratch.width = size;
+  scratch.height = size;
+  const sctx = scratch.getContext('2d');
+  if (!sctx) return;
+  sctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), size, size), 0, 0);
+  const src = size / Math.max(1, zoom);
+  const off = (size - src) / 2;
+  ctx.imageSmoothingEnabled = false;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(scratch, off, off, src, src, 0, 0, canvas.width, canvas.height);
+}

@@ -1,0 +1,102 @@
+/**
+ * Weight-distribution histogram of up to two runs on the fixed bins of the run records, so
+ * SGD and SGD+VAR overlay bin for bin (the paper's Figure 1). Log counts show the tails and the
+ * spike at zero that VAR grows.
+ */
+import { useMemo, useState } from 'react';
+import uPlot from 'uplot';
+import { CHART_COLORS, themedAxis, UPlotChart, type ChartOptions } from '../../components/charts/UPlotChart';
+import type { WeightStats } from '../../../shared/run/record';
+
+export interface HistogramSeries {
+  label: string;
+  stats: WeightStats['global'];
+  epoch: number;
+}
+
+function options(labels: string[], log: boolean): ChartOptions {
+  const stepped = uPlot.paths.stepped!({ align: 1 });
+  return {
+    height: 220,
+    scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+    axes: [themedAxis({ label: 'weight value', size: 36 }), themedAxis({ size: 56, label: log ? 'count (log)' : 'count' })],
+    series: [
+      { label: 'w' },
+      ...labels.map((label, i) => ({
+        label,
+        stroke: CHART_COLORS.series[i],
+        fill: `${CHART_COLORS.series[i]}33`,
+        width: 1.5,
+        paths: stepped,
+        points: { show: false },
+      })),
+    ],
+    legend: { show: true },
+  };
+}
+
+export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
+  const [log, setLog] = useState(true);
+  const labels = series.map((s) => s.label);
+  const labelKey = labels.join('\u0000');
+  // Recreate the chart only when the legend or the scale changes, not on every new epoch.
+  const opts = useMemo(() => options(labels, log), [labelKey, log]);
+  const data = useMemo<uPlot.AlignedData>(() => {
+    if (series.length === 0) return [[]];
+    const edges = series[0].stats.histogram.edges;
+    // Stepped with align 1: bin i spans [edge i, edge i+1]; repeat the last count at the right edge.
+    const col = (counts: number[]) => [...counts, counts.at(-1) ?? 0].map((c) => (log && c <= 0 ? null : c));
+    return [edges, ...series.map((s) => col(s.stats.histogram.counts))] as uPlot.AlignedData;
+  }, [series, log]);
+
+  return (
+    <div className="weight-hist">
+      <div className="weight-hist__head">
+        <label className="check">
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log-scale counts
+        </label>
+      </div>
+      {series.length === 0 ? (
+        <p className="muted">The weight histogram appears after the first epoch.</p>
+      ) : (
+        <>
+          <UPlotChart
+            key={series.length}
+            label={series.length === 2 ? 'Weight distribution: overlay of two runs' : 'Weight distribution'}
+            options={opts}
+            data={data}
+            summary={series.map((s) => `${s.label}: std ${s.stats.std.toPrecision(3)}, ${(100 * s.stats.fracBelow1e3).toFixed(1)}% of |w| below 1e-3`).join('; ')}
+            className="weight-hist__chart"
+          />
+          <table className="weight-hist__stats" aria-label="Weight statistics">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Epoch</th>
+                <th scope="col">Weights</th>
+                <th scope="col">Std</th>
+                <th scope="col">|w| &lt; 1e-3</th>
+                <th scope="col">Outside ±{Math.abs(series[0].stats.histogram.edges[0])}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {series.map((s, i) => (
+                <tr key={s.label + i}>
+                  <td>
+                    <span className={`swatch swatch--${i}`} aria-hidden="true" />
+                    {s.label}
+                  </td>
+                  <td>{s.epoch + 1}</td>
+                  <td>{s.stats.count.toLocaleString()}</td>
+                  <td>{s.stats.std.toPrecision(3)}</td>
+                  <td>{(100 * s.stats.fracBelow1e3).toFixed(2)}%</td>
+                  <td>{s.stats.histogram.clipped}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}

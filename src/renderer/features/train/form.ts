@@ -1,0 +1,159 @@
+/**
+ * The Train form as plain strings (what the inputs hold) and its translation to a RunConfig,
+ * validated by the same zod schema the service uses, so the messages next to the fields are
+ * the ones the service would give.
+ */
+import { modelPreset, presetNames, type PresetName } from '../../../shared/model/config';
+import { RunConfigSchema, type RunConfigInput, type RunData } from '../../../shared/run/config';
+import { optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizers';
+
+export interface TrainForm {
+  name: string;
+  preset: PresetName;
+  width: string;
+  inputSize: string;
+  method: OptimizerMethod;
+  varOn: boolean;
+  varLambda: string;
+  rho: string;
+  cramSparsities: string;
+  epochs: string;
+  lr: string;
+  batchSize: string;
+  seed: string;
+  /** "phantoms" or the index of an opened dataset in `DataSource[]`. */
+  source: string;
+  phantomCases: string;
+  phantomSlices: string;
+}
+
+export type FieldName = keyof TrainForm;
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+/** A dataset opened in the Data view that a run can read by path. */
+export interface DataSource {
+  label: string;
+  data: Extract<RunData, { kind: 'path' }>;
+}
+
+export const METHOD_LABELS: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
+export const PRESET_LABELS: Record<PresetName, string> = {
+  reference: 'Reference UNet (fast)',
+  'resnet18-unet': 'ResNet-18-UNet',
+  'resnet34-unet': 'ResNet-34-UNet',
+  'resnet50-unet': 'ResNet-50-UNet',
+};
+export { optimizerMethods, presetNames };
+
+/** The CPU-scale default experiment: small enough to train in minutes on two cores. */
+export const DEFAULT_FORM: TrainForm = {
+  name: 'sgd',
+  preset: 'reference',
+  width: '0.5',
+  inputSize: '64',
+  method: 'sgd',
+  varOn: false,
+  varLambda: '0.0001',
+  rho: '0.05',
+  cramSparsities: '0.5, 0.7, 0.9',
+  epochs: '8',
+  lr: '0.05',
+  batchSize: '16',
+  seed: '1',
+  source: 'phantoms',
+  phantomCases: '32',
+  phantomSlices: '16',
+};
+
+export const usesRho = (m: OptimizerMethod) => m !== 'sgd';
+export const usesSparsities = (m: OptimizerMethod) => m === 'cram' || m === 'cram+';
+
+/** Encoder downsampling per preset (mirrors resolveArchitecture in src/shared/model/build.ts, which pulls in tfjs). */
+const DOWNSAMPLE: Record<PresetName, number> = { reference: 8, 'resnet18-unet': 32, 'resnet34-unet': 32, 'resnet50-unet': 32 };
+
+/** Schema paths -> the form field that shows the message. */
+const FIELD_OF: Record<string, FieldName> = {
+  name: 'name',
+  'model.widthMultiplier': 'width',
+  'model.inputSize': 'inputSize',
+  'optimizer.lr': 'lr',
+  'optimizer.rho': 'rho',
+  'optimizer.cramSparsities': 'cramSparsities',
+  'optimizer.varLambda': 'varLambda',
+  'optimizer.method': 'method',
+  epochs: 'epochs',
+  batchSize: 'batchSize',
+  seed: 'seed',
+  'data.count': 'phantomCases',
+  'data.slicesPerCase': 'phantomSlices',
+  'data.size': 'inputSize',
+  'data.path': 'source',
+};
+
+/** "" stays NaN so the schema reports it; numbers parse as written. */
+function num(s: string): number {
+  return s.trim() === '' ? Number.NaN : Number(s);
+}
+
+function fieldFor(path: PropertyKey[]): FieldName {
+  const key = path.map(String).join('.');
+  return FIELD_OF[key] ?? FIELD_OF[path.slice(0, 2).map(String).join('.')] ?? FIELD_OF[key.replace(/\.\d+$/, '')] ?? 'name';
+}
+
+function readable(message: string): string {
+  return message.replace(/^Invalid input: expected number, received NaN$/, 'Enter a number');
+}
+
+export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: RunConfigInput; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const sparsities = form.cramSparsities
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map(Number);
+  if (usesSparsities(form.method) && sparsities.some((s) => !Number.isFinite(s))) errors.cramSparsities = 'List numbers between 0 and 1, e.g. 0.5, 0.9';
+  const inputSize = num(form.inputSize);
+  let data: RunData;
+  if (form.source === 'phantoms') {
+    data = { kind: 'phantoms', count: num(form.phantomCases), slicesPerCase: num(form.phantomSlices), size: inputSize, seed: num(form.seed) };
+  } else {
+    const src = sources[Number(form.source)];
+    if (!src) errors.source = 'Open this dataset again in the Data view';
+    data = src?.data ?? { kind: 'path', path: '' };
+  }
+  let model;
+  try {
+    model = modelPreset(form.preset, { widthMultiplier: num(form.width), inputSize, seed: 1 });
+  } catch {
+    // Reported field by field by the schema below.
+    model = { preset: form.preset, encoder: 'basic1', widthMultiplier: num(form.width), inputSize, inChannels: 3, seed: 1 };
+  }
+  const raw = {
+    name: form.name.trim(),
+    model,
+    optimizer: {
+      method: form.method,
+      lr: num(form.lr),
+      ...(usesRho(form.method) ? { rho: num(form.rho) } : {}),
+      ...(usesSparsities(form.method) ? { cramSparsities: sparsities.filter(Number.isFinite) } : {}),
+      varLambda: form.varOn ? num(form.varLambda) : 0,
+    },
+    epochs: num(form.epochs),
+    batchSize: num(form.batchSize),
+    seed: num(form.seed),
+    data,
+  };
+  const parsed = RunConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const f = fieldFor(issue.path);
+      errors[f] ??= readable(issue.message);
+    }
+  }
+  if (form.varOn && !errors.varLambda && !(num(form.varLambda) > 0)) errors.varLambda = 'With VAR on, lambda must be above 0 (typical 1e-5 to 1e-4)';
+  const ds = DOWNSAMPLE[form.preset];
+  if (!errors.inputSize && Number.isInteger(inputSize) && inputSize % ds !== 0) {
+    errors.inputSize = `Must be a multiple of ${ds} for this model (e.g. ${Math.max(ds, Math.round(inputSize / ds) * ds)})`;
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { errors };
+  return { config: raw as RunConfigInput, errors };
+}

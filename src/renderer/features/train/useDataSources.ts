@@ -1,0 +1,30 @@
+/** Datasets opened in the Data view that a run can read from disk (phantoms are built in). */
+import { useEffect, useState } from 'react';
+import { useApi } from '../../api/context';
+import type { DataSource } from './form';
+
+export function useDataSources(): DataSource[] {
+  const api = useApi();
+  const [sources, setSources] = useState<DataSource[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.call('datasets.list').then(
+      (list) => {
+        if (!live) return;
+        const onDisk = list.filter((d) => d.format !== 'phantom');
+        setSources(
+          onDisk.map((d) => ({
+            label: `${d.label} (${d.format}, ${d.caseCount} cases)`,
+            data: { kind: 'path', path: d.root, format: d.format as Exclude<typeof d.format, 'phantom'> },
+          })),
+        );
+      },
+      // No dataset service (or none open): the built-in phantoms remain.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return sources;
+}

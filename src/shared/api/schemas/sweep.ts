@@ -1,0 +1,58 @@
+/** Input and output schemas of the sweep.* calls (entries in src/shared/api/contract.ts). */
+import { z } from 'zod';
+import { SweepConfigSchema } from '../../sweep/config';
+import { SweepImagesSchema, SweepRecordSchema, SweepSummarySchema } from '../../sweep/result';
+
+const RunIdSchema = z.string().min(1).max(128);
+const SweepIdSchema = z.string().min(1).max(100);
+
+export const SweepStartInputSchema = z
+  .object({
+    runIds: z.array(RunIdSchema).min(1).max(16),
+    config: SweepConfigSchema.prefault({}),
+  })
+  .strict();
+export const SweepStartOutputSchema = z.object({ sweepId: z.string(), runIds: z.array(z.string()) });
+
+export const SweepCancelInputSchema = z.object({ sweepId: SweepIdSchema }).strict();
+export const SweepCancelOutputSchema = z.object({ cancelled: z.boolean() });
+
+/** A sweep being computed in this session (its records on disk say `running` meanwhile). */
+export const ActiveSweepSchema = z.object({
+  sweepId: z.string(),
+  runIds: z.array(z.string()),
+  levels: z.array(z.number()),
+  startedAt: z.string(),
+  fraction: z.number().min(0).max(1),
+  etaSeconds: z.number().nonnegative().optional(),
+  message: z.string().optional(),
+});
+
+/** A run that can be swept (completed), with its stored sweeps. */
+export const SweepableRunSchema = z.object({
+  runId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  /** Optimizer method and VAR weight: runs that share them are seeds of one "method" in the chart. */
+  method: z.string(),
+  varLambda: z.number(),
+  seed: z.number(),
+  inputSize: z.number().int().positive(),
+  sweeps: z.array(SweepSummarySchema),
+});
+
+export const SweepListInputSchema = z.object({ runId: RunIdSchema.optional() }).strict().optional();
+export const SweepListOutputSchema = z.object({
+  runs: z.array(SweepableRunSchema),
+  active: z.array(ActiveSweepSchema),
+  /** Unreadable runs or sweep files, reported rather than fatal. */
+  problems: z.array(z.string()),
+});
+
+export const SweepGetInputSchema = z.object({ runId: RunIdSchema, sweepId: SweepIdSchema }).strict();
+export const SweepGetOutputSchema = SweepRecordSchema;
+
+export const SweepImagesInputSchema = z
+  .object({ runId: RunIdSchema, sweepId: SweepIdSchema, caseIds: z.array(z.string().max(256)).max(1000).optional() })
+  .strict();
+export const SweepImagesOutputSchema = SweepImagesSchema;

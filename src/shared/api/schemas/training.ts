@@ -1,0 +1,110 @@
+/**
+ * Payloads of the `training.*` and `runs.*` calls and the training event streams (entries in
+ * src/shared/api/contract.ts). Run configs and records reuse src/shared/run, so one name keeps
+ * one meaning from the job to the UI.
+ */
+import { z } from 'zod';
+import { RunConfigSchema } from '../../run/config';
+import { TrainEpochEventSchema, TrainProgressSchema } from '../../run/events';
+import { RunErrorSchema, RunRecordSchema, RunStatusSchema } from '../../run/record';
+
+const RunIdSchema = z.string().min(1).max(128);
+const JobIdSchema = z.string().min(1).max(200);
+
+/** One compute job of the training service: a new run, a resume, or a flatness diagnostic. */
+export const TrainingJobKindSchema = z.enum(['train', 'resume', 'flatness']);
+/** Jobs run one at a time (2 cores); the others wait in the queue. */
+export const TrainingJobStateSchema = z.enum(['queued', 'running', 'completed', 'cancelled', 'failed']);
+
+export const TrainingJobSchema = z.object({
+  jobId: z.string(),
+  kind: TrainingJobKindSchema,
+  /** Run name from the config (the run id is only known once a new run starts). */
+  name: z.string(),
+  runId: z.string().optional(),
+  state: TrainingJobStateSchema,
+  /** 1-based place in the queue while queued. */
+  position: z.number().int().positive().optional(),
+  enqueuedAt: z.string(),
+  startedAt: z.string().optional(),
+  fraction: z.number().min(0).max(1),
+  etaSeconds: z.number().nonnegative().optional(),
+  error: RunErrorSchema.optional(),
+});
+export type TrainingJob = z.infer<typeof TrainingJobSchema>;
+
+export const TrainingStartInputSchema = RunConfigSchema;
+export const TrainingStartOutputSchema = TrainingJobSchema;
+
+export const TrainingCancelInputSchema = z.object({ jobId: JobIdSchema }).strict();
+export const TrainingCancelOutputSchema = z.object({
+  /** False when the job had already ended (or never existed in this session). */
+  cancelled: z.boolean(),
+});
+
+export const TrainingResumeInputSchema = z.object({ runId: RunIdSchema }).strict();
+export const TrainingResumeOutputSchema = TrainingJobSchema;
+
+/** One line of the runs list: what the table shows, without the per-epoch statistics. */
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: RunStatusSchema,
+  /** The record says running but no job of this studio trains it (the studio stopped mid-run). */
+  interrupted: z.boolean(),
+  /** The job of this session that trains or queues this run. */
+  jobId: z.string().optional(),
+  backend: z.string(),
+  backendDetail: z.string(),
+  method: z.string(),
+  varLambda: z.number(),
+  preset: z.string(),
+  inputSize: z.number().int().positive(),
+  epochs: z.number().int().positive(),
+  epochsDone: z.number().int().nonnegative(),
+  lastTrainLoss: z.number().nullable(),
+  lastValDice: z.number().nullable(),
+  /** Fraction of |w| < 1e-3 after the last epoch. */
+  fracBelow1e3: z.number().nullable(),
+  dataLabel: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  totalSeconds: z.number().nonnegative(),
+  hessianTopEigenvalue: z.number().optional(),
+  error: RunErrorSchema.optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const RunsListInputSchema = z.object({}).strict().optional();
+export const RunsListOutputSchema = z.object({
+  /** Every readable run of the run store, newest first: survives restarts. */
+  runs: z.array(RunSummarySchema),
+  /** Jobs of this session that are queued or running. */
+  jobs: z.array(TrainingJobSchema),
+  /** Unreadable run directories, reported rather than fatal. */
+  problems: z.array(z.string()),
+});
+
+export const RunIdInputSchema = z.object({ runId: RunIdSchema }).strict();
+export const RunsGetOutputSchema = RunRecordSchema;
+export const RunsDeleteOutputSchema = z.object({ deleted: z.boolean() });
+
+export const RunsFlatnessInputSchema = z
+  .object({
+    runId: RunIdSchema,
+    iterations: z.number().int().min(1).max(100).optional(),
+    batchSize: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+export const RunsFlatnessOutputSchema = TrainingJobSchema;
+
+/** Step progress of the running training job (at most ~10 per second). */
+export const TrainingProgressEventSchema = TrainProgressSchema.extend({ jobId: z.string() });
+/** One finished epoch: metrics and the weight histogram. */
+export const TrainingEpochEventSchema = TrainEpochEventSchema.extend({ jobId: z.string() });
+/** A job changed state (queued, started, ended); flatness results arrive with it. */
+export const TrainingJobEventSchema = TrainingJobSchema.extend({ hessianTopEigenvalue: z.number().optional() });
+
+export type TrainingProgressEvent = z.infer<typeof TrainingProgressEventSchema>;
+export type TrainingEpochEvent = z.infer<typeof TrainingEpochEventSchema>;
+export type TrainingJobEvent = z.infer<typeof TrainingJobEventSchema>;

@@ -1,0 +1,74 @@
+import type { RunConfig } from '../run/config';
+import type { OptimizerMethod } from '../train/optimizers';
+import type { ExperimentConfig } from './config';
+
+/** One cell of the experiment grid: a run to train. */
+export interface GridCell {
+  /** Stable key of the cell (the resume state is keyed by it). */
+  key: string;
+  /** Method and lambda without the seed: cells of one group are averaged over seeds. */
+  group: string;
+  /** Human label of the group, e.g. "SGD+VAR (λ=1e-4)". */
+  label: string;
+  method: OptimizerMethod;
+  varLambda: number;
+  seed: number;
+  run: RunConfig;
+}
+
+const METHOD_LABEL: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
+
+/** 1e-4 rather than 0.0001: lambdas are read as orders of magnitude. */
+export function formatLambda(x: number): string {
+  if (x === 0) return '0';
+  const [m, e] = x.toExponential().split('e');
+  return `${Number(Number(m).toPrecision(3))}e${Number(e)}`;
+}
+
+export function groupLabel(method: OptimizerMethod, varLambda: number, multipleLambdas: boolean): string {
+  const base = METHOD_LABEL[method];
+  if (varLambda === 0) return base;
+  return multipleLambdas ? `${base}+VAR (λ=${formatLambda(varLambda)})` : `${base}+VAR`;
+}
+
+/**
+ * Methods x lambdas x seeds, in that nesting order (so with one seed the runs alternate
+ * plain / VAR per method). Every cell shares data, split, schedule and epochs; the seed sets
+ * both the model initialisation and the run's streams, so seeds give independent replicates.
+ */
+export function expandGrid(config: ExperimentConfig): GridCell[] {
+  const nonZero = config.varLambdas.filter((l) => l > 0).length;
+  const cells: GridCell[] = [];
+  for (const method of config.methods) {
+    for (const varLambda of config.varLambdas) {
+      const group = `${method}-l${formatLambda(varLambda)}`;
+      const label = groupLabel(method, varLambda, nonZero > 1);
+      for (const seed of config.seeds) {
+        const { cramSparsities, ...shared } = config.optimizer;
+        cells.push({
+          key: `${group}-s${seed}`,
+          group,
+          label,
+          method,
+          varLambda,
+          seed,
+          run: {
+            name: `${config.name} ${label} seed ${seed}`.slice(0, 200),
+            model: { ...config.model, seed },
+            optimizer: { ...shared, method, varLambda, cramSparsities: method.startsWith('cram') ? cramSparsities : [] },
+            epochs: config.epochs,
+            batchSize: config.batchSize,
+            schedule: config.schedule,
+            augment: config.augment,
+            seed,
+            data: config.data,
+            split: config.split,
+            backend: config.backend,
+            workers: config.workers,
+          },
+        });
+      }
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,83 @@
+import type { Group, ResultEntry } from './results';
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const sampleStd = (xs: number[]) => {
+  if (xs.length < 2) return null;
+  const m = mean(xs)!;
+  return Math.sqrt(xs.reduce((a, v) => a + (v - m) ** 2, 0) / (xs.length - 1));
+};
+
+/**
+ * Groups (method + lambda) with, per level, the mean over seeds of each run's mean Dice and
+ * the spread over seeds. With one seed the spread over seeds is undefined; the standard error
+ * over slices is then the only honest band, and it is labelled as such.
+ */
+export function groupEntries(entries: ResultEntry[]): Group[] {
+  const groups = new Map<string, ResultEntry[]>();
+  for (const e of entries) groups.set(e.group, [...(groups.get(e.group) ?? []), e]);
+  return [...groups.values()].map((list) => {
+    const first = list[0];
+    const levels = [...new Set(list.map((e) => e.sparsity))].sort((a, b) => a - b);
+    return {
+      group: first.group,
+      label: first.label,
+      optimizer: first.optimizer,
+      varLambda: first.varLambda,
+      runIds: [...new Set(list.map((e) => e.runId))],
+      levels: levels.map((sparsity) => {
+        const at = list.filter((e) => e.sparsity === sparsity);
+        const dice = at.flatMap((e) => (e.dice.mean === null ? [] : [e.dice.mean]));
+        const lesion = at.flatMap((e) => (e.diceLesion.mean === null ? [] : [e.diceLesion.mean]));
+        const sems = at.flatMap((e) => (e.dice.std === null || e.slices < 2 ? [] : [e.dice.std / Math.sqrt(e.slices)]));
+        return {
+          sparsity,
+          seeds: dice.length,
+          diceMean: mean(dice),
+          diceStdSeeds: sampleStd(dice),
+          diceMin: dice.length ? Math.min(...dice) : null,
+          diceMax: dice.length ? Math.max(...dice) : null,
+          diceSemSlices: mean(sems),
+          diceLesionMean: mean(lesion),
+        };
+      }),
+    };
+  });
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+const f2 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+
+/**
+ * A difference counts as clear when it is at least 0.05 Dice and larger than twice the spread
+ * (over seeds when there are several, else the standard error over slices) of both groups.
+ */
+export function isClear(diff: number, spreadA: number | null, spreadB: number | null): boolean {
+  const s = Math.max(spreadA ?? 0, spreadB ?? 0);
+  return diff >= 0.05 && diff > 2 * s;
+}
+
+/** Plain statements comparing each method with and without VAR at the headline levels. */
+export function findings(groups: Group[], headlineLevels: number[]): string[] {
+  const out: string[] = [];
+  const spread = (l: Group['levels'][number]) => l.diceStdSeeds ?? l.diceSemSlices;
+  for (const plain of groups.filter((g) => g.varLambda === 0)) {
+    for (const withVar of groups.filter((g) => g.optimizer === plain.optimizer && g.varLambda > 0)) {
+      for (const level of headlineLevels) {
+        const a = plain.levels.find((l) => l.sparsity === level);
+        const b = withVar.levels.find((l) => l.sparsity === level);
+        if (!a || !b || a.diceMean === null || b.diceMean === null) continue;
+        const diff = b.diceMean - a.diceMean;
+        const verdict = isClear(diff, spread(a), spread(b))
+          ? 'clearly higher'
+          : isClear(-diff, spread(a), spread(b))
+            ? 'clearly LOWER'
+            : 'not clearly different';
+        out.push(
+          `At ${pct(level)} global sparsity ${withVar.label} keeps Dice ${f2(b.diceMean)} against ${f2(a.diceMean)} for ${plain.label} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)}): ${verdict}` +
+            `; on lesion slices only ${f2(b.diceLesionMean)} against ${f2(a.diceLesionMean)}.`,
+        );
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExportJob, type ExportJobRequest } from '../../src/node/exportjob/job';
+import type { RunRecord } from '../../src/shared/run/record';
+import { trainedRun, tree } from './exportjob-helpers';
+
+let root: string;
+let staging: string;
+let run: { record: RunRecord; runDir: string };
+const opts = { latency: { runs: 1, warmup: 0 } };
+const req = (over: Partial<ExportJobRequest>): ExportJobRequest => ({ runDir: run.runDir, sparsity: 0.8, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['fp32'], overwrite: false, ...over });
+const stagingLeft = () => fs.readdirSync(staging).filter((n) => n.startsWith('var-studio-export-'));
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'exportjob-safety-'));
+  // The job stages in os.tmpdir(); a private one shows whether staging is cleaned up.
+  staging = path.join(root, 'tmp');
+  fs.mkdirSync(staging);
+  process.env.TMPDIR = staging;
+  run = await trainedRun(root);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('export job: files on disk', () => {
+  it('never overwrites an existing export without overwrite=true, and replaces it with it', async () => {
+    const out = path.join(root, 'once');
+    const first = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'] }), opts);
+    expect(first.artifacts[0].dir).toBe(out);
+    const before = Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    await expect(runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5 }), opts)).rejects.toMatchObject({ code: 'bad-input', what: expect.stringMatching(/already exist/) });
+    expect(Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]))).toEqual(before);
+    // A lone model card of someone else's also blocks.
+    const other = path.join(root, 'other');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'MODEL_CARD.md'), 'mine');
+    await expect(runExportJob(req({ outDir: other }), opts)).rejects.toThrow(/already exist/);
+    expect(tree(other)).toEqual(['MODEL_CARD.md']);
+
+    const second = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5, overwrite: true }), opts);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8')).sparsity.requested).toBe(0.5);
+    expect(tree(out)).toEqual([...second.artifacts[0].files.map((f) => path.basename(f)), 'MODEL_CARD.md', 'model-card.json'].sort());
+    expect(stagingLeft()).toEqual([]);
+  });
+
+  it('a cancelled export leaves nothing behind, wherever it stops', async () => {
+    const out = path.join(root, 'cancelled');
+    for (const stopAt of ['Scoring the dense model', 'Loading tfjs fp16 back and scoring it', 'Saving']) {
+      const ctl = new AbortController();
+      const p = runExportJob(req({ outDir: out, formats: ['onnx', 'tfjs'], weights: ['fp32', 'fp16'] }), {
+        ...opts,
+        signal: ctl.signal,
+        onProgress: (e) => e.message === stopAt && ctl.abort(),
+      });
+      await expect(p).rejects.toMatchObject({ code: 'cancelled' });
+      expect(tree(out)).toEqual([]);
+      expect(stagingLeft()).toEqual([]);
+    }
+  });
+
+  it('a failure part-way through saving removes the files already placed and keeps what was there', async () => {
+    const out = path.join(root, 'race');
+    // Another program creates one target between the up-front check and the moment it is written.
+    const intruder = path.join(out, '0.8-tfjs-fp32', 'model.json');
+    const p = runExportJob(req({ outDir: out, formats: ['onnx', 'tfjs'], weights: ['fp32'] }), {
+      ...opts,
+      onProgress: (e) => {
+        if (e.message === 'Saving') {
+          fs.mkdirSync(path.dirname(intruder), { recursive: true });
+          fs.writeFileSync(intruder, '{"theirs": true}');
+        }
+      },
+    });
+    await expect(p).rejects.toThrow(/already exist/);
+    // The ONNX export (placed first) is gone again; the other program's file is untouched.
+    expect(tree(out)).toEqual([path.join('0.8-tfjs-fp32', 'model.json')]);
+    expect(fs.readFileSync(intruder, 'utf8')).toBe('{"theirs": true}');
+    expect(stagingLeft()).toEqual([]);
+  });
+
+  it('exports several formats into sub-folders of --out, layer-wise with first/last kept and BN re-estimated', async () => {
+    const out = path.join(root, 'multi');
+    const r = await runExportJob(req({ outDir: out, formats: ['onnx', 'tfjs'], weights: ['fp16'], scope: 'layerwise', keepFirstLast: true, reestimateBatchNorm: true }), opts);
+    expect(r.artifacts.map((a) => path.relative(out, a.dir))).toEqual(['0.8-layerwise-kfl-onnx-fp16', '0.8-layerwise-kfl-tfjs-fp16']);
+    expect(r.prune).toMatchObject({ scope: 'layerwise', keepFirstLast: true, batchNormReestimated: true });
+    expect(r.prune.overall).toBeLessThan(r.prune.achieved);
+  });
+
+  it('rejects bad input with what and hint', async () => {
+    await expect(runExportJob(req({ runDir: root }), opts)).rejects.toMatchObject({ code: 'not-found', what: expect.stringMatching(/not a run/) });
+    await expect(runExportJob(req({ formats: [] }), opts)).rejects.toMatchObject({ code: 'bad-input' });
+    const r = await runExportJob(req({ weights: ['fp32'], formats: ['onnx'], outDir: path.join(root, 'ok') }), opts);
+    expect(r.artifacts).toHaveLength(1);
+  });
+});
