@@ -192,6 +192,7 @@ test('opens folders through the folder browser and shows their format; bad paths
   await page.getByRole('button', { name: 'Open folder…' }).click();
   await dialog.getByLabel('Folder path').fill(empty);
   await dialog.getByRole('button', { name: 'Go to path' }).click();
+  await expect(dialog.getByText('This folder is empty.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Open this folder' }).click();
   const banner = page.getByRole('alert');
   await expect(banner).toContainText('empty');

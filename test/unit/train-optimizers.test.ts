@@ -208,6 +208,7 @@ describe('localGradientFn and real models', () => {
     const statsAfterSgd: Float32Array[] = [];
     for (const method of ['sgd', 'sam', 'cram', 'cram+'] as const) {
       const model = buildModel(cfg);
+      const beforeCreate = tf.memory().numTensors;
       const opt = createOptimizer(model, { method, lr: 0.05, weightDecay: 1e-4, rho: 0.05, cramSparsities: [0.5, 0.9], varLambda: 1e-5 }, createRng(2));
       const gradFn = localGradientFn(model, (t, p) => bceDiceLoss(t, p));
       await opt.step(gradFn, { x, y }, 0.05);
@@ -226,6 +227,8 @@ describe('localGradientFn and real models', () => {
       expect(Number.isFinite(last.loss)).toBe(true);
       expect(last.varPenalty).toBeGreaterThan(0);
       opt.dispose();
+      // Creating and disposing an optimizer must leave nothing behind (momentum init included).
+      expect(tf.memory().numTensors).toBe(beforeCreate);
       model.dispose();
     }
     tf.dispose([x, y]);

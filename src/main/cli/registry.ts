@@ -7,12 +7,16 @@ import { serveCommand } from './commands/serve';
 import { inspectCommand } from './commands/inspect';
 import { phantomsCommand } from './commands/phantoms';
 import { exportCommand } from './commands/export';
+import { experimentCommand } from './commands/experiment';
+import { benchCommand } from './commands/bench';
 
 export const commands: readonly CliCommand[] = [
   serveCommand,
   inspectCommand,
   phantomsCommand,
   exportCommand,
+  experimentCommand,
+  benchCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

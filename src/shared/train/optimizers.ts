@@ -95,7 +95,8 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
   const names = weights.map((w, i) => `momentum/${i}/${w.originalName ?? w.name}`);
   const useMomentum = config.momentum > 0;
   let velocity: tf.Variable[] | null = useMomentum
-    ? weights.map((w) => tf.variable(tf.zeros(shapeOf(w)), false))
+    ? // tf.variable copies nothing: without tidy the zeros tensor outlives dispose() and pins a model-sized buffer.
+      tf.tidy(() => weights.map((w) => tf.variable(tf.zeros(shapeOf(w)), false)))
     : null;
 
   const values = () => weights.map((w) => w.read());

@@ -28,10 +28,13 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
   const [typed, setTyped] = useState('');
   const [selected, setSelected] = useState<string | undefined>();
   const [error, setError] = useState<StudioError | undefined>();
+  // While a listing loads, "Open this folder" would open the previous one.
+  const [loading, setLoading] = useState(true);
   const dialog = useRef<HTMLDivElement>(null);
 
   const browse = useCallback(
     async (path?: string) => {
+      setLoading(true);
       try {
         const r = await api.call('datasets.browse', path ? { path } : {});
         setListing(r);
@@ -41,6 +44,8 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
         sessionStorage.setItem(LAST_KEY, r.path);
       } catch (e) {
         setError(toStudioError(e));
+      } finally {
+        setLoading(false);
       }
     },
     [api],
@@ -89,7 +94,7 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
             <strong>{error.what}</strong> {error.file && <code>{error.file}</code>} — {error.hint}
           </div>
         )}
-        <ul className="folder-browser__list" aria-label="Folder contents">
+        <ul className="folder-browser__list" aria-label="Folder contents" aria-busy={loading}>
           {listing?.entries.map((e) => {
             const full = join(listing.path, e.name);
             return (
@@ -117,10 +122,10 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
           <button type="button" className="action-button" aria-label="Cancel" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="action-button" aria-label="Open selected file" disabled={!selected} onClick={() => selected && onOpen(selected)}>
+          <button type="button" className="action-button" aria-label="Open selected file" disabled={!selected || loading} onClick={() => selected && onOpen(selected)}>
             Open file
           </button>
-          <button type="button" className="action-button action-button--primary" aria-label="Open this folder" disabled={!listing} onClick={() => listing && onOpen(listing.path)}>
+          <button type="button" className="action-button action-button--primary" aria-label="Open this folder" disabled={!listing || loading} onClick={() => listing && onOpen(listing.path)}>
             Open this folder
           </button>
         </footer>

@@ -1,0 +1,70 @@
+/** The size report of each export, and the measured Dice of the exported file when there is one. */
+import { formatBytes } from '../../../shared/export/markdown';
+import type { ArtifactCheck, SizeReportData } from '../../../shared/export/schemas';
+
+export interface ReportRow {
+  format: string;
+  weights: string;
+  dir: string;
+  size: SizeReportData;
+  check?: ArtifactCheck;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`;
+
+export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: boolean }) {
+  if (!rows.length) return null;
+  return (
+    <section className="export-report" aria-labelledby="export-report-title">
+      <h3 id="export-report-title">{measured ? 'Size report and measured quality' : 'Size estimate (nothing written yet)'}</h3>
+      <div className="export-report__scroll">
+        <table className="export-table" data-testid="size-report">
+          <thead>
+            <tr>
+              <th scope="col">export</th>
+              <th scope="col">dense bytes</th>
+              <th scope="col">file bytes</th>
+              <th scope="col">gzip bytes</th>
+              <th scope="col">quantized bytes</th>
+              <th scope="col">non-zeros</th>
+              <th scope="col">latency</th>
+              {measured && <th scope="col">Dice exported</th>}
+              {measured && <th scope="col">Dice float32</th>}
+              {measured && <th scope="col">Δ Dice</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.format}-${r.weights}`}>
+                <th scope="row" title={r.dir}>
+                  {r.format} {r.weights}
+                </th>
+                <td title={`${r.size.denseBytes} bytes`}>{formatBytes(r.size.denseBytes)}</td>
+                <td title={`${r.size.fileBytes} bytes`}>{formatBytes(r.size.fileBytes)}</td>
+                <td title={`${r.size.gzipBytes} bytes`}>
+                  {formatBytes(r.size.gzipBytes)} <span className="export-muted">({ratio(r.size.fileBytes, r.size.gzipBytes)} smaller)</span>
+                </td>
+                <td title={`${r.size.quantizedBytes} bytes`}>{formatBytes(r.size.quantizedBytes)}</td>
+                <td>
+                  {r.size.nonZero.toLocaleString('en-US')} <span className="export-muted">of {r.size.parameters.toLocaleString('en-US')}</span>
+                </td>
+                <td title={r.size.latency ? `median of ${r.size.latency.runs} runs, min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
+                  {r.size.latency ? `${r.size.latency.medianMs.toFixed(3)} ms` : '–'}
+                </td>
+                {measured && r.check && <td>{r.check.score.dice.toFixed(4)}</td>}
+                {measured && r.check && <td>{r.check.reference.dice.toFixed(4)}</td>}
+                {measured && r.check && (
+                  <td title={`max |Δp| ${r.check.maxAbsProbDiff.toExponential(2)}, ${(100 * r.check.maskDisagreement).toFixed(3)} % of pixels change mask (${r.check.runtime})`}>{signed(r.check.deltaDice)}</td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="export-statement" role="note">
+        {rows[0].size.statement} Latency: onnxruntime-node on this machine's CPU, {rows[0].size.latency?.threads ?? 1} thread, batch 1.
+      </p>
+    </section>
+  );
+}
