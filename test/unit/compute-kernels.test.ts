@@ -152,7 +152,6 @@ describe('wasm training kernels match the cpu backend', () => {
         return Array.isArray(r) ? r : [r];
       });
       results.push(outs.map((o) => o.dataSync() as Float32Array));
-      outs.forEach((o, i) => expect(o.shape).toEqual(outs[i].shape));
       tf.dispose(outs);
     }
     await tf.setBackend('wasm');
@@ -160,38 +159,49 @@ describe('wasm training kernels match the cpu backend', () => {
     return results[0].map((a, i) => relativeError(a, results[1][i]));
   }
 
-  it('Sum and Mean (leading and other axes) match cpu', async () => {
+  it('SplitV along every axis matches cpu', async () => {
     const errs: number[] = [];
-    for (const axis of [[0, 1, 2], [0], [0, 1], [1, 2], [3], [0, 2], [0, 1, 2, 3]]) {
-      for (const keepDims of [false, true]) {
-        errs.push(...(await both([{ shape: [3, 5, 7, 6], seed: 11 }], (x) => [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)])));
-      }
-    }
-    expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
-  });
-
-  it('SplitV and Concat along every axis match cpu', async () => {
-    const errs: number[] = [];
+    const shape = [4, 6, 5, 70];
     for (const axis of [0, 1, 2, 3, -1]) {
-      errs.push(...(await both([{ shape: [4, 6, 5, 70], seed: 12 }], (x) => tf.split(x, axis === 3 || axis === -1 ? [30, 0, 40] : [1, 3], axis === 0 || axis === 3 || axis === -1 ? axis : axis).filter((t) => t.size > 0 || true))).filter(Number.isFinite));
-      errs.push(...(await both([{ shape: [2, 3, 4, 5], seed: 13 }, { shape: [2, 3, 4, 5], seed: 14 }], (a, b) => tf.concat([a, b, a], axis))));
+      const n = shape.at(axis)!;
+      const sizes = n > 40 ? [30, 0, n - 30] : [1, n - 1];
+      errs.push(...(await both([{ shape, seed: 12 }], (x) => tf.split(x, sizes, axis))));
     }
-    errs.push(...(await both([{ shape: [2, 3, 4, 16], seed: 15 }, { shape: [2, 3, 4, 32], seed: 16 }], (a, b) => tf.concat([a, b], 3))));
+    errs.push(...(await both([{ shape: [2, 3, 4, 48], seed: 15 }], (x) => tf.split(x, [16, 32], 3))));
     expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
   });
 
-  it('ResizeNearestNeighborGrad matches cpu (upsampling x2, odd sizes, alignCorners)', async () => {
-    const errs: number[] = [];
+  // tfjs-backend-cpu 4.22 indexes dy with the *input's* batch stride, so its result is wrong
+  // for batch > 1; the reference is therefore cpu run image by image.
+  it('ResizeNearestNeighborGrad matches cpu per image (upsampling x2, odd sizes, downsampling, alignCorners)', async () => {
+    const grad = (x: tf.Tensor, oh: number, ow: number, alignCorners: boolean) =>
+      tf.tidy(() => {
+        const [n, , , c] = x.shape;
+        const dy = tf.tensor(values(n * oh * ow * c, 18), [n, oh, ow, c]);
+        return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(dy).sum())(x);
+      });
+    let worst = 0;
+    // (A 1-pixel input with alignCorners sends the cpu reference into an endless window loop; not compared.)
     for (const [h, w, oh, ow] of [[4, 5, 8, 10], [3, 7, 9, 7], [5, 5, 3, 4], [1, 1, 4, 4]]) {
-      for (const alignCorners of [false, true]) {
-        errs.push(
-          ...(await both([{ shape: [2, h, w, 3], seed: 17 }], (x) =>
-            tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(tf.range(1, 1 + 2 * oh * ow * 3).reshape([2, oh, ow, 3])).sum())(x),
-          )),
-        );
+      for (const alignCorners of h > 1 ? [false, true] : [false]) {
+        const xs = values(3 * h * w * 2, 17);
+        await tf.setBackend('wasm');
+        const got = tf.tidy(() => grad(tf.tensor(xs, [3, h, w, 2]), oh, ow, alignCorners).dataSync() as Float32Array);
+        await tf.setBackend('cpu');
+        const want = tf.tidy(() => {
+          const dy = tf.tensor(values(3 * oh * ow * 2, 18), [3, oh, ow, 2]);
+          const parts = [0, 1, 2].map((i) => {
+            const x = tf.tensor(xs, [3, h, w, 2]).slice(i, 1);
+            const d = dy.slice(i, 1);
+            return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(d).sum())(x);
+          });
+          return tf.concat(parts, 0).dataSync() as Float32Array;
+        });
+        worst = Math.max(worst, relativeError(got, want));
       }
     }
-    expect(Math.max(...errs)).toBeLessThanOrEqual(1e-6);
+    await tf.setBackend('wasm');
+    expect(worst).toBeLessThanOrEqual(1e-6);
   });
 
   it('gradients of a strided conv train through tf.grad on wasm', async () => {
@@ -215,7 +225,7 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it('registration is idempotent and keeps the kernels', () => {
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'SplitV', 'Concat', 'ResizeNearestNeighborGrad']);
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'SplitV', 'ResizeNearestNeighborGrad']);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 });

@@ -96,6 +96,25 @@ describe('data-parallel gradient engine', () => {
     tf.dispose([...got.grads, ...a.grads, ...b.grads, ...a.stats, ...b.stats, ...want, ...wantStats, ...before]);
   });
 
+  it('predict over two workers equals model.predict, and reuses weights until one changes', async () => {
+    const engine = engines[1];
+    const want = model.predict(x) as tf.Tensor;
+    const got = await engine.predict(x);
+    expect(got.shape).toEqual([5, 16, 16, 1]);
+    expect(relErr([got], [want])).toBeLessThan(1e-5);
+    // A changed weight must reach the workers.
+    const w0 = model.trainableWeights[0];
+    const old = w0.read().clone();
+    tf.tidy(() => {
+      w0.write(tf.mul(w0.read(), 1.5));
+    });
+    const want2 = model.predict(x) as tf.Tensor;
+    const got2 = await engine.predict(x);
+    expect(relErr([got2], [want2])).toBeLessThan(1e-5);
+    w0.write(old);
+    tf.dispose([want, got, want2, got2, old]);
+  });
+
   it('rejects a model config that does not match the coordinator model', async () => {
     const other = modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 });
     const engine = createParallelGradientFn(model, other, { workers: 1 });

@@ -7,6 +7,8 @@ import { exportCommand } from '../../src/main/cli/commands/export';
 import type { CliIO } from '../../src/main/cli/types';
 import { ModelCardSchema } from '../../src/shared/export';
 import type { RunRecord } from '../../src/shared/run/record';
+import { newSweepId, runSweep } from '../../src/node/sweep';
+import { SweepConfigSchema } from '../../src/shared/sweep/config';
 import { onDisk, trainedRun, tree } from './exportjob-helpers';
 
 let root: string;
@@ -43,6 +45,20 @@ describe('var-studio export', () => {
     expect(text).toContain('Unstructured sparsity does not make dense kernels faster');
     expect(tree(out)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
     expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe('int8');
+  });
+
+  it("puts the run's sweep levels into the model card next to its own measurements", async () => {
+    const sweepId = newSweepId();
+    await runSweep({ runsRoot: root, sweepId, runIds: [run.record.id], config: SweepConfigSchema.parse({ levels: [0.5, 0.9], scorer: 'tfjs' }), backend: 'cpu' });
+    const out = path.join(root, 'with-sweep');
+    const c = capture();
+    expect(await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'tfjs', '--out', out, '--latency-runs', '1', '--json'], c.io)).toBe(0);
+    const card = ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8')));
+    const sweep = card.metrics.levels.filter((l) => l.source === 'sweep');
+    expect(sweep.map((l) => l.sparsity)).toEqual([0.5, 0.9]);
+    expect(sweep[0].model).toContain(sweepId);
+    expect(sweep.every((l) => typeof l.dice === 'number')).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toContain(sweepId);
   });
 
   it('refuses to overwrite without --force, with a hint, and replaces with --force', async () => {

@@ -145,4 +145,17 @@ describe('training service (handlers called directly)', () => {
     await expect(h['runs.get']({ runId: stale.id }, ctx)).rejects.toThrow(/does not exist/);
     await expect(h['training.cancel']({ jobId: 'job-nope' }, ctx)).resolves.toEqual({ cancelled: false });
   });
+
+  it('a job that cannot start ends failed with a readable error, and the queue moves on', async () => {
+    const { h, ctx, ended } = setup();
+    const missing = path.join(root, 'no-such-dataset');
+    const bad = await h['training.start'](parseRunConfig({ ...tinyRunConfig({ name: 'bad-data', backend: 'wasm' }), data: { kind: 'path', path: missing } }), ctx);
+    const next = await h['training.start'](tiny('after-bad', 1), ctx);
+    expect(next.state).toBe('queued');
+    const failed = await ended(bad.jobId);
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.what).toBeTruthy();
+    expect(failed.error?.hint).toBeTruthy();
+    expect((await ended(next.jobId)).state).toBe('completed');
+  });
 });

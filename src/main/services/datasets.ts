@@ -2,7 +2,7 @@
  * The datasets service: opens user data (or the built-in phantoms) into an in-memory registry and
  * serves single slices to the viewer. Decoding is done by src/node/data with its size limits.
  */
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_PHANTOMS, generatePhantoms } from '../../shared/data/phantoms';
 import type { Dataset } from '../../shared/data/types';
@@ -51,6 +51,9 @@ function renameUploadError(e: unknown, dir: string): unknown {
 export function createDatasetService(options: DatasetServiceOptions = {}): DatasetService {
   const registry = createRegistry(options.maxOpen);
   const uploads = createUploads({ ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits }, options.tempDir);
+  // Uploaded and staged files live only as long as their dataset, or the process.
+  const onExit = () => registry.closeAll();
+  process.once('exit', onExit);
 
   async function openPath(path: string, extra: { label?: string; dispose?: () => void } = {}): Promise<OpenedDataset> {
     let ds: Dataset;
@@ -89,7 +92,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
       if (real.length === 1) return openPath(real[0]);
       const staged = await stageFiles(real, options.tempDir);
       try {
-        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => void staged.dispose() });
+        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }) });
       } catch (e) {
         await staged.dispose();
         throw e;
@@ -126,7 +129,8 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
           return { uploadId: input.uploadId, received: 0, total: 0, chunkBytes: UPLOAD_CHUNK_BYTES };
         case 'finish': {
           const s = uploads.finish(input.uploadId);
-          const dispose = () => void rm(s.dir, { recursive: true, force: true });
+          // Sync: it also runs from the exit hook, where a promise would never settle.
+          const dispose = () => rmSync(s.dir, { recursive: true, force: true });
           // One dropped file is opened as itself, so errors and the detected format are about it.
           const target = s.files.length === 1 ? join(s.dir, ...s.files[0].name.split('/')) : s.dir;
           try {
@@ -160,6 +164,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
     handlers,
     registry,
     dispose() {
+      process.off('exit', onExit);
       registry.closeAll();
       uploads.dispose();
     },

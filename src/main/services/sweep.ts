@@ -54,9 +54,10 @@ export const sweepHandlers = {
       info: { sweepId: handle.sweepId, runIds: handle.runIds, levels: input.config.levels, startedAt: new Date().toISOString(), fraction: 0 },
     });
     void handle.done.then((o) => {
-      active.delete(handle.sweepId);
+      const reached = active.get(o.sweepId)?.info.fraction ?? 0;
+      active.delete(o.sweepId);
       const state = o.status === 'completed' ? 'done' : o.status;
-      emit({ jobId: o.sweepId, kind: 'sweep', fraction: o.status === 'completed' ? 1 : (active.get(o.sweepId)?.info.fraction ?? 0), state, message: o.error ? `${o.error.what}. ${o.error.hint}` : 'Sweep finished' });
+      emit({ jobId: o.sweepId, kind: 'sweep', fraction: o.status === 'completed' ? 1 : reached, state, message: o.error ? `${o.error.what}. ${o.error.hint}` : 'Sweep finished' });
     });
     return { sweepId: handle.sweepId, runIds: handle.runIds };
   },

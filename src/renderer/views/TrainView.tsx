@@ -2,7 +2,7 @@
  * Train view: the run form, the run on screen (progress, live loss/Dice, weight histogram that
  * overlays two compared runs) and the runs list read from the run store.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { StudioError } from '../../shared/errors';
 import { ErrorBanner } from '../features/data/ErrorBanner';
 import { RunsList, methodLabel } from '../features/runs/RunsList';
@@ -25,6 +25,13 @@ export function TrainView() {
   const { run } = live;
 
   const busy = runsModel.jobs.some((j) => j.state === 'running' || j.state === 'queued');
+
+  // After a reload (or coming back to the view) a training in progress is shown again.
+  const runningJob = runsModel.jobs.find((j) => j.state === 'running' && j.kind !== 'flatness' && j.runId);
+  useEffect(() => {
+    if (!run && runningJob?.runId) void live.open(runningJob.runId, runningJob);
+    // Keyed on the job id: reopening on every list refresh would reset the live step losses.
+  }, [runningJob?.jobId]);
 
   // Two runs ticked: overlay them. Otherwise the run on screen, live.
   const histogram = useMemo<HistogramSeries[]>(() => {

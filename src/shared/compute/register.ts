@@ -7,27 +7,23 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
-import { makeMean, makeSum } from './reduce';
 import { makeResizeNearestNeighborGrad } from './resize-nearest-grad';
-import { makeConcat, makeSplitV } from './split-concat';
+import { makeSplitV } from './split';
 import { makeTile } from './tile';
 
 /**
  * Each factory receives the stock kernel (if any) for the cases it hands back.
  * Conv2DBackpropFilter: missing on wasm (training impossible without it).
  * Conv2DBackpropInput: stock is a scalar loop.
- * Tile, Sum, Mean, SplitV, Concat, ResizeNearestNeighborGrad: stock versions were the largest
- * non-convolution costs of a UNet training step (BatchNorm gradient, skip concatenation,
- * upsampling gradient).
+ * Tile, SplitV, ResizeNearestNeighborGrad: stock versions were among the largest
+ * non-convolution costs of a UNet training step (BatchNorm gradient, skip concatenation
+ * gradient, upsampling gradient). Sum, Mean and Concat were tried too and were not faster.
  */
 const KERNELS: Record<string, (stock?: tf.KernelFunc) => tf.KernelFunc> = {
   Conv2DBackpropFilter: () => conv2DBackpropFilter,
   Conv2DBackpropInput: makeConv2DBackpropInput,
   Tile: makeTile,
-  Sum: makeSum,
-  Mean: makeMean,
   SplitV: makeSplitV,
-  Concat: makeConcat,
   ResizeNearestNeighborGrad: makeResizeNearestNeighborGrad,
 };
 

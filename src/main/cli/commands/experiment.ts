@@ -73,7 +73,7 @@ function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
         else progress.log(`  ${e.record.status} in ${formatDuration((performance.now() - runStart) / 1000)}`);
         break;
       case 'sweep-progress':
-        progress.update('sweep', e.progress.fraction, e.progress.etaSeconds, e.progress.message);
+        progress.update('sweep', e.progress.fraction, e.progress.fraction > 0 ? e.progress.etaSeconds : null, e.progress.message);
         break;
     }
     void io;

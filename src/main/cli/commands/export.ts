@@ -102,7 +102,7 @@ function report(r: ExportResult, io: CliIO): void {
     io.out(`  non-zeros      ${s.nonZero} of ${s.parameters}`);
     if (s.latency) io.out(`  latency        ${s.latency.medianMs.toFixed(3)} ms median of ${s.latency.runs} (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]})`);
     const c = a.check;
-    io.out(`  Dice exported  ${c.score.dice.toFixed(4)} (${c.runtime}) vs float32 pruned ${c.reference.dice.toFixed(4)}: delta ${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${pct(c.maskDisagreement)} of pixels flip`);
+    io.out(`  Dice exported  ${c.score.dice.toFixed(4)} (${c.runtime}) vs float32 pruned ${c.reference.dice.toFixed(4)}: delta ${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
     io.out(`  model card     ${a.card.markdown}`);
   }
   io.out('');

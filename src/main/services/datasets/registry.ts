@@ -9,7 +9,7 @@ import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import { summarize } from '../../../node/data/open';
 import { StudioError } from '../../../shared/errors';
 
-export const MAX_OPEN = 6;
+export const MAX_OPEN = 4;
 
 export interface OpenEntry {
   summary: OpenedDataset;

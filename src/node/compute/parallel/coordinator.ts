@@ -16,7 +16,7 @@ import type { ModelConfig } from '../../../shared/model';
 import type { Batch, GradientFn } from '../../../shared/train';
 import { startWorker } from '../../workers';
 import type { BackendName } from '../backend';
-import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type LossSpec } from './protocol';
+import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type LossSpec, type PredictRequest } from './protocol';
 
 export interface ParallelGradientOptions {
   /** Worker threads (default 2). */
@@ -28,6 +28,8 @@ export interface ParallelGradientOptions {
 
 export interface ParallelGradientEngine {
   gradFn: GradientFn;
+  /** model.predict (BatchNorm in inference mode) with the batch split over the workers, at the coordinator's weights. */
+  predict(x: tf.Tensor4D): Promise<tf.Tensor4D>;
   workers: number;
   /** Live tensors in each worker after its last call (for leak checks). */
   workerTensors(): number[];
@@ -146,26 +148,37 @@ export function createParallelGradientFn(
   // Startup errors surface through gradFn/ready; keep Node from reporting them as unhandled here.
   ready.catch(() => undefined);
 
-  function call(index: number, req: Omit<GradRequest, 'id' | 'type'>): Promise<number> {
+  function call(index: number, req: Omit<GradRequest, 'id'> | Omit<PredictRequest, 'id'>): Promise<number> {
     const id = nextId++;
     return new Promise<number>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      workers[index].postMessage({ type: 'grad', id, ...req } satisfies GradRequest);
+      workers[index].postMessage({ ...req, id });
     });
   }
 
+  // Weights are copied to the workers only when some variable was assigned since the last copy
+  // (assign gives a variable a new dataId), so repeated predictions reuse the workers' weights
+  // and their packed convolution operators.
+  let paramsVersion = 0;
+  let written: object[] = [];
   async function writeParams(): Promise<void> {
-    const values = await Promise.all([...trainable, ...stats].map((v) => v.read().data() as Promise<Float32Array>));
+    const vars = [...trainable, ...stats].map((v) => v.read());
+    if (written.length === vars.length && vars.every((v, i) => v.dataId === written[i])) return;
+    const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
     values.forEach((v, i) => {
       const start = i < trainable.length ? train.starts[i] : train.total + stat.starts[i - trainable.length];
       params.set(v, start);
     });
+    written = vars.map((v) => v.dataId);
+    paramsVersion++;
   }
+
+  const grow = (sab: SharedArrayBuffer, floats: number) => (sab.byteLength < floats * 4 ? new SharedArrayBuffer(floats * 4) : sab);
 
   async function writeBatch(batch: Batch): Promise<void> {
     const [xs, ys] = await Promise.all([batch.x.data(), batch.y.data()]);
-    if (xSab.byteLength < xs.length * 4) xSab = new SharedArrayBuffer(xs.length * 4);
-    if (ySab.byteLength < ys.length * 4) ySab = new SharedArrayBuffer(ys.length * 4);
+    xSab = grow(xSab, xs.length);
+    ySab = grow(ySab, ys.length);
     new Float32Array(xSab).set(xs);
     new Float32Array(ySab).set(ys);
   }
@@ -179,7 +192,7 @@ export function createParallelGradientFn(
     await Promise.all([writeParams(), writeBatch(batch)]);
     const losses = await Promise.all(
       shards.map((s, k) =>
-        call(k, { x: xSab, y: ySab, xShape: [...batch.x.shape], yShape: [...batch.y.shape], start: s.start, count: s.count }),
+        call(k, { type: 'grad', paramsVersion, x: xSab, y: ySab, xShape: [...batch.x.shape], yShape: [...batch.y.shape], start: s.start, count: s.count }),
       ),
     );
     const weights = shards.map((s) => s.count / rows);
@@ -200,13 +213,35 @@ export function createParallelGradientFn(
     return { loss, grads };
   }
 
+  let outSab = new SharedArrayBuffer(4);
+  async function infer(x: tf.Tensor4D): Promise<tf.Tensor4D> {
+    if (disposed) throw workerFailure(0, 'pool was disposed');
+    await ready;
+    if (failed) throw failed;
+    const [n, h, w] = x.shape;
+    const shards = splitRows(n, workers.length);
+    const xs = await x.data();
+    await writeParams();
+    xSab = grow(xSab, xs.length);
+    new Float32Array(xSab).set(xs);
+    outSab = grow(outSab, n * h * w);
+    await Promise.all(
+      shards.map((s, k) => call(k, { type: 'predict', paramsVersion, x: xSab, xShape: [...x.shape], start: s.start, count: s.count, out: outSab })),
+    );
+    return tf.tensor4d(new Float32Array(outSab, 0, n * h * w).slice(), [n, h, w, 1]);
+  }
+
   // Calls are serialised: the shared buffers hold one batch and one set of weights at a time.
   let queue: Promise<unknown> = Promise.resolve();
-  const gradFn: GradientFn = (batch) => {
-    const run = queue.then(() => compute(batch));
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  function serial<A, R>(f: (a: A) => Promise<R>): (a: A) => Promise<R> {
+    return (a) => {
+      const run = queue.then(() => f(a));
+      queue = run.catch(() => undefined);
+      return run;
+    };
+  }
+  const gradFn: GradientFn = serial(compute);
+  const predict = serial(infer);
 
   async function dispose(): Promise<void> {
     if (disposed) return;
@@ -215,5 +250,5 @@ export function createParallelGradientFn(
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  return { gradFn, workers: count, ready, dispose, workerTensors: () => [...workerTensors] };
+  return { gradFn, predict, workers: count, ready, dispose, workerTensors: () => [...workerTensors] };
 }

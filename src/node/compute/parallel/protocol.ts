@@ -28,6 +28,8 @@ export interface GradWorkerData {
 export interface GradRequest {
   type: 'grad';
   id: number;
+  /** Bumped by the coordinator whenever it rewrote `params`; the worker reloads only then. */
+  paramsVersion: number;
   /** Float32 [N,H,W,C] and [N,H,W,1] of the whole batch; the worker reads rows [start, start+count). */
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
@@ -37,7 +39,19 @@ export interface GradRequest {
   count: number;
 }
 
-export type ToWorker = GradRequest | { type: 'stop' };
+/** Inference (BatchNorm in inference mode) on rows [start, start+count) of x into `out` ([N,H,W,1] float32). */
+export interface PredictRequest {
+  type: 'predict';
+  id: number;
+  paramsVersion: number;
+  x: SharedArrayBuffer;
+  xShape: number[];
+  start: number;
+  count: number;
+  out: SharedArrayBuffer;
+}
+
+export type ToWorker = GradRequest | PredictRequest | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }

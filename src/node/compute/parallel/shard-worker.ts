@@ -9,7 +9,7 @@ import { StudioError, isStudioError, type StudioErrorInfo } from '../../../share
 import { buildModel } from '../../../shared/model';
 import { bceDiceLoss, localGradientFn, type LossFn } from '../../../shared/train';
 import { initBackend } from '../backend';
-import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type LossSpec, type ToWorker } from './protocol';
+import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type PredictRequest, type LossSpec, type ToWorker } from './protocol';
 
 function lossFromSpec(spec: LossSpec): LossFn {
   if (spec.kind === 'bce-dice') return (yTrue, yPred) => bceDiceLoss(yTrue, yPred, spec.options);
@@ -57,7 +57,10 @@ export async function runShardWorker(port: MessagePort, data: GradWorkerData): P
   const output = new Float32Array(data.output);
 
   /** Load the coordinator's current weights and statistics into this model. */
-  function loadParams(): void {
+  let loadedVersion = -1;
+  function loadParams(version: number): void {
+    if (version === loadedVersion) return;
+    loadedVersion = version;
     tf.tidy(() => {
       trainable.forEach((v, i) => {
         const start = train.starts[i];
@@ -70,14 +73,30 @@ export async function runShardWorker(port: MessagePort, data: GradWorkerData): P
     });
   }
 
+  function rows(sab: SharedArrayBuffer, shape: number[], start: number, count: number): tf.Tensor4D {
+    const row = sizeOf(shape.slice(1));
+    const values = new Float32Array(sab, start * row * 4, count * row).slice();
+    return tf.tensor4d(values, [count, ...shape.slice(1)] as [number, number, number, number]);
+  }
+
+  async function predict(req: PredictRequest): Promise<number> {
+    loadParams(req.paramsVersion);
+    const x = rows(req.x, req.xShape, req.start, req.count);
+    const y = model.predict(x) as tf.Tensor;
+    try {
+      const values = (await y.data()) as Float32Array;
+      new Float32Array(req.out, req.start * (values.length / req.count) * 4, values.length).set(values);
+      return 0;
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
   async function grad(req: GradRequest): Promise<number> {
-    loadParams();
-    const rowX = sizeOf(req.xShape.slice(1));
-    const rowY = sizeOf(req.yShape.slice(1));
-    const xs = new Float32Array(req.x, req.start * rowX * 4, req.count * rowX).slice();
-    const ys = new Float32Array(req.y, req.start * rowY * 4, req.count * rowY).slice();
-    const x = tf.tensor4d(xs, [req.count, ...req.xShape.slice(1)] as [number, number, number, number]);
-    const y = tf.tensor4d(ys, [req.count, ...req.yShape.slice(1)] as [number, number, number, number]);
+    loadParams(req.paramsVersion);
+    const x = rows(req.x, req.xShape, req.start, req.count);
+    const y = rows(req.y, req.yShape, req.start, req.count);
     try {
       const { loss, grads } = await gradFn({ x, y });
       grads.forEach((g, i) => {
@@ -97,7 +116,7 @@ export async function runShardWorker(port: MessagePort, data: GradWorkerData): P
       port.close();
       return;
     }
-    grad(msg).then(
+    (msg.type === 'grad' ? grad(msg) : predict(msg)).then(
       (loss) => post({ type: 'done', id: msg.id, loss, numTensors: tf.memory().numTensors }),
       (e) => post({ type: 'error', id: msg.id, error: errorInfo(e) }),
     );

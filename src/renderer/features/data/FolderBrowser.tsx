@@ -31,21 +31,27 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
   // While a listing loads, "Open this folder" would open the previous one.
   const [loading, setLoading] = useState(true);
   const dialog = useRef<HTMLDivElement>(null);
+  // Only the latest request may update the listing, and never over what the user is typing.
+  const seq = useRef(0);
+  const editing = useRef(false);
 
   const browse = useCallback(
     async (path?: string) => {
+      const mine = ++seq.current;
+      editing.current = false;
       setLoading(true);
       try {
         const r = await api.call('datasets.browse', path ? { path } : {});
+        if (mine !== seq.current) return;
         setListing(r);
-        setTyped(r.path);
+        if (!editing.current) setTyped(r.path);
         setSelected(undefined);
         setError(undefined);
         sessionStorage.setItem(LAST_KEY, r.path);
       } catch (e) {
-        setError(toStudioError(e));
+        if (mine === seq.current) setError(toStudioError(e));
       } finally {
-        setLoading(false);
+        if (mine === seq.current) setLoading(false);
       }
     },
     [api],
@@ -84,7 +90,10 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
           <button type="button" className="tool-button" aria-label="Home folder" onClick={() => listing && void browse(listing.home)}>
             ⌂
           </button>
-          <input aria-label="Folder path" value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
+          <input aria-label="Folder path" value={typed} onChange={(e) => {
+              editing.current = true;
+              setTyped(e.target.value);
+            }} spellCheck={false} />
           <button type="submit" className="tool-button" aria-label="Go to path">
             Go
           </button>

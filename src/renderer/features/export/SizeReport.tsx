@@ -43,11 +43,11 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
                 <td title={`${r.size.denseBytes} bytes`}>{formatBytes(r.size.denseBytes)}</td>
                 <td title={`${r.size.fileBytes} bytes`}>{formatBytes(r.size.fileBytes)}</td>
                 <td title={`${r.size.gzipBytes} bytes`}>
-                  {formatBytes(r.size.gzipBytes)} <span className="export-muted">({ratio(r.size.fileBytes, r.size.gzipBytes)} smaller)</span>
+                  {formatBytes(r.size.gzipBytes)} <span className="export-muted export-sub">{ratio(r.size.fileBytes, r.size.gzipBytes)} smaller</span>
                 </td>
                 <td title={`${r.size.quantizedBytes} bytes`}>{formatBytes(r.size.quantizedBytes)}</td>
                 <td>
-                  {r.size.nonZero.toLocaleString('en-US')} <span className="export-muted">of {r.size.parameters.toLocaleString('en-US')}</span>
+                  {r.size.nonZero.toLocaleString('en-US')} <span className="export-muted export-sub">of {r.size.parameters.toLocaleString('en-US')}</span>
                 </td>
                 <td title={r.size.latency ? `median of ${r.size.latency.runs} runs, min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
                   {r.size.latency ? `${r.size.latency.medianMs.toFixed(3)} ms` : '–'}

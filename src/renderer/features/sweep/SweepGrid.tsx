@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type WheelEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { confusionOverlay, decodeMask } from '../../../shared/metrics';
 import { base64ToBytes } from '../../../shared/sweep/image';
 import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
@@ -32,12 +32,19 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
     for (const slots of by.values()) slots.sort((a, b) => record.slices[a].index - record.slices[b].index);
     return [...by.entries()].map(([caseId, slots]) => ({ caseId, slots }));
   }, [record]);
+  // Decoded once per slot: cells repaint only when their inputs change, not on every render.
   const pixels = useMemo(() => {
     const m = new Map(images.slices.map((s) => [`${s.caseId}/${s.index}`, s.image] as const));
+    const decoded = new Map<number, Uint8Array>();
     return (slot: number) => {
-      const s = record.slices[slot];
-      const b64 = m.get(`${s.caseId}/${s.index}`);
-      return b64 ? base64ToBytes(b64) : new Uint8Array(size * size);
+      let px = decoded.get(slot);
+      if (!px) {
+        const s = record.slices[slot];
+        const b64 = m.get(`${s.caseId}/${s.index}`);
+        px = b64 ? base64ToBytes(b64) : new Uint8Array(size * size);
+        decoded.set(slot, px);
+      }
+      return px;
     };
   }, [images, record, size]);
 
@@ -61,9 +68,22 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
 
   const shown = cases.slice(page * CASES_PER_PAGE, (page + 1) * CASES_PER_PAGE);
   const slotOf = (c: { slots: number[] }) => c.slots[Math.min(slice, c.slots.length - 1)];
+  const step = (d: number) => setSlice((s) => Math.max(0, Math.min(maxSlices - 1, s + d)));
   const onWheel = (e: WheelEvent) => {
-    if (e.deltaY === 0) return;
-    setSlice((s) => Math.max(0, Math.min(maxSlices - 1, s + (e.deltaY > 0 ? 1 : -1))));
+    if (e.deltaY !== 0) step(e.deltaY > 0 ? 1 : -1);
+  };
+  // Viewer keys while the grid has focus: arrows = slice, +/- = zoom, 0 = reset window and zoom.
+  const onKey = (e: KeyboardEvent) => {
+    const k = e.key;
+    if (k === 'ArrowDown' || k === 'ArrowRight' || k === 'PageDown') step(1);
+    else if (k === 'ArrowUp' || k === 'ArrowLeft' || k === 'PageUp') step(-1);
+    else if (k === '+' || k === '=') setZoom((z) => Math.min(4, z + 0.25));
+    else if (k === '-') setZoom((z) => Math.max(1, z - 0.25));
+    else if (k === '0') {
+      setWin({ center: 128, width: 256 });
+      setZoom(1);
+    } else return;
+    e.preventDefault();
   };
 
   return (
@@ -108,7 +128,14 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
           </span>
         )}
       </div>
-      <div className="sweep-grid__scroll" onWheel={onWheel}>
+      <div
+        className="sweep-grid__scroll"
+        onWheel={onWheel}
+        onKeyDown={onKey}
+        tabIndex={0}
+        role="group"
+        aria-label="Grid of cases and levels: arrow keys or the mouse wheel change the slice, + and - zoom, 0 resets"
+      >
         <table className="sweep-grid__table" data-testid="sweep-grid" data-rows={shown.length} data-levels={record.levels.length}>
           <thead>
             <tr>
@@ -141,7 +168,7 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
         </table>
       </div>
       {big && (
-        <div className="sweep-modal" role="dialog" aria-modal="true" aria-label={`Case ${big.caseId}, level ${pct(record.levels[big.level].sparsity, 0)}`} onKeyDown={(e) => e.key === 'Escape' && setBig(undefined)}>
+        <div className="sweep-modal" role="dialog" aria-modal="true" aria-label={`Case ${big.caseId}, level ${pct(record.levels[big.level].sparsity, 0)}`} onKeyDown={(e) => e.key === 'Escape' && setBig(undefined)} onClick={(e) => e.target === e.currentTarget && setBig(undefined)}>
           <div className="sweep-modal__body">
             <div className="sweep-modal__head">
               <strong>

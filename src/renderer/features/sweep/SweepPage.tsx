@@ -86,11 +86,11 @@ export function SweepPage() {
     return () => {
       live = false;
     };
-  }, [api, wanted.join('|'), records]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, wanted.join('|'), records]);
 
   const entries = useMemo(
     () => shown.flatMap((run) => (records[key(run.runId, chosen(run)!)] ? [{ run, record: records[key(run.runId, chosen(run)!)] }] : [])).filter((e) => e.record.levels.length > 0),
-    [shown.map((r) => r.runId).join('|'), records, chosen], // eslint-disable-line react-hooks/exhaustive-deps
+    [shown.map((r) => r.runId).join('|'), records, chosen],
   );
   const chart = useMemo(() => chartData(entries), [entries]);
   const gridEntry = entries.find((e) => e.run.runId === gridRunState) ?? entries[0];
@@ -106,7 +106,7 @@ export function SweepPage() {
     return () => {
       live = false;
     };
-  }, [api, gridKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, gridKey]);
 
   const start = (config: NonNullable<CallInput<'sweep.start'>['config']>) => {
     setStartError(undefined);

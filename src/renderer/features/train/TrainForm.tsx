@@ -9,6 +9,7 @@ import {
   optimizerMethods,
   PRESET_LABELS,
   presetNames,
+  suggestName,
   toRunConfig,
   usesRho,
   usesSparsities,
@@ -58,9 +59,18 @@ export interface TrainFormProps {
 export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
   const [form, setForm] = useState<Form>(DEFAULT_FORM);
   const [submitting, setSubmitting] = useState(false);
+  // Until the user names the run, the name follows the method ("sam+var"), so runs tell apart in the list.
+  const [named, setNamed] = useState(false);
   const { config, errors } = useMemo(() => toRunConfig(form, sources), [form, sources]);
-  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const text = (k: FieldName) => (e: { target: { value: string } }) => set(k, e.target.value as never);
+  const set = <K extends keyof Form>(k: K, v: Form[K]) =>
+    setForm((f) => {
+      const next = { ...f, [k]: v };
+      return named || k === 'name' ? next : { ...next, name: suggestName(next) };
+    });
+  const text = (k: FieldName) => (e: { target: { value: string } }) => {
+    if (k === 'name') setNamed(true);
+    set(k, e.target.value as never);
+  };
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();

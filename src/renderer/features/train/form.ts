@@ -65,6 +65,10 @@ export const DEFAULT_FORM: TrainForm = {
   phantomSlices: '16',
 };
 
+export function suggestName(f: TrainForm): string {
+  return `${f.method}${f.varOn ? '+var' : ''}`;
+}
+
 export const usesRho = (m: OptimizerMethod) => m !== 'sgd';
 export const usesSparsities = (m: OptimizerMethod) => m === 'cram' || m === 'cram+';
 

@@ -123,7 +123,7 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
           <button
             type="button"
             className="tool-button"
-            aria-pressed={showMask}
+            aria-pressed={showMask && caseInfo.hasMask}
             aria-label="Show mask overlay (key m)"
             aria-keyshortcuts="m"
             disabled={!caseInfo.hasMask}

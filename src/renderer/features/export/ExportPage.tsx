@@ -1,0 +1,309 @@
+/**
+ * Export view: pick a run, a level, formats and weight precisions; see the size estimate and the
+ * model card before anything is written; save (asking before replacing files), then see the
+ * measured size report and the Dice of every exported file against the float32 model.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CallInput, CallOutput, JobProgress } from '../../../shared/api/contract';
+import type { StudioError } from '../../../shared/errors';
+import { useApi, useEvent } from '../../api/context';
+import { EmptyState } from '../../components/EmptyState';
+import { ConfirmDialog } from '../runs/ConfirmDialog';
+import { ModelCardPreview } from './ModelCardPreview';
+import { parseLevel, pct } from './levels';
+import { SizeReport } from './SizeReport';
+import './export.css';
+
+type List = CallOutput<'export.list'>;
+type Preview = CallOutput<'export.preview'>;
+type Result = CallOutput<'export.run'>;
+type Format = 'onnx' | 'tfjs';
+type Weights = 'fp32' | 'fp16' | 'int8';
+const FORMATS: { id: Format; label: string }[] = [
+  { id: 'onnx', label: 'ONNX (onnxruntime, opset 13)' },
+  { id: 'tfjs', label: 'TensorFlow.js layers (model.json + shards)' },
+];
+const WEIGHTS: { id: Weights; label: string }[] = [
+  { id: 'fp32', label: 'float32' },
+  { id: 'fp16', label: 'float16' },
+  { id: 'int8', label: '8-bit' },
+];
+
+const message = (e: unknown) => {
+  const s = e as StudioError;
+  return s && typeof s === 'object' && 'what' in s ? `${s.what}. ${s.hint}` : String(e);
+};
+
+function toggle<T>(list: T[], v: T): T[] {
+  return list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
+}
+
+export function ExportPage() {
+  const api = useApi();
+  const [list, setList] = useState<List | undefined>();
+  const [listError, setListError] = useState<string>();
+  const [runId, setRunId] = useState('');
+  const [levelText, setLevelText] = useState('90');
+  const [scope, setScope] = useState<'global' | 'layerwise'>('global');
+  const [keepFirstLast, setKeepFirstLast] = useState(false);
+  const [reestimate, setReestimate] = useState(false);
+  const [formats, setFormats] = useState<Format[]>(['onnx']);
+  const [weights, setWeights] = useState<Weights[]>(['fp32']);
+  const [outDir, setOutDir] = useState('');
+  const [preview, setPreview] = useState<{ key: string; data?: Preview; error?: string }>();
+  const [job, setJob] = useState<{ id: string; progress?: JobProgress }>();
+  const [result, setResult] = useState<Result>();
+  const [runError, setRunError] = useState<string>();
+  const [confirm, setConfirm] = useState<string[]>();
+  /** Bumped after a save so the preview re-reads which files now exist. */
+  const [nonce, setNonce] = useState(0);
+
+  const refresh = useCallback(() => {
+    api.call('export.list', {}).then(
+      (l) => {
+        setList(l);
+        setListError(undefined);
+        setRunId((cur) => cur || l.runs.find((r) => r.exportable)?.id || '');
+      },
+      (e) => setListError(message(e)),
+    );
+  }, [api]);
+  useEffect(refresh, [refresh]);
+
+  const run = list?.runs.find((r) => r.id === runId);
+  const level = parseLevel(levelText);
+  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !run ? 'Choose a run' : undefined;
+  const request = useMemo(
+    () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, scope, keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
+    [invalid, level, runId, scope, keepFirstLast, reestimate, formats, weights, outDir],
+  );
+  const requestKey = JSON.stringify(request ?? null);
+
+  // The preview follows the form, debounced; a late answer for older settings is dropped.
+  const latest = useRef('');
+  useEffect(() => setResult(undefined), [requestKey]);
+  useEffect(() => {
+    latest.current = `${requestKey}#${nonce}`;
+    const mine = latest.current;
+    if (!request) return;
+    setPreview({ key: requestKey });
+    const t = setTimeout(() => {
+      const { reestimateBatchNorm, ...rest } = request;
+      api.call('export.preview', { ...rest, reestimateBatchNorm }).then(
+        (data) => latest.current === mine && setPreview({ key: requestKey, data }),
+        (e) => latest.current === mine && setPreview({ key: requestKey, error: message(e) }),
+      );
+    }, 450);
+    return () => clearTimeout(t);
+  }, [api, request, requestKey, nonce]);
+
+  useEvent('job.progress', (p) => {
+    if (p.kind === 'export' && job && p.jobId === job.id) setJob({ id: job.id, progress: p });
+  });
+
+  const save = (overwrite: boolean) => {
+    if (!request) return;
+    // Ask first when the preview already knows of files in the way; the job checks again anyway.
+    const known = preview?.key === requestKey ? preview.data?.artifacts.flatMap((a) => a.existing) ?? [] : [];
+    if (!overwrite && known.length) {
+      setConfirm(known);
+      return;
+    }
+    const id = `export-${Date.now().toString(36)}`;
+    setConfirm(undefined);
+    setRunError(undefined);
+    setResult(undefined);
+    setJob({ id });
+    api.call('export.run', { ...request, overwrite, jobId: id } satisfies CallInput<'export.run'>).then(
+      (r) => {
+        setResult(r);
+        setJob(undefined);
+        refresh();
+        setNonce((n) => n + 1);
+      },
+      (e: StudioError) => {
+        setJob(undefined);
+        if (!overwrite && e.code === 'bad-input' && /already exist/.test(e.what)) setConfirm(preview?.data?.artifacts.flatMap((a) => a.existing) ?? (e.file ? [e.file] : []));
+        else setRunError(message(e));
+      },
+    );
+  };
+
+  const pick = () =>
+    api.call('export.pickFolder', {}).then(
+      (r) => r.path && setOutDir(r.path),
+      (e) => setRunError(message(e)),
+    );
+
+  const busy = job !== undefined;
+  const p = preview?.key === requestKey ? preview : undefined;
+  const exportsOfRun = list?.exports.filter((e) => e.runId === runId) ?? [];
+
+  if (list && !list.runs.some((r) => r.exportable)) {
+    return (
+      <EmptyState icon="⇪" title="Nothing to export yet">
+        <p>Export a pruned model as ONNX or TensorFlow.js layers, optionally quantized, and check it against the original.</p>
+        <p>Train a run in the Train view first (press 2), then sweep it (press 3) to choose a sparsity level.</p>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <div className="export-page">
+      <section className="export-panel" aria-labelledby="export-settings-title">
+        <h3 id="export-settings-title">What to export</h3>
+        {listError && <p className="export-error" role="alert">{listError}</p>}
+        <form className="export-form" onSubmit={(e) => { e.preventDefault(); save(false); }}>
+          <label>
+            Run
+            <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Run to export">
+              {list?.runs.map((r) => (
+                <option key={r.id} value={r.id} disabled={!r.exportable}>
+                  {r.name} · {r.method.toUpperCase()}{r.varLambda > 0 ? `+VAR ${r.varLambda}` : ''} · {r.status}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Sparsity level (%)
+            <input value={levelText} onChange={(e) => setLevelText(e.target.value)} inputMode="decimal" aria-invalid={typeof level === 'string'} aria-describedby="export-level-help" aria-label="Sparsity level in percent" />
+          </label>
+          {run && run.sweepLevels.length > 0 && (
+            <div className="export-levels" role="group" aria-label="Levels of the run's sweep">
+              {run.sweepLevels.map((l) => (
+                <button type="button" key={l.sparsity} className={level === l.sparsity ? 'export-chip export-chip--on' : 'export-chip'} onClick={() => setLevelText(String(Math.round(l.sparsity * 1000) / 10))} title="Dice of this level in the run's sweep">
+                  {pct(l.sparsity)} <span className="export-muted">Dice {l.dice === null ? '–' : l.dice.toFixed(3)}</span>
+                </button>
+              ))}
+            </div>
+          )}
+          <span id="export-level-help" className={typeof level === 'string' ? 'export-error' : 'export-muted'}>
+            {typeof level === 'string' ? level : run?.sweepLevels.length ? 'Pick a level from the sweep or type any.' : 'No sweep for this run yet: type any level.'}
+          </span>
+          <label>
+            Pruning
+            <select value={scope} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')} aria-label="Pruning scope">
+              <option value="global">global magnitude</option>
+              <option value="layerwise">layer-wise magnitude</option>
+            </select>
+          </label>
+          <label className="export-check">
+            <input type="checkbox" checked={keepFirstLast} onChange={(e) => setKeepFirstLast(e.target.checked)} /> Keep first and last layers dense
+          </label>
+          <label className="export-check">
+            <input type="checkbox" checked={reestimate} onChange={(e) => setReestimate(e.target.checked)} /> Re-estimate BatchNorm after pruning
+          </label>
+          <fieldset>
+            <legend>Format</legend>
+            {FORMATS.map((f) => (
+              <label key={f.id} className="export-check">
+                <input type="checkbox" checked={formats.includes(f.id)} onChange={() => setFormats(toggle(formats, f.id))} /> {f.label}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>Weight precision</legend>
+            {WEIGHTS.map((w) => (
+              <label key={w.id} className="export-check">
+                <input type="checkbox" checked={weights.includes(w.id)} onChange={() => setWeights(toggle(weights, w.id))} /> {w.label}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Output folder
+            <span className="export-row">
+              <input value={outDir} onChange={(e) => setOutDir(e.target.value)} placeholder={run ? `${run.exportsDir}/<level>-<format>-<weights>` : 'default: the run’s exports folder'} aria-label="Output folder (empty: the run's exports folder)" spellCheck={false} />
+              {api.shell === 'electron' && (
+                <button type="button" onClick={pick}>
+                  Choose…
+                </button>
+              )}
+            </span>
+          </label>
+          {invalid && level !== invalid && <p className="export-error">{invalid}</p>}
+          <div className="export-actions">
+            <button type="submit" className="export-primary" disabled={!!invalid || busy}>
+              Save export
+            </button>
+            {busy && (
+              <button type="button" onClick={() => api.call('export.cancel', { jobId: job.id })}>
+                Cancel
+              </button>
+            )}
+          </div>
+          {busy && (
+            <div className="export-progress" role="status" aria-live="polite">
+              <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Export progress" />
+              <span>{job.progress?.message ?? 'Starting…'}</span>
+              {job.progress?.etaSeconds !== undefined && <span className="export-muted">about {Math.ceil(job.progress.etaSeconds)} s left</span>}
+            </div>
+          )}
+          {runError && <p className="export-error" role="alert">{runError}</p>}
+        </form>
+        {exportsOfRun.length > 0 && (
+          <div className="export-history">
+            <h4>Previous exports of this run</h4>
+            <ul>
+              {exportsOfRun.slice(0, 8).map((e) => (
+                <li key={e.dir} className={e.present ? undefined : 'export-muted'} title={e.dir}>
+                  {pct(e.sparsity)} {e.format} {e.weights} · Dice {e.dice.toFixed(3)} ({e.deltaDice >= 0 ? '+' : '−'}{Math.abs(e.deltaDice).toFixed(3)}) · {new Date(e.createdAt).toLocaleString()}
+                  {!e.present && ' · files removed'}
+                </li>
+              ))}
+              {exportsOfRun.length > 8 && <li className="export-muted">and {exportsOfRun.length - 8} older</li>}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      <div className="export-results">
+        {result ? (
+          <>
+            <p className="export-done" role="status">
+              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {pct(result.prune.achieved)} sparsity in {result.seconds.toFixed(1)} s. Dice on the {result.evaluatedOn} split: dense {result.dense.dice.toFixed(4)}, pruned float32 {result.pruned.dice.toFixed(4)}.
+            </p>
+            <SizeReport measured rows={result.artifacts.map((a) => ({ format: a.format, weights: a.weights, dir: a.dir, size: a.size, check: a.check }))} />
+            <ul className="export-files" aria-label="Saved folders">
+              {result.artifacts.map((a) => (
+                <li key={a.dir}>
+                  <code>{a.dir}</code>
+                </li>
+              ))}
+            </ul>
+            {result.artifacts[0] && <ModelCardPreview title="Model card" markdown={result.artifacts[0].card.text} />}
+          </>
+        ) : p?.data ? (
+          <>
+            {p.data.artifacts.some((a) => a.existing.length) && (
+              <p className="export-warning" role="note">
+                {p.data.artifacts.flatMap((a) => a.existing).length} file(s) already exist in the output folder; saving will ask before replacing them.
+              </p>
+            )}
+            <SizeReport measured={false} rows={p.data.artifacts} />
+            <ModelCardPreview title="Model card preview" markdown={p.data.markdown} />
+          </>
+        ) : p?.error ? (
+          <p className="export-error" role="alert">{p.error}</p>
+        ) : request ? (
+          <p className="export-muted" role="status">Measuring the export…</p>
+        ) : (
+          <p className="export-muted">Choose a run, a level, a format and a weight precision.</p>
+        )}
+      </div>
+
+      {confirm && (
+        <ConfirmDialog title="Replace the existing export?" confirmLabel="Overwrite" onConfirm={() => save(true)} onCancel={() => setConfirm(undefined)}>
+          <p>These files already exist and would be replaced:</p>
+          <ul className="export-files">
+            {confirm.slice(0, 8).map((f) => (
+              <li key={f}>
+                <code>{f}</code>
+              </li>
+            ))}
+            {confirm.length > 8 && <li>and {confirm.length - 8} more</li>}
+          </ul>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * The Sweep view end to end in browser mode: two completed runs prepared on disk (in the e2e studio
+ * home the server reads), a sweep started from the view, then the chart, the table, the grid and
+ * the enlarged cell, and the saved results after a reload.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_HOME, E2E_TOKEN } from '../../playwright.config';
+
+const SHOTS = 'test-results/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+const RUNS = ['e2e-sweep-sgd', 'e2e-sweep-var'];
+
+test.beforeAll(() => {
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+});
+
+/** Exactly our two runs selected, whatever other tests left in the shared home. */
+async function selectOurRuns(page: Page): Promise<void> {
+  const boxes = page.locator('.sweep-runs input[type=checkbox]');
+  for (let i = 0; i < (await boxes.count()); i++) {
+    const box = boxes.nth(i);
+    const label = (await box.getAttribute('aria-label')) ?? '';
+    await box.setChecked(RUNS.some((r) => label === `Include run ${r}`));
+  }
+}
+
+/** Grey-level variance of a canvas: 0 means blank. */
+function canvasVariance(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector<HTMLCanvasElement>(sel);
+    if (!c) return -1;
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let s = 0;
+    let q = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const g = (data[i] + data[i + 1] + data[i + 2]) / 3;
+      s += g;
+      q += g * g;
+    }
+    return q / n - (s / n) ** 2;
+  }, selector);
+}
+
+test('sweep two runs from the view: chart, table, grid, enlarged cell, saved after reload', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`/?token=${E2E_TOKEN}#/sweep`);
+  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await selectOurRuns(page);
+  await page.getByLabel('Levels (%)').fill('0, 50, 90');
+  await expect(page.locator('#sweep-levels-msg')).toHaveText('3 levels');
+  await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
+  await expect(page.getByRole('progressbar', { name: 'Sweep progress' })).toBeVisible();
+  await expect(page.locator('.sweep-progress')).toContainText('done', { timeout: 90_000 });
+
+  const chart = page.getByTestId('dice-chart');
+  await expect(chart).toHaveAttribute('data-points', '3');
+  await expect(chart).toHaveAttribute('data-series', '2');
+  await expect(chart.locator('canvas')).toHaveCount(1);
+  expect(await canvasVariance(page, '[data-testid=dice-chart] canvas')).toBeGreaterThan(0);
+  await expect(page.locator('.sweep-table tbody tr')).toHaveCount(6);
+
+  const grid = page.getByTestId('sweep-grid');
+  await expect(grid).toHaveAttribute('data-levels', '3');
+  const rows = Number(await grid.getAttribute('data-rows'));
+  expect(rows).toBe(3); // 6 phantom cases, half of them in the validation split
+  await expect(page.getByTestId('sweep-cell')).toHaveCount(rows * 3);
+  expect(await canvasVariance(page, '[data-testid=sweep-cell] canvas')).toBeGreaterThan(10);
+
+  // The slice control moves every row at once.
+  await page.getByLabel('Slice (synced across the grid)').fill('1');
+  await expect(grid.locator('tbody th[scope=row] .sweep-muted')).toHaveText(Array(rows).fill('slice 1'));
+  await page.screenshot({ path: `${SHOTS}/sweep.png`, fullPage: true });
+
+  await page.getByTestId('sweep-cell').nth(1).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('50 % sparsity');
+  await page.screenshot({ path: `${SHOTS}/sweep-cell.png` });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+
+  // Reopening shows the saved sweep without recomputing.
+  await page.reload();
+  await selectOurRuns(page);
+  await expect(page.getByTestId('dice-chart')).toHaveAttribute('data-points', '3');
+  await expect(page.getByTestId('sweep-cell')).toHaveCount(rows * 3);
+  await expect(page.getByRole('progressbar', { name: 'Sweep progress' })).toHaveCount(0);
+});

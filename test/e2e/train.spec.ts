@@ -1,0 +1,118 @@
+/**
+ * The Train view end to end in browser mode: a tiny config through the form (validation message,
+ * Enter submits), progress bar and live charts fill, the run lands in the runs list as completed
+ * with its backend, a second run with VAR, the two weight histograms overlaid, and delete with a
+ * confirmation that Escape dismisses.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_TOKEN } from '../../playwright.config';
+
+const SHOTS = 'test-results/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+test.setTimeout(90_000);
+// Tall enough that the screenshots show the form, the live panel and the runs list at once.
+test.use({ viewport: { width: 1400, height: 1600 } });
+
+/** Plotted values of a chart figure (UPlotChart sets data-points). */
+async function points(page: Page, name: string | RegExp): Promise<number> {
+  return Number(await page.getByRole('figure', { name }).getAttribute('data-points'));
+}
+
+async function fillTiny(page: Page, name: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Training settings' });
+  await form.getByLabel('Run name').fill(name);
+  await form.getByLabel('Phantom cases').fill('4');
+  await form.getByLabel('Slices per case').fill('4');
+  await form.getByLabel('Model preset').selectOption('reference');
+  await form.getByLabel('Input size (px)').fill('16');
+  await form.getByLabel('Width multiplier').fill('0.25');
+  await form.getByLabel('Batch size').fill('4');
+  await form.getByLabel('Learning rate').fill('0.05');
+  await form.getByLabel('Epochs').fill('2');
+}
+
+function runRow(page: Page, name: string) {
+  return page.getByRole('table', { name: 'Training runs' }).getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+}
+
+test('trains two tiny runs from the form, shows them live and overlays their histograms', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`/?token=${E2E_TOKEN}#/train`);
+  await expect(page.getByRole('main')).toHaveAttribute('data-active-view', 'train');
+  const form = page.getByRole('form', { name: 'Training settings' });
+
+  // Validation from the run-config schema, next to the field, and no start while it stands.
+  await fillTiny(page, 'sgd-e2e');
+  await form.getByLabel('Epochs').fill('0');
+  const epochs = form.locator('[data-field="epochs"]');
+  await expect(epochs.locator('.field__error')).toContainText(/>=\s*1|too small/i);
+  await expect(form.getByLabel('Epochs')).toHaveAttribute('aria-invalid', 'true');
+  await form.getByLabel('Input size (px)').fill('20');
+  await expect(form.locator('[data-field="inputSize"] .field__error')).toContainText('multiple of 8');
+  await form.getByLabel('Input size (px)').fill('16');
+  await form.getByLabel('Epochs').fill('2');
+  await expect(form.locator('.field__error')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/train-form.png`, fullPage: true });
+
+  // Enter in a field submits the form.
+  await form.getByLabel('Epochs').press('Enter');
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toBeVisible();
+  await expect(runRow(page, 'sgd-e2e')).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '100');
+  expect(await points(page, 'Training loss')).toBeGreaterThan(1);
+  await expect.poll(() => points(page, 'Validation Dice')).toBe(2);
+  expect(await points(page, 'Weight distribution')).toBeGreaterThan(3);
+  const sgdRow = runRow(page, 'sgd-e2e');
+  await expect(sgdRow).toContainText(/wasm|cpu|tensorflow/);
+  await expect(sgdRow).toContainText('2/2');
+  await page.screenshot({ path: `${SHOTS}/train-completed.png`, fullPage: true });
+
+  // The same experiment with VAR on.
+  await fillTiny(page, 'var-e2e');
+  await form.getByLabel('VAR regulariser').check();
+  await form.getByLabel('VAR lambda').fill('0.0001');
+  await form.getByRole('button', { name: /Start training|Queue run/ }).click();
+  await expect(runRow(page, 'var-e2e')).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  await expect(runRow(page, 'var-e2e')).toContainText('SGD + VAR');
+
+  // Compare: the two histograms overlaid, one statistics row each.
+  await page.getByRole('checkbox', { name: 'Compare sgd-e2e' }).check();
+  await page.getByRole('checkbox', { name: 'Compare var-e2e' }).check();
+  const overlay = page.getByRole('figure', { name: 'Weight distribution: overlay of two runs' });
+  await expect(overlay).toBeVisible();
+  await expect(overlay.locator('canvas')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Weight statistics' }).getByRole('row')).toHaveCount(3);
+  // Two series over the same fixed bins.
+  expect(await points(page, 'Weight distribution: overlay of two runs')).toBeGreaterThan(6);
+  await page.screenshot({ path: `${SHOTS}/train-overlay.png`, fullPage: true });
+
+  // The flatness diagnostic runs as a job and lands in the list (top Hessian eigenvalue).
+  await page.getByRole('button', { name: 'Compute flatness of sgd-e2e' }).click();
+  await expect(runRow(page, 'sgd-e2e').locator('td').nth(9)).toHaveText(/^-?\d/, { timeout: 30_000 });
+  await expect(runRow(page, 'sgd-e2e')).toHaveAttribute('data-status', 'completed');
+
+  // Reopen the first run: its stored epochs fill the charts again.
+  await page.getByRole('button', { name: 'Open sgd-e2e' }).click();
+  await expect(page.locator('.progress-panel__name')).toHaveText('sgd-e2e');
+  await expect.poll(() => points(page, 'Validation Dice')).toBe(2);
+
+  // Delete asks first; Escape keeps the run, confirming removes it.
+  await page.getByRole('button', { name: 'Delete var-e2e' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Delete run "var-e2e"?' });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(runRow(page, 'var-e2e')).toHaveCount(1);
+  for (const name of ['var-e2e', 'sgd-e2e']) {
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete run' }).click();
+    await expect(runRow(page, name)).toHaveCount(0);
+  }
+  // Back to an empty list (other specs may rely on a fresh studio).
+  await expect(page.getByRole('note', { name: 'No training run yet' })).toBeVisible();
+  expect(errors).toEqual([]);
+});

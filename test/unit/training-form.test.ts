@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FORM, suggestName, toRunConfig, type TrainForm } from '../../src/renderer/features/train/form';
+import { RunConfigSchema } from '../../src/shared/run/config';
+
+const form = (over: Partial<TrainForm>): TrainForm => ({ ...DEFAULT_FORM, ...over });
+
+describe('Train form -> RunConfig', () => {
+  it('turns the default form into a valid phantom run config', () => {
+    const { config, errors } = toRunConfig(DEFAULT_FORM, []);
+    expect(errors).toEqual({});
+    const parsed = RunConfigSchema.parse(config);
+    expect(parsed.data).toEqual({ kind: 'phantoms', count: 32, slicesPerCase: 16, size: 64, seed: 1 });
+    expect(parsed.optimizer).toMatchObject({ method: 'sgd', varLambda: 0 });
+    expect(parsed.model).toMatchObject({ preset: 'reference', inputSize: 64, widthMultiplier: 0.5 });
+  });
+
+  it('puts schema messages on the fields that caused them', () => {
+    const { config, errors } = toRunConfig(form({ epochs: '0', lr: '', batchSize: '2.5', phantomCases: '0' }), []);
+    expect(config).toBeUndefined();
+    expect(errors.epochs).toMatch(/>=\s*1/);
+    expect(errors.lr).toBe('Enter a number');
+    expect(errors.batchSize).toMatch(/int/i);
+    expect(errors.phantomCases).toBeTruthy();
+  });
+
+  it('checks VAR lambda, CrAM sparsities and the input size of the preset', () => {
+    expect(toRunConfig(form({ varOn: true, varLambda: '0' }), []).errors.varLambda).toMatch(/above 0/);
+    expect(toRunConfig(form({ method: 'cram', cramSparsities: '' }), []).errors.cramSparsities).toMatch(/at least one sparsity/);
+    expect(toRunConfig(form({ method: 'cram', cramSparsities: '0.5, x' }), []).errors.cramSparsities).toMatch(/numbers/);
+    expect(toRunConfig(form({ preset: 'resnet18-unet', inputSize: '48' }), []).errors.inputSize).toMatch(/multiple of 32/);
+    const sam = toRunConfig(form({ method: 'cram+', rho: '0.1', cramSparsities: '0.5 0.9', varOn: true, varLambda: '1e-5' }), []);
+    expect(sam.errors).toEqual({});
+    expect(sam.config?.optimizer).toMatchObject({ method: 'cram+', rho: 0.1, cramSparsities: [0.5, 0.9], varLambda: 1e-5 });
+    expect(suggestName(form({ method: 'sam', varOn: true }))).toBe('sam+var');
+  });
+
+  it('trains on a dataset opened in the Data view by path', () => {
+    const sources = [{ label: 'lgg', data: { kind: 'path' as const, path: '/data/lgg', format: 'lgg' as const } }];
+    expect(toRunConfig(form({ source: '0' }), sources).config?.data).toEqual({ kind: 'path', path: '/data/lgg', format: 'lgg' });
+    expect(toRunConfig(form({ source: '3' }), sources).errors.source).toMatch(/Data view/);
+  });
+});
