@@ -55,6 +55,22 @@ describe('sweep job', () => {
       }
     }
     expect(rec.slices.length).toBe(4); // one val case x 4 slices
+    for (const l of rec.levels) {
+      expect(l.perVolume.map((v) => [v.caseId, v.slices])).toEqual([[rec.slices[0].caseId, 4]]);
+      expect(l.volumeAggregate?.dice.n).toBe(1);
+      // Volume overlap recomputed from the stored masks.
+      let tp = 0, fp = 0, fn = 0;
+      l.perCase.forEach((c, i) => {
+        const p = decodeMask(c.pred);
+        const t = decodeMask(rec.slices[i].truth);
+        for (let k = 0; k < p.length; k++) {
+          if (p[k] && t[k]) tp++;
+          else if (p[k]) fp++;
+          else if (t[k]) fn++;
+        }
+      });
+      expect(l.perVolume[0].dice).toBeCloseTo(2 * tp + fp + fn ? (2 * tp) / (2 * tp + fp + fn) : 1, 12);
+    }
     expect(rec.inputShape).toEqual([16, 16, 3]);
     // The trained weights on disk are untouched.
     expect(fs.readFileSync(weightsFile).equals(before)).toBe(true);

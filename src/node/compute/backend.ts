@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
-import { registerWasmTrainingKernels } from '../../shared/compute';
+import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../shared/compute';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -173,6 +173,7 @@ async function activate(name: BackendName, probeDetail: string): Promise<{ detai
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return { detail: `${probeDetail} (${simd ? 'SIMD' : 'no SIMD'}, 1 thread per process)`, threads: 1 };
   }
+  registerCpuKernelFixes();
   if (!(await tf.setBackend('cpu'))) throw new Error(`tf.setBackend('cpu') failed`);
   return { detail: probeDetail };
 }

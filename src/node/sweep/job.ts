@@ -7,11 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/errors';
-import { aggregate, binarize, caseMetrics, encodeMask, type CaseMetrics } from '../../shared/metrics';
+import { aggregate, binarize, caseMetrics, confusionCounts, diceFromCounts, encodeMask, iouFromCounts, summarize, type CaseMetrics, type Confusion } from '../../shared/metrics';
 import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
 import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64, quantizeChannel } from '../../shared/sweep/image';
-import type { SliceScore, SweepLevel, SweepRecord } from '../../shared/sweep/result';
+import type { SliceScore, SweepLevel, SweepRecord, VolumeScore } from '../../shared/sweep/result';
 import { initBackend, type BackendPreference } from '../compute/backend';
 import { RunStore } from '../runs/store';
 import { loadRunSamples } from '../train/data';
@@ -144,6 +144,7 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
         await scorer.dispose();
       }
       const metrics = perCase.map((c) => c.metrics);
+      const volumes = perVolume(perCase);
       record.levels.push({
         sparsity,
         achieved: report.achieved,
@@ -152,6 +153,8 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
         aggregate: aggregate(metrics),
         perLayer: report.perLayer,
         perCase: perCase.map((c) => c.score),
+        perVolume: volumes,
+        volumeAggregate: { dice: summarize(volumes.map((v) => v.dice)), iou: summarize(volumes.map((v) => v.iou)) },
         ...(bn ? { bn } : {}),
         ...(scorer.onnxBytes ? { onnxBytes: scorer.onnxBytes } : {}),
         seconds: (performance.now() - t) / 1000,
@@ -181,7 +184,23 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
   }
 }
 
-type Scored = { score: SliceScore; metrics: CaseMetrics };
+type Scored = { score: SliceScore; metrics: CaseMetrics; counts: Confusion };
+
+/** Volume overlap per case from the slices' confusion counts. */
+function perVolume(scored: Scored[]): VolumeScore[] {
+  const by = new Map<string, { counts: Confusion; slices: number; fpArea: number }>();
+  for (const s of scored) {
+    const v = by.get(s.score.caseId) ?? { counts: { tp: 0, fp: 0, fn: 0, tn: 0 }, slices: 0, fpArea: 0 };
+    v.counts.tp += s.counts.tp;
+    v.counts.fp += s.counts.fp;
+    v.counts.fn += s.counts.fn;
+    v.counts.tn += s.counts.tn;
+    v.slices++;
+    v.fpArea += s.score.fpArea;
+    by.set(s.score.caseId, v);
+  }
+  return [...by.entries()].map(([caseId, v]) => ({ caseId, slices: v.slices, dice: diceFromCounts(v.counts), iou: iouFromCounts(v.counts), fpArea: v.fpArea }));
+}
 
 async function scoreSlices(
   scorer: Scorer,
@@ -216,6 +235,7 @@ async function scoreSlices(
         const m = caseMetrics(pred, s.mask, [size, size], mm ? s.spacing : undefined);
         out.push({
           metrics: m,
+          counts: confusionCounts(pred, s.mask),
           score: { caseId: s.caseId, index: s.index, dice: m.dice, iou: m.iou, hd95: m.hd95, fpArea: m.fpArea ?? m.fpPixels, pred: encodeMask(pred) },
         });
       }

@@ -3,4 +3,4 @@
  * tfjs-backend-wasm lacks (or runs as a plain loop), written as forward convolutions so the
  * backend's XNNPACK path does the arithmetic.
  */
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, registerCpuKernelFixes, CPU_KERNEL_FIXES } from './register';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
-import { makeResizeNearestNeighborGrad } from './resize-nearest-grad';
+import { makeResizeNearestNeighborGrad, makeResizeNearestNeighborGradPortable } from './resize-nearest-grad';
 import { makeSplitV } from './split';
 import { makeTile } from './tile';
 
@@ -32,6 +32,30 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.keys(KERNELS);
 const MARK = Symbol.for('var-studio.wasm-training-kernels');
 type Marked = tf.KernelConfig & { [MARK]?: true };
 
+/** Replace (or add) one kernel, keeping the stock one as fallback; no-op when already ours. */
+function replaceKernel(backendName: string, name: string, factory: (stock?: tf.KernelFunc) => tf.KernelFunc): void {
+  const current = tf.getKernel(name, backendName) as Marked | undefined;
+  if (current?.[MARK]) return;
+  if (current) tf.unregisterKernel(name, backendName);
+  // The stock setupFunc binds the wasm function the stock kernelFunc (our fallback) calls.
+  const config: Marked = {
+    kernelName: name,
+    backendName,
+    kernelFunc: factory(current?.kernelFunc),
+    ...(current?.setupFunc ? { setupFunc: current.setupFunc } : {}),
+  };
+  config[MARK] = true;
+  tf.registerKernel(config);
+}
+
+/** Correctness fixes for the cpu backend that training depends on (see resize-nearest-grad.ts). */
+export const CPU_KERNEL_FIXES: readonly string[] = ['ResizeNearestNeighborGrad'];
+
+export function registerCpuKernelFixes(): string[] {
+  replaceKernel('cpu', 'ResizeNearestNeighborGrad', makeResizeNearestNeighborGradPortable);
+  return [...CPU_KERNEL_FIXES];
+}
+
 export function registerWasmTrainingKernels(): string[] {
   if (!tf.getKernel('Conv2D', 'wasm')) {
     throw new StudioError({
@@ -40,19 +64,6 @@ export function registerWasmTrainingKernels(): string[] {
       hint: "Import '@tensorflow/tfjs-backend-wasm' before registering the training kernels.",
     });
   }
-  for (const [name, factory] of Object.entries(KERNELS)) {
-    const current = tf.getKernel(name, 'wasm') as Marked | undefined;
-    if (current?.[MARK]) continue;
-    if (current) tf.unregisterKernel(name, 'wasm');
-    // The stock setupFunc binds the wasm function the stock kernelFunc (our fallback) calls.
-    const config: Marked = {
-      kernelName: name,
-      backendName: 'wasm',
-      kernelFunc: factory(current?.kernelFunc),
-      ...(current?.setupFunc ? { setupFunc: current.setupFunc } : {}),
-    };
-    config[MARK] = true;
-    tf.registerKernel(config);
-  }
+  for (const [name, factory] of Object.entries(KERNELS)) replaceKernel('wasm', name, factory);
   return [...WASM_TRAINING_KERNELS];
 }

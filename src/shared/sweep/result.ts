@@ -45,6 +45,20 @@ export const SliceScoreSchema = z.object({
 });
 export type SliceScore = z.infer<typeof SliceScoreSchema>;
 
+/**
+ * One case (patient / volume) at one level: overlap over all its scored slices together, so a
+ * case's small lesion slices weigh by their pixels rather than one vote each. Both masks empty = 1.
+ */
+export const VolumeScoreSchema = z.object({
+  caseId: z.string(),
+  slices: z.number().int().positive(),
+  dice: z.number(),
+  iou: z.number(),
+  /** Sum of the slices' false-positive areas (same unit as the slices'). */
+  fpArea: z.number().nonnegative(),
+});
+export type VolumeScore = z.infer<typeof VolumeScoreSchema>;
+
 export const SweepLevelSchema = z.object({
   /** Requested sparsity. */
   sparsity: z.number().min(0).max(1),
@@ -56,6 +70,10 @@ export const SweepLevelSchema = z.object({
   aggregate: AggregateSchema,
   perLayer: z.array(LayerSparsitySchema),
   perCase: z.array(SliceScoreSchema),
+  /** Per case (volume), in order of first appearance; see VolumeScoreSchema. */
+  perVolume: z.array(VolumeScoreSchema).default([]),
+  /** Dice and IoU statistics over the cases (volumes). */
+  volumeAggregate: z.object({ dice: SummarySchema, iou: SummarySchema }).optional(),
   /** BatchNorm re-estimation done for this level, if any. */
   bn: z.object({ layers: z.number().int().nonnegative(), images: z.number().int().nonnegative() }).optional(),
   /** ONNX scoring: size of the exported model (the proof it loaded and ran). */

@@ -11,8 +11,9 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
             <th scope="col">Run</th>
             <th scope="col">Level</th>
             <th scope="col">Achieved</th>
-            <th scope="col">Dice mean ± std</th>
+            <th scope="col" title="Per slice">Dice mean ± std</th>
             <th scope="col">Dice median</th>
+            <th scope="col" title="Dice over each case's slices together (per volume), mean over cases">Case Dice</th>
             <th scope="col">IoU mean</th>
             <th scope="col">HD95 median ({entries[0]?.record.unit ?? 'px'})</th>
             <th scope="col" title="Slices whose true mask is empty but something was predicted">Empty-truth FP</th>
@@ -34,6 +35,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                   {num(l.aggregate.dice.mean)} ± {num(l.aggregate.dice.std)}
                 </td>
                 <td>{num(l.aggregate.dice.median)}</td>
+                <td>{num(l.volumeAggregate?.dice.mean)}</td>
                 <td>{num(l.aggregate.iou.mean)}</td>
                 <td>
                   {num(l.aggregate.hd95.median, 2)}
