@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../src/shared/compute';
+import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../src/shared/compute';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -227,5 +227,22 @@ describe('wasm training kernels match the cpu backend', () => {
   it('registration is idempotent and keeps the kernels', () => {
     expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'SplitV', 'ResizeNearestNeighborGrad']);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  // Runs last: it replaces the cpu kernel that the per-image reference above relies on.
+  it('the cpu fix for ResizeNearestNeighborGrad gives the same batched gradient as wasm', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor(values(3 * 4 * 5 * 2, 19), [3, 4, 5, 2]);
+        const dy = tf.tensor(values(3 * 8 * 10 * 2, 20), [3, 8, 10, 2]);
+        return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [8, 10]).mul(dy).sum())(x).dataSync() as Float32Array;
+      });
+    };
+    const wasm = await run('wasm');
+    expect(registerCpuKernelFixes()).toEqual(['ResizeNearestNeighborGrad']);
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    expect(relativeError(cpu, wasm)).toBeLessThanOrEqual(1e-6);
   });
 });

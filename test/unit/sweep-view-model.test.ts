@@ -14,7 +14,7 @@ function record(dice: Record<number, number[]>): SweepRecord {
       const d = dice[s];
       const mean = (d[0] + d[1]) / 2;
       return {
-        sparsity: s, achieved: s, overall: s, perLayer: [], seconds: 0,
+        sparsity: s, achieved: s, overall: s, perLayer: [], perVolume: [], seconds: 0,
         aggregate: { cases: 2, dice: summary(mean, 0.1), iou: summary(mean, 0.1), hd95: summary(1, 0), hd95Missing: 0, emptyTruthCases: 0, emptyTruthWithFalsePositive: 0, emptyTruthFpPixels: 0 },
         perCase: d.map((v, i) => ({ caseId: i ? 'b' : 'a', index: 0, dice: v, iou: v, hd95: 1, fpArea: 0, pred: '' })),
       };

@@ -4,7 +4,7 @@ import { ModelConfigSchema } from '../model/config';
 import { RunDataSchema, SplitFractionsSchema } from '../run/config';
 import { SweepConfigSchema } from '../sweep/config';
 import { AugmentConfigSchema } from '../train/augment';
-import { optimizerMethods } from '../train/optimizers';
+import { optimizerMethods } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
 
 /**

@@ -1,5 +1,5 @@
 import type { RunConfig } from '../run/config';
-import type { OptimizerMethod } from '../train/optimizers';
+import type { OptimizerMethod } from '../train/optimizerConfig';
 import type { ExperimentConfig } from './config';
 
 /** One cell of the experiment grid: a run to train. */

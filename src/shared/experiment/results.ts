@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optimizerMethods } from '../train/optimizers';
+import { optimizerMethods } from '../train/optimizerConfig';
 import { ExperimentConfigSchema } from './config';
 
 const Stats = z.object({ mean: z.number().nullable(), std: z.number().nullable(), median: z.number().nullable() });

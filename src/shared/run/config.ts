@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StudioError } from '../errors';
 import { ModelConfigSchema } from '../model/config';
 import { AugmentConfigSchema } from '../train/augment';
-import { OptimizerConfigSchema } from '../train/optimizers';
+import { OptimizerConfigSchema } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
 
 export const RunDataSchema = z.discriminatedUnion('kind', [

@@ -5,7 +5,7 @@
  */
 import { modelPreset, presetNames, type PresetName } from '../../../shared/model/config';
 import { RunConfigSchema, type RunConfigInput, type RunData } from '../../../shared/run/config';
-import { optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizers';
+import { optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
 
 export interface TrainForm {
   name: string;

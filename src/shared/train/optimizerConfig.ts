@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { StudioError } from '../errors';
+
+/**
+ * Optimizer settings as plain data. Kept apart from the engine (optimizers.ts) so that the
+ * renderer and config files can validate them without loading TensorFlow.js.
+ */
+export const optimizerMethods = ['sgd', 'sam', 'cram', 'cram+'] as const;
+export type OptimizerMethod = (typeof optimizerMethods)[number];
+
+export const OptimizerConfigSchema = z
+  .object({
+    method: z.enum(optimizerMethods),
+    /** Base (peak) learning rate; the schedule scales it, `step` receives the actual value. */
+    lr: z.number().positive().max(10),
+    momentum: z.number().min(0).max(0.9999).default(0.9),
+    /** L2 weight decay (PyTorch-style, added to the gradient), rank>1 kernels only. */
+    weightDecay: z.number().min(0).max(1).default(0),
+    nesterov: z.boolean().default(false),
+    /** SAM / CrAM ascent radius. */
+    rho: z.number().min(0).max(10).default(0.05),
+    /** CrAM / CrAM+: each step draws one sparsity from this set (seeded). */
+    cramSparsities: z.array(z.number().min(0).max(0.9999)).max(32).default([]),
+    /** VAR weight lambda; 0 = off. */
+    varLambda: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .refine((c) => !c.method.startsWith('cram') || c.cramSparsities.length > 0, {
+    message: 'CrAM needs at least one sparsity in cramSparsities',
+    path: ['cramSparsities'],
+  });
+
+export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
+export type OptimizerConfigInput = z.input<typeof OptimizerConfigSchema>;
+
+export function parseOptimizerConfig(raw: unknown): OptimizerConfig {
+  const r = OptimizerConfigSchema.safeParse(raw);
+  if (!r.success) {
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Invalid optimizer config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      hint: 'Check method, lr, rho, cramSparsities and varLambda',
+    });
+  }
+  return r.data;
+}
