@@ -2,6 +2,7 @@
  * Benchmark cases. Each runs in its own process (see index.ts) so that peak RSS and the tfjs
  * engine belong to that case alone.
  */
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/node/compute/backend';
 import { createParallelGradientFn } from '../src/node/compute/parallel';
@@ -35,6 +36,10 @@ export interface CaseResult {
   imagesPerSec: number;
   gflops: number;
   peakRssMB: number;
+  /** CPU ms per step summed over all threads of the process (see timeSteps). */
+  cpuMsPerStep: number;
+  /** Load average (1 min) when the case finished: other processes share the cores. */
+  load1: number;
   steps: number;
   warmup: number;
   workers: number;
@@ -56,15 +61,21 @@ function syntheticBatch(cfg: ModelConfig, batch: number): { x: tf.Tensor4D; y: t
   }));
 }
 
-async function timeSteps(spec: CaseSpec, step: () => Promise<void>): Promise<number[]> {
+/**
+ * Wall time per step, plus the CPU time the whole process (worker threads included) spent per
+ * step: on a shared machine the wall time mostly measures the neighbours, the CPU time does not.
+ */
+async function timeSteps(spec: CaseSpec, step: () => Promise<void>): Promise<{ times: number[]; cpuMs: number }> {
   for (let i = 0; i < spec.warmup; i++) await step();
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < spec.steps; i++) {
     const t0 = performance.now();
     await step();
     times.push(performance.now() - t0);
   }
-  return times;
+  const cpu = process.cpuUsage(cpu0);
+  return { times, cpuMs: (cpu.user + cpu.system) / 1000 / spec.steps };
 }
 
 export async function runCase(spec: CaseSpec): Promise<CaseResult> {
@@ -73,7 +84,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const model = buildModel(cfg);
   const flopsPerImage = countFlops(model);
   const batch = syntheticBatch(cfg, spec.batch);
-  let times: number[];
+  let timing: { times: number[]; cpuMs: number };
   let optimizerName: string | undefined;
   let dispose = async () => {};
 
@@ -85,7 +96,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       predict = (x) => engine.predict(x);
       dispose = () => engine.dispose();
     }
-    times = await timeSteps(spec, async () => {
+    timing = await timeSteps(spec, async () => {
       const out = await predict(batch.x);
       await out.data();
       out.dispose();
@@ -102,13 +113,14 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     }
     const optimizer = createOptimizer(model, { method: 'sgd', lr: 0.01, momentum: 0.9, varLambda: spec.varLambda }, createRng(1));
     optimizerName = spec.varLambda > 0 ? `sgd+var(${spec.varLambda})` : 'sgd';
-    times = await timeSteps(spec, async () => {
+    timing = await timeSteps(spec, async () => {
       await optimizer.step(gradFn, batch, 0.01);
     });
     optimizer.dispose();
   }
   await dispose();
 
+  const { times, cpuMs } = timing;
   const med = median(times);
   const passes = spec.bench === 'train' ? 3 : 1; // backward ~ 2x forward
   return {
@@ -123,6 +135,8 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     imagesPerSec: round((spec.batch * 1000) / med),
     gflops: round((flopsPerImage * spec.batch * passes) / (med / 1000) / 1e9, 2),
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 0),
+    cpuMsPerStep: round(cpuMs),
+    load1: round(loadavg()[0], 2),
     steps: spec.steps,
     warmup: spec.warmup,
     workers: spec.workers,

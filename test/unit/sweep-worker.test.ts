@@ -25,6 +25,8 @@ afterAll(() => {
 
 /** Many levels, one slice per batch: long enough to be interrupted after the first progress. */
 const longConfig = { levels: Array.from({ length: 24 }, (_, i) => i / 25), batchSize: 1, scorer: 'tfjs' as const };
+/** The same through onnxruntime: the thread is killed with native sessions alive. */
+const longOnnx = { ...longConfig, scorer: 'onnx' as const };
 
 describe('sweep worker thread', () => {
   it('cancel stops between batches and keeps the finished levels', async () => {
@@ -88,7 +90,7 @@ describe('sweep worker thread', () => {
     const bad = await host.invoke('sweep.start', { runIds: ['no-such-run'] });
     expect(bad.ok).toBe(false);
 
-    const started = await host.invoke('sweep.start', { runIds: [runId], config: longConfig });
+    const started = await host.invoke('sweep.start', { runIds: [runId], config: longOnnx });
     expect(started.ok).toBe(true);
     const sweepId = (started as { result: { sweepId: string } }).result.sweepId;
     while (!events.some((e) => e.jobId === sweepId && (e.step ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 20));

@@ -46,8 +46,6 @@ export interface ExportJobOptions {
   /** Latency measurement (default 20 timed runs after 3 warm-ups, 1 thread, batch 1). */
   latency?: LatencyOptions;
   backend?: BackendInfo;
-  /** Samples instead of the run's data (tests); default: loaded from the run config. */
-  data?: { train: Sample[]; val: Sample[]; test: Sample[] };
 }
 
 function checkCancel(signal?: AbortSignal): void {
@@ -71,8 +69,9 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   };
 
   progress('Loading the run');
+  // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
   let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
-  const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= opts.data ? Promise.resolve(opts.data) : loadRunSamples(config));
+  const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= loadRunSamples(config));
   const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
   const { model, src } = prep;
   const staging = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-export-'));

@@ -8,24 +8,43 @@ export type ExperimentPresetName = (typeof experimentPresetNames)[number];
 
 /**
  * demo: the main job. SGD and SGD+VAR on the embedded phantoms, same seed, data and schedule,
- * sized to finish within 10 minutes on 2 shared CPU cores (wasm backend).
- * Settings were chosen on the validation split only (the sweep scores the test split).
+ * sized to finish within 10 minutes on 2 shared CPU cores (wasm backend). Settings were chosen
+ * on the validation split only; the sweep scores the test split, which no choice looked at.
+ * Why these settings (measured during development, validation split): see DEMO_NOTES.
  */
 const demo: ExperimentConfigInput = {
   name: 'demo',
   description:
     'SGD versus SGD+VAR on the built-in FLAIR-like phantoms: the same seed, data and schedule, then one-shot global magnitude pruning at every level, without fine-tuning.',
-  model: modelPreset('resnet18-unet', { widthMultiplier: 0.25, inputSize: 64 }),
+  // The compute-benchmark UNet (one basic block per stage, full-resolution stem) at half width:
+  // the ResNet-18-UNet at 64 px did not learn the small phantom lesions (median 71 px) in the
+  // epochs this budget allows, and at width 0.25 BatchNorm's moving statistics did not settle.
+  model: modelPreset('reference', { widthMultiplier: 0.5, inputSize: 64 }),
   data: { kind: 'phantoms', count: 32, slicesPerCase: 16, size: 128, seed: 1 },
-  epochs: 8,
+  epochs: 6,
   batchSize: 8,
   schedule: { kind: 'cosine', warmupFraction: 0.05 },
   optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 },
   methods: ['sgd'],
-  varLambdas: [0, 1e-4],
+  varLambdas: [0, 1e-3],
   seeds: [1],
-  sweep: { levels: [...DEFAULT_LEVELS], scope: 'global', keepFirstLast: false, bnReestimate: null, scorer: 'onnx', split: 'test' },
+  sweep: {
+    levels: [...DEFAULT_LEVELS],
+    scope: 'global',
+    keepFirstLast: true,
+    bnReestimate: { batches: 8, batchSize: 8 },
+    scorer: 'onnx',
+    split: 'test',
+  },
+  report: { headlineLevels: [0.9, 0.95, 0.98] },
 };
+
+/** What the development runs showed (validation split), printed in the demo's report. */
+export const DEMO_NOTES: readonly string[] = [
+  'How the settings were found (validation split, one seed, same model): with BatchNorm statistics kept as trained, pruning hurts SGD+VAR first: at 90 % it predicted no lesion at all (lambda 1e-4 and 1e-3) while SGD kept 0.88. VAR drives the small weights, and with them whole channels, towards zero; BatchNorm had scaled these small channels up, so once they are pruned their normalised outputs turn into large constants. Re-estimating BatchNorm on 64 training slices after pruning removes this failure, so it is on here.',
+  'Keeping the stem (216 weights) and the 1x1 head (8 weights) dense matters at 98 %: without it SGD+VAR fell to 0.57 with lambda 1e-3.',
+  'With both, lambda 1e-3 gave 0.92 / 0.91 / 0.91 Dice at 90 / 95 / 98 % against 0.93 / 0.92 / 0.85 for SGD; lambda 1e-4 gave 0.92 / 0.90 / 0.64. On this small UNet plain SGD loses little up to 95 %: global pruning removes 99-100 % of the deepest encoder stage, and the skip connections carry the segmentation around it, so the gap can only open at the most extreme level.',
+];
 
 /** For tests: seconds. A 16 px model, two runs, three levels. */
 const tiny: ExperimentConfigInput = {
@@ -45,7 +64,7 @@ const tiny: ExperimentConfigInput = {
   report: { gridSlices: 2, headlineLevels: [0.9] },
 };
 
-/** Every method with and without VAR on the demo setup: the figures for the method comparison (about 30 min here). */
+/** Every method with and without VAR on the demo setup: the figures for the method comparison (SAM and CrAM cost two gradients per step). */
 const science: ExperimentConfigInput = {
   ...demo,
   name: 'science',
@@ -61,4 +80,9 @@ export function experimentPreset(name: string): ExperimentConfig {
     throw new StudioError({ code: 'bad-input', what: `Unknown experiment preset "${name}"`, hint: `Use one of ${experimentPresetNames.join(', ')}, or --config FILE` });
   }
   return parseExperimentConfig(raw, `preset ${name}`);
+}
+
+/** Interpretation paragraphs a preset's report carries (empty for configs and the tiny preset). */
+export function experimentPresetNotes(name: string): readonly string[] {
+  return name === 'demo' || name === 'science' ? DEMO_NOTES : [];
 }

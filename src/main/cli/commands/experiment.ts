@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../../shared/errors';
 import { parseExperimentConfig, type ExperimentConfig } from '../../../shared/experiment/config';
-import { experimentPreset, experimentPresetNames } from '../../../shared/experiment/presets';
+import { experimentPreset, experimentPresetNames, experimentPresetNotes } from '../../../shared/experiment/presets';
 import { DEFAULT_OUT_PARENT, runExperiment, type ExperimentEvent } from '../../../node/experiment';
 import { formatDuration, Progress } from '../progress';
 import type { CliCommand, CliIO } from '../types';
@@ -138,7 +138,7 @@ export const experimentCommand: CliCommand = {
     const outcome = await runExperiment(config, {
       ...(values.out ? { out: values.out } : {}),
       fresh: !!values.fresh,
-      ...(preset ? { preset } : {}),
+      ...(preset ? { preset, notes: [...experimentPresetNotes(preset)] } : {}),
       signal: io.signal,
       onEvent: listener(io, progress),
     });

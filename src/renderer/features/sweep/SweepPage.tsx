@@ -65,7 +65,8 @@ export function SweepPage() {
   });
 
   const runs = list?.runs ?? [];
-  const selected = selectedState ?? runs.filter((r) => r.sweeps.length > 0).map((r) => r.runId);
+  // Runs deleted meanwhile drop out of the selection.
+  const selected = (selectedState ?? runs.filter((r) => r.sweeps.length > 0).map((r) => r.runId)).filter((id) => runs.some((r) => r.runId === id));
   const chosen = useCallback((r: SweepableRun) => chosenState[r.runId] ?? defaultSweep(r)?.sweepId, [chosenState]);
   const shown = runs.filter((r) => selected.includes(r.runId) && chosen(r));
   const wanted = shown.map((r) => key(r.runId, chosen(r)!));
@@ -138,6 +139,16 @@ export function SweepPage() {
         <p className="sweep-error" role="alert">
           {error.what}. {error.hint}
         </p>
+      )}
+      {list && list.problems.length > 0 && (
+        <details className="sweep-problems">
+          <summary>{list.problems.length} unreadable run or sweep file(s) skipped</summary>
+          <ul>
+            {list.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </details>
       )}
       <StartPanel
         runs={runs}
