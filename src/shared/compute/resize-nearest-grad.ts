@@ -67,10 +67,16 @@ export function makeResizeNearestNeighborGrad(stock?: tf.KernelFunc): tf.KernelF
   };
 }
 
+/** What the portable kernel needs from a backend (the cpu backend has both). */
+interface PortableBackend {
+  readSync(dataId: object): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
+}
+
 /** Backend-neutral version (readSync + makeTensorInfo), used to correct the cpu backend. */
 export function makeResizeNearestNeighborGradPortable(stock?: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const a = args as unknown as Args<tf.KernelBackend>;
+    const a = args as unknown as Args<PortableBackend>;
     if (!supported(a)) {
       if (stock) return stock(args);
       throw new Error('ResizeNearestNeighborGrad: unsupported input');
