@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_PORT, E2E_TOKEN } from '../../playwright.config';
+import { unlabelledControls } from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -174,6 +175,7 @@ test('opens folders through the folder browser and shows their format; bad paths
   await dialog.getByLabel('Folder path').fill(lggDir);
   await dialog.getByRole('button', { name: 'Go to path' }).click();
   await expect(dialog.getByRole('button', { name: /^Folder TCGA_PH_0001/ })).toBeVisible();
+  expect(await unlabelledControls(page), 'controls without an accessible name').toEqual([]);
   await page.screenshot({ path: `${SHOTS}/data-folder-browser.png` });
   await dialog.getByRole('button', { name: 'Open this folder' }).click();
   await expect(page.getByLabel('Detected format')).toHaveText('LGG (kaggle_3m TIFF)');

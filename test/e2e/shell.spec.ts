@@ -1,18 +1,19 @@
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
-
-// Named screenshots kept next to the per-test ones (outputDir is wiped per run, this folder is not).
-const SHOTS = 'test-results/screenshots';
-mkdirSync(SHOTS, { recursive: true });
+import { resetStudio, SHOTS, unlabelledControls } from './helpers';
 
 const BACKEND = /Backend: (tensorflow-gpu|tensorflow|wasm|cpu)\b/;
+// Each view's own empty state on a first start: its title, and a line that says how to fill it.
 const VIEWS = [
-  { id: 'data', title: 'Data', key: '1', empty: 'No dataset loaded' },
-  { id: 'train', title: 'Train', key: '2', empty: 'No training run yet' },
-  { id: 'sweep', title: 'Sweep', key: '3', empty: 'No sweep yet' },
-  { id: 'export', title: 'Export', key: '4', empty: 'Nothing to export yet' },
+  { id: 'data', title: 'Data', key: '1', empty: 'No dataset loaded', hint: 'built-in FLAIR-like brain phantoms' },
+  { id: 'train', title: 'Train', key: '2', empty: 'No training run yet', hint: 'Start a run with the form above' },
+  { id: 'sweep', title: 'Sweep', key: '3', empty: 'No completed run yet', hint: 'Finish a run in the Train view first' },
+  { id: 'export', title: 'Export', key: '4', empty: 'Nothing to export yet', hint: 'Train a run in the Train view first' },
 ];
+
+// The empty states need a first start: no dataset open and no run, whatever the spec files that
+// ran before left in the shared studio home.
+test.beforeAll(resetStudio);
 
 /** Console errors include CSP violations; the page must load without any. */
 function trackErrors(page: Page): string[] {
@@ -48,7 +49,11 @@ test('moves between the views by click', async ({ page }) => {
     await expect(button).toHaveAttribute('aria-current', 'page');
     await expect(page.getByRole('main')).toHaveAttribute('data-active-view', v.id);
     await expect(page.getByRole('heading', { level: 2, name: v.title, exact: true })).toBeVisible();
-    await expect(page.getByRole('note', { name: v.empty })).toBeVisible();
+    const note = page.getByRole('note', { name: v.empty });
+    await expect(note).toBeVisible();
+    await expect(note.getByRole('heading', { name: v.empty })).toBeVisible();
+    await expect(note).toContainText(v.hint);
+    expect(await unlabelledControls(page), `controls without an accessible name in the ${v.title} view`).toEqual([]);
     for (const other of VIEWS.filter((o) => o !== v)) {
       await expect(page.getByRole('button', { name: `${other.title} view (shortcut ${other.key})` })).not.toHaveAttribute('aria-current', 'page');
     }

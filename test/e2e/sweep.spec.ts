@@ -7,12 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_HOME, E2E_TOKEN } from '../../playwright.config';
+import { deleteRuns } from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 const RUNS = ['e2e-sweep-sgd', 'e2e-sweep-var'];
 
-test.beforeAll(() => {
+test.beforeAll(async () => {
+  // Runs of the same names from an earlier pass (e.g. --repeat-each) would double the selection.
+  await deleteRuns((name) => RUNS.includes(name));
   execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
 });
 

@@ -4,12 +4,12 @@
  * with its backend, a second run with VAR, the two weight histograms overlaid, and delete with a
  * confirmation that Escape dismisses.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
+import { resetStudio, SHOTS, unlabelledControls } from './helpers';
 
-const SHOTS = 'test-results/screenshots';
-mkdirSync(SHOTS, { recursive: true });
+// The test ends on an empty runs list: start from one, whatever other spec files left behind.
+test.beforeEach(resetStudio);
 
 test.setTimeout(90_000);
 // Tall enough that the screenshots show the form, the live panel and the runs list at once.
@@ -61,6 +61,8 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   // Enter in a field submits the form.
   await form.getByLabel('Epochs').press('Enter');
   await expect(page.getByRole('progressbar', { name: 'Training progress' })).toBeVisible();
+  // While it trains (cancel buttons, live panel), every control is named too.
+  expect(await unlabelledControls(page), 'controls without an accessible name').toEqual([]);
   await expect(runRow(page, 'sgd-e2e')).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
   await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '100');
   expect(await points(page, 'Training loss')).toBeGreaterThan(1);
@@ -104,6 +106,7 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   await page.getByRole('button', { name: 'Delete var-e2e' }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Delete run "var-e2e"?' });
   await expect(dialog).toBeVisible();
+  expect(await unlabelledControls(page), 'controls without an accessible name').toEqual([]);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(runRow(page, 'var-e2e')).toHaveCount(1);

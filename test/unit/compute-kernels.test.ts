@@ -204,6 +204,35 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(worst).toBeLessThanOrEqual(1e-6);
   });
 
+  it('the wasm BatchNorm gradient matches core gradient on cpu (all five inputs, and through moments)', async () => {
+    // (Without a scale tensor core cannot differentiate batchNorm on any backend: it saves an undefined input.)
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor(values(3 * 5 * 7 * 4, 21), [3, 5, 7, 4]);
+        const mean = tf.tensor(values(4, 22), [4]);
+        const variance = tf.add(tf.tensor(values(4, 23), [4]), 1.5);
+        const offset = tf.tensor(values(4, 24), [4]);
+        const scale = tf.tensor(values(4, 25), [4]);
+        const dy = tf.tensor(values(3 * 5 * 7 * 4, 26), [3, 5, 7, 4]);
+        const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+          tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
+        const direct = tf.grads(f)([x, mean, variance, offset, scale]);
+        // As tfjs-layers trains: statistics from moments of x, so the gradient flows through them too.
+        const viaMoments = tf.grad((a: tf.Tensor) => {
+          const { mean: m, variance: v } = tf.moments(a, [0, 1, 2]);
+          return f(a, m, v, offset, scale);
+        })(x);
+        return [...direct, viaMoments].map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const got = await run('wasm');
+    const want = await run('cpu');
+    expect(got).toHaveLength(6);
+    got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-4));
+    await tf.setBackend('wasm');
+  });
+
   it('gradients of a strided conv train through tf.grad on wasm', async () => {
     await tf.setBackend('wasm');
     const grads = tf.tidy(() => {

@@ -10,6 +10,9 @@ import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHand
 import type { ExperimentListener } from './events';
 import { writeState, type ExperimentPaths, type ExperimentState } from './state';
 
+/** How long a cancelled run may take to reach its next step boundary before its thread is stopped. */
+export const CANCEL_GRACE_MS = 3000;
+
 export interface TrainStageResult {
   records: Map<string, RunRecord>;
   /** False when the stage stopped early (cancel or a failed run). */
@@ -45,17 +48,25 @@ export async function trainStage(cells: GridCell[], state: ExperimentState, path
       await writeState(paths.state, state);
       emit({ type: 'run-start', index, total, cell, runId: handle.runId, resumedAtEpoch: null });
     }
-    const onAbort = () => handle.cancel();
+    // The training thread honours a cancel between steps, but only once its event loop turns,
+    // which can be the end of the epoch. After a grace period it is stopped hard: the
+    // checkpoint (end of the last finished epoch, swapped in atomically) is kept either way.
+    let hardStop: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      handle.cancel();
+      hardStop = setTimeout(() => void handle.terminate(), CANCEL_GRACE_MS);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     let record: RunRecord;
     try {
       record = await handle.done;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      clearTimeout(hardStop);
     }
     records.set(cell.key, record);
     emit({ type: 'run-done', index, total, cell, record, skipped: false });
-    if (record.status !== 'completed') return { records, complete: false };
+    if (record.status !== 'completed' || signal.aborted) return { records, complete: false };
   }
   return { records, complete: true };
 }

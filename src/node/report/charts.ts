@@ -28,10 +28,28 @@ export function groupStyle(groups: { group: string; optimizer: string; varLambda
   return out;
 }
 
-const pctTick = (v: number) => `${Math.round(v * 100)}%`;
+const pctTick = (v: number) => `${Math.round(v * 1000) / 10}%`;
+
+/**
+ * Sweep levels crowd near 100 % (80, 85, 90, 95, 98), so the x axis is the level's position
+ * in the sweep, evenly spaced and labelled with its sparsity.
+ */
+function levelAxis(levels: number[]) {
+  const pos = (s: number) => levels.indexOf(s);
+  return {
+    pos,
+    options: {
+      x: [0, Math.max(1, levels.length - 1)] as [number, number],
+      xTicks: levels.map((_, i) => i),
+      xFormat: (i: number) => (levels[Math.round(i)] !== undefined ? pctTick(levels[Math.round(i)]) : ''),
+      guides: [] as number[],
+    },
+  };
+}
 
 export function diceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
+  const axis = levelAxis(results.experiment.config.sweep.levels);
   const multiSeed = results.experiment.config.seeds.length > 1;
   const series: Series[] = groups.map((g) => ({
     label: g.label,
@@ -41,41 +59,36 @@ export function diceChart(groups: Group[], results: Results): string {
       .filter((l) => l.diceMean !== null)
       .map((l) => {
         const spread = multiSeed ? l.diceStdSeeds : l.diceSemSlices;
-        return { x: l.sparsity, y: l.diceMean!, ...(spread !== null ? { lo: l.diceMean! - spread, hi: l.diceMean! + spread } : {}) };
+        return { x: axis.pos(l.sparsity), y: l.diceMean!, ...(spread !== null ? { lo: l.diceMean! - spread, hi: l.diceMean! + spread } : {}) };
       }),
   }));
-  const levels = results.experiment.config.sweep.levels;
   return lineChart(series, {
     title: 'Dice after one-shot pruning (no fine-tuning)',
-    xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning)`,
+    xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
     yLabel: 'mean Dice',
-    x: [Math.min(...levels), Math.max(...levels)],
     y: [0, 1],
-    xTicks: levels.length <= 10 ? levels : undefined,
-    xFormat: pctTick,
-    guides: results.experiment.config.report.headlineLevels,
+    ...axis.options,
+    guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),
   });
 }
 
 /** Lesion-only Dice: the curve that is not propped up by empty slices predicted empty. */
 export function lesionDiceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
+  const axis = levelAxis(results.experiment.config.sweep.levels);
   const series: Series[] = groups.map((g) => ({
     label: g.label,
     ...style.get(g.group)!,
     markers: true,
-    points: g.levels.filter((l) => l.diceLesionMean !== null).map((l) => ({ x: l.sparsity, y: l.diceLesionMean! })),
+    points: g.levels.filter((l) => l.diceLesionMean !== null).map((l) => ({ x: axis.pos(l.sparsity), y: l.diceLesionMean! })),
   }));
-  const levels = results.experiment.config.sweep.levels;
   return lineChart(series, {
     title: 'Dice on lesion slices only',
-    xLabel: 'sparsity',
+    xLabel: 'sparsity (levels evenly spaced)',
     yLabel: 'mean Dice (true mask not empty)',
-    x: [Math.min(...levels), Math.max(...levels)],
     y: [0, 1],
-    xTicks: levels.length <= 10 ? levels : undefined,
-    xFormat: pctTick,
-    guides: results.experiment.config.report.headlineLevels,
+    ...axis.options,
+    guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),
     width: 480,
     height: 300,
   });

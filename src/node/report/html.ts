@@ -112,6 +112,25 @@ function gridsHtml(input: ReportInput): string {
   return `<p class="legend">Overlay:<span style="background:${rgb(GRID_COLOURS.TP)}"></span>true positive<span style="background:${rgb(GRID_COLOURS.FP)}"></span>false positive<span style="background:${rgb(GRID_COLOURS.FN)}"></span>false negative (missed lesion; in the first column: the true outline)</p><div class="grid">${out.join('')}</div>`;
 }
 
+/** Where global pruning takes the weights from: per-layer sparsity at the first headline level. */
+function layerTable(input: ReportInput): string {
+  const r = input.results;
+  const level = r.experiment.config.report.headlineLevels.find((l) => r.experiment.config.sweep.levels.includes(l));
+  if (level === undefined) return '';
+  const cols = r.groups.flatMap((g) => {
+    const run = r.runs.find((x) => x.group === g.group && input.sweeps.has(x.runId));
+    const lv = run ? input.sweeps.get(run.runId)!.record.levels.find((l) => l.sparsity === level) : undefined;
+    return lv ? [{ label: g.label, layers: lv.perLayer }] : [];
+  });
+  if (!cols.length) return '';
+  const rows = cols[0].layers.map(
+    (l, i) => `<tr><td>${esc(l.name)}</td><td>${l.total.toLocaleString('en')}</td>${cols.map((c) => `<td>${c.layers[i] ? (c.layers[i].pruned ? pct(c.layers[i].sparsity) : 'kept dense') : '–'}</td>`).join('')}</tr>`,
+  );
+  return `<h3>Per-layer sparsity at ${pct(level)} global sparsity</h3>
+<table><tr><th>layer (kernel)</th><th>weights</th>${cols.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>${rows.join('')}</table>
+<p class="small">One global magnitude threshold takes most of its zeros from the large, deep layers, whose weights are smallest at initialisation.</p>`;
+}
+
 function stagesHtml(r: Results): string {
   const rows = r.stages.map((s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${secs(s.seconds)}</td></tr>`);
   return `<table><tr><th>stage</th><th>backend</th><th>wall time</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td></tr></table>
@@ -161,6 +180,7 @@ ${gridsHtml(input)}
 ${runTable(r)}
 <p class="small">Weight statistics over all conv kernels after the last epoch. VAR is meant to widen each layer's distribution and push small weights to zero, so that magnitude pruning removes weights that matter less.</p>
 <div class="charts">${lossChart}${valChart}</div>
+${layerTable(input)}
 <h2>Setup</h2>
 ${setupHtml(r)}
 <h2>Timings</h2>

@@ -51,8 +51,10 @@ function ticks(lo: number, hi: number, n = 5): number[] {
 
 export function lineChart(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
-  const H = o.height ?? 360;
-  const m = { l: 56, r: 16, t: 30, b: 44 };
+  // The legend sits under the plot (two series per row), so it never hides a curve.
+  const legendRows = Math.ceil(series.length / 2);
+  const H = (o.height ?? 360) + legendRows * 16;
+  const m = { l: 56, r: 16, t: 30, b: 44 + legendRows * 16 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const sx = (v: number) => m.l + ((v - o.x[0]) / (o.x[1] - o.x[0] || 1)) * pw;
@@ -73,7 +75,7 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   }
   for (const g of o.guides ?? []) parts.push(`<line x1="${r1(sx(g))}" x2="${r1(sx(g))}" y1="${m.t}" y2="${m.t + ph}" stroke="#bbb" stroke-dasharray="2 3"/>`);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
-  parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   for (const s of series) {
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
@@ -91,13 +93,11 @@ export function lineChart(series: Series[], o: ChartOptions): string {
     }
     if (s.markers) for (const p of pts) parts.push(`<circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`);
   }
-  // Legend, top-right inside the plot, one row per series.
-  const lx = m.l + pw - 170;
   series.forEach((s, i) => {
-    const y = m.t + 14 + i * 16;
-    parts.push(`<rect x="${lx - 6}" y="${y - 11}" width="176" height="16" fill="#fff" fill-opacity="0.8"/>`);
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${y - 3}" y2="${y - 3}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    parts.push(`<text x="${lx + 28}" y="${y + 1}">${esc(s.label)}</text>`);
+    const lx = m.l + (i % 2) * (pw / 2);
+    const y = m.t + ph + 52 + Math.floor(i / 2) * 16;
+    parts.push(`<line x1="${r1(lx)}" x2="${r1(lx + 22)}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(`<text x="${r1(lx + 28)}" y="${y}">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');

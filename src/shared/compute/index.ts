@@ -4,3 +4,4 @@
  * backend's XNNPACK path does the arithmetic.
  */
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, registerCpuKernelFixes, CPU_KERNEL_FIXES } from './register';
+export { registerLeanBatchNormGradient } from './batchnorm-grad';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
+import { registerLeanBatchNormGradient } from './batchnorm-grad';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
 import { makeResizeNearestNeighborGrad, makeResizeNearestNeighborGradPortable } from './resize-nearest-grad';
@@ -65,5 +66,6 @@ export function registerWasmTrainingKernels(): string[] {
     });
   }
   for (const [name, factory] of Object.entries(KERNELS)) replaceKernel('wasm', name, factory);
+  registerLeanBatchNormGradient();
   return [...WASM_TRAINING_KERNELS];
 }

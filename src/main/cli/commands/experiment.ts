@@ -70,13 +70,12 @@ function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
       }
       case 'run-done':
         if (e.skipped) progress.log(`Run ${e.index + 1}/${e.total} ${e.cell.label} seed ${e.cell.seed}: already completed (${e.record.id})`);
-        else progress.log(`  ${e.record.status} in ${formatDuration((performance.now() - runStart) / 1000)}`);
+        else progress.log(`  ${io.signal.aborted && e.record.status !== 'completed' ? 'stopped (last finished epoch checkpointed)' : e.record.status} in ${formatDuration((performance.now() - runStart) / 1000)}`);
         break;
       case 'sweep-progress':
         progress.update('sweep', e.progress.fraction, e.progress.fraction > 0 ? e.progress.etaSeconds : null, e.progress.message);
         break;
     }
-    void io;
   };
 }
 

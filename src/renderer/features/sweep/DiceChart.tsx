@@ -57,9 +57,12 @@ export function DiceChart({ data }: { data: ChartData }) {
     };
   }, [data]);
 
+  // Dice values actually plotted (one per run and level it has): lets tests see every line fill.
+  const plotted = data.series.reduce((n, s) => n + s.dice.filter((d) => d !== null).length, 0);
+
   return (
     <figure className="sweep-chart" aria-label={`Dice versus sparsity: ${data.series.length} runs, ${data.x.length} levels`}>
-      <div ref={host} className="sweep-chart__plot" data-testid="dice-chart" data-series={data.series.length} data-points={data.x.length} />
+      <div ref={host} className="sweep-chart__plot" data-testid="dice-chart" data-series={data.series.length} data-points={data.x.length} data-values={plotted} />
       <figcaption className="sweep-chart__legend">
         {data.series.map((s, i) => (
           <span key={s.runId} className="sweep-legend__item">

@@ -60,8 +60,10 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
               {r.sweeps.length > 0 && (
                 <select value={chosen(r) ?? ''} onChange={(e) => onChoose(r.runId, e.target.value)} aria-label={`Sweep shown for ${r.name}`}>
                   {r.sweeps.map((s) => (
-                    <option key={s.sweepId} value={s.sweepId}>
-                      {new Date(s.createdAt).toLocaleString()} · {s.levels.length} levels · {s.scorer} · {s.status}
+                    // Short enough for the side panel: the status only when it is not the usual one.
+                    <option key={s.sweepId} value={s.sweepId} title={`${new Date(s.createdAt).toLocaleString()} · ${s.status}`}>
+                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {s.levels.length} levels · {s.scorer}
+                      {s.status === 'completed' ? '' : ` · ${s.status}`}
                     </option>
                   ))}
                 </select>
