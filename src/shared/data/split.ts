@@ -1,5 +1,5 @@
 import type { CaseInfo, Split, SplitFractions } from './types.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '../rng.js';
 import { fail } from './fail.js';
 
 /**
