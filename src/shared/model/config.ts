@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StudioError } from '../errors';
+import { parseWith } from '../validate';
 
 /**
  * Serialisable description of a segmentation network. Everything needed to rebuild the
@@ -60,13 +61,5 @@ export function modelPreset(name: PresetName, overrides: Partial<Omit<ModelConfi
 
 /** Validates untrusted JSON (run records, checkpoints, API calls) into a ModelConfig. */
 export function parseModelConfig(raw: unknown): ModelConfig {
-  const r = ModelConfigSchema.safeParse(raw);
-  if (!r.success) {
-    throw new StudioError({
-      code: 'bad-input',
-      what: `Invalid model config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      hint: 'Start from a preset (modelPreset) and override only the fields you need',
-    });
-  }
-  return r.data;
+  return parseWith(ModelConfigSchema, raw, { subject: 'model config', hint: 'Start from a preset (modelPreset) and override only the fields you need' });
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { StudioError } from '../errors';
 import { ModelConfigSchema } from '../model/config';
 import { AugmentConfigSchema } from '../train/augment';
 import { OptimizerConfigSchema } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
+import { parseWith } from '../validate';
 
 export const RunDataSchema = z.discriminatedUnion('kind', [
   /** The built-in seeded phantoms, generated in memory. */
@@ -61,16 +61,5 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 /** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */
 export function parseRunConfig(raw: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(raw);
-  if (!r.success) {
-    throw new StudioError({
-      code: 'bad-input',
-      what: `Invalid run config: ${r.error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ')}`,
-      hint: 'Fix the listed fields; model and optimizer have presets to start from',
-    });
-  }
-  return r.data;
+  return parseWith(RunConfigSchema, raw, { subject: 'run config', hint: 'Fix the listed fields; model and optimizer have presets to start from' });
 }

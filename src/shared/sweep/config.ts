@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StudioError } from '../errors';
+import { parseWith } from '../validate';
 
 /** The paper's grid: dense, then the region where plain training collapses and VAR should not. */
 export const DEFAULT_LEVELS: readonly number[] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98];
@@ -34,17 +34,7 @@ export type SweepConfigInput = z.input<typeof SweepConfigSchema>;
 
 /** Validates untrusted input (API, CLI) into a SweepConfig with defaults and sorted unique levels. */
 export function parseSweepConfig(raw: unknown): SweepConfig {
-  const r = SweepConfigSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    throw new StudioError({
-      code: 'bad-input',
-      what: `Invalid sweep config: ${r.error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ')}`,
-      hint: 'Levels are fractions in [0, 1], e.g. [0, 0.5, 0.9]; scope is global or layerwise',
-    });
-  }
-  const levels = [...new Set(r.data.levels)].sort((a, b) => a - b);
-  return { ...r.data, levels };
+  const data = parseWith(SweepConfigSchema, raw ?? {}, { subject: 'sweep config', hint: 'Levels are fractions in [0, 1], e.g. [0, 0.5, 0.9]; scope is global or layerwise' });
+  const levels = [...new Set(data.levels)].sort((a, b) => a - b);
+  return { ...data, levels };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StudioError } from '../errors';
+import { parseWith } from '../validate';
 
 /**
  * Optimizer settings as plain data. Kept apart from the engine (optimizers.ts) so that the
@@ -34,13 +34,5 @@ export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 export type OptimizerConfigInput = z.input<typeof OptimizerConfigSchema>;
 
 export function parseOptimizerConfig(raw: unknown): OptimizerConfig {
-  const r = OptimizerConfigSchema.safeParse(raw);
-  if (!r.success) {
-    throw new StudioError({
-      code: 'bad-input',
-      what: `Invalid optimizer config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      hint: 'Check method, lr, rho, cramSparsities and varLambda',
-    });
-  }
-  return r.data;
+  return parseWith(OptimizerConfigSchema, raw, { subject: 'optimizer config', hint: 'Check method, lr, rho, cramSparsities and varLambda' });
 }
