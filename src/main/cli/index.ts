@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isStudioError } from '../../shared/errors';
 import { commands, findCommand } from './registry';
 import type { CliIO } from './types';
+import { reportStudioError } from './errors';
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -41,11 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (isStudioError(e)) {
-      io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
-      io.err(e.hint);
-      return e.code === 'cancelled' ? 130 : 1;
-    }
+    if (isStudioError(e)) return reportStudioError(e, io);
     io.err(`Unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }

@@ -5,6 +5,7 @@ import { formatBytes } from '../../../shared/export/markdown';
 import { ExportFormatSchema, WeightPrecisionSchema, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
 import { existingTargets, exportTargets } from '../../../node/exportjob/paths';
 import type { CliCommand, CliIO } from '../types';
+import { reportStudioError } from '../errors';
 
 const USAGE = [
   'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8]',
@@ -138,11 +139,7 @@ export const exportCommand: CliCommand = {
       else report(result, io);
       return 0;
     } catch (e) {
-      if (isStudioError(e)) {
-        io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
-        io.err(e.hint);
-        return e.code === 'cancelled' ? 130 : 1;
-      }
+      if (isStudioError(e)) return reportStudioError(e, io);
       throw e;
     }
   },

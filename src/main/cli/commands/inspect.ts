@@ -2,14 +2,8 @@
 import { parseArgs } from 'node:util';
 import { StudioError, isStudioError } from '../../../shared/errors';
 import { inspectPath } from '../../../node/data/open';
-import type { CliCommand, CliIO } from '../types';
-
-function reportError(e: StudioError, io: CliIO): number {
-  // Same wording as the CLI shell and the app: file, what, then the hint on its own line.
-  io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
-  io.err(e.hint);
-  return e.code === 'cancelled' ? 130 : 1;
-}
+import { reportStudioError } from '../errors';
+import type { CliCommand } from '../types';
 
 function mb(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -54,7 +48,7 @@ export const inspectCommand: CliCommand = {
       io.out(JSON.stringify(summary, null, 2));
       return 0;
     } catch (e) {
-      if (isStudioError(e)) return reportError(e, io);
+      if (isStudioError(e)) return reportStudioError(e, io);
       throw e;
     }
   },

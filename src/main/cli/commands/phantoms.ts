@@ -4,6 +4,7 @@ import { StudioError, isStudioError } from '../../../shared/errors';
 import { DEFAULT_PHANTOMS, generatePhantoms } from '../../../shared/data/phantoms';
 import { writePhantomsAsLgg } from '../../../node/data/lgg-writer';
 import type { CliCommand } from '../types';
+import { reportStudioError } from '../errors';
 
 function int(raw: string | undefined, flag: string, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
@@ -49,11 +50,7 @@ export const phantomsCommand: CliCommand = {
       io.out(JSON.stringify({ out: values.out, ...opts, cases: res.cases, slices: res.slices, files: res.files.length }));
       return 0;
     } catch (e) {
-      if (isStudioError(e)) {
-        io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
-        io.err(e.hint);
-        return e.code === 'cancelled' ? 130 : 1;
-      }
+      if (isStudioError(e)) return reportStudioError(e, io);
       throw e;
     }
   },
