@@ -5,9 +5,11 @@
  * while this module ends up in out/main/*.js or out/main/chunks/*.js.
  * From sources (vitest, tsx, `npm run bench`): the .ts file, through tsx.
  */
+import { fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { StudioError } from '../shared/errors';
 
@@ -42,4 +44,52 @@ export function startWorker(name: string, workerData: unknown, options: Omit<Wor
   const hook = createRequire(import.meta.url).resolve('tsx/cjs');
   const entry = `require(${JSON.stringify(hook)}); require(${JSON.stringify(fileURLToPath(url))});`;
   return new Worker(entry, { ...options, workerData, eval: true });
+}
+
+/** The part of a job worker that hosts use: the same shape for a thread and for a process. */
+export interface JobWorker {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: any) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'exit', listener: (code: number) => void): this;
+  terminate(): Promise<number>;
+}
+
+/** First message a worker process receives: its workerData (see src/node/workerJob.ts). */
+export const PROCESS_INIT = '__var-studio-init';
+
+/**
+ * Start a worker entry in a child process instead of a thread. Jobs that run native code
+ * (onnxruntime-node) use it: killing a thread while a native session runs can abort the whole
+ * process, while killing a child process never touches the studio.
+ */
+export function startWorkerProcess(name: string, workerData: unknown): JobWorker {
+  const file = fileURLToPath(workerUrl(name));
+  const execArgv = fromSources ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const child = fork(file, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.send({ type: PROCESS_INIT, data: workerData });
+  const events = new EventEmitter();
+  let exitCode: number | undefined;
+  child.on('message', (m) => events.emit('message', m));
+  child.on('error', (e) => events.emit('error', e));
+  child.on('exit', (code, signal) => {
+    exitCode = code ?? (signal ? 1 : 0);
+    events.emit('exit', exitCode);
+  });
+  const worker: JobWorker = {
+    postMessage: (m) => {
+      if (child.connected) child.send(m as object);
+    },
+    on: (event: string, listener: (...args: any[]) => void) => {
+      events.on(event, listener);
+      return worker;
+    },
+    terminate: () =>
+      new Promise<number>((resolve) => {
+        if (exitCode !== undefined) return resolve(exitCode);
+        events.once('exit', resolve);
+        child.kill('SIGKILL');
+      }),
+  };
+  return worker;
 }

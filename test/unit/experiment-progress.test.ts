@@ -62,6 +62,9 @@ describe('findings', () => {
     expect(isClear(0.04, 0, 0)).toBe(false);
     expect(findings([group('a', 0, 0.5, 0.02), group('b', 1e-4, 0.8, 0.02)], [0.9])[0]).toMatch(/SGD\+VAR keeps Dice 0\.80 against 0\.50 for SGD \(\+0\.30\): clearly higher/);
     expect(findings([group('a', 0, 0.8, 0.02), group('b', 1e-4, 0.5, 0.02)], [0.9])[0]).toMatch(/clearly LOWER/);
+    // A gap already present in the dense models is flagged, not sold as pruning robustness.
+    const withDense = (g: Group, d: number): Group => ({ ...g, levels: [{ ...g.levels[0], sparsity: 0, diceMean: d }, ...g.levels] });
+    expect(findings([withDense(group('a', 0, 0.5, 0.02), 0.55), withDense(group('b', 1e-4, 0.9, 0.02), 0.95)], [0.9])[0]).toMatch(/Caution: the dense models already differ \(0\.95 against 0\.55/);
   });
 });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('export service (worker thread)', () => {
+describe('export service (worker process)', () => {
   it('lists runs, previews without writing, runs an export with progress, lists it, offers no dialog in browser mode', async () => {
     const host = createServiceHost({ shell: 'browser' });
     const events: { state?: string; fraction: number; message?: string }[] = [];

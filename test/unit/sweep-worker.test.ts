@@ -25,10 +25,10 @@ afterAll(() => {
 
 /** Many levels, one slice per batch: long enough to be interrupted after the first progress. */
 const longConfig = { levels: Array.from({ length: 24 }, (_, i) => i / 25), batchSize: 1, scorer: 'tfjs' as const };
-/** The same through onnxruntime: the thread is killed with native sessions alive. */
+/** The same through onnxruntime: the process is killed with native sessions alive. */
 const longOnnx = { ...longConfig, scorer: 'onnx' as const };
 
-describe('sweep worker thread', () => {
+describe('sweep worker process', () => {
   it('cancel stops between batches and keeps the finished levels', async () => {
     let asked = false;
     const h = startSweep([runId], longConfig, {
@@ -59,10 +59,10 @@ describe('sweep worker thread', () => {
     const out = await h.done;
     await killed;
     expect(out.status).toBe('failed');
-    expect(out.error?.what).toMatch(/sweep thread was stopped/);
+    expect(out.error?.what).toMatch(/sweep process was stopped/);
     const rec = await readSweepRecord(root, runId, h.sweepId);
     expect(rec.status).toBe('failed');
-    expect(rec.error?.what).toMatch(/sweep thread was stopped/);
+    expect(rec.error?.what).toMatch(/sweep process was stopped/);
     expect(rec.levels.length).toBeGreaterThanOrEqual(1);
     expect(rec.levels.length).toBeLessThan(24);
 

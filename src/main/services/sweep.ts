@@ -1,5 +1,5 @@
 /**
- * The sweep service: starts sweeps in worker threads (src/node/sweep), streams their progress as
+ * The sweep service: starts sweeps in worker processes (src/node/sweep), streams their progress as
  * `job.progress` (kind "sweep", jobId = sweepId) and reads stored results back from the run
  * directories, so reopening the studio shows every saved sweep without recomputing.
  */
@@ -19,7 +19,7 @@ const active = new Map<string, { handle: SweepHandle; info: Active }>();
 /** Resolved at call time so VAR_STUDIO_HOME set by a test or the CLI applies. */
 const runsRoot = () => defaultRunsRoot();
 
-/** Test hook: stops a sweep's thread the way a crash would. */
+/** Test hook: stops a sweep's process the way a crash would. */
 export async function terminateSweepForTests(sweepId: string): Promise<void> {
   await active.get(sweepId)?.handle.terminate();
 }

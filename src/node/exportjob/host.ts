@@ -1,10 +1,10 @@
 /**
- * Runs export jobs and previews in a worker thread (src/worker/export.worker.ts), so pruning,
+ * Runs export jobs and previews in a child process (src/worker/export.worker.ts), so pruning,
  * scoring and latency timing never block the main process's event loop.
  */
 import { StudioError, type StudioErrorInfo } from '../../shared/errors';
 import type { ExportResult } from '../../shared/export/schemas';
-import { startWorker } from '../workers';
+import { startWorkerProcess } from '../workers';
 import type { ExportJobProgress, ExportJobRequest } from './job';
 import type { ExportPreview } from './preview';
 
@@ -25,7 +25,7 @@ export interface ExportHandle<T> {
 }
 
 function host<T>(data: ExportWorkerData, onProgress?: (p: ExportJobProgress) => void): ExportHandle<T> {
-  const worker = startWorker('export', data, { name: `export-${data.kind}` });
+  const worker = startWorkerProcess('export', data);
   let result: T | undefined;
   let error: StudioError | undefined;
   const done = new Promise<T>((resolve, reject) => {
@@ -38,7 +38,7 @@ function host<T>(data: ExportWorkerData, onProgress?: (p: ExportJobProgress) => 
     worker.on('error', (e) => (crash = e));
     worker.on('exit', (code) => {
       if (result !== undefined) resolve(result);
-      else reject(error ?? new StudioError({ code: 'internal', what: `The export thread stopped${crash ? `: ${crash.message}` : ` (exit code ${code})`}`, hint: 'Nothing was written; try again, and report the message if it repeats' }));
+      else reject(error ?? new StudioError({ code: 'internal', what: `The export process stopped${crash ? `: ${crash.message}` : ` (exit code ${code})`}`, hint: 'Nothing was written; try again, and report the message if it repeats' }));
     });
   });
   return { done, cancel: () => worker.postMessage({ type: 'cancel' } satisfies ToExportWorker) };

@@ -44,7 +44,7 @@ code{background:#f1f3f5;padding:0 3px;border-radius:3px}.small{font-size:12px;co
 
 function findingsHtml(r: Results): string {
   if (!r.findings.length) return '<p>No plain-versus-VAR pair with scored headline levels: nothing to compare.</p>';
-  return r.findings.map((s) => `<div class="finding${/clearly higher/.test(s) ? '' : ' neg'}">${esc(s)}</div>`).join('');
+  return r.findings.map((s) => `<div class="finding${/clearly higher/.test(s) && !/Caution/.test(s) ? '' : ' neg'}">${esc(s)}</div>`).join('');
 }
 
 function diceTable(r: Results): string {

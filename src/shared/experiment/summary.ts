@@ -72,9 +72,13 @@ export function findings(groups: Group[], headlineLevels: number[]): string[] {
           : isClear(-diff, spread(a), spread(b))
             ? 'clearly LOWER'
             : 'not clearly different';
+        // A gap that is already there before pruning is a training difference, not robustness to pruning.
+        const da = plain.levels.find((l) => l.sparsity === 0)?.diceMean ?? null;
+        const db = withVar.levels.find((l) => l.sparsity === 0)?.diceMean ?? null;
+        const dense = da !== null && db !== null && Math.abs(db - da) >= 0.05 ? ` Caution: the dense models already differ (${f2(db)} against ${f2(da)} at 0 %), so this gap is not a pruning effect.` : '';
         out.push(
           `At ${pct(level)} global sparsity ${withVar.label} keeps Dice ${f2(b.diceMean)} against ${f2(a.diceMean)} for ${plain.label} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)}): ${verdict}` +
-            `; on lesion slices only ${f2(b.diceLesionMean)} against ${f2(a.diceLesionMean)}.`,
+            `; on lesion slices only ${f2(b.diceLesionMean)} against ${f2(a.diceLesionMean)}.${dense}`,
         );
       }
     }
