@@ -96,6 +96,7 @@ export async function runExperiment(config: ExperimentConfig, opts: ExperimentOp
   await fsp.mkdir(paths.runsRoot, { recursive: true });
   await writeState(paths.state, state);
   const cells = expandGrid(config);
+  emit({ type: 'info', message: resumed ? `Resuming the experiment in ${paths.out} (finished runs and sweeps are reused)` : `Output folder: ${paths.out}` });
 
   const end = async (status: 'cancelled' | 'failed', error?: ErrorInfo): Promise<ExperimentOutcome> => {
     state.status = status;

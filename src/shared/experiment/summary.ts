@@ -46,6 +46,11 @@ export function groupEntries(entries: ResultEntry[]): Group[] {
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
 const f2 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+/** +0.05, -0.03, and 0.00 rather than -0.00. */
+const signed = (x: number) => {
+  const r = Math.round(x * 100) / 100;
+  return r === 0 ? '0.00' : `${r > 0 ? '+' : ''}${r.toFixed(2)}`;
+};
 
 /**
  * A difference counts as clear when it is at least 0.05 Dice and larger than twice the spread
@@ -77,7 +82,7 @@ export function findings(groups: Group[], headlineLevels: number[]): string[] {
         const db = withVar.levels.find((l) => l.sparsity === 0)?.diceMean ?? null;
         const dense = da !== null && db !== null && Math.abs(db - da) >= 0.05 ? ` Caution: the dense models already differ (${f2(db)} against ${f2(da)} at 0 %), so this gap is not a pruning effect.` : '';
         out.push(
-          `At ${pct(level)} global sparsity ${withVar.label} keeps Dice ${f2(b.diceMean)} against ${f2(a.diceMean)} for ${plain.label} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)}): ${verdict}` +
+          `At ${pct(level)} global sparsity ${withVar.label} keeps Dice ${f2(b.diceMean)} against ${f2(a.diceMean)} for ${plain.label} (${signed(diff)}): ${verdict}` +
             `; on lesion slices only ${f2(b.diceLesionMean)} against ${f2(a.diceLesionMean)}.${dense}`,
         );
       }
