@@ -12,6 +12,8 @@ describe('Train form -> RunConfig', () => {
     expect(parsed.data).toEqual({ kind: 'phantoms', count: 32, slicesPerCase: 16, size: 64, seed: 1 });
     expect(parsed.optimizer).toMatchObject({ method: 'sgd', varLambda: 0 });
     expect(parsed.model).toMatchObject({ preset: 'reference', inputSize: 64, widthMultiplier: 0.5 });
+    // Both cores by default: data-parallel gradient workers.
+    expect(parsed.workers).toBe(2);
   });
 
   it('puts schema messages on the fields that caused them', () => {
@@ -21,6 +23,7 @@ describe('Train form -> RunConfig', () => {
     expect(errors.lr).toBe('Enter a number');
     expect(errors.batchSize).toMatch(/int/i);
     expect(errors.phantomCases).toBeTruthy();
+    expect(toRunConfig(form({ workers: '-1' }), []).errors.workers).toMatch(/>=\s*0/);
   });
 
   it('checks VAR lambda, CrAM sparsities and the input size of the preset', () => {

@@ -206,6 +206,9 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
             {input('seed', { inputMode: 'numeric' })}
           </Field>
         </div>
+        <Field name="workers" label="Gradient workers" error={errors.workers} hint="Threads that split each batch (data-parallel); 2 uses both cores of a 2-core machine, 0 trains in one thread">
+          {input('workers', { inputMode: 'numeric' })}
+        </Field>
       </fieldset>
 
       <div className="train-form__actions">

@@ -25,6 +25,8 @@ export interface TrainForm {
   source: string;
   phantomCases: string;
   phantomSlices: string;
+  /** Data-parallel gradient workers (RunConfig.workers). */
+  workers: string;
 }
 
 export type FieldName = keyof TrainForm;
@@ -63,6 +65,8 @@ export const DEFAULT_FORM: TrainForm = {
   source: 'phantoms',
   phantomCases: '32',
   phantomSlices: '16',
+  // Both cores of the common 2-core machine; the run record shows what was used.
+  workers: '2',
 };
 
 export function suggestName(f: TrainForm): string {
@@ -92,6 +96,7 @@ const FIELD_OF: Record<string, FieldName> = {
   'data.slicesPerCase': 'phantomSlices',
   'data.size': 'inputSize',
   'data.path': 'source',
+  workers: 'workers',
 };
 
 /** "" stays NaN so the schema reports it; numbers parse as written. */
@@ -144,6 +149,7 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
     epochs: num(form.epochs),
     batchSize: num(form.batchSize),
     seed: num(form.seed),
+    workers: num(form.workers),
     data,
   };
   const parsed = RunConfigSchema.safeParse(raw);
