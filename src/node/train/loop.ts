@@ -51,7 +51,7 @@ export function stepsPerEpoch(trainCount: number, batchSize: number): number {
 /**
  * One epoch of optimizer steps. The order of draws is fixed (shuffle once, then per sample
  * four augmentation numbers in batch order) so the streams replay exactly after a resume.
- * A cancel takes effect between steps; the partial epoch is then discarded by the caller
+ * A cancel takes effect before the next step (checked after yielding to the event loop); the partial epoch is then discarded by the caller
  * (the checkpoint stays at the end of the previous epoch).
  */
 export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStepAtStart: number): Promise<EpochSteps> {
@@ -69,6 +69,9 @@ export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStep
   let lastLr = 0;
   const batches = chunk(order, config.batchSize);
   for (let b = 0; b < batches.length; b++) {
+    // Let queued messages run (a worker's cancel arrives as one) so a cancel takes effect at
+    // the next step, not at the end of the epoch. Consumes no random numbers: resume-exact.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal?.aborted) return { cancelled: true, globalStep, steps: b, images, meanLoss: NaN, meanVarPenalty: NaN, lastLr, seconds: (performance.now() - t0) / 1000 };
     const items: SampleArrays[] = sampleArrays(train, batches[b]).map((s) =>
       config.augment ? augmentPair(s.image, s.mask, { height: size, width: size, channels }, rngs.augment, config.augment) : s,

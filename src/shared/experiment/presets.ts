@@ -16,23 +16,24 @@ const demo: ExperimentConfigInput = {
   name: 'demo',
   description:
     'SGD versus SGD+VAR on the built-in FLAIR-like phantoms: the same seed, data and schedule, then one-shot global magnitude pruning at every level, without fine-tuning.',
-  // The compute-benchmark UNet (one basic block per stage, full-resolution stem) at half width:
-  // the ResNet-18-UNet at 64 px did not learn the small phantom lesions (median 71 px) in the
-  // epochs this budget allows, and at width 0.25 BatchNorm's moving statistics did not settle.
-  model: modelPreset('reference', { widthMultiplier: 0.5, inputSize: 64 }),
+  // DESIGN.md's CPU-scale setting (ResNet-18-UNet, 64 px, 512 slices, 8 epochs, lambda 1e-4) at
+  // half width, so that both runs and the sweep fit in 10 minutes on 2 cores.
+  model: modelPreset('resnet18-unet', { widthMultiplier: 0.5, inputSize: 64 }),
   data: { kind: 'phantoms', count: 32, slicesPerCase: 16, size: 128, seed: 1 },
-  epochs: 6,
+  epochs: 8,
   batchSize: 8,
   schedule: { kind: 'cosine', warmupFraction: 0.05 },
   optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 },
   methods: ['sgd'],
-  varLambdas: [0, 1e-3],
+  varLambdas: [0, 1e-4],
   seeds: [1],
   sweep: {
     levels: [...DEFAULT_LEVELS],
+    // The method as DESIGN.md states it: one threshold over every rank>1 kernel, stem and head
+    // included, BatchNorm statistics as trained (re-estimation is optional; see DEMO_NOTES).
     scope: 'global',
-    keepFirstLast: true,
-    bnReestimate: { batches: 8, batchSize: 8 },
+    keepFirstLast: false,
+    bnReestimate: null,
     scorer: 'onnx',
     split: 'test',
   },
@@ -41,9 +42,10 @@ const demo: ExperimentConfigInput = {
 
 /** What the development runs showed (validation split), printed in the demo's report. */
 export const DEMO_NOTES: readonly string[] = [
-  'How the settings were found (validation split, one seed; the test split scored here was not looked at): with BatchNorm statistics kept as trained, pruning breaks SGD+VAR first. At 90 % it predicted no lesion at all (lambda 1e-4 and 1e-3; Dice 0.625 = only the empty slices right) while SGD kept 0.88-0.94 and fell to 0.63 only at 98 %. Our reading: VAR drives small weights, and with them whole channels, towards zero; BatchNorm had scaled these weak channels up, so once they are pruned their normalised outputs turn into large constants. Re-estimating BatchNorm on 64 training slices after pruning removes this failure for both, so it is on here.',
-  'Keeping the stem (216 weights) and the 1x1 head (8 weights) dense matters at 98 %: without it SGD+VAR (lambda 1e-3) fell to 0.57 there.',
-  'With both on, lambda 1e-3 gave 0.92 / 0.91 / 0.91 Dice at 90 / 95 / 98 % against 0.93 / 0.92 / 0.85 for SGD (5 epochs); lambda 1e-4 gave 0.92 / 0.90 / 0.64 and lambda 1e-2 0.90 / 0.82 / 0.69. With 6 epochs SGD alone kept 0.95 / 0.95 / 0.93. On this small UNet (113 k conv weights) plain SGD hardly suffers: global pruning takes nearly all of the deepest encoder stage (per-layer table below) and the skip connections carry the segmentation around it, so there is no collapse for VAR to prevent. VAR also moves where the one global threshold cuts: in our runs it took 64 % of the first encoder stage at 90 % instead of 45 % under SGD, and less of the deepest stage (92-96 % instead of 99-100 %), i.e. more from the high-resolution layers that carry the small lesions, which fits its loss at 98 %. The reference measurement in DESIGN.md used a ResNet-18-UNet at width 1, over 100 times larger; at 64 px it did not learn the small phantom lesions (median 71 pixels) in the first epochs this 10-minute budget allows (width 0.25 and 0.5, lr 0.01 and 0.05).',
+  "How the settings were found (validation split, seed 1, one run per setting; the test split scored here was not looked at). Model: DESIGN.md's CPU-scale ResNet-18-UNet at 64 px, 512 phantom slices, 8 epochs, lambda 1e-4, at half width (width 1 takes about 4x longer per step and would not fit the 10-minute budget with two runs). It learns the lesions since its head starts at a 1 % foreground prior instead of p = 0.5: before that fix it predicted no lesion anywhere (val Dice 0.625 = only the empty slices right) at every width, lr and epoch count tried.",
+  "Validation Dice at 90 / 95 / 98 % global sparsity, pruning exactly as DESIGN.md states the method (one threshold over every rank>1 kernel, stem and head included, BatchNorm statistics as trained): SGD 0.87 / 0.88 / 0.69, SGD+VAR (lambda 1e-4) 0.91 / 0.90 / 0.81 (dense: 0.92 and 0.93). lambda 1e-3 gave 0.85 / 0.80 / 0.75. VAR leaves 18 % of the weights below 1e-3 in magnitude against 2.4 % under SGD.",
+  "The optional repairs (sweep settings bnReestimate and keepFirstLast, off here because the method does not include them) remove most of the gap: re-estimating BatchNorm on 64 training slices and keeping the stem and the head dense gave SGD 0.91 / 0.91 / 0.89 and SGD+VAR 0.92 / 0.92 / 0.90; keeping stem and head dense alone gave 0.89 / 0.89 / 0.86 against 0.90 / 0.90 / 0.90. Much of what plain SGD loses at 98 % comes from pruning the 7x7 stem and the 1x1 head, and from BatchNorm statistics that no longer match the pruned weights.",
+  "The effect is smaller and less regular than DESIGN.md's (SGD 0.88 / 0.54 at 90 / 95 %, SGD+VAR 0.95 / 0.89), and it depends on the width: at width 0.25 SGD fell to 0.88 / 0.54 / 0.02 (close to DESIGN.md's SGD figures), but SGD+VAR with lambda 1e-4 fell earlier (0.76 / 0.67 / 0.63) and lambda 1e-5 was ahead only from 95 % on (0.87 / 0.76 / 0.63). These are single-seed numbers on a validation split of about 75 slices; read differences of 0.02 as noise.",
 ];
 
 /** For tests: seconds. A 16 px model, two runs, three levels. */
