@@ -48,9 +48,9 @@ export async function trainStage(cells: GridCell[], state: ExperimentState, path
       await writeState(paths.state, state);
       emit({ type: 'run-start', index, total, cell, runId: handle.runId, resumedAtEpoch: null });
     }
-    // The training thread honours a cancel between steps, but only once its event loop turns,
-    // which can be the end of the epoch. After a grace period it is stopped hard: the
-    // checkpoint (end of the last finished epoch, swapped in atomically) is kept either way.
+    // The training thread honours a cancel before its next step. A step that hangs (or a very
+    // slow one) is stopped hard after a grace period: the checkpoint (end of the last finished
+    // epoch, swapped in atomically) is kept either way.
     let hardStop: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       handle.cancel();
