@@ -3,17 +3,13 @@
  * true outline, then one tile per sparsity level with the confusion overlay on the image.
  */
 import { encode } from 'fast-png';
-import { confusionOverlay, OVERLAY } from '../../shared/metrics/overlay';
+import { confusionOverlay, OVERLAY, OVERLAY_COLOURS } from '../../shared/metrics/overlay';
 import { decodeMask } from '../../shared/metrics/encode';
 import { base64ToBytes } from '../../shared/sweep/image';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 
-/** TP green, FP red, FN yellow: distinguishable for the common red-green deficiency by brightness. */
-export const GRID_COLOURS: Record<'TP' | 'FP' | 'FN', [number, number, number]> = {
-  TP: [40, 200, 90],
-  FP: [230, 40, 40],
-  FN: [255, 215, 0],
-};
+/** The studio's TP/FP/FN palette, so the report reads like the Sweep view. */
+export const GRID_COLOURS = OVERLAY_COLOURS;
 
 export interface GridSpec {
   record: SweepRecord;

@@ -3,13 +3,9 @@
  * prediction against truth. Colours (Okabe-Ito, colour-blind safe): TP bluish green, FP orange,
  * FN sky blue; the legend in the view says so.
  */
-import { OVERLAY } from '../../../shared/metrics/overlay';
+import { OVERLAY, OVERLAY_COLOURS } from '../../../shared/metrics/overlay';
 
-export const OVERLAY_COLOURS: Record<'TP' | 'FP' | 'FN', [number, number, number]> = {
-  TP: [0, 158, 115],
-  FP: [230, 159, 0],
-  FN: [86, 180, 233],
-};
+export { OVERLAY_COLOURS };
 
 export interface DisplayWindow {
   /** Centre and width on the 0..255 scale of the stored 8-bit image. */
