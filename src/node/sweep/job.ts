@@ -18,16 +18,10 @@ import { loadRunSamples } from '../train/data';
 import { loadRunModel } from '../train/runModel';
 import { onnxScorer, tfjsScorer, type Scorer } from './score';
 import { writeSweepImages, writeSweepRecord } from './files';
-import type { SweepOutcome, SweepProgress, SweepRunOutcome } from './protocol';
+import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 
-export interface SweepJobOptions {
-  runsRoot: string;
-  sweepId: string;
-  runIds: string[];
-  config: SweepConfig;
-  backend?: BackendPreference;
-  /** Intra-op threads of onnxruntime (default 1: the machine is shared with training). */
-  onnxThreads?: number;
+/** The worker's data plus what only an in-process caller can pass. */
+export interface SweepJobOptions extends SweepWorkerData {
   signal?: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
 }

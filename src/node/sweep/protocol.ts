@@ -9,6 +9,7 @@ export interface SweepWorkerData {
   runIds: string[];
   config: SweepConfig;
   backend?: BackendPreference;
+  /** Intra-op threads of onnxruntime (default 1: the machine is shared with training). */
   onnxThreads?: number;
 }
 
