@@ -12,7 +12,7 @@ import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '..
 import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64, quantizeChannel } from '../../shared/sweep/image';
 import type { SliceScore, SweepLevel, SweepRecord, VolumeScore } from '../../shared/sweep/result';
-import { initBackend, type BackendPreference } from '../compute/backend';
+import { initBackend } from '../compute/backend';
 import { RunStore } from '../runs/store';
 import { loadRunSamples } from '../train/data';
 import { loadRunModel } from '../train/runModel';
