@@ -55,7 +55,7 @@ export function stepsPerEpoch(trainCount: number, batchSize: number): number {
  * (the checkpoint stays at the end of the previous epoch).
  */
 export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStepAtStart: number): Promise<EpochSteps> {
-  const { config, model, optimizer, gradFn, train, rngs, meter, signal } = ctx;
+  const { config, optimizer, gradFn, train, rngs, meter, signal } = ctx;
   const size = config.model.inputSize;
   const channels = config.model.inChannels;
   const perEpoch = stepsPerEpoch(train.length, config.batchSize);
