@@ -92,7 +92,7 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     for (const name of [RUNS.sgd, RUNS.var]) await expect(runRow(page, name)).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
     await expect(runRow(page, RUNS.sgd)).toContainText('2/2');
     await expect(runRow(page, RUNS.var)).toContainText('2/2');
-    await expect(runRow(page, RUNS.var)).toContainText('SGD + VAR');
+    await expect(runRow(page, RUNS.var)).toContainText('SGD+VAR');
     await expect(runRow(page, RUNS.sgd)).not.toContainText('VAR');
     // The live charts of the run on screen are filled.
     await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Validation Dice' }).getAttribute('data-points'))).toBe(2);

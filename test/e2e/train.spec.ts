@@ -79,7 +79,7 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   await form.getByLabel('VAR lambda').fill('0.0001');
   await form.getByRole('button', { name: /Start training|Queue run/ }).click();
   await expect(runRow(page, 'var-e2e')).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
-  await expect(runRow(page, 'var-e2e')).toContainText('SGD + VAR');
+  await expect(runRow(page, 'var-e2e')).toContainText('SGD+VAR');
 
   // Compare: the two histograms overlaid, one statistics row each.
   await page.getByRole('checkbox', { name: 'Compare sgd-e2e' }).check();

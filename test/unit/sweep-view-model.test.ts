@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLevels } from '../../src/renderer/features/sweep/StartPanel';
-import { chartData, methodLabel, type SweepableRun } from '../../src/renderer/features/sweep/model';
+import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/model';
+import { methodLabel } from '../../src/shared/train/optimizerConfig';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
 
 const summary = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
@@ -36,7 +37,7 @@ describe('sweep view model', () => {
     expect(sgd.kind).toBe('min-max');
     expect(sgd.lo).toEqual([0.8, null, 0.2]);
     expect(sgd.hi).toEqual([0.9, null, 0.4]);
-    const v = d.bands.find((b) => b.method === methodLabel({ method: 'sgd', varLambda: 1e-4 }))!;
+    const v = d.bands.find((b) => b.method === methodLabel('sgd', 1e-4))!;
     expect(v.kind).toBe('std');
     expect(v.hi[0]).toBeCloseTo(1);
     expect(v.lo[2]).toBeCloseTo(0.75);

@@ -5,7 +5,7 @@
 import { encode } from 'fast-png';
 import { confusionOverlay, OVERLAY, OVERLAY_COLOURS } from '../../shared/metrics/overlay';
 import { decodeMask } from '../../shared/metrics/encode';
-import { base64ToBytes } from '../../shared/sweep/image';
+import { base64ToBytes } from '../../shared/base64';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 
 /** The studio's TP/FP/FN palette, so the report reads like the Sweep view. */
@@ -67,7 +67,8 @@ export function renderGrid(spec: GridSpec): { dataUri: string; width: number; he
 
   slices.forEach((si, row) => {
     const oy = row * (tile + gap);
-    const grey = base64ToBytes(images.slices[si]?.image ?? '');
+    // A missing or unreadable image draws black; the masks are still shown.
+    const grey = base64ToBytes(images.slices[si]?.image ?? '') ?? new Uint8Array(0);
     const g = (i: number) => grey[i] ?? 0;
     const truth = decodeMask(record.slices[si].truth, px);
     const edge = outline(truth, size);

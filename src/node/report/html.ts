@@ -3,7 +3,7 @@
  * link to anything), so it opens offline, can be mailed and archived next to results.json.
  */
 import type { Results } from '../../shared/experiment/results';
-import { formatLambda } from '../../shared/experiment/grid';
+import { formatLambda } from '../../shared/train/optimizerConfig';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 import { diceChart, histogramChart, lesionDiceChart, trainingCharts } from './charts';

@@ -10,7 +10,8 @@ import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/e
 import { aggregate, binarize, caseMetrics, confusionCounts, diceFromCounts, encodeMask, iouFromCounts, summarize, type CaseMetrics, type Confusion } from '../../shared/metrics';
 import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
 import type { SweepConfig } from '../../shared/sweep/config';
-import { bytesToBase64, quantizeChannel } from '../../shared/sweep/image';
+import { bytesToBase64 } from '../../shared/base64';
+import { quantizeChannel } from '../../shared/sweep/image';
 import type { SliceScore, SweepLevel, SweepRecord, VolumeScore } from '../../shared/sweep/result';
 import { initBackend } from '../compute/backend';
 import { RunStore } from '../runs/store';

@@ -5,7 +5,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { StudioError } from '../../shared/errors';
 import { ErrorBanner } from '../features/data/ErrorBanner';
-import { RunsList, methodLabel } from '../features/runs/RunsList';
+import { RunsList } from '../features/runs/RunsList';
+import { methodLabel } from '../../shared/train/optimizerConfig';
 import { useRuns } from '../features/runs/useRuns';
 import { LiveCharts } from '../features/train/LiveCharts';
 import { ProgressPanel } from '../features/train/ProgressPanel';
@@ -41,7 +42,7 @@ export function TrainView() {
         .filter((r) => r.epochs.length > 0)
         .map((r) => {
           const last = r.epochs.at(-1)!;
-          return { label: `${r.config.name} (${methodLabel({ method: r.config.optimizer.method, varLambda: r.config.optimizer.varLambda })})`, stats: last.weightStats.global, epoch: last.epoch };
+          return { label: `${r.config.name} (${methodLabel(r.config.optimizer.method, r.config.optimizer.varLambda)})`, stats: last.weightStats.global, epoch: last.epoch };
         });
     }
     const last = run?.epochs.at(-1);

@@ -1,5 +1,5 @@
 import type { RunConfig } from '../run/config';
-import type { OptimizerMethod } from '../train/optimizerConfig';
+import { formatLambda, methodLabel, type OptimizerMethod } from '../train/optimizerConfig';
 import type { ExperimentConfig } from './config';
 
 /** One cell of the experiment grid: a run to train. */
@@ -8,7 +8,7 @@ export interface GridCell {
   key: string;
   /** Method and lambda without the seed: cells of one group are averaged over seeds. */
   group: string;
-  /** Human label of the group, e.g. "SGD+VAR (λ=1e-4)". */
+  /** Human label of the group, e.g. "SGD+VAR (λ 1e-4)". */
   label: string;
   method: OptimizerMethod;
   varLambda: number;
@@ -16,19 +16,8 @@ export interface GridCell {
   run: RunConfig;
 }
 
-const METHOD_LABEL: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
-
-/** 1e-4 rather than 0.0001: lambdas are read as orders of magnitude. */
-export function formatLambda(x: number): string {
-  if (x === 0) return '0';
-  const [m, e] = x.toExponential().split('e');
-  return `${Number(Number(m).toPrecision(3))}e${Number(e)}`;
-}
-
 export function groupLabel(method: OptimizerMethod, varLambda: number, multipleLambdas: boolean): string {
-  const base = METHOD_LABEL[method];
-  if (varLambda === 0) return base;
-  return multipleLambdas ? `${base}+VAR (λ=${formatLambda(varLambda)})` : `${base}+VAR`;
+  return methodLabel(method, varLambda, multipleLambdas);
 }
 
 /**

@@ -1,6 +1,7 @@
 /** MODEL_CARD.md from the card JSON: the same facts, for people. Pure, so the UI previews it too. */
 import type { ModelCard } from './card';
 import type { Score } from './schemas';
+import { METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
 
 const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`;
 const num = (v: number | null | undefined, digits = 4) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
@@ -50,7 +51,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     '',
     '## Method',
     '',
-    `- Optimizer: ${m.optimizer.toUpperCase()}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}`,
+    `- Optimizer: ${METHOD_LABELS[m.optimizer as OptimizerMethod] ?? m.optimizer}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}`,
     `- Epochs: ${m.epochsCompleted} of ${m.epochs}, batch ${m.batchSize}`,
     `- Backend: ${m.backend.name} (${m.backend.detail})`,
     '',

@@ -1,3 +1,4 @@
+import { base64ToBytes, bytesToBase64 } from '../base64';
 import { StudioError } from '../errors';
 
 /**
@@ -7,9 +8,6 @@ import { StudioError } from '../errors';
  * a few dozen bytes; a dense random mask degrades to about 1-2 bytes per run.
  */
 const PREFIX = 'r1:';
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
 export function encodeMask(mask: Uint8Array): string {
   const bytes: number[] = [];
@@ -33,13 +31,13 @@ export function encodeMask(mask: Uint8Array): string {
     }
   }
   put(run);
-  return PREFIX + toBase64(Uint8Array.from(bytes));
+  return PREFIX + bytesToBase64(Uint8Array.from(bytes));
 }
 
 export function decodeMask(encoded: string, expectedLength?: number): Uint8Array {
   const bad = (what: string) => new StudioError({ code: 'bad-file', what: `Stored mask is corrupt: ${what}`, hint: 'Re-run the sweep to recompute the predicted masks' });
   if (!encoded.startsWith(PREFIX)) throw bad('unknown encoding');
-  const bytes = fromBase64(encoded.slice(PREFIX.length));
+  const bytes = base64ToBytes(encoded.slice(PREFIX.length));
   if (!bytes) throw bad('invalid base64');
   let pos = 0;
   const get = (): number => {
@@ -67,35 +65,5 @@ export function decodeMask(encoded: string, expectedLength?: number): Uint8Array
     on = !on;
   }
   if (i !== length) throw bad('runs do not cover the mask');
-  return out;
-}
-
-function toBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 3) {
-    const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    s += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : '=') + (i + 2 < b.length ? B64[n & 63] : '=');
-  }
-  return s;
-}
-
-function fromBase64(s: string): Uint8Array | null {
-  if (s.length % 4 !== 0) return null;
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const ch = s.charCodeAt(i + j);
-      const isPad = ch === 61 && i + j >= s.length - pad;
-      const v = isPad ? 0 : ch < 128 ? B64_INDEX[ch] : -1;
-      if (v < 0) return null;
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
   return out;
 }

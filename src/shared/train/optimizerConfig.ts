@@ -8,6 +8,23 @@ import { parseWith } from '../validate';
 export const optimizerMethods = ['sgd', 'sam', 'cram', 'cram+'] as const;
 export type OptimizerMethod = (typeof optimizerMethods)[number];
 
+/** How every view, report and log names a method. */
+export const METHOD_LABELS: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
+
+/** 1e-4 rather than 0.0001: lambdas are read as orders of magnitude. */
+export function formatLambda(x: number): string {
+  if (x === 0) return '0';
+  const [m, e] = x.toExponential().split('e');
+  return `${Number(Number(m).toPrecision(3))}e${Number(e)}`;
+}
+
+/** "SGD", "SGD+VAR (λ 1e-4)"; `withLambda: false` gives "SGD+VAR" (one lambda in play). */
+export function methodLabel(method: string, varLambda: number, withLambda = true): string {
+  const base = METHOD_LABELS[method as OptimizerMethod] ?? method;
+  if (!(varLambda > 0)) return base;
+  return withLambda ? `${base}+VAR (λ ${formatLambda(varLambda)})` : `${base}+VAR`;
+}
+
 export const OptimizerConfigSchema = z
   .object({
     method: z.enum(optimizerMethods),

@@ -1,15 +1,9 @@
 /** Browser-mode upload: `datasets.upload` begin, chunks in order, finish (which opens the data). */
 import type { ApiClient } from '../../../shared/api/client';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
+import { bytesToBase64 } from '../../../shared/base64';
 import { StudioError } from '../../../shared/errors';
 import type { DroppedFile } from './drop';
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  // In slices: String.fromCharCode(...hugeArray) overflows the call stack.
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 export async function uploadFiles(api: ApiClient, files: DroppedFile[], onProgress: (fraction: number) => void): Promise<OpenedDataset> {
   if (files.length === 0) throw new StudioError({ code: 'bad-input', what: 'Nothing to upload', hint: 'Drop image files or a folder of them.' });
@@ -21,7 +15,7 @@ export async function uploadFiles(api: ApiClient, files: DroppedFile[], onProgre
       const f = files[i].file;
       for (let offset = 0; offset < f.size; offset += chunkBytes) {
         const bytes = new Uint8Array(await f.slice(offset, offset + chunkBytes).arrayBuffer());
-        await api.call('datasets.upload', { action: 'chunk', uploadId, file: i, offset, data: toBase64(bytes) });
+        await api.call('datasets.upload', { action: 'chunk', uploadId, file: i, offset, data: bytesToBase64(bytes) });
         sent += bytes.length;
         onProgress(total ? sent / total : 1);
       }

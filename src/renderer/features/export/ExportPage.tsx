@@ -8,11 +8,13 @@ import type { CallInput, CallOutput, JobProgress } from '../../../shared/api/con
 import type { StudioError } from '../../../shared/errors';
 import { useApi, useEvent } from '../../api/context';
 import { EmptyState } from '../../components/EmptyState';
+import { formatEta } from '../../components/format';
 import { ConfirmDialog } from '../runs/ConfirmDialog';
 import { ModelCardPreview } from './ModelCardPreview';
 import { parseLevel, pct } from './levels';
 import { SizeReport } from './SizeReport';
 import './export.css';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
 
 type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
@@ -159,7 +161,7 @@ export function ExportPage() {
             <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Run to export">
               {list?.runs.map((r) => (
                 <option key={r.id} value={r.id} disabled={!r.exportable}>
-                  {r.name} · {r.method.toUpperCase()}{r.varLambda > 0 ? `+VAR ${r.varLambda}` : ''} · {r.status}
+                  {r.name} · {methodLabel(r.method, r.varLambda)} · {r.status}
                 </option>
               ))}
             </select>
@@ -235,7 +237,7 @@ export function ExportPage() {
             <div className="export-progress" role="status" aria-live="polite">
               <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Export progress" />
               <span>{job.progress?.message ?? 'Starting…'}</span>
-              {job.progress?.etaSeconds !== undefined && <span className="export-muted">about {Math.ceil(job.progress.etaSeconds)} s left</span>}
+              {job.progress?.etaSeconds !== undefined && <span className="export-muted">{formatEta(job.progress.etaSeconds)}</span>}
             </div>
           )}
           {runError && <p className="export-error" role="alert">{runError}</p>}

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { EmptyState } from '../../components/EmptyState';
 import { ConfirmDialog } from './ConfirmDialog';
 import { MAX_COMPARE } from './useRuns';
@@ -22,11 +23,6 @@ export interface RunsListProps {
   onDelete(id: string): Promise<boolean>;
 }
 
-const METHOD: Record<string, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
-
-export function methodLabel(r: Pick<RunSummary, 'method' | 'varLambda'>): string {
-  return `${METHOD[r.method] ?? r.method}${r.varLambda > 0 ? ` + VAR (λ ${r.varLambda.toExponential(0)})` : ''}`;
-}
 
 function badgeOf(r: RunSummary, job?: TrainingJob): { state: string; text: string } {
   if (job?.state === 'queued') return { state: 'queued', text: job.kind === 'flatness' ? 'flatness queued' : 'queued' };
@@ -114,7 +110,7 @@ export function RunsList(props: RunsListProps) {
                     {badge.text}
                   </span>
                 </td>
-                <td>{methodLabel(r)}</td>
+                <td>{methodLabel(r.method, r.varLambda)}</td>
                 <td>
                   {r.preset} @{r.inputSize}px
                 </td>

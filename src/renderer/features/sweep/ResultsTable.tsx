@@ -1,5 +1,6 @@
 import type { SweepRecord } from '../../../shared/sweep/result';
-import { methodLabel, num, pct, type SweepableRun } from './model';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
+import { num, pct, type SweepableRun } from './model';
 
 /** Per level and run: achieved sparsity and the aggregate metrics. */
 export function ResultsTable({ entries }: { entries: { run: SweepableRun; record: SweepRecord }[] }) {
@@ -26,7 +27,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                 {i === 0 && (
                   <th scope="rowgroup" rowSpan={record.levels.length}>
                     {run.name}
-                    <div className="sweep-muted">{methodLabel(run)}</div>
+                    <div className="sweep-muted">{methodLabel(run.method, run.varLambda)}</div>
                   </th>
                 )}
                 <td>{pct(l.sparsity, 0)}</td>

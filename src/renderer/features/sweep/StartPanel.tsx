@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { CallInput, JobProgress } from '../../../shared/api/contract';
 import { DEFAULT_LEVELS } from '../../../shared/sweep/config';
-import { formatEta, methodLabel, pct, type SweepableRun } from './model';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
+import { formatEta } from '../../components/format';
+import { pct, type SweepableRun } from './model';
 
 type StartConfig = NonNullable<CallInput<'sweep.start'>['config']>;
 
@@ -54,7 +56,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
                 <input type="checkbox" checked={on} onChange={() => onToggle(r.runId)} aria-label={`Include run ${r.name}`} />
                 <span className="sweep-runs__name">{r.name}</span>
                 <span className="sweep-muted">
-                  {methodLabel(r)} · seed {r.seed} · {r.inputSize}px
+                  {methodLabel(r.method, r.varLambda)} · seed {r.seed} · {r.inputSize}px
                 </span>
               </label>
               {r.sweeps.length > 0 && (

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { confusionOverlay, decodeMask } from '../../../shared/metrics';
-import { base64ToBytes } from '../../../shared/sweep/image';
+import { base64ToBytes } from '../../../shared/base64';
 import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
 import { composeCell, OVERLAY_COLOURS, paint, type DisplayWindow } from './draw';
 import { num, pct } from './model';
@@ -41,7 +41,7 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
       if (!px) {
         const s = record.slices[slot];
         const b64 = m.get(`${s.caseId}/${s.index}`);
-        px = b64 ? base64ToBytes(b64) : new Uint8Array(size * size);
+        px = (b64 ? base64ToBytes(b64) : null) ?? new Uint8Array(size * size);
         decoded.set(slot, px);
       }
       return px;

@@ -1,6 +1,7 @@
 /** Pure helpers of the Sweep view: which sweep to show per run, chart series, formatting. */
 import type { CallOutput } from '../../../shared/api/contract';
 import type { SweepRecord, SweepSummary } from '../../../shared/sweep/result';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
 
 export type SweepList = CallOutput<'sweep.list'>;
 export type SweepableRun = SweepList['runs'][number];
@@ -8,22 +9,11 @@ export type SweepableRun = SweepList['runs'][number];
 export const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)} %`);
 export const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 
-export function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '';
-  const s = Math.round(seconds);
-  return s < 60 ? `${s} s left` : `${Math.floor(s / 60)} min ${s % 60} s left`;
-}
-
 /** The sweep a run shows by default: its newest one with at least one scored level. */
 export function defaultSweep(run: SweepableRun): SweepSummary | undefined {
   return run.sweeps.find((s) => s.status === 'completed') ?? run.sweeps.find((s) => s.levels.length > 0);
 }
 
-/** "SGD", "SGD+VAR (λ 1e-4)": runs with the same label are seeds of one method. */
-export function methodLabel(run: Pick<SweepableRun, 'method' | 'varLambda'>): string {
-  const m = run.method.toUpperCase();
-  return run.varLambda > 0 ? `${m}+VAR (λ ${run.varLambda.toExponential(0)})` : m;
-}
 
 export interface ChartSeries {
   label: string;
@@ -47,9 +37,10 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
   const series: ChartSeries[] = entries.map(({ run, record }) => {
     const at = new Map(record.levels.map((l) => [l.sparsity, l] as const));
     return {
-      label: `${run.name} · ${methodLabel(run)}`,
+      label: `${run.name} · ${methodLabel(run.method, run.varLambda)}`,
       runId: run.runId,
-      method: methodLabel(run),
+      // Runs with the same label are seeds of one method.
+      method: methodLabel(run.method, run.varLambda),
       dice: xs.map((x) => at.get(x)?.aggregate.dice.mean ?? null),
       std: xs.map((x) => at.get(x)?.aggregate.dice.std ?? null),
     };

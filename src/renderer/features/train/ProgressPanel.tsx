@@ -1,13 +1,5 @@
+import { formatEta } from '../../components/format';
 import type { LiveRun } from './useLiveRun';
-
-/** 75 -> "1:15", 3700 -> "1:01:40". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
 
 const STATE_TEXT: Record<string, string> = {
   queued: 'Queued',
@@ -43,7 +35,7 @@ export function ProgressPanel({ run, onCancel }: { run: LiveRun; onCancel(): voi
         <progress max={100} value={pct} aria-label="Training progress" aria-valuetext={`${pct}%`} />
         <span className="progress-panel__pct">{pct}%</span>
         <span className="progress-panel__eta" aria-live="polite">
-          {active && p ? `ETA ${formatDuration(p.etaSeconds)}` : done ? 'done' : ''}
+          {active && p ? formatEta(p.etaSeconds) : done ? 'done' : ''}
         </span>
       </div>
       {p && (

@@ -5,7 +5,7 @@
  */
 import { modelPreset, presetNames, type PresetName } from '../../../shared/model/config';
 import { RunConfigSchema, type RunConfigInput, type RunData } from '../../../shared/run/config';
-import { optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
+import { METHOD_LABELS, optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
 
 export interface TrainForm {
   name: string;
@@ -38,14 +38,13 @@ export interface DataSource {
   data: Extract<RunData, { kind: 'path' }>;
 }
 
-export const METHOD_LABELS: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
 export const PRESET_LABELS: Record<PresetName, string> = {
   reference: 'Reference UNet (fast)',
   'resnet18-unet': 'ResNet-18-UNet',
   'resnet34-unet': 'ResNet-34-UNet',
   'resnet50-unet': 'ResNet-50-UNet',
 };
-export { optimizerMethods, presetNames };
+export { METHOD_LABELS, optimizerMethods, presetNames };
 
 /** The CPU-scale default experiment: small enough to train in minutes on two cores. */
 export const DEFAULT_FORM: TrainForm = {

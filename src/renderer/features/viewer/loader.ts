@@ -6,6 +6,7 @@
 import * as cornerstone from 'cornerstone-core';
 import type { ApiClient } from '../../../shared/api/client';
 import type { SliceOutput } from '../../../shared/api/schemas/datasets';
+import { base64ToBytes } from '../../../shared/base64';
 import { decodeMask } from '../../../shared/metrics/encode';
 import { StudioError } from '../../../shared/errors';
 import { parseSliceImageId, SCHEME } from './imageId';
@@ -22,9 +23,8 @@ let client: ApiClient | undefined;
 let registered = false;
 
 function decodeInt16(b64: string): Int16Array {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const bytes = base64ToBytes(b64);
+  if (!bytes) throw new StudioError({ code: 'internal', what: 'The slice pixels arrived garbled (not base64)', hint: 'Reload the data set; report it if it repeats' });
   return new Int16Array(bytes.buffer, 0, bytes.length >> 1);
 }
 
