@@ -3,7 +3,7 @@ export { generatePhantoms, DEFAULT_PHANTOMS, phantomCaseId, phantomDatasetId, ty
 export { splitByPatient } from './split.js';
 export { preprocess, loadSamples, clearSampleCache } from './preprocess.js';
 export { resizeBilinear, resizeNearest } from './resize.js';
-export { autoWindow, chooseWindow, percentile } from './window.js';
+export { approxPercentiles, autoWindow, chooseWindow } from './window.js';
 export { decodeTiff, encodeTiff8, isTiff, type RasterImage } from './tiff.js';
 export { decodePng, encodePng8, encodePng16, isPng } from './png.js';
 export { decodeDicom, isDicom, transferSyntaxLabel, TRANSFER_SYNTAXES, type DicomImage } from './dicom.js';

@@ -1,6 +1,6 @@
 import type { Dataset, PreprocessOptions, Sample, Slice } from './types.js';
 import { fail } from './fail.js';
-import { percentile } from './window.js';
+import { approxPercentiles } from './window.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
 
 function pickChannels(s: Slice, want: number): Float32Array {
@@ -32,7 +32,7 @@ export function preprocess(slices: Slice[], opts: PreprocessOptions): Sample[] {
     for (let c = 0; c < channels; c++) {
       const vals: number[] = [];
       for (const im of imgs) { const step = Math.max(1, Math.floor(im.length / channels / 20000)); for (let i = c; i < im.length; i += channels * step) vals.push(im[i]); }
-      const [lo, hi] = percentile(vals, [pLo, pHi]);
+      const [lo, hi] = approxPercentiles(vals, [pLo, pHi]);
       let sum = 0, sq = 0;
       for (const v of vals) { const x = Math.min(hi, Math.max(lo, v)); sum += x; sq += x * x; }
       const mean = vals.length ? sum / vals.length : 0;

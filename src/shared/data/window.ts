@@ -1,7 +1,11 @@
 import type { DisplayWindow } from './types.js';
 
-/** Value at percentile p (0..100) of finite values; subsamples large arrays so it stays O(n). */
-export function percentile(values: ArrayLike<number>, ps: number[]): number[] {
+/**
+ * Nearest-rank values at percentiles ps (0..100) of the finite values, on a subsample of large
+ * arrays so it stays cheap: for display windows and intensity clipping. Metrics need the exact,
+ * interpolated `percentile` of src/shared/metrics/surface.ts instead.
+ */
+export function approxPercentiles(values: ArrayLike<number>, ps: number[]): number[] {
   const step = Math.max(1, Math.floor(values.length / 200_000));
   const buf: number[] = [];
   for (let i = 0; i < values.length; i += step) { const v = values[i]; if (Number.isFinite(v)) buf.push(v); }
@@ -12,7 +16,7 @@ export function percentile(values: ArrayLike<number>, ps: number[]): number[] {
 
 /** A sane window when the file has none (or width <= 0): 1st..99th percentile of the pixels. */
 export function autoWindow(values: ArrayLike<number>): DisplayWindow {
-  const [lo, hi] = percentile(values, [1, 99]);
+  const [lo, hi] = approxPercentiles(values, [1, 99]);
   const width = Math.max(hi - lo, 1);
   return { center: (lo + hi) / 2, width, auto: true };
 }
