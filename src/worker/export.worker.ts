@@ -1,7 +1,7 @@
-/** Export jobs and previews off the main thread. Protocol and host: src/node/exportjob/host.ts. */
-import type { ExportWorkerData, FromExportWorker } from '../node/exportjob/host';
-import { runExportJob } from '../node/exportjob/job';
-import { previewExport } from '../node/exportjob/preview';
+/** Export jobs and previews off the main thread. Protocol and host: src/node/export/host.ts. */
+import type { ExportWorkerData, FromExportWorker } from '../node/export/host';
+import { runExportJob } from '../node/export/job';
+import { previewExport } from '../node/export/preview';
 import { serveWorkerJob } from '../node/workerJob';
 
 serveWorkerJob<ExportWorkerData, FromExportWorker>(

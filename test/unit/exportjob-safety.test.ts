@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExportJob, type ExportJobRequest } from '../../src/node/exportjob/job';
+import { runExportJob, type ExportJobRequest } from '../../src/node/export/job';
 import type { RunRecord } from '../../src/shared/run/record';
 import { trainedRun, tree } from './exportjob-helpers';
 

@@ -1,5 +1,5 @@
 /**
- * The export service: export jobs and previews run in a worker thread (src/node/exportjob/host.ts);
+ * The export service: export jobs and previews run in a worker thread (src/node/export/host.ts);
  * progress streams as `job.progress` (kind "export", jobId from the caller or generated).
  */
 import { randomBytes } from 'node:crypto';
@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
-import { listExports } from '../../node/exportjob/history';
-import { startExport, startPreview, type ExportHandle } from '../../node/exportjob/host';
-import { EXPORTS_DIR } from '../../node/exportjob/paths';
-import { readSweepLevels } from '../../node/exportjob/sweep';
+import { listExports } from '../../node/export/history';
+import { startExport, startPreview, type ExportHandle } from '../../node/export/host';
+import { EXPORTS_DIR } from '../../node/export/paths';
+import { readSweepLevels } from '../../node/export/sweep';
 import type { JobProgress } from '../../shared/api/contract';
 import type { ExportResult } from '../../shared/export/schemas';
 import type { HandlerMap, ServiceContext } from './index';

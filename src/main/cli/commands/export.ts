@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
 import { ExportFormatSchema, WeightPrecisionSchema, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
-import { existingTargets, exportTargets } from '../../../node/exportjob/paths';
+import { existingTargets, exportTargets } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 
@@ -127,7 +127,7 @@ export const exportCommand: CliCommand = {
         }
       }
       // Loaded here: the job pulls in tfjs and onnxruntime, which `var-studio --help` should not pay for.
-      const { runExportJob } = await import('../../../node/exportjob/job');
+      const { runExportJob } = await import('../../../node/export/job');
       const result = await runExportJob(request, {
         signal: io.signal,
         latency: { runs: latencyRuns },

@@ -8,7 +8,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
 import type { ExportFormat } from '../../shared/export/schemas';
-import { writeFileSet } from '../export/files';
+import { writeFileSet } from './files';
 import { existingTargets } from './paths';
 
 export interface StagedExport {

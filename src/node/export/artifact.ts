@@ -3,10 +3,10 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DISCLAIMER, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
-import { exportOnnxFile } from '../export/onnx-file';
-import { exportOnnxModel } from '../export/onnx';
-import { createOnnxSession } from '../export/onnx-run';
-import { exportTfjs, tfjsDir } from '../export/tfjs';
+import { exportOnnxFile } from './onnx-file';
+import { exportOnnxModel } from './onnx';
+import { createOnnxSession } from './onnx-run';
+import { exportTfjs, tfjsDir } from './tfjs';
 import { ONNX_FILE } from './paths';
 import { onnxPredictor, tfjsPredictor, type Predictor } from './score';
 

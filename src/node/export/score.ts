@@ -8,7 +8,7 @@ import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import type { ArtifactCheck, Score } from '../../shared/export/schemas';
 import { binarize, caseMetrics, diceFromCounts, confusionCounts, summarize } from '../../shared/metrics';
-import { runOnnx } from '../export/onnx-run';
+import { runOnnx } from './onnx-run';
 
 /** Probabilities for a batch of NHWC images: returns N x H x W values (one output channel). */
 export type Predictor = (x: Float32Array, shape: [number, number, number, number]) => Promise<Float32Array>;
