@@ -1,15 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { StatusLine } from './components/StatusLine';
-import { findView, viewForShortcut, views } from './views/registry';
+import { keyFor } from './hotkeys/bindings';
+import { useHotkeys } from './hotkeys/HotkeysProvider';
+import { KeyHelp } from './hotkeys/KeyHelp';
+import { findView, viewCommand, views } from './views/registry';
 
 function viewFromHash(): string {
   return findView(window.location.hash.replace(/^#\/?/, ''))?.id ?? views[0].id;
-}
-
-/** Typing into a field must never switch views. */
-function isTextTarget(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 }
 
 export function App() {
@@ -21,18 +18,12 @@ export function App() {
     window.history.replaceState(null, '', `#/${id}`);
   }, []);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || isTextTarget(e.target)) return;
-      const view = viewForShortcut(e.key);
-      if (view) {
-        e.preventDefault();
-        select(view.id);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [select]);
+  const [help, setHelp] = useState(false);
+  const handlers = useMemo(
+    () => ({ 'help.keys': () => setHelp((v) => !v), ...Object.fromEntries(views.map((v) => [viewCommand(v.id), () => select(v.id)])) }),
+    [select],
+  );
+  useHotkeys(handlers);
 
   const current = findView(active) ?? views[0];
   const Current = current.component;
@@ -47,26 +38,32 @@ export function App() {
           VAR Studio
         </h1>
         <nav className="app__nav" aria-label="Views">
-          {views.map((v) => (
+          {views.map((v) => {
+            const key = keyFor(viewCommand(v.id));
+            return (
             <button
               key={v.id}
               type="button"
               className="nav-button"
               data-view={v.id}
               aria-current={v.id === current.id ? 'page' : undefined}
-              aria-label={`${v.title} view (shortcut ${v.shortcut})`}
-              aria-keyshortcuts={v.shortcut}
-              title={`${v.description} — press ${v.shortcut}`}
+              aria-label={key ? `${v.title} view (shortcut ${key})` : `${v.title} view`}
+              aria-keyshortcuts={key}
+              title={key ? `${v.description} — press ${key}` : v.description}
               onClick={() => select(v.id)}
             >
               <span className="nav-button__icon" aria-hidden="true">
                 {v.icon}
               </span>
               {v.title}
-              <kbd aria-hidden="true">{v.shortcut}</kbd>
+              {key && <kbd aria-hidden="true">{key}</kbd>}
             </button>
-          ))}
+            );
+          })}
         </nav>
+        <button type="button" className="nav-button app__keys" aria-label="Keyboard shortcuts (key ?)" aria-keyshortcuts="?" title="Keyboard shortcuts — press ?" onClick={() => setHelp(true)}>
+          <kbd aria-hidden="true">?</kbd>
+        </button>
       </header>
       <main className="app__main" id="view" aria-labelledby="view-title" data-active-view={current.id}>
         <h2 id="view-title" className="view-title">
@@ -77,6 +74,7 @@ export function App() {
       <footer className="app__footer">
         <StatusLine />
       </footer>
+      {help && <KeyHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }

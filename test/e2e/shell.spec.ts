@@ -75,6 +75,30 @@ test('moves between the views with the keys 1-4', async ({ page }) => {
   await expect(page.getByRole('status', { name: 'Shell and compute backend' })).toContainText('Shell: Browser');
 });
 
+test('lists every key binding on ?, and keys do nothing while it is open', async ({ page }) => {
+  await openStudio(page);
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  // The view keys, the viewer keys and the help key itself come from the one table.
+  for (const v of VIEWS) await expect(help.getByRole('row', { name: `${v.key} ${v.title} view` })).toBeVisible();
+  await expect(help.getByRole('row', { name: 'm Show or hide the mask overlay' })).toBeVisible();
+  await expect(help.getByRole('row', { name: '? Show or hide this list of keys' })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/key-help.png` });
+  // A view key pressed under the dialog does not switch views.
+  await page.keyboard.press('3');
+  await expect(page.getByRole('main')).not.toHaveAttribute('data-active-view', 'sweep');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+  await page.keyboard.press('3');
+  await expect(page.getByRole('main')).toHaveAttribute('data-active-view', 'sweep');
+  // The button in the header opens it too; ? closes it.
+  await page.getByRole('button', { name: 'Keyboard shortcuts (key ?)' }).click();
+  await expect(help).toBeVisible();
+  await page.keyboard.press('?');
+  await expect(help).toBeHidden();
+});
+
 test('the API rejects a request without the token from the page', async ({ page }) => {
   await openStudio(page);
   const result = await page.evaluate(async () => {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useApi } from '../../api/context';
 import type { BrowseOutput } from '../../../shared/api/schemas/datasets';
 import type { StudioError } from '../../../shared/errors';
-import { toStudioError } from './errors';
+import { toStudioError } from '../../components/errors';
 
 const LAST_KEY = 'var-studio.browse.last';
 

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '../../api/context';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import type { StudioError } from '../../../shared/errors';
-import { toStudioError } from './errors';
+import { toStudioError } from '../../components/errors';
 import { uploadFiles } from './upload';
 import type { Dropped } from './drop';
 

@@ -9,7 +9,7 @@ import type { StudioError } from '../../../shared/errors';
 import { useApi, useEvent } from '../../api/context';
 import { EmptyState } from '../../components/EmptyState';
 import { formatEta } from '../../components/format';
-import { ConfirmDialog } from '../runs/ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ModelCardPreview } from './ModelCardPreview';
 import { parseLevel, pct } from './levels';
 import { SizeReport } from './SizeReport';

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { EmptyState } from '../../components/EmptyState';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { MAX_COMPARE } from './useRuns';
 
 export interface RunsListProps {

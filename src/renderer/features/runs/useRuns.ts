@@ -7,7 +7,7 @@ import { useApi, useEvent } from '../../api/context';
 import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
 import type { StudioError } from '../../../shared/errors';
 import type { RunRecord } from '../../../shared/run/record';
-import { toStudioError } from '../data/errors';
+import { toStudioError } from '../../components/errors';
 
 export const MAX_COMPARE = 2;
 

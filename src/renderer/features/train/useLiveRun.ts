@@ -7,7 +7,7 @@ import { useApi, useEvent } from '../../api/context';
 import type { TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import type { RunConfigInput } from '../../../shared/run/config';
 import type { EpochRecord, RunRecord } from '../../../shared/run/record';
-import { toStudioError } from '../data/errors';
+import { toStudioError } from '../../components/errors';
 import type { StudioError } from '../../../shared/errors';
 
 export interface LiveRun {

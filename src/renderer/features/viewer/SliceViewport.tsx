@@ -5,8 +5,7 @@
  */
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import * as cornerstone from 'cornerstone-core';
-import { useApi } from '../../api/context';
-import { registerStudioLoader, studioInfo, type StudioImageInfo } from './loader';
+import { studioInfo, type StudioImageInfo } from './loader';
 import { drawMaskOverlay, type OverlayStyle } from './overlay';
 import { attachGestures } from './interaction';
 import type { WindowLevel } from './presets';
@@ -38,15 +37,12 @@ export interface SliceViewportProps {
 }
 
 export function SliceViewport(props: SliceViewportProps) {
-  const api = useApi();
   const element = useRef<HTMLDivElement>(null);
   const overlay = useRef(props.overlay);
   overlay.current = props.overlay;
   const callbacks = useRef(props);
   callbacks.current = props;
   const lastReset = useRef<string | undefined>(undefined);
-
-  registerStudioLoader(api);
 
   useImperativeHandle(props.controller, () => ({
     setWindow(w) {

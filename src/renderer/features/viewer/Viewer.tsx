@@ -2,12 +2,14 @@
  * The scan viewer of the Data view: toolbar (channel, window presets, mask toggle and opacity,
  * reset), the cornerstone viewport, the slice slider and the metadata panel.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { CaseInfo } from '../../../shared/data/types';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import { sliceImageId } from './imageId';
 import { SliceViewport, type ViewportController, type ViewportState } from './SliceViewport';
-import { presetForKey, WINDOW_PRESETS } from './presets';
+import { WINDOW_PRESETS } from './presets';
+import { keyFor } from '../../hotkeys/bindings';
+import { useHotkeys } from '../../hotkeys/HotkeysProvider';
 import { MetadataPanel } from './MetadataPanel';
 import './viewer.css';
 
@@ -20,21 +22,6 @@ export function channelNames(dataset: OpenedDataset, channels: number): string[]
 
 export function defaultChannel(dataset: OpenedDataset, channels: number): number {
   return (dataset.format === 'phantom' || dataset.format === 'lgg') && channels === 3 ? 1 : 0;
-}
-
-const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End']);
-
-/** Keys that the focused control needs for itself: typing in fields, arrows on sliders and selects. */
-function ownedByControl(e: KeyboardEvent): boolean {
-  const el = e.target as HTMLElement | null;
-  if (!el) return false;
-  if (el.isContentEditable || el.tagName === 'TEXTAREA') return true;
-  if (el.tagName === 'SELECT') return NAV_KEYS.has(e.key);
-  if (el.tagName === 'INPUT') {
-    const type = (el as HTMLInputElement).type;
-    return type === 'range' || type === 'checkbox' || type === 'radio' ? NAV_KEYS.has(e.key) : true;
-  }
-  return false;
 }
 
 export interface ViewerProps {
@@ -69,33 +56,24 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
     if (p && info) controller.current?.setWindow(p.compute(info));
   }, []);
 
-  useEffect(() => {
-    if (!keysActive) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || ownedByControl(e)) return;
-      const page = Math.max(1, Math.round(count / 10));
-      const actions: Record<string, () => void> = {
-        ArrowUp: () => go(index - 1),
-        ArrowDown: () => go(index + 1),
-        PageUp: () => go(index - page),
-        PageDown: () => go(index + page),
-        Home: () => go(0),
-        End: () => go(count - 1),
-        m: () => setShowMask((v) => !v),
-        r: () => controller.current?.reset(),
-        c: () => onChannel((channel + 1) % caseInfo.channels),
-        '[': () => onStepCase(-1),
-        ']': () => onStepCase(1),
-      };
-      const preset = presetForKey(e.key);
-      const action = actions[e.key] ?? (preset ? () => applyPreset(preset.id) : undefined);
-      if (!action) return;
-      e.preventDefault();
-      action();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [keysActive, index, count, go, channel, caseInfo.channels, onChannel, onStepCase, applyPreset]);
+  const page = Math.max(1, Math.round(count / 10));
+  useHotkeys(
+    {
+      'viewer.slice.previous': () => go(index - 1),
+      'viewer.slice.next': () => go(index + 1),
+      'viewer.slice.pageBack': () => go(index - page),
+      'viewer.slice.pageForward': () => go(index + page),
+      'viewer.slice.first': () => go(0),
+      'viewer.slice.last': () => go(count - 1),
+      'viewer.mask.toggle': () => setShowMask((v) => !v),
+      'viewer.reset': () => controller.current?.reset(),
+      'viewer.channel.next': () => onChannel((channel + 1) % caseInfo.channels),
+      'viewer.case.previous': () => onStepCase(-1),
+      'viewer.case.next': () => onStepCase(1),
+      ...Object.fromEntries(WINDOW_PRESETS.map((p) => [p.command, () => applyPreset(p.id)])),
+    },
+    keysActive,
+  );
 
   return (
     <section className="viewer" aria-label="Scan viewer">
@@ -113,31 +91,34 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
           </label>
         )}
         <div className="viewer__group" role="group" aria-label="Window presets">
-          {WINDOW_PRESETS.map((p) => (
-            <button key={p.id} type="button" className="tool-button" aria-label={`Window preset ${p.label} (key ${p.key})`} aria-keyshortcuts={p.key} title={`${p.label} — ${p.key}`} onClick={() => applyPreset(p.id)}>
-              {p.label} <kbd aria-hidden="true">{p.key}</kbd>
-            </button>
-          ))}
+          {WINDOW_PRESETS.map((p) => {
+            const key = keyFor(p.command);
+            return (
+              <button key={p.id} type="button" className="tool-button" aria-label={`Window preset ${p.label} (key ${key})`} aria-keyshortcuts={key} title={`${p.label} — ${key}`} onClick={() => applyPreset(p.id)}>
+                {p.label} <kbd aria-hidden="true">{key}</kbd>
+              </button>
+            );
+          })}
         </div>
         <div className="viewer__group" role="group" aria-label="Mask overlay">
           <button
             type="button"
             className="tool-button"
             aria-pressed={showMask && caseInfo.hasMask}
-            aria-label="Show mask overlay (key m)"
-            aria-keyshortcuts="m"
+            aria-label={`Show mask overlay (key ${keyFor('viewer.mask.toggle')})`}
+            aria-keyshortcuts={keyFor('viewer.mask.toggle')}
             disabled={!caseInfo.hasMask}
             onClick={() => setShowMask((v) => !v)}
           >
-            Mask <kbd aria-hidden="true">m</kbd>
+            Mask <kbd aria-hidden="true">{keyFor('viewer.mask.toggle')}</kbd>
           </button>
           <label className="viewer__field">
             <span>Opacity</span>
             <input type="range" min={0} max={1} step={0.05} value={opacity} aria-label="Mask opacity" disabled={!showMask || !caseInfo.hasMask} onChange={(e) => setOpacity(Number(e.target.value))} />
           </label>
         </div>
-        <button type="button" className="tool-button" aria-label="Reset window, zoom and pan (key r)" aria-keyshortcuts="r" onClick={() => controller.current?.reset()}>
-          Reset <kbd aria-hidden="true">r</kbd>
+        <button type="button" className="tool-button" aria-label={`Reset window, zoom and pan (key ${keyFor('viewer.reset')})`} aria-keyshortcuts={keyFor('viewer.reset')} onClick={() => controller.current?.reset()}>
+          Reset <kbd aria-hidden="true">{keyFor('viewer.reset')}</kbd>
         </button>
       </div>
 
@@ -161,7 +142,7 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
             </output>
           </div>
           <p className="viewer__help">
-            Drag: window/level · right or ctrl-drag: zoom · middle or shift-drag: pan · wheel or ↑/↓: slices · [ ]: cases · c: channel
+            Drag: window/level · right or ctrl-drag: zoom · middle or shift-drag: pan · wheel or ↑/↓: slices · [ ]: cases · c: channel · ?: all keys
           </p>
         </div>
         <MetadataPanel caseInfo={caseInfo} index={index} channelName={names[channel] ?? `Channel ${channel + 1}`} state={state} />

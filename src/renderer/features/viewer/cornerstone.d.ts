@@ -61,6 +61,7 @@ declare module 'cornerstone-core' {
   export function displayImage(element: HTMLElement, image: CornerstoneImage, viewport?: Partial<Viewport>): void;
   export function loadAndCacheImage(imageId: string): Promise<CornerstoneImage>;
   export function registerImageLoader(scheme: string, loader: (imageId: string) => ImageLoadObject): void;
+  export const imageCache: { purgeCache(): void };
   export function getViewport(element: HTMLElement): Viewport | undefined;
   export function setViewport(element: HTMLElement, viewport: Partial<Viewport>): void;
   export function getDefaultViewportForImage(element: HTMLElement, image: CornerstoneImage): Viewport;

@@ -72,12 +72,23 @@ function load(imageId: string): cornerstone.ImageLoadObject {
   return { promise };
 }
 
-/** Idempotent: the latest client wins (a reload of the API provider replaces it). */
-export function registerStudioLoader(api: ApiClient): void {
+/**
+ * Registered once at start (`main.tsx`), released at teardown (cornerstone3D's loader lifecycle).
+ * cornerstone-core has no unregister call, so releasing disconnects the loader from the studio and
+ * drops every cached image: nothing loaded through an old connection can be shown afterwards.
+ * Returns the release function.
+ */
+export function registerStudioLoader(api: ApiClient): () => void {
   client = api;
-  if (registered) return;
-  cornerstone.registerImageLoader(SCHEME, load);
-  registered = true;
+  if (!registered) {
+    cornerstone.registerImageLoader(SCHEME, load);
+    registered = true;
+  }
+  return () => {
+    if (client !== api) return;
+    client = undefined;
+    cornerstone.imageCache.purgeCache();
+  };
 }
 
 export function studioInfo(image: cornerstone.CornerstoneImage | undefined): StudioImageInfo | undefined {

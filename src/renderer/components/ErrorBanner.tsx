@@ -1,4 +1,4 @@
-import type { StudioError } from '../../../shared/errors';
+import type { StudioError } from '../../shared/errors';
 
 /** A StudioError as the user reads it: what went wrong, with which file, and what to do. */
 export function ErrorBanner({ error, onDismiss }: { error: StudioError; onDismiss(): void }) {

@@ -4,19 +4,19 @@
  * server's folder browser and uploads dropped files.
  */
 import { useCallback, useRef, useState, type DragEvent } from 'react';
-import { useApi } from '../api/context';
-import { CaseList } from '../features/data/CaseList';
-import { DataEmptyState } from '../features/data/DataEmptyState';
-import { DatasetBar } from '../features/data/DatasetBar';
-import { ErrorBanner } from '../features/data/ErrorBanner';
-import { FolderBrowser } from '../features/data/FolderBrowser';
-import { readDrop } from '../features/data/drop';
-import { toStudioError } from '../features/data/errors';
-import { useDataSession } from '../features/data/useDataSession';
-import { defaultChannel, Viewer } from '../features/viewer/Viewer';
-import '../features/data/data.css';
+import { useApi } from '../../api/context';
+import { CaseList } from './CaseList';
+import { DataEmptyState } from './DataEmptyState';
+import { DatasetBar } from './DatasetBar';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { FolderBrowser } from './FolderBrowser';
+import { readDrop } from './drop';
+import { toStudioError } from '../../components/errors';
+import { useDataSession } from './useDataSession';
+import { defaultChannel, Viewer } from '../viewer/Viewer';
+import './data.css';
 
-export function DataView() {
+export function DataPage() {
   const api = useApi();
   const session = useDataSession();
   const { dataset, selection, setSelection, busy, progress, error, setError } = session;

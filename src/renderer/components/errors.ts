@@ -1,4 +1,4 @@
-import { StudioError } from '../../../shared/errors';
+import { StudioError } from '../../shared/errors';
 
 /** Anything thrown in the renderer as a StudioError for the banner. */
 export function toStudioError(e: unknown): StudioError {

@@ -3,21 +3,21 @@
  * overlays two compared runs) and the runs list read from the run store.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { StudioError } from '../../shared/errors';
-import { ErrorBanner } from '../features/data/ErrorBanner';
-import { RunsList } from '../features/runs/RunsList';
-import { methodLabel } from '../../shared/train/optimizerConfig';
-import { useRuns } from '../features/runs/useRuns';
-import { LiveCharts } from '../features/train/LiveCharts';
-import { ProgressPanel } from '../features/train/ProgressPanel';
-import { TrainForm } from '../features/train/TrainForm';
-import { useDataSources } from '../features/train/useDataSources';
-import { useLiveRun } from '../features/train/useLiveRun';
-import { WeightHistogram, type HistogramSeries } from '../features/train/WeightHistogram';
-import '../features/train/train.css';
-import '../features/runs/runs.css';
+import type { StudioError } from '../../../shared/errors';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { RunsList } from '../runs/RunsList';
+import { methodLabel } from '../../../shared/train/optimizerConfig';
+import { useRuns } from '../runs/useRuns';
+import { LiveCharts } from './LiveCharts';
+import { ProgressPanel } from './ProgressPanel';
+import { TrainForm } from './TrainForm';
+import { useDataSources } from './useDataSources';
+import { useLiveRun } from './useLiveRun';
+import { WeightHistogram, type HistogramSeries } from './WeightHistogram';
+import './train.css';
+import '../runs/runs.css';
 
-export function TrainView() {
+export function TrainPage() {
   const [error, setError] = useState<StudioError | null>(null);
   const onError = useCallback((e: StudioError) => setError(e), []);
   const sources = useDataSources();

@@ -1,5 +1,0 @@
-import { ExportPage } from '../features/export/ExportPage';
-
-export function ExportView() {
-  return <ExportPage />;
-}

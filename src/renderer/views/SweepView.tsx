@@ -1,5 +1,0 @@
-import { SweepPage } from '../features/sweep/SweepPage';
-
-export function SweepView() {
-  return <SweepPage />;
-}
