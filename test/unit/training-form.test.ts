@@ -42,4 +42,12 @@ describe('Train form -> RunConfig', () => {
     expect(toRunConfig(form({ source: '0' }), sources).config?.data).toEqual({ kind: 'path', path: '/data/lgg', format: 'lgg' });
     expect(toRunConfig(form({ source: '3' }), sources).errors.source).toMatch(/Data view/);
   });
+
+  it('refuses data with problems unless the box is ticked, and records the acceptance', () => {
+    const sources = [{ label: 'bad', data: { kind: 'path' as const, path: '/data/bad', format: 'nifti' as const }, issues: ['/data/bad/v.nii: 3 NaN/Inf voxels'] }];
+    const refused = toRunConfig(form({ source: '0' }), sources);
+    expect(refused.config).toBeUndefined();
+    expect(refused.errors.acceptDataIssues).toMatch(/1 problem: \/data\/bad\/v.nii: 3 NaN\/Inf voxels.*tick the box/);
+    expect(toRunConfig(form({ source: '0', acceptDataIssues: true }), sources).config?.data).toEqual({ kind: 'path', path: '/data/bad', format: 'nifti', acceptDataIssues: true });
+  });
 });

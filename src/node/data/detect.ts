@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetFormat, ReadLimits } from '../../shared/data/types.js';
+import type { DatasetFormat, ReadLimits, SkippedFile } from '../../shared/data/types.js';
 import { isDicom } from '../../shared/data/dicom.js';
 import { isPng } from '../../shared/data/png.js';
 import { isTiff } from '../../shared/data/tiff.js';
@@ -11,7 +11,8 @@ import { readHead, scanFiles } from './read.js';
 
 /**
  * Format of a file (by magic bytes) or folder (by what it holds, in this order: LGG TIFFs,
- * DICOM files, NIfTI volumes, PNG images). A folder mixing formats is read as the first found.
+ * DICOM files, NIfTI volumes, PNG images). A folder mixing formats is read as the first found;
+ * `skippedFiles` lists what the others were.
  */
 export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
   let st: fs.Stats;
@@ -38,4 +39,46 @@ export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
   if (names.some((n) => /\.nii(\.gz)?$/i.test(n))) return 'nifti';
   if (names.some((n) => /\.png$/i.test(n))) return 'png';
   return fail('not-found', p, `no images found among ${files.length} files (no DICOM, NIfTI, PNG or TIFF)`, 'Point to a folder of DICOM, NIfTI-1, PNG or LGG TIFF files');
+}
+
+type Kind = 'lgg' | 'dicom' | 'nifti' | 'png' | 'other';
+
+function kindOf(file: string): Kind {
+  const name = path.basename(file);
+  if (/\.tiff?$/i.test(name)) return 'lgg';
+  if (/\.nii(\.gz)?$/i.test(name)) return 'nifti';
+  if (/\.png$/i.test(name)) return 'png';
+  return isDicom(readHead(file, 132)) ? 'dicom' : 'other';
+}
+
+const NAMES: Record<Kind, string> = { lgg: 'TIFF', dicom: 'DICOM', nifti: 'NIfTI', png: 'PNG', other: '' };
+
+/** True for the files a DICOM series folder uses as its masks (see readDicomPath). */
+function isDicomMask(file: string, kind: Kind): boolean {
+  const name = path.basename(file).toLowerCase();
+  if (kind === 'nifti') return /^(mask|labels|label|seg)\.nii(\.gz)?$/.test(name);
+  return kind === 'png' && path.basename(path.dirname(file)) === 'masks';
+}
+
+/**
+ * The files of a folder that a reader of `format` leaves out, with the reason, so that a folder
+ * mixing formats says what it loaded and what it did not instead of silently ignoring the rest.
+ */
+export function skippedFiles(root: string, format: DatasetFormat, limits: ReadLimits): SkippedFile[] {
+  let st: fs.Stats;
+  try { st = fs.statSync(root); } catch { return []; }
+  if (!st.isDirectory()) return [];
+  const out: SkippedFile[] = [];
+  for (const f of scanFiles(root, limits)) {
+    const kind = kindOf(f.path);
+    if (kind === format) continue;
+    if (format === 'dicom' && isDicomMask(f.path, kind)) continue;
+    out.push({
+      file: f.path,
+      reason: kind === 'other'
+        ? 'not an image file the studio reads (DICOM, NIfTI-1, PNG or TIFF)'
+        : `${NAMES[kind]} file in a folder read as ${NAMES[format as Kind] ?? format}; open it (or its folder) separately`,
+    });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
-export { openDataset, inspectPath, summarize, type OpenOptions } from './open.js';
+export { openDataset, inspectPath, summarize, checkTrainable, type OpenOptions } from './open.js';
+export { validateDataset, describeIssue } from './validate.js';
 export { detectFormat } from './detect.js';
 export { readLgg, patientOfCase } from './lgg.js';
 export { writePhantomsAsLgg } from './lgg-writer.js';

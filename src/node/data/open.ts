@@ -1,6 +1,8 @@
 import type { Dataset, DatasetFormat, DatasetSummary, ReadLimits } from '../../shared/data/types.js';
+import type { CountStep, IProgress } from '../../shared/progress.js';
 import { fail } from '../../shared/data/fail.js';
-import { detectFormat } from './detect.js';
+import { detectFormat, skippedFiles } from './detect.js';
+import { describeIssue, validateDataset } from './validate.js';
 import { readLgg } from './lgg.js';
 import { readPngFolder } from './png.js';
 import { readNiftiPath } from './nifti.js';
@@ -11,6 +13,14 @@ export interface OpenOptions {
   /** Force a format (lgg, png, nifti, dicom) instead of detecting it. */
   format?: string;
   limits?: Partial<ReadLimits>;
+  /**
+   * Read headers only (fast, for a first look at a big folder): truncated or corrupt pixel data,
+   * NaN/Inf voxels and blank volumes are then NOT detected. Default false: every slice is decoded.
+   */
+  headersOnly?: boolean;
+  /** Reports the slice-by-slice check (not called with headersOnly). */
+  progress?: IProgress<CountStep>;
+  signal?: AbortSignal;
 }
 
 /** Opens a user path (file or folder) as a Dataset; every problem is a StudioError. */
@@ -32,6 +42,9 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
     throw e;
   }
   if (ds.cases.length === 0) fail('not-found', p, 'no cases found', 'Point to a folder that holds the images');
+  const skipped = skippedFiles(p, format, limits);
+  const issues = opts.headersOnly ? [] : await validateDataset(ds, { progress: opts.progress, signal: opts.signal });
+  ds.quality = { checked: opts.headersOnly ? 'headers' : 'pixels', issues, skipped };
   return ds;
 }
 
@@ -43,6 +56,11 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
   const w = [...warnings];
   if (withMask < sliceCount) w.push(`${sliceCount - withMask} slices have no mask: usable for inference only, not for training`);
   if (new Set(ds.cases.map((c) => c.patientId)).size < 3) w.push('fewer than 3 patients: a train/val/test split by patient is not possible');
+  // Generated data (phantoms) is known good: its quality is by construction, not by a check.
+  const quality = ds.quality ?? { checked: 'pixels' as const, issues: [], skipped: [] };
+  for (const i of quality.issues) w.push(describeIssue(i));
+  if (quality.skipped.length) w.push(`${quality.skipped.length} file${quality.skipped.length === 1 ? '' : 's'} not loaded (see quality.skipped): ${[...new Set(quality.skipped.map((s) => s.reason))].join('; ')}`);
+  if (quality.checked === 'headers') w.push('headers only: pixel data was not decoded, so truncated files, NaN/Inf voxels and blank volumes were not checked');
   return {
     format: ds.format, root: ds.root, caseCount: ds.cases.length, sliceCount,
     channels: uniq(ds.cases.map((c) => c.channels)),
@@ -51,7 +69,17 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
     masks: { withMask, withoutMask: sliceCount - withMask, lesionSlices: ds.cases.reduce((a, c) => a + c.lesionSlices, 0) },
     cases: ds.cases,
     warnings: w,
+    quality,
   };
+}
+
+/** Refuses a dataset whose content is unfit for training, unless the user accepted it. */
+export function checkTrainable(ds: Dataset, accepted: boolean): void {
+  const issues = ds.quality?.issues ?? [];
+  if (issues.length === 0 || accepted) return;
+  const first = issues[0];
+  fail('bad-input', first.file, `${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 4).map(describeIssue).join('; ')})` : ''}`,
+    'Fix or remove these files; or, to train anyway, tick "Train despite data problems" (acceptDataIssues: true in the run config)');
 }
 
 export async function inspectPath(p: string, opts: OpenOptions = {}): Promise<DatasetSummary> {

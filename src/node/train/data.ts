@@ -21,8 +21,10 @@ export async function openRunDataset(data: RunData): Promise<Dataset> {
   }
   // Loaded on demand: disk readers pull in ESM-only packages (nifti-reader-js) that a worker
   // started from sources (CommonJS via tsx) cannot require; phantom runs never need them.
-  const { openDataset } = await import('../data/index');
-  return openDataset(data.path, data.format ? { format: data.format } : {});
+  const { openDataset, checkTrainable } = await import('../data/index');
+  const ds = await openDataset(data.path, data.format ? { format: data.format } : {});
+  checkTrainable(ds, data.acceptDataIssues === true);
+  return ds;
 }
 
 /**

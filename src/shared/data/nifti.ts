@@ -21,6 +21,8 @@ export interface NiftiVolume {
   sliceThickness: number;
   orientation: 'sform' | 'qform' | 'none';
   datatype: string;
+  /** Per slice (after reorientation): voxels that were NaN/Inf in the file and are stored as 0. */
+  nonFinite?: Uint32Array;
 }
 
 export interface NiftiLimits { maxSide: number; maxVoxels: number; maxBytes: number }
@@ -134,6 +136,7 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
   const data = new Float32Array(W * H * D);
   const sx = stride[axisOf[0]], sy = stride[axisOf[1]], sz = stride[axisOf[2]];
   let o = 0;
+  let nonFinite: Uint32Array | undefined;
   for (let k = 0; k < D; k++) {
     const vz = signOf[2] > 0 ? k : D - 1 - k; // inferior -> superior
     for (let r = 0; r < H; r++) {
@@ -141,11 +144,12 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
       for (let c = 0; c < W; c++) {
         const vx = signOf[0] > 0 ? W - 1 - c : c; // right -> left
         const v = t.read(dv, (vx * sx + vy * sy + vz * sz) * t.size, le) * slope + inter;
-        data[o++] = Number.isFinite(v) ? v : 0;
+        if (Number.isFinite(v)) data[o++] = v;
+        else { data[o++] = 0; (nonFinite ??= new Uint32Array(D))[k]++; }
       }
     }
   }
-  return { width: W, height: H, depth: D, data, spacing: p.spacing, sliceThickness: p.sliceThickness, orientation: p.orientation, datatype: p.datatype };
+  return { width: W, height: H, depth: D, data, spacing: p.spacing, sliceThickness: p.sliceThickness, orientation: p.orientation, datatype: p.datatype, ...(nonFinite ? { nonFinite } : {}) };
 }
 
 /** Minimal NIfTI-1 writer (little endian, sform set from `affine`) for label volumes and tests. */

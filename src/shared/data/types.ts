@@ -32,6 +32,8 @@ export interface Slice {
   window?: DisplayWindow;
   /** File path, or a generator id such as `phantom:seed=1:case=0:slice=3`. */
   source: string;
+  /** Voxels that were NaN or +-Inf in the file; the decoder stored 0 for them. */
+  nonFinite?: number;
 }
 
 export interface CaseInfo {
@@ -63,6 +65,34 @@ export interface Dataset {
    * `loadSamples`, which caches the preprocessed samples per (dataset id, size, channels).
    */
   slices(caseId: string): Promise<Slice[]>;
+  /** What was checked and found while opening (see src/node/data/validate.ts). */
+  quality?: DataQuality;
+}
+
+/**
+ * A problem with the content of one file that does not stop it from being read but makes it
+ * unfit for training: `non-finite` (NaN/Inf voxels) or `constant` (every voxel of a case's image
+ * has the same value, e.g. an all-zero volume).
+ */
+export interface DataIssue {
+  kind: 'non-finite' | 'constant';
+  caseId: string;
+  file: string;
+  /** One sentence for the user, e.g. "12 NaN/Inf voxels (stored as 0)". */
+  detail: string;
+}
+
+/** A file of an opened folder that was not loaded, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface DataQuality {
+  /** `pixels`: every slice was decoded; `headers`: only headers were read (--headers-only). */
+  checked: 'pixels' | 'headers';
+  issues: DataIssue[];
+  skipped: SkippedFile[];
 }
 
 /** A preprocessed slice, ready for the model. */
@@ -134,4 +164,5 @@ export interface DatasetSummary {
   masks: { withMask: number; withoutMask: number; lesionSlices: number };
   cases: CaseInfo[];
   warnings: string[];
+  quality: DataQuality;
 }

@@ -22,6 +22,11 @@ export const RunDataSchema = z.discriminatedUnion('kind', [
       kind: z.literal('path'),
       path: z.string().min(1),
       format: z.enum(['lgg', 'dicom', 'nifti', 'png']).optional(),
+      /**
+       * Train even though the data check found NaN/Inf voxels or blank (constant) volumes.
+       * Default false: such data is refused, naming the files.
+       */
+      acceptDataIssues: z.boolean().optional(),
     })
     .strict(),
 ]);

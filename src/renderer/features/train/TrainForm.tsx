@@ -120,6 +120,15 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
             </select>
           )}
         </Field>
+        {form.source !== 'phantoms' && !!sources[Number(form.source)]?.issues?.length && (
+          <Field name="acceptDataIssues" label="Data problems" error={errors.acceptDataIssues} hint="Accepted: the run config records acceptDataIssues">
+            {(ids) => (
+              <label className="check">
+                <input id={ids.id} type="checkbox" name="acceptDataIssues" checked={form.acceptDataIssues} onChange={(e) => set('acceptDataIssues', e.target.checked)} aria-invalid={ids.invalid} aria-describedby={ids.describedBy} /> Train despite data problems
+              </label>
+            )}
+          </Field>
+        )}
         {form.source === 'phantoms' && (
           <div className="field-row">
             <Field name="phantomCases" label="Phantom cases" error={errors.phantomCases}>

@@ -27,6 +27,8 @@ export interface TrainForm {
   phantomSlices: string;
   /** Data-parallel gradient workers (RunConfig.workers). */
   workers: string;
+  /** Train although the data check found NaN/Inf voxels or blank volumes (RunData.acceptDataIssues). */
+  acceptDataIssues: boolean;
 }
 
 export type FieldName = keyof TrainForm;
@@ -36,6 +38,8 @@ export type FieldErrors = Partial<Record<FieldName, string>>;
 export interface DataSource {
   label: string;
   data: Extract<RunData, { kind: 'path' }>;
+  /** Problems the data check found when the dataset was opened ("file: detail"), if any. */
+  issues?: string[];
 }
 
 export const PRESET_LABELS: Record<PresetName, string> = {
@@ -66,6 +70,7 @@ export const DEFAULT_FORM: TrainForm = {
   phantomSlices: '16',
   // Both cores of the common 2-core machine; the run record shows what was used.
   workers: '2',
+  acceptDataIssues: false,
 };
 
 export function suggestName(f: TrainForm): string {
@@ -95,6 +100,7 @@ const FIELD_OF: Record<string, FieldName> = {
   'data.slicesPerCase': 'phantomSlices',
   'data.size': 'inputSize',
   'data.path': 'source',
+  'data.acceptDataIssues': 'acceptDataIssues',
   workers: 'workers',
 };
 
@@ -127,6 +133,11 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
     const src = sources[Number(form.source)];
     if (!src) errors.source = 'Open this dataset again in the Data view';
     data = src?.data ?? { kind: 'path', path: '' };
+    // The service refuses such data too; saying it here spares a failed run.
+    if (src?.issues?.length) {
+      if (form.acceptDataIssues) data = { ...data, acceptDataIssues: true };
+      else errors.acceptDataIssues = `The data check found ${src.issues.length} problem${src.issues.length === 1 ? '' : 's'}: ${src.issues.slice(0, 3).join('; ')}. Fix the files, or tick the box to train anyway`;
+    }
   }
   let model;
   try {

@@ -16,6 +16,7 @@ export function useDataSources(): DataSource[] {
           onDisk.map((d) => ({
             label: `${d.label} (${d.format}, ${d.caseCount} cases)`,
             data: { kind: 'path', path: d.root, format: d.format as Exclude<typeof d.format, 'phantom'> },
+            issues: d.quality.issues.map((i) => `${i.file}: ${i.detail}`),
           })),
         );
       },

@@ -38,6 +38,12 @@ export const DatasetSummarySchema = z.object({
   masks: z.object({ withMask: z.number().int(), withoutMask: z.number().int(), lesionSlices: z.number().int() }),
   cases: z.array(CaseInfoSchema),
   warnings: z.array(z.string()),
+  /** What the open checked (every slice decoded, or headers only) and what it found. */
+  quality: z.object({
+    checked: z.enum(['pixels', 'headers']),
+    issues: z.array(z.object({ kind: z.enum(['non-finite', 'constant']), caseId: z.string(), file: z.string(), detail: z.string() })),
+    skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
+  }),
   openedAt: z.string(),
 });
 
