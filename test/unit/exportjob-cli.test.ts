@@ -89,11 +89,15 @@ describe('var-studio export', () => {
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--scope', 'random'], /unknown --scope/],
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--bogus'], /Unknown option '--bogus'/],
       [[root, '--sparsity', '0.9', '--format', 'onnx'], /not a run \(no run\.json\)/],
+      [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--out', '/proc/x/out'], /system folders/],
+      [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--out', path.join(run.runDir, 'run.json', 'out')], /run\.json: this is a file/],
     ];
     for (const [args, msg] of cases) {
       const c = capture();
       expect(await runCli(['export', ...args], c.io), args.join(' ')).toBe(1);
       expect(c.errors(), args.join(' ')).toMatch(msg);
+      // One message and a hint, never a stack trace.
+      expect(c.errors(), args.join(' ')).not.toMatch(/Unexpected error|\n\s+at /);
     }
     const h = capture();
     expect(await runCli(['export', '--help'], h.io)).toBe(0);

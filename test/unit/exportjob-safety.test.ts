@@ -11,7 +11,8 @@ let staging: string;
 let run: { record: RunRecord; runDir: string };
 const opts = { latency: { runs: 1, warmup: 0 } };
 const req = (over: Partial<ExportJobRequest>): ExportJobRequest => ({ runDir: run.runDir, sparsity: 0.8, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['fp32'], overwrite: false, ...over });
-const stagingLeft = () => fs.readdirSync(staging).filter((n) => n.startsWith('var-studio-export-'));
+// Staging lives next to the output folders (never in the temp folder); none may be left behind.
+const stagingLeft = () => [...fs.readdirSync(staging), ...(fs.readdirSync(root, { recursive: true }) as string[])].filter((n) => /var-studio-(export-|staging-)/.test(n));
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'exportjob-safety-'));
@@ -59,6 +60,16 @@ describe('export job: files on disk', () => {
     }
   });
 
+  it('fails fast on unusable destinations, with what and hint (no stack trace)', async () => {
+    const t0 = performance.now();
+    await expect(runExportJob(req({ outDir: '/proc/x/out' }), opts)).rejects.toMatchObject({ code: 'bad-input', what: expect.stringMatching(/system folders/) });
+    const file = path.join(root, 'plain-file');
+    fs.writeFileSync(file, 'x');
+    await expect(runExportJob(req({ outDir: path.join(file, 'out') }), opts)).rejects.toMatchObject({ code: 'bad-input', file, what: expect.stringMatching(/this is a file/) });
+    // Both before loading the run: milliseconds, not a model load.
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('a failure part-way through saving removes the files already placed and keeps what was there', async () => {
     const out = path.join(root, 'race');
     // Another program creates one target between the up-front check and the moment it is written.
@@ -73,7 +84,7 @@ describe('export job: files on disk', () => {
       },
     });
     await expect(p).rejects.toThrow(/already exist/);
-    // The ONNX export (placed first) is gone again; the other program's file is untouched.
+    // Nothing of this export was placed; the other program's file is untouched.
     expect(tree(out)).toEqual([path.join('0.8-tfjs-fp32', 'model.json')]);
     expect(fs.readFileSync(intruder, 'utf8')).toBe('{"theirs": true}');
     expect(stagingLeft()).toEqual([]);

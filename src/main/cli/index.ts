@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isStudioError } from '../../shared/errors';
 import { commands, findCommand } from './registry';
 import type { CliIO } from './types';
-import { reportStudioError } from './errors';
+import { reportStudioError, reportUnexpected } from './errors';
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -43,8 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return await command.run(rest, io);
   } catch (e) {
     if (isStudioError(e)) return reportStudioError(e, io);
-    io.err(`Unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
+    return reportUnexpected(e, io);
   }
 }
 

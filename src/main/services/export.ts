@@ -11,6 +11,7 @@ import { listExports } from '../../node/export/history';
 import { startExport, startPreview, type ExportHandle } from '../../node/export/host';
 import { EXPORTS_DIR } from '../../node/export/paths';
 import { readSweepLevels } from '../../node/export/sweep';
+import { recoverRunStoreStaging } from '../../node/export/staging';
 import type { JobProgress } from '../../shared/api/contract';
 import type { ExportResult } from '../../shared/export/schemas';
 import type { HandlerMap, ServiceContext } from './index';
@@ -32,6 +33,18 @@ function emitSafe(ctx: ServiceContext, p: JobProgress): void {
     ctx.events.emit('job.progress', p);
   } catch (e) {
     console.error(e);
+  }
+}
+
+/**
+ * At start: complete the placements an earlier process committed but did not finish (killed), and
+ * delete the staging folders of exports that never reached placement.
+ */
+export async function recoverExports(): Promise<void> {
+  try {
+    await recoverRunStoreStaging(store().root);
+  } catch (e) {
+    console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -18,7 +18,7 @@ import { StudioError } from '../../shared/errors';
 import { appHandlers } from './app';
 import { datasetHandlers } from './datasets';
 import { sweepHandlers } from './sweep';
-import { exportHandlers } from './export';
+import { exportHandlers, recoverExports } from './export';
 import { trainingHandlers } from './training';
 
 /** What every handler gets besides its input. */
@@ -66,6 +66,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const events = createEventBus();
   const table: Partial<Handlers> = { ...handlers, ...options.handlers };
   const ctx: ServiceContext = { shell: options.shell, events, ...(options.dialogs ? { dialogs: options.dialogs } : {}) };
+  void recoverExports();
 
   async function run(name: string, rawInput: unknown): Promise<unknown> {
     if (!isCallName(name)) {

@@ -5,7 +5,6 @@
  * Everything is built in a private staging folder and placed at the end as one unit.
  */
 import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
@@ -20,7 +19,7 @@ import { exportMetadata, loadBack, writeModel } from './artifact';
 import { buildModelCard } from './card';
 import { recordExports } from './history';
 import { CARD_JSON, CARD_MD, exportTargets } from './paths';
-import { placeExports, refuseExisting, type StagedExport } from './place';
+import { checkDestinations, createStaging, placeStaged, type StagedTarget } from './staging';
 import { prepareExport, type LevelRequest } from './prepare';
 import { compareToReference, predictAll, scoreProbabilities, tfjsPredictor } from './score';
 import { readSweepLevels } from './sweep';
@@ -58,7 +57,8 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs) and one precision (fp32, fp16, int8)' });
   if (new Set(targets.map((t) => t.dir)).size !== targets.length) throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
   // Fail before minutes of work, not after: the same check runs again when the files are placed.
-  if (!req.overwrite) refuseExisting(targets);
+  const places: StagedTarget[] = targets.map((t) => ({ format: t.format, dir: t.dir, name: t.name }));
+  const parent = checkDestinations(places, req.overwrite);
   const totalSteps = 4 + 3 * targets.length + 1;
   let step = 0;
   const progress = (message: string) => {
@@ -69,13 +69,16 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   };
 
   progress('Loading the run');
-  // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
-  let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
-  const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= loadRunSamples(config));
-  const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
-  const { model, src } = prep;
-  const staging = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-export-'));
+  // Inside the destination's parent: the same file system, so placing is a rename.
+  const staging = await createStaging(parent);
+  let model: Awaited<ReturnType<typeof prepareExport>>['model'] | undefined;
   try {
+    // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
+    let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
+    const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= loadRunSamples(config));
+    const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
+    model = prep.model;
+    const { src } = prep;
     progress('Loading the evaluation images');
     const data = await getSamples(src.record.config);
     const evaluatedOn = data.val.length ? 'val' : 'test';
@@ -95,7 +98,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
 
     const sweep = await readSweepLevels(src.runDir);
     const metadata = exportMetadata(src.record.id, req);
-    const staged: (StagedExport & { markdown: string; artifact: Omit<ExportArtifact, 'files' | 'card'> })[] = [];
+    const staged: { names: string[]; dir: string; markdown: string; artifact: Omit<ExportArtifact, 'files' | 'card'> }[] = [];
     for (const t of targets) {
       progress(`Writing ${t.format} ${t.weights}`);
       const stageDir = path.join(staging, t.name);
@@ -129,11 +132,13 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       const markdown = renderModelCardMarkdown(card);
       await fsp.writeFile(path.join(stageDir, CARD_MD), markdown);
       const names = [...written.files.map((f) => path.basename(f)), CARD_JSON, CARD_MD];
-      staged.push({ format: t.format, staged: stageDir, names, dir: t.dir, markdown, artifact: { format: t.format, weights: t.weights, dir: t.dir, size: size_, check } });
+      staged.push({ names, dir: t.dir, markdown, artifact: { format: t.format, weights: t.weights, dir: t.dir, size: size_, check } });
     }
 
     progress('Saving');
-    await placeExports(staged, req.overwrite);
+    // The folders may have changed during the work; after this check the set is committed.
+    checkDestinations(places, req.overwrite);
+    await placeStaged(staging, places);
     const artifacts: ExportArtifact[] = staged.map((s) => ({
       ...s.artifact,
       files: s.names.filter((n) => n !== CARD_JSON && n !== CARD_MD).map((n) => path.join(s.dir, n)),
@@ -148,7 +153,8 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     opts.onProgress?.({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
     return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    model.dispose();
+    model?.dispose();
+    // Gone already when placed; removed here after a failure or a cancel.
     await fsp.rm(staging, { recursive: true, force: true });
   }
 }

@@ -19,14 +19,18 @@ const USAGE = [
   '  --scope            global (default) or layerwise magnitude pruning',
   '  --keep-first-last  leave the first and last conv layers dense',
   '  --reestimate-bn    recompute BatchNorm statistics on training images after pruning',
-  '  --out DIR          output folder (default RUN_DIR/exports/<level>-<format>-<weights>/)',
-  '  --force            replace existing export files (default: refuse and list them)',
+  '  --out DIR          output folder (default RUN_DIR/exports/<level>-<format>-<weights>/); it must be',
+  '                     new, empty or hold an earlier export, since it is replaced as a whole',
+  '  --force            replace an existing export (default: refuse and list its files)',
   '  --latency-runs N   timed onnxruntime runs for the median latency (default 20)',
   '  --json             print the full result as JSON instead of the report',
   '',
   'Each exported file is loaded back (onnxruntime-node or tfjs), scored on the validation split and',
   'compared with the float32 pruned model. A model card (MODEL_CARD.md, model-card.json) is written',
-  'beside the files. Exits 1 with the reason on bad input; nothing is left behind on failure.',
+  'beside the files. Everything is staged in a hidden folder next to the output and each output folder',
+  'is placed with one rename, so an output folder holds the complete previous export or the complete',
+  'new one; a placement cut short (kill, power loss) is completed, or dropped if it had not begun, at',
+  'the next start. Exits 1 with the reason on bad input (checked before any work).',
 ].join('\n');
 
 function bad(what: string, hint = 'Run `var-studio export --help`'): StudioError {
