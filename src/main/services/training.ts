@@ -12,8 +12,9 @@ import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHandle } from '../../node/train/host';
 import type { Handlers } from './index';
 import { startFlatness } from './training/flatness';
+import { preflight, workersProblem } from './training/preflight';
 import { JobQueue, type StartedJob } from './training/queue';
-import { summarizeRun } from './training/summary';
+import { hasStarted, summarizeRun } from './training/summary';
 
 type TrainingCall = Extract<CallName, `training.${string}` | `runs.${string}`>;
 
@@ -94,18 +95,32 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
   }
 
   const handlers: Pick<Handlers, TrainingCall> = {
-    'training.start': async (config, ctx) =>
-      queue.enqueue({
+    'training.preflight': async (input) =>
+      preflight(input.config, { calibrate: input.calibrate, busy: queue.list().some((j) => j.state === 'running') }),
+
+    'training.start': async (config, ctx) => {
+      // The one pre-flight rule that costs nothing to check here; the UI runs the whole pre-flight.
+      const tooMany = workersProblem(config.workers);
+      if (tooMany) throw new StudioError({ code: 'bad-input', what: tooMany.what, hint: tooMany.hint });
+      return queue.enqueue({
         kind: 'train',
         name: config.name,
         onChange: announce(ctx.events),
         start: (jobId, report) => asStarted(startTraining(config, trainingHooks(ctx.events, jobId, report))),
-      }),
+      });
+    },
 
     'training.resume': async (input, ctx) => {
       const record = await store().open(input.runId);
       if (record.status === 'completed') {
         throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" is already completed`, hint: 'Start a new run to train further' });
+      }
+      if (record.status === 'failed' && !hasStarted(record)) {
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Run "${record.config.name}" failed before training started${record.error ? ` (${record.error.what})` : ''}, so there is nothing to resume`,
+          hint: 'Fix what the error says and start a new run',
+        });
       }
       ensureIdle(input.runId, 'resume');
       return queue.enqueue({

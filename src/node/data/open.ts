@@ -8,6 +8,7 @@ import { readPngFolder } from './png.js';
 import { readNiftiPath } from './nifti.js';
 import { readDicomPath } from './dicom.js';
 import { limitsOf } from './read.js';
+import { plural } from '../../shared/format/plural';
 
 export interface OpenOptions {
   /** Force a format (lgg, png, nifti, dicom) instead of detecting it. */
@@ -54,7 +55,7 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
   const withMask = ds.cases.filter((c) => c.hasMask).reduce((a, c) => a + c.sliceCount, 0);
   const sliceCount = ds.cases.reduce((a, c) => a + c.sliceCount, 0);
   const w = [...warnings];
-  if (withMask < sliceCount) w.push(`${sliceCount - withMask} slices have no mask: usable for inference only, not for training`);
+  if (withMask < sliceCount) w.push(`${plural(sliceCount - withMask, 'slice')} ${sliceCount - withMask === 1 ? 'has' : 'have'} no mask: usable for inference only, not for training`);
   if (new Set(ds.cases.map((c) => c.patientId)).size < 3) w.push('fewer than 3 patients: a train/val/test split by patient is not possible');
   // Generated data (phantoms) is known good: its quality is by construction, not by a check.
   const quality = ds.quality ?? { checked: 'pixels' as const, issues: [], skipped: [] };

@@ -7,3 +7,12 @@ export function formatEta(seconds: number | undefined): string {
   const ss = String(s % 60).padStart(2, '0');
   return `ETA ${h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`}`;
 }
+
+/** A duration for people: "45 s", "3 min", "1 h 20 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${Math.max(1, s)} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -8,6 +8,7 @@ import type { Dataset } from '../../../shared/data/types';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import { summarize } from '../../../node/data/open';
 import { StudioError } from '../../../shared/errors';
+import { plural } from '../../../shared/format/plural';
 
 export const MAX_OPEN = 4;
 
@@ -32,7 +33,7 @@ export interface Registry {
 function defaultLabel(ds: Dataset): string {
   if (ds.format === 'phantom') {
     const seed = /seed=(\d+)/.exec(ds.root)?.[1];
-    return `Phantoms (${ds.cases.length} cases${seed ? `, seed ${seed}` : ''})`;
+    return `Phantoms (${plural(ds.cases.length, 'case')}${seed ? `, seed ${seed}` : ''})`;
   }
   return basename(ds.root) || ds.root;
 }

@@ -9,6 +9,11 @@ export function dataLabel(d: RunData): string {
   return d.format ? `${base} (${d.format})` : base;
 }
 
+/** The run loaded its data and built its model (record.data is written then), or trained an epoch. */
+export function hasStarted(r: RunRecord): boolean {
+  return r.data !== undefined || r.epochs.length > 0;
+}
+
 export function summarizeRun(r: RunRecord, job: TrainingJob | undefined): RunSummary {
   const last = r.epochs.at(-1);
   return {
@@ -17,6 +22,7 @@ export function summarizeRun(r: RunRecord, job: TrainingJob | undefined): RunSum
     status: r.status,
     // A record left "running" with no job of ours behind it: the studio stopped while it trained.
     interrupted: r.status === 'running' && job?.state !== 'running',
+    started: hasStarted(r),
     ...(job ? { jobId: job.jobId } : {}),
     backend: r.backend.name,
     backendDetail: r.backend.detail,

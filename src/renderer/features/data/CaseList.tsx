@@ -1,3 +1,4 @@
+import { plural } from '../../../shared/format/plural';
 import type { CaseInfo } from '../../../shared/data/types';
 
 /** Cases with what matters before training: slices, lesion slices, masks present. */
@@ -17,7 +18,7 @@ export function CaseList({ cases, selected, onSelect }: { cases: CaseInfo[]; sel
               type="button"
               className="case-list__item"
               aria-current={c.id === selected ? 'true' : undefined}
-              aria-label={`Case ${c.id}: ${c.sliceCount} slices, ${c.lesionSlices} with lesion, ${c.hasMask ? 'mask present' : 'no mask'}`}
+              aria-label={`Case ${c.id}: ${plural(c.sliceCount, 'slice')}, ${c.lesionSlices} with lesion, ${c.hasMask ? 'mask present' : 'no mask'}`}
               onClick={() => onSelect(c.id)}
             >
               <span className="case-list__id" title={c.id}>

@@ -1,3 +1,4 @@
+import { plural } from '../../../shared/format/plural';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import { OpenActions, type OpenActionsProps } from './OpenActions';
 
@@ -22,7 +23,7 @@ export function DatasetBar({ dataset, onClose, ...actions }: { dataset: OpenedDa
           {dataset.label}
         </h3>
         <span className="dataset-bar__counts" aria-label="Dataset counts">
-          {dataset.caseCount} cases · {dataset.sliceCount} slices · {dataset.shapes.join(', ')} · {masks.lesionSlices} lesion slices
+          {plural(dataset.caseCount, 'case')} · {plural(dataset.sliceCount, 'slice')} · {dataset.shapes.join(', ')} · {plural(masks.lesionSlices, 'lesion slice')}
           {masks.withoutMask > 0 ? ` · ${masks.withoutMask} without mask` : ''}
         </span>
         <button type="button" className="tool-button" aria-label="Close dataset" onClick={onClose}>

@@ -89,7 +89,7 @@ export function RunsList(props: RunsListProps) {
           {runs.map((r) => {
             const job = jobOf.get(r.id);
             const badge = badgeOf(r, job);
-            const resumable = !job && (r.status === 'cancelled' || r.status === 'failed' || r.interrupted);
+            const resumable = !job && r.started && (r.status === 'cancelled' || r.status === 'failed' || r.interrupted);
             const canFlat = !job && r.status !== 'running' && r.epochsDone > 0;
             return (
               <tr key={r.id} data-run={r.id} data-status={badge.text} aria-current={props.openRunId === r.id ? 'true' : undefined}>

@@ -1,3 +1,4 @@
+import { plural } from '../../../shared/format/plural';
 import { useState } from 'react';
 import type { CallInput, JobProgress } from '../../../shared/api/contract';
 import { DEFAULT_LEVELS } from '../../../shared/sweep/config';
@@ -64,7 +65,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
                   {r.sweeps.map((s) => (
                     // Short enough for the side panel: the status only when it is not the usual one.
                     <option key={s.sweepId} value={s.sweepId} title={`${new Date(s.createdAt).toLocaleString()} · ${s.status}`}>
-                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {s.levels.length} levels · {s.scorer}
+                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {plural(s.levels.length, 'level')} · {s.scorer}
                       {s.status === 'completed' ? '' : ` · ${s.status}`}
                     </option>
                   ))}
@@ -87,7 +88,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           <input value={levelsText} onChange={(e) => setLevelsText(e.target.value)} aria-invalid={typeof levels === 'string'} aria-describedby="sweep-levels-msg" />
         </label>
         <span id="sweep-levels-msg" className={typeof levels === 'string' ? 'sweep-error' : 'sweep-muted'}>
-          {typeof levels === 'string' ? levels : `${levels.length} levels`}
+          {typeof levels === 'string' ? levels : plural(levels.length, 'level')}
         </span>
         <label>
           Scope
@@ -120,7 +121,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
         </label>
         <div className="sweep-form__actions">
           <button type="submit" className="sweep-primary" disabled={!canStart}>
-            Start sweep{selected.length > 1 ? ` (${selected.length} runs)` : ''}
+            Start sweep{selected.length > 1 ? ` (${plural(selected.length, 'run')})` : ''}
           </button>
           {running && (
             <button type="button" onClick={onCancel}>

@@ -1,3 +1,4 @@
+import { plural } from '../../../shared/format/plural';
 /** Loss (per step and per-epoch mean) and validation Dice per epoch of the run on screen. */
 import { useMemo } from 'react';
 import uPlot from 'uplot';
@@ -45,7 +46,7 @@ export function LiveCharts({ run }: { run: LiveRun }) {
         label="Training loss"
         options={lossOptions}
         data={loss}
-        summary={`Training loss over ${run.stepLoss.x.length} steps and ${run.epochs.length} epochs`}
+        summary={`Training loss over ${plural(run.stepLoss.x.length, 'step')} and ${plural(run.epochs.length, 'epoch')}`}
       />
       <UPlotChart
         label="Validation Dice"

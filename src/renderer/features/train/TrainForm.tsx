@@ -2,13 +2,14 @@
  * The run settings. Every control has a label; messages from the run-config schema appear next
  * to their field; Enter anywhere in the form starts the run.
  */
-import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import {
-  DEFAULT_FORM,
+  loadForm,
   METHOD_LABELS,
   optimizerMethods,
   PRESET_LABELS,
   presetNames,
+  saveForm,
   suggestName,
   toRunConfig,
   usesRho,
@@ -18,6 +19,10 @@ import {
   type TrainForm as Form,
 } from './form';
 import type { RunConfigInput } from '../../../shared/run/config';
+import type { TrainingPreflight } from '../../../shared/api/schemas/training';
+import { plural } from '../../../shared/format/plural';
+import { formatDuration } from '../../components/format';
+import { usePreflight } from './usePreflight';
 
 interface FieldProps {
   name: FieldName;
@@ -49,6 +54,48 @@ function Field({ name, label, error, hint, children }: FieldProps) {
   );
 }
 
+/** Pre-flight problems as field messages: data problems on the data field (phantom count for phantoms). */
+function preflightErrors(result: TrainingPreflight | undefined, phantoms: boolean): Partial<Record<FieldName, string>> {
+  const out: Partial<Record<FieldName, string>> = {};
+  for (const p of result?.problems ?? []) {
+    if (p.severity !== 'error') continue;
+    const field: FieldName = p.field === 'data' ? (phantoms ? 'phantomCases' : 'source') : p.field;
+    out[field] ??= `${p.what}. ${p.hint}`;
+  }
+  return out;
+}
+
+/** What the run will train on and how long it should take, before it starts. */
+function PreflightSummary({ result, checking, refused }: { result?: TrainingPreflight; checking: boolean; refused: boolean }) {
+  if (!result) return <p className="preflight muted" role="status" aria-label="Pre-flight">{checking ? 'Checking the data and timing a few steps…' : ''}</p>;
+  const d = result.data;
+  const warnings = result.problems.filter((p) => p.severity === 'warning');
+  return (
+    <div className={`preflight${refused ? ' preflight--refused' : ''}`} role="status" aria-label="Pre-flight">
+      {refused && <strong>This run cannot start: see the messages next to the fields.</strong>}
+      {d && (
+        <p>
+          {plural(d.cases, 'case')} ({d.casesWithMask} with {d.casesWithMask === 1 ? 'a mask' : 'masks'}), {plural(d.patients, 'patient')}: {d.split.train} for training,{' '}
+          {d.split.val} for validation, {d.split.test} for test · {plural(d.trainSlices, 'training slice')}
+        </p>
+      )}
+      {result.estimate ? (
+        <p data-testid="preflight-estimate">
+          Estimated time: about {formatDuration(result.estimate.seconds)} ({plural(result.estimate.steps, 'step')} at {Math.round(result.estimate.msPerStep)} ms, timed on this
+          machine now, {result.estimate.backend})
+        </p>
+      ) : (
+        result.estimateNote && !refused && <p className="muted">{result.estimateNote}</p>
+      )}
+      {warnings.map((w) => (
+        <p key={w.what} className="preflight__warning">
+          {w.what}. {w.hint}
+        </p>
+      ))}
+    </div>
+  );
+}
+
 export interface TrainFormProps {
   sources: DataSource[];
   onStart(config: RunConfigInput): Promise<unknown>;
@@ -57,11 +104,16 @@ export interface TrainFormProps {
 }
 
 export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
-  const [form, setForm] = useState<Form>(DEFAULT_FORM);
+  const [form, setForm] = useState<Form>(loadForm);
   const [submitting, setSubmitting] = useState(false);
   // Until the user names the run, the name follows the method ("sam+var"), so runs tell apart in the list.
-  const [named, setNamed] = useState(false);
-  const { config, errors } = useMemo(() => toRunConfig(form, sources), [form, sources]);
+  const [named, setNamed] = useState(() => form.name !== suggestName(form));
+  const { config, errors: formErrors } = useMemo(() => toRunConfig(form, sources), [form, sources]);
+  useEffect(() => saveForm(form), [form]);
+  const pre = usePreflight(config);
+  // The pre-flight's refusals join the field messages (data problems on the data field).
+  const errors = { ...preflightErrors(pre.result, form.source === 'phantoms'), ...formErrors };
+  const refused = !!pre.result && !pre.result.ok;
   const set = <K extends keyof Form>(k: K, v: Form[K]) =>
     setForm((f) => {
       const next = { ...f, [k]: v };
@@ -79,8 +131,15 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
       e.currentTarget.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
+    const formEl = e.currentTarget;
     setSubmitting(true);
     try {
+      const checked = await pre.check();
+      if (checked && !checked.ok) {
+        // Refused: the messages are next to their fields now; go to the first one.
+        requestAnimationFrame(() => formEl.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+        return;
+      }
       await onStart(config);
     } finally {
       setSubmitting(false);
@@ -215,7 +274,12 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
             {input('seed', { inputMode: 'numeric' })}
           </Field>
         </div>
-        <Field name="workers" label="Gradient workers" error={errors.workers} hint="Threads that split each batch (data-parallel); 2 uses both cores of a 2-core machine, 0 trains in one thread">
+        <Field
+          name="workers"
+          label="Gradient workers"
+          error={errors.workers}
+          hint={`Threads that split each batch (data-parallel); at most one per core${pre.result ? ` (this machine: ${plural(pre.result.cores, 'core')})` : ''}; 0 trains in one thread`}
+        >
           {input('workers', { inputMode: 'numeric' })}
         </Field>
       </fieldset>
@@ -226,6 +290,7 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
         </button>
         {!config && <span className="field__error">Fix the highlighted fields to start.</span>}
       </div>
+      {config && <PreflightSummary result={pre.result} checking={pre.checking} refused={refused} />}
     </form>
   );
 }

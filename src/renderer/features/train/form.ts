@@ -114,8 +114,19 @@ function fieldFor(path: PropertyKey[]): FieldName {
   return FIELD_OF[key] ?? FIELD_OF[path.slice(0, 2).map(String).join('.')] ?? FIELD_OF[key.replace(/\.\d+$/, '')] ?? 'name';
 }
 
-function readable(message: string): string {
-  return message.replace(/^Invalid input: expected number, received NaN$/, 'Enter a number');
+/** Schema issues as a person would say them: "Must be above 0", not "Too small: expected number to be >0". */
+export function readable(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean; expected?: unknown; origin?: unknown }): string {
+  const n = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
+  // A message written for people in the schema itself is kept as it is.
+  if (!/^(Too small|Too big|Invalid)/.test(issue.message)) return issue.message;
+  if (issue.code === 'invalid_type') return issue.expected === 'int' ? 'Enter a whole number' : issue.expected === 'number' ? 'Enter a number' : 'Fill this in';
+  if (issue.code === 'too_small' && issue.origin === 'string') return 'Fill this in';
+  if (issue.code === 'too_small' && issue.origin === 'array') return 'List at least one value';
+  if (issue.code === 'too_small') return issue.inclusive ? `Must be at least ${n(issue.minimum)}` : `Must be above ${n(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'string') return `At most ${n(issue.maximum)} characters`;
+  if (issue.code === 'too_big') return issue.inclusive ? `Must be at most ${n(issue.maximum)}` : `Must be below ${n(issue.maximum)}`;
+  if (issue.code === 'invalid_format' || issue.code === 'invalid_value') return 'Not a valid value here';
+  return issue.message;
 }
 
 export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: RunConfigInput; errors: FieldErrors } {
@@ -166,7 +177,7 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const f = fieldFor(issue.path);
-      errors[f] ??= readable(issue.message);
+      errors[f] ??= readable(issue as Parameters<typeof readable>[0]);
     }
   }
   if (form.varOn && !errors.varLambda && !(num(form.varLambda) > 0)) errors.varLambda = 'With VAR on, lambda must be above 0 (typical 1e-5 to 1e-4)';
@@ -176,4 +187,26 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { errors };
   return { config: raw as RunConfigInput, errors };
+}
+
+/** The form as typed survives a reload of the page (not the studio's data: just these strings). */
+const FORM_KEY = 'var-studio.train-form';
+
+export function loadForm(): TrainForm {
+  try {
+    const saved = JSON.parse(localStorage.getItem(FORM_KEY) ?? 'null') as Partial<TrainForm> | null;
+    if (!saved || typeof saved !== 'object') return DEFAULT_FORM;
+    const known = Object.fromEntries(Object.entries(saved).filter(([k, v]) => k in DEFAULT_FORM && typeof v === typeof DEFAULT_FORM[k as FieldName]));
+    return { ...DEFAULT_FORM, ...known };
+  } catch {
+    return DEFAULT_FORM;
+  }
+}
+
+export function saveForm(form: TrainForm): void {
+  try {
+    localStorage.setItem(FORM_KEY, JSON.stringify(form));
+  } catch {
+    // Storage full or disabled: the form simply starts from the defaults next time.
+  }
 }

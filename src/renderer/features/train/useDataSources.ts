@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/context';
 import type { DataSource } from './form';
+import { plural } from '../../../shared/format/plural';
 
 export function useDataSources(): DataSource[] {
   const api = useApi();
@@ -14,7 +15,7 @@ export function useDataSources(): DataSource[] {
         const onDisk = list.filter((d) => d.format !== 'phantom');
         setSources(
           onDisk.map((d) => ({
-            label: `${d.label} (${d.format}, ${d.caseCount} cases)`,
+            label: `${d.label} (${d.format}, ${plural(d.caseCount, 'case')})`,
             data: { kind: 'path', path: d.root, format: d.format as Exclude<typeof d.format, 'phantom'> },
             issues: d.quality.issues.map((i) => `${i.file}: ${i.detail}`),
           })),

@@ -52,6 +52,8 @@ export const RunSummarySchema = z.object({
   status: RunStatusSchema,
   /** The record says running but no job of this studio trains it (the studio stopped mid-run). */
   interrupted: z.boolean(),
+  /** Training got as far as its data and model (a run that failed before has nothing to resume). */
+  started: z.boolean(),
   /** The job of this session that trains or queues this run. */
   jobId: z.string().optional(),
   backend: z.string(),
@@ -108,3 +110,39 @@ export const TrainingJobEventSchema = TrainingJobSchema.extend({ hessianTopEigen
 export type TrainingProgressEvent = z.infer<typeof TrainingProgressEventSchema>;
 export type TrainingEpochEvent = z.infer<typeof TrainingEpochEventSchema>;
 export type TrainingJobEvent = z.infer<typeof TrainingJobEventSchema>;
+
+/** A reason the pre-flight refuses a run (error) or wants the user to know something (warning). */
+export const PreflightProblemSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  /** The RunConfig field it is about: `data`, `workers`, `batchSize`, `epochs`. */
+  field: z.enum(['data', 'workers', 'batchSize', 'epochs']),
+  what: z.string(),
+  hint: z.string(),
+});
+export type PreflightProblem = z.infer<typeof PreflightProblemSchema>;
+
+export const TrainingPreflightInputSchema = z.object({ config: RunConfigSchema, calibrate: z.boolean().default(true) }).strict();
+export const TrainingPreflightOutputSchema = z.object({
+  /** No error among the problems: the run may start. */
+  ok: z.boolean(),
+  /** CPU cores of the machine the studio runs on (the cap on gradient workers). */
+  cores: z.number().int().positive(),
+  data: z
+    .object({
+      cases: z.number().int().nonnegative(),
+      casesWithMask: z.number().int().nonnegative(),
+      patients: z.number().int().nonnegative(),
+      /** Patients per part of the split, as the run will cut it (run seed). */
+      split: z.object({ train: z.number().int().nonnegative(), val: z.number().int().nonnegative(), test: z.number().int().nonnegative() }),
+      trainSlices: z.number().int().nonnegative(),
+      valSlices: z.number().int().nonnegative(),
+    })
+    .optional(),
+  /** From a short calibration on this machine; absent when it was skipped (see estimateNote). */
+  estimate: z
+    .object({ seconds: z.number().nonnegative(), msPerStep: z.number().nonnegative(), steps: z.number().int().nonnegative(), backend: z.string() })
+    .optional(),
+  estimateNote: z.string().optional(),
+  problems: z.array(PreflightProblemSchema),
+});
+export type TrainingPreflight = z.infer<typeof TrainingPreflightOutputSchema>;
