@@ -127,7 +127,7 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(chart).toHaveAttribute('data-points', String(LEVELS.length));
     await expect(chart).toHaveAttribute('data-series', '2');
     await expect(chart).toHaveAttribute('data-values', String(2 * LEVELS.length));
-    await expect(page.getByRole('figure', { name: `Dice versus sparsity: 2 runs, ${LEVELS.length} levels` })).toBeVisible();
+    await expect(page.getByRole('figure', { name: `Per-case Dice versus sparsity: 2 runs, ${LEVELS.length} levels` })).toBeVisible();
     await expect(chart.locator('canvas')).toHaveCount(1);
     // Drawn: axes, grid, bands and lines on the canvas, not an empty frame.
     const plot = await canvasStats(page, '[data-testid=dice-chart] canvas');

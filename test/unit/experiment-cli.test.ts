@@ -66,8 +66,11 @@ describe('var-studio experiment (tiny preset)', () => {
     expect(results.entries).toHaveLength(2 * 3);
     for (const e of results.entries) {
       expect([0, 0.5, 0.9]).toContain(e.sparsity);
-      expect(e.dice.mean).toBeGreaterThanOrEqual(0);
-      expect(e.dice.mean).toBeLessThanOrEqual(1);
+      // The headline exists when the scored split has a lesion case (null otherwise, never a made-up 1).
+      if (e.lesionCases > 0) {
+        expect(e.caseDice.mean).toBeGreaterThanOrEqual(0);
+        expect(e.caseDice.mean).toBeLessThanOrEqual(1);
+      } else expect(e.caseDice.mean).toBeNull();
       expect(e.backend).toBe('cpu');
       expect(e.run).toContain('tiny');
     }
@@ -84,7 +87,7 @@ describe('var-studio experiment (tiny preset)', () => {
     expect(html).not.toMatch(/<script|<link|\bsrc="(?!data:)/i);
     expect(html).toContain('Not for diagnostic use');
     expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(4);
-    expect(html).toContain('Dice after one-shot pruning');
+    expect(html).toContain('Per-case Dice after one-shot pruning');
     expect(html).toContain('Weight distribution');
     expect(html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}"/);
     expect(lines.join('\n')).toContain('report.html');

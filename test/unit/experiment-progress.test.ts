@@ -54,16 +54,16 @@ describe('findings', () => {
     optimizer: 'sgd',
     varLambda,
     runIds: [name],
-    levels: [{ sparsity: 0.9, seeds: 1, diceMean: dice, diceStdSeeds: null, diceMin: dice, diceMax: dice, diceSemSlices: sem, diceLesionMean: dice }],
+    levels: [{ sparsity: 0.9, seeds: 1, caseDiceMean: dice, caseDiceStdSeeds: null, caseDiceMin: dice, caseDiceMax: dice, caseDiceSemCases: sem, lesionSliceDiceMean: dice }],
   });
   it('calls a difference clear only beyond 0.05 Dice and twice the spread', () => {
     expect(isClear(0.1, 0.02, 0.03)).toBe(true);
     expect(isClear(0.1, 0.06, 0.01)).toBe(false);
     expect(isClear(0.04, 0, 0)).toBe(false);
-    expect(findings([group('a', 0, 0.5, 0.02), group('b', 1e-4, 0.8, 0.02)], [0.9])[0]).toMatch(/SGD\+VAR keeps Dice 0\.80 against 0\.50 for SGD \(\+0\.30\): clearly higher/);
+    expect(findings([group('a', 0, 0.5, 0.02), group('b', 1e-4, 0.8, 0.02)], [0.9])[0]).toMatch(/SGD\+VAR keeps per-case Dice 0\.80 against 0\.50 for SGD \(\+0\.30\): clearly higher/);
     expect(findings([group('a', 0, 0.8, 0.02), group('b', 1e-4, 0.5, 0.02)], [0.9])[0]).toMatch(/clearly LOWER/);
     // A gap already present in the dense models is flagged, not sold as pruning robustness.
-    const withDense = (g: Group, d: number): Group => ({ ...g, levels: [{ ...g.levels[0], sparsity: 0, diceMean: d }, ...g.levels] });
+    const withDense = (g: Group, d: number): Group => ({ ...g, levels: [{ ...g.levels[0], sparsity: 0, caseDiceMean: d }, ...g.levels] });
     expect(findings([withDense(group('a', 0, 0.5, 0.02), 0.55), withDense(group('b', 1e-4, 0.9, 0.02), 0.95)], [0.9])[0]).toMatch(/Caution: the dense models already differ \(0\.95 against 0\.55/);
   });
 });

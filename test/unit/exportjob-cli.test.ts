@@ -41,7 +41,7 @@ describe('var-studio export', () => {
     expect(text).toMatch(/quantized\s+\d+/);
     expect(text).toMatch(/non-zeros\s+\d+ of \d+/);
     expect(text).toMatch(/latency\s+[\d.]+ ms median of 3 \(onnxruntime-node CPU/);
-    expect(text).toMatch(/Dice exported\s+[\d.]+ \(onnxruntime-node\) vs float32 pruned [\d.]+: delta [+-][\d.]+/);
+    expect(text).toMatch(/per-case Dice\s+[\d.]+ exported \(onnxruntime-node\) vs float32 pruned [\d.]+: delta [+-][\d.]+/);
     expect(text).toContain('Unstructured sparsity does not make dense kernels faster');
     expect(tree(out)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
     expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe('int8');

@@ -72,13 +72,13 @@ describe('export job: every format x weight precision', () => {
         m.dispose();
       }
       const d = maxAbs(p0, p1);
-      console.log(`${a.format} ${a.weights}: max |dp| ${d.toExponential(2)}, job says ${a.check.maxAbsProbDiff.toExponential(2)}, Dice ${a.check.score.dice.toFixed(4)} vs ${a.check.reference.dice.toFixed(4)}`);
+      console.log(`${a.format} ${a.weights}: max |dp| ${d.toExponential(2)}, job says ${a.check.maxAbsProbDiff.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}`);
       expect(d).toBeLessThanOrEqual(TOL[a.weights]);
       // The job measured the same thing on the same images.
       expect(Math.abs(a.check.maxAbsProbDiff - d)).toBeLessThanOrEqual(1e-5);
       expect(a.check.runtime).toBe(a.format === 'onnx' ? 'onnxruntime-node' : 'tfjs');
       expect(a.check.reference).toEqual(result.pruned);
-      expect(a.check.deltaDice).toBeCloseTo(a.check.score.dice - a.check.reference.dice, 12);
+      expect(a.check.deltaDice).toBeCloseTo(a.check.score.caseDice.mean! - a.check.reference.caseDice.mean!, 12);
       expect(a.check.score.slices).toBe(val.length);
       if (a.weights === 'fp32') expect(a.check.maskDisagreement).toBe(0);
     }
@@ -131,7 +131,7 @@ describe('export job: every format x weight precision', () => {
       expect(card.sparsity).toMatchObject({ requested: 0.9, scope: 'global', keepFirstLast: false });
       expect(card.sparsity.kernelsNonZero).toBe(a.size.kernels.nonZero);
       expect(card.metrics.levels.map((l) => l.model)).toEqual(['dense, float32 (tfjs)', 'pruned, float32 (tfjs)', `exported ${a.format} ${a.weights} (${a.check.runtime})`]);
-      expect(card.metrics.levels[0].dice).toBe(result.dense.dice);
+      expect(card.metrics.levels[0].dice).toBe(result.dense.caseDice.mean);
       expect(card.metrics.exported).toEqual(a.check);
       expect(card.size).toEqual(a.size);
       expect(card.export).toMatchObject({ format: a.format, weights: a.weights });

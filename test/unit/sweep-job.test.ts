@@ -45,22 +45,24 @@ describe('sweep job', () => {
       // Exactly round(s * N) of the N prunable weights are zero (trained weights have no exact zeros).
       expect(l.achieved).toBe(Math.round(l.sparsity * total) / total);
       expect(l.perLayer.reduce((a, r) => a + r.zeros, 0)).toBe(Math.round(l.sparsity * total));
-      expect(l.perCase.length).toBe(rec.slices.length);
-      expect(l.aggregate.cases).toBe(rec.slices.length);
+      expect(l.perSlice.length).toBe(rec.slices.length);
+      expect(l.summary.slices).toBe(rec.slices.length);
       expect(l.onnxBytes).toBeGreaterThan(1000);
-      for (const c of l.perCase) {
-        expect(c.dice).toBeGreaterThanOrEqual(0);
-        expect(c.dice).toBeLessThanOrEqual(1);
+      for (const c of l.perSlice) {
+        if (c.lesion) {
+          expect(c.dice).toBeGreaterThanOrEqual(0);
+          expect(c.dice).toBeLessThanOrEqual(1);
+        } else expect(c.dice).toBeNull();
         expect(decodeMask(c.pred, 16 * 16).length).toBe(256);
       }
     }
     expect(rec.slices.length).toBe(4); // one val case x 4 slices
     for (const l of rec.levels) {
-      expect(l.perVolume.map((v) => [v.caseId, v.slices])).toEqual([[rec.slices[0].caseId, 4]]);
-      expect(l.volumeAggregate?.dice.n).toBe(1);
+      expect(l.perCase.map((v) => [v.caseId, v.slices])).toEqual([[rec.slices[0].caseId, 4]]);
+      expect(l.summary.cases).toBe(1);
       // Volume overlap recomputed from the stored masks.
       let tp = 0, fp = 0, fn = 0;
-      l.perCase.forEach((c, i) => {
+      l.perSlice.forEach((c, i) => {
         const p = decodeMask(c.pred);
         const t = decodeMask(rec.slices[i].truth);
         for (let k = 0; k < p.length; k++) {
@@ -69,7 +71,11 @@ describe('sweep job', () => {
           else if (t[k]) fn++;
         }
       });
-      expect(l.perVolume[0].dice).toBeCloseTo(2 * tp + fp + fn ? (2 * tp) / (2 * tp + fp + fn) : 1, 12);
+      // The case's Dice is the volume overlap; a lesion-free case has none (the scoring policy).
+      if (tp + fn > 0) {
+        expect(l.perCase[0].dice).toBeCloseTo((2 * tp) / (2 * tp + fp + fn), 12);
+        expect(l.summary.caseDice.mean).toBe(l.perCase[0].dice);
+      } else expect(l.perCase[0].dice).toBeNull();
     }
     expect(rec.inputShape).toEqual([16, 16, 3]);
     // The trained weights on disk are untouched.
@@ -81,7 +87,7 @@ describe('sweep job', () => {
     const listed = await listSweepRecords(root, runId);
     expect(listed.records.map((r) => r.sweepId)).toContain('sw-exact-1');
     expect(listed.records[0].levels).toEqual(rec.levels);
-    expect(fragileSlices(rec).length).toBe(4);
+    expect(fragileSlices(rec).length).toBe(rec.levels[0].perSlice.filter((s) => s.lesion).length);
 
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)!.fraction).toBe(1);
@@ -98,13 +104,13 @@ describe('sweep job', () => {
       expect(a.levels[i].achieved).toBe(b.levels[i].achieved);
       // Same masks up to pixels sitting on the threshold: at most 1 % of all pixels differ.
       let differ = 0;
-      a.levels[i].perCase.forEach((c, j) => {
+      a.levels[i].perSlice.forEach((c, j) => {
         const pa = decodeMask(c.pred);
-        const pb = decodeMask(b.levels[i].perCase[j].pred);
+        const pb = decodeMask(b.levels[i].perSlice[j].pred);
         for (let k = 0; k < pa.length; k++) if (pa[k] !== pb[k]) differ++;
       });
       expect(differ).toBeLessThanOrEqual(0.01 * a.slices.length * 256);
-      expect(Math.abs(a.levels[i].aggregate.dice.mean! - b.levels[i].aggregate.dice.mean!)).toBeLessThan(0.01);
+      expect(Math.abs((a.levels[i].summary.caseDice.mean ?? 0) - (b.levels[i].summary.caseDice.mean ?? 0))).toBeLessThan(0.01);
     }
   });
 

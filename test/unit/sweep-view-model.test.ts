@@ -4,20 +4,25 @@ import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/
 import { methodLabel } from '../../src/shared/train/optimizerConfig';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
 
-const summary = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
+const stats = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
+const noRate = { n: 0, withPrediction: 0, rate: null };
 function record(dice: Record<number, number[]>): SweepRecord {
   const levels = Object.keys(dice).map(Number).sort((a, b) => a - b);
   return {
-    version: 1, sweepId: 'sw-x', runId: 'r', runIds: ['r'], status: 'completed', createdAt: '', updatedAt: '', backend: 'cpu', inputShape: [4, 4, 1], unit: 'px', seconds: 0,
+    version: 2, sweepId: 'sw-x', runId: 'r', runIds: ['r'], status: 'completed', createdAt: '', updatedAt: '', backend: 'cpu', inputShape: [4, 4, 1], unit: 'px', seconds: 0,
     config: { levels, scope: 'global', keepFirstLast: false, bnReestimate: null, scorer: 'tfjs', split: 'val', threshold: 0.5, batchSize: 1, maxSlices: 0 },
     slices: [{ caseId: 'a', index: 0, truth: '' }, { caseId: 'b', index: 0, truth: '' }],
     levels: levels.map((s) => {
       const d = dice[s];
       const mean = (d[0] + d[1]) / 2;
       return {
-        sparsity: s, achieved: s, overall: s, perLayer: [], perVolume: [], seconds: 0,
-        aggregate: { cases: 2, dice: summary(mean, 0.1), iou: summary(mean, 0.1), hd95: summary(1, 0), hd95Missing: 0, emptyTruthCases: 0, emptyTruthWithFalsePositive: 0, emptyTruthFpPixels: 0 },
-        perCase: d.map((v, i) => ({ caseId: i ? 'b' : 'a', index: 0, dice: v, iou: v, hd95: 1, fpArea: 0, pred: '' })),
+        sparsity: s, achieved: s, overall: s, perLayer: [], seconds: 0,
+        summary: {
+          cases: 2, slices: 2, lesionCases: 2, lesionSlices: 2, caseDice: stats(mean, 0.1), caseIoU: stats(mean, 0.1), lesionSliceDice: stats(mean, 0.1),
+          falsePositiveEmptySlices: noRate, falsePositiveEmptyCases: noRate, hd95Pooled: stats(1, 0), hd95MaxDirected: stats(1, 0), hd95Missing: 0, hd95Unit: 'px' as const,
+        },
+        perSlice: d.map((v, i) => ({ caseId: i ? 'b' : 'a', index: 0, lesion: true, dice: v, iou: v, hd95: 1, fpPixels: 0, pred: '' })),
+        perCase: d.map((v, i) => ({ caseId: i ? 'b' : 'a', slices: 1, lesion: true, dice: v, iou: v, hd95Pooled: 1, hd95MaxDirected: 1, truePixels: 1, predPixels: 1, fpPixels: 0 })),
       };
     }),
   };
@@ -43,7 +48,7 @@ describe('sweep view model', () => {
     expect(v.lo[2]).toBeCloseTo(0.75);
   });
 
-  it('fragile slices rank by the largest Dice drop from the first level', () => {
+  it('fragile lesion slices rank by the largest slice-Dice drop from the first level', () => {
     const f = fragileSlices(record({ 0: [0.9, 0.8], 0.5: [0.85, 0.1], 0.9: [0.3, 0.5] }));
     expect(f.map((x) => [x.caseId, x.worstLevel])).toEqual([['b', 0.5], ['a', 0.9]]);
     expect(f[0].drop).toBeCloseTo(0.7);

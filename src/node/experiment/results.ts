@@ -1,7 +1,5 @@
 /** Turns run records and sweep records into results.json rows (the report reads the same object). */
 import * as os from 'node:os';
-import { summarize } from '../../shared/metrics/aggregate';
-import { decodeMask } from '../../shared/metrics/encode';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
 import { ResultsSchema, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
@@ -36,11 +34,8 @@ const stats = (s: { mean: number | null; std: number | null; median: number | nu
 
 export function runEntries(cell: GridCell, record: RunRecord, swept: SweptRun): ResultEntry[] {
   const sw = swept.record;
-  const px = sw.inputShape[0] * sw.inputShape[1];
-  const lesion = sw.slices.map((s) => decodeMask(s.truth, px).some((v) => v !== 0));
   return sw.levels.map((l) => {
-    const lesionDice = l.perCase.filter((_, i) => lesion[i]).map((c) => c.dice);
-    const ls = summarize(lesionDice);
+    const s = l.summary;
     return {
       run: record.config.name,
       runId: record.id,
@@ -51,12 +46,18 @@ export function runEntries(cell: GridCell, record: RunRecord, swept: SweptRun): 
       seed: cell.seed,
       sparsity: l.sparsity,
       overallSparsity: l.overall,
-      slices: l.aggregate.cases,
-      dice: stats(l.aggregate.dice),
-      diceLesion: { ...stats(ls), n: ls.n },
-      iou: stats(l.aggregate.iou),
-      hd95: stats(l.aggregate.hd95),
-      hd95Unit: sw.unit,
+      slices: s.slices,
+      cases: s.cases,
+      lesionCases: s.lesionCases,
+      caseDice: stats(s.caseDice),
+      perCase: l.perCase.map((c) => ({ caseId: c.caseId, dice: c.dice })),
+      lesionSliceDice: { ...stats(s.lesionSliceDice), n: s.lesionSliceDice.n },
+      caseIoU: stats(s.caseIoU),
+      hd95Pooled: stats(s.hd95Pooled),
+      hd95MaxDirected: stats(s.hd95MaxDirected),
+      hd95Unit: s.hd95Unit,
+      falsePositiveEmptySlices: s.falsePositiveEmptySlices,
+      falsePositiveEmptyCases: s.falsePositiveEmptyCases,
       backend: sw.backend,
       trainSeconds: record.timings.totalSeconds,
       sweepSeconds: l.seconds,
@@ -89,7 +90,7 @@ export function buildResults(input: ResultsInput): Results {
   const groups = groupEntries(entries);
   const first = [...input.records.values()][0];
   const results: Results = {
-    version: 1,
+    version: 2,
     experiment: { name: input.config.name, ...(input.preset ? { preset: input.preset } : {}), config: input.config },
     status: input.status,
     createdAt: input.createdAt,

@@ -8,7 +8,7 @@ import { exportOnnxModel } from './onnx';
 import { createOnnxSession } from './onnx-run';
 import { exportTfjs, tfjsDir } from './tfjs';
 import { ONNX_FILE } from './paths';
-import { onnxPredictor, tfjsPredictor, type Predictor } from './score';
+import { onnxPredictor, tfjsPredictor, type Predictor } from './check';
 
 /** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata). */
 export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean }): Record<string, string> {

@@ -3,11 +3,11 @@ import pkg from '../../../package.json';
 import { BASE_LIMITATIONS, INTENDED_USE, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
 import { DISCLAIMER, type ArtifactCheck, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
 import type { RunRecord } from '../../shared/run/record';
-import type { SweepLevel } from './sweep';
+import type { SweptLevelDice } from './sweep';
 
 export const METRIC_POLICY =
-  'Hard masks at probability >= 0.5. Dice and IoU per case (all slices of a patient as one volume), averaged over cases; ' +
-  'a case whose true and predicted masks are both empty scores 1, one empty and the other not scores 0. ' +
+  'Hard masks at probability >= 0.5. Dice: per-case Dice (all slices of a patient as one volume), averaged over the cases with a lesion; ' +
+  'IoU the same way. A case or slice whose true mask is empty has no Dice: it is counted in the false-positive rate on lesion-free cases and slices instead. ' +
   'BatchNorm uses its stored statistics (inference mode).';
 
 const QUANTIZATION: Record<ExportFormat, Record<WeightPrecision, string>> = {
@@ -39,13 +39,13 @@ export interface CardInput {
   /** null in a preview (not evaluated). */
   dense: Score | null;
   pruned: Score | null;
-  sweep: SweepLevel[];
+  sweep: SweptLevelDice[];
   export: { format: ExportFormat; weights: WeightPrecision; size: SizeReportData | null; check: ArtifactCheck | null } | null;
   now?: Date;
 }
 
 const score = (sparsity: number, model: string, s: Score | null): CardLevel =>
-  s ? { sparsity, source: 'export', model, dice: s.dice, iou: s.iou, cases: s.cases } : { sparsity, source: 'export', model: `${model}, not evaluated in the preview`, dice: null };
+  s ? { sparsity, source: 'export', model, dice: s.caseDice.mean, iou: s.caseIoU.mean, cases: s.cases } : { sparsity, source: 'export', model: `${model}, not evaluated in the preview`, dice: null };
 
 function dataSource(r: RunRecord): { source: string; kind: string } {
   const d = r.config.data;
@@ -61,7 +61,7 @@ export function buildModelCard(c: CardInput): ModelCard {
   const levels: CardLevel[] = [
     score(0, 'dense, float32 (tfjs)', c.dense),
     ...(c.prune.requested > 0 ? [score(c.prune.achieved, 'pruned, float32 (tfjs)', c.pruned)] : []),
-    ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.dice, iou: e.check.score.iou, cases: e.check.score.cases }] : []),
+    ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.caseDice.mean, iou: e.check.score.caseIoU.mean, cases: e.check.score.cases }] : []),
     ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: `pruned, float32 (${l.label})`, dice: l.dice })),
   ];
   const limitations = [...BASE_LIMITATIONS];

@@ -21,7 +21,7 @@ import { recordExports } from './history';
 import { CARD_JSON, CARD_MD, exportTargets } from './paths';
 import { checkDestinations, createStaging, placeStaged, type StagedTarget } from './staging';
 import { prepareExport, type LevelRequest } from './prepare';
-import { compareToReference, predictAll, scoreProbabilities, tfjsPredictor } from './score';
+import { compareToReference, predictAll, scoreExport, tfjsPredictor } from './check';
 import { readSweepLevels } from './sweep';
 
 export interface ExportJobRequest extends LevelRequest {
@@ -89,12 +89,12 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     progress('Scoring the dense model');
     const pruned = readWeights(model);
     applyToModel(model, prep.original);
-    const dense = scoreProbabilities(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
+    const dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
     applyToModel(model, pruned);
 
     progress('Scoring the pruned float32 model');
     const refProbs = await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal);
-    const reference = scoreProbabilities(refProbs, evalSet, size);
+    const reference = scoreExport(refProbs, evalSet, size);
 
     const sweep = await readSweepLevels(src.runDir);
     const metadata = exportMetadata(src.record.id, req);
@@ -148,7 +148,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     // The history is a convenience; the export itself is complete without it.
     await recordExports(
       src.runDir,
-      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.dice, deltaDice: a.check.deltaDice })),
+      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.caseDice.mean, deltaDice: a.check.deltaDice })),
     ).catch(() => undefined);
     opts.onProgress?.({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
     return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };

@@ -56,23 +56,23 @@ export function diceChart(groups: Group[], results: Results): string {
     ...style.get(g.group)!,
     markers: true,
     points: g.levels
-      .filter((l) => l.diceMean !== null)
+      .filter((l) => l.caseDiceMean !== null)
       .map((l) => {
-        const spread = multiSeed ? l.diceStdSeeds : l.diceSemSlices;
-        return { x: axis.pos(l.sparsity), y: l.diceMean!, ...(spread !== null ? { lo: l.diceMean! - spread, hi: l.diceMean! + spread } : {}) };
+        const spread = multiSeed ? l.caseDiceStdSeeds : l.caseDiceSemCases;
+        return { x: axis.pos(l.sparsity), y: l.caseDiceMean!, ...(spread !== null ? { lo: l.caseDiceMean! - spread, hi: l.caseDiceMean! + spread } : {}) };
       }),
   }));
   return lineChart(series, {
-    title: 'Dice after one-shot pruning (no fine-tuning)',
+    title: 'Per-case Dice after one-shot pruning (no fine-tuning)',
     xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
-    yLabel: 'mean Dice',
+    yLabel: 'mean per-case Dice',
     y: [0, 1],
     ...axis.options,
     guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),
   });
 }
 
-/** Lesion-only Dice: the curve that is not propped up by empty slices predicted empty. */
+/** Lesion-slice Dice: per-slice Dice over the slices with a lesion. */
 export function lesionDiceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
   const axis = levelAxis(results.experiment.config.sweep.levels);
@@ -80,12 +80,12 @@ export function lesionDiceChart(groups: Group[], results: Results): string {
     label: g.label,
     ...style.get(g.group)!,
     markers: true,
-    points: g.levels.filter((l) => l.diceLesionMean !== null).map((l) => ({ x: axis.pos(l.sparsity), y: l.diceLesionMean! })),
+    points: g.levels.filter((l) => l.lesionSliceDiceMean !== null).map((l) => ({ x: axis.pos(l.sparsity), y: l.lesionSliceDiceMean! })),
   }));
   return lineChart(series, {
-    title: 'Dice on lesion slices only',
+    title: 'Lesion-slice Dice',
     xLabel: 'sparsity (levels evenly spaced)',
-    yLabel: 'mean Dice (true mask not empty)',
+    yLabel: 'mean slice Dice (true mask not empty)',
     y: [0, 1],
     ...axis.options,
     guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),

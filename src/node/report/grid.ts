@@ -76,7 +76,7 @@ export function renderGrid(spec: GridSpec): { dataUri: string; width: number; he
     levelRows.forEach((lv, col) => {
       const ox = (col + 1) * (tile + gap);
       if (!lv) return put(ox, oy, () => [200, 200, 200]);
-      const pred = decodeMask(lv.perCase[si].pred, px);
+      const pred = decodeMask(lv.perSlice[si].pred, px);
       const ov = confusionOverlay(pred, truth);
       put(ox, oy, (i) => {
         const v = g(i) * 0.55;

@@ -54,32 +54,32 @@ function diceTable(r: Results): string {
   const rows = r.groups.map((g) => {
     const cells = levels.map((lv) => {
       const l = g.levels.find((x) => x.sparsity === lv);
-      if (!l || l.diceMean === null) return '<td>–</td>';
-      const spread = multi ? l.diceStdSeeds : l.diceSemSlices;
-      return `<td>${f(l.diceMean, 3)}${spread !== null ? `<span class="small"> ±${f(spread, 3)}</span>` : ''}</td>`;
+      if (!l || l.caseDiceMean === null) return '<td>–</td>';
+      const spread = multi ? l.caseDiceStdSeeds : l.caseDiceSemCases;
+      return `<td>${f(l.caseDiceMean, 3)}${spread !== null ? `<span class="small"> ±${f(spread, 3)}</span>` : ''}</td>`;
     });
     return `<tr><td>${esc(g.label)}</td>${cells.join('')}</tr>`;
   });
-  const lesionRows = r.groups.map((g) => `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.diceLesionMean, 3)}</td>`).join('')}</tr>`);
+  const lesionRows = r.groups.map((g) => `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.lesionSliceDiceMean, 3)}</td>`).join('')}</tr>`);
   return `<table>${head}${rows.join('')}</table>
-<p class="small">Mean Dice over the ${esc(r.experiment.config.sweep.split)} slices. ± is ${multi ? `the standard deviation over ${r.experiment.config.seeds.length} seeds` : 'the standard error over slices (one seed: no spread over seeds is available)'}.</p>
-<h3>Lesion slices only</h3><table>${head}${lesionRows.join('')}</table>`;
+<p class="small">Mean per-case Dice over the ${esc(r.experiment.config.sweep.split)} cases with a lesion. ± is ${multi ? `the standard deviation over ${r.experiment.config.seeds.length} seeds` : 'the standard error over cases (one seed: no spread over seeds is available)'}.</p>
+<h3>Lesion-slice Dice</h3><table>${head}${lesionRows.join('')}</table>`;
 }
 
 function runTable(r: Results): string {
   const rows = r.runs.map(
     (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValDice)}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${secs(x.trainSeconds)}</td><td>${secs(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
   );
-  return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val Dice</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val per-case Dice</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
 }
 
 function detailTable(r: Results): string {
   const rows = r.entries.map(
     (e) =>
-      `<tr><td>${esc(e.label)}</td><td>${e.seed}</td><td>${pct(e.sparsity)}</td><td>${pct(e.overallSparsity)}</td><td>${f(e.dice.mean)}</td><td>${f(e.dice.std)}</td><td>${f(e.dice.median)}</td><td>${f(e.diceLesion.mean)}</td><td>${f(e.iou.mean)}</td><td>${f(e.hd95.median, 1)}</td></tr>`,
+      `<tr><td>${esc(e.label)}</td><td>${e.seed}</td><td>${pct(e.sparsity)}</td><td>${pct(e.overallSparsity)}</td><td>${f(e.caseDice.mean)}</td><td>${f(e.caseDice.std)}</td><td>${f(e.caseDice.median)}</td><td>${f(e.lesionSliceDice.mean)}</td><td>${f(e.caseIoU.mean)}</td><td>${f(e.hd95Pooled.median, 1)} / ${f(e.hd95MaxDirected.median, 1)}</td><td>${e.falsePositiveEmptySlices.withPrediction}/${e.falsePositiveEmptySlices.n}</td></tr>`,
   );
   const unit = r.entries[0]?.hd95Unit ?? 'px';
-  return `<table><tr><th>run</th><th>seed</th><th>sparsity</th><th>overall</th><th>Dice mean</th><th>Dice std</th><th>Dice median</th><th>lesion Dice</th><th>IoU</th><th>HD95 median (${unit})</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>run</th><th>seed</th><th>sparsity</th><th>overall</th><th>per-case Dice mean</th><th>per-case Dice std</th><th>per-case Dice median</th><th>lesion-slice Dice</th><th>per-case IoU</th><th>HD95 median MedPy / MONAI (${unit})</th><th>FP lesion-free slices</th></tr>${rows.join('')}</table>`;
 }
 
 function gridsHtml(input: ReportInput): string {
@@ -103,11 +103,11 @@ function gridsHtml(input: ReportInput): string {
     const img = renderGrid({ record: sw.record, images: sw.images, slices: rows, levels: shown, scale });
     const dice = shown.map((lv) => {
       const l = sw.record.levels.find((x) => x.sparsity === lv);
-      return l ? rows.map((i) => f(l.perCase[i]?.dice, 2)).join('/') : '–';
+      return l ? rows.map((i) => f(l.perSlice[i]?.dice, 2)).join('/') : '–';
     });
     out.push(`<figure><h3>${esc(run.label)} (seed ${run.seed})</h3>
 <img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="Predictions of ${esc(run.label)}: rows are slices, columns the input then ${shown.map(pct).join(', ')} sparsity">
-<figcaption>Columns: input (${sw.images.channel === 1 ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Per-slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
+<figcaption>Columns: input (${sw.images.channel === 1 ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
   }
   return `<p class="legend">Overlay:<span style="background:${rgb(GRID_COLOURS.TP)}"></span>true positive<span style="background:${rgb(GRID_COLOURS.FP)}"></span>false positive<span style="background:${rgb(GRID_COLOURS.FN)}"></span>false negative (missed lesion; in the first column: the true outline)</p><div class="grid">${out.join('')}</div>`;
 }
@@ -148,7 +148,7 @@ function setupHtml(r: Results): string {
 <li>Training: ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.optimizer.lr} (${esc(c.schedule.kind)} schedule), momentum ${c.optimizer.momentum}, weight decay ${c.optimizer.weightDecay}${c.methods.some((x) => x !== 'sgd') ? `, SAM/CrAM ρ ${c.optimizer.rho}, CrAM sparsities ${c.optimizer.cramSparsities.join(', ')}` : ''}; augmentation ${c.augment ? 'flips, rotation, scale' : 'off'}. Methods ${c.methods.join(', ')}; VAR λ ${c.varLambdas.map(formatLambda).join(', ')}; seeds ${c.seeds.join(', ')}.</li>
 <li>VAR: λ·ψ(w), ψ = Σ<sub>layers</sub> 1/(Var(√(w²+r)) + ε) over every conv kernel (rank &gt; 1); biases and BatchNorm are not regularised.</li>
 <li>Pruning: one shot, ${esc(sw.scope)} magnitude pruning of all conv kernels${sw.keepFirstLast ? ' except the first and the last (kept dense)' : ' including the first and the last'}; BatchNorm statistics ${sw.bnReestimate ? `re-estimated on ${sw.bnReestimate.batches}×${sw.bnReestimate.batchSize} training slices after pruning` : 'kept as trained (no re-estimation)'}; no fine-tuning. Scored with ${sw.scorer === 'onnx' ? 'onnxruntime-node on each pruned copy exported to ONNX' : 'TensorFlow.js'}, threshold ${sw.threshold}.</li>
-<li>Metrics: Dice per slice, averaged over slices; a slice with an empty true mask scores 1 when nothing is predicted and 0 otherwise, so "Dice on lesion slices only" is also shown. HD95 over slices where both masks are non-empty.</li>
+<li>Metrics (one scoring module for the studio): the headline is per-case Dice, each patient's slices scored as one volume, averaged over the cases with a lesion. A case or slice whose true mask is empty has no Dice; it counts in the false-positive rate on lesion-free slices and cases. Secondary: lesion-slice Dice, per-case IoU, HD95 per case by MedPy's pooled definition and by MONAI's max of the directed 95th percentiles.</li>
 </ul>`;
 }
 

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StudioError } from '../../shared/errors';
 import { SweepImagesSchema, SweepRecordSchema, type SweepImages, type SweepRecord } from '../../shared/sweep/result';
+import { ZodError } from 'zod';
+import { upgradeSweepRecord } from '../../shared/sweep/legacy';
 import { writeFileAtomic } from '../fs/atomic';
 import { RunStore } from '../runs/store';
 
@@ -55,11 +57,13 @@ async function readJson(file: string, what: string): Promise<unknown> {
 
 export async function readSweepRecord(runsRoot: string, runId: string, sweepId: string): Promise<SweepRecord> {
   const file = sweepPaths(runsRoot, runId, sweepId).record;
-  const r = SweepRecordSchema.safeParse(await readJson(file, `Sweep ${sweepId} of run ${runId}`));
-  if (!r.success) {
-    throw new StudioError({ code: 'bad-file', file, what: `The sweep record does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, hint: 'It may come from another studio version; run the sweep again' });
+  const raw = await readJson(file, `Sweep ${sweepId} of run ${runId}`);
+  try {
+    return upgradeSweepRecord(raw);
+  } catch (e) {
+    const issue = e instanceof ZodError ? e.issues[0] : undefined;
+    throw new StudioError({ code: 'bad-file', file, what: `The sweep record does not match its schema (${issue ? `${issue.path.join('.')}: ${issue.message}` : String(e)})`, hint: 'It may come from another studio version; run the sweep again' });
   }
-  return r.data;
 }
 
 export async function readSweepImages(runsRoot: string, runId: string, sweepId: string): Promise<SweepImages> {

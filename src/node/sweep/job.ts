@@ -7,17 +7,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/errors';
-import { aggregate, binarize, caseMetrics, confusionCounts, diceFromCounts, encodeMask, iouFromCounts, summarize, type CaseMetrics, type Confusion } from '../../shared/metrics';
+import { binarize, encodeMask, scoreSegmentation, type ScoreItem } from '../../shared/metrics';
 import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
 import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64 } from '../../shared/base64';
 import { quantizeChannel } from '../../shared/sweep/image';
-import type { SliceScore, SweepLevel, SweepRecord, VolumeScore } from '../../shared/sweep/result';
+import type { PruneLevel, SweepRecord } from '../../shared/sweep/result';
 import { initBackend } from '../compute/backend';
 import { RunStore } from '../runs/store';
 import { loadRunSamples } from '../train/data';
 import { loadRunModel } from '../train/runModel';
-import { onnxScorer, tfjsScorer, type Scorer } from './score';
+import { onnxScorer, tfjsScorer, type Scorer } from './scorer';
 import { writeSweepImages, writeSweepRecord } from './files';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 
@@ -98,7 +98,7 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
     const channels = run.config.model.inChannels;
     const mm = scored.every((s) => s.spacing);
     record = {
-      version: 1,
+      version: 2,
       sweepId,
       runId,
       runIds: opts.runIds,
@@ -126,30 +126,28 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
       progress(li, 0, true);
       const { weights, report } = pruneWeights(original, { sparsity, scope: config.scope, keepFirstLast: config.keepFirstLast });
       applyToModel(model, weights);
-      let bn: SweepLevel['bn'];
+      let bn: PruneLevel['bn'];
       // Level 0 stays the trained model as is: it is the reference the drops are measured from.
       if (config.bnReestimate && sparsity > 0) {
         bn = await reestimateBatchNorm(model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), { signal: opts.signal });
       }
       const scorer: Scorer = config.scorer === 'onnx' ? await onnxScorer(model, opts.onnxThreads ?? 1) : tfjsScorer(model);
-      let perCase: Scored[];
+      let items: ScoreItem[];
       try {
-        perCase = await scoreSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));
+        items = await predictSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));
       } finally {
         await scorer.dispose();
       }
-      const metrics = perCase.map((c) => c.metrics);
-      const volumes = perVolume(perCase);
+      const scoring = scoreSegmentation(items, [size, size]);
       record.levels.push({
         sparsity,
         achieved: report.achieved,
         overall: report.overall,
         ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
-        aggregate: aggregate(metrics),
+        summary: scoring.summary,
         perLayer: report.perLayer,
-        perCase: perCase.map((c) => c.score),
-        perVolume: volumes,
-        volumeAggregate: { dice: summarize(volumes.map((v) => v.dice)), iou: summarize(volumes.map((v) => v.iou)) },
+        perSlice: scoring.perSlice.map((row, i) => ({ ...row, pred: encodeMask(items[i].pred) })),
+        perCase: scoring.perCase,
         ...(bn ? { bn } : {}),
         ...(scorer.onnxBytes ? { onnxBytes: scorer.onnxBytes } : {}),
         seconds: (performance.now() - t) / 1000,
@@ -179,25 +177,8 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
   }
 }
 
-type Scored = { score: SliceScore; metrics: CaseMetrics; counts: Confusion };
-
-/** Volume overlap per case from the slices' confusion counts. */
-function perVolume(scored: Scored[]): VolumeScore[] {
-  const by = new Map<string, { counts: Confusion; slices: number; fpArea: number }>();
-  for (const s of scored) {
-    const v = by.get(s.score.caseId) ?? { counts: { tp: 0, fp: 0, fn: 0, tn: 0 }, slices: 0, fpArea: 0 };
-    v.counts.tp += s.counts.tp;
-    v.counts.fp += s.counts.fp;
-    v.counts.fn += s.counts.fn;
-    v.counts.tn += s.counts.tn;
-    v.slices++;
-    v.fpArea += s.score.fpArea;
-    by.set(s.score.caseId, v);
-  }
-  return [...by.entries()].map(([caseId, v]) => ({ caseId, slices: v.slices, dice: diceFromCounts(v.counts), iou: iouFromCounts(v.counts), fpArea: v.fpArea }));
-}
-
-async function scoreSlices(
+/** Hard masks of every slice, in order, ready for the scoring module. */
+async function predictSlices(
   scorer: Scorer,
   slices: Sample[],
   inputs: Float32Array,
@@ -207,15 +188,14 @@ async function scoreSlices(
   mm: boolean,
   signal: AbortSignal | undefined,
   onFraction: (f: number) => void,
-): Promise<Scored[]> {
+): Promise<ScoreItem[]> {
   const px = size * size;
-  const out: Scored[] = [];
+  const out: ScoreItem[] = [];
   const predict = (start: number) => {
     const n = Math.min(config.batchSize, slices.length - start);
     return scorer.predict(inputs.subarray(start * px * channels, (start + n) * px * channels), [n, size, size, channels]);
   };
-  // onnxruntime runs on its own threads: start the next batch before scoring this one, so the
-  // metrics (HD95, encoding) overlap with inference.
+  // onnxruntime runs on its own threads: start the next batch before thresholding this one.
   let pending: Promise<Float32Array> | undefined = predict(0);
   try {
     for (let start = 0; start < slices.length; start += config.batchSize) {
@@ -227,12 +207,7 @@ async function scoreSlices(
       for (let i = 0; i < n; i++) {
         const s = slices[start + i];
         const pred = binarize(probs.subarray(i * px, (i + 1) * px), config.threshold);
-        const m = caseMetrics(pred, s.mask, [size, size], mm ? s.spacing : undefined);
-        out.push({
-          metrics: m,
-          counts: confusionCounts(pred, s.mask),
-          score: { caseId: s.caseId, index: s.index, dice: m.dice, iou: m.iou, hd95: m.hd95, fpArea: m.fpArea ?? m.fpPixels, pred: encodeMask(pred) },
-        });
+        out.push({ caseId: s.caseId, index: s.index, pred, truth: s.mask, ...(mm && s.spacing ? { spacing: s.spacing } : {}) });
       }
       onFraction((start + n) / slices.length);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optimizerMethods } from '../train/optimizerConfig';
 import { ExperimentConfigSchema } from './config';
+import { FalsePositiveRateSchema } from '../metrics/schemas';
 
 const Stats = z.object({ mean: z.number().nullable(), std: z.number().nullable(), median: z.number().nullable() });
 
@@ -27,16 +28,24 @@ export const ResultEntrySchema = z.object({
   sparsity: z.number().min(0).max(1),
   /** Zeros over all rank>1 weights (differs from sparsity with keepFirstLast). */
   overallSparsity: z.number().min(0).max(1),
-  /** Scored slices (the sweep's split). */
+  /** Scored slices and cases (the sweep's split). */
   slices: z.number().int().nonnegative(),
-  /** Dice over every scored slice (an empty true mask predicted empty = 1). */
-  dice: Stats,
-  /** Dice over slices whose true mask is not empty (the lesion slices only). */
-  diceLesion: Stats.extend({ n: z.number().int().nonnegative() }),
-  iou: Stats,
-  /** Over slices where both masks are non-empty; unit in `hd95Unit`. */
-  hd95: Stats,
+  cases: z.number().int().nonnegative(),
+  lesionCases: z.number().int().nonnegative(),
+  /** Headline: per-case (volume) Dice over the cases with a lesion (src/shared/metrics/score.ts). */
+  caseDice: Stats,
+  /** Every case's Dice (null for a lesion-free case): what the paired statistics resample. */
+  perCase: z.array(z.object({ caseId: z.string(), dice: z.number().nullable() })),
+  /** Per-slice Dice over the slices whose true mask is not empty. */
+  lesionSliceDice: Stats.extend({ n: z.number().int().nonnegative() }),
+  caseIoU: Stats,
+  /** Per case, over lesion cases with a prediction; unit in `hd95Unit`. MedPy's pooled definition. */
+  hd95Pooled: Stats,
+  /** MONAI's definition: max of the two directed 95th percentiles. */
+  hd95MaxDirected: Stats,
   hd95Unit: z.enum(['mm', 'px']),
+  falsePositiveEmptySlices: FalsePositiveRateSchema,
+  falsePositiveEmptyCases: FalsePositiveRateSchema,
   backend: z.string(),
   trainSeconds: z.number().nonnegative(),
   sweepSeconds: z.number().nonnegative(),
@@ -64,18 +73,18 @@ export const RunSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
-/** Per group (method + lambda) and level: mean and spread over seeds of the per-run mean Dice. */
+/** Per group (method + lambda) and level: mean and spread over seeds of each run's mean per-case Dice. */
 export const GroupLevelSchema = z.object({
   sparsity: z.number().min(0).max(1),
   seeds: z.number().int().nonnegative(),
-  diceMean: z.number().nullable(),
+  caseDiceMean: z.number().nullable(),
   /** Sample std over seeds; null with one seed. */
-  diceStdSeeds: z.number().nullable(),
-  diceMin: z.number().nullable(),
-  diceMax: z.number().nullable(),
-  /** Standard error over slices (with one seed the only spread available). */
-  diceSemSlices: z.number().nullable(),
-  diceLesionMean: z.number().nullable(),
+  caseDiceStdSeeds: z.number().nullable(),
+  caseDiceMin: z.number().nullable(),
+  caseDiceMax: z.number().nullable(),
+  /** Standard error over cases (with one seed the only spread available). */
+  caseDiceSemCases: z.number().nullable(),
+  lesionSliceDiceMean: z.number().nullable(),
 });
 
 export const GroupSchema = z.object({
@@ -89,7 +98,7 @@ export const GroupSchema = z.object({
 export type Group = z.infer<typeof GroupSchema>;
 
 export const ResultsSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   experiment: z.object({ name: z.string(), preset: z.string().optional(), config: ExperimentConfigSchema }),
   status: z.enum(['completed', 'cancelled', 'failed']),
   createdAt: z.string(),

@@ -8,9 +8,9 @@ const sampleStd = (xs: number[]) => {
 };
 
 /**
- * Groups (method + lambda) with, per level, the mean over seeds of each run's mean Dice and
- * the spread over seeds. With one seed the spread over seeds is undefined; the standard error
- * over slices is then the only honest band, and it is labelled as such.
+ * Groups (method + lambda) with, per level, the mean over seeds of each run's mean per-case Dice
+ * and the spread over seeds. With one seed the spread over seeds is undefined; the standard error
+ * over cases is then the only band, and it is labelled as such.
  */
 export function groupEntries(entries: ResultEntry[]): Group[] {
   const groups = new Map<string, ResultEntry[]>();
@@ -26,18 +26,18 @@ export function groupEntries(entries: ResultEntry[]): Group[] {
       runIds: [...new Set(list.map((e) => e.runId))],
       levels: levels.map((sparsity) => {
         const at = list.filter((e) => e.sparsity === sparsity);
-        const dice = at.flatMap((e) => (e.dice.mean === null ? [] : [e.dice.mean]));
-        const lesion = at.flatMap((e) => (e.diceLesion.mean === null ? [] : [e.diceLesion.mean]));
-        const sems = at.flatMap((e) => (e.dice.std === null || e.slices < 2 ? [] : [e.dice.std / Math.sqrt(e.slices)]));
+        const dice = at.flatMap((e) => (e.caseDice.mean === null ? [] : [e.caseDice.mean]));
+        const lesion = at.flatMap((e) => (e.lesionSliceDice.mean === null ? [] : [e.lesionSliceDice.mean]));
+        const sems = at.flatMap((e) => (e.caseDice.std === null || e.lesionCases < 2 ? [] : [e.caseDice.std / Math.sqrt(e.lesionCases)]));
         return {
           sparsity,
           seeds: dice.length,
-          diceMean: mean(dice),
-          diceStdSeeds: sampleStd(dice),
-          diceMin: dice.length ? Math.min(...dice) : null,
-          diceMax: dice.length ? Math.max(...dice) : null,
-          diceSemSlices: mean(sems),
-          diceLesionMean: mean(lesion),
+          caseDiceMean: mean(dice),
+          caseDiceStdSeeds: sampleStd(dice),
+          caseDiceMin: dice.length ? Math.min(...dice) : null,
+          caseDiceMax: dice.length ? Math.max(...dice) : null,
+          caseDiceSemCases: mean(sems),
+          lesionSliceDiceMean: mean(lesion),
         };
       }),
     };
@@ -64,26 +64,26 @@ export function isClear(diff: number, spreadA: number | null, spreadB: number | 
 /** Plain statements comparing each method with and without VAR at the headline levels. */
 export function findings(groups: Group[], headlineLevels: number[]): string[] {
   const out: string[] = [];
-  const spread = (l: Group['levels'][number]) => l.diceStdSeeds ?? l.diceSemSlices;
+  const spread = (l: Group['levels'][number]) => l.caseDiceStdSeeds ?? l.caseDiceSemCases;
   for (const plain of groups.filter((g) => g.varLambda === 0)) {
     for (const withVar of groups.filter((g) => g.optimizer === plain.optimizer && g.varLambda > 0)) {
       for (const level of headlineLevels) {
         const a = plain.levels.find((l) => l.sparsity === level);
         const b = withVar.levels.find((l) => l.sparsity === level);
-        if (!a || !b || a.diceMean === null || b.diceMean === null) continue;
-        const diff = b.diceMean - a.diceMean;
+        if (!a || !b || a.caseDiceMean === null || b.caseDiceMean === null) continue;
+        const diff = b.caseDiceMean - a.caseDiceMean;
         const verdict = isClear(diff, spread(a), spread(b))
           ? 'clearly higher'
           : isClear(-diff, spread(a), spread(b))
             ? 'clearly LOWER'
             : 'not clearly different';
         // A gap that is already there before pruning is a training difference, not robustness to pruning.
-        const da = plain.levels.find((l) => l.sparsity === 0)?.diceMean ?? null;
-        const db = withVar.levels.find((l) => l.sparsity === 0)?.diceMean ?? null;
+        const da = plain.levels.find((l) => l.sparsity === 0)?.caseDiceMean ?? null;
+        const db = withVar.levels.find((l) => l.sparsity === 0)?.caseDiceMean ?? null;
         const dense = da !== null && db !== null && Math.abs(db - da) >= 0.05 ? ` Caution: the dense models already differ (${f2(db)} against ${f2(da)} at 0 %), so this gap is not a pruning effect.` : '';
         out.push(
-          `At ${pct(level)} global sparsity ${withVar.label} keeps Dice ${f2(b.diceMean)} against ${f2(a.diceMean)} for ${plain.label} (${signed(diff)}): ${verdict}` +
-            `; on lesion slices only ${f2(b.diceLesionMean)} against ${f2(a.diceLesionMean)}.${dense}`,
+          `At ${pct(level)} global sparsity ${withVar.label} keeps per-case Dice ${f2(b.caseDiceMean)} against ${f2(a.caseDiceMean)} for ${plain.label} (${signed(diff)}): ${verdict}` +
+            `; lesion-slice Dice ${f2(b.lesionSliceDiceMean)} against ${f2(a.lesionSliceDiceMean)}.${dense}`,
         );
       }
     }

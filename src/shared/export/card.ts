@@ -13,7 +13,9 @@ export const CardLevelSchema = z.object({
   /** Where the number comes from: this export's own evaluation, or the run's sweep results. */
   source: z.enum(['export', 'sweep']),
   model: z.string(),
+  /** Headline: mean per-case Dice over the cases with a lesion. */
   dice: z.number().nullable(),
+  /** Mean per-case IoU. */
   iou: z.number().nullable().optional(),
   cases: z.number().int().nonnegative().optional(),
 });

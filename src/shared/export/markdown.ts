@@ -17,7 +17,9 @@ function table(head: string[], rows: string[][]): string[] {
   return [`| ${head.map(cell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
 }
 
-const scoreLine = (s: Score) => `Dice ${num(s.dice)} (± ${num(s.diceStd, 3)} over ${s.cases} cases), IoU ${num(s.iou)}, slice-mean Dice ${num(s.diceSliceMean)}`;
+const rate = (r: Score['falsePositiveEmptySlices']) => (r.rate === null ? 'n/a' : `${r.withPrediction}/${r.n}`);
+const scoreLine = (s: Score) =>
+  `per-case Dice ${num(s.caseDice.mean)} (± ${num(s.caseDice.std, 3)} over ${s.lesionCases} cases with a lesion), per-case IoU ${num(s.caseIoU.mean)}, lesion-slice Dice ${num(s.lesionSliceDice.mean)}, lesion-free slices with a false positive ${rate(s.falsePositiveEmptySlices)}`;
 
 export function renderModelCardMarkdown(c: ModelCard): string {
   const m = c.method;
@@ -65,7 +67,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     c.metrics.policy,
     '',
     ...table(
-      ['sparsity', 'model', 'Dice', 'IoU', 'source'],
+      ['sparsity', 'model', 'per-case Dice', 'per-case IoU', 'source'],
       c.metrics.levels.map((l) => [pct(l.sparsity), l.model, num(l.dice), num(l.iou ?? null), l.source]),
     ),
     '',
@@ -75,7 +77,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     out.push(
       `Exported file run back on ${e.runtime}: ${scoreLine(e.score)}.`,
       `Float32 pruned model (tfjs): ${scoreLine(e.reference)}.`,
-      `Measured change from format and quantization: Dice ${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
+      `Measured change from format and quantization: per-case Dice ${e.deltaDice === null ? 'n/a' : `${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}`}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
       '',
     );
   } else {

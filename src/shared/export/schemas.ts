@@ -3,6 +3,7 @@
  * API contract, the CLI, the export job and the model card JSON written next to the files.
  */
 import { z } from 'zod';
+import { ScoreSummarySchema, type ScoreSummary } from '../metrics/schemas';
 
 export const ExportFormatSchema = z.enum(['onnx', 'tfjs']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
@@ -71,18 +72,9 @@ export const SizeReportSchema = z.object({
 });
 export type SizeReportData = z.infer<typeof SizeReportSchema>;
 
-/** Segmentation quality of one model on the evaluation split (hard masks at p >= 0.5). */
-export const ScoreSchema = z.object({
-  /** Mean over cases of the per-case (volume) Dice; a case with both masks empty counts 1. */
-  dice: z.number(),
-  diceStd: z.number(),
-  iou: z.number(),
-  /** Mean over slices of the per-slice Dice (the number training reports as valDice). */
-  diceSliceMean: z.number(),
-  cases: z.number().int().nonnegative(),
-  slices: z.number().int().nonnegative(),
-});
-export type Score = z.infer<typeof ScoreSchema>;
+/** Segmentation quality of one model on the evaluation split: the scoring module's summary (hard masks at p >= 0.5). */
+export const ScoreSchema = ScoreSummarySchema;
+export type Score = ScoreSummary;
 
 /** The exported file, loaded back and run, against the float32 pruned model it came from. */
 export const ArtifactCheckSchema = z.object({
@@ -90,8 +82,8 @@ export const ArtifactCheckSchema = z.object({
   score: ScoreSchema,
   /** Score of the unquantized (float32) pruned model in tfjs on the same images. */
   reference: ScoreSchema,
-  /** score.dice - reference.dice: the measured cost of the format and quantization. */
-  deltaDice: z.number(),
+  /** Headline per-case Dice of score minus reference: the measured cost of the format and quantization (null without lesion cases). */
+  deltaDice: z.number().nullable(),
   /** Largest |p_exported - p_reference| over every pixel of every evaluation image. */
   maxAbsProbDiff: z.number().nonnegative(),
   /** Fraction of pixels whose hard mask differs. */
@@ -150,7 +142,8 @@ export const ExportIndexEntrySchema = z.object({
   createdAt: z.string(),
   fileBytes: z.number().int().nonnegative(),
   gzipBytes: z.number().int().nonnegative(),
-  dice: z.number(),
-  deltaDice: z.number(),
+  /** Headline: mean per-case Dice of the exported file (null without lesion cases). */
+  dice: z.number().nullable(),
+  deltaDice: z.number().nullable(),
 });
 export type ExportIndexEntry = z.infer<typeof ExportIndexEntrySchema>;

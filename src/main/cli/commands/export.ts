@@ -94,7 +94,8 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 function report(r: ExportResult, io: CliIO): void {
   io.out(`Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`);
-  io.out(`Dice on the ${r.evaluatedOn} split (${r.pruned.cases} cases, ${r.pruned.slices} slices): dense ${r.dense.dice.toFixed(4)}, pruned float32 ${r.pruned.dice.toFixed(4)}`);
+  const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+  io.out(`Per-case Dice on the ${r.evaluatedOn} split (${r.pruned.lesionCases} of ${r.pruned.cases} cases with a lesion, ${r.pruned.slices} slices): dense ${d4(r.dense.caseDice.mean)}, pruned float32 ${d4(r.pruned.caseDice.mean)}`);
   for (const a of r.artifacts) {
     const s = a.size;
     io.out('');
@@ -107,7 +108,8 @@ function report(r: ExportResult, io: CliIO): void {
     io.out(`  non-zeros      ${s.nonZero} of ${s.parameters}`);
     if (s.latency) io.out(`  latency        ${s.latency.medianMs.toFixed(3)} ms median of ${s.latency.runs} (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]})`);
     const c = a.check;
-    io.out(`  Dice exported  ${c.score.dice.toFixed(4)} (${c.runtime}) vs float32 pruned ${c.reference.dice.toFixed(4)}: delta ${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
+    const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+    io.out(`  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
     io.out(`  model card     ${a.card.markdown}`);
   }
   io.out('');

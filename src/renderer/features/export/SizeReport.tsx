@@ -11,7 +11,8 @@ export interface ReportRow {
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`;
+const signed = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`);
+const fixed = (v: number | null) => (v === null ? '–' : v.toFixed(4));
 
 export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: boolean }) {
   if (!rows.length) return null;
@@ -29,9 +30,9 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
               <th scope="col">quantized bytes</th>
               <th scope="col">non-zeros</th>
               <th scope="col">latency</th>
-              {measured && <th scope="col">Dice exported</th>}
-              {measured && <th scope="col">Dice float32</th>}
-              {measured && <th scope="col">Δ Dice</th>}
+              {measured && <th scope="col">Per-case Dice exported</th>}
+              {measured && <th scope="col">Per-case Dice float32</th>}
+              {measured && <th scope="col">Δ per-case Dice</th>}
             </tr>
           </thead>
           <tbody>
@@ -52,8 +53,8 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
                 <td title={r.size.latency ? `median of ${r.size.latency.runs} runs, min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
                   {r.size.latency ? `${r.size.latency.medianMs.toFixed(3)} ms` : '–'}
                 </td>
-                {measured && r.check && <td>{r.check.score.dice.toFixed(4)}</td>}
-                {measured && r.check && <td>{r.check.reference.dice.toFixed(4)}</td>}
+                {measured && r.check && <td>{fixed(r.check.score.caseDice.mean)}</td>}
+                {measured && r.check && <td>{fixed(r.check.reference.caseDice.mean)}</td>}
                 {measured && r.check && (
                   <td title={`max |Δp| ${r.check.maxAbsProbDiff.toExponential(2)}, ${(100 * r.check.maskDisagreement).toFixed(3)} % of pixels change mask (${r.check.runtime})`}>{signed(r.check.deltaDice)}</td>
                 )}

@@ -5,7 +5,7 @@ import { LINE_COLOURS, type ChartData } from './model';
 
 const BAND_ALPHA = '33';
 
-/** Dice versus sparsity: one line per run, a shaded spread band per method. */
+/** Mean per-case Dice versus sparsity: one line per run, a shaded spread band per method. */
 export function DiceChart({ data }: { data: ChartData }) {
   const host = useRef<HTMLDivElement>(null);
 
@@ -43,7 +43,7 @@ export function DiceChart({ data }: { data: ChartData }) {
       scales: { x: { time: false }, y: { range: [0, 1] } },
       axes: [
         { ...axis, label: 'Sparsity (%)', values: (_u, ticks) => ticks.map((t) => `${t}`) },
-        { ...axis, label: 'Dice', values: (_u, ticks) => ticks.map((t) => t.toFixed(1)) },
+        { ...axis, label: 'Per-case Dice', values: (_u, ticks) => ticks.map((t) => t.toFixed(1)) },
       ],
       series: [{ label: 'Sparsity' }, ...lines, ...bandSeries],
       bands,
@@ -61,7 +61,7 @@ export function DiceChart({ data }: { data: ChartData }) {
   const plotted = data.series.reduce((n, s) => n + s.dice.filter((d) => d !== null).length, 0);
 
   return (
-    <figure className="sweep-chart" aria-label={`Dice versus sparsity: ${data.series.length} runs, ${data.x.length} levels`}>
+    <figure className="sweep-chart" aria-label={`Per-case Dice versus sparsity: ${data.series.length} runs, ${data.x.length} levels`}>
       <div ref={host} className="sweep-chart__plot" data-testid="dice-chart" data-series={data.series.length} data-points={data.x.length} data-values={plotted} />
       <figcaption className="sweep-chart__legend">
         {data.series.map((s, i) => (

@@ -2,14 +2,14 @@ import { fragileSlices } from '../../../shared/sweep/fragile';
 import type { SweepRecord } from '../../../shared/sweep/result';
 import { num, pct } from './model';
 
-/** Slices with the largest Dice drop from the first (dense) level; a click shows them in the grid. */
+/** Lesion slices with the largest slice-Dice drop from the first (dense) level; a click shows them in the grid. */
 export function FragileList({ record, onPick }: { record: SweepRecord; onPick: (caseId: string, index: number) => void }) {
   const rows = fragileSlices(record, 8).filter((r) => r.drop > 0);
   return (
     <section className="sweep-fragile" aria-labelledby="sweep-fragile-title">
       <h3 id="sweep-fragile-title">Most pruning-fragile slices</h3>
       {rows.length === 0 ? (
-        <p className="sweep-muted">No slice lost Dice under pruning.</p>
+        <p className="sweep-muted">No lesion slice lost Dice under pruning.</p>
       ) : (
         <ol>
           {rows.map((r) => (
@@ -18,7 +18,7 @@ export function FragileList({ record, onPick }: { record: SweepRecord; onPick: (
                 {r.caseId} · slice {r.index}
               </button>
               <span className="sweep-muted">
-                Dice {num(r.baseDice, 2)} → {num(r.worstDice, 2)} at {pct(r.worstLevel, 0)} (−{num(r.drop, 2)})
+                slice Dice {num(r.baseDice, 2)} → {num(r.worstDice, 2)} at {pct(r.worstLevel, 0)} (−{num(r.drop, 2)})
               </span>
             </li>
           ))}

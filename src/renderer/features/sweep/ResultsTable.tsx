@@ -2,7 +2,7 @@ import type { SweepRecord } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { num, pct, type SweepableRun } from './model';
 
-/** Per level and run: achieved sparsity and the aggregate metrics. */
+/** Per level and run: achieved sparsity and the scoring module's summary (headline first). */
 export function ResultsTable({ entries }: { entries: { run: SweepableRun; record: SweepRecord }[] }) {
   return (
     <div className="sweep-table__wrap">
@@ -12,12 +12,12 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
             <th scope="col">Run</th>
             <th scope="col">Level</th>
             <th scope="col">Achieved</th>
-            <th scope="col" title="Per slice">Dice mean ± std</th>
-            <th scope="col">Dice median</th>
-            <th scope="col" title="Dice over each case's slices together (per volume), mean over cases">Case Dice</th>
-            <th scope="col">IoU mean</th>
-            <th scope="col">HD95 median ({entries[0]?.record.unit ?? 'px'})</th>
-            <th scope="col" title="Slices whose true mask is empty but something was predicted">Empty-truth FP</th>
+            <th scope="col" title="Headline: Dice of each patient volume, mean ± std over the cases with a lesion">Per-case Dice</th>
+            <th scope="col" title="Dice per slice, mean over the slices whose true mask is not empty">Lesion-slice Dice</th>
+            <th scope="col" title="IoU of each patient volume, mean over the cases with a lesion">Per-case IoU</th>
+            <th scope="col" title="Median over cases: MedPy's pooled 95th percentile / MONAI's max of the two directed 95th percentiles">HD95 MedPy / MONAI ({entries[0]?.record.levels[0]?.summary.hd95Unit ?? 'px'})</th>
+            <th scope="col" title="Lesion-free slices with anything predicted">FP lesion-free slices</th>
+            <th scope="col" title="Lesion-free cases with anything predicted">FP lesion-free cases</th>
           </tr>
         </thead>
         <tbody>
@@ -33,17 +33,19 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                 <td>{pct(l.sparsity, 0)}</td>
                 <td>{pct(l.achieved, 2)}</td>
                 <td>
-                  {num(l.aggregate.dice.mean)} ± {num(l.aggregate.dice.std)}
+                  {num(l.summary.caseDice.mean)} ± {num(l.summary.caseDice.std)}
                 </td>
-                <td>{num(l.aggregate.dice.median)}</td>
-                <td>{num(l.volumeAggregate?.dice.mean)}</td>
-                <td>{num(l.aggregate.iou.mean)}</td>
+                <td>{num(l.summary.lesionSliceDice.mean)}</td>
+                <td>{num(l.summary.caseIoU.mean)}</td>
                 <td>
-                  {num(l.aggregate.hd95.median, 2)}
-                  {l.aggregate.hd95Missing > 0 && <span className="sweep-muted"> ({l.aggregate.hd95Missing} n/a)</span>}
+                  {num(l.summary.hd95Pooled.median, 2)} / {num(l.summary.hd95MaxDirected.median, 2)}
+                  {l.summary.hd95Missing > 0 && <span className="sweep-muted"> ({l.summary.hd95Missing} n/a)</span>}
                 </td>
                 <td>
-                  {l.aggregate.emptyTruthWithFalsePositive}/{l.aggregate.emptyTruthCases}
+                  {l.summary.falsePositiveEmptySlices.withPrediction}/{l.summary.falsePositiveEmptySlices.n}
+                </td>
+                <td>
+                  {l.summary.falsePositiveEmptyCases.withPrediction}/{l.summary.falsePositiveEmptyCases.n}
                 </td>
               </tr>
             )),

@@ -11,7 +11,7 @@ const BIG_PX = 420;
 
 interface CellRef {
   caseId: string;
-  /** Position of the slice in record.slices (= in every level's perCase). */
+  /** Position of the slice in record.slices (= in every level's perSlice). */
   slot: number;
   level: number;
 }
@@ -213,7 +213,7 @@ interface CellProps {
 
 function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen }: CellProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const score = record.levels[level].perCase[slot];
+  const score = record.levels[level].perSlice[slot];
   const overlay = useMemo(() => {
     const n = size * size;
     return confusionOverlay(decodeMask(score.pred, n), decodeMask(record.slices[slot].truth, n));
@@ -221,11 +221,13 @@ function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen }
   useEffect(() => {
     if (canvas.current) paint(canvas.current, composeCell(image, overlay, win, alpha), size, zoom);
   }, [image, overlay, win, alpha, size, zoom]);
-  const label = `Case ${score.caseId} slice ${score.index} at ${pct(record.levels[level].sparsity, 0)}: Dice ${num(score.dice, 2)}`;
+  // A lesion-free slice has no Dice (the scoring policy); it shows whether anything was predicted.
+  const value = score.lesion ? num(score.dice, 2) : score.fpPixels > 0 ? 'FP' : '–';
+  const label = `Case ${score.caseId} slice ${score.index} at ${pct(record.levels[level].sparsity, 0)}: ${score.lesion ? `slice Dice ${num(score.dice, 2)}` : `no lesion, ${score.fpPixels} pixels predicted`}`;
   const body = (
     <>
       <canvas ref={canvas} width={px} height={px} className="sweep-cell__canvas" />
-      <span className="sweep-cell__dice">{num(score.dice, 2)}</span>
+      <span className="sweep-cell__dice">{value}</span>
     </>
   );
   return onOpen ? (

@@ -19,7 +19,7 @@ export interface ChartSeries {
   label: string;
   runId: string;
   method: string;
-  /** Mean Dice per x (null where the run has no such level). */
+  /** Mean per-case Dice per x (null where the run has no such level); std over cases. */
   dice: (number | null)[];
   std: (number | null)[];
 }
@@ -41,8 +41,8 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
       runId: run.runId,
       // Runs with the same label are seeds of one method.
       method: methodLabel(run.method, run.varLambda),
-      dice: xs.map((x) => at.get(x)?.aggregate.dice.mean ?? null),
-      std: xs.map((x) => at.get(x)?.aggregate.dice.std ?? null),
+      dice: xs.map((x) => at.get(x)?.summary.caseDice.mean ?? null),
+      std: xs.map((x) => at.get(x)?.summary.caseDice.std ?? null),
     };
   });
   const methods = [...new Set(series.map((s) => s.method))];

@@ -1,13 +1,14 @@
 /**
- * Scores any predictor (tfjs model, onnxruntime session) on the same images the same way, so the
- * Dice of an exported file and of the float32 model it came from differ only by the model.
+ * Runs any predictor (tfjs model, onnxruntime session) on the same images and scores it with the
+ * one scoring module, so the Dice of an exported file and of the float32 model it came from
+ * differ only by the model.
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as ort from 'onnxruntime-node';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import type { ArtifactCheck, Score } from '../../shared/export/schemas';
-import { binarize, caseMetrics, diceFromCounts, confusionCounts, summarize } from '../../shared/metrics';
+import { scoreProbabilities } from '../../shared/metrics';
 import { runOnnx } from './onnx-run';
 
 /** Probabilities for a batch of NHWC images: returns N x H x W values (one output channel). */
@@ -44,35 +45,9 @@ export async function predictAll(predict: Predictor, samples: Sample[], size: nu
   return out;
 }
 
-/** Per-case (volume) Dice and IoU plus the per-slice mean Dice, from hard masks at p >= 0.5. */
-export function scoreProbabilities(probs: Float32Array, samples: Sample[], size: number): Score {
-  const px = size * size;
-  const pred = binarize(probs);
-  const byCase = new Map<string, number[]>();
-  samples.forEach((s, i) => byCase.set(s.caseId, [...(byCase.get(s.caseId) ?? []), i]));
-  const dice: number[] = [];
-  const iou: number[] = [];
-  for (const idx of byCase.values()) {
-    const p = new Uint8Array(idx.length * px);
-    const t = new Uint8Array(idx.length * px);
-    idx.forEach((i, k) => {
-      p.set(pred.subarray(i * px, (i + 1) * px), k * px);
-      t.set(samples[i].mask, k * px);
-    });
-    const m = caseMetrics(p, t, [idx.length, size, size]);
-    dice.push(m.dice);
-    iou.push(m.iou);
-  }
-  const sliceDice = samples.map((s, i) => diceFromCounts(confusionCounts(pred.subarray(i * px, (i + 1) * px), s.mask)));
-  const d = summarize(dice);
-  return {
-    dice: d.mean ?? NaN,
-    diceStd: d.std ?? 0,
-    iou: summarize(iou).mean ?? NaN,
-    diceSliceMean: summarize(sliceDice).mean ?? NaN,
-    cases: byCase.size,
-    slices: samples.length,
-  };
+/** The scoring module's summary of hard masks at p >= 0.5 (headline: mean per-case Dice). */
+export function scoreExport(probs: Float32Array, samples: Sample[], size: number): Score {
+  return scoreProbabilities(probs, samples, size).summary;
 }
 
 /** The exported file's predictions against the float32 reference's, on the same images. */
@@ -83,6 +58,6 @@ export function compareToReference(runtime: ArtifactCheck['runtime'], probs: Flo
     maxAbs = Math.max(maxAbs, Math.abs(probs[i] - ref[i]));
     if (probs[i] >= 0.5 !== ref[i] >= 0.5) flips++;
   }
-  const score = scoreProbabilities(probs, samples, size);
-  return { runtime, score, reference, deltaDice: score.dice - reference.dice, maxAbsProbDiff: maxAbs, maskDisagreement: probs.length ? flips / probs.length : 0 };
+  const score = scoreExport(probs, samples, size);
+  return { runtime, score, reference, deltaDice: score.caseDice.mean !== null && reference.caseDice.mean !== null ? score.caseDice.mean - reference.caseDice.mean : null, maxAbsProbDiff: maxAbs, maskDisagreement: probs.length ? flips / probs.length : 0 };
 }
