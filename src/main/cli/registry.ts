@@ -9,12 +9,14 @@ import { phantomsCommand } from './commands/phantoms';
 import { exportCommand } from './commands/export';
 import { experimentCommand } from './commands/experiment';
 import { benchCommand } from './commands/bench';
+import { predictCommand } from './commands/predict';
 
 export const commands: readonly CliCommand[] = [
   serveCommand,
   inspectCommand,
   phantomsCommand,
   exportCommand,
+  predictCommand,
   experimentCommand,
   benchCommand,
 ];

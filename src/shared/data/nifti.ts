@@ -111,6 +111,37 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, limits: NiftiL
   };
 }
 
+/**
+ * Where the studio's slice convention puts each voxel of a NIfTI-1 file: for a studio index
+ * (slice k, row r, column c) of `width x height x depth`, the file's voxel is
+ * `voxelIndex(k, r, c)`. Writers use it to put a mask back in the file's own voxel order.
+ */
+export interface NiftiLayout {
+  width: number;
+  height: number;
+  depth: number;
+  /** Voxel dims of the file [nx, ny, nz]. */
+  dims: [number, number, number];
+  littleEndian: boolean;
+  voxelIndex(k: number, r: number, c: number): number;
+}
+
+export function readNiftiLayout(input: Uint8Array, file?: string, limits: NiftiLimits = DEF): NiftiLayout {
+  return guard(file, 'corrupt NIfTI file', () => {
+    const head = isGzip(input) ? gunzipHead(input, 352, file) : input;
+    const p = parseHeader(head, file, limits);
+    const [nx, ny] = p.dims;
+    const stride = [1, nx, nx * ny];
+    const sx = stride[p.axisOf[0]], sy = stride[p.axisOf[1]], sz = stride[p.axisOf[2]];
+    const { width: W, height: H, depth: D, signOf } = p;
+    return {
+      width: W, height: H, depth: D, dims: p.dims, littleEndian: p.h.littleEndian,
+      // The inverse of decodeNifti's loop (same flips).
+      voxelIndex: (k, r, c) => (signOf[0] > 0 ? W - 1 - c : c) * sx + (signOf[1] > 0 ? H - 1 - r : r) * sy + (signOf[2] > 0 ? k : D - 1 - k) * sz,
+    };
+  });
+}
+
 /** Geometry only: reads (or gunzips) just the header, for fast folder scans. */
 export function readNiftiGeometry(input: Uint8Array, file?: string, limits: NiftiLimits = DEF): NiftiGeometry {
   return guard(file, 'corrupt NIfTI file', () => {
