@@ -10,7 +10,7 @@ import { preprocess } from '../../shared/data/preprocess';
 import { resizeBilinear } from '../../shared/data/resize';
 import type { Dataset, Sample, Slice } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
-import { caseMetrics } from '../../shared/metrics';
+import { scoreSegmentation } from '../../shared/metrics';
 import type { PredictConfig } from '../../shared/predict/config';
 import type { PredictedCase, PredictionSummary } from '../../shared/predict/result';
 import { applyToModel, pruneWeights, readWeights } from '../../shared/prune';
@@ -173,11 +173,11 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
         for (const v of m) voxels += v;
         const volumeMl = c.info.voxelMl !== null ? voxels * c.info.voxelMl : null;
         if (li === 0) first = volumeMl;
-        const spacing3 = c.info.spacing && c.info.sliceStep ? [c.info.sliceStep, c.info.spacing[0], c.info.spacing[1]] : undefined;
-        const m3 = c.truth ? caseMetrics(m, c.truth, [c.info.depth, c.info.height, c.info.width], spacing3) : undefined;
+        const spacing3: [number, number, number] | undefined = c.info.spacing && c.info.sliceStep ? [c.info.sliceStep, c.info.spacing[0], c.info.spacing[1]] : undefined;
+        const m3 = c.truth ? caseScore(c.info.caseId, m, c.truth, c.info.width, c.info.height, c.info.depth, spacing3) : undefined;
         c.info.levels.push({
           sparsity: config.levels[li], voxels, volumeMl, deltaMl: volumeMl !== null && first !== null ? volumeMl - first : null,
-          dice: m3 ? m3.dice : null, iou: m3 ? m3.iou : null, hd95: m3 ? m3.hd95 : null, files: [],
+          dice: m3?.dice ?? null, iou: m3?.iou ?? null, hd95: m3?.hd95Pooled ?? null, files: [],
         });
       });
       if (c.info.voxelMl === null) warnings.push(`${c.info.source}: no pixel spacing recorded, so volumes are given in voxels only`);
@@ -192,6 +192,13 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
   } finally {
     model.dispose();
   }
+}
+
+/** The scoring module's per-case numbers for one whole volume (Dice/IoU/HD95 null when the true mask is empty). */
+function caseScore(caseId: string, pred: Uint8Array, truth: Uint8Array, W: number, H: number, D: number, volumeSpacing?: [number, number, number]) {
+  const px = W * H;
+  const items = Array.from({ length: D }, (_, k) => ({ caseId, index: k, pred: pred.subarray(k * px, (k + 1) * px), truth: truth.subarray(k * px, (k + 1) * px) }));
+  return scoreSegmentation(items, [H, W], volumeSpacing ? { volumeSpacing } : {}).perCase[0];
 }
 
 async function predictBatch(model: tf.LayersModel, batch: Sample[], size: number, channels: number): Promise<Float32Array> {

@@ -10,10 +10,13 @@ export const PredictedLevelSchema = z.object({
   volumeMl: z.number().nullable(),
   /** volumeMl minus the first (least pruned) level's; null without spacing. */
   deltaMl: z.number().nullable(),
-  /** Against the scan's own mask (3-D, the whole case); null when it has none. */
+  /**
+   * Against the scan's own mask, per case (3-D, the whole volume) by the scoring module; null when
+   * the scan has no mask or its mask is empty (no lesion to overlap: see src/shared/metrics).
+   */
   dice: z.number().nullable(),
   iou: z.number().nullable(),
-  /** mm (or px without spacing); null when either mask is empty. */
+  /** Pooled HD95 (MedPy), mm (voxel steps without spacing); null when either mask is empty. */
   hd95: z.number().nullable(),
   /** Files written for this case and level, relative to the output folder. */
   files: z.array(z.object({ format: PredictFormatSchema, path: z.string() })),
