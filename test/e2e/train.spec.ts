@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
-import { resetStudio, SHOTS, unlabelledControls } from './helpers';
+import { callApi, resetStudio, SHOTS, unlabelledControls } from './helpers';
 
 // The test ends on an empty runs list: start from one, whatever other spec files left behind.
 test.beforeEach(resetStudio);
@@ -151,4 +151,54 @@ test('pre-flight: refuses a split it cannot make and more workers than cores, th
   await page.reload();
   await expect(form.getByLabel('Run name')).toHaveValue('preflight-e2e');
   await expect(form.getByLabel('Gradient workers')).toHaveValue('0');
+});
+
+test('live status: the table and the panel agree, the panel stays on the training run, a reload rebuilds it', async ({ page }) => {
+  await page.goto(`/?token=${E2E_TOKEN}#/train`);
+  const form = page.getByRole('form', { name: 'Training settings' });
+  await fillTiny(page, 'long-e2e');
+  await form.getByLabel('Epochs').fill('60');
+  await form.getByLabel('Gradient workers').fill('0');
+  await expect(page.getByRole('status', { name: 'Pre-flight' })).toContainText('4 cases');
+  await form.getByRole('button', { name: 'Start training' }).click();
+
+  const panel = page.locator('.progress-panel');
+  const badge = page.getByTestId('live-status');
+  await expect(badge).toHaveText(/training \d+%/, { timeout: 30_000 });
+  const runId = await panel.getAttribute('data-run');
+  expect(runId).toBeTruthy();
+  const row = page.locator(`tr[data-run="${runId}"]`);
+  await expect(row).toHaveAttribute('data-status', 'running');
+  await expect(row.locator('.run-badge')).toHaveText(/training \d+%/);
+
+  // A run queued behind it does not take the panel away from the run that trains.
+  await form.getByLabel('Run name').fill('queued-e2e');
+  await form.getByLabel('Epochs').fill('1');
+  await form.getByRole('button', { name: 'Queue run' }).click();
+  const queued = page.locator('tr[data-job]').filter({ hasText: 'queued-e2e' });
+  await expect(queued.locator('.run-badge')).toHaveText('queued #1');
+  await expect(panel).toHaveAttribute('data-run', runId!);
+  await expect(badge).toHaveText(/training \d+%/);
+
+  // After a reload: the same run, the same state in both places, and its loss history is back.
+  const before = Number(await page.getByRole('figure', { name: 'Training loss' }).getAttribute('data-points'));
+  await page.reload();
+  await expect(panel).toHaveAttribute('data-run', runId!);
+  await expect(panel).toHaveAttribute('data-state', 'running');
+  await expect(row).toHaveAttribute('data-status', 'running');
+  await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Training loss' }).getAttribute('data-points'))).toBeGreaterThanOrEqual(before);
+  await page.screenshot({ path: `${SHOTS}/train-live-after-reload.png`, fullPage: true });
+
+  // Stop both; the cancelled run reopened shows the step losses from its log.
+  await queued.getByRole('button', { name: 'Cancel queued-e2e' }).click();
+  await row.getByRole('button', { name: 'Cancel long-e2e' }).click();
+  await expect(row).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  await expect(badge).toHaveText('cancelled');
+  const logged = await callApi<{ points: unknown[] }>('runs.steps', { runId });
+  expect(logged.points.length).toBeGreaterThan(0);
+  await page.reload();
+  await row.getByRole('button', { name: 'Open long-e2e' }).click();
+  // Plotted values = the logged step losses + one mean per finished epoch.
+  const record = await callApi<{ epochs: unknown[] }>('runs.get', { runId });
+  await expect(page.getByRole('figure', { name: 'Training loss' })).toHaveAttribute('data-points', String(logged.points.length + record.epochs.length));
 });

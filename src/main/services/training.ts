@@ -9,6 +9,8 @@ import type { TrainingJobEvent } from '../../shared/api/schemas/training';
 import { StudioError } from '../../shared/errors';
 import type { RunRecord } from '../../shared/run/record';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
+import { createStepLogWriter, readStepLog } from '../../node/runs/stepLog';
+import type { TrainProgress } from '../../shared/run/events';
 import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHandle } from '../../node/train/host';
 import type { Handlers } from './index';
 import { startFlatness } from './training/flatness';
@@ -36,10 +38,14 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
 
   /** Events of a training handle, tagged with the job, on the bus of the caller that queued it. */
   function trainingHooks(events: EventBus, jobId: string, report: (f: number, eta?: number) => void): TrainHostOptions {
+    const runsRoot = root();
+    const logs = new Map<string, (p: TrainProgress) => Promise<void>>();
     return {
-      runsRoot: root(),
+      runsRoot,
       onProgress: (p) => {
         report(p.fraction, p.etaSeconds);
+        if (!logs.has(p.runId)) logs.set(p.runId, createStepLogWriter(new RunStore(runsRoot).paths(p.runId).dir));
+        void logs.get(p.runId)!(p);
         events.emit('training.progress', { ...p, jobId });
         events.emit('job.progress', {
           jobId,
@@ -146,6 +152,8 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
     },
 
     'runs.get': async (input) => store().open(input.runId),
+
+    'runs.steps': async (input) => ({ points: await readStepLog(store().paths(input.runId).dir) }),
 
     'runs.delete': async (input) => {
       ensureIdle(input.runId, 'delete');

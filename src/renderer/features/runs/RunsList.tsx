@@ -3,7 +3,8 @@
  * compare, resume, run the flatness diagnostic, cancel or delete (after a confirmation).
  */
 import { useState } from 'react';
-import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
+import type { RunSummary, TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import { liveStatus } from './status';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { EmptyState } from '../../components/EmptyState';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -12,6 +13,7 @@ import { MAX_COMPARE } from './useRuns';
 export interface RunsListProps {
   runs: RunSummary[] | null;
   jobs: TrainingJob[];
+  progress: Record<string, TrainingProgressEvent>;
   problems: string[];
   compare: string[];
   openRunId?: string;
@@ -23,13 +25,6 @@ export interface RunsListProps {
   onDelete(id: string): Promise<boolean>;
 }
 
-
-function badgeOf(r: RunSummary, job?: TrainingJob): { state: string; text: string } {
-  if (job?.state === 'queued') return { state: 'queued', text: job.kind === 'flatness' ? 'flatness queued' : 'queued' };
-  if (job?.kind === 'flatness') return { state: 'running', text: 'flatness…' };
-  if (r.interrupted && !job) return { state: 'failed', text: 'interrupted' };
-  return { state: r.status, text: r.status };
-}
 
 const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
@@ -70,11 +65,11 @@ export function RunsList(props: RunsListProps) {
         </thead>
         <tbody>
           {pending.map((j) => (
-            <tr key={j.jobId} data-job={j.jobId} data-status={j.state}>
+            <tr key={j.jobId} data-job={j.jobId} data-status={liveStatus({ job: j, progress: props.progress[j.jobId] }).state}>
               <td />
               <td className="runs-list__name">{j.name}</td>
               <td>
-                <span className={`run-badge run-badge--${j.state}`}>{j.state === 'queued' ? `queued #${j.position ?? ''}` : 'starting'}</span>
+                <span className={`run-badge run-badge--${liveStatus({ job: j, progress: props.progress[j.jobId] }).state}`}>{liveStatus({ job: j, progress: props.progress[j.jobId] }).label}</span>
               </td>
               <td colSpan={7} className="muted">
                 {j.state === 'queued' ? 'Waits for the running job: one job at a time on this machine' : 'Loading data and building the model…'}
@@ -88,11 +83,11 @@ export function RunsList(props: RunsListProps) {
           ))}
           {runs.map((r) => {
             const job = jobOf.get(r.id);
-            const badge = badgeOf(r, job);
+            const badge = liveStatus({ job, progress: job ? props.progress[job.jobId] : undefined, run: r });
             const resumable = !job && r.started && (r.status === 'cancelled' || r.status === 'failed' || r.interrupted);
             const canFlat = !job && r.status !== 'running' && r.epochsDone > 0;
             return (
-              <tr key={r.id} data-run={r.id} data-status={badge.text} aria-current={props.openRunId === r.id ? 'true' : undefined}>
+              <tr key={r.id} data-run={r.id} data-status={badge.state} aria-current={props.openRunId === r.id ? 'true' : undefined}>
                 <td>
                   <input
                     type="checkbox"
@@ -107,7 +102,7 @@ export function RunsList(props: RunsListProps) {
                 </td>
                 <td>
                   <span className={`run-badge run-badge--${badge.state}`} title={r.error ? `${r.error.what}. ${r.error.hint}` : undefined}>
-                    {badge.text}
+                    {badge.label}
                   </span>
                 </td>
                 <td>{methodLabel(r.method, r.varLambda)}</td>

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi, useEvent } from '../../api/context';
-import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
+import type { RunSummary, TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import type { StudioError } from '../../../shared/errors';
 import type { RunRecord } from '../../../shared/run/record';
 import { toStudioError } from '../../components/errors';
@@ -18,6 +18,10 @@ export function useRuns(onError: (e: StudioError) => void) {
   const [problems, setProblems] = useState<string[]>([]);
   const [compare, setCompare] = useState<string[]>([]);
   const [records, setRecords] = useState<Record<string, RunRecord>>({});
+  /** Latest progress per job: with `jobs`, the one source of live status (see status.ts). */
+  const [progress, setProgress] = useState<Record<string, TrainingProgressEvent>>({});
+  const known = useRef({ runs: new Set<string>(), running: new Set<string>() });
+  known.current = { runs: new Set(runs?.map((r) => r.id)), running: new Set(jobs.filter((j) => j.state === 'running').map((j) => j.jobId)) };
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const refresh = useCallback(async () => {
@@ -48,6 +52,11 @@ export function useRuns(onError: (e: StudioError) => void) {
   }, [refresh]);
   useEvent('training.job', refreshSoon);
   useEvent('training.epoch', refreshSoon);
+  useEvent('training.progress', (p) => {
+    setProgress((m) => ({ ...m, [p.jobId]: p }));
+    // A run that reports progress but is not in the table yet (or not as running): reload once.
+    if (!known.current.runs.has(p.runId) || !known.current.running.has(p.jobId)) refreshSoon();
+  });
 
   // Records of the compared runs, reloaded when their row changes (a new epoch, a resume).
   const stamps = compare.map((id) => `${id}@${runs?.find((r) => r.id === id)?.updatedAt ?? ''}`).join(',');
@@ -102,5 +111,5 @@ export function useRuns(onError: (e: StudioError) => void) {
   const flatness = useCallback((runId: string) => act(() => api.call('runs.flatness', { runId })), [act, api]);
   const cancel = useCallback((jobId: string) => act(() => api.call('training.cancel', { jobId })), [act, api]);
 
-  return { runs, jobs, problems, compare, records, toggleCompare, remove, resume, flatness, cancel, refresh };
+  return { runs, jobs, progress, problems, compare, records, toggleCompare, remove, resume, flatness, cancel, refresh };
 }

@@ -1,29 +1,26 @@
+import type { TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import { formatEta } from '../../components/format';
+import type { LiveStatus } from '../runs/status';
 import type { LiveRun } from './useLiveRun';
 
-const STATE_TEXT: Record<string, string> = {
-  queued: 'Queued',
-  running: 'Training',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  failed: 'Failed',
-};
-
-/** State, progress bar with ETA, and the latest step numbers of the run on screen. */
-export function ProgressPanel({ run, onCancel }: { run: LiveRun; onCancel(): void }) {
-  const state = run.job?.state ?? run.record?.status ?? 'running';
-  const p = run.progress;
+/**
+ * State, progress bar with ETA, and the latest step numbers of the run on screen. `status` and
+ * `progress` come from the runs model, the same source as the runs table's badge.
+ */
+export function ProgressPanel({ run, status, progress, onCancel }: { run: LiveRun; status: LiveStatus; progress?: TrainingProgressEvent; onCancel(): void }) {
+  const state = status.state;
+  const p = progress;
   const done = state === 'completed';
-  const fraction = done ? 1 : (p?.fraction ?? (run.record ? run.epochs.length / run.totalEpochs : 0));
-  const pct = Math.round(fraction * 100);
-  const active = state === 'queued' || state === 'running';
+  const pct = Math.round(status.fraction * 100);
+  const active = status.active;
   const error = run.job?.error ?? run.record?.error;
   return (
-    <div className="progress-panel" data-state={state}>
+    <div className="progress-panel" data-state={state} data-run={run.runId}>
       <div className="progress-panel__head">
         <h3 className="progress-panel__name">{run.name}</h3>
-        <span className={`run-badge run-badge--${state}`}>{STATE_TEXT[state] ?? state}</span>
-        {state === 'queued' && run.job?.position && <span className="progress-panel__meta">position {run.job.position} in the queue</span>}
+        <span className={`run-badge run-badge--${state}`} data-testid="live-status">
+          {status.label}
+        </span>
         {run.record && <span className="progress-panel__meta">backend {run.record.backend.name}</span>}
         {active && run.jobId && (
           <button type="button" className="action-button" onClick={onCancel} aria-label={`Cancel training of ${run.name}`}>

@@ -2,11 +2,12 @@
  * Train view: the run form, the run on screen (progress, live loss/Dice, weight histogram that
  * overlays two compared runs) and the runs list read from the run store.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { StudioError } from '../../../shared/errors';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { RunsList } from '../runs/RunsList';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
+import { liveStatus } from '../runs/status';
 import { useRuns } from '../runs/useRuns';
 import { LiveCharts } from './LiveCharts';
 import { ProgressPanel } from './ProgressPanel';
@@ -27,12 +28,23 @@ export function TrainPage() {
 
   const busy = runsModel.jobs.some((j) => j.state === 'running' || j.state === 'queued');
 
-  // After a reload (or coming back to the view) a training in progress is shown again.
-  const runningJob = runsModel.jobs.find((j) => j.state === 'running' && j.kind !== 'flatness' && j.runId);
+  // The live panel follows the running job: after a reload, when the next queued job starts, and
+  // when a run is queued behind it. A run the user opened from the list stays until they start one.
+  const runningJob = runsModel.jobs.find((j) => j.state === 'running' && j.kind !== 'flatness');
+  const pinned = useRef(false);
   useEffect(() => {
-    if (!run && runningJob?.runId) void live.open(runningJob.runId, runningJob);
-    // Keyed on the job id: reopening on every list refresh would reset the live step losses.
-  }, [runningJob?.jobId]);
+    if (!runningJob) return;
+    if (run?.jobId === runningJob.jobId && (run.runId || !runningJob.runId)) return;
+    if (run && pinned.current && run.runId !== runningJob.runId) return;
+    void live.attach(runningJob);
+    // Keyed on the job and its run id: reopening on every list refresh would reset the step losses.
+  }, [runningJob?.jobId, runningJob?.runId]);
+
+  // One source of status for the panel and the table: the runs model's jobs and progress.
+  const shownJob = run?.jobId ? runsModel.jobs.find((j) => j.jobId === run.jobId) : undefined;
+  const shownSummary = run?.runId ? runsModel.runs?.find((r) => r.id === run.runId) : undefined;
+  const shownProgress = run?.jobId ? runsModel.progress[run.jobId] : undefined;
+  const status = liveStatus({ job: shownJob, progress: shownProgress, run: shownSummary });
 
   // Two runs ticked: overlay them. Otherwise the run on screen, live.
   const histogram = useMemo<HistogramSeries[]>(() => {
@@ -57,7 +69,15 @@ export function TrainPage() {
           <h3 id="train-form-title" className="panel__title">
             New run
           </h3>
-          <TrainForm sources={sources} busy={busy} onStart={(config) => live.start(config).then(() => runsModel.refresh())} />
+          <TrainForm
+            sources={sources}
+            busy={busy}
+            onStart={(config) => {
+              pinned.current = false;
+              // Queued behind a running job: the panel stays on the job that trains.
+              return live.start(config, !runningJob).then(() => runsModel.refresh());
+            }}
+          />
         </section>
         <section className="panel train-layout__live" aria-labelledby="train-live-title">
           <h3 id="train-live-title" className="panel__title">
@@ -65,7 +85,7 @@ export function TrainPage() {
           </h3>
           {run ? (
             <>
-              <ProgressPanel run={run} onCancel={() => run.jobId && void runsModel.cancel(run.jobId)} />
+              <ProgressPanel run={run} status={status} progress={shownProgress} onCancel={() => run.jobId && void runsModel.cancel(run.jobId)} />
               <LiveCharts run={run} />
             </>
           ) : (
@@ -82,10 +102,14 @@ export function TrainPage() {
         <RunsList
           runs={runsModel.runs}
           jobs={runsModel.jobs}
+          progress={runsModel.progress}
           problems={runsModel.problems}
           compare={runsModel.compare}
           openRunId={run?.runId}
-          onOpen={(r) => void live.open(r.id, runsModel.jobs.find((j) => j.runId === r.id && j.kind !== 'flatness'))}
+          onOpen={(r) => {
+            pinned.current = true;
+            void live.open(r.id, runsModel.jobs.find((j) => j.runId === r.id && j.kind !== 'flatness'));
+          }}
           onToggleCompare={runsModel.toggleCompare}
           onResume={async (id) => {
             const job = await runsModel.resume(id);

@@ -59,11 +59,12 @@ export function useLiveRun(onError: (e: StudioError) => void) {
     setRun((r) => r && { ...r, runId: e.runId, epochs: [...r.epochs.filter((x) => x.epoch !== e.record.epoch), e.record].sort((a, b) => a.epoch - b.epoch) });
   });
 
+  /** `show`: put it on screen (false when it only queues behind the run being watched). */
   const start = useCallback(
-    async (config: RunConfigInput) => {
+    async (config: RunConfigInput, show = true) => {
       try {
         const job = await api.call('training.start', config);
-        setRun({ ...emptyRun(config.name, config.epochs), jobId: job.jobId, runId: job.runId, job });
+        if (show) setRun({ ...emptyRun(config.name, config.epochs), jobId: job.jobId, runId: job.runId, job });
         return job;
       } catch (e) {
         onError(toStudioError(e));
@@ -77,11 +78,16 @@ export function useLiveRun(onError: (e: StudioError) => void) {
   const open = useCallback(
     async (runId: string, job?: TrainingJob) => {
       try {
-        const record = await api.call('runs.get', { runId });
+        const [record, log] = await Promise.all([api.call('runs.get', { runId }), api.call('runs.steps', { runId })]);
+        // The step losses from the run's log, then whatever live events added meanwhile.
+        const perEpoch = (total: number) => total / Math.max(1, record.config.epochs);
+        const fromLog = { x: log.points.map((p) => p.step / Math.max(1e-9, perEpoch(p.totalSteps))), y: log.points.map((p) => p.loss) };
         setRun((r) => {
-          // Keep live step losses when reopening the run already shown.
-          const keep = r && r.runId === runId ? r.stepLoss : { x: [], y: [] };
-          return { ...emptyRun(record.config.name, record.config.epochs), runId, jobId: job?.jobId, job, record, epochs: record.epochs, stepLoss: keep };
+          const live = r && (r.runId === runId || (!!job && r.jobId === job.jobId)) ? r.stepLoss : { x: [], y: [] };
+          const last = fromLog.x.at(-1) ?? -Infinity;
+          const after = live.x.map((x, i) => [x, live.y[i]] as const).filter(([x]) => x > last);
+          const stepLoss = { x: [...fromLog.x, ...after.map(([x]) => x)], y: [...fromLog.y, ...after.map(([, y]) => y)] };
+          return { ...emptyRun(record.config.name, record.config.epochs), runId, jobId: job?.jobId, job, record, epochs: record.epochs, stepLoss };
         });
       } catch (e) {
         onError(toStudioError(e));
@@ -95,7 +101,16 @@ export function useLiveRun(onError: (e: StudioError) => void) {
     setRun((r) => (r && r.runId === job.runId ? { ...r, jobId: job.jobId, job } : r));
   }, []);
 
+  /** Shows a job of this session: its run once it has one, else its name until the run exists. */
+  const attach = useCallback(
+    async (job: TrainingJob) => {
+      if (job.runId) return open(job.runId, job);
+      setRun((r) => (r?.jobId === job.jobId ? r : { ...emptyRun(job.name, 1), jobId: job.jobId, job }));
+    },
+    [open],
+  );
+
   const forget = useCallback((runId: string) => setRun((r) => (r?.runId === runId ? null : r)), []);
 
-  return { run, start, open, follow, forget };
+  return { run, start, open, attach, follow, forget };
 }

@@ -146,3 +146,8 @@ export const TrainingPreflightOutputSchema = z.object({
   problems: z.array(PreflightProblemSchema),
 });
 export type TrainingPreflight = z.infer<typeof TrainingPreflightOutputSchema>;
+
+export const RunsStepsOutputSchema = z.object({
+  /** Step losses as reported while it trained (rate-limited), in step order. */
+  points: z.array(z.object({ step: z.number().int().nonnegative(), totalSteps: z.number().int().nonnegative(), epoch: z.number().int().nonnegative(), loss: z.number() })),
+});
