@@ -125,7 +125,7 @@ describe('export job: every format x weight precision', () => {
       const card = ModelCardSchema.parse(raw);
       const cfg = run.record.config;
       expect(card.data.source).toMatch(/phantoms/);
-      expect(card.data.split).toEqual({ train: 0.5, val: 0.25, test: 0.25, by: 'patient', seed: cfg.seed });
+      expect(card.data.split).toEqual({ train: 0.5, val: 0.25, test: 0.25, by: 'patient', seed: cfg.dataSeed });
       expect(card.data.counts).toEqual({ trainSlices: 16, valSlices: 8, evaluatedSlices: 8, evaluatedCases: 2 });
       expect(card.method).toMatchObject({ optimizer: 'sgd', varLambda: 1e-4, var: true, epochs: 1, epochsCompleted: 1, backend: { name: 'cpu' } });
       expect(card.sparsity).toMatchObject({ requested: 0.9, scope: 'global', keepFirstLast: false });

@@ -2,6 +2,7 @@
 import pkg from '../../../package.json';
 import { BASE_LIMITATIONS, INTENDED_USE, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
 import { DISCLAIMER, type ArtifactCheck, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
+import { splitSeed } from '../../shared/run/config';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptLevelDice } from './sweep';
 
@@ -85,7 +86,7 @@ export function buildModelCard(c: CardInput): ModelCard {
     export: e ? { format: e.format, weights: e.weights, quantization: QUANTIZATION[e.format][e.weights], files: e.size?.files ?? [], howToLoad: HOW_TO_LOAD[e.format] } : null,
     data: {
       ...dataSource(r),
-      split: { train: cfg.split.train, val: cfg.split.val, test: cfg.split.test, by: 'patient', seed: cfg.seed },
+      split: { train: cfg.split.train, val: cfg.split.val, test: cfg.split.test, by: 'patient', seed: splitSeed(cfg) },
       counts: c.counts,
       evaluatedOn: c.evaluatedOn,
     },

@@ -143,7 +143,7 @@ function setupHtml(r: Results): string {
   const data = c.data.kind === 'phantoms' ? `built-in FLAIR-like phantoms: ${c.data.count} cases × ${c.data.slicesPerCase} slices, generated at ${c.data.size} px (seed ${c.data.seed})` : `dataset at ${esc(c.data.path)}`;
   const sw = c.sweep;
   return `<ul>
-<li>Data: ${data}; split by patient ${c.split.train}/${c.split.val}/${c.split.test} (train/val/test) with each run's seed. Settings were chosen on the validation split; the sweep scores the <b>${esc(sw.split)}</b> split.</li>
+<li>Data: ${data}; split by patient ${c.split.train}/${c.split.val}/${c.split.test} (train/val/test) with data seed ${c.dataSeed}, the same patients for every run and seed. Settings were chosen on the validation split; the sweep scores the <b>${esc(sw.split)}</b> split.</li>
 <li>Model: ${esc(m.preset ?? m.encoder)} (encoder ${esc(m.encoder)}), width ×${m.widthMultiplier}, input ${m.inputSize}×${m.inputSize}×${m.inChannels}.</li>
 <li>Training: ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.optimizer.lr} (${esc(c.schedule.kind)} schedule), momentum ${c.optimizer.momentum}, weight decay ${c.optimizer.weightDecay}${c.methods.some((x) => x !== 'sgd') ? `, SAM/CrAM ρ ${c.optimizer.rho}, CrAM sparsities ${c.optimizer.cramSparsities.join(', ')}` : ''}; augmentation ${c.augment ? 'flips, rotation, scale' : 'off'}. Methods ${c.methods.join(', ')}; VAR λ ${c.varLambdas.map(formatLambda).join(', ')}; seeds ${c.seeds.join(', ')}.</li>
 <li>VAR: λ·ψ(w), ψ = Σ<sub>layers</sub> 1/(Var(√(w²+r)) + ε) over every conv kernel (rank &gt; 1); biases and BatchNorm are not regularised.</li>

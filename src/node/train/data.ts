@@ -3,7 +3,7 @@ import { loadSamples } from '../../shared/data/preprocess';
 import { splitByPatient } from '../../shared/data/split';
 import type { Dataset, Sample, Split } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
-import type { RunConfig, RunData } from '../../shared/run/config';
+import { splitSeed, type RunConfig, type RunData } from '../../shared/run/config';
 
 export interface RunSamples {
   train: Sample[];
@@ -28,12 +28,13 @@ export async function openRunDataset(data: RunData): Promise<Dataset> {
 }
 
 /**
- * Train/val/test samples of a run: split by patient with the run seed (so every consumer of a
- * run, e.g. the pruning sweep, gets the same test cases), preprocessed to the model input.
+ * Train/val/test samples of a run: split by patient with the run's data seed (`splitSeed`), so
+ * every consumer of a run (the pruning sweep, the export check) gets the same cases, and runs that
+ * differ only in their run seed share the split. Preprocessed to the model input.
  */
 export async function loadRunSamples(config: RunConfig): Promise<RunSamples> {
   const ds = await openRunDataset(config.data);
-  const split = splitByPatient(ds.cases, config.split, config.seed);
+  const split = splitByPatient(ds.cases, config.split, splitSeed(config));
   const opts = { size: config.model.inputSize, channels: config.model.inChannels };
   const [train, val, test] = await Promise.all([loadSamples(ds, split.train, opts), loadSamples(ds, split.val, opts), loadSamples(ds, split.test, opts)]);
   if (train.length === 0) {

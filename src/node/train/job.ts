@@ -3,7 +3,7 @@ import type { Sample, Split } from '../../shared/data/types';
 import { isStudioError, StudioError } from '../../shared/errors';
 import { buildModel } from '../../shared/model/build';
 import { createRng, deriveSeed } from '../../shared/rng';
-import { parseRunConfig, type RunConfig, type RunConfigInput } from '../../shared/run/config';
+import { DEFAULT_DATA_SEED, parseRunConfig, type RunConfig, type RunConfigInput } from '../../shared/run/config';
 import type { TrainEpochEvent, TrainProgress } from '../../shared/run/events';
 import type { EpochRecord, RunRecord } from '../../shared/run/record';
 import { localGradientFn, type GradientFn } from '../../shared/train/gradients';
@@ -50,7 +50,9 @@ function freshRngs(seed: number): RunRngs {
 
 /** Starts a new run: creates its directory and trains to completion, cancel or failure. */
 export async function trainNewRun(rawConfig: RunConfigInput, opts: TrainJobOptions = {}): Promise<RunRecord> {
-  const config = parseRunConfig(rawConfig);
+  const parsed = parseRunConfig(rawConfig);
+  // A new run always records its data seed, so its split never depends on the run seed.
+  const config = { ...parsed, dataSeed: parsed.dataSeed ?? DEFAULT_DATA_SEED };
   const store = new RunStore(opts.runsRoot);
   const backend = opts.backend ?? (await initBackend(config.backend));
   const record = await store.create(config, backend, opts.runId ? { id: opts.runId } : {});

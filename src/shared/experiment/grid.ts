@@ -22,8 +22,9 @@ export function groupLabel(method: OptimizerMethod, varLambda: number, multipleL
 
 /**
  * Methods x lambdas x seeds, in that nesting order (so with one seed the runs alternate
- * plain / VAR per method). Every cell shares data, split, schedule and epochs; the seed sets
- * both the model initialisation and the run's streams, so seeds give independent replicates.
+ * plain / VAR per method). Every cell shares data, patient split (the experiment's dataSeed),
+ * schedule and epochs; the seed sets the model initialisation and the run's streams (order,
+ * augmentation, optimizer draws), so seeds are replicates on the same patients.
  */
 export function expandGrid(config: ExperimentConfig): GridCell[] {
   const nonZero = config.varLambdas.filter((l) => l > 0).length;
@@ -50,6 +51,7 @@ export function expandGrid(config: ExperimentConfig): GridCell[] {
             schedule: config.schedule,
             augment: config.augment,
             seed,
+            dataSeed: config.dataSeed,
             data: config.data,
             split: config.split,
             backend: config.backend,

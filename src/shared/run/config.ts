@@ -51,8 +51,18 @@ export const RunConfigSchema = z
     schedule: ScheduleConfigSchema.prefault({ kind: 'cosine', warmupFraction: 0.05 }),
     /** null = no augmentation. prefault: the inner defaults apply to an omitted field. */
     augment: AugmentConfigSchema.nullable().prefault({}),
-    /** Seeds shuffling, augmentation and optimizer draws; the model has its own seed. */
+    /**
+     * The run seed: shuffling, augmentation and optimizer draws (the model's initialisation has
+     * its own `model.seed`). It never moves the patient split: that is `dataSeed`'s.
+     */
     seed: z.number().int().min(0).max(2 ** 32 - 1),
+    /**
+     * The data seed: fixes the patient split, and nothing else, so runs that differ only in their
+     * seeds are trained and scored on the same patients. New runs get DEFAULT_DATA_SEED when it
+     * is left out. Absent in run configs written before it existed: those runs were split with
+     * `seed`, and `splitSeed` keeps reading them that way.
+     */
+    dataSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
     data: RunDataSchema,
     split: SplitFractionsSchema.prefault({ train: 0.7, val: 0.15, test: 0.15 }),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
@@ -62,6 +72,12 @@ export const RunConfigSchema = z
   .strict();
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** The data seed of a new run whose config leaves it out. */
+export const DEFAULT_DATA_SEED = 0;
+
+/** The seed of the patient split: the data seed, or the run seed for runs made before the data seed existed. */
+export const splitSeed = (c: Pick<RunConfig, 'seed' | 'dataSeed'>): number => c.dataSeed ?? c.seed;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 /** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */

@@ -11,7 +11,7 @@ import type { CaseInfo } from '../../../shared/data/types';
 import { splitByPatient } from '../../../shared/data/split';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { plural } from '../../../shared/format/plural';
-import type { RunConfig } from '../../../shared/run/config';
+import { DEFAULT_DATA_SEED, type RunConfig } from '../../../shared/run/config';
 import { stepsPerEpoch } from '../../../node/train/loop';
 import { openRunDataset } from '../../../node/train/data';
 import type { Calibration } from '../../../node/train/calibrate';
@@ -65,7 +65,8 @@ function dataProblems(config: RunConfig, cases: CaseInfo[]): { problems: Preflig
       hint: 'Add their masks if they do have lesions',
     });
   }
-  const split = splitByPatient(cases, config.split, config.seed);
+  // The split a new run will get: its data seed, never its run seed.
+  const split = splitByPatient(cases, config.split, config.dataSeed ?? DEFAULT_DATA_SEED);
   const byPart = (ids: string[]) => new Set(cases.filter((c) => ids.includes(c.id)).map((c) => c.patientId)).size;
   const counts = { train: byPart(split.train), val: byPart(split.val), test: byPart(split.test) };
   const empty = (['train', 'val', 'test'] as const).filter((k) => config.split[k] > 0 && counts[k] === 0);
