@@ -20,6 +20,7 @@ import { datasetHandlers } from './datasets';
 import { sweepHandlers } from './sweep';
 import { exportHandlers, recoverExports } from './export';
 import { trainingHandlers } from './training';
+import { predictHandlers } from './predict';
 
 /** What every handler gets besides its input. */
 export interface ServiceContext {
@@ -46,6 +47,7 @@ export const handlers = {
   ...sweepHandlers,
   ...exportHandlers,
   ...trainingHandlers,
+  ...predictHandlers,
 } satisfies Handlers;
 
 export interface ServiceHost {

@@ -22,6 +22,7 @@ export const HOTKEYS: readonly HotkeyBinding[] = [
   { command: 'view.train', keys: ['2'], label: 'Train view', group: 'Views' },
   { command: 'view.sweep', keys: ['3'], label: 'Sweep view', group: 'Views' },
   { command: 'view.export', keys: ['4'], label: 'Export view', group: 'Views' },
+  { command: 'view.predict', keys: ['5'], label: 'Predict view', group: 'Views' },
   { command: 'viewer.slice.previous', keys: ['ArrowUp'], label: 'Previous slice', group: 'Viewer' },
   { command: 'viewer.slice.next', keys: ['ArrowDown'], label: 'Next slice', group: 'Viewer' },
   { command: 'viewer.slice.pageBack', keys: ['PageUp'], label: 'Back a tenth of the slices', group: 'Viewer' },

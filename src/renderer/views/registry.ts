@@ -7,6 +7,7 @@
 import type { ComponentType } from 'react';
 import { DataPage } from '../features/data/DataPage';
 import { ExportPage } from '../features/export/ExportPage';
+import { PredictPage } from '../features/predict/PredictPage';
 import { SweepPage } from '../features/sweep/SweepPage';
 import { TrainPage } from '../features/train/TrainPage';
 
@@ -26,6 +27,7 @@ export const views: readonly ViewDefinition[] = [
   { id: 'train', title: 'Train', icon: '◭', description: 'Train a ResNet-UNet with or without VAR', component: TrainPage },
   { id: 'sweep', title: 'Sweep', icon: '◔', description: 'Prune in one shot at several sparsity levels, score with Dice', component: SweepPage },
   { id: 'export', title: 'Export', icon: '⇪', description: 'Export the pruned model for edge devices', component: ExportPage },
+  { id: 'predict', title: 'Predict', icon: '◎', description: 'Predict lesion masks on a new scan at several sparsity levels; NIfTI and DICOM SEG out', component: PredictPage },
 ];
 
 export function findView(id: string | undefined): ViewDefinition | undefined {

@@ -69,6 +69,7 @@ import {
   ExportRunInputSchema,
   ExportRunOutputSchema,
 } from './schemas/export';
+import { PredictCancelInputSchema, PredictCancelOutputSchema, PredictMasksInputSchema, PredictMasksOutputSchema, PredictStartInputSchema, PredictStartOutputSchema } from './schemas/predict';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
 export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -150,6 +151,9 @@ export const calls = {
   'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
   'export.pickFolder': call('Choose the output folder with the native dialog (Electron); available false in browser mode', ExportPickFolderInputSchema, ExportPickFolderOutputSchema),
   'export.cancel': call('Cancel a running export; nothing is left in the output folders', ExportCancelInputSchema, ExportCancelOutputSchema),
+  'predict.start': call('Predict lesion masks on a scan with a trained run at several sparsity levels, off the main process; writes NIfTI / DICOM SEG / PNG masks and predictions.json (job.progress kind "predict")', PredictStartInputSchema, PredictStartOutputSchema),
+  'predict.cancel': call('Cancel a running prediction at the next batch', PredictCancelInputSchema, PredictCancelOutputSchema),
+  'predict.masks': call("One case's predicted masks of a finished prediction, level by level (RLE per slice)", PredictMasksInputSchema, PredictMasksOutputSchema),
 } as const;
 
 export const events = {

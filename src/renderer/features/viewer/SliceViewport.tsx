@@ -28,6 +28,8 @@ export interface SliceViewportProps {
   /** Image ids worth loading ahead (neighbouring slices). */
   prefetch?: string[];
   overlay: OverlayStyle;
+  /** Drawn instead of the slice's own mask when given (e.g. a predicted mask); null = none. */
+  overlayMask?: Uint8Array | null;
   resetKey: string;
   label: string;
   controller?: Ref<ViewportController>;
@@ -40,6 +42,8 @@ export function SliceViewport(props: SliceViewportProps) {
   const element = useRef<HTMLDivElement>(null);
   const overlay = useRef(props.overlay);
   overlay.current = props.overlay;
+  const overlayMask = useRef(props.overlayMask);
+  overlayMask.current = props.overlayMask;
   const callbacks = useRef(props);
   callbacks.current = props;
   const lastReset = useRef<string | undefined>(undefined);
@@ -69,7 +73,7 @@ export function SliceViewport(props: SliceViewportProps) {
     const onRendered = (e: Event) => {
       const detail = (e as CustomEvent<cornerstone.ImageRenderedDetail>).detail;
       const info = studioInfo(detail.image);
-      drawMaskOverlay(detail, info?.mask, overlay.current);
+      drawMaskOverlay(detail, overlayMask.current === undefined ? info?.mask : (overlayMask.current ?? undefined), overlay.current);
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
       if (info) callbacks.current.onRendered?.({ window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });
     };
@@ -116,7 +120,7 @@ export function SliceViewport(props: SliceViewportProps) {
   useEffect(() => {
     const el = element.current;
     if (el && cornerstone.getEnabledElement(el).image) cornerstone.updateImage(el);
-  }, [props.overlay.visible, props.overlay.opacity]);
+  }, [props.overlay.visible, props.overlay.opacity, props.overlayMask]);
 
   return <div ref={element} className="slice-viewport" role="img" aria-label={props.label} tabIndex={0} />;
 }

@@ -1,0 +1,287 @@
+/**
+ * Predict view: open a scan (masks not needed), pick a trained run, the sparsity levels and the
+ * mask files to write; the prediction runs off the main process with progress and Cancel. Then
+ * every level's predicted mask is shown over the scan, side by side (one viewport per level) or
+ * one at a time, with the slices of all viewports in step, and the lesion volume per level, its
+ * difference to the first level and, where the scan has a mask, Dice.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CallOutput, JobProgress } from '../../../shared/api/contract';
+import type { PredictMasks } from '../../../shared/api/schemas/predict';
+import type { StudioError } from '../../../shared/errors';
+import { decodeMask } from '../../../shared/metrics/encode';
+import { useApi, useEvent } from '../../api/context';
+import { formatEta } from '../../components/format';
+import { sliceImageId } from '../viewer/imageId';
+import { SliceViewport } from '../viewer/SliceViewport';
+import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';
+import './predict.css';
+
+type Dataset = CallOutput<'datasets.open'>;
+type Result = CallOutput<'predict.start'>;
+type Format = 'nifti' | 'seg' | 'png';
+const FORMATS: { id: Format; label: string }[] = [
+  { id: 'nifti', label: 'NIfTI-1 (.nii.gz) in the scan geometry' },
+  { id: 'seg', label: 'DICOM SEG (DICOM series only)' },
+  { id: 'png', label: 'PNG per slice' },
+];
+
+const message = (e: unknown) => {
+  const s = e as StudioError;
+  return s && typeof s === 'object' && 'what' in s ? `${s.what}. ${s.hint}` : String(e);
+};
+
+export function PredictPage() {
+  const api = useApi();
+  const [runs, setRuns] = useState<CallOutput<'export.list'>['runs']>([]);
+  const [path, setPath] = useState('');
+  const [dataset, setDataset] = useState<Dataset>();
+  const [openError, setOpenError] = useState<string>();
+  const [runId, setRunId] = useState('');
+  const [levelText, setLevelText] = useState('0, 90');
+  const [thresholdText, setThresholdText] = useState('0.5');
+  const [formats, setFormats] = useState<Format[]>(['nifti']);
+  const [outDir, setOutDir] = useState('');
+  const [job, setJob] = useState<{ id: string; progress?: JobProgress }>();
+  const [result, setResult] = useState<Result>();
+  const [runError, setRunError] = useState<string>();
+  const [caseId, setCaseId] = useState('');
+  const [masks, setMasks] = useState<PredictMasks>();
+  const [index, setIndex] = useState(0);
+  const [mode, setMode] = useState<'side' | 'toggle'>('side');
+  const [shown, setShown] = useState(0);
+  const [opacity, setOpacity] = useState(0.45);
+
+  useEffect(() => {
+    api.call('export.list', {}).then(
+      (l) => {
+        const usable = l.runs.filter((r) => r.exportable);
+        setRuns(usable);
+        setRunId((cur) => cur || usable[0]?.id || '');
+      },
+      (e) => setRunError(message(e)),
+    );
+  }, [api]);
+
+  const open = useCallback(() => {
+    setOpenError(undefined);
+    api.call('datasets.open', { path: path.trim() }).then(
+      (d) => {
+        setDataset(d);
+        setResult(undefined);
+        setMasks(undefined);
+        setCaseId(d.cases[0]?.id ?? '');
+        setIndex(0);
+        if (d.format === 'dicom') setFormats((f) => (f.includes('seg') ? f : [...f, 'seg']));
+      },
+      (e) => setOpenError(message(e)),
+    );
+  }, [api, path]);
+
+  const levels = parseLevels(levelText);
+  const threshold = parseThreshold(thresholdText);
+  const invalid = !dataset ? 'Open a scan first' : !runId ? 'Choose a trained run' : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
+
+  useEvent('job.progress', (p) => {
+    if (p.kind === 'predict' && job && p.jobId === job.id) setJob({ id: job.id, progress: p });
+  });
+
+  const start = () => {
+    if (invalid || !dataset || typeof levels === 'string' || typeof threshold === 'string') return;
+    const id = `predict-${Date.now().toString(36)}`;
+    setJob({ id });
+    setRunError(undefined);
+    setResult(undefined);
+    setMasks(undefined);
+    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
+      (r) => {
+        setResult(r);
+        setJob(undefined);
+        setShown(0);
+      },
+      (e) => {
+        setRunError(message(e));
+        setJob(undefined);
+      },
+    );
+  };
+
+  useEffect(() => {
+    if (!result || !caseId) return;
+    let live = true;
+    api.call('predict.masks', { predictionId: result.predictionId, caseId }).then(
+      (m) => live && setMasks(m),
+      (e) => live && setRunError(message(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, result, caseId]);
+
+  const caseInfo = dataset?.cases.find((c) => c.id === caseId);
+  const count = caseInfo?.sliceCount ?? 0;
+  const go = useCallback((i: number) => setIndex(Math.max(0, Math.min(count - 1, i))), [count]);
+  const predicted = result?.summary.cases.find((c) => c.caseId === caseId);
+  const sliceMasks = useMemo(() => masks?.levels.map((l) => (l.slices[index] ? decodeMask(l.slices[index], masks.width * masks.height) : null)) ?? [], [masks, index]);
+  const imageId = dataset && caseInfo ? sliceImageId({ datasetId: dataset.id, caseId: caseInfo.id, index, channel: 0 }) : undefined;
+  const visible = mode === 'side' ? (masks?.levels.map((_, i) => i) ?? []) : [shown];
+
+  return (
+    <div className="predict-page">
+      <section className="predict-panel" aria-label="Prediction settings">
+        <h3>Predict on a scan</h3>
+        <div className="predict-form">
+          <label>
+            Scan (folder or file on the studio machine)
+            <span className="predict-row">
+              <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/patient-7/series" aria-label="Scan path" />
+              <button type="button" onClick={open} disabled={!path.trim()}>Open</button>
+            </span>
+          </label>
+          {openError && <p className="predict-error" role="alert">{openError}</p>}
+          {dataset && (
+            <p className="predict-muted" data-testid="predict-scan">
+              {dataset.label}: {dataset.format}, {dataset.caseCount} case(s), {dataset.sliceCount} slices, {dataset.masks.withMask ? `${dataset.masks.withMask} slices with a mask` : 'no masks'}
+            </p>
+          )}
+          <label>
+            Trained run
+            <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Trained run">
+              {runs.length === 0 && <option value="">No trained run yet</option>}
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>{r.name} ({r.id})</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Sparsity levels (%)
+            <input value={levelText} onChange={(e) => setLevelText(e.target.value)} aria-label="Sparsity levels" aria-invalid={typeof levels === 'string'} />
+          </label>
+          <label>
+            Threshold
+            <input value={thresholdText} onChange={(e) => setThresholdText(e.target.value)} aria-label="Threshold" aria-invalid={typeof threshold === 'string'} />
+          </label>
+          <fieldset>
+            <legend>Mask files</legend>
+            {FORMATS.map((f) => (
+              <label key={f.id} className="predict-check">
+                <input type="checkbox" checked={formats.includes(f.id)} onChange={() => setFormats((cur) => (cur.includes(f.id) ? cur.filter((x) => x !== f.id) : [...cur, f.id]))} />
+                {f.label}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Output folder (optional)
+            <input value={outDir} onChange={(e) => setOutDir(e.target.value)} placeholder="default: studio home/predictions/<id>" aria-label="Output folder" />
+          </label>
+          {job ? (
+            <div className="predict-progress" role="status" aria-live="polite">
+              <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Prediction progress" />
+              <span>{Math.round(100 * (job.progress?.fraction ?? 0))} % {job.progress?.message ?? 'starting…'} {formatEta(job.progress?.etaSeconds)}</span>
+              <button type="button" onClick={() => api.call('predict.cancel', { jobId: job.id })}>Cancel</button>
+            </div>
+          ) : (
+            <button type="button" className="predict-start" onClick={start} disabled={!!invalid} title={invalid}>Predict</button>
+          )}
+          {invalid && !job && <p className="predict-muted">{invalid}</p>}
+          {runError && <p className="predict-error" role="alert">{runError}</p>}
+        </div>
+      </section>
+
+      <section className="predict-results" aria-label="Prediction results">
+        {!result && <p className="predict-muted">The predicted masks of every level appear here over the scan.</p>}
+        {result && (
+          <>
+            <div className="predict-summary">
+              <h3>Lesion volume per level</h3>
+              {result.summary.cases.length > 1 && (
+                <label>
+                  Case{' '}
+                  <select value={caseId} onChange={(e) => { setCaseId(e.target.value); setIndex(0); }} aria-label="Case">
+                    {result.summary.cases.map((c) => <option key={c.caseId} value={c.caseId}>{c.source}</option>)}
+                  </select>
+                </label>
+              )}
+              {predicted && (
+                <>
+                  <p className="predict-muted">
+                    {predicted.source}: {predicted.width}×{predicted.height}×{predicted.depth}
+                    {predicted.voxelMl !== null ? `, voxel ${predicted.spacing![0].toFixed(3)} × ${predicted.spacing![1].toFixed(3)} × ${predicted.sliceStep!.toFixed(3)} mm (slice step from ${predicted.sliceStepFrom})` : ', no pixel spacing: volumes in voxels only'}
+                    ; threshold {result.summary.config.threshold}; model input {result.summary.modelInput.join('×')}
+                  </p>
+                  <table className="predict-table" data-testid="predict-table">
+                    <thead>
+                      <tr><th>Sparsity</th><th>Achieved</th><th>Voxels</th><th>Volume</th><th>vs {pct(result.summary.config.levels[0])}</th>{predicted.hasMask && <th>Dice</th>}</tr>
+                    </thead>
+                    <tbody>
+                      {predicted.levels.map((l, i) => (
+                        <tr key={l.sparsity}>
+                          <td>{pct(l.sparsity)}</td>
+                          <td>{pct(result.summary.levels[i].achieved)}</td>
+                          <td>{l.voxels.toLocaleString('en-US')}</td>
+                          <td>{ml(l.volumeMl)}</td>
+                          <td>{i === 0 ? '' : signedMl(l.deltaMl)}</td>
+                          {predicted.hasMask && <td>{l.dice === null ? 'no lesion in mask' : l.dice.toFixed(3)}</td>}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+              {result.summary.warnings.map((w) => <p key={w} className="predict-warning">{w}</p>)}
+              <details>
+                <summary>Files in {result.outDir}</summary>
+                <ul className="predict-files" data-testid="predict-files">
+                  <li>predictions.json</li>
+                  {predicted?.levels.flatMap((l) => l.files.map((f) => <li key={f.path}>{f.path}</li>))}
+                </ul>
+              </details>
+            </div>
+
+            <div className="predict-toolbar">
+              <span role="radiogroup" aria-label="Layout">
+                <label><input type="radio" checked={mode === 'side'} onChange={() => setMode('side')} /> Side by side</label>
+                <label><input type="radio" checked={mode === 'toggle'} onChange={() => setMode('toggle')} /> One at a time</label>
+              </span>
+              {mode === 'toggle' && (
+                <span role="radiogroup" aria-label="Level shown">
+                  {result.summary.config.levels.map((s, i) => (
+                    <label key={s}><input type="radio" checked={shown === i} onChange={() => setShown(i)} /> {pct(s)}</label>
+                  ))}
+                </span>
+              )}
+              <label>Opacity <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Mask opacity" /></label>
+            </div>
+
+            <div className="predict-viewports" style={{ gridTemplateColumns: `repeat(${visible.length}, minmax(0, 1fr))` }}>
+              {visible.map((li) => {
+                const l = predicted?.levels[li];
+                return (
+                  <figure key={li} className="predict-viewport" data-testid={`predict-level-${li}`}>
+                    <SliceViewport
+                      imageId={imageId}
+                      overlay={{ visible: true, opacity }}
+                      overlayMask={sliceMasks[li] ?? null}
+                      resetKey={`${dataset?.id}|${caseId}`}
+                      label={`Slice ${index + 1} with the mask predicted at sparsity ${l ? pct(l.sparsity) : ''}`}
+                      onWheelSlice={(s) => go(index + s)}
+                    />
+                    {l && (
+                      <figcaption>
+                        {pct(l.sparsity)}: {ml(l.volumeMl)}{li > 0 ? ` (${signedMl(l.deltaMl)})` : ''}{l.dice !== null ? `, Dice ${l.dice.toFixed(3)}` : ''}
+                      </figcaption>
+                    )}
+                  </figure>
+                );
+              })}
+            </div>
+            <label className="predict-slider">
+              Slice {index + 1} / {count}
+              <input type="range" min={0} max={Math.max(0, count - 1)} value={index} onChange={(e) => go(Number(e.target.value))} aria-label="Slice" />
+            </label>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

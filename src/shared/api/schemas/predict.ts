@@ -1,0 +1,38 @@
+/** Input and output schemas of the predict.* calls (entries in src/shared/api/contract.ts). */
+import { z } from 'zod';
+import { PredictConfigSchema, PredictFormatSchema } from '../../predict/config';
+import { PredictionSummarySchema } from '../../predict/result';
+
+export const PredictStartInputSchema = PredictConfigSchema.extend({
+  runId: z.string().min(1).max(128),
+  /** The scan on the studio machine: a DICOM series folder, a NIfTI volume, PNG slices… */
+  input: z.string().min(1).max(4096),
+  inputFormat: z.enum(['lgg', 'dicom', 'nifti', 'png']).optional(),
+  /** Mask files written beside predictions.json (SEG for DICOM sources only). */
+  formats: z.array(PredictFormatSchema).min(1).max(3).default(['nifti']),
+  /** Default: <studio home>/predictions/<prediction id>. */
+  outDir: z.string().min(1).max(4096).optional(),
+  overwrite: z.boolean().default(false),
+  /** Client-chosen id for the job.progress events (kind "predict"). */
+  jobId: z.string().min(1).max(100).optional(),
+}).strict();
+
+export const PredictStartOutputSchema = z.object({
+  jobId: z.string(),
+  predictionId: z.string(),
+  outDir: z.string(),
+  summary: PredictionSummarySchema,
+});
+
+export const PredictCancelInputSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
+export const PredictCancelOutputSchema = z.object({ cancelled: z.boolean() });
+
+export const PredictMasksInputSchema = z.object({ predictionId: z.string().min(1).max(100), caseId: z.string().min(1).max(1000) }).strict();
+/** One case's predicted masks, level by level, slice by slice (RLE, see shared/metrics/encode). */
+export const PredictMasksOutputSchema = z.object({
+  caseId: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  levels: z.array(z.object({ sparsity: z.number(), slices: z.array(z.string()) })),
+});
+export type PredictMasks = z.infer<typeof PredictMasksOutputSchema>;
