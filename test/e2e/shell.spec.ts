@@ -9,6 +9,7 @@ const VIEWS = [
   { id: 'train', title: 'Train', key: '2', empty: 'No training run yet', hint: 'Start a run with the form above' },
   { id: 'sweep', title: 'Sweep', key: '3', empty: 'No completed run yet', hint: 'Finish a run in the Train view first' },
   { id: 'export', title: 'Export', key: '4', empty: 'Nothing to export yet', hint: 'Train a run in the Train view first' },
+  { id: 'predict', title: 'Predict', key: '5', empty: 'Nothing to predict with yet', hint: 'Train a run in the Train view first' },
 ];
 
 // The empty states need a first start: no dataset open and no run, whatever the spec files that

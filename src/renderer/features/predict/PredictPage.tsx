@@ -11,6 +11,7 @@ import type { PredictMasks } from '../../../shared/api/schemas/predict';
 import type { StudioError } from '../../../shared/errors';
 import { decodeMask } from '../../../shared/metrics/encode';
 import { useApi, useEvent } from '../../api/context';
+import { EmptyState } from '../../components/EmptyState';
 import { formatEta } from '../../components/format';
 import { sliceImageId } from '../viewer/imageId';
 import { SliceViewport } from '../viewer/SliceViewport';
@@ -33,7 +34,7 @@ const message = (e: unknown) => {
 
 export function PredictPage() {
   const api = useApi();
-  const [runs, setRuns] = useState<CallOutput<'export.list'>['runs']>([]);
+  const [runs, setRuns] = useState<CallOutput<'export.list'>['runs'] | undefined>();
   const [path, setPath] = useState('');
   const [dataset, setDataset] = useState<Dataset>();
   const [openError, setOpenError] = useState<string>();
@@ -126,6 +127,15 @@ export function PredictPage() {
   const imageId = dataset && caseInfo ? sliceImageId({ datasetId: dataset.id, caseId: caseInfo.id, index, channel: 0 }) : undefined;
   const visible = mode === 'side' ? (masks?.levels.map((_, i) => i) ?? []) : [shown];
 
+  if (runs && runs.length === 0) {
+    return (
+      <EmptyState icon="◎" title="Nothing to predict with yet">
+        <p>Predict lesion masks on a new scan (no mask needed) with a trained run, at several sparsity levels, and save them as NIfTI or DICOM SEG.</p>
+        <p>Train a run in the Train view first (press 2).</p>
+      </EmptyState>
+    );
+  }
+
   return (
     <div className="predict-page">
       <section className="predict-panel" aria-label="Prediction settings">
@@ -147,8 +157,8 @@ export function PredictPage() {
           <label>
             Trained run
             <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Trained run">
-              {runs.length === 0 && <option value="">No trained run yet</option>}
-              {runs.map((r) => (
+              {!runs && <option value="">Loading runs…</option>}
+              {runs?.map((r) => (
                 <option key={r.id} value={r.id}>{r.name} ({r.id})</option>
               ))}
             </select>
