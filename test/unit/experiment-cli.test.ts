@@ -95,7 +95,7 @@ describe('var-studio experiment (tiny preset)', () => {
     // A second run on the completed folder reuses the runs and sweeps (nothing retrained).
     const again = capture();
     expect(await experimentCommand.run(['--preset', 'tiny', '--out', out], again.io)).toBe(0);
-    expect(again.out.join('\n')).toMatch(/already completed/);
+    expect(again.out.join('\n')).toMatch(/Cell 1\/2 SGD seed 7: already completed/);
     expect(readdirSync(join(out, 'runs'))).toHaveLength(2);
   });
 
@@ -109,9 +109,10 @@ describe('var-studio experiment (tiny preset)', () => {
     expect(await experimentCommand.run(['--preset', 'tiny', '--out', out], first.io)).toBe(130);
     expect(first.err.join('\n')).toMatch(/Stopped\. Finished epochs are checkpointed/);
     expect(first.err.join('\n')).toMatch(/Resume with: var-studio experiment --preset tiny --out/);
-    const state = JSON.parse(readFileSync(join(out, 'experiment.json'), 'utf8'));
-    expect(state.status).toBe('cancelled');
-    const runId = Object.values(state.runs)[0] as string;
+    const plan = JSON.parse(readFileSync(join(out, 'experiment.json'), 'utf8'));
+    const cell = JSON.parse(readFileSync(join(out, 'cells', `${plan.cells[0].key}.json`), 'utf8'));
+    expect(cell.status).toBe('cancelled');
+    const runId = cell.runId as string;
     const run = JSON.parse(readFileSync(join(out, 'runs', runId, 'run.json'), 'utf8'));
     // cancelled at a step boundary, or failed when the thread had to be stopped after the grace period
     expect(['cancelled', 'failed']).toContain(run.status);

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../shared/compute';
@@ -29,7 +30,7 @@ export interface BackendInfo {
 }
 
 export interface BackendOptions {
-  /** Where "rung X skipped because Y" lines go. Defaults to console.warn. */
+  /** Where "rung X skipped because Y" lines go. Default: stderr, once per process, silent in workers (see ladderLog). */
   log?: (line: string) => void;
 }
 
@@ -42,6 +43,25 @@ const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 };
 
 const require = createRequire(import.meta.url);
+
+// tfjs's cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js" advert
+// for tfjs-node at its first tensor, in every thread and process. The studio chooses its backend
+// itself (the ladder below says why a rung was skipped), so the advert is noise. PROD mode only
+// silences tfjs's console warnings (tfjs 4.22; DEBUG checks are a separate flag). Every studio
+// thread or process that computes goes through this module.
+tf.env().set('PROD', true);
+
+const printed = new Set<string>();
+/**
+ * The default destination of the ladder's lines: each line at most once per process, and none
+ * from worker threads or job processes (forked with an IPC channel): their host already said
+ * which backend it chose, and the run records carry it.
+ */
+function ladderLog(line: string): void {
+  if (!isMainThread || typeof process.send === 'function' || printed.has(line)) return;
+  printed.add(line);
+  console.warn(line);
+}
 
 /** Preference from the argument, else from VAR_STUDIO_BACKEND, else 'auto'. */
 export function resolvePreference(preference?: BackendPreference | string): BackendPreference {
@@ -139,7 +159,7 @@ function skip(fallbacks: BackendFallback[], name: BackendName, reason: string, l
 
 /** Which backend initBackend would pick, and why the rungs above it would be skipped. */
 export async function probeBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
-  const log = options.log ?? ((line: string) => console.warn(line));
+  const log = options.log ?? ladderLog;
   const fallbacks: BackendFallback[] = [];
   for (const name of rungsFor(resolvePreference(preference))) {
     const r = probeRung(name);
@@ -185,7 +205,7 @@ async function activate(name: BackendName, probeDetail: string): Promise<{ detai
 export async function initBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
   const pref = resolvePreference(preference);
   if (active && active.preference === pref && tf.getBackend() === tfjsName(active.info.name)) return active.info;
-  const log = options.log ?? ((line: string) => console.warn(line));
+  const log = options.log ?? ladderLog;
   const fallbacks: BackendFallback[] = [];
   for (const name of rungsFor(pref)) {
     const probe = probeRung(name);

@@ -1,16 +1,21 @@
-import type { GridCell } from '../../shared/experiment/grid';
+import type { CellRecord, PlannedCell } from '../../shared/experiment/cells';
 import type { TrainProgress } from '../../shared/run/events';
 import type { EpochRecord, RunRecord } from '../../shared/run/record';
 import type { SweepProgress } from '../sweep/protocol';
 
-/** What the orchestration tells its caller (the CLI draws progress bars from these). */
+/**
+ * What the orchestration tells its caller (the CLI draws progress from these). Every cell event
+ * carries the cell's plan entry; `total` is the number of cells in the plan. Plain data: the
+ * events of a cell running in a child process reach the parent as they are.
+ */
 export type ExperimentEvent =
-  | { type: 'stage'; stage: 'train' | 'sweep' | 'report'; message: string }
+  | { type: 'stage'; stage: 'plan' | 'cells' | 'collect'; message: string }
   | { type: 'info'; message: string }
-  | { type: 'run-start'; index: number; total: number; cell: GridCell; runId: string; resumedAtEpoch: number | null }
-  | { type: 'train-progress'; index: number; total: number; cell: GridCell; progress: TrainProgress }
-  | { type: 'epoch'; index: number; total: number; cell: GridCell; epochs: number; record: EpochRecord }
-  | { type: 'run-done'; index: number; total: number; cell: GridCell; record: RunRecord; skipped: boolean }
-  | { type: 'sweep-progress'; progress: SweepProgress };
+  | { type: 'run-start'; total: number; cell: PlannedCell; runId: string; resumedAtEpoch: number | null }
+  | { type: 'train-progress'; total: number; cell: PlannedCell; progress: TrainProgress }
+  | { type: 'epoch'; total: number; cell: PlannedCell; epochs: number; record: EpochRecord }
+  | { type: 'run-done'; total: number; cell: PlannedCell; record: RunRecord; skipped: boolean }
+  | { type: 'sweep-progress'; total: number; cell: PlannedCell; progress: SweepProgress }
+  | { type: 'cell-done'; total: number; cell: PlannedCell; record: CellRecord; skipped: boolean };
 
 export type ExperimentListener = (e: ExperimentEvent) => void;

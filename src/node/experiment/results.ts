@@ -2,10 +2,10 @@
 import * as os from 'node:os';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
-import { ResultsSchema, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
+import { ResultsSchema, type MissingCell, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
 import { findings, groupEntries } from '../../shared/experiment/summary';
 import type { RunRecord } from '../../shared/run/record';
-import type { SweptRun } from './sweep';
+import type { SweptRun } from './collect';
 
 export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | undefined): RunSummary {
   const last = record.epochs.at(-1);
@@ -69,6 +69,7 @@ export interface ResultsInput {
   config: ExperimentConfig;
   preset?: string;
   status: Results['status'];
+  missing?: MissingCell[];
   createdAt: string;
   cells: GridCell[];
   records: Map<string, RunRecord>;
@@ -93,6 +94,7 @@ export function buildResults(input: ResultsInput): Results {
     version: 2,
     experiment: { name: input.config.name, ...(input.preset ? { preset: input.preset } : {}), config: input.config },
     status: input.status,
+    missing: input.missing ?? [],
     createdAt: input.createdAt,
     finishedAt: new Date().toISOString(),
     host: { cpus: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), platform: `${os.platform()} ${os.arch()}`, node: process.version },

@@ -1,35 +1,25 @@
 /**
- * The experiment's own record in its output folder (`experiment.json`): which run and sweep
- * belongs to which grid cell. It is what makes a re-run with the same `--out` resume instead
- * of starting over. Written atomically after every change.
+ * The experiment's files in its output folder, all safe on shared storage (NFS) where many
+ * hosts write at once:
+ *   experiment.json     the plan (config + cells), created once (hard link, fails if present)
+ *   cells/<key>.json    one record per cell, written only by the process holding cells/<key>.lock
+ *                       (temp file + rename within cells/)
+ *   runs/               the cells' run directories (each written by its own cell only)
+ *   results.json, report.html   written by collect
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { z } from 'zod';
 import { StudioError } from '../../shared/errors';
-import { ExperimentConfigSchema, type ExperimentConfig } from '../../shared/experiment/config';
+import type { ExperimentConfig } from '../../shared/experiment/config';
+import { CellRecordSchema, PlanSchema, planCells, type CellRecord, type Plan } from '../../shared/experiment/cells';
 import { writeFileAtomic } from '../fs/atomic';
-
-export const ExperimentStateSchema = z.object({
-  version: z.literal(1),
-  name: z.string(),
-  preset: z.string().optional(),
-  config: ExperimentConfigSchema,
-  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  /** Grid cell key -> run id (under `<out>/runs`). */
-  runs: z.record(z.string(), z.string()),
-  /** Grid cell key -> id of its completed sweep. */
-  sweeps: z.record(z.string(), z.string()),
-  error: z.object({ code: z.string(), what: z.string(), hint: z.string(), file: z.string().optional() }).optional(),
-});
-export type ExperimentState = z.infer<typeof ExperimentStateSchema>;
 
 export interface ExperimentPaths {
   out: string;
-  state: string;
+  /** The plan (experiment.json). */
+  plan: string;
+  cellsDir: string;
   runsRoot: string;
   results: string;
   report: string;
@@ -39,32 +29,56 @@ export function experimentPaths(out: string): ExperimentPaths {
   const abs = path.resolve(out);
   return {
     out: abs,
-    state: path.join(abs, 'experiment.json'),
+    plan: path.join(abs, 'experiment.json'),
+    cellsDir: path.join(abs, 'cells'),
     runsRoot: path.join(abs, 'runs'),
     results: path.join(abs, 'results.json'),
     report: path.join(abs, 'report.html'),
   };
 }
 
-export async function readState(file: string): Promise<ExperimentState | undefined> {
-  if (!fs.existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await fsp.readFile(file, 'utf8'));
-  } catch {
-    throw new StudioError({ code: 'bad-file', file, what: 'experiment.json is not valid JSON', hint: 'Use another --out folder, or delete this one to start over' });
+/** Cell keys are made of the grid's method/lambda/seed names; checked again before they become file names. */
+function safeKey(key: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,120}$/.test(key) || key.includes('..')) {
+    throw new StudioError({ code: 'bad-input', what: `"${key}" is not a cell key`, hint: 'Use a cell index or key from experiment.json' });
   }
-  const r = ExperimentStateSchema.safeParse(raw);
+  return key;
+}
+
+export const cellRecordFile = (paths: ExperimentPaths, key: string) => path.join(paths.cellsDir, `${safeKey(key)}.json`);
+export const cellLockFile = (paths: ExperimentPaths, key: string) => path.join(paths.cellsDir, `${safeKey(key)}.lock`);
+
+async function readJson(file: string, what: string, hint: string): Promise<unknown | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StudioError({ code: 'bad-file', file, what: `${what} cannot be read (${(e as Error).message})`, hint });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StudioError({ code: 'bad-file', file, what: `${what} is not valid JSON`, hint });
+  }
+}
+
+export async function readPlan(paths: ExperimentPaths): Promise<Plan | undefined> {
+  const hint = 'Use another --out folder, or delete this one to start over';
+  const raw = await readJson(paths.plan, 'experiment.json', hint);
+  if (raw === undefined) return undefined;
+  const r = PlanSchema.safeParse(raw);
   if (!r.success) {
-    throw new StudioError({ code: 'bad-file', file, what: `experiment.json does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, hint: 'It may come from another studio version; use another --out folder' });
+    throw new StudioError({ code: 'bad-file', file: paths.plan, what: `experiment.json does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, hint: 'It may come from another studio version; use another --out folder' });
   }
   return r.data;
 }
 
-export async function writeState(file: string, state: ExperimentState): Promise<void> {
-  state.updatedAt = new Date().toISOString();
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(ExperimentStateSchema.parse(state), null, 1), { overwrite: true });
+/** The plan of a folder that must already hold one (`--cell`, `--collect`). */
+export async function requirePlan(paths: ExperimentPaths): Promise<Plan> {
+  const plan = await readPlan(paths);
+  if (!plan) throw new StudioError({ code: 'not-found', file: paths.plan, what: 'The folder holds no experiment plan', hint: 'Write one first: var-studio experiment --config FILE --out DIR --plan' });
+  return plan;
 }
 
 /** Same experiment = same validated config (key order is fixed by the schema). */
@@ -73,16 +87,76 @@ export function sameConfig(a: ExperimentConfig, b: ExperimentConfig): boolean {
 }
 
 /**
- * The newest folder under `parent` whose experiment has the same config and did not complete:
+ * Writes the plan of `config` into the folder, or checks that the plan already there is the same
+ * experiment (so `--plan` and a local run are idempotent). Two hosts planning at once: one link
+ * wins, the other reads and compares.
+ */
+export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string; notes?: readonly string[] } = {}): Promise<{ plan: Plan; created: boolean }> {
+  const check = (existing: Plan) => {
+    if (!sameConfig(existing.config, config)) {
+      throw new StudioError({
+        code: 'bad-input',
+        file: paths.plan,
+        what: `The folder holds a different experiment ("${existing.name}" with other settings)`,
+        hint: 'Use another --out folder, or the same config to resume this one',
+      });
+    }
+    return { plan: existing, created: false };
+  };
+  const existing = await readPlan(paths);
+  if (existing) return check(existing);
+  if (fs.existsSync(paths.out) && (await fsp.readdir(paths.out)).some((f) => !f.startsWith('.'))) {
+    throw new StudioError({ code: 'bad-input', file: paths.out, what: 'The output folder is not empty and holds no experiment', hint: 'Choose an empty or new folder for --out' });
+  }
+  const plan: Plan = {
+    version: 2,
+    name: config.name,
+    ...(meta.preset ? { preset: meta.preset } : {}),
+    notes: [...(meta.notes ?? [])],
+    config,
+    createdAt: new Date().toISOString(),
+    cells: planCells(config),
+  };
+  await fsp.mkdir(paths.cellsDir, { recursive: true });
+  await fsp.mkdir(paths.runsRoot, { recursive: true });
+  try {
+    await writeFileAtomic(paths.plan, JSON.stringify(PlanSchema.parse(plan), null, 1), { overwrite: false });
+  } catch (e) {
+    const other = await readPlan(paths).catch(() => undefined);
+    if (other) return check(other);
+    throw e;
+  }
+  return { plan, created: true };
+}
+
+export async function readCell(paths: ExperimentPaths, key: string): Promise<CellRecord | undefined> {
+  const file = cellRecordFile(paths, key);
+  const raw = await readJson(file, `The record of cell ${key}`, 'Delete it to run the cell again');
+  if (raw === undefined) return undefined;
+  const r = CellRecordSchema.safeParse(raw);
+  if (!r.success) throw new StudioError({ code: 'bad-file', file, what: `The record of cell ${key} does not match its schema`, hint: 'Delete it to run the cell again' });
+  return r.data;
+}
+
+/** Only the holder of the cell's lock calls this. */
+export async function writeCell(paths: ExperimentPaths, record: CellRecord): Promise<void> {
+  const checked = CellRecordSchema.parse({ ...record, updatedAt: new Date().toISOString() });
+  await writeFileAtomic(cellRecordFile(paths, record.key), JSON.stringify(checked, null, 1), { overwrite: true });
+}
+
+/**
+ * The newest folder under `parent` holding a plan of the same config and no completed results:
  * the default resume target when no --out is given.
  */
 export async function findUnfinished(parent: string, config: ExperimentConfig): Promise<string | undefined> {
   if (!fs.existsSync(parent)) return undefined;
   const dirs = (await fsp.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
   for (const d of dirs) {
-    const file = experimentPaths(path.join(parent, d)).state;
-    const st = await readState(file).catch(() => undefined);
-    if (st && st.status !== 'completed' && sameConfig(st.config, config)) return path.join(parent, d);
+    const paths = experimentPaths(path.join(parent, d));
+    const plan = await readPlan(paths).catch(() => undefined);
+    if (!plan || !sameConfig(plan.config, config)) continue;
+    const results = (await readJson(paths.results, 'results.json', '').catch(() => undefined)) as { status?: string } | undefined;
+    if (results?.status !== 'completed') return paths.out;
   }
   return undefined;
 }

@@ -131,9 +131,19 @@ function layerTable(input: ReportInput): string {
 <p class="small">One global magnitude threshold takes most of its zeros from the large, deep layers, whose weights are smallest at initialisation.</p>`;
 }
 
+/** Cells of the plan that are not in any number of the report: said before the findings. */
+function missingHtml(r: Results): string {
+  if (!r.missing.length) return '';
+  const rows = r.missing.map((m) => `<li>cell ${m.index} ${esc(m.label)}, seed ${m.seed}: ${esc(m.status)}${m.what ? ` (${esc(m.what)})` : ''}</li>`);
+  return `<div class="warn"><b>Partial results: ${r.missing.length} of ${r.missing.length + r.runs.length} planned cell(s) are missing or failed.</b> The figures below use only the finished cells.<ul>${rows.join('')}</ul></div>\n`;
+}
+
 function stagesHtml(r: Results): string {
-  const rows = r.stages.map((s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${secs(s.seconds)}</td></tr>`);
-  return `<table><tr><th>stage</th><th>backend</th><th>wall time</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td></tr></table>
+  const rows = r.stages.map(
+    (s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${secs(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : secs(s.cellSeconds)}</td></tr>`,
+  );
+  return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td><td></td><td></td></tr></table>
+<p class="small">Each cell (one method, λ and seed) trains and is then swept on its own; cells run in parallel processes or cluster tasks. A stage's wall time runs from the first cell entering it to the last one leaving it.</p>
 <p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(r.backend.name)} (${esc(r.backend.detail)}).</p>`;
 }
 
@@ -167,7 +177,7 @@ export function renderReport(input: ReportInput): string {
 <h1>VAR Studio report: ${esc(c.name)}</h1>
 <p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(r.backend.name)}</b> · ${r.runs.length} run(s) · total ${secs(r.totalSeconds)}</p>
 <div class="warn"><b>Not for diagnostic use.</b> Research software trained here on synthetic phantoms; no figure in this report says anything about patients.</div>
-<h2>Finding</h2>
+${missingHtml(r)}<h2>Finding</h2>
 ${findingsHtml(r)}
 ${notes}
 <h2>Dice versus sparsity</h2>

@@ -9,8 +9,12 @@ export const StageSchema = z.object({
   stage: z.enum(['train', 'sweep', 'report']),
   /** tfjs backend name the stage ran on (sweep: plus the scorer, e.g. "wasm + onnxruntime-node"). */
   backend: z.string(),
-  /** Wall time of the stage in this session (plus earlier sessions' training when resumed). */
+  /** Wall time of the stage: from the first cell entering it to the last cell leaving it. */
   seconds: z.number().nonnegative(),
+  /** Most cells in this stage at the same moment (1 = one after the other). */
+  cellsAtOnce: z.number().int().nonnegative().optional(),
+  /** Sum of the cells' own times in this stage (equals the wall time when cells ran one at a time). */
+  cellSeconds: z.number().nonnegative().optional(),
 });
 export type Stage = z.infer<typeof StageSchema>;
 
@@ -97,10 +101,24 @@ export const GroupSchema = z.object({
 });
 export type Group = z.infer<typeof GroupSchema>;
 
+export const MissingCellSchema = z.object({
+  index: z.number().int().nonnegative(),
+  key: z.string(),
+  label: z.string(),
+  seed: z.number().int(),
+  /** missing: never started; the others as the cell's record says. */
+  status: z.enum(['missing', 'training', 'sweeping', 'failed', 'cancelled']),
+  what: z.string().optional(),
+});
+export type MissingCell = z.infer<typeof MissingCellSchema>;
+
 export const ResultsSchema = z.object({
   version: z.literal(2),
   experiment: z.object({ name: z.string(), preset: z.string().optional(), config: ExperimentConfigSchema }),
-  status: z.enum(['completed', 'cancelled', 'failed']),
+  /** partial: collected while some cells were missing or failed (listed in `missing`). */
+  status: z.enum(['completed', 'partial', 'cancelled', 'failed']),
+  /** Planned cells without a completed run and sweep: not in any number of this file. */
+  missing: z.array(MissingCellSchema).default([]),
   createdAt: z.string(),
   finishedAt: z.string(),
   /** Machine facts next to the timings: they depend on it. */
