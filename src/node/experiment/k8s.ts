@@ -122,7 +122,7 @@ export async function writeK8sFiles(plan: Plan, paths: ExperimentPaths, opts: K8
   const m = k8sManifests(plan, paths, opts);
   const dir = path.join(paths.out, 'k8s');
   await fsp.mkdir(dir, { recursive: true });
-  const doc = (o: Record<string, unknown>) => `# Written by var-studio experiment --k8s for "${plan.name}".\n${stringify(o)}`;
+  const doc = (o: Record<string, unknown>) => `# Written by var-studio experiment --k8s for "${plan.name}".\n${stringify(o, { aliasDuplicateObjects: false })}`;
   const files: string[] = [];
   const put = async (file: string, o: Record<string, unknown>) => {
     const p = path.join(dir, file);
