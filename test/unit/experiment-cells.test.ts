@@ -44,7 +44,7 @@ export function perCell(r: Results) {
       run.key,
       {
         epochs: run.epochs.map((e) => [e.trainLoss, e.varPenalty, e.valDice]),
-        levels: r.entries.filter((e) => e.runId === run.runId).map((e) => [e.sparsity, e.overallSparsity, e.dice.mean, e.diceLesion.mean, e.iou.mean, e.hd95.mean]),
+        levels: r.entries.filter((e) => e.runId === run.runId).map((e) => [e.sparsity, e.overallSparsity, e.caseDice.mean, e.perCase, e.lesionSliceDice.mean, e.caseIoU.mean, e.hd95Pooled.mean]),
       },
     ]),
   );
