@@ -13,6 +13,7 @@ import type { CliIO } from '../../src/main/cli/types';
 import { ResultsSchema, type Results } from '../../src/shared/experiment/results';
 import { PlanSchema } from '../../src/shared/experiment/cells';
 import { acquireCellLock } from '../../src/node/experiment/lock';
+import { perCell } from './experiment-helpers';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -37,20 +38,8 @@ const run = async (args: string[]) => {
 
 const readResults = (dir: string): Results => ResultsSchema.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
 
-/** What must not depend on how the cells were run: per cell, its training curve and every level's scores. */
-export function perCell(r: Results) {
-  return Object.fromEntries(
-    r.runs.map((run) => [
-      run.key,
-      {
-        epochs: run.epochs.map((e) => [e.trainLoss, e.varPenalty, e.valDice]),
-        levels: r.entries.filter((e) => e.runId === run.runId).map((e) => [e.sparsity, e.overallSparsity, e.caseDice.mean, e.perCase, e.lesionSliceDice.mean, e.caseIoU.mean, e.hd95Pooled.mean]),
-      },
-    ]),
-  );
-}
-
-describe('experiment cells (tiny preset)', () => {
+// Each test trains the tiny preset (two cells) from sources; on a loaded machine that takes minutes.
+describe('experiment cells (tiny preset)', { timeout: 300_000 }, () => {
   const serial = join(tmp(), 'serial');
   const cells = join(tmp(), 'cells');
 

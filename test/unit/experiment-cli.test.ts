@@ -99,7 +99,7 @@ describe('var-studio experiment (tiny preset)', () => {
     expect(readdirSync(join(out, 'runs'))).toHaveLength(2);
   });
 
-  it('Ctrl-C keeps the checkpoints and a clear status; the same command resumes', async () => {
+  it('Ctrl-C keeps the checkpoints and a clear status; the same command resumes', { timeout: 300_000 }, async () => {
     const out = join(tmp(), 'out');
     // Abort as soon as the first epoch of the first run is checkpointed. The training thread
     // sees the cancel between steps once its event loop turns (at the latest at the next epoch end).
