@@ -43,6 +43,10 @@ export interface CaseResult {
   steps: number;
   warmup: number;
   workers: number;
+  /** Training only: median ms of one inference pass of the same batch at the same workers, timed alternately with the steps. */
+  inferMs?: number;
+  /** Training only: medianMs / inferMs, i.e. what a training step costs in forward passes (both measured in this run). */
+  trainOverForward?: number;
 }
 
 const median = (xs: number[]) => {
@@ -78,6 +82,37 @@ async function timeSteps(spec: CaseSpec, step: () => Promise<void>): Promise<{ t
   return { times, cpuMs: (cpu.user + cpu.system) / 1000 / spec.steps };
 }
 
+/**
+ * Times `train` and `forward` alternately, one of each per step, so both see the same load from
+ * the other processes on the machine: their ratio is meaningful even when the milliseconds are not.
+ * The CPU time covers the training steps only.
+ */
+async function timeAlternating(
+  spec: CaseSpec,
+  train: () => Promise<void>,
+  forward: () => Promise<void>,
+): Promise<{ times: number[]; forwardTimes: number[]; cpuMs: number }> {
+  for (let i = 0; i < spec.warmup; i++) {
+    await train();
+    await forward();
+  }
+  const times: number[] = [];
+  const forwardTimes: number[] = [];
+  let cpuMicros = 0;
+  for (let i = 0; i < spec.steps; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await train();
+    times.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMicros += cpu.user + cpu.system;
+    const t1 = performance.now();
+    await forward();
+    forwardTimes.push(performance.now() - t1);
+  }
+  return { times, forwardTimes, cpuMs: cpuMicros / 1000 / spec.steps };
+}
+
 export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const backend = await initBackend(spec.backend, { log: (line) => process.stderr.write(`${line}\n`) });
   const cfg = modelPreset(spec.preset, { inputSize: spec.inputSize });
@@ -88,34 +123,31 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   let optimizerName: string | undefined;
   let dispose = async () => {};
 
+  let predict = async (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
+  let engine: ReturnType<typeof createParallelGradientFn> | undefined;
+  if (spec.workers > 0) {
+    engine = createParallelGradientFn(model, cfg, { workers: spec.workers, backend: backend.name });
+    await engine.ready;
+    const e = engine;
+    predict = (x) => e.predict(x);
+    dispose = () => e.dispose();
+  }
+  const forward = async () => {
+    const out = await predict(batch.x);
+    await out.data();
+    out.dispose();
+  };
+  let forwardTimes: number[] | undefined;
+
   if (spec.bench === 'infer') {
-    let predict = async (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
-    if (spec.workers > 0) {
-      const engine = createParallelGradientFn(model, cfg, { workers: spec.workers, backend: backend.name });
-      await engine.ready;
-      predict = (x) => engine.predict(x);
-      dispose = () => engine.dispose();
-    }
-    timing = await timeSteps(spec, async () => {
-      const out = await predict(batch.x);
-      await out.data();
-      out.dispose();
-    });
+    timing = await timeSteps(spec, forward);
   } else {
-    let gradFn: GradientFn;
-    if (spec.workers > 0) {
-      const engine = createParallelGradientFn(model, cfg, { workers: spec.workers, backend: backend.name });
-      await engine.ready;
-      gradFn = engine.gradFn;
-      dispose = () => engine.dispose();
-    } else {
-      gradFn = localGradientFn(model, (a, b) => bceDiceLoss(a, b));
-    }
+    const gradFn: GradientFn = engine ? engine.gradFn : localGradientFn(model, (a, b) => bceDiceLoss(a, b));
     const optimizer = createOptimizer(model, { method: 'sgd', lr: 0.01, momentum: 0.9, varLambda: spec.varLambda }, createRng(1));
     optimizerName = spec.varLambda > 0 ? `sgd+var(${spec.varLambda})` : 'sgd';
-    timing = await timeSteps(spec, async () => {
-      await optimizer.step(gradFn, batch, 0.01);
-    });
+    const alternating = await timeAlternating(spec, () => optimizer.step(gradFn, batch, 0.01).then(() => undefined), forward);
+    timing = alternating;
+    forwardTimes = alternating.forwardTimes;
     optimizer.dispose();
   }
   await dispose();
@@ -140,5 +172,6 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
     steps: spec.steps,
     warmup: spec.warmup,
     workers: spec.workers,
+    ...(forwardTimes ? { inferMs: round(median(forwardTimes)), trainOverForward: round(med / median(forwardTimes), 2) } : {}),
   };
 }

@@ -4,17 +4,21 @@
  *
  * Prints one JSON line per case on stdout (logs go to stderr). Every case runs in a fresh
  * child process, so peak RSS is that case's own and no engine state leaks between cases.
- * Suites: train (reference model, plain SGD and SGD+VAR), infer, sweep (8 levels x 128 slices,
- * [--scorer onnx|tfjs] [--threads N]). Add a suite to SUITES.
+ * Suites: train (reference model, plain SGD and SGD+VAR; each line also gives inferMs, one
+ * inference pass of the same batch at the same workers timed alternately with the steps, and
+ * trainOverForward = medianMs / inferMs), infer, sweep (8 levels x 128 slices,
+ * [--scorer onnx|tfjs] [--threads N]), profile (one training step in one thread, per kernel:
+ * see profile.ts; use --batch 4 for one worker's shard). Add a suite to SUITES.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { runCase, type CaseSpec as TimingCaseSpec } from './cases';
+import { runProfile, type ProfileSpec } from './profile';
 import { runSweepBench, type SweepBenchSpec } from './sweep';
 import type { PresetName } from '../src/shared/model';
 import type { BackendPreference } from '../src/node/compute/backend';
 
-type CaseSpec = TimingCaseSpec | SweepBenchSpec;
+type CaseSpec = TimingCaseSpec | SweepBenchSpec | ProfileSpec;
 
 interface Options {
   workers: number[];
@@ -43,6 +47,7 @@ const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
         backend: o.backend,
       })),
     ),
+  profile: (o) => [{ bench: 'profile', preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? 3, backend: o.backend }],
   sweep: (o) => [{ bench: 'sweep', inputSize: o.size, slices: 128, scorer: o.scorer, threads: o.threads, backend: o.backend }],
   infer: (o) =>
     o.workers.map((workers) => ({
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
   const caseIdx = argv.indexOf('--case');
   if (caseIdx >= 0) {
     const spec = JSON.parse(argv[caseIdx + 1]) as CaseSpec;
-    const result = spec.bench === 'sweep' ? await runSweepBench(spec) : await runCase(spec);
+    const result = spec.bench === 'sweep' ? await runSweepBench(spec) : spec.bench === 'profile' ? await runProfile(spec) : await runCase(spec);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
