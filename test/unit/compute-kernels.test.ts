@@ -254,7 +254,7 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it('registration is idempotent and keeps the kernels', () => {
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'SplitV', 'ResizeNearestNeighborGrad']);
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'SplitV', 'ResizeNearestNeighborGrad', 'Identity']);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 

@@ -8,6 +8,7 @@ import { StudioError } from '../errors';
 import { registerLeanBatchNormGradient } from './batchnorm-grad';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
+import { makeIdentity } from './identity';
 import { makeResizeNearestNeighborGrad, makeResizeNearestNeighborGradPortable } from './resize-nearest-grad';
 import { makeSplitV } from './split';
 import { makeTile } from './tile';
@@ -19,6 +20,7 @@ import { makeTile } from './tile';
  * Tile, SplitV, ResizeNearestNeighborGrad: stock versions were among the largest
  * non-convolution costs of a UNet training step (BatchNorm gradient, skip concatenation
  * gradient, upsampling gradient). Sum, Mean and Concat were tried too and were not faster.
+ * Identity: stock copies the data; autodiff clones every tensor it saves (see identity.ts).
  */
 const KERNELS: Record<string, (stock?: tf.KernelFunc) => tf.KernelFunc> = {
   Conv2DBackpropFilter: () => conv2DBackpropFilter,
@@ -26,6 +28,7 @@ const KERNELS: Record<string, (stock?: tf.KernelFunc) => tf.KernelFunc> = {
   Tile: makeTile,
   SplitV: makeSplitV,
   ResizeNearestNeighborGrad: makeResizeNearestNeighborGrad,
+  Identity: makeIdentity,
 };
 
 export const WASM_TRAINING_KERNELS: readonly string[] = Object.keys(KERNELS);

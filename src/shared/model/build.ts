@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
 import type { ModelConfig } from './config';
 import { parseModelConfig } from './config';
+import { batchNormalization, passThroughReLU } from './layers';
 
 /**
  * The ResNet-UNet family in tfjs-layers (NHWC). One code path builds every preset; the
@@ -125,15 +126,19 @@ function conv(x: SymT, name: string, filters: number, kernel: number, stride: nu
     .apply(x) as SymT;
 }
 
-function bn(x: SymT, name: string): SymT {
-  return tf.layers.batchNormalization({ name, axis: -1, epsilon: BN_EPSILON, momentum: BN_MOMENTUM }).apply(x) as SymT;
+/**
+ * tfjs-layers BatchNormalization; `fuseRelu` when a ReLU follows directly, so that training
+ * computes both in one kernel (see layers.ts; saved models are stock tfjs).
+ */
+function bn(x: SymT, name: string, fuseRelu = false): SymT {
+  return batchNormalization({ name, axis: -1, epsilon: BN_EPSILON, momentum: BN_MOMENTUM, fuseRelu }).apply(x) as SymT;
 }
 
-const relu = (x: SymT, name: string) => tf.layers.reLU({ name }).apply(x) as SymT;
+const relu = (x: SymT, name: string) => passThroughReLU({ name }).apply(x) as SymT;
 
 function convBnRelu(x: SymT, prefix: string, filters: number, kernel: number, stride: number, seeds: Seeds, suffix = ''): SymT {
   const c = conv(x, `${prefix}_conv${suffix}`, filters, kernel, stride, seeds);
-  return relu(bn(c, `${prefix}_bn${suffix}`), `${prefix}_relu${suffix}`);
+  return relu(bn(c, `${prefix}_bn${suffix}`, true), `${prefix}_relu${suffix}`);
 }
 
 function residualBlock(x: SymT, prefix: string, kind: BlockKind, width: number, stride: number, seeds: Seeds): SymT {

@@ -195,6 +195,10 @@ export function createParallelGradientFn(
         call(k, { type: 'grad', paramsVersion, x: xSab, y: ySab, xShape: [...batch.x.shape], yShape: [...batch.y.shape], start: s.start, count: s.count }),
       ),
     );
+    // Each worker's BatchNorm statistics moved during its pass: the next call must copy `params`
+    // again even if the coordinator's variables are then restored to the tensors last written
+    // (a clone shares its source's memory, so a restored variable can have the same dataId).
+    written = [];
     const weights = shards.map((s) => s.count / rows);
     const loss = losses.reduce((sum, l, k) => sum + weights[k] * l, 0);
     const average = (start: number, size: number): Float32Array => {
