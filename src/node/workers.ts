@@ -53,6 +53,8 @@ export interface JobWorker {
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'exit', listener: (code: number) => void): this;
   terminate(): Promise<number>;
+  /** Lets the host process exit while this worker idles (long-lived helpers such as the data reader). */
+  unref?(): void;
 }
 
 /** First message a worker process receives: its workerData (see src/node/workerJob.ts). */
@@ -90,6 +92,10 @@ export function startWorkerProcess(name: string, workerData: unknown): JobWorker
         events.once('exit', resolve);
         child.kill('SIGKILL');
       }),
+    unref: () => {
+      child.unref();
+      (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    },
   };
   return worker;
 }

@@ -1,6 +1,6 @@
 /** Slice encoding for the viewer: Int16 quantisation and the image ids of the cornerstone loader. */
 import { describe, expect, it } from 'vitest';
-import { channelOf, encodeSlice, quantise } from '../../src/main/services/datasets/slice';
+import { channelOf, encodeSlice, quantise } from '../../src/node/data/encode';
 import { parseSliceImageId, sliceImageId } from '../../src/renderer/features/viewer/imageId';
 import type { Slice } from '../../src/shared/data/types';
 

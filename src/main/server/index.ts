@@ -17,6 +17,9 @@ import type { ServiceHost } from '../services';
 import { allowedHosts, contentSecurityPolicy, hostAllowed, originAllowed, tokensEqual } from './security';
 import { serveStatic } from './static';
 
+/** GET: `{ ok: true }` while the server's event loop answers. */
+export const HEALTH_PATH = '/api/health';
+
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -124,6 +127,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, allowed)) return sendError(res, 403, denied.host);
     const url = new URL(req.url ?? '/', 'http://placeholder');
+    // Liveness only (no data, so no token): answers as long as the event loop is free.
+    if (url.pathname === HEALTH_PATH && req.method === 'GET') return sendJson(res, 200, { ok: true });
     if (url.pathname.startsWith('/api/')) {
       if (!originAllowed(req.headers.origin, allowed)) return sendError(res, 403, denied.origin);
       const given = req.headers[TOKEN_HEADER];

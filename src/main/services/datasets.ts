@@ -1,20 +1,19 @@
 /**
- * The datasets service: opens user data (or the built-in phantoms) into an in-memory registry and
- * serves single slices to the viewer. Decoding is done by src/node/data with its size limits.
+ * The datasets service: opens user data (or the built-in phantoms) and serves single slices to the
+ * viewer. Opening, generating and decoding run in the data reader thread (src/node/data/remote.ts)
+ * with the size limits of src/node/data, so a big folder never stalls the API.
  */
 import { rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_PHANTOMS, generatePhantoms } from '../../shared/data/phantoms';
-import type { Dataset } from '../../shared/data/types';
-import { openDataset } from '../../node/data/open';
+import { DEFAULT_PHANTOMS, MAX_PHANTOM_VALUES, PHANTOM_SIZE_HINT, phantomDatasetId, phantomValues } from '../../shared/data/phantoms';
+import { createDataWorker, type RemoteDataset } from '../../node/data/remote';
 import { StudioError } from '../../shared/errors';
 import { UPLOAD_CHUNK_BYTES, type OpenedDataset, type UploadOutput } from '../../shared/api/schemas/datasets';
-import type { CallName } from '../../shared/api/contract';
+import type { CallName, JobProgress } from '../../shared/api/contract';
 import type { HandlerMap, Handlers } from './index';
 import { browseFolder } from './datasets/browse';
 import { checkUserPath } from './datasets/paths';
 import { createRegistry, type Registry } from './datasets/registry';
-import { encodeSlice } from './datasets/slice';
 import { stageFiles } from './datasets/stage';
 import { createUploads, DEFAULT_UPLOAD_LIMITS, type UploadLimits, type UploadSession } from './datasets/upload';
 
@@ -49,16 +48,20 @@ function renameUploadError(e: unknown, dir: string): unknown {
 }
 
 export function createDatasetService(options: DatasetServiceOptions = {}): DatasetService {
-  const registry = createRegistry(options.maxOpen);
+  const reader = createDataWorker();
+  const registry = createRegistry(options.maxOpen, (key) => reader.close(key));
   const uploads = createUploads({ ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits }, options.tempDir);
   // Uploaded and staged files live only as long as their dataset, or the process.
   const onExit = () => registry.closeAll();
   process.once('exit', onExit);
 
-  async function openPath(path: string, extra: { label?: string; dispose?: () => void } = {}): Promise<OpenedDataset> {
-    let ds: Dataset;
+  async function openPath(path: string, extra: { label?: string; dispose?: () => void } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
+    let ds: RemoteDataset;
+    const jobId = `open-${Date.now().toString(36)}`;
     try {
-      ds = await openDataset(path);
+      ds = await reader.open(path, {
+        progress: { report: (s) => ctx?.events.emit('job.progress', { jobId, kind: 'dataset-open', fraction: s.total ? s.done / s.total : 1, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
+      });
     } catch (e) {
       asUserError(e, path);
     }
@@ -81,18 +84,22 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         size: input?.size ?? DEFAULT_PHANTOMS.size,
         seed: input?.seed ?? DEFAULT_PHANTOMS.seed,
       };
-      const ds = generatePhantoms(opts);
+      if (phantomValues(opts) > MAX_PHANTOM_VALUES) {
+        throw new StudioError({ code: 'too-large', what: `${opts.count} cases x ${opts.slicesPerCase} slices x ${opts.size}x${opts.size} px is ${phantomValues(opts)} values`, hint: PHANTOM_SIZE_HINT });
+      }
       // The same seed and settings give the same pixels: reuse the open copy.
-      return registry.findByContent(ds.id)?.summary ?? registry.add(ds);
+      const known = registry.findByContent(phantomDatasetId(opts));
+      if (known) return known.summary;
+      return registry.add(await reader.phantoms(opts));
     },
 
-    'datasets.open': async (input) => {
-      if ('path' in input) return openPath(checkUserPath(input.path));
+    'datasets.open': async (input, ctx) => {
+      if ('path' in input) return openPath(checkUserPath(input.path), {}, ctx);
       const real = input.paths.map(checkUserPath);
       if (real.length === 1) return openPath(real[0]);
       const staged = await stageFiles(real, options.tempDir);
       try {
-        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }) });
+        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }) }, ctx);
       } catch (e) {
         await staged.dispose();
         throw e;
@@ -144,19 +151,17 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
     },
 
     'datasets.slice': async (input) => {
-      const { dataset } = registry.get(input.datasetId);
-      const info = dataset.cases.find((c) => c.id === input.caseId);
+      const { summary, remote } = registry.get(input.datasetId);
+      const info = summary.cases.find((c) => c.id === input.caseId);
       if (!info) throw new StudioError({ code: 'not-found', what: `No case "${input.caseId}" in this dataset`, hint: 'Pick a case from the case list' });
       if (input.index >= info.sliceCount) {
         throw new StudioError({ code: 'bad-input', what: `Slice ${input.index} requested, case ${info.id} has ${info.sliceCount}`, hint: `Use a slice index from 0 to ${info.sliceCount - 1}` });
       }
-      let slices;
       try {
-        slices = await dataset.slices(info.id);
+        return await reader.slice(remote.key, info.id, input.index, input.channel);
       } catch (e) {
-        asUserError(e, dataset.root);
+        asUserError(e, summary.root);
       }
-      return encodeSlice(slices[input.index], slices.length, dataset.format, input.channel);
     },
   } satisfies HandlerMap;
 
@@ -167,6 +172,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
       process.off('exit', onExit);
       registry.closeAll();
       uploads.dispose();
+      void reader.dispose();
     },
   };
 }
@@ -175,7 +181,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
 export const datasetService = createDatasetService();
 export const datasetHandlers = datasetService.handlers;
 
-/** For other services (training, sweep): the Dataset behind an id returned by the datasets calls. */
-export function getOpenDataset(id: string): Dataset {
-  return datasetService.registry.get(id).dataset;
+/** For other services: the summary (root, format, cases) behind an id returned by the datasets calls. */
+export function getOpenDataset(id: string): OpenedDataset {
+  return datasetService.registry.get(id).summary;
 }

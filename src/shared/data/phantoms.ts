@@ -34,8 +34,21 @@ export function phantomDatasetId(o: PhantomOptions): string {
   return `phantom:count=${o.count}:slices=${o.slicesPerCase}:size=${o.size}:seed=${o.seed}`;
 }
 
+/**
+ * Largest phantom set, in image values (cases x slices x size^2 x 3 channels): 2^27 values are
+ * 512 MiB of Float32, held in memory. The default set is 25M values.
+ */
+export const MAX_PHANTOM_VALUES = 2 ** 27;
+
+export function phantomValues(o: Pick<PhantomOptions, 'count' | 'slicesPerCase' | 'size'>): number {
+  return o.count * o.slicesPerCase * o.size * o.size * 3;
+}
+
+export const PHANTOM_SIZE_HINT = `Ask for fewer cases, slices or a smaller size: cases x slices x size^2 x 3 must stay under ${MAX_PHANTOM_VALUES} (e.g. 64 cases x 32 slices x 128 px)`;
+
 export function generatePhantoms(opts: PhantomOptions): Dataset {
   const { count, slicesPerCase, size, seed } = opts;
+  if (phantomValues(opts) > MAX_PHANTOM_VALUES) fail('too-large', undefined, `${count} phantom cases x ${slicesPerCase} slices x ${size}x${size} px is ${phantomValues(opts)} values`, PHANTOM_SIZE_HINT);
   for (const [k, v, max] of [['count', count, 100000], ['slicesPerCase', slicesPerCase, 4096], ['size', size, 2048]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > max) fail('bad-input', undefined, `phantom ${k} must be an integer in 1..${max}, got ${v}`, 'Change the phantom settings');
   }

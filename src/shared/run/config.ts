@@ -4,6 +4,7 @@ import { AugmentConfigSchema } from '../train/augment';
 import { OptimizerConfigSchema } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
 import { parseWith } from '../validate';
+import { MAX_PHANTOM_VALUES, PHANTOM_SIZE_HINT, phantomValues } from '../data/phantoms';
 
 export const RunDataSchema = z.discriminatedUnion('kind', [
   /** The built-in seeded phantoms, generated in memory. */
@@ -15,7 +16,8 @@ export const RunDataSchema = z.discriminatedUnion('kind', [
       size: z.number().int().min(1).max(2048),
       seed: z.number().int().min(0),
     })
-    .strict(),
+    .strict()
+    .refine((d) => phantomValues(d) <= MAX_PHANTOM_VALUES, { message: `too large: ${PHANTOM_SIZE_HINT}`, path: ['count'] }),
   /** A dataset on disk (LGG folder, DICOM series, NIfTI, PNG slices). */
   z
     .object({

@@ -1,12 +1,12 @@
 /**
- * The datasets open in this process. Readers keep decoded slices in memory, so the registry is
+ * The datasets open in this process. The data itself lives in the data reader thread
+ * (src/node/data/remote.ts); the registry holds the summaries and the reader's keys. It is
  * bounded: opening one more than MAX_OPEN forgets the least recently used one.
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import type { Dataset } from '../../../shared/data/types';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
-import { summarize } from '../../../node/data/open';
+import type { RemoteDataset } from '../../../node/data/remote';
 import { StudioError } from '../../../shared/errors';
 import { plural } from '../../../shared/format/plural';
 
@@ -14,23 +14,24 @@ export const MAX_OPEN = 4;
 
 export interface OpenEntry {
   summary: OpenedDataset;
-  dataset: Dataset;
+  /** The reader thread's key and the content id (same data = same id). */
+  remote: Pick<RemoteDataset, 'key' | 'contentId'>;
   /** Called when the entry is dropped (deletes uploaded files). */
   dispose?: () => void;
   usedAt: number;
 }
 
 export interface Registry {
-  add(dataset: Dataset, opts?: { label?: string; dispose?: () => void; warnings?: string[] }): OpenedDataset;
+  add(dataset: RemoteDataset, opts?: { label?: string; dispose?: () => void }): OpenedDataset;
   get(id: string): OpenEntry;
-  /** The entry already holding this content (same Dataset.id), if any. */
+  /** The entry already holding this content (same content id), if any. */
   findByContent(contentId: string): OpenEntry | undefined;
   list(): OpenedDataset[];
   close(id: string): boolean;
   closeAll(): void;
 }
 
-function defaultLabel(ds: Dataset): string {
+function defaultLabel(ds: RemoteDataset['summary']): string {
   if (ds.format === 'phantom') {
     const seed = /seed=(\d+)/.exec(ds.root)?.[1];
     return `Phantoms (${plural(ds.cases.length, 'case')}${seed ? `, seed ${seed}` : ''})`;
@@ -38,7 +39,8 @@ function defaultLabel(ds: Dataset): string {
   return basename(ds.root) || ds.root;
 }
 
-export function createRegistry(maxOpen = MAX_OPEN): Registry {
+/** `release` is called with the reader key of every entry the registry drops. */
+export function createRegistry(maxOpen = MAX_OPEN, release: (key: string) => void = () => {}): Registry {
   const entries = new Map<string, OpenEntry>();
   let clock = 0;
 
@@ -46,6 +48,7 @@ export function createRegistry(maxOpen = MAX_OPEN): Registry {
     const e = entries.get(id);
     if (!e) return false;
     entries.delete(id);
+    release(e.remote.key);
     try {
       e.dispose?.();
     } catch {
@@ -63,11 +66,11 @@ export function createRegistry(maxOpen = MAX_OPEN): Registry {
       const id = `ds-${randomBytes(6).toString('hex')}`;
       const summary: OpenedDataset = {
         id,
-        label: opts.label ?? defaultLabel(dataset),
-        ...summarize(dataset, opts.warnings),
+        label: opts.label ?? defaultLabel(dataset.summary),
+        ...dataset.summary,
         openedAt: new Date().toISOString(),
       };
-      entries.set(id, { summary, dataset, dispose: opts.dispose, usedAt: ++clock });
+      entries.set(id, { summary, remote: { key: dataset.key, contentId: dataset.contentId }, dispose: opts.dispose, usedAt: ++clock });
       return summary;
     },
     get(id) {
@@ -79,7 +82,7 @@ export function createRegistry(maxOpen = MAX_OPEN): Registry {
       return e;
     },
     findByContent(contentId) {
-      return [...entries.values()].find((e) => e.dataset.id === contentId);
+      return [...entries.values()].find((e) => e.remote.contentId === contentId);
     },
     list() {
       return [...entries.values()].map((e) => e.summary);

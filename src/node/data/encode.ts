@@ -3,11 +3,11 @@
  * intercept; exact for 8/12/16-bit scans), a display window, and the RLE mask. Half the bytes of
  * Float32, and cornerstone builds its lookup table from integer stored values.
  */
-import type { DatasetFormat, Slice } from '../../../shared/data/types';
-import type { SliceOutput } from '../../../shared/api/schemas/datasets';
-import { autoWindow } from '../../../shared/data/window';
-import { encodeMask } from '../../../shared/metrics/encode';
-import { StudioError } from '../../../shared/errors';
+import type { DatasetFormat, Slice } from '../../shared/data/types';
+import type { SliceOutput } from '../../shared/api/schemas/datasets';
+import { autoWindow } from '../../shared/data/window';
+import { encodeMask } from '../../shared/metrics/encode';
+import { StudioError } from '../../shared/errors';
 
 /** FLAIR (channel 1 of pre-contrast / FLAIR / post-contrast) is where the lesions show. */
 export function defaultChannel(format: DatasetFormat, channels: number): number {
