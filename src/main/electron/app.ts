@@ -8,7 +8,8 @@ import type * as Electron from 'electron';
 import { createServiceHost } from '../services';
 import { electronDialogs } from './dialogs';
 import { forwardEvents, registerIpc, type IpcMainLike } from './ipc';
-import { allowNavigation, windowOpenDecision, withCsp } from './security';
+import { allowNavigation, enforceSingleInstance, permissionAllowed, windowOpenDecision, withCsp } from './security';
+import { STUDIO_HOME_ENV, studioHome } from '../../node/runs/home';
 import { createWindowOptions } from './window';
 
 type ElectronModule = typeof Electron;
@@ -31,6 +32,15 @@ export function shellPaths(mainModuleUrl: string, env: NodeJS.ProcessEnv = proce
 
 export async function startElectron(electron: ElectronModule, paths: ShellPaths): Promise<void> {
   const { app, BrowserWindow, ipcMain, session, shell } = electron;
+  const focusExisting = (): void => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  };
+  if (!enforceSingleInstance(app, focusExisting)) return;
+  // Runs live in the platform's app-data folder unless the user chose one; helper processes inherit it.
+  process.env[STUDIO_HOME_ENV] ||= studioHome(undefined, app.getPath('userData'));
   app.enableSandbox();
 
   // Guards on every web contents, including any created later by mistake.
@@ -58,7 +68,8 @@ export async function startElectron(electron: ElectronModule, paths: ShellPaths)
       callback({ responseHeaders: withCsp(details.responseHeaders) });
     });
   }
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
 
   const host = createServiceHost({ shell: 'electron', dialogs: electronDialogs(electron) });
   registerIpc(ipcMain as unknown as IpcMainLike, host, paths.rendererUrl);

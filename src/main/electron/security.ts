@@ -55,3 +55,32 @@ export function withCsp(headers: Record<string, string[] | string> | undefined):
   out['Content-Security-Policy'] = [ELECTRON_CSP];
   return out;
 }
+
+/**
+ * Permission checks and requests (camera, microphone, geolocation, notifications, clipboard
+ * reads, MIDI, HID, serial ...): the studio needs none, so every one is refused, for our own page
+ * too. A feature that needs one must be added here on purpose.
+ */
+export function permissionAllowed(_permission: string, _requestingUrl?: string): boolean {
+  return false;
+}
+
+export interface SingleInstanceApp {
+  requestSingleInstanceLock(): boolean;
+  quit(): void;
+  on(event: 'second-instance', listener: () => void): unknown;
+}
+
+/**
+ * One studio per user: a second start hands over to the first (which shows its window) and quits,
+ * so two instances never train or export into the same run store at once. Returns false when this
+ * instance must stop.
+ */
+export function enforceSingleInstance(app: SingleInstanceApp, focusExisting: () => void): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  app.on('second-instance', focusExisting);
+  return true;
+}

@@ -13,6 +13,7 @@ import { collectExperiment } from './collect';
 import type { ExperimentListener } from './events';
 import { autoJobs, runCellsLocally } from './local';
 import { ensurePlan, experimentPaths, findUnfinished, type ExperimentPaths } from './state';
+import { acquireLock } from '../fs/lock';
 
 export interface ExperimentOptions {
   /** Output folder; default: an unfinished experiment of the same config under `outParent`, else a new timestamped folder there. */
@@ -59,8 +60,19 @@ export async function chooseOut(config: ExperimentConfig, opts: Pick<ExperimentO
 export async function runExperiment(config: ExperimentConfig, opts: ExperimentOptions = {}): Promise<ExperimentOutcome> {
   const signal = opts.signal ?? new AbortController().signal;
   const emit: ExperimentListener = opts.onEvent ?? (() => {});
+  const out = await chooseOut(config, opts);
+  // Two experiments writing one folder would train the same runs and delete each other's files.
+  const lock = acquireLock(out, 'experiment');
+  try {
+    return await runIn(out, config, opts, signal, emit);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runIn(out: string, config: ExperimentConfig, opts: ExperimentOptions, signal: AbortSignal, emit: ExperimentListener): Promise<ExperimentOutcome> {
   const t0 = performance.now();
-  const paths = experimentPaths(await chooseOut(config, opts));
+  const paths = experimentPaths(out);
   const { plan, created } = await ensurePlan(paths, config, { ...(opts.preset ? { preset: opts.preset } : {}), notes: opts.notes ?? [] });
   const resumed = !created;
   emit({ type: 'info', message: resumed ? `Resuming the experiment in ${paths.out} (finished cells are reused)` : `Output folder: ${paths.out}` });

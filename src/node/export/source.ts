@@ -21,7 +21,7 @@ export interface RunSource {
 export async function openRunSource(runDir: string): Promise<RunSource> {
   const dir = path.resolve(runDir);
   if (!fs.existsSync(path.join(dir, 'run.json'))) {
-    throw new StudioError({ code: 'not-found', file: dir, what: 'This folder is not a run (no run.json)', hint: 'Pass a run directory, e.g. ~/.var-studio/runs/<run id>' });
+    throw new StudioError({ code: 'not-found', file: dir, what: 'This folder is not a run (no run.json)', hint: 'Pass a run directory, e.g. ~/.local/share/var-studio/runs/<run id>' });
   }
   const store = new RunStore(path.dirname(dir));
   const record = await store.open(path.basename(dir));

@@ -1,19 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
 import type { RunConfig } from '../../shared/run/config';
 import { RunRecordSchema, type RunRecord } from '../../shared/run/record';
 import { writeFileAtomic } from '../fs/atomic';
+import { studioHome } from './home';
 
-/** Overrides the studio home (default ~/.var-studio); runs live in `<home>/runs`. */
-export const STUDIO_HOME_ENV = 'VAR_STUDIO_HOME';
+export { STUDIO_HOME_ENV } from './home';
 
+/** `<studio home>/runs`; see ./home.ts for where the home is. */
 export function defaultRunsRoot(): string {
-  const home = process.env[STUDIO_HOME_ENV] || path.join(os.homedir(), '.var-studio');
-  return path.join(home, 'runs');
+  return path.join(studioHome(), 'runs');
 }
 
 /**

@@ -13,6 +13,7 @@ import { initBackend, type BackendInfo, type BackendName } from '../compute/back
 import { createParallelGradientFn } from '../compute/parallel';
 import { RunStore } from '../runs/store';
 import { loadCheckpoint, saveCheckpoint, saveModelDir } from './checkpoint';
+import { acquireLock } from '../fs/lock';
 import { loadRunSamples, type RunSamples } from './data';
 import { evaluateEpoch, modelWeightStats, runEpochSteps, stepsPerEpoch, type RunRngs } from './loop';
 import { ProgressMeter } from './progress';
@@ -56,8 +57,13 @@ export async function trainNewRun(rawConfig: RunConfigInput, opts: TrainJobOptio
   const store = new RunStore(opts.runsRoot);
   const backend = opts.backend ?? (await initBackend(config.backend));
   const record = await store.create(config, backend, opts.runId ? { id: opts.runId } : {});
-  opts.onStart?.(record);
-  return runSession(store, record, false, opts);
+  const lock = acquireLock(store.paths(record.id).dir, `training run ${record.id}`);
+  try {
+    opts.onStart?.(record);
+    return await runSession(store, record, false, opts);
+  } finally {
+    lock.release();
+  }
 }
 
 /**
@@ -67,6 +73,17 @@ export async function trainNewRun(rawConfig: RunConfigInput, opts: TrainJobOptio
  */
 export async function resumeRun(runId: string, opts: TrainJobOptions = {}): Promise<RunRecord> {
   const store = new RunStore(opts.runsRoot);
+  await store.open(runId); // not-found with a hint before any lock is made
+  // A second studio or experiment resuming the same run would delete this one's checkpoint swap.
+  const lock = acquireLock(store.paths(runId).dir, `training run ${runId}`);
+  try {
+    return await resumeLocked(store, runId, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(store: RunStore, runId: string, opts: TrainJobOptions): Promise<RunRecord> {
   const record = await store.open(runId);
   if (record.status === 'completed') {
     throw new StudioError({ code: 'bad-input', what: `Run ${runId} is already completed`, hint: 'Start a new run to train further' });

@@ -12,7 +12,7 @@ const USAGE = [
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
   '',
-  '  RUN_DIR            a run directory (holds run.json), e.g. ~/.var-studio/runs/<run id>',
+  '  RUN_DIR            a run directory (holds run.json), e.g. ~/.local/share/var-studio/runs/<run id>',
   '  --sparsity S       fraction of conv weights pruned, 0 <= S < 1 (0 = dense)',
   '  --format F         onnx or tfjs (comma list for both: onnx,tfjs)',
   '  --weights W        fp32 (default), fp16 or int8 weight storage (comma list allowed)',
