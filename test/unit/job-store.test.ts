@@ -6,6 +6,7 @@ import { defaultRunsRoot, newRunId, RunStore, STUDIO_HOME_ENV } from '../../src/
 import { replaceDirAtomic, resolveSwappedDir } from '../../src/node/runs/dirSwap';
 import { packTensors, unpackTensors } from '../../src/node/train/tensorPack';
 import { parseRunConfig } from '../../src/shared/run/config';
+import { studioHome } from '../../src/node/runs/home';
 import { tinyRunConfig } from './job-helpers';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'job-store-'));
@@ -13,10 +14,11 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const backend = { name: 'cpu' as const, detail: 'test', fallbacks: [] };
 
 describe('run store', () => {
-  it('defaults to ~/.var-studio/runs and honours VAR_STUDIO_HOME', () => {
+  it('defaults to the studio home (see locks.test.ts for its rules) and honours VAR_STUDIO_HOME', () => {
     const saved = process.env[STUDIO_HOME_ENV];
     delete process.env[STUDIO_HOME_ENV];
-    expect(defaultRunsRoot()).toBe(path.join(os.homedir(), '.var-studio', 'runs'));
+    expect(defaultRunsRoot()).toBe(path.join(studioHome(), 'runs'));
+    expect(defaultRunsRoot().startsWith(os.homedir())).toBe(true);
     process.env[STUDIO_HOME_ENV] = '/data/studio';
     expect(defaultRunsRoot()).toBe(path.join('/data/studio', 'runs'));
     if (saved === undefined) delete process.env[STUDIO_HOME_ENV];
