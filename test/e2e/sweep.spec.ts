@@ -61,8 +61,33 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   const chart = page.getByTestId('dice-chart');
   await expect(chart).toHaveAttribute('data-points', '3');
   await expect(chart).toHaveAttribute('data-series', '2');
-  await expect(chart.locator('canvas')).toHaveCount(1);
-  expect(await canvasVariance(page, '[data-testid=dice-chart] canvas')).toBeGreaterThan(0);
+  await expect(chart.locator('svg')).toHaveCount(1);
+  await expect(chart.locator('svg circle[r="3"]')).toHaveCount(6);
+  // Levels evenly spaced (0, 50, 90 % at equal steps), as in the report.
+  const xs = await chart.locator('svg circle[r="3"]').evaluateAll((cs) => [...new Set(cs.map((c) => Number(c.getAttribute('cx'))))].sort((a, b) => a - b));
+  expect(xs).toHaveLength(3);
+  expect(Math.abs(xs[1] - xs[0] - (xs[2] - xs[1]))).toBeLessThan(1);
+  await expect(chart.locator('svg')).toContainText('mean per-case Dice; band: 95 % CI over cases');
+
+  // Hovering a level reads out every run's value and interval there; so do the arrow keys.
+  const box = (await chart.boundingBox())!;
+  const svgWidth = 760;
+  await page.mouse.move(box.x + (xs[1] / svgWidth) * box.width, box.y + box.height / 2);
+  const tip = page.getByTestId('chart-tip');
+  await expect(tip).toContainText('50% sparsity');
+  await expect(tip.locator('tbody tr')).toHaveCount(2);
+  for (const row of await tip.locator('tbody tr').all()) await expect(row).toContainText(/\d\.\d{3}\s*(95 % CI \d\.\d{3}–\d\.\d{3}|no interval)\s*n = \d+/);
+  const table = page.locator('.sweep-table');
+  await page.screenshot({ path: `${SHOTS}/sweep-chart-hover.png` });
+  await page.mouse.move(0, 0);
+  await expect(tip).toHaveCount(0);
+  await chart.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tip).toContainText('0% sparsity');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(tip).toContainText('90% sparsity');
+  await expect(table).toBeVisible();
   await expect(page.locator('.sweep-table tbody tr')).toHaveCount(6);
 
   const grid = page.getByTestId('sweep-grid');

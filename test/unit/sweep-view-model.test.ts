@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLevels } from '../../src/renderer/features/sweep/StartPanel';
-import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/model';
-import { methodLabel } from '../../src/shared/train/optimizerConfig';
+import { chartData, meanInterval95, type SweepableRun } from '../../src/renderer/features/sweep/model';
+import { sweepChart } from '../../src/shared/charts/sweepChart';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
 
 const stats = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
@@ -30,22 +30,43 @@ function record(dice: Record<number, number[]>): SweepRecord {
 const run = (runId: string, method: string, varLambda: number): SweepableRun => ({ runId, name: runId, createdAt: '', method, varLambda, seed: 1, inputSize: 4, sweeps: [] });
 
 describe('sweep view model', () => {
-  it('one line per run, min-max band for a method with several runs, ±1 std band otherwise', () => {
+  it('one line per run on evenly spaced levels, each point with its 95 % CI over cases, colours as in the report', () => {
     const d = chartData([
       { run: run('s1', 'sgd', 0), record: record({ 0: [0.8, 0.8], 0.9: [0.2, 0.2] }) },
-      { run: run('s2', 'sgd', 0), record: record({ 0: [0.9, 0.9], 0.9: [0.4, 0.4] }) },
       { run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.5: [0.9, 0.9], 0.9: [0.85, 0.85] }) },
     ]);
-    expect(d.x).toEqual([0, 50, 90]);
-    expect(d.series.map((s) => s.dice)).toEqual([[0.8, null, 0.2], [0.9, null, 0.4], [0.9, 0.9, 0.85]]);
-    const sgd = d.bands.find((b) => b.method === 'SGD')!;
-    expect(sgd.kind).toBe('min-max');
-    expect(sgd.lo).toEqual([0.8, null, 0.2]);
-    expect(sgd.hi).toEqual([0.9, null, 0.4]);
-    const v = d.bands.find((b) => b.method === methodLabel('sgd', 1e-4))!;
-    expect(v.kind).toBe('std');
-    expect(v.hi[0]).toBeCloseTo(1);
-    expect(v.lo[2]).toBeCloseTo(0.75);
+    expect(d.levels).toEqual([0, 0.5, 0.9]);
+    expect(d.series.map((s) => s.points.map((p) => [p.sparsity, p.value]))).toEqual([[[0, 0.8], [0.9, 0.2]], [[0, 0.9], [0.5, 0.9], [0.9, 0.85]]]);
+    // n = 2, std 0.1: mean ± 12.706 * 0.1 / sqrt(2), clipped to [0, 1].
+    const half = (12.706 * 0.1) / Math.SQRT2;
+    expect(d.series[0].points[1].lo).toBeCloseTo(Math.max(0, 0.2 - half), 6);
+    expect(d.series[0].points[1].hi).toBeCloseTo(Math.min(1, 0.2 + half), 6);
+    expect(d.series[1].points[0].hi).toBe(1);
+    expect(d.series[0]).toMatchObject({ color: '#7f8c9a', dashed: true });
+    expect(d.series[1].dashed).toBe(false);
+    expect(d.values).toBe(5);
+    expect(d.metric).toBe('mean per-case Dice');
+  });
+
+  it('the t interval matches the exact quantiles and needs two values', () => {
+    expect(meanInterval95({ n: 1, mean: 0.5, std: 0 })).toBeUndefined();
+    const ci = meanInterval95({ n: 11, mean: 0.5, std: 0.1 })!;
+    expect(ci.hi - 0.5).toBeCloseTo((2.228 * 0.1) / Math.sqrt(11), 6);
+    const big = meanInterval95({ n: 41, mean: 0.5, std: 0.1 })!;
+    expect(big.hi - 0.5).toBeCloseTo((2.021 * 0.1) / Math.sqrt(41), 3);
+  });
+
+  it('the chart SVG is the report\'s: levels evenly spaced, a legend naming the metric and band, hover text on every marker', () => {
+    const d = chartData([{ run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.8: [0.9, 0.9], 0.9: [0.85, 0.85], 0.98: [0.5, 0.5] }) }]);
+    const svg = sweepChart(d);
+    const xs = [...svg.matchAll(/<circle cx="([\d.]+)" cy="[\d.]+" r="3"/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(4);
+    const gaps = xs.slice(1).map((x, i) => x - xs[i]);
+    for (const g of gaps) expect(g).toBeCloseTo(gaps[0], 0);
+    expect(svg).toContain('mean per-case Dice; band: 95 % CI over cases');
+    expect(svg).toContain('<title>v1 · SGD+VAR (λ 1e-4) at 0%: mean per-case Dice 0.900');
+    expect(svg.match(/<title>/g)).toHaveLength(4);
+    expect(svg).toContain('at 98%: mean per-case Dice 0.500 (95 % CI over cases 0.000–1.000, n = 2)');
   });
 
   it('fragile lesion slices rank by the largest slice-Dice drop from the first level', () => {

@@ -1,96 +1,49 @@
 /** The report's charts, built from results.json data (plus weight histograms from the run records). */
 import type { Group, Results, RunSummary } from '../../shared/experiment/results';
 import type { RunRecord } from '../../shared/run/record';
-import { lineChart, type Series } from './svg';
-
-const METHOD_COLOUR: Record<string, string[]> = {
-  // Per method: a dark shade for the first VAR lambda... and a muted one for plain.
-  sgd: ['#7f8c9a', '#d9480f', '#f08c00', '#a61e4d'],
-  sam: ['#74a0c4', '#1864ab', '#4263eb', '#0b7285'],
-  cram: ['#a0a0a0', '#5f3dc4', '#9c36b5', '#2b8a3e'],
-  'cram+': ['#b0a090', '#2b8a3e', '#5c940d', '#862e9c'],
-};
-
-/** One colour per group: plain runs muted and dashed, VAR runs saturated and solid. */
-export function groupStyle(groups: { group: string; optimizer: string; varLambda: number }[]): Map<string, { color: string; dashed: boolean }> {
-  const out = new Map<string, { color: string; dashed: boolean }>();
-  const lambdaIndex = new Map<string, number>();
-  for (const g of groups) {
-    const palette = METHOD_COLOUR[g.optimizer] ?? METHOD_COLOUR.sgd;
-    if (g.varLambda === 0) {
-      out.set(g.group, { color: palette[0], dashed: true });
-    } else {
-      const i = (lambdaIndex.get(g.optimizer) ?? 0) + 1;
-      lambdaIndex.set(g.optimizer, i);
-      out.set(g.group, { color: palette[Math.min(i, palette.length - 1)], dashed: false });
-    }
-  }
-  return out;
-}
-
-const pctTick = (v: number) => `${Math.round(v * 1000) / 10}%`;
-
-/**
- * Sweep levels crowd near 100 % (80, 85, 90, 95, 98), so the x axis is the level's position
- * in the sweep, evenly spaced and labelled with its sparsity.
- */
-function levelAxis(levels: number[]) {
-  const pos = (s: number) => levels.indexOf(s);
-  return {
-    pos,
-    options: {
-      x: [0, Math.max(1, levels.length - 1)] as [number, number],
-      xTicks: levels.map((_, i) => i),
-      xFormat: (i: number) => (levels[Math.round(i)] !== undefined ? pctTick(levels[Math.round(i)]) : ''),
-      guides: [] as number[],
-    },
-  };
-}
+import { lineChart, type Series } from '../../shared/charts/svg';
+import { groupStyle } from '../../shared/charts/style';
+import { sweepChart } from '../../shared/charts/sweepChart';
 
 export function diceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
-  const axis = levelAxis(results.experiment.config.sweep.levels);
   const multiSeed = results.experiment.config.seeds.length > 1;
-  const series: Series[] = groups.map((g) => ({
-    label: g.label,
-    ...style.get(g.group)!,
-    markers: true,
-    points: g.levels
-      .filter((l) => l.caseDiceMean !== null)
-      .map((l) => {
-        const spread = multiSeed ? l.caseDiceStdSeeds : l.caseDiceSemCases;
-        return { x: axis.pos(l.sparsity), y: l.caseDiceMean!, ...(spread !== null ? { lo: l.caseDiceMean! - spread, hi: l.caseDiceMean! + spread } : {}) };
-      }),
-  }));
-  return lineChart(series, {
+  return sweepChart({
     title: 'Per-case Dice after one-shot pruning (no fine-tuning)',
+    levels: results.experiment.config.sweep.levels,
+    metric: 'mean per-case Dice',
+    band: multiSeed ? '± 1 std over seeds' : '± 1 standard error over cases',
     xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
-    yLabel: 'mean per-case Dice',
-    y: [0, 1],
-    ...axis.options,
-    guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),
+    guides: results.experiment.config.report.headlineLevels,
+    series: groups.map((g) => ({
+      label: g.label,
+      ...style.get(g.group)!,
+      points: g.levels
+        .filter((l) => l.caseDiceMean !== null)
+        .map((l) => {
+          const spread = multiSeed ? l.caseDiceStdSeeds : l.caseDiceSemCases;
+          return { sparsity: l.sparsity, value: l.caseDiceMean!, ...(spread !== null ? { lo: l.caseDiceMean! - spread, hi: l.caseDiceMean! + spread } : {}) };
+        }),
+    })),
   });
 }
 
 /** Lesion-slice Dice: per-slice Dice over the slices with a lesion. */
 export function lesionDiceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
-  const axis = levelAxis(results.experiment.config.sweep.levels);
-  const series: Series[] = groups.map((g) => ({
-    label: g.label,
-    ...style.get(g.group)!,
-    markers: true,
-    points: g.levels.filter((l) => l.lesionSliceDiceMean !== null).map((l) => ({ x: axis.pos(l.sparsity), y: l.lesionSliceDiceMean! })),
-  }));
-  return lineChart(series, {
+  return sweepChart({
     title: 'Lesion-slice Dice',
+    levels: results.experiment.config.sweep.levels,
+    metric: 'mean slice Dice (true mask not empty)',
     xLabel: 'sparsity (levels evenly spaced)',
-    yLabel: 'mean slice Dice (true mask not empty)',
-    y: [0, 1],
-    ...axis.options,
-    guides: results.experiment.config.report.headlineLevels.map(axis.pos).filter((i) => i >= 0),
+    guides: results.experiment.config.report.headlineLevels,
     width: 480,
     height: 300,
+    series: groups.map((g) => ({
+      label: g.label,
+      ...style.get(g.group)!,
+      points: g.levels.filter((l) => l.lesionSliceDiceMean !== null).map((l) => ({ sparsity: l.sparsity, value: l.lesionSliceDiceMean! })),
+    })),
   });
 }
 

@@ -8,7 +8,7 @@ import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 import { diceChart, histogramChart, lesionDiceChart, trainingCharts } from './charts';
 import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
-import { esc } from './svg';
+import { esc } from '../../shared/charts/svg';
 
 export interface ReportInput {
   results: Results;

@@ -1,83 +1,85 @@
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
-import { LINE_COLOURS, type ChartData } from './model';
+/**
+ * Per-case Dice versus sparsity: the report's chart (same SVG, same construction), with a hover
+ * read-out of every series at the level under the pointer. Arrow keys move the read-out when the
+ * chart has focus, so the values are reachable without a mouse.
+ */
+import { useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { chartFrame } from '../../../shared/charts/svg';
+import { levelLabel, sweepChart, sweepChartOptions, type SweepChartInput } from '../../../shared/charts/sweepChart';
 
-const BAND_ALPHA = '33';
+export function DiceChart({ data }: { data: SweepChartInput & { values: number } }) {
+  const svg = useMemo(() => sweepChart(data), [data]);
+  const frame = useMemo(() => chartFrame(sweepChartOptions(data), data.series.length), [data]);
+  const box = useRef<HTMLDivElement>(null);
+  const [at, setAt] = useState<number>();
+  const n = data.levels.length;
 
-/** Mean per-case Dice versus sparsity: one line per run, a shaded spread band per method. */
-export function DiceChart({ data }: { data: ChartData }) {
-  const host = useRef<HTMLDivElement>(null);
+  const onMove = (e: PointerEvent) => {
+    const el = box.current;
+    if (!el || n === 0) return;
+    const r = el.getBoundingClientRect();
+    const x = ((e.clientX - r.left) * frame.width) / r.width;
+    if (x < frame.left - 20 || x > frame.left + frame.plotWidth + 20) return setAt(undefined);
+    const i = Math.round(((x - frame.left) / frame.plotWidth) * Math.max(1, n - 1));
+    setAt(Math.max(0, Math.min(n - 1, i)));
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    setAt((i) => Math.max(0, Math.min(n - 1, i === undefined ? 0 : i + (e.key === 'ArrowRight' ? 1 : -1))));
+  };
 
-  useEffect(() => {
-    const el = host.current;
-    if (!el || data.x.length === 0) return;
-    const colourOf = (i: number) => LINE_COLOURS[i % LINE_COLOURS.length];
-    const methodColour = new Map<string, string>();
-    data.series.forEach((s, i) => {
-      if (!methodColour.has(s.method)) methodColour.set(s.method, colourOf(i));
-    });
-    const lines: uPlot.Series[] = data.series.map((s, i) => ({
-      label: s.label,
-      stroke: colourOf(i),
-      width: 2,
-      spanGaps: true,
-      points: { show: true, size: 7, fill: colourOf(i) },
-    }));
-    const bandSeries: uPlot.Series[] = data.bands.flatMap((b) => [
-      { label: `${b.method} high`, stroke: 'transparent', points: { show: false }, spanGaps: true },
-      { label: `${b.method} low`, stroke: 'transparent', points: { show: false }, spanGaps: true },
-    ]);
-    const first = 1 + data.series.length;
-    const bands: uPlot.Band[] = data.bands.map((b, i) => ({
-      series: [first + 2 * i, first + 2 * i + 1],
-      fill: `${methodColour.get(b.method) ?? '#888888'}${BAND_ALPHA}`,
-    }));
-    const aligned: uPlot.AlignedData = [data.x, ...data.series.map((s) => s.dice), ...data.bands.flatMap((b) => [b.hi, b.lo])];
-    const axis = { stroke: '#8a97a6', grid: { stroke: '#262f3a', width: 1 }, ticks: { stroke: '#262f3a' } };
-    const opts: uPlot.Options = {
-      width: Math.max(320, el.clientWidth),
-      height: 280,
-      legend: { show: false },
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false }, y: { range: [0, 1] } },
-      axes: [
-        { ...axis, label: 'Sparsity (%)', values: (_u, ticks) => ticks.map((t) => `${t}`) },
-        { ...axis, label: 'Per-case Dice', values: (_u, ticks) => ticks.map((t) => t.toFixed(1)) },
-      ],
-      series: [{ label: 'Sparsity' }, ...lines, ...bandSeries],
-      bands,
-    };
-    const plot = new uPlot(opts, aligned, el);
-    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(320, el.clientWidth), height: 280 }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      plot.destroy();
-    };
-  }, [data]);
-
-  // Dice values actually plotted (one per run and level it has): lets tests see every line fill.
-  const plotted = data.series.reduce((n, s) => n + s.dice.filter((d) => d !== null).length, 0);
+  const level = at !== undefined ? data.levels[at] : undefined;
+  // Where the read-out sits, as a fraction of the chart's width (the SVG scales with its box).
+  const xFrac = at !== undefined ? frame.sx(at) / frame.width : 0;
 
   return (
-    <figure className="sweep-chart" aria-label={`Per-case Dice versus sparsity: ${data.series.length} runs, ${data.x.length} levels`}>
-      <div ref={host} className="sweep-chart__plot" data-testid="dice-chart" data-series={data.series.length} data-points={data.x.length} data-values={plotted} />
-      <figcaption className="sweep-chart__legend">
-        {data.series.map((s, i) => (
-          <span key={s.runId} className="sweep-legend__item">
-            <span className="sweep-legend__swatch" style={{ background: LINE_COLOURS[i % LINE_COLOURS.length] }} aria-hidden="true" />
-            {s.label}
-          </span>
-        ))}
-        {data.bands.length > 0 && (
-          <span className="sweep-legend__note">
-            Bands: {data.bands.some((b) => b.kind === 'min-max') ? 'min–max over runs of the same method' : ''}
-            {data.bands.some((b) => b.kind === 'min-max') && data.bands.some((b) => b.kind === 'std') ? '; ' : ''}
-            {data.bands.some((b) => b.kind === 'std') ? '±1 std over slices' : ''}
-          </span>
+    <figure className="sweep-chart" aria-label={`Per-case Dice versus sparsity: ${data.series.length} runs, ${n} levels`}>
+      <div
+        ref={box}
+        className="sweep-chart__plot"
+        data-testid="dice-chart"
+        data-series={data.series.length}
+        data-points={n}
+        data-values={data.values}
+        tabIndex={0}
+        role="group"
+        aria-label="Dice chart: hover or use the left and right arrow keys to read every run's value at a level"
+        onPointerMove={onMove}
+        onPointerLeave={() => setAt(undefined)}
+        onKeyDown={onKey}
+        onBlur={() => setAt(undefined)}
+      >
+        <div className="sweep-chart__svg" dangerouslySetInnerHTML={{ __html: svg }} />
+        {level !== undefined && (
+          <>
+            <div className="sweep-chart__cursor" style={{ left: `${xFrac * 100}%`, top: `${(frame.top / frame.height) * 100}%`, height: `${(frame.plotHeight / frame.height) * 100}%` }} />
+            <div className={`sweep-chart__tip${xFrac > 0.45 ? ' sweep-chart__tip--left' : ''}`} style={{ left: `${xFrac * 100}%` }} role="status" data-testid="chart-tip">
+              <strong>{levelLabel(level)} sparsity</strong>
+              <table>
+                <tbody>
+                  {data.series.map((s) => {
+                    const p = s.points.find((q) => q.sparsity === level);
+                    return (
+                      <tr key={s.label}>
+                        <td>
+                          <span className="sweep-legend__swatch" style={{ background: s.color }} aria-hidden="true" />
+                          {s.label}
+                        </td>
+                        <td className="num">{p ? p.value.toFixed(3) : '–'}</td>
+                        <td className="num sweep-muted">
+                          {p && p.lo !== undefined && p.hi !== undefined ? `95 % CI ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}` : p ? 'no interval' : ''}
+                        </td>
+                        <td className="num sweep-muted">{p?.n !== undefined ? `n = ${p.n}` : ''}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </>
         )}
-      </figcaption>
+      </div>
     </figure>
   );
 }

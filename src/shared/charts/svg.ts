@@ -1,6 +1,8 @@
 /**
  * Inline SVG charts as strings: no script, no external asset, readable offline and printable.
- * Only what the report needs: lines with optional bands, on linear axes.
+ * Only what the report and the app's Sweep view need: lines with optional bands, on linear axes.
+ * Both draw their charts with this one function, so a chart looks the same in both; the app adds
+ * its hover read-out on top using `chartFrame` (the same geometry).
  */
 
 export interface Point {
@@ -9,6 +11,8 @@ export interface Point {
   /** Band around y (e.g. mean ± std); drawn when both are given. */
   lo?: number;
   hi?: number;
+  /** Shown when the pointer rests on the marker (an SVG <title>: works in the report without script). */
+  title?: string;
 }
 
 export interface Series {
@@ -36,6 +40,41 @@ export interface ChartOptions {
   guides?: number[];
   /** Draw the band of each series (off: lines only). */
   bands?: boolean;
+  /** A line above the legend naming what is plotted (metric, band), e.g. "Per-case Dice: mean, band = 95 % CI". */
+  legendTitle?: string;
+}
+
+export interface ChartFrame {
+  width: number;
+  height: number;
+  /** Plot area in SVG units. */
+  left: number;
+  top: number;
+  plotWidth: number;
+  plotHeight: number;
+  sx(v: number): number;
+  sy(v: number): number;
+}
+
+/** The geometry `lineChart` uses for these options and this many series. */
+export function chartFrame(o: ChartOptions, seriesCount: number): ChartFrame {
+  const W = o.width ?? 640;
+  // The legend sits under the plot (two series per row), so it never hides a curve.
+  const legendRows = Math.ceil(seriesCount / 2) + (o.legendTitle ? 1 : 0);
+  const H = (o.height ?? 360) + legendRows * 16;
+  const m = { l: 56, r: 16, t: 30, b: 44 + legendRows * 16 };
+  const pw = W - m.l - m.r;
+  const ph = H - m.t - m.b;
+  return {
+    width: W,
+    height: H,
+    left: m.l,
+    top: m.t,
+    plotWidth: pw,
+    plotHeight: ph,
+    sx: (v) => m.l + ((v - o.x[0]) / (o.x[1] - o.x[0] || 1)) * pw,
+    sy: (v) => m.t + ph - ((Math.min(Math.max(v, o.y[0]), o.y[1]) - o.y[0]) / (o.y[1] - o.y[0] || 1)) * ph,
+  };
 }
 
 export function esc(s: string): string {
@@ -50,15 +89,11 @@ function ticks(lo: number, hi: number, n = 5): number[] {
 }
 
 export function lineChart(series: Series[], o: ChartOptions): string {
-  const W = o.width ?? 640;
-  // The legend sits under the plot (two series per row), so it never hides a curve.
-  const legendRows = Math.ceil(series.length / 2);
-  const H = (o.height ?? 360) + legendRows * 16;
-  const m = { l: 56, r: 16, t: 30, b: 44 + legendRows * 16 };
-  const pw = W - m.l - m.r;
-  const ph = H - m.t - m.b;
-  const sx = (v: number) => m.l + ((v - o.x[0]) / (o.x[1] - o.x[0] || 1)) * pw;
-  const sy = (v: number) => m.t + ph - ((Math.min(Math.max(v, o.y[0]), o.y[1]) - o.y[0]) / (o.y[1] - o.y[0] || 1)) * ph;
+  const f = chartFrame(o, series.length);
+  const { width: W, height: H, sx, sy } = f;
+  const m = { l: f.left, t: f.top };
+  const pw = f.plotWidth;
+  const ph = f.plotHeight;
   const fx = o.xFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
   const fy = o.yFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
   const parts: string[] = [];
@@ -91,11 +126,19 @@ export function lineChart(series: Series[], o: ChartOptions): string {
       const d = pts.map((p, i) => `${i ? 'L' : 'M'}${r1(sx(p.x))} ${r1(sy(p.y))}`).join(' ');
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     }
-    if (s.markers) for (const p of pts) parts.push(`<circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`);
+    if (s.markers) {
+      for (const p of pts) {
+        const dot = `<circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`;
+        // A larger transparent target carries the hover text.
+        parts.push(p.title ? `<g><title>${esc(p.title)}</title><circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>` : dot);
+      }
+    }
   }
+  const legendTop = m.t + ph + 52 + (o.legendTitle ? 16 : 0);
+  if (o.legendTitle) parts.push(`<text x="${m.l}" y="${m.t + ph + 52}" font-weight="600">${esc(o.legendTitle)}</text>`);
   series.forEach((s, i) => {
     const lx = m.l + (i % 2) * (pw / 2);
-    const y = m.t + ph + 52 + Math.floor(i / 2) * 16;
+    const y = legendTop + Math.floor(i / 2) * 16;
     parts.push(`<line x1="${r1(lx)}" x2="${r1(lx + 22)}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     parts.push(`<text x="${r1(lx + 28)}" y="${y}">${esc(s.label)}</text>`);
   });
