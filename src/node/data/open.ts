@@ -8,6 +8,7 @@ import { readPngFolder } from './png.js';
 import { readNiftiPath } from './nifti.js';
 import { readDicomPath } from './dicom.js';
 import { limitsOf } from './read.js';
+import { loadDicomCodecs } from './codecs.js';
 import { plural } from '../../shared/format/plural';
 
 export interface OpenOptions {
@@ -34,7 +35,7 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
       case 'lgg': ds = readLgg(p, limits); break;
       case 'png': ds = readPngFolder(p, limits); break;
       case 'nifti': ds = readNiftiPath(p, limits); break;
-      case 'dicom': ds = readDicomPath(p, limits); break;
+      case 'dicom': await loadDicomCodecs(); ds = readDicomPath(p, limits); break;
       default: return fail('bad-input', p, `unknown format ${String(format)}`, 'Use lgg, png, nifti or dicom');
     }
   } catch (e) {

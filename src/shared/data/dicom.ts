@@ -3,6 +3,7 @@ import type { DataSet } from 'dicom-parser';
 import { fail, guard, asStudioError, checkDims } from './fail.js';
 import { inflateLimited } from './inflate.js';
 import { decodeRle } from './dicom-rle.js';
+import { dicomDecoder } from './dicom-codecs.js';
 
 /**
  * One DICOM file (single- or multi-frame), decoded with dicom-parser.
@@ -99,6 +100,22 @@ function firstItem(ds: DataSet | undefined, tag: string): DataSet | undefined {
   return ds?.elements[tag]?.items?.[0]?.dataSet;
 }
 
+const JPEG_FAMILY = /^1\.2\.840\.10008\.1\.2\.4\.(5\d|6\d|70)$/;
+
+/**
+ * The encoded bytes of one frame of encapsulated pixel data: all fragments for a single frame;
+ * else by the basic offset table, one fragment per frame, or (JPEG) frame boundaries found by the
+ * end-of-image markers, as dicom-parser offers.
+ */
+function encodedFrame(ds: DataSet, el: dicomParser.Element, f: number, frameCount: number, ts: string): Uint8Array {
+  const fragments = el.fragments ?? [];
+  if (frameCount === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, fragments.length) as Uint8Array;
+  if (el.basicOffsetTable && el.basicOffsetTable.length > 0) return dicomParser.readEncapsulatedImageFrame(ds, el, f) as Uint8Array;
+  if (fragments.length === frameCount) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, f, 1) as Uint8Array;
+  if (JPEG_FAMILY.test(ts)) return dicomParser.readEncapsulatedImageFrame(ds, el, f, dicomParser.createJPEGBasicOffsetTable(ds, el)) as Uint8Array;
+  return fail('unsupported', undefined, `${frameCount} frames in ${fragments.length} fragments without an offset table`, 'Export the series with one fragment per frame or an offset table');
+}
+
 export function decodeDicom(bytes: Uint8Array, file?: string, opts: DicomDecodeOptions = {}): DicomImage {
   return guard(file, 'corrupt DICOM file', () => decodeDicomUnguarded(bytes, file, opts));
 }
@@ -177,7 +194,8 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
   if (opts.pixels === false) return img;
 
   const syntax = TRANSFER_SYNTAXES[ts];
-  if (!syntax || !syntax.supported) {
+  const codec = dicomDecoder(ts);
+  if (!codec && (!syntax || !syntax.supported)) {
     fail('unsupported', file, `compressed transfer syntax ${transferSyntaxLabel(ts)} is not supported`, 'Convert the series to uncompressed (Explicit VR Little Endian), e.g. with `dcmdjpeg`/`gdcmconv --raw`');
   }
   const bitsAllocated = ds.uint16('x00280100') ?? 16;
@@ -185,9 +203,10 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
   const signed = (ds.uint16('x00280103') ?? 0) === 1;
   if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) fail('unsupported', file, `DICOM with ${bitsAllocated} bits allocated`, 'Use 8-, 16- or 32-bit images');
   if (bitsStored < 1 || bitsStored > bitsAllocated) fail('bad-file', file, `DICOM BitsStored ${bitsStored} > BitsAllocated ${bitsAllocated}`, 'The header is corrupt; export the image again');
-  const planar = ds.uint16('x00280006') ?? 0;
+  const planar = codec ? 0 : (ds.uint16('x00280006') ?? 0);
   const photometric = (str(ds, 'x00280004') ?? 'MONOCHROME2').toUpperCase();
-  if (spp === 3 && photometric !== 'RGB') fail('unsupported', file, `DICOM colour model ${photometric}`, 'Convert the images to RGB or MONOCHROME2');
+  // Compressed colour (YBR_*) comes out of the codecs as interleaved RGB.
+  if (spp === 3 && photometric !== 'RGB' && !(codec && photometric.startsWith('YBR'))) fail('unsupported', file, `DICOM colour model ${photometric}`, 'Convert the images to RGB or MONOCHROME2');
   const el = ds.elements.x7fe00010;
   const bytesPer = bitsAllocated / 8;
   const frameSamples = rows * cols * spp;
@@ -195,7 +214,24 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
   if (frameBytes * frameCount > maxBytes) fail('too-large', file, `pixel data of ${frameBytes * frameCount} bytes exceeds the per-file limit`, 'Raise the per-file size limit if the file is genuine');
   const src = ds.byteArray as Uint8Array;
   const rawFrames: Uint8Array[] = [];
-  if (ts === '1.2.840.10008.1.2.5') {
+  if (codec) {
+    for (let f = 0; f < frameCount; f++) {
+      let encoded: Uint8Array;
+      try {
+        encoded = encodedFrame(ds, el, f, frameCount, ts);
+      } catch (e) {
+        throw asStudioError(e, file, `corrupt compressed pixel data in frame ${f}`, 'The file is truncated or damaged; export it again');
+      }
+      let out: Uint8Array;
+      try {
+        out = codec(encoded, { rows, cols, samplesPerPixel: spp, bitsAllocated, bitsStored, signed, ...(file !== undefined ? { file } : {}) });
+      } catch (e) {
+        throw asStudioError(e, file, `could not decode frame ${f} (${transferSyntaxLabel(ts)})`, 'The file may be damaged; export it again, or convert it to uncompressed');
+      }
+      if (out.length !== frameBytes) fail('bad-file', file, `frame ${f} decodes to ${out.length} bytes, expected ${frameBytes} (${cols}x${rows}, ${bitsAllocated} bits)`, 'The header does not match the compressed image; export it again');
+      rawFrames.push(out);
+    }
+  } else if (ts === '1.2.840.10008.1.2.5') {
     for (let f = 0; f < frameCount; f++) {
       let frag: Uint8Array;
       try {
