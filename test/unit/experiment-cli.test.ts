@@ -64,6 +64,12 @@ describe('var-studio experiment (tiny preset)', () => {
     expect(results.runs.map((r) => [r.optimizer, r.varLambda])).toEqual([['sgd', 0], ['sgd', 1e-4]]);
     // One entry per run and level, with the fields the issue asks for.
     expect(results.entries).toHaveLength(2 * 3);
+    // Beside it, one CSV row per run x level x case.
+    const csv = readFileSync(join(out, 'per-case.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(csv[0].split(',')).toContain('dice');
+    const casesPerEntry = results.entries.map((e) => e.cases).reduce((a, b) => a + b, 0);
+    expect(csv.length - 1).toBe(casesPerEntry);
+    expect(new Set(csv.slice(1).map((l) => l.split(',')[2])).size).toBe(2);
     for (const e of results.entries) {
       expect([0, 0.5, 0.9]).toContain(e.sparsity);
       // The headline exists when the scored split has a lesion case (null otherwise, never a made-up 1).

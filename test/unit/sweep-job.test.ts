@@ -78,6 +78,17 @@ describe('sweep job', () => {
       } else expect(l.perCase[0].dice).toBeNull();
     }
     expect(rec.inputShape).toEqual([16, 16, 3]);
+    // The per-case CSV beside the record: one row per level x case, the record's numbers.
+    const csv = fs.readFileSync(path.join(root, runId, 'sweeps', 'sw-exact-1.per-case.csv'), 'utf8').trimEnd().split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => csv[0].indexOf(name);
+    expect(csv).toHaveLength(1 + levels.length * rec.levels[0].perCase.length);
+    csv.slice(1).forEach((row, i) => {
+      const l = rec.levels[i];
+      expect(Number(row[col('sparsity')])).toBe(l.sparsity);
+      expect(row[col('case_id')]).toBe(l.perCase[0].caseId);
+      expect(row[col('dice')]).toBe(l.perCase[0].dice === null ? '' : String(l.perCase[0].dice));
+      expect(Number(row[col('pred_pixels')])).toBe(l.perCase[0].predPixels);
+    });
     // The trained weights on disk are untouched.
     expect(fs.readFileSync(weightsFile).equals(before)).toBe(true);
 

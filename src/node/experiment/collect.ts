@@ -9,12 +9,17 @@ import { expandGrid, type GridCell } from '../../shared/experiment/grid';
 import type { MissingCell, Results, Stage } from '../../shared/experiment/results';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
+import * as path from 'node:path';
+import { perCaseCsv } from '../../shared/sweep/csv';
 import { writeFileAtomic } from '../fs/atomic';
 import { renderReport } from '../report/html';
 import { RunStore } from '../runs/store';
 import { readSweepImages, readSweepRecord } from '../sweep/files';
 import { buildResults } from './results';
 import { readCell, requirePlan, type ExperimentPaths } from './state';
+
+/** Beside results.json: one row per run x level x case. */
+export const PER_CASE_CSV = 'per-case.csv';
 
 export interface SweptRun {
   record: SweepRecord;
@@ -110,6 +115,11 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
   const totalSeconds = opts.totalSeconds ?? all.seconds + reportSeconds;
   const results = buildResults({ ...input, stages: stages(reportSeconds), totalSeconds });
   await writeFileAtomic(paths.results, JSON.stringify(results, null, 1), { overwrite: true });
+  const rows = finished.map((f) => ({
+    run: { runId: f.run.id, runName: f.run.config.name, method: f.cell.method, varLambda: f.cell.varLambda, seed: f.cell.seed, cell: f.cell.key, group: f.cell.label },
+    sweep: f.swept.record,
+  }));
+  await writeFileAtomic(path.join(path.dirname(paths.results), PER_CASE_CSV), perCaseCsv(rows), { overwrite: true });
   await writeFileAtomic(paths.report, renderReport({ results, ...report }), { overwrite: true });
   return { results, missing };
 }

@@ -10,6 +10,7 @@ import { StudioError } from '../../shared/errors';
 import { SweepImagesSchema, SweepRecordSchema, type SweepImages, type SweepRecord } from '../../shared/sweep/result';
 import { ZodError } from 'zod';
 import { upgradeSweepRecord } from '../../shared/sweep/legacy';
+import { perCaseCsv } from '../../shared/sweep/csv';
 import { writeFileAtomic } from '../fs/atomic';
 import { RunStore } from '../runs/store';
 
@@ -20,12 +21,12 @@ export function newSweepId(now = new Date()): string {
   return `sw-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export function sweepPaths(runsRoot: string, runId: string, sweepId: string): { dir: string; record: string; images: string } {
+export function sweepPaths(runsRoot: string, runId: string, sweepId: string): { dir: string; record: string; images: string; perCaseCsv: string } {
   if (!SWEEP_ID_RE.test(sweepId)) {
     throw new StudioError({ code: 'bad-input', what: `"${sweepId}" is not a sweep id`, hint: 'Use an id from the sweep list' });
   }
   const dir = path.join(new RunStore(runsRoot).paths(runId).dir, 'sweeps');
-  return { dir, record: path.join(dir, `${sweepId}.json`), images: path.join(dir, `${sweepId}.images.json`) };
+  return { dir, record: path.join(dir, `${sweepId}.json`), images: path.join(dir, `${sweepId}.images.json`), perCaseCsv: path.join(dir, `${sweepId}.per-case.csv`) };
 }
 
 export async function writeSweepRecord(runsRoot: string, record: SweepRecord): Promise<void> {
@@ -33,6 +34,10 @@ export async function writeSweepRecord(runsRoot: string, record: SweepRecord): P
   await fsp.mkdir(p.dir, { recursive: true });
   const checked = SweepRecordSchema.parse({ ...record, updatedAt: new Date().toISOString() });
   await writeFileAtomic(p.record, JSON.stringify(checked), { overwrite: true });
+  // The per-case rows beside the record, for R or a spreadsheet (one row per level x case).
+  const run = await new RunStore(runsRoot).open(record.runId).catch(() => undefined);
+  const csvRun = { runId: record.runId, runName: run?.config.name ?? '', method: run?.config.optimizer.method ?? '', varLambda: run?.config.optimizer.varLambda ?? Number.NaN, seed: run?.config.seed ?? Number.NaN };
+  await writeFileAtomic(p.perCaseCsv, perCaseCsv([{ run: csvRun, sweep: checked }]), { overwrite: true });
 }
 
 export async function writeSweepImages(runsRoot: string, runId: string, sweepId: string, images: SweepImages): Promise<void> {
