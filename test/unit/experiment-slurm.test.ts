@@ -14,6 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimentCommand } from '../../src/main/cli/commands/experiment';
 import type { CliIO } from '../../src/main/cli/types';
 import { ResultsSchema, type Results } from '../../src/shared/experiment/results';
+import { planCells, type Plan } from '../../src/shared/experiment/cells';
+import { experimentPreset } from '../../src/shared/experiment/presets';
+import { slurmScripts } from '../../src/node/experiment/slurm';
+import { experimentPaths } from '../../src/node/experiment/state';
 import { perCell } from './experiment-helpers';
 import { slurmUnavailable, startSlurmCluster, type SlurmCluster } from './slurm-cluster';
 
@@ -40,6 +44,26 @@ async function run(args: string[]) {
 }
 
 const readResults = (dir: string): Results => ResultsSchema.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+
+describe('Slurm scripts (--slurm)', () => {
+  it('request a GPU per cell on tensorflow-gpu, carry partition, time and per-cell resources, and quote paths', () => {
+    const config = { ...experimentPreset('tiny'), backend: 'tensorflow-gpu' as const, workers: 2, seeds: [1, 2, 3] };
+    const plan: Plan = { version: 2, name: config.name, notes: [], config, createdAt: '', cells: planCells(config) };
+    const { cells, collect } = slurmScripts(plan, experimentPaths("/shared/it's here"), { cli: '/opt/vs/bin/var-studio', partition: 'gpu', time: '1-02:00:00', memPerCell: '16G', maxParallel: 4 });
+    expect(cells).toMatch(/^#SBATCH --array=0-5%4$/m);
+    expect(cells).toMatch(/^#SBATCH --gres=gpu:1$/m);
+    expect(cells).toMatch(/^#SBATCH --cpus-per-task=2$/m);
+    expect(cells).toMatch(/^#SBATCH --mem=16G$/m);
+    expect(cells).toMatch(/^#SBATCH --partition=gpu$/m);
+    expect(cells).toMatch(/^#SBATCH --time=1-02:00:00$/m);
+    expect(cells).toContain(`exec /opt/vs/bin/var-studio experiment --out '/shared/it'\\''s here' --cell "$SLURM_ARRAY_TASK_ID"`);
+    expect(collect).toContain('--collect');
+    expect(collect).not.toMatch(/--gres|--array/);
+    expect(() => slurmScripts(plan, experimentPaths('/x'), { cli: 'vs', time: 'soon' })).toThrow(/--time "soon" is not valid/);
+    const cpu = slurmScripts({ ...plan, config: { ...config, backend: 'wasm' } }, experimentPaths('/x'), { cli: 'vs' });
+    expect(cpu.cells).not.toMatch(/--gres/);
+  });
+});
 
 describe.skipIf(!!unavailable && !inCI)('Slurm job array on a one-node cluster (tiny preset)', () => {
   beforeAll(async () => {
