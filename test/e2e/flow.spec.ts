@@ -153,7 +153,7 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(grid).toHaveAttribute('data-levels', String(LEVELS.length));
     // A middle slice (lesions are there) for every row at once, then one cell enlarged.
     await page.getByLabel('Slice (synced across the grid)').fill('2');
-    await expect(grid.locator('tbody th[scope=row] .sweep-muted')).toHaveText(Array(gridRows).fill('slice 2'));
+    await expect(grid.locator('tbody th[scope=row] .sweep-muted')).toHaveText(Array(gridRows).fill('slice 3'));
     expect((await canvasStats(page, '[data-testid=sweep-cell] canvas', LEVELS.length - 1)).variance).toBeGreaterThan(10);
     await cells.nth(2).click();
     const dialog = page.getByRole('dialog');

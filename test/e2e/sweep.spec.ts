@@ -98,8 +98,9 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   expect(await canvasVariance(page, '[data-testid=sweep-cell] canvas')).toBeGreaterThan(10);
 
   // The slice control moves every row at once.
+  // Slice numbers are 1-based everywhere (the fixture scores every slice, so position 2 = slice 2).
   await page.getByLabel('Slice (synced across the grid)').fill('1');
-  await expect(grid.locator('tbody th[scope=row] .sweep-muted')).toHaveText(Array(rows).fill('slice 1'));
+  await expect(grid.locator('tbody th[scope=row] .sweep-muted')).toHaveText(Array(rows).fill('slice 2'));
   await page.screenshot({ path: `${SHOTS}/sweep.png`, fullPage: true });
 
   await page.getByTestId('sweep-cell').nth(1).click();
@@ -116,4 +117,67 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   await expect(page.getByTestId('dice-chart')).toHaveAttribute('data-points', '3');
   await expect(page.getByTestId('sweep-cell')).toHaveCount(rows * 3);
   await expect(page.getByRole('progressbar', { name: 'Sweep progress' })).toHaveCount(0);
+});
+
+test('prediction grid: readable case column, every level in view at 1280×800 and 1920×1080, 1-based slices, a tile opens large with outlines', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`/?token=${E2E_TOKEN}#/sweep`);
+  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await selectOurRuns(page);
+  await page.getByLabel('Levels (%)').fill('0, 50, 70, 80, 90, 95, 98');
+  await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
+  await expect(page.locator('.sweep-progress')).toContainText('done', { timeout: 90_000 });
+  const grid = page.getByTestId('sweep-grid');
+  await expect(grid).toHaveAttribute('data-levels', '7');
+
+  for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    const scroll = page.locator('.sweep-grid__scroll');
+    // Fits the width: no horizontal scrolling, every level's column inside the visible box.
+    await expect.poll(() => scroll.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+    const box = (await scroll.boundingBox())!;
+    for (const th of await grid.locator('thead th').all()) {
+      const b = (await th.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(box.x - 1);
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 1);
+    }
+    // The case names read on one line.
+    for (const name of await grid.locator('.sweep-grid__case').all()) expect((await name.boundingBox())!.height).toBeLessThan(24);
+    await grid.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/sweep-grid-${width}x${height}.png` });
+  }
+
+  // Narrower than the levels need: it scrolls, and the case column and the header stay in place.
+  await page.setViewportSize({ width: 700, height: 700 });
+  const scroll = page.locator('.sweep-grid__scroll');
+  await expect.poll(() => scroll.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  const caseCell = grid.locator('tbody th[scope=row]').first();
+  const before = (await caseCell.boundingBox())!.x;
+  await scroll.evaluate((el) => el.scrollBy({ left: 400 }));
+  // (It may slide by the 4 px border spacing onto the edge, then stays.)
+  await expect.poll(async () => Math.abs((await caseCell.boundingBox())!.x - before)).toBeLessThanOrEqual(5);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // A tile opens that slice at that level, large, with both outlines; the slice number is the row's.
+  const row = grid.locator('tbody tr').first();
+  const slice = (await row.locator('.sweep-muted').textContent())!.trim();
+  expect(slice).toMatch(/^slice [1-9]\d*$/);
+  await row.getByTestId('sweep-cell').nth(4).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(`${slice} · 90 % sparsity`);
+  const big = dialog.getByTestId('sweep-cell-big');
+  await expect(big).toHaveAttribute('data-outlines', 'true');
+  await expect(dialog.getByRole('list', { name: 'Overlay colours' })).toContainText('True outline');
+  expect(await canvasVariance(page, '[data-testid=sweep-cell-big] canvas')).toBeGreaterThan(10);
+  await page.screenshot({ path: `${SHOTS}/sweep-cell-outlines.png` });
+  await page.keyboard.press('Escape');
+
+  // The fragile list names slices the way the grid does.
+  const fragile = page.locator('.sweep-fragile button').first();
+  if ((await page.locator('.sweep-fragile button').count()) > 0) {
+    const [caseId, named] = (await fragile.textContent())!.split(' · ');
+    await fragile.click();
+    await expect(grid.locator('tbody tr').filter({ has: page.locator(`th[title="${caseId}"]`) }).locator('.sweep-muted')).toHaveText(named.trim());
+  }
 });

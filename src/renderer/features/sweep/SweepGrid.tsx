@@ -1,13 +1,17 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { confusionOverlay, decodeMask } from '../../../shared/metrics';
 import { base64ToBytes } from '../../../shared/base64';
 import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
-import { composeCell, OVERLAY_COLOURS, paint, type DisplayWindow } from './draw';
+import { composeCell, OUTLINE_COLOURS, OVERLAY_COLOURS, paint, strokeMask, type DisplayWindow } from './draw';
 import { num, pct } from './model';
 
 const CASES_PER_PAGE = 6;
-const CELL_PX = 120;
-const BIG_PX = 420;
+/** Cells shrink to fit the levels into the width, down to this; below it the grid scrolls. */
+const CELL_MIN_PX = 84;
+const CELL_MAX_PX = 160;
+/** The case column: wide enough to read an id on one line. */
+const CASE_COL_PX = 150;
+const BIG_PX = 480;
 
 interface CellRef {
   caseId: string;
@@ -55,6 +59,23 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
   const [zoom, setZoom] = useState(1);
   const [alpha, setAlpha] = useState(0.55);
   const [big, setBig] = useState<CellRef | undefined>();
+  const [outlines, setOutlines] = useState(true);
+  // Fit the levels into the width of the grid when they can be read at CELL_MIN_PX; else scroll.
+  const scroller = useRef<HTMLDivElement>(null);
+  const [cellPx, setCellPx] = useState(120);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const fit = () => {
+      const levels = Math.max(1, record.levels.length);
+      const px = Math.floor((el.clientWidth - CASE_COL_PX - 4 * (levels + 2)) / levels) - 2;
+      setCellPx(Math.max(CELL_MIN_PX, Math.min(CELL_MAX_PX, px)));
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [record.levels.length]);
   const pages = Math.max(1, Math.ceil(cases.length / CASES_PER_PAGE));
 
   useEffect(() => {
@@ -94,7 +115,7 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
       </div>
       <div className="sweep-grid__controls">
         <label>
-          Slice {slice + 1}/{maxSlices}
+          Slice position {slice + 1}/{maxSlices}
           <input type="range" min={0} max={maxSlices - 1} value={slice} onChange={(e) => setSlice(Number(e.target.value))} aria-label="Slice (synced across the grid)" />
         </label>
         <label>
@@ -129,6 +150,7 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
         )}
       </div>
       <div
+        ref={scroller}
         className="sweep-grid__scroll"
         onWheel={onWheel}
         onKeyDown={onKey}
@@ -152,13 +174,13 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
               const slot = slotOf(c);
               return (
                 <tr key={c.caseId}>
-                  <th scope="row">
-                    {c.caseId}
-                    <div className="sweep-muted">slice {record.slices[slot].index}</div>
+                  <th scope="row" title={c.caseId}>
+                    <span className="sweep-grid__case">{c.caseId}</span>
+                    <div className="sweep-muted">slice {record.slices[slot].index + 1}</div>
                   </th>
                   {record.levels.map((_, li) => (
                     <td key={li}>
-                      <Cell record={record} slot={slot} level={li} image={pixels(slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={CELL_PX} onOpen={() => setBig({ caseId: c.caseId, slot, level: li })} />
+                      <Cell record={record} slot={slot} level={li} image={pixels(slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={cellPx} onOpen={() => setBig({ caseId: c.caseId, slot, level: li })} />
                     </td>
                   ))}
                 </tr>
@@ -172,14 +194,17 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
           <div className="sweep-modal__body">
             <div className="sweep-modal__head">
               <strong>
-                {big.caseId} · slice {record.slices[big.slot].index} · {pct(record.levels[big.level].sparsity, 0)} sparsity
+                {big.caseId} · slice {record.slices[big.slot].index + 1} · {pct(record.levels[big.level].sparsity, 0)} sparsity
               </strong>
+              <label className="sweep-modal__toggle">
+                <input type="checkbox" checked={outlines} onChange={(e) => setOutlines(e.target.checked)} /> Outlines
+              </label>
               <button type="button" autoFocus onClick={() => setBig(undefined)} aria-label="Close the enlarged cell">
                 ✕
               </button>
             </div>
-            <Cell record={record} slot={big.slot} level={big.level} image={pixels(big.slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={BIG_PX} />
-            <Legend />
+            <Cell record={record} slot={big.slot} level={big.level} image={pixels(big.slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={BIG_PX} outlines={outlines} />
+            <Legend outlines={outlines} />
           </div>
         </div>
       )}
@@ -187,13 +212,19 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
   );
 }
 
-function Legend() {
+function Legend({ outlines = false }: { outlines?: boolean }) {
   const sw = (k: keyof typeof OVERLAY_COLOURS) => `rgb(${OVERLAY_COLOURS[k].join(',')})`;
   return (
     <ul className="sweep-legend" aria-label="Overlay colours">
       <li><span className="sweep-legend__swatch" style={{ background: sw('TP') }} aria-hidden="true" />True positive</li>
       <li><span className="sweep-legend__swatch" style={{ background: sw('FP') }} aria-hidden="true" />False positive</li>
-      <li><span className="sweep-legend__swatch" style={{ background: sw('FN') }} aria-hidden="true" />False negative</li>
+      <li><span className="sweep-legend__swatch" style={{ background: sw('FN') }} aria-hidden="true" />False negative (miss)</li>
+      {outlines && (
+        <>
+          <li><span className="sweep-legend__line" style={{ borderColor: OUTLINE_COLOURS.truth }} aria-hidden="true" />True outline</li>
+          <li><span className="sweep-legend__line sweep-legend__line--dashed" style={{ borderColor: OUTLINE_COLOURS.pred }} aria-hidden="true" />Predicted outline</li>
+        </>
+      )}
     </ul>
   );
 }
@@ -209,21 +240,31 @@ interface CellProps {
   alpha: number;
   px: number;
   onOpen?: () => void;
+  /** Draw the true (solid) and predicted (dashed) outlines over the cell. */
+  outlines?: boolean;
 }
 
-function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen }: CellProps) {
+function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen, outlines = false }: CellProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const score = record.levels[level].perSlice[slot];
-  const overlay = useMemo(() => {
+  const masks = useMemo(() => {
     const n = size * size;
-    return confusionOverlay(decodeMask(score.pred, n), decodeMask(record.slices[slot].truth, n));
+    const pred = decodeMask(score.pred, n);
+    const truth = decodeMask(record.slices[slot].truth, n);
+    return { pred, truth, overlay: confusionOverlay(pred, truth) };
   }, [score, record, slot, size]);
   useEffect(() => {
-    if (canvas.current) paint(canvas.current, composeCell(image, overlay, win, alpha), size, zoom);
-  }, [image, overlay, win, alpha, size, zoom]);
+    const c = canvas.current;
+    if (!c) return;
+    paint(c, composeCell(image, masks.overlay, win, alpha), size, zoom);
+    if (outlines) {
+      strokeMask(c, masks.truth, size, zoom, OUTLINE_COLOURS.truth, false);
+      strokeMask(c, masks.pred, size, zoom, OUTLINE_COLOURS.pred, true);
+    }
+  }, [image, masks, win, alpha, size, zoom, outlines, px]);
   // A lesion-free slice has no Dice (the scoring policy); it shows whether anything was predicted.
   const value = score.lesion ? num(score.dice, 2) : score.fpPixels > 0 ? 'FP' : '–';
-  const label = `Case ${score.caseId} slice ${score.index} at ${pct(record.levels[level].sparsity, 0)}: ${score.lesion ? `slice Dice ${num(score.dice, 2)}` : `no lesion, ${score.fpPixels} pixels predicted`}`;
+  const label = `Case ${score.caseId} slice ${score.index + 1} at ${pct(record.levels[level].sparsity, 0)}: ${score.lesion ? `slice Dice ${num(score.dice, 2)}` : `no lesion, ${score.fpPixels} pixels predicted`}`;
   const body = (
     <>
       <canvas ref={canvas} width={px} height={px} className="sweep-cell__canvas" />
@@ -235,7 +276,7 @@ function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen }
       {body}
     </button>
   ) : (
-    <div className="sweep-cell sweep-cell--big" aria-label={label}>
+    <div className="sweep-cell sweep-cell--big" role="img" aria-label={label} data-testid="sweep-cell-big" data-outlines={outlines || undefined}>
       {body}
     </div>
   );

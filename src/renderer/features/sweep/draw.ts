@@ -58,3 +58,37 @@ export function paint(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, size: 
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(scratch, off, off, src, src, 0, 0, canvas.width, canvas.height);
 }
+
+/** Outline colours of the enlarged cell: truth solid white, prediction dashed Okabe-Ito yellow. */
+export const OUTLINE_COLOURS = { truth: '#ffffff', pred: '#F0E442' } as const;
+
+/**
+ * Draws the outline of a binary mask (size x size) on `canvas` along pixel edges, scaled like
+ * `paint` (same zoom about the centre), so the outline sits exactly on the drawn pixels.
+ */
+export function strokeMask(canvas: HTMLCanvasElement, mask: Uint8Array, size: number, zoom: number, colour: string, dashed: boolean): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const src = size / Math.max(1, zoom);
+  const off = (size - src) / 2;
+  const k = canvas.width / src;
+  const X = (x: number) => (x - off) * k;
+  const Y = (y: number) => (y - off) * k;
+  const at = (x: number, y: number) => x >= 0 && y >= 0 && x < size && y < size && mask[y * size + x] !== 0;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 2;
+  ctx.setLineDash(dashed ? [5, 4] : []);
+  ctx.beginPath();
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (!at(x, y)) continue;
+      if (!at(x, y - 1)) { ctx.moveTo(X(x), Y(y)); ctx.lineTo(X(x + 1), Y(y)); }
+      if (!at(x, y + 1)) { ctx.moveTo(X(x), Y(y + 1)); ctx.lineTo(X(x + 1), Y(y + 1)); }
+      if (!at(x - 1, y)) { ctx.moveTo(X(x), Y(y)); ctx.lineTo(X(x), Y(y + 1)); }
+      if (!at(x + 1, y)) { ctx.moveTo(X(x + 1), Y(y)); ctx.lineTo(X(x + 1), Y(y + 1)); }
+    }
+  }
+  ctx.stroke();
+  ctx.restore();
+}
