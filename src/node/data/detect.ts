@@ -8,6 +8,7 @@ import { isGzip } from '../../shared/data/inflate.js';
 import { isNiftiBytes } from '../../shared/data/nifti.js';
 import { fail } from '../../shared/data/fail.js';
 import { readHead, scanFiles } from './read.js';
+import { isBrats, isDecathlon } from './layouts.js';
 
 /**
  * Format of a file (by magic bytes) or folder (by what it holds, in this order: LGG TIFFs,
@@ -36,6 +37,9 @@ export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
   if (names.some((n) => /_\d+_mask\.tiff?$/i.test(n)) || names.some((n) => /\.tiff?$/i.test(n))) return 'lgg';
   // DICOM before NIfTI/PNG: a series folder may hold its mask.nii.gz or masks/*.png.
   if (files.some((f) => isDicom(readHead(f.path, 132)))) return 'dicom';
+  // Multi-file NIfTI layouts before single volumes: their files would otherwise be read one by one.
+  if (isDecathlon(p)) return 'decathlon';
+  if (isBrats(names)) return 'brats';
   if (names.some((n) => /\.nii(\.gz)?$/i.test(n))) return 'nifti';
   if (names.some((n) => /\.png$/i.test(n))) return 'png';
   return fail('not-found', p, `no images found among ${files.length} files (no DICOM, NIfTI, PNG or TIFF)`, 'Point to a folder of DICOM, NIfTI-1, PNG or LGG TIFF files');

@@ -9,6 +9,7 @@ import { readNiftiPath } from './nifti.js';
 import { readDicomPath } from './dicom.js';
 import { limitsOf } from './read.js';
 import { loadDicomCodecs } from './codecs.js';
+import { readLayout } from './layouts.js';
 import { plural } from '../../shared/format/plural';
 
 export interface OpenOptions {
@@ -20,6 +21,9 @@ export interface OpenOptions {
    * NaN/Inf voxels and blank volumes are then NOT detected. Default false: every slice is decoded.
    */
   headersOnly?: boolean;
+  /** Decathlon/nnU-Net and BraTS layouts: channel order and the label values that are lesion (see layouts.ts). */
+  channels?: string[];
+  labels?: number[];
   /** Reports the slice-by-slice check (not called with headersOnly). */
   progress?: IProgress<CountStep>;
   signal?: AbortSignal;
@@ -36,6 +40,7 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
       case 'png': ds = readPngFolder(p, limits); break;
       case 'nifti': ds = readNiftiPath(p, limits); break;
       case 'dicom': await loadDicomCodecs(); ds = readDicomPath(p, limits); break;
+      case 'decathlon': case 'brats': ds = readLayout(format, p, limits, { ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.labels ? { labels: opts.labels } : {}) }); break;
       default: return fail('bad-input', p, `unknown format ${String(format)}`, 'Use lgg, png, nifti or dicom');
     }
   } catch (e) {
@@ -44,7 +49,7 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
     throw e;
   }
   if (ds.cases.length === 0) fail('not-found', p, 'no cases found', 'Point to a folder that holds the images');
-  const skipped = skippedFiles(p, format, limits);
+  const skipped = format === 'decathlon' || format === 'brats' ? [] : skippedFiles(p, format, limits);
   const issues = opts.headersOnly ? [] : await validateDataset(ds, { progress: opts.progress, signal: opts.signal });
   ds.quality = { checked: opts.headersOnly ? 'headers' : 'pixels', issues, skipped };
   return ds;

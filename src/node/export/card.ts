@@ -51,7 +51,9 @@ const score = (sparsity: number, model: string, s: Score | null): CardLevel =>
 function dataSource(r: RunRecord): { source: string; kind: string } {
   const d = r.config.data;
   if (d.kind === 'phantoms') return { source: `built-in FLAIR-like brain phantoms (${d.count} cases x ${d.slicesPerCase} slices, ${d.size} px, seed ${d.seed})`, kind: 'synthetic phantoms' };
-  return { source: d.path, kind: d.format ?? 'folder (format detected)' };
+  // Layout choices (channel order, which labels are lesion) are part of what the model expects.
+  const parts = [d.format ?? 'folder (format detected)', ...(d.channels ? [`channels in order: ${d.channels.join(', ')}`] : []), ...(d.labels ? [`lesion = label${d.labels.length > 1 ? 's' : ''} ${d.labels.join(', ')}`] : [])];
+  return { source: d.path, kind: parts.join('; ') };
 }
 
 export function buildModelCard(c: CardInput): ModelCard {

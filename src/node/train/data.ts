@@ -22,7 +22,7 @@ export async function openRunDataset(data: RunData): Promise<Dataset> {
   // Loaded on demand: disk readers pull in ESM-only packages (nifti-reader-js) that a worker
   // started from sources (CommonJS via tsx) cannot require; phantom runs never need them.
   const { openDataset, checkTrainable } = await import('../data/index');
-  const ds = await openDataset(data.path, data.format ? { format: data.format } : {});
+  const ds = await openDataset(data.path, { ...(data.format ? { format: data.format } : {}), ...(data.channels ? { channels: data.channels } : {}), ...(data.labels ? { labels: data.labels } : {}) });
   checkTrainable(ds, data.acceptDataIssues === true);
   return ds;
 }

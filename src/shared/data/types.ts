@@ -4,7 +4,7 @@
  * sample = a preprocessed slice ready for the model.
  */
 
-export type DatasetFormat = 'phantom' | 'lgg' | 'dicom' | 'nifti' | 'png';
+export type DatasetFormat = 'phantom' | 'lgg' | 'dicom' | 'nifti' | 'png' | 'decathlon' | 'brats';
 
 export interface DisplayWindow {
   center: number;

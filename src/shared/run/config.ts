@@ -23,7 +23,11 @@ export const RunDataSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('path'),
       path: z.string().min(1),
-      format: z.enum(['lgg', 'dicom', 'nifti', 'png']).optional(),
+      format: z.enum(['lgg', 'dicom', 'nifti', 'png', 'decathlon', 'brats']).optional(),
+      /** Decathlon/nnU-Net and BraTS layouts: channel names in the order the model gets them (default: the layout's). */
+      channels: z.array(z.string().min(1).max(100)).min(1).max(16).optional(),
+      /** Integer label maps: the values that count as lesion, e.g. BraTS whole tumour [1, 2, 4]; default every non-zero. */
+      labels: z.array(z.number().int().min(0).max(65535)).min(1).max(64).optional(),
       /**
        * Train even though the data check found NaN/Inf voxels or blank (constant) volumes.
        * Default false: such data is refused, naming the files.

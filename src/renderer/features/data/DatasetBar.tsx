@@ -8,6 +8,8 @@ const FORMAT_NAMES: Record<OpenedDataset['format'], string> = {
   dicom: 'DICOM series',
   nifti: 'NIfTI-1',
   png: 'PNG slices',
+  decathlon: 'Decathlon / nnU-Net layout',
+  brats: 'BraTS-style cases',
 };
 
 /** The open dataset in one line: format, name, counts, warnings; and how to open another. */

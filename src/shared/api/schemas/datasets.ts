@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const DatasetFormatSchema = z.enum(['phantom', 'lgg', 'dicom', 'nifti', 'png']);
+export const DatasetFormatSchema = z.enum(['phantom', 'lgg', 'dicom', 'nifti', 'png', 'decathlon', 'brats']);
 
 const Spacing = z.tuple([z.number(), z.number()]);
 

@@ -7,7 +7,7 @@ export const PredictStartInputSchema = PredictConfigSchema.extend({
   runId: z.string().min(1).max(128),
   /** The scan on the studio machine: a DICOM series folder, a NIfTI volume, PNG slices… */
   input: z.string().min(1).max(4096),
-  inputFormat: z.enum(['lgg', 'dicom', 'nifti', 'png']).optional(),
+  inputFormat: z.enum(['lgg', 'dicom', 'nifti', 'png', 'decathlon', 'brats']).optional(),
   /** Mask files written beside predictions.json (SEG for DICOM sources only). */
   formats: z.array(PredictFormatSchema).min(1).max(3).default(['nifti']),
   /** Default: <studio home>/predictions/<prediction id>. */
