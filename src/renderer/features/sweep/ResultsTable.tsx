@@ -5,7 +5,8 @@ import { num, pct, type SweepableRun } from './model';
 /** Per level and run: achieved sparsity and the scoring module's summary (headline first). */
 export function ResultsTable({ entries }: { entries: { run: SweepableRun; record: SweepRecord }[] }) {
   return (
-    <div className="sweep-table__wrap">
+    // Focusable: when the table is wider than the view, the keyboard scrolls it too.
+    <div className="sweep-table__wrap" tabIndex={0} role="region" aria-label="Sweep results per level (scrolls sideways when narrow)">
       <table className="sweep-table" aria-label="Sweep results per level">
         <thead>
           <tr>
