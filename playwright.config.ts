@@ -49,7 +49,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node out/main/cli.js serve --no-open --port ${E2E_PORT}`,
+    // Browser mode reads only allowed roots: the tests' temp folders and the repo (node_modules test data).
+    command: `node out/main/cli.js serve --no-open --port ${E2E_PORT} --allow-root ${tmpdir()} --allow-root ${process.cwd()}`,
     url: `${baseURL}/`,
     reuseExistingServer: false,
     timeout: 60_000,

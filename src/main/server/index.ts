@@ -42,11 +42,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Client mistakes (bad input, bad or unsupported files) are 4xx; only the studio's own failures are 5xx. */
 const STATUS: Record<string, number> = {
   'bad-input': 400,
   'not-found': 404,
+  cancelled: 409,
   'too-large': 413,
-  unsupported: 501,
+  unsupported: 415,
+  'bad-file': 422,
+  mismatch: 422,
+  backend: 503,
 };
 
 function securityHeaders(): Record<string, string> {
@@ -133,7 +138,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!originAllowed(req.headers.origin, allowed)) return sendError(res, 403, denied.origin);
       const given = req.headers[TOKEN_HEADER];
       if (!tokensEqual(Array.isArray(given) ? given[0] : given, token)) return sendError(res, 401, denied.token);
-      if (url.pathname.startsWith(CALL_PATH_PREFIX)) return handleCall(req, res, decodeURIComponent(url.pathname.slice(CALL_PATH_PREFIX.length)));
+      if (url.pathname.startsWith(CALL_PATH_PREFIX)) {
+        let name: string;
+        try {
+          name = decodeURIComponent(url.pathname.slice(CALL_PATH_PREFIX.length));
+        } catch {
+          return sendError(res, 400, { code: 'bad-input', what: `Malformed %-escape in ${url.pathname}`, hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.` });
+        }
+        return handleCall(req, res, name);
+      }
       return sendError(res, 404, { code: 'not-found', what: `No API endpoint ${url.pathname}`, hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.` });
     }
     // Static files are the public build output (no user data), so they need only the Host check;

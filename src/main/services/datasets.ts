@@ -4,7 +4,7 @@
  * with the size limits of src/node/data, so a big folder never stalls the API.
  */
 import { rmSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { DEFAULT_PHANTOMS, MAX_PHANTOM_VALUES, PHANTOM_SIZE_HINT, phantomDatasetId, phantomValues } from '../../shared/data/phantoms';
 import { createDataWorker, type RemoteDataset } from '../../node/data/remote';
 import { StudioError } from '../../shared/errors';
@@ -13,6 +13,7 @@ import type { CallName, JobProgress } from '../../shared/api/contract';
 import type { HandlerMap, Handlers } from './index';
 import { browseFolder } from './datasets/browse';
 import { checkUserPath } from './datasets/paths';
+import { checkRead } from './confine';
 import { createRegistry, type Registry } from './datasets/registry';
 import { stageFiles } from './datasets/stage';
 import { createUploads, DEFAULT_UPLOAD_LIMITS, type UploadLimits, type UploadSession } from './datasets/upload';
@@ -55,11 +56,12 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
   const onExit = () => registry.closeAll();
   process.once('exit', onExit);
 
-  async function openPath(path: string, extra: { label?: string; dispose?: () => void } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
+  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[] } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
     let ds: RemoteDataset;
     const jobId = `open-${Date.now().toString(36)}`;
     try {
       ds = await reader.open(path, {
+        ...(extra.linkRoots ? { limits: { linkRoots: extra.linkRoots } } : {}),
         progress: { report: (s) => ctx?.events.emit('job.progress', { jobId, kind: 'dataset-open', fraction: s.total ? s.done / s.total : 1, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
       });
     } catch (e) {
@@ -94,12 +96,18 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
     },
 
     'datasets.open': async (input, ctx) => {
-      if ('path' in input) return openPath(checkUserPath(input.path), {}, ctx);
-      const real = input.paths.map(checkUserPath);
-      if (real.length === 1) return openPath(real[0]);
+      const allowed = (raw: string) => {
+        const real = checkUserPath(raw);
+        checkRead(real, ctx.shell, options.env);
+        return real;
+      };
+      if ('path' in input) return openPath(allowed(input.path), {}, ctx);
+      const real = input.paths.map(allowed);
+      if (real.length === 1) return openPath(real[0], {}, ctx);
       const staged = await stageFiles(real, options.tempDir);
       try {
-        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }) }, ctx);
+        // The staged folder links to the picked files: those links (only) may be followed.
+        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }), linkRoots: [...new Set(real.map((p) => dirname(p)))] }, ctx);
       } catch (e) {
         await staged.dispose();
         throw e;
@@ -110,7 +118,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
 
     'datasets.close': async (input) => ({ closed: registry.close(input.id) }),
 
-    'datasets.browse': async (input) => browseFolder(input?.path, options.env),
+    'datasets.browse': async (input, ctx) => browseFolder(input?.path, options.env, ctx.shell),
 
     'datasets.pick': async (input, ctx) => {
       if (!ctx.dialogs) {

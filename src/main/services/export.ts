@@ -12,6 +12,7 @@ import { startExport, startPreview, type ExportHandle } from '../../node/export/
 import { EXPORTS_DIR } from '../../node/export/paths';
 import { readSweepLevels } from '../../node/export/sweep';
 import { recoverRunStoreStaging } from '../../node/export/staging';
+import { checkWrite } from './confine';
 import type { JobProgress } from '../../shared/api/contract';
 import type { ExportResult } from '../../shared/export/schemas';
 import type { HandlerMap, ServiceContext } from './index';
@@ -54,6 +55,8 @@ export const exportHandlers = {
   'export.run': async (input, ctx) => {
     const { runId, jobId: requested, ...rest } = input;
     const runDir = await runDirOf(runId);
+    // Browser mode writes only under the run store and the export root.
+    if (rest.outDir) checkWrite(rest.outDir, ctx.shell);
     const jobId = requested ?? `export-${randomBytes(4).toString('hex')}`;
     if (active.has(jobId)) throw new StudioError({ code: 'bad-input', what: `Export job ${jobId} is already running`, hint: 'Use a new job id' });
     const t0 = performance.now();

@@ -73,7 +73,7 @@ export function skippedFiles(root: string, format: DatasetFormat, limits: ReadLi
   try { st = fs.statSync(root); } catch { return []; }
   if (!st.isDirectory()) return [];
   const out: SkippedFile[] = [];
-  for (const f of scanFiles(root, limits)) {
+  for (const f of scanFiles(root, limits, () => true, (file, reason) => out.push({ file, reason }))) {
     const kind = kindOf(f.path);
     if (kind === format) continue;
     if (format === 'dicom' && isDicomMask(f.path, kind)) continue;

@@ -13,6 +13,8 @@ export function readFileLimited(file: string, limits: ReadLimits): Uint8Array {
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch { return fail('not-found', file, 'the file does not exist', 'Check the path'); }
   if (!st.isFile()) fail('bad-input', file, 'expected a file, found a folder or special file', 'Point to an image file');
+  // A link (e.g. a mask.nii.gz beside a series) must not lead into the kernel's pseudo-files.
+  if (/^\/(proc|sys|dev)(\/|$)/.test(realOr(file))) fail('bad-input', file, 'the file is a link into a system folder (/proc, /sys or /dev)', 'Replace the link with the real image file');
   if (st.size > limits.maxFileBytes) fail('too-large', file, `the file is ${st.size} bytes, over the limit of ${limits.maxFileBytes}`, 'Raise the per-file size limit if the file is genuine');
   try {
     const b = fs.readFileSync(file);
@@ -24,14 +26,27 @@ export function readFileLimited(file: string, limits: ReadLimits): Uint8Array {
 
 export interface ScannedFile { path: string; size: number }
 
+function realOr(p: string): string {
+  try { return fs.realpathSync(p); } catch { return path.resolve(p); }
+}
+
+function within(p: string, root: string): boolean {
+  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+export const LINK_OUTSIDE = 'symbolic link to a file outside the opened folder (not followed)';
+
 /**
  * All regular files under `root` (hidden entries skipped, symlinked folders not followed so a link
- * loop cannot trap the scan), refusing trees over the file-count or total-size limit.
+ * loop cannot trap the scan, symlinked files only when they point inside the folder or
+ * `limits.linkRoots`), refusing trees over the file-count or total-size limit. `onSkip` hears
+ * about links that were not followed.
  */
-export function scanFiles(root: string, limits: ReadLimits, accept: (name: string) => boolean = () => true): ScannedFile[] {
+export function scanFiles(root: string, limits: ReadLimits, accept: (name: string) => boolean = () => true, onSkip?: (file: string, reason: string) => void): ScannedFile[] {
   let st: fs.Stats;
   try { st = fs.statSync(root); } catch { return fail('not-found', root, 'the path does not exist', 'Check the path'); }
   if (st.isFile()) return [{ path: root, size: st.size }];
+  const linkRoots = [realOr(root), ...(limits.linkRoots ?? []).map(realOr)];
   const out: ScannedFile[] = [];
   let total = 0, seen = 0;
   const walk = (dir: string): void => {
@@ -44,6 +59,10 @@ export function scanFiles(root: string, limits: ReadLimits, accept: (name: strin
       if (++seen > limits.maxFiles) fail('too-large', root, `the folder holds more than ${limits.maxFiles} files`, 'Point to a smaller folder or raise the file-count limit');
       if (e.isDirectory()) walk(p);
       else if ((e.isFile() || e.isSymbolicLink()) && accept(e.name)) {
+        if (e.isSymbolicLink() && !linkRoots.some((r) => within(realOr(p), r))) {
+          onSkip?.(p, LINK_OUTSIDE);
+          continue;
+        }
         let s: fs.Stats;
         try { s = fs.statSync(p); } catch { continue; }
         if (!s.isFile()) continue;

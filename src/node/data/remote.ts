@@ -5,7 +5,7 @@
  * the studio. One long-lived process holds every open dataset; this module matches answers to
  * requests.
  */
-import type { DatasetSummary } from '../../shared/data/types';
+import type { DatasetSummary, ReadLimits } from '../../shared/data/types';
 import type { PhantomOptions } from '../../shared/data/phantoms';
 import type { SliceOutput } from '../../shared/api/schemas/datasets';
 import type { CountStep, IProgress } from '../../shared/progress';
@@ -20,7 +20,7 @@ export interface RemoteDataset {
 }
 
 export type ToDataWorker =
-  | { type: 'open'; req: number; path: string; opts: { format?: string; headersOnly?: boolean } }
+  | { type: 'open'; req: number; path: string; opts: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits> } }
   | { type: 'phantoms'; req: number; opts: PhantomOptions }
   | { type: 'slice'; req: number; key: string; caseId: string; index: number; channel?: number }
   | { type: 'close'; key: string }
@@ -34,7 +34,7 @@ export type FromDataWorker =
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; progress?: IProgress<CountStep> }
 
 export interface DataWorker {
-  open(path: string, opts?: { format?: string; headersOnly?: boolean; progress?: IProgress<CountStep>; signal?: AbortSignal }): Promise<RemoteDataset>;
+  open(path: string, opts?: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; progress?: IProgress<CountStep>; signal?: AbortSignal }): Promise<RemoteDataset>;
   phantoms(opts: PhantomOptions): Promise<RemoteDataset>;
   slice(key: string, caseId: string, index: number, channel?: number): Promise<SliceOutput>;
   close(key: string): void;
@@ -85,7 +85,7 @@ export function createDataWorker(): DataWorker {
   }
 
   return {
-    open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}) } }, opts.progress, opts.signal),
+    open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}), ...(opts.limits ? { limits: opts.limits } : {}) } }, opts.progress, opts.signal),
     phantoms: (opts) => call({ type: 'phantoms', opts }),
     slice: (key, caseId, index, channel) => call({ type: 'slice', key, caseId, index, ...(channel !== undefined ? { channel } : {}) }),
     close(key) {

@@ -142,6 +142,11 @@ export interface ReadLimits {
   maxVoxels: number;
   /** Largest number of files scanned in one folder tree. Default 200000. */
   maxFiles: number;
+  /**
+   * Symlinked files are followed only when they point inside the opened folder or one of these
+   * folders (real paths); others are skipped, so a link never leads a read out of the data.
+   */
+  linkRoots?: string[];
 }
 
 export const DEFAULT_LIMITS: ReadLimits = {

@@ -1,10 +1,11 @@
 /** `var-studio serve`: browser mode, the studio services + renderer on a local HTTP server. */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../../shared/errors';
 import { createServiceHost } from '../../services';
+import { allowRoots } from '../../services/confine';
 import { DEFAULT_HOST, startServer } from '../../server';
 import { openInChromium } from '../../server/open';
 import { isLoopback, resolveToken } from '../../server/security';
@@ -33,11 +34,14 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Run the studio in browser mode (local server + renderer)',
   usage: [
-    'Usage: var-studio serve [--port N] [--host ADDR] [--no-open]',
+    'Usage: var-studio serve [--port N] [--host ADDR] [--no-open] [--allow-root DIR]... [--export-root DIR]...',
     '',
     `  --port N      port to listen on (default: $${PORT_ENV}, else any free port)`,
     `  --host ADDR   address to bind (default ${DEFAULT_HOST}; anything else exposes the studio to the network)`,
     '  --no-open     do not open the address in Chromium',
+    '  --allow-root DIR   also allow reading and browsing DIR (default: your home folder and',
+    '                $VAR_STUDIO_DATA_ROOT); repeatable. /proc, /sys and /dev are never read',
+    '  --export-root DIR  also allow exports into DIR (default: the studio home with its run store)',
     '',
     'Every request needs the token printed in the address. VAR_STUDIO_TOKEN fixes it (scripts, tests).',
   ].join('\n'),
@@ -46,7 +50,7 @@ export const serveCommand: CliCommand = {
     try {
       ({ values } = parseArgs({
         args: [...argv],
-        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' } },
+        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' }, 'allow-root': { type: 'string', multiple: true }, 'export-root': { type: 'string', multiple: true } },
         strict: true,
       }));
     } catch (e) {
@@ -68,6 +72,10 @@ export const serveCommand: CliCommand = {
       io.err(`Warning: binding to ${host} makes the studio reachable from the network. Anyone with the token can use it; prefer an SSH tunnel to 127.0.0.1.`);
     }
 
+    for (const dir of [...(values['allow-root'] ?? []), ...(values['export-root'] ?? [])]) {
+      if (!isAbsolute(dir) || !existsSync(dir)) throw new StudioError({ code: 'bad-input', file: dir, what: 'an allowed root must be an existing folder given by its full path', hint: 'e.g. --allow-root /data/scans' });
+    }
+    allowRoots(values['allow-root'] ?? [], values['export-root'] ?? []);
     const services = createServiceHost({ shell: 'browser' });
     let server;
     try {

@@ -7,14 +7,17 @@ import { dirname, join } from 'node:path';
 import type { BrowseOutput } from '../../../shared/api/schemas/datasets';
 import { StudioError } from '../../../shared/errors';
 import { checkUserPath, startFolder } from './paths';
+import { checkRead, confinement, inside } from '../confine';
+import type { Shell } from '../../../shared/api/contract';
 
 export const MAX_ENTRIES = 5000;
 
 type Entry = BrowseOutput['entries'][number];
 
-export async function browseFolder(raw: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BrowseOutput> {
+export async function browseFolder(raw: string | undefined, env: NodeJS.ProcessEnv = process.env, shell?: Shell): Promise<BrowseOutput> {
   const home = startFolder(env);
   const path = checkUserPath(raw ?? home);
+  checkRead(path, shell, env);
   let names: string[];
   try {
     const st = await stat(path);
@@ -41,5 +44,7 @@ export async function browseFolder(raw: string | undefined, env: NodeJS.ProcessE
   }
   entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
   const parent = dirname(path);
-  return { path, home, entries, truncated: visible.length > MAX_ENTRIES, ...(parent !== path ? { parent } : {}) };
+  // In browser mode "Up" stops at the allowed roots.
+  const reachable = parent !== path && (shell !== 'browser' || confinement(env).readRoots.some((r) => inside(parent, r)));
+  return { path, home, entries, truncated: visible.length > MAX_ENTRIES, ...(reachable ? { parent } : {}) };
 }
