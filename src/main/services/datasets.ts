@@ -114,7 +114,10 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
       }
     },
 
-    'datasets.list': async () => registry.list(),
+    'datasets.list': async () => {
+      reader.warm();
+      return registry.list();
+    },
 
     'datasets.close': async (input) => ({ closed: registry.close(input.id) }),
 

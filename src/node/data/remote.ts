@@ -38,6 +38,8 @@ export interface DataWorker {
   phantoms(opts: PhantomOptions): Promise<RemoteDataset>;
   slice(key: string, caseId: string, index: number, channel?: number): Promise<SliceOutput>;
   close(key: string): void;
+  /** Starts the helper ahead of the first request (the page lists datasets first). */
+  warm(): void;
   dispose(): Promise<void>;
 }
 
@@ -88,6 +90,9 @@ export function createDataWorker(): DataWorker {
     open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}), ...(opts.limits ? { limits: opts.limits } : {}) } }, opts.progress, opts.signal),
     phantoms: (opts) => call({ type: 'phantoms', opts }),
     slice: (key, caseId, index, channel) => call({ type: 'slice', key, caseId, index, ...(channel !== undefined ? { channel } : {}) }),
+    warm() {
+      get();
+    },
     close(key) {
       worker?.postMessage({ type: 'close', key } satisfies ToDataWorker);
     },

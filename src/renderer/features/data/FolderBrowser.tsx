@@ -103,7 +103,7 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
             <strong>{error.what}</strong> {error.file && <code>{error.file}</code>} — {error.hint}
           </div>
         )}
-        <ul className="folder-browser__list" aria-label="Folder contents" aria-busy={loading}>
+        <ul className={`folder-browser__list${error ? ' folder-browser__list--stale' : ''}`} aria-label="Folder contents" aria-busy={loading}>
           {listing?.entries.map((e) => {
             const full = join(listing.path, e.name);
             return (
@@ -131,10 +131,11 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
           <button type="button" className="action-button" aria-label="Cancel" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="action-button" aria-label="Open selected file" disabled={!selected || loading} onClick={() => selected && onOpen(selected)}>
+          {/* After a failed navigation the listing below is not the path the user asked for: opening it would load a folder they did not ask for. */}
+          <button type="button" className="action-button" aria-label="Open selected file" disabled={!selected || loading || !!error} onClick={() => selected && onOpen(selected)}>
             Open file
           </button>
-          <button type="button" className="action-button action-button--primary" aria-label="Open this folder" disabled={!listing || loading} onClick={() => listing && onOpen(listing.path)}>
+          <button type="button" className="action-button action-button--primary" aria-label="Open this folder" disabled={!listing || loading || !!error} onClick={() => listing && onOpen(listing.path)}>
             Open this folder
           </button>
         </footer>

@@ -80,7 +80,15 @@ export function useDataSession() {
       const ds = await action();
       if (ds && live.current) show(ds);
     } catch (e) {
-      if (live.current) setError(toStudioError(e));
+      if (live.current) {
+        setError(toStudioError(e));
+        // The viewer must not go on showing the previous scan as if it were what was just
+        // asked for: clear it; the banner says why (the previous data stays open in the list).
+        remembered.datasetId = undefined;
+        remembered.selection = undefined;
+        setDataset(undefined);
+        setSelectionState(undefined);
+      }
     } finally {
       if (live.current) {
         setBusy(undefined);

