@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHost } from '../../src/main/services';
 import { trainingService } from '../../src/main/services/training';
 import { datasetService } from '../../src/main/services/datasets';
+import { allowRoots } from '../../src/main/services/confine';
 import { HEALTH_PATH, startServer, type RunningServer } from '../../src/main/server';
 import { CALL_PATH_PREFIX, TOKEN_HEADER } from '../../src/shared/api/channels';
 import { encodeNifti1 } from '../../src/shared/data/nifti';
@@ -28,6 +29,8 @@ async function call(name: string, input: unknown): Promise<{ ok: boolean; result
 
 beforeAll(async () => {
   process.env.VAR_STUDIO_HOME = home;
+  // Browser mode reads only allowed roots; the test data is written under this temp folder.
+  allowRoots([home]);
   fs.mkdirSync(path.join(home, 'renderer'));
   fs.writeFileSync(path.join(home, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
   server = await startServer({ services: createServiceHost({ shell: 'browser' }), token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
