@@ -95,7 +95,7 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(runRow(page, RUNS.var)).toContainText('SGD+VAR');
     await expect(runRow(page, RUNS.sgd)).not.toContainText('VAR');
     // The live charts of the run on screen are filled.
-    await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Validation Dice' }).getAttribute('data-points'))).toBe(2);
+    await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Validation per-case Dice' }).getAttribute('data-points'))).toBe(2);
     await page.getByRole('checkbox', { name: `Compare ${RUNS.sgd}` }).check();
     await page.getByRole('checkbox', { name: `Compare ${RUNS.var}` }).check();
     const overlay = page.getByRole('figure', { name: 'Weight distribution: overlay of two runs' });

@@ -66,7 +66,7 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   await expect(runRow(page, 'sgd-e2e')).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
   await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '100');
   expect(await points(page, 'Training loss')).toBeGreaterThan(1);
-  await expect.poll(() => points(page, 'Validation Dice')).toBe(2);
+  await expect.poll(() => points(page, 'Validation per-case Dice')).toBe(2);
   expect(await points(page, 'Weight distribution')).toBeGreaterThan(3);
   const sgdRow = runRow(page, 'sgd-e2e');
   await expect(sgdRow).toContainText(/wasm|cpu|tensorflow/);
@@ -100,7 +100,7 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   // Reopen the first run: its stored epochs fill the charts again.
   await page.getByRole('button', { name: 'Open sgd-e2e' }).click();
   await expect(page.locator('.progress-panel__name')).toHaveText('sgd-e2e');
-  await expect.poll(() => points(page, 'Validation Dice')).toBe(2);
+  await expect.poll(() => points(page, 'Validation per-case Dice')).toBe(2);
 
   // Delete asks first; Escape keeps the run, confirming removes it.
   await page.getByRole('button', { name: 'Delete var-e2e' }).click();

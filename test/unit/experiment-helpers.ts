@@ -6,7 +6,7 @@ export function perCell(r: Results) {
     r.runs.map((run) => [
       run.key,
       {
-        epochs: run.epochs.map((e) => [e.trainLoss, e.varPenalty, e.valDice]),
+        epochs: run.epochs.map((e) => [e.trainLoss, e.varPenalty, e.valCaseDice]),
         levels: r.entries
           .filter((e) => e.runId === run.runId)
           .map((e) => [e.sparsity, e.overallSparsity, e.caseDice.mean, e.perCase, e.lesionSliceDice.mean, e.caseIoU.mean, e.hd95Pooled.mean]),

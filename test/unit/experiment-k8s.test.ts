@@ -22,7 +22,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 function plan(overrides: Partial<Plan['config']> = {}): Plan {
   const config = { ...experimentPreset('tiny'), ...overrides };
-  return { version: 2, name: config.name, notes: [], config, createdAt: new Date().toISOString(), cells: planCells(config) };
+  return { version: 2, name: config.name, config, createdAt: new Date().toISOString(), cells: planCells(config) };
 }
 
 describe('Kubernetes manifests (--k8s)', () => {

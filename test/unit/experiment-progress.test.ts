@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { findBenchEntry } from '../../src/main/cli/commands/bench';
 import { formatDuration, Progress, renderBar } from '../../src/main/cli/progress';
 import type { CliIO } from '../../src/main/cli/types';
-import { findings, isClear } from '../../src/shared/experiment/summary';
-import type { Group } from '../../src/shared/experiment/results';
 
 const io = (isTTY: boolean) => {
   const out: string[] = [];
@@ -44,27 +42,6 @@ describe('terminal progress', () => {
     q.update('sweep', 0.3, 10);
     q.update('sweep', 1, 0); // the end always shows
     expect(plain.err).toEqual(['sweep  10% ETA 30s', 'sweep  30% ETA 10s', 'sweep 100% ETA 0s']);
-  });
-});
-
-describe('findings', () => {
-  const group = (name: string, varLambda: number, dice: number, sem: number): Group => ({
-    group: name,
-    label: varLambda ? 'SGD+VAR' : 'SGD',
-    optimizer: 'sgd',
-    varLambda,
-    runIds: [name],
-    levels: [{ sparsity: 0.9, seeds: 1, caseDiceMean: dice, caseDiceStdSeeds: null, caseDiceMin: dice, caseDiceMax: dice, caseDiceSemCases: sem, lesionSliceDiceMean: dice }],
-  });
-  it('calls a difference clear only beyond 0.05 Dice and twice the spread', () => {
-    expect(isClear(0.1, 0.02, 0.03)).toBe(true);
-    expect(isClear(0.1, 0.06, 0.01)).toBe(false);
-    expect(isClear(0.04, 0, 0)).toBe(false);
-    expect(findings([group('a', 0, 0.5, 0.02), group('b', 1e-4, 0.8, 0.02)], [0.9])[0]).toMatch(/SGD\+VAR keeps per-case Dice 0\.80 against 0\.50 for SGD \(\+0\.30\): clearly higher/);
-    expect(findings([group('a', 0, 0.8, 0.02), group('b', 1e-4, 0.5, 0.02)], [0.9])[0]).toMatch(/clearly LOWER/);
-    // A gap already present in the dense models is flagged, not sold as pruning robustness.
-    const withDense = (g: Group, d: number): Group => ({ ...g, levels: [{ ...g.levels[0], sparsity: 0, caseDiceMean: d }, ...g.levels] });
-    expect(findings([withDense(group('a', 0, 0.5, 0.02), 0.55), withDense(group('b', 1e-4, 0.9, 0.02), 0.95)], [0.9])[0]).toMatch(/Caution: the dense models already differ \(0\.95 against 0\.55/);
   });
 });
 

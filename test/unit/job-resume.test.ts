@@ -64,7 +64,8 @@ describe('training job: checkpoint and resume', () => {
     expect(resumed.timings.resumes).toBe(1);
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
     expect(resumed.epochs.map((e) => e.trainLoss)).toEqual(full.epochs.map((e) => e.trainLoss));
-    expect(resumed.epochs.map((e) => e.valDice)).toEqual(full.epochs.map((e) => e.valDice));
+    expect(resumed.epochs.map((e) => e.valCaseDice)).toEqual(full.epochs.map((e) => e.valCaseDice));
+    expect(resumed.trainingCheck).toEqual(full.trainingCheck);
 
     const a = finalWeights(full.id);
     const b = finalWeights(resumed.id);

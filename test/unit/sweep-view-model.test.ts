@@ -27,7 +27,7 @@ function record(dice: Record<number, number[]>): SweepRecord {
     }),
   };
 }
-const run = (runId: string, method: string, varLambda: number): SweepableRun => ({ runId, name: runId, createdAt: '', method, varLambda, seed: 1, inputSize: 4, sweeps: [] });
+const run = (runId: string, method: string, varLambda: number): SweepableRun => ({ runId, name: runId, createdAt: '', method, varLambda, seed: 1, inputSize: 4, trainingVerdict: 'learned', sweeps: [] });
 
 describe('sweep view model', () => {
   it('one line per run on evenly spaced levels, each point with its 95 % CI over cases, colours as in the report', () => {

@@ -78,7 +78,8 @@ describe('training service (handlers called directly)', () => {
     expect(after.jobs).toEqual([]);
     const row = after.runs.find((r) => r.id === first.runId)!;
     expect(row).toMatchObject({ status: 'completed', interrupted: false, epochsDone: 2, epochs: 2, backend: 'wasm', method: 'sgd' });
-    expect(row.lastValDice).not.toBeNull();
+    expect(row.lastValCaseDice).not.toBeNull();
+    expect(row.trainingVerdict).not.toBe('unknown');
     // The cancelled queued job never became a run.
     expect(after.runs.some((r) => r.name === 'queued')).toBe(false);
 

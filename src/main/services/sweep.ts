@@ -91,6 +91,7 @@ export const sweepHandlers = {
         varLambda: r.config.optimizer.varLambda,
         seed: r.config.seed,
         inputSize: r.config.model.inputSize,
+        trainingVerdict: r.trainingCheck?.verdict ?? 'unknown',
         // A record left 'running' by an earlier session (the app closed or crashed mid-sweep) is not running now.
         sweeps: s.records.map(summarizeSweep).map((x) =>
           x.status === 'running' && !active.has(x.sweepId) ? { ...x, status: 'failed' as const, error: 'Interrupted: the studio stopped while this sweep ran' } : x,

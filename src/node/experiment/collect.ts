@@ -107,7 +107,6 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
   const report = {
     records: new Map(finished.map((f) => [f.run.id, f.run])),
     sweeps: new Map(finished.map((f) => [f.run.id, f.swept])),
-    notes: plan.notes,
   };
   // Render once to time it, then again with the measured time in the tables (rendering is cheap).
   renderReport({ results: buildResults({ ...input, stages: stages(0), totalSeconds: 0 }), ...report });

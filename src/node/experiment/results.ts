@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
 import { ResultsSchema, type MissingCell, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
-import { findings, groupEntries } from '../../shared/experiment/summary';
+import { compareGroups, findings } from '../../shared/experiment/compare';
+import { groupEntries } from '../../shared/experiment/summary';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptRun } from './collect';
 
@@ -24,9 +25,10 @@ export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | 
     trainSeconds: record.timings.totalSeconds,
     ...(swept ? { sweepId: swept.record.sweepId } : {}),
     sweepSeconds: swept?.record.seconds ?? 0,
-    finalValDice: last?.valDice ?? null,
+    finalValCaseDice: last?.valCaseDice ?? null,
+    ...(record.trainingCheck ? { trainingCheck: record.trainingCheck } : {}),
     weights: { count: g?.count ?? 0, std: g?.std ?? 0, fracBelow1e3: g?.fracBelow1e3 ?? 0 },
-    epochs: record.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, varPenalty: e.varPenalty, valDice: e.valDice, seconds: e.seconds })),
+    epochs: record.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, varPenalty: e.varPenalty, valCaseDice: e.valCaseDice, seconds: e.seconds })),
   };
 }
 
@@ -88,10 +90,11 @@ export function buildResults(input: ResultsInput): Results {
     runs.push(runSummary(cell, record, swept));
     if (swept) entries.push(...runEntries(cell, record, swept));
   }
-  const groups = groupEntries(entries);
+  const groups = groupEntries(entries, runs);
+  const comparisons = compareGroups(entries, runs);
   const first = [...input.records.values()][0];
   const results: Results = {
-    version: 2,
+    version: 3,
     experiment: { name: input.config.name, ...(input.preset ? { preset: input.preset } : {}), config: input.config },
     status: input.status,
     missing: input.missing ?? [],
@@ -104,7 +107,8 @@ export function buildResults(input: ResultsInput): Results {
     runs,
     groups,
     entries,
-    findings: findings(groups, input.config.report.headlineLevels),
+    comparisons,
+    findings: findings(comparisons, input.config.report.headlineLevels),
   };
   return ResultsSchema.parse(results);
 }

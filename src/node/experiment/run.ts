@@ -23,8 +23,6 @@ export interface ExperimentOptions {
   /** Never resume an unfinished folder found under outParent. */
   fresh?: boolean;
   preset?: string;
-  /** Interpretation paragraphs for the report (kept in the plan). */
-  notes?: readonly string[];
   /** Cells at once; default automatic (see autoJobs). */
   jobs?: number;
   signal?: AbortSignal;
@@ -73,7 +71,7 @@ export async function runExperiment(config: ExperimentConfig, opts: ExperimentOp
 async function runIn(out: string, config: ExperimentConfig, opts: ExperimentOptions, signal: AbortSignal, emit: ExperimentListener): Promise<ExperimentOutcome> {
   const t0 = performance.now();
   const paths = experimentPaths(out);
-  const { plan, created } = await ensurePlan(paths, config, { ...(opts.preset ? { preset: opts.preset } : {}), notes: opts.notes ?? [] });
+  const { plan, created } = await ensurePlan(paths, config, opts.preset ? { preset: opts.preset } : {});
   const resumed = !created;
   emit({ type: 'info', message: resumed ? `Resuming the experiment in ${paths.out} (finished cells are reused)` : `Output folder: ${paths.out}` });
 

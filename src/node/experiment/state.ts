@@ -91,7 +91,7 @@ export function sameConfig(a: ExperimentConfig, b: ExperimentConfig): boolean {
  * experiment (so `--plan` and a local run are idempotent). Two hosts planning at once: one link
  * wins, the other reads and compares.
  */
-export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string; notes?: readonly string[] } = {}): Promise<{ plan: Plan; created: boolean }> {
+export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string } = {}): Promise<{ plan: Plan; created: boolean }> {
   const check = (existing: Plan) => {
     if (!sameConfig(existing.config, config)) {
       throw new StudioError({
@@ -112,7 +112,6 @@ export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfi
     version: 2,
     name: config.name,
     ...(meta.preset ? { preset: meta.preset } : {}),
-    notes: [...(meta.notes ?? [])],
     config,
     createdAt: new Date().toISOString(),
     cells: planCells(config),

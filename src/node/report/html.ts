@@ -4,6 +4,7 @@
  */
 import type { Results } from '../../shared/experiment/results';
 import { formatLambda } from '../../shared/train/optimizerConfig';
+import { failedTrainingText } from '../../shared/run/trainingCheck';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 import { diceChart, histogramChart, lesionDiceChart, trainingCharts } from './charts';
@@ -16,8 +17,6 @@ export interface ReportInput {
   records: Map<string, RunRecord>;
   /** Sweep record and images by run id (prediction grids). */
   sweeps: Map<string, { record: SweepRecord; images: SweepImages }>;
-  /** Extra paragraphs of interpretation (e.g. the measured science notes of a preset). */
-  notes?: string[];
 }
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
@@ -32,7 +31,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 h3{font-size:15px;margin:18px 0 6px}.sub{color:#555;margin:0 0 12px}
 .warn{background:#fff4e5;border:1px solid #f0b46a;padding:8px 12px;border-radius:6px;margin:12px 0}
 .finding{background:#eef6ff;border-left:4px solid #1864ab;padding:8px 12px;margin:6px 0}
-.finding.neg{background:#fff0f0;border-color:#c92a2a}
+.finding.neg{background:#fff0f0;border-color:#c92a2a}.finding.neutral{background:#f4f4f5;border-color:#868e96}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f1f3f5}td:first-child,th:first-child{text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{max-width:100%;height:auto;border:1px solid #eee}
@@ -44,7 +43,23 @@ code{background:#f1f3f5;padding:0 3px;border-radius:3px}.small{font-size:12px;co
 
 function findingsHtml(r: Results): string {
   if (!r.findings.length) return '<p>No plain-versus-VAR pair with scored headline levels: nothing to compare.</p>';
-  return r.findings.map((s) => `<div class="finding${/clearly higher/.test(s) && !/Caution/.test(s) ? '' : ' neg'}">${esc(s)}</div>`).join('');
+  const cls = { higher: 'finding', 'no clear difference': 'finding neutral', lower: 'finding neg' } as const;
+  const failed = r.runs.filter((x) => x.trainingCheck?.verdict === 'failed');
+  const flagged = failed.length
+    ? `<div class="finding neg">Failed training, left out of every comparison: ${failed.map((x) => `${esc(x.label)} seed ${x.seed} (${esc(failedTrainingText(x.trainingCheck!))})`).join('; ')}.</div>`
+    : '';
+  return r.findings.map((f) => `<div class="${f.verdict ? cls[f.verdict] : 'finding neutral'}" data-verdict="${esc(f.verdict ?? 'none')}">${esc(f.text)}</div>`).join('') + flagged;
+}
+
+/** Per pair and level: per-seed paired differences, their mean and the 95 % interval. */
+function comparisonTable(r: Results): string {
+  if (!r.comparisons.length) return '';
+  const rows = r.comparisons.map((c) => {
+    const i = c.interval;
+    return `<tr><td>${esc(c.with.label)} − ${esc(c.without.label)}</td><td>${pct(c.sparsity)}</td><td>${c.perSeed.map((p) => `s${p.seed}: ${f(p.diff, 3)}`).join(', ') || '–'}</td><td>${i ? f(i.mean, 3) : '–'}</td><td>${i ? `${f(i.lo, 3)} to ${f(i.hi, 3)}` : '–'}</td><td class="small">${i ? (i.method === 't-over-seeds' ? `t, ${i.n} seeds` : `bootstrap, ${i.n} cases`) : ''}</td><td>${esc(c.verdict ?? 'nothing to compare')}</td><td class="small">${c.excluded.map((e) => `${esc(e.label)} s${e.seed}: ${esc(e.reason)}`).join('; ')}</td></tr>`;
+  });
+  return `<table><tr><th>pair</th><th>sparsity</th><th>difference per seed</th><th>mean</th><th>95 % CI</th><th>interval</th><th>verdict</th><th>left out</th></tr>${rows.join('')}</table>
+<p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval only: above 0 "higher", below 0 "lower", otherwise "no clear difference".</p>`;
 }
 
 function diceTable(r: Results): string {
@@ -68,9 +83,9 @@ function diceTable(r: Results): string {
 
 function runTable(r: Results): string {
   const rows = r.runs.map(
-    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValDice)}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${secs(x.trainSeconds)}</td><td>${secs(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
+    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValCaseDice)}</td><td>${x.trainingCheck?.verdict === 'failed' ? '<b>failed</b> (left out)' : esc(x.trainingCheck?.verdict ?? 'unknown')}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${secs(x.trainSeconds)}</td><td>${secs(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
   );
-  return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val per-case Dice</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val per-case Dice</th><th>training</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
 }
 
 function detailTable(r: Results): string {
@@ -166,7 +181,6 @@ export function renderReport(input: ReportInput): string {
   const r = input.results;
   const c = r.experiment.config;
   const [lossChart, valChart] = trainingCharts(r.groups, r.runs);
-  const notes = (input.notes ?? []).map((n) => `<p>${esc(n)}</p>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -179,7 +193,7 @@ export function renderReport(input: ReportInput): string {
 <div class="warn"><b>Not for diagnostic use.</b> Research software trained here on synthetic phantoms; no figure in this report says anything about patients.</div>
 ${missingHtml(r)}<h2>Finding</h2>
 ${findingsHtml(r)}
-${notes}
+${comparisonTable(r)}
 <h2>Dice versus sparsity</h2>
 <div class="charts">${diceChart(r.groups, r)}</div>
 ${diceTable(r)}

@@ -5,6 +5,6 @@ export { topHessianEigenvalue, type PowerIterationOptions, type PowerIterationRe
 export { loadRunSamples, openRunDataset, type RunSamples } from './data';
 export { loadWeightsFile, loadCheckpoint, saveCheckpoint, saveModelDir, readState, WEIGHTS_FILE, type CheckpointState } from './checkpoint';
 export { weightStats, histogramEdges, HISTOGRAM_BINS, HISTOGRAM_RANGE, SMALL_WEIGHT } from './weightStats';
-export { validationDice } from './validate';
+export { validationScore, type ValidationScore } from './validate';
 export { PROGRESS_MIN_INTERVAL_MS } from './progress';
 export { loadRunModel, type RunModel } from './runModel';

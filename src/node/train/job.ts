@@ -3,6 +3,7 @@ import type { Sample, Split } from '../../shared/data/types';
 import { isStudioError, StudioError } from '../../shared/errors';
 import { buildModel } from '../../shared/model/build';
 import { createRng, deriveSeed } from '../../shared/rng';
+import { checkTraining } from '../../shared/run/trainingCheck';
 import { DEFAULT_DATA_SEED, parseRunConfig, type RunConfig, type RunConfigInput } from '../../shared/run/config';
 import type { TrainEpochEvent, TrainProgress } from '../../shared/run/events';
 import type { EpochRecord, RunRecord } from '../../shared/run/record';
@@ -181,7 +182,7 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
       globalStep = steps.globalStep;
 
       let t = performance.now();
-      const valDice = await evaluateEpoch(config, model, data.val);
+      const val = await evaluateEpoch(config, model, data.val);
       timings.validationSeconds += (performance.now() - t) / 1000;
       t = performance.now();
       const stats = await modelWeightStats(model);
@@ -198,7 +199,8 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
         epoch,
         trainLoss: steps.meanLoss,
         varPenalty: steps.meanVarPenalty,
-        valDice: data.val.length ? valDice : null,
+        valCaseDice: val.caseDice,
+        valNothingCaseDice: val.nothingCaseDice,
         lr: steps.lastLr,
         seconds: (performance.now() - epochStart) / 1000,
         imagesPerSec: steps.seconds > 0 ? steps.images / steps.seconds : 0,
@@ -206,6 +208,7 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
         weightStats: stats,
       };
       record.epochs.push(ep);
+      record.trainingCheck = checkTraining(epoch, val.caseDice, val.nothingCaseDice);
       await store.save(record);
       opts.onEpoch?.({ runId: record.id, epochs: config.epochs, record: ep });
     }

@@ -11,7 +11,7 @@ import type { TrainOptimizer } from '../../shared/train/optimizers';
 import { learningRate } from '../../shared/train/schedule';
 import { chunk, sampleArrays, toBatch, type SampleArrays } from './batches';
 import type { ProgressMeter } from './progress';
-import { validationDice } from './validate';
+import { validationScore, type ValidationScore } from './validate';
 import { weightStats } from './weightStats';
 
 /** The seeded streams whose positions a checkpoint stores. */
@@ -118,6 +118,6 @@ export async function modelWeightStats(model: tf.LayersModel): Promise<WeightSta
   return weightStats(pw.map((p, i) => ({ name: p.layerName, values: values[i] })));
 }
 
-export async function evaluateEpoch(config: RunConfig, model: tf.LayersModel, val: Sample[]): Promise<number> {
-  return validationDice(model, val, config.batchSize, config.model.inputSize, config.model.inChannels);
+export async function evaluateEpoch(config: RunConfig, model: tf.LayersModel, val: Sample[]): Promise<ValidationScore> {
+  return validationScore(model, val, config.batchSize, config.model.inputSize, config.model.inChannels);
 }

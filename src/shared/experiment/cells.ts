@@ -25,8 +25,6 @@ export const PlanSchema = z.object({
   version: z.literal(2),
   name: z.string(),
   preset: z.string().optional(),
-  /** Interpretation paragraphs the report carries (a preset's notes). */
-  notes: z.array(z.string()).default([]),
   config: ExperimentConfigSchema,
   createdAt: z.string(),
   cells: z.array(PlannedCellSchema).min(1),

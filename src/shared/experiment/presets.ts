@@ -40,14 +40,6 @@ const demo: ExperimentConfigInput = {
   report: { headlineLevels: [0.9, 0.95, 0.98] },
 };
 
-/** What the development runs showed (validation split), printed in the demo's report. */
-export const DEMO_NOTES: readonly string[] = [
-  "How the settings were found (validation split, seed 1, one run per setting; the test split scored here was not looked at). Model: DESIGN.md's CPU-scale ResNet-18-UNet at 64 px, 512 phantom slices, 8 epochs, lambda 1e-4, at half width (width 1 takes about 4x longer per step and would not fit the 10-minute budget with two runs). It learns the lesions since its head starts at a 1 % foreground prior instead of p = 0.5: before that fix it predicted no lesion anywhere (val Dice 0.625 = only the empty slices right) at every width, lr and epoch count tried.",
-  "Validation Dice at 90 / 95 / 98 % global sparsity, pruning exactly as DESIGN.md states the method (one threshold over every rank>1 kernel, stem and head included, BatchNorm statistics as trained): SGD 0.87 / 0.88 / 0.69, SGD+VAR (lambda 1e-4) 0.91 / 0.90 / 0.81 (dense: 0.92 and 0.93). lambda 1e-3 gave 0.85 / 0.80 / 0.75. VAR leaves 18 % of the weights below 1e-3 in magnitude against 2.4 % under SGD.",
-  "The optional repairs (sweep settings bnReestimate and keepFirstLast, off here because the method does not include them) remove most of the gap: re-estimating BatchNorm on 64 training slices and keeping the stem and the head dense gave SGD 0.91 / 0.91 / 0.89 and SGD+VAR 0.92 / 0.92 / 0.90; keeping stem and head dense alone gave 0.89 / 0.89 / 0.86 against 0.90 / 0.90 / 0.90. Much of what plain SGD loses at 98 % comes from pruning the 7x7 stem and the 1x1 head, and from BatchNorm statistics that no longer match the pruned weights.",
-  "The effect is smaller and less regular than DESIGN.md's (SGD 0.88 / 0.54 at 90 / 95 %, SGD+VAR 0.95 / 0.89), and it depends on the width: at width 0.25 SGD fell to 0.88 / 0.54 / 0.02 (close to DESIGN.md's SGD figures), but SGD+VAR with lambda 1e-4 fell earlier (0.76 / 0.67 / 0.63) and lambda 1e-5 was ahead only from 95 % on (0.87 / 0.76 / 0.63). These are single-seed numbers on a validation split of about 75 slices; read differences of 0.02 as noise.",
-];
-
 /** For tests: seconds. A 16 px model, two runs, three levels. */
 const tiny: ExperimentConfigInput = {
   name: 'tiny',
@@ -82,9 +74,4 @@ export function experimentPreset(name: string): ExperimentConfig {
     throw new StudioError({ code: 'bad-input', what: `Unknown experiment preset "${name}"`, hint: `Use one of ${experimentPresetNames.join(', ')}, or --config FILE` });
   }
   return parseExperimentConfig(raw, `preset ${name}`);
-}
-
-/** Interpretation paragraphs a preset's report carries (empty for configs and the tiny preset). */
-export function experimentPresetNotes(name: string): readonly string[] {
-  return name === 'demo' || name === 'science' ? DEMO_NOTES : [];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { optimizerMethods } from '../train/optimizerConfig';
 import { ExperimentConfigSchema } from './config';
 import { FalsePositiveRateSchema } from '../metrics/schemas';
+import { TrainingCheckSchema } from '../run/trainingCheck';
 
 const Stats = z.object({ mean: z.number().nullable(), std: z.number().nullable(), median: z.number().nullable() });
 
@@ -70,10 +71,13 @@ export const RunSummarySchema = z.object({
   trainSeconds: z.number().nonnegative(),
   sweepId: z.string().optional(),
   sweepSeconds: z.number().nonnegative(),
-  finalValDice: z.number().nullable(),
+  /** Validation per-case Dice of the dense model after the last epoch. */
+  finalValCaseDice: z.number().nullable(),
+  /** Failed-training check: a failed run is left out of every comparison and group mean. */
+  trainingCheck: TrainingCheckSchema.optional(),
   /** Of the rank>1 weights after training: what VAR acts on and pruning removes. */
   weights: z.object({ count: z.number().int().nonnegative(), std: z.number().nonnegative(), fracBelow1e3: z.number().min(0).max(1) }),
-  epochs: z.array(z.object({ epoch: z.number().int(), trainLoss: z.number(), varPenalty: z.number(), valDice: z.number().nullable(), seconds: z.number() })),
+  epochs: z.array(z.object({ epoch: z.number().int(), trainLoss: z.number(), varPenalty: z.number(), valCaseDice: z.number().nullable(), seconds: z.number() })),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -96,7 +100,10 @@ export const GroupSchema = z.object({
   label: z.string(),
   optimizer: z.enum(optimizerMethods),
   varLambda: z.number().min(0),
+  /** Runs in the group's statistics (failed trainings are not). */
   runIds: z.array(z.string()),
+  /** Runs of the group left out because their training failed. */
+  excludedRunIds: z.array(z.string()).default([]),
   levels: z.array(GroupLevelSchema),
 });
 export type Group = z.infer<typeof GroupSchema>;
@@ -112,8 +119,37 @@ export const MissingCellSchema = z.object({
 });
 export type MissingCell = z.infer<typeof MissingCellSchema>;
 
+const VerdictSchema = z.enum(['higher', 'no clear difference', 'lower']);
+
+export const ComparisonSchema = z.object({
+  optimizer: z.enum(optimizerMethods),
+  varLambda: z.number().positive(),
+  without: z.object({ group: z.string(), label: z.string() }),
+  with: z.object({ group: z.string(), label: z.string() }),
+  sparsity: z.number().min(0).max(1),
+  /** Mean per-case Dice of each run of the pair, and with - without. */
+  perSeed: z.array(z.object({ seed: z.number().int(), without: z.number(), with: z.number(), diff: z.number() })),
+  /** Pairs left out, by run and reason (failed training, no lesion case). */
+  excluded: z.array(z.object({ seed: z.number().int(), runId: z.string(), label: z.string(), reason: z.string() })),
+  /** 95 % interval of the mean difference; null when no pair is left. */
+  interval: z.object({ n: z.number().int().positive(), mean: z.number(), lo: z.number(), hi: z.number(), method: z.enum(['t-over-seeds', 'patient-bootstrap']) }).nullable(),
+  /** From the interval only: above 0 higher, below 0 lower, else no clear difference. */
+  verdict: VerdictSchema.nullable(),
+});
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+export const FindingSchema = z.object({
+  sparsity: z.number(),
+  with: z.string(),
+  without: z.string(),
+  /** The structured verdict the report colours by; null when there was nothing to compare. */
+  verdict: VerdictSchema.nullable(),
+  text: z.string(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
 export const ResultsSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   experiment: z.object({ name: z.string(), preset: z.string().optional(), config: ExperimentConfigSchema }),
   /** partial: collected while some cells were missing or failed (listed in `missing`). */
   status: z.enum(['completed', 'partial', 'cancelled', 'failed']),
@@ -129,7 +165,9 @@ export const ResultsSchema = z.object({
   runs: z.array(RunSummarySchema),
   groups: z.array(GroupSchema),
   entries: z.array(ResultEntrySchema),
-  /** Plain-language statements the report leads with (also for scripts that only want the verdict). */
-  findings: z.array(z.string()),
+  /** Per pair (method with VAR, same method without) and level: paired differences, interval, verdict. */
+  comparisons: z.array(ComparisonSchema),
+  /** The statements the report leads with, at the headline levels; computed from `comparisons`. */
+  findings: z.array(FindingSchema),
 });
 export type Results = z.infer<typeof ResultsSchema>;

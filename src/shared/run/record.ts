@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunConfigSchema } from './config';
+import { TrainingCheckSchema } from './trainingCheck';
 
 /**
  * Same shape as BackendInfo in the API contract. Kept here (not imported from api/contract) so
@@ -44,8 +45,19 @@ export const EpochRecordSchema = z.object({
   trainLoss: z.number(),
   /** Mean lambda * psi over the epoch's steps (0 when VAR is off). */
   varPenalty: z.number(),
-  /** Hard Dice at threshold 0.5, mean over validation slices; both masks empty counts as 1. Null without a validation set. */
-  valDice: z.number().nullable(),
+  /**
+   * Dense model on the validation split: the headline per-case Dice of the scoring module
+   * (src/shared/metrics/score.ts). Null without a validation case with a lesion, and in records
+   * written before it existed (those hold only `valDice`).
+   */
+  valCaseDice: z.number().nullable().default(null),
+  /**
+   * Old records only: a per-slice mean where an empty slice predicted empty scored 1. Not
+   * comparable with valCaseDice and never shown as Dice.
+   */
+  valDice: z.number().nullable().optional(),
+  /** Validation per-case Dice of a model that predicts no lesion: the failed-training baseline. */
+  valNothingCaseDice: z.number().nullable().default(null),
   /** Learning rate of the epoch's last step. */
   lr: z.number(),
   /** Wall time of the epoch: steps + validation + statistics + checkpoint. */
@@ -122,6 +134,8 @@ export const RunRecordSchema = z.object({
     })
     .optional(),
   epochs: z.array(EpochRecordSchema),
+  /** Failed-training check after the last trained epoch (src/shared/run/trainingCheck.ts). */
+  trainingCheck: TrainingCheckSchema.optional(),
   hessian: HessianRecordSchema.optional(),
   /** Convenience copy of hessian.topEigenvalue. */
   hessianTopEigenvalue: z.number().optional(),

@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../../shared/errors';
+import { checkTraining } from '../../../shared/run/trainingCheck';
 import { parseExperimentConfig, type ExperimentConfig } from '../../../shared/experiment/config';
-import { experimentPreset, experimentPresetNames, experimentPresetNotes } from '../../../shared/experiment/presets';
+import { experimentPreset, experimentPresetNames } from '../../../shared/experiment/presets';
 import { probeBackend } from '../../../node/compute/backend';
 import { chooseOut, collectExperiment, DEFAULT_OUT_PARENT, ensurePlan, experimentPaths, findCell, requirePlan, runCell, runExperiment, type ExperimentEvent } from '../../../node/experiment';
 import { writeK8sFiles } from '../../../node/experiment/k8s';
@@ -71,7 +72,7 @@ function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
       }
       case 'epoch': {
         const r = e.record;
-        progress.log(`  [${e.cell.index + 1}] epoch ${r.epoch + 1}/${e.epochs} loss ${r.trainLoss.toFixed(4)}${r.varPenalty ? ` var ${r.varPenalty.toFixed(4)}` : ''} val Dice ${r.valDice === null ? '–' : r.valDice.toFixed(3)} |w|<1e-3 ${pct(r.weightStats.global.fracBelow1e3)} (${r.seconds.toFixed(1)} s)`);
+        progress.log(`  [${e.cell.index + 1}] epoch ${r.epoch + 1}/${e.epochs} loss ${r.trainLoss.toFixed(4)}${r.varPenalty ? ` var ${r.varPenalty.toFixed(4)}` : ''} val per-case Dice ${r.valCaseDice === null ? '–' : r.valCaseDice.toFixed(3)}${checkTraining(r.epoch, r.valCaseDice, r.valNothingCaseDice).verdict === 'failed' ? ' [no better than predicting nothing]' : ''} |w|<1e-3 ${pct(r.weightStats.global.fracBelow1e3)} (${r.seconds.toFixed(1)} s)`);
         break;
       }
       case 'run-done':
@@ -216,7 +217,7 @@ export const experimentCommand: CliCommand = {
       io.out(JSON.stringify(config, null, 2));
       return 0;
     }
-    const meta = preset ? { preset, notes: [...experimentPresetNotes(preset)] } : {};
+    const meta = preset ? { preset } : {};
 
     if (mode === 'plan' || mode === 'slurm' || mode === 'k8s') {
       const paths = experimentPaths(values.out!);
@@ -273,7 +274,8 @@ export const experimentCommand: CliCommand = {
     const where = outcome.paths.out;
     if (outcome.status === 'completed') {
       const r = outcome.results!;
-      for (const line of r.findings) io.out(line);
+      for (const f of r.findings) io.out(f.text);
+      for (const x of r.runs.filter((x) => x.trainingCheck?.verdict === 'failed')) io.out(`Failed training (left out of the comparisons): ${x.label} seed ${x.seed} (${x.runId})`);
       io.out(`Done in ${formatDuration((performance.now() - t0) / 1000)} on ${r.backend.name}, up to ${outcome.jobs} cell(s) at once.`);
       io.out(`Report:  ${outcome.paths.report}`);
       io.out(`Results: ${outcome.paths.results}`);
@@ -296,7 +298,7 @@ async function collect(paths: ReturnType<typeof experimentPaths>, io: CliIO): Pr
   const done = results.runs.length;
   io.out(`Collected ${done} of ${done + missing.length} cell(s) of "${results.experiment.name}".`);
   for (const m of missing) io.out(`  missing: cell ${m.index} ${m.key} (${m.label}, seed ${m.seed}): ${m.status}${m.what ? ` – ${m.what}` : ''}`);
-  for (const line of results.findings) io.out(line);
+  for (const f of results.findings) io.out(f.text);
   const timing = results.stages.map((s) => `${s.stage} ${formatDuration(s.seconds)}${s.cellsAtOnce ? ` (up to ${s.cellsAtOnce} at once)` : ''}`).join(', ');
   io.out(`Stages: ${timing}.`);
   io.out(`Report:  ${paths.report}`);

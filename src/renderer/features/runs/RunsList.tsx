@@ -57,7 +57,7 @@ export function RunsList(props: RunsListProps) {
             <th scope="col">Model</th>
             <th scope="col">Backend</th>
             <th scope="col">Epochs</th>
-            <th scope="col">Val Dice</th>
+            <th scope="col" title="Validation per-case Dice of the dense model">Val per-case Dice</th>
             <th scope="col">|w| &lt; 1e-3</th>
             <th scope="col" title="Top Hessian eigenvalue (sharpness)">λmax</th>
             <th scope="col">Actions</th>
@@ -113,7 +113,12 @@ export function RunsList(props: RunsListProps) {
                 <td>
                   {r.epochsDone}/{r.epochs}
                 </td>
-                <td>{fmt(r.lastValDice)}</td>
+                <td>
+                  {fmt(r.lastValCaseDice)}
+                  {r.trainingVerdict === 'failed' && (
+                    <span className="runs-list__failed" title="No better than predicting no lesion: left out of every comparison"> failed training</span>
+                  )}
+                </td>
                 <td>{r.fracBelow1e3 === null ? '–' : `${(100 * r.fracBelow1e3).toFixed(1)}%`}</td>
                 <td>{r.hessianTopEigenvalue === undefined ? '–' : r.hessianTopEigenvalue.toPrecision(3)}</td>
                 <td className="runs-list__actions">

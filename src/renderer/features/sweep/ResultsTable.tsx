@@ -29,6 +29,11 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                   <th scope="rowgroup" rowSpan={record.levels.length}>
                     {run.name}
                     <div className="sweep-muted">{methodLabel(run.method, run.varLambda)}</div>
+                    {run.trainingVerdict === 'failed' && (
+                      <div className="sweep-failed" title="Validation per-case Dice no better than predicting no lesion: its curve says nothing about pruning">
+                        failed training
+                      </div>
+                    )}
                   </th>
                 )}
                 <td>{pct(l.sparsity, 0)}</td>

@@ -1,5 +1,6 @@
 import { plural } from '../../../shared/format/plural';
-/** Loss (per step and per-epoch mean) and validation Dice per epoch of the run on screen. */
+import { checkTraining, failedTrainingText } from '../../../shared/run/trainingCheck';
+/** Loss (per step and per-epoch mean) and validation per-case Dice per epoch of the run on screen, with the failed-training flag. */
 import { useMemo } from 'react';
 import uPlot from 'uplot';
 import { alignSeries, CHART_COLORS, themedAxis, UPlotChart, type ChartOptions } from '../../components/charts/UPlotChart';
@@ -21,7 +22,7 @@ const diceOptions: ChartOptions = {
   height: 200,
   scales: { x: { time: false }, y: { range: [0, 1] } },
   axes: [themedAxis({ label: 'epoch', size: 36 }), themedAxis({ size: 40 })],
-  series: [{ label: 'epoch' }, { label: 'val Dice', stroke: CHART_COLORS.series[2], width: 2, points: { show: true, size: 7 }, spanGaps: true }],
+  series: [{ label: 'epoch' }, { label: 'val per-case Dice', stroke: CHART_COLORS.series[2], width: 2, points: { show: true, size: 7 }, spanGaps: true }],
   legend: { show: true },
 };
 
@@ -36,12 +37,19 @@ export function LiveCharts({ run }: { run: LiveRun }) {
     ]);
   }, [run.stepLoss, run.epochs]);
   const dice = useMemo<uPlot.AlignedData>(
-    () => [run.epochs.map((e) => e.epoch + 1), run.epochs.map((e) => e.valDice)],
+    () => [run.epochs.map((e) => e.epoch + 1), run.epochs.map((e) => e.valCaseDice)],
     [run.epochs],
   );
-  const lastDice = run.epochs.at(-1)?.valDice;
+  const last = run.epochs.at(-1);
+  const lastDice = last?.valCaseDice;
+  const check = last ? checkTraining(last.epoch, last.valCaseDice, last.valNothingCaseDice) : undefined;
   return (
     <div className="train-charts">
+      {check?.verdict === 'failed' && (
+        <p className="train-failed" role="alert" data-testid="failed-training">
+          {failedTrainingText(check)}. This run is left out of every comparison.
+        </p>
+      )}
       <UPlotChart
         label="Training loss"
         options={lossOptions}
@@ -49,10 +57,10 @@ export function LiveCharts({ run }: { run: LiveRun }) {
         summary={`Training loss over ${plural(run.stepLoss.x.length, 'step')} and ${plural(run.epochs.length, 'epoch')}`}
       />
       <UPlotChart
-        label="Validation Dice"
+        label="Validation per-case Dice"
         options={diceOptions}
         data={dice}
-        summary={lastDice != null ? `Validation Dice after epoch ${run.epochs.length}: ${lastDice.toFixed(3)}` : 'No validation Dice yet'}
+        summary={lastDice != null ? `Validation per-case Dice after epoch ${run.epochs.length}: ${lastDice.toFixed(3)}` : 'No validation per-case Dice yet'}
       />
     </div>
   );

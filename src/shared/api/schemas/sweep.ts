@@ -38,6 +38,8 @@ export const SweepableRunSchema = z.object({
   varLambda: z.number(),
   seed: z.number(),
   inputSize: z.number().int().positive(),
+  /** Failed-training check of the run (src/shared/run/trainingCheck.ts). */
+  trainingVerdict: z.enum(['learned', 'failed', 'unknown']).default('unknown'),
   sweeps: z.array(SweepSummarySchema),
 });
 

@@ -65,7 +65,10 @@ export const RunSummarySchema = z.object({
   epochs: z.number().int().positive(),
   epochsDone: z.number().int().nonnegative(),
   lastTrainLoss: z.number().nullable(),
-  lastValDice: z.number().nullable(),
+  /** Validation per-case Dice (the headline) after the last epoch. */
+  lastValCaseDice: z.number().nullable(),
+  /** Failed-training check (src/shared/run/trainingCheck.ts): failed = no better than predicting no lesion. */
+  trainingVerdict: z.enum(['learned', 'failed', 'unknown']),
   /** Fraction of |w| < 1e-3 after the last epoch. */
   fracBelow1e3: z.number().nullable(),
   dataLabel: z.string(),

@@ -1,0 +1,1 @@
+export { bootstrapInterval, tInterval, verdictOf, BOOTSTRAP_RESAMPLES, type Interval, type IntervalMethod, type Verdict } from './paired';
