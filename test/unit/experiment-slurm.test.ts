@@ -48,7 +48,7 @@ const readResults = (dir: string): Results => ResultsSchema.parse(JSON.parse(rea
 describe('Slurm scripts (--slurm)', () => {
   it('request a GPU per cell on tensorflow-gpu, carry partition, time and per-cell resources, and quote paths', () => {
     const config = { ...experimentPreset('tiny'), backend: 'tensorflow-gpu' as const, workers: 2, seeds: [1, 2, 3] };
-    const plan: Plan = { version: 2, name: config.name, notes: [], config, createdAt: '', cells: planCells(config) };
+    const plan: Plan = { version: 2, name: config.name, config, createdAt: '', cells: planCells(config) };
     const { cells, collect } = slurmScripts(plan, experimentPaths("/shared/it's here"), { cli: '/opt/vs/bin/var-studio', partition: 'gpu', time: '1-02:00:00', memPerCell: '16G', maxParallel: 4 });
     expect(cells).toMatch(/^#SBATCH --array=0-5%4$/m);
     expect(cells).toMatch(/^#SBATCH --gres=gpu:1$/m);
