@@ -28,7 +28,8 @@ function overlayPixels(page: Page, nth: number): Promise<number> {
     if (!c) return -1;
     const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
     let n = 0;
-    for (let p = 0; p < data.length; p += 4) if (data[p] > 150 && data[p] - data[p + 2] > 80) n++;
+    // The red fill only (the yellow outline and the yellow orientation letters have a high green).
+    for (let p = 0; p < data.length; p += 4) if (data[p] > 150 && data[p + 1] < 120 && data[p] - data[p + 2] > 80) n++;
     return n;
   }, nth);
 }

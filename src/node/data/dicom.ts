@@ -119,6 +119,7 @@ export function readDicomPath(root: string, limits: ReadLimits): Dataset {
           caseId, index: k, width: img.cols, height: img.rows, channels: img.samplesPerPixel, image: pixels,
           ...(mask ? { mask } : {}), ...(img.pixelSpacing ? { spacing: img.pixelSpacing } : {}),
           ...(img.sliceThickness !== undefined ? { sliceThickness: img.sliceThickness } : {}),
+          ...(img.geometry[e.frame]?.orientation ? { orientation: [...img.geometry[e.frame].orientation!] } : {}),
           window: chooseWindow(img.windowCenter, img.windowWidth, pixels),
           source: img.frameCount > 1 ? `${e.file}#${e.frame}` : e.file,
         };

@@ -88,6 +88,7 @@ export function encodeSlice(slice: Slice, sliceCount: number, format: DatasetFor
     lesionPixels,
     ...(slice.spacing ? { spacing: slice.spacing } : {}),
     ...(slice.sliceThickness !== undefined ? { sliceThickness: slice.sliceThickness } : {}),
+    ...(slice.orientation?.length === 6 ? { orientation: slice.orientation } : {}),
     source: slice.source,
   };
 }

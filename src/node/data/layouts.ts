@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/types.js';
 import { fail } from '../../shared/data/fail.js';
 import { autoWindow } from '../../shared/data/window.js';
+import { STUDIO_AXIAL } from '../../shared/data/orientation.js';
 import { loadNifti, loadNiftiGeometry } from './nifti.js';
 import { naturalCompare } from './read.js';
 
@@ -175,7 +176,7 @@ export function readLayout(kind: 'decathlon' | 'brats', root: string, limits: Re
       return Array.from({ length: v0.depth }, (_, k): Slice => {
         const image = new Float32Array(n * C);
         for (let ch = 0; ch < C; ch++) { const d = vols[ch].data; for (let i = 0; i < n; i++) image[i * C + ch] = d[k * n + i]; }
-        return { caseId, index: k, width: v0.width, height: v0.height, channels: C, image, ...(masks ? { mask: masks[k] } : {}), spacing: v0.spacing, sliceThickness: v0.sliceThickness, window, source: `${c.images[0]}#${k}` };
+        return { caseId, index: k, width: v0.width, height: v0.height, channels: C, image, ...(masks ? { mask: masks[k] } : {}), spacing: v0.spacing, sliceThickness: v0.sliceThickness, orientation: [...STUDIO_AXIAL], window, source: `${c.images[0]}#${k}` };
       });
     },
   };

@@ -5,6 +5,7 @@ import { decodeNifti, readNiftiGeometry, type NiftiGeometry, type NiftiVolume } 
 import { binarizeMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
 import { autoWindow } from '../../shared/data/window.js';
+import { STUDIO_AXIAL } from '../../shared/data/orientation.js';
 import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js';
 
 /**
@@ -44,7 +45,7 @@ export function volumeSlices(caseId: string, vol: NiftiVolume, masks: Uint8Array
   const window = autoWindow(vol.data);
   const out: Slice[] = [];
   for (let k = 0; k < vol.depth; k++) {
-    out.push({ caseId, index: k, width: vol.width, height: vol.height, channels: 1, image: vol.data.slice(k * n, (k + 1) * n), ...(masks ? { mask: masks[k] } : {}), spacing: vol.spacing, sliceThickness: vol.sliceThickness, window, source: `${file}#${k}`, ...(vol.nonFinite?.[k] ? { nonFinite: vol.nonFinite[k] } : {}) });
+    out.push({ caseId, index: k, width: vol.width, height: vol.height, channels: 1, image: vol.data.slice(k * n, (k + 1) * n), ...(masks ? { mask: masks[k] } : {}), spacing: vol.spacing, sliceThickness: vol.sliceThickness, orientation: [...STUDIO_AXIAL], window, source: `${file}#${k}`, ...(vol.nonFinite?.[k] ? { nonFinite: vol.nonFinite[k] } : {}) });
   }
   return out;
 }

@@ -28,6 +28,8 @@ export interface Slice {
   /** [row spacing mm, column spacing mm] when the format records it. */
   spacing?: [number, number];
   sliceThickness?: number;
+  /** Direction cosines (LPS): row direction then column direction, for orientation markers. */
+  orientation?: number[];
   /** Display window (DICOM centre/width, or automatic 1-99 percentile window). Not applied to `image`. */
   window?: DisplayWindow;
   /** File path, or a generator id such as `phantom:seed=1:case=0:slice=3`. */

@@ -8,6 +8,7 @@ import * as cornerstone from 'cornerstone-core';
 import { studioInfo, type StudioImageInfo } from './loader';
 import { drawMaskOverlay, type OverlayStyle } from './overlay';
 import { attachGestures } from './interaction';
+import { drawAnnotations } from './annotations';
 import type { WindowLevel } from './presets';
 
 export interface ViewportState {
@@ -91,6 +92,7 @@ export function SliceViewport(props: SliceViewportProps) {
       const detail = (e as CustomEvent<cornerstone.ImageRenderedDetail>).detail;
       const info = studioInfo(detail.image);
       drawMaskOverlay(detail, overlayMask.current === undefined ? info?.mask : (overlayMask.current ?? undefined), overlay.current);
+      drawAnnotations(detail, info?.slice);
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
       if (info) callbacks.current.onRendered?.({ imageId: detail.image.imageId, window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });
     };

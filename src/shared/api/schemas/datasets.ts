@@ -153,6 +153,8 @@ export const SliceOutputSchema = z.object({
   lesionPixels: z.number().int().nonnegative(),
   spacing: Spacing.optional(),
   sliceThickness: z.number().optional(),
+  /** Direction cosines (LPS), row then column direction: the viewer's orientation markers. */
+  orientation: z.array(z.number()).length(6).optional(),
   /** File name or generator id the slice came from. */
   source: z.string(),
 });
