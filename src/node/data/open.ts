@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import type { Dataset, DatasetFormat, DatasetSummary, ReadLimits } from '../../shared/data/types.js';
 import type { CountStep, IProgress } from '../../shared/progress.js';
 import { fail } from '../../shared/data/fail.js';
@@ -32,6 +33,10 @@ export interface OpenOptions {
 /** Opens a user path (file or folder) as a Dataset; every problem is a StudioError. */
 export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Dataset> {
   const limits = limitsOf(opts.limits);
+  // Kernel pseudo-files hold no scans; reading them can block or leak machine state.
+  let real = p;
+  try { real = realpathSync(p); } catch { /* missing: detectFormat names it */ }
+  if (/^\/(proc|sys|dev)(\/|$)/.test(real)) fail('bad-input', p, 'system folders (/proc, /sys, /dev) hold no scans and are not read', 'Point to a folder with images');
   const format = (opts.format ?? detectFormat(p, limits)) as DatasetFormat;
   let ds: Dataset;
   try {
