@@ -5,7 +5,7 @@
  * the model input); the probabilities are resized back to each slice's own size (bilinear) and
  * only then thresholded, so the masks are in the scan's original size and slice order.
  */
-import * as tf from '@tensorflow/tfjs';
+import { createScorer, type Scorer } from '../compute/inference';
 import { preprocess } from '../../shared/data/preprocess';
 import { resizeBilinear } from '../../shared/data/resize';
 import type { Dataset, Sample, Slice } from '../../shared/data/types';
@@ -140,29 +140,35 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
       if (opts.signal?.aborted) throw cancelled();
       const { weights, report } = pruneWeights(original, { sparsity, scope: config.scope, keepFirstLast: config.keepFirstLast });
       applyToModel(model, weights);
-      levels.push({ sparsity, achieved: report.achieved });
-      const label = `level ${+(sparsity * 100).toFixed(1)} %`;
-      progress(label, true);
-      for (let ci = 0; ci < prepared.length; ci++) {
-        const p = prepared[ci];
-        const c = cases[ci];
-        const { width: W, height: H, depth: D } = c.info;
-        const mask = new Uint8Array(W * H * D);
-        for (let start = 0; start < p.samples.length; start += config.batchSize) {
-          if (opts.signal?.aborted) throw cancelled();
-          const batch = p.samples.slice(start, start + config.batchSize);
-          const probs = await predictBatch(model, batch, size, channels);
-          batch.forEach((_s, i) => {
-            const sl = p.slices[start + i];
-            const px = probs.subarray(i * size * size, (i + 1) * size * size);
-            const full = sl.width === size && sl.height === size ? px : resizeBilinear(px, size, size, 1, sl.width, sl.height);
-            const off = (start + i) * W * H;
-            for (let j = 0; j < W * H; j++) mask[off + j] = full[j] >= config.threshold ? 1 : 0;
-          });
-          done += batch.length;
-          progress(`${label}, ${c.info.source}`);
+      // One scorer per level, at this level's weights (onnxruntime where it applies, else tfjs).
+      const scorer = await createScorer(model);
+      try {
+        levels.push({ sparsity, achieved: report.achieved });
+        const label = `level ${+(sparsity * 100).toFixed(1)} %`;
+        progress(label, true);
+        for (let ci = 0; ci < prepared.length; ci++) {
+          const p = prepared[ci];
+          const c = cases[ci];
+          const { width: W, height: H, depth: D } = c.info;
+          const mask = new Uint8Array(W * H * D);
+          for (let start = 0; start < p.samples.length; start += config.batchSize) {
+            if (opts.signal?.aborted) throw cancelled();
+            const batch = p.samples.slice(start, start + config.batchSize);
+            const probs = await predictBatch(scorer, batch, size, channels);
+            batch.forEach((_s, i) => {
+              const sl = p.slices[start + i];
+              const px = probs.subarray(i * size * size, (i + 1) * size * size);
+              const full = sl.width === size && sl.height === size ? px : resizeBilinear(px, size, size, 1, sl.width, sl.height);
+              const off = (start + i) * W * H;
+              for (let j = 0; j < W * H; j++) mask[off + j] = full[j] >= config.threshold ? 1 : 0;
+            });
+            done += batch.length;
+            progress(`${label}, ${c.info.source}`);
+          }
+          c.masks.push(mask);
         }
-        c.masks.push(mask);
+      } finally {
+        await scorer.dispose();
       }
     }
 
@@ -201,14 +207,9 @@ function caseScore(caseId: string, pred: Uint8Array, truth: Uint8Array, W: numbe
   return scoreSegmentation(items, [H, W], volumeSpacing ? { volumeSpacing } : {}).perCase[0];
 }
 
-async function predictBatch(model: tf.LayersModel, batch: Sample[], size: number, channels: number): Promise<Float32Array> {
+async function predictBatch(scorer: Scorer, batch: Sample[], size: number, channels: number): Promise<Float32Array> {
   const per = size * size * channels;
   const x = new Float32Array(batch.length * per);
   batch.forEach((s, i) => x.set(s.image, i * per));
-  const out = tf.tidy(() => model.predict(tf.tensor4d(x, [batch.length, size, size, channels])) as tf.Tensor);
-  try {
-    return (await out.data()) as Float32Array;
-  } finally {
-    out.dispose();
-  }
+  return scorer.predict(x, [batch.length, size, size, channels]);
 }
