@@ -3,34 +3,36 @@ import { modelPreset } from '../model/config';
 import { DEFAULT_LEVELS } from '../sweep/config';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from './config';
 
-export const experimentPresetNames = ['demo', 'tiny', 'science'] as const;
+export const experimentPresetNames = ['demo', 'tiny', 'science', 'science-bn'] as const;
 export type ExperimentPresetName = (typeof experimentPresetNames)[number];
 
 /**
- * demo: the main job. SGD and SGD+VAR on the embedded phantoms, same seed, data and schedule,
- * sized to finish within 10 minutes on 2 shared CPU cores (wasm backend). Settings were chosen
- * on the validation split only; the sweep scores the test split, which no choice looked at.
- * Why these settings (measured during development, validation split): see DEMO_NOTES.
+ * demo: the main job. SGD and SGD+VAR on the embedded phantoms, three seeds each (paired: same
+ * data, patient split, initialisation and order per seed), then one-shot global magnitude pruning
+ * at every level without fine-tuning, scored on the test split. The setting was chosen on the
+ * validation split only (docs/science.md: the search, its configs in docs/configs/ and every
+ * number); the test split scored here was not looked at. Sized to finish within 10 minutes on 2
+ * CPU cores (wasm backend).
  */
 const demo: ExperimentConfigInput = {
   name: 'demo',
   description:
-    'SGD versus SGD+VAR on the built-in FLAIR-like phantoms: the same seed, data and schedule, then one-shot global magnitude pruning at every level, without fine-tuning.',
-  // DESIGN.md's CPU-scale setting (ResNet-18-UNet, 64 px, 512 slices, 8 epochs, lambda 1e-4) at
-  // half width, so that both runs and the sweep fit in 10 minutes on 2 cores.
+    'SGD versus SGD+VAR (lambda 1e-5) on the built-in FLAIR-like phantoms, three paired seeds, then one-shot global magnitude pruning at every level, without fine-tuning.',
   model: modelPreset('resnet18-unet', { widthMultiplier: 0.5, inputSize: 64 }),
-  data: { kind: 'phantoms', count: 32, slicesPerCase: 16, size: 128, seed: 1 },
-  epochs: 8,
+  data: { kind: 'phantoms', count: 24, slicesPerCase: 12, size: 64, seed: 1 },
+  epochs: 6,
   batchSize: 8,
   schedule: { kind: 'cosine', warmupFraction: 0.05 },
   optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 },
   methods: ['sgd'],
-  varLambdas: [0, 1e-4],
-  seeds: [1],
+  // Of 1e-5, 1e-4 and 1e-3 on the validation split, 1e-5 was ahead of SGD on all three seeds at
+  // 80, 90 and 95 % (docs/science.md); none reached a gain whose interval excludes 0.
+  varLambdas: [0, 1e-5],
+  seeds: [1, 2, 3],
   sweep: {
     levels: [...DEFAULT_LEVELS],
-    // The method as DESIGN.md states it: one threshold over every rank>1 kernel, stem and head
-    // included, BatchNorm statistics as trained (re-estimation is optional; see DEMO_NOTES).
+    // The method as stated in docs/method.md: one threshold over every rank>1 kernel, stem and
+    // head included, BatchNorm statistics as trained (re-estimation is the science-bn ablation).
     scope: 'global',
     keepFirstLast: false,
     bnReestimate: null,
@@ -58,15 +60,24 @@ const tiny: ExperimentConfigInput = {
   report: { gridSlices: 2, headlineLevels: [0.9] },
 };
 
-/** Every method with and without VAR on the demo setup: the figures for the method comparison (SAM and CrAM cost two gradients per step). */
+/** Every method with and without VAR on the demo setup, five seeds (SAM and CrAM cost two gradients per step). */
 const science: ExperimentConfigInput = {
   ...demo,
   name: 'science',
-  description: 'SGD, SAM and CrAM, each with and without VAR, on the demo setup: one-shot global pruning without fine-tuning.',
+  description: 'SGD, SAM and CrAM, each with and without VAR (lambda 1e-5), five paired seeds, on the demo setup: one-shot global pruning without fine-tuning.',
   methods: ['sgd', 'sam', 'cram'],
+  seeds: [1, 2, 3, 4, 5],
 };
 
-const PRESETS: Record<ExperimentPresetName, ExperimentConfigInput> = { demo, tiny, science };
+/** The science grid with BatchNorm statistics re-estimated on 64 training slices after pruning (the ablation). */
+const scienceBn: ExperimentConfigInput = {
+  ...science,
+  name: 'science-bn',
+  description: 'The science preset with BatchNorm re-estimated after pruning on 8 x 8 training slices: how much of the pruning damage is stale BatchNorm statistics.',
+  sweep: { ...demo.sweep, bnReestimate: { batches: 8, batchSize: 8 } },
+};
+
+const PRESETS: Record<ExperimentPresetName, ExperimentConfigInput> = { demo, tiny, science, 'science-bn': scienceBn };
 
 export function experimentPreset(name: string): ExperimentConfig {
   const raw = PRESETS[name as ExperimentPresetName];
