@@ -1,5 +1,5 @@
 /**
- * The backend ladder: tensorflow-gpu > tensorflow > wasm > cpu (DESIGN.md, Compute).
+ * The backend ladder: tensorflow-gpu > tensorflow > wasm > cpu (README, Compute backends).
  *
  * The native rungs come from optional packages whose install scripts may not have run, so they
  * are only ever loaded lazily inside try/catch, and every rung that is skipped says why.

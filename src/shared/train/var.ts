@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { prunableWeights } from '../model/weights';
 
 /**
- * The Variance Amplifying Regularizer, exactly as DESIGN.md defines it:
+ * The Variance Amplifying Regularizer, exactly as docs/method.md defines it:
  *   psi(w) = sum over layers l of 1 / (Var(w~_l) + eps),   w~_i = sqrt(w_i^2 + r),
  * Var = population variance over the layer's elements, eps = r = 1e-8, and the objective
  * adds lambda * psi(w). Layers = rank>1 kernels (see `prunableWeights`).
