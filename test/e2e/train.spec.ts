@@ -91,6 +91,13 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   // Two series over the same fixed bins.
   expect(await points(page, 'Weight distribution: overlay of two runs')).toBeGreaterThan(6);
   await page.screenshot({ path: `${SHOTS}/train-overlay.png`, fullPage: true });
+  // The zoom around zero, where VAR's effect shows; the share of |w| < 1e-3 per run; the columns explained.
+  await page.getByLabel('Histogram range').selectOption('0.05');
+  await expect(page.getByRole('figure', { name: 'Weight distribution: overlay of two runs' }).locator('canvas')).toBeVisible();
+  for (const row of (await page.getByRole('table', { name: 'Weight statistics' }).getByRole('row').all()).slice(1)) await expect(row).toContainText(/\d+\.\d\d%/);
+  const glossary = page.getByRole('definition').filter({ hasText: 'largest eigenvalue of the loss Hessian' });
+  await expect(glossary).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/train-overlay-zoom.png`, fullPage: true });
 
   // The flatness diagnostic runs as a job and lands in the list (top Hessian eigenvalue).
   await page.getByRole('button', { name: 'Compute flatness of sgd-e2e' }).click();
@@ -145,7 +152,7 @@ test('pre-flight: refuses a split it cannot make and more workers than cores, th
   await form.getByLabel('Gradient workers').fill('0');
   await expect(form.locator('.field__error')).toHaveCount(0);
   await expect(status).toContainText('4 cases (4 with masks), 4 patients');
-  await expect(status.getByTestId('preflight-estimate')).toContainText(/Estimated time: about \d+ (s|min)/);
+  await expect(status.getByTestId('preflight-estimate')).toContainText(/Estimated time: about \d+ (s|min)/, { timeout: 60_000 });
   await page.screenshot({ path: `${SHOTS}/train-preflight.png`, fullPage: true });
   // The form survives a reload.
   await page.reload();

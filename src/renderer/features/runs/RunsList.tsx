@@ -59,7 +59,9 @@ export function RunsList(props: RunsListProps) {
             <th scope="col">Epochs</th>
             <th scope="col" title="Validation per-case Dice of the dense model">Val per-case Dice</th>
             <th scope="col">|w| &lt; 1e-3</th>
-            <th scope="col" title="Top Hessian eigenvalue (sharpness)">λmax</th>
+            <th scope="col" title="Largest eigenvalue of the loss Hessian at the trained weights (sharpness); lower = flatter">
+              λmax
+            </th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -163,6 +165,14 @@ export function RunsList(props: RunsListProps) {
         </tbody>
       </table>
       <p className="muted runs-list__help">Tick {MAX_COMPARE} runs to overlay their weight histograms (e.g. SGD against SGD + VAR).</p>
+      <dl className="runs-list__glossary" aria-label="What the columns mean">
+        <dt>Flatness</dt>
+        <dd>Runs a diagnostic job that measures how sharp the minimum the run ended in is (power iteration on the loss Hessian, a few minutes on a CPU).</dd>
+        <dt>λmax</dt>
+        <dd>Its result: the largest eigenvalue of the loss Hessian. Lower means a flatter minimum, whose loss changes less when weights are pruned.</dd>
+        <dt>|w| &lt; 1e-3</dt>
+        <dd>Share of the weights that are already near zero: magnitude pruning removes them first at no cost.</dd>
+      </dl>
       {problems.length > 0 && (
         <details className="runs-list__problems">
           <summary>{problems.length} run folder(s) could not be read</summary>

@@ -14,19 +14,29 @@ export interface HistogramSeries {
   epoch: number;
 }
 
-function options(labels: string[], log: boolean): ChartOptions {
+/** Half-widths of the x range: the whole binned range, or a zoom around zero where VAR's effect shows. */
+const RANGES = [
+  { id: 'full', label: 'Full range' },
+  { id: '0.05', label: 'Around zero (±0.05)' },
+  { id: '0.02', label: 'Around zero (±0.02)' },
+] as const;
+type RangeId = (typeof RANGES)[number]['id'];
+
+function options(labels: string[], log: boolean, range: RangeId): ChartOptions {
   const stepped = uPlot.paths.stepped!({ align: 1 });
+  const half = range === 'full' ? undefined : Number(range);
   return {
     height: 220,
-    scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+    scales: { x: half ? { time: false, range: [-half, half] } : { time: false }, y: log ? { distr: 3 } : {} },
     axes: [themedAxis({ label: 'weight value', size: 36 }), themedAxis({ size: 56, label: log ? 'count (log)' : 'count' })],
     series: [
       { label: 'w' },
       ...labels.map((label, i) => ({
         label,
         stroke: CHART_COLORS.series[i],
-        fill: `${CHART_COLORS.series[i]}33`,
-        width: 1.5,
+        // Overlaid runs stay apart: the first filled, the second a dashed outline on top.
+        ...(i === 0 ? { fill: `${CHART_COLORS.series[i]}33` } : { dash: [6, 4] }),
+        width: i === 0 ? 1.5 : 2,
         paths: stepped,
         points: { show: false },
       })),
@@ -37,10 +47,11 @@ function options(labels: string[], log: boolean): ChartOptions {
 
 export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
   const [log, setLog] = useState(true);
+  const [range, setRange] = useState<RangeId>('full');
   const labels = series.map((s) => s.label);
   const labelKey = labels.join('\u0000');
   // Recreate the chart only when the legend or the scale changes, not on every new epoch.
-  const opts = useMemo(() => options(labels, log), [labelKey, log]);
+  const opts = useMemo(() => options(labels, log, range), [labelKey, log, range]);
   const data = useMemo<uPlot.AlignedData>(() => {
     if (series.length === 0) return [[]];
     const edges = series[0].stats.histogram.edges;
@@ -55,13 +66,23 @@ export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
         <label className="check">
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log-scale counts
         </label>
+        <label className="weight-hist__range">
+          Range{' '}
+          <select value={range} onChange={(e) => setRange(e.target.value as RangeId)} aria-label="Histogram range">
+            {RANGES.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {series.length === 0 ? (
         <p className="muted">The weight histogram appears after the first epoch.</p>
       ) : (
         <>
           <UPlotChart
-            key={series.length}
+            key={`${series.length}-${range}`}
             label={series.length === 2 ? 'Weight distribution: overlay of two runs' : 'Weight distribution'}
             options={opts}
             data={data}
@@ -75,7 +96,9 @@ export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
                 <th scope="col">Epoch</th>
                 <th scope="col">Weights</th>
                 <th scope="col">Std</th>
-                <th scope="col">|w| &lt; 1e-3</th>
+                <th scope="col" title="Share of the conv kernels' weights whose magnitude is below 0.001: what magnitude pruning removes first at no cost">
+                  |w| &lt; 1e-3
+                </th>
                 <th scope="col">Outside ±{Math.abs(series[0].stats.histogram.edges[0])}</th>
               </tr>
             </thead>

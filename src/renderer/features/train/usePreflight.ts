@@ -11,7 +11,7 @@ export interface PreflightState {
   /** The answer for the form's current settings, once in. */
   result?: TrainingPreflight;
   checking: boolean;
-  /** Resolves with the answer for these settings (asks now when none is pending). */
+  /** Resolves with the data checks for these settings (the full answer when it is in). */
   check(): Promise<TrainingPreflight | undefined>;
 }
 
@@ -39,7 +39,14 @@ export function usePreflight(config: RunConfigInput | undefined): PreflightState
 
   useEffect(() => {
     if (!config) return;
-    const t = setTimeout(() => void ask(key, config), 500);
+    const t = setTimeout(() => {
+      // The data checks first (fast), then the same with the time calibration (slow on a busy machine).
+      void api.call('training.preflight', { config, calibrate: false }).then(
+        (quick) => setAnswer((a) => (a?.key === key ? a : { key, result: { ...quick, estimateNote: quick.ok ? 'Timing a few steps on this machine…' : quick.estimateNote } })),
+        () => undefined,
+      );
+      void ask(key, config);
+    }, 500);
     return () => clearTimeout(t);
   }, [key]);
 
@@ -47,6 +54,15 @@ export function usePreflight(config: RunConfigInput | undefined): PreflightState
   return {
     result,
     checking: !!config && !result,
-    check: () => (config ? (result ? Promise.resolve(result) : ask(key, config)) : Promise.resolve(undefined)),
+    // Start waits for the data checks only, never for the time calibration (informative, and slow on a busy machine).
+    check: () =>
+      !config
+        ? Promise.resolve(undefined)
+        : result
+          ? Promise.resolve(result)
+          : api.call('training.preflight', { config, calibrate: false }).then(
+              (r) => r,
+              () => undefined,
+            ),
   };
 }
