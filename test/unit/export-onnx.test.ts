@@ -97,8 +97,8 @@ async function compare(m: tf.LayersModel, storage: WeightStorage, shape: number[
 }
 
 /** Layer-wise by default: global pruning of these tiny random nets can empty whole layers and make the output constant. */
-function prune90(m: tf.LayersModel, scope: 'global' | 'layerwise' = 'layerwise', keepFirstLast = false): void {
-  const { weights, report } = pruneWeights(readWeights(m), { sparsity: 0.9, scope, keepFirstLast });
+async function prune90(m: tf.LayersModel, scope: 'global' | 'layerwise' = 'layerwise', keepFirstLast = false): Promise<void> {
+  const { weights, report } = pruneWeights(await readWeights(m), { sparsity: 0.9, scope, keepFirstLast });
   applyToModel(m, weights);
   expect(Math.abs(report.achieved - 0.9)).toBeLessThan(0.005); // layer-wise rounds per layer
 }
@@ -130,7 +130,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
       it(`every layer type, ${storage}, ${pruned ? '90 % pruned' : 'dense'}`, async () => {
         const m = allLayers();
         randomize(m, 7);
-        if (pruned) prune90(m);
+        if (pruned) await prune90(m);
         const r = await compare(m, storage, [3, 12, 12, 3], TOL[storage].maxAbs);
         results[`all ${storage} ${pruned ? 'pruned' : 'dense'}`] = r;
         expect(r.maxAbs).toBeLessThanOrEqual(TOL[storage].maxAbs);
@@ -190,7 +190,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
       const m = buildModel(modelPreset(name, overrides));
       randomize(m, 11);
       const dense = await compare(m, 'fp32', [2, overrides.inputSize, overrides.inputSize, 3]);
-      prune90(m, 'layerwise', true);
+      await prune90(m, 'layerwise', true);
       const sparse = await compare(m, 'fp32', [2, overrides.inputSize, overrides.inputSize, 3]);
       results[`${name} fp32 dense`] = dense;
       results[`${name} fp32 pruned`] = sparse;
@@ -207,10 +207,10 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
 });
 
 describe('ONNX file contents', () => {
-  it('stores kernels as FLOAT16 + Cast or INT8 + per-channel DequantizeLinear, keeping zeros exact', () => {
+  it('stores kernels as FLOAT16 + Cast or INT8 + per-channel DequantizeLinear, keeping zeros exact', async () => {
     const m = allLayers();
     randomize(m, 5);
-    prune90(m, 'global');
+    await prune90(m, 'global');
     const decode = (s: WeightStorage) => {
       const e = exportOnnxModel(m, { weights: s, metadata: { sparsity: '0.9' } });
       return { e, proto: onnx.ModelProto.decode(e.bytes) };

@@ -27,7 +27,7 @@ describe('size report', () => {
     const dense = await exportOnnxFile(m, path.join(tmp, 'dense'));
     const denseReport = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: dense.files, quantizedBytes: dense.weightBytes, onnx: dense.bytes, latency: { runs: 5, warmup: 1 } });
 
-    applyToModel(m, pruneWeights(readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
+    applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const sparse = await exportOnnxFile(m, path.join(tmp, 'sparse'));
     const r = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: sparse.files, quantizedBytes: sparse.weightBytes, onnx: sparse.bytes, latency: { runs: 5, warmup: 1 } });
 
@@ -55,7 +55,7 @@ describe('size report', () => {
 
   it('reports quantized tfjs exports against their shards', async () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
-    applyToModel(m, pruneWeights(readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
+    applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const out = await exportTfjs(m, path.join(tmp, 'tfjs8'), { weights: 'int8' });
     const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8', files: out.files, quantizedBytes: out.weightBytes });
     const disk = onDisk(out.files);

@@ -45,7 +45,7 @@ describe('tfjs layers export', () => {
   for (const [storage, tol] of [['fp32', 1e-6], ['fp16', 2e-3], ['int8', 3e-2]] as const) {
     it(`${storage}: written files load with tf.loadLayersModel and predict the same`, async () => {
       const m = tinyUnet();
-      const { weights } = pruneWeights(readWeights(m), { sparsity: 0.8, scope: 'global' });
+      const { weights } = pruneWeights(await readWeights(m), { sparsity: 0.8, scope: 'global' });
       applyToModel(m, weights);
       const dir = path.join(tmp, storage);
       const res = await exportTfjs(m, dir, { weights: storage, shardBytes: 512, metadata: { sparsity: 0.8 } });

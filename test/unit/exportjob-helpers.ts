@@ -23,7 +23,7 @@ export async function trainedRun(root: string, name = 'export-fixture'): Promise
 export async function prunedReference(record: RunRecord, runDir: string, sparsity: number): Promise<tf.LayersModel> {
   const m = buildModel(record.config.model);
   await loadWeightsFile(path.join(runDir, 'model', 'weights.bin'), m);
-  pruneModel(m, { sparsity, scope: 'global' });
+  await pruneModel(m, { sparsity, scope: 'global' });
   return m;
 }
 

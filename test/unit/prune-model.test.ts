@@ -18,9 +18,9 @@ function tiny(): tf.LayersModel {
 }
 
 describe('applyToModel', () => {
-  it('writes a pruned full snapshot by position and a partial list by name', () => {
+  it('writes a pruned full snapshot by position and a partial list by name', async () => {
     const m = tiny();
-    const snap = readWeights(m);
+    const snap = await readWeights(m);
     const { weights, report } = pruneWeights(snap, { sparsity: 0.5, scope: 'global' });
     applyToModel(m, weights);
     const k = m.weights.filter((v) => v.shape.length > 1).map((v) => v.read().dataSync());
@@ -34,18 +34,18 @@ describe('applyToModel', () => {
 });
 
 describe('pruneModel on a studio preset', () => {
-  it('levels start from the trained weights; keepFirstLast keeps the stem and head dense', () => {
+  it('levels start from the trained weights; keepFirstLast keeps the stem and head dense', async () => {
     const m = buildModel(modelPreset('resnet18-unet', { inputSize: 32, widthMultiplier: 0.125 }));
-    const trained = readWeights(m);
-    const r90 = pruneModel(m, { sparsity: 0.9, scope: 'global', keepFirstLast: true }, trained);
+    const trained = await readWeights(m);
+    const r90 = await pruneModel(m, { sparsity: 0.9, scope: 'global', keepFirstLast: true }, trained);
     expect(r90.perLayer[0].name).toMatch(/^stem_conv/);
     expect(r90.perLayer[r90.perLayer.length - 1].name).toMatch(/^head/);
     expect(r90.perLayer.filter((l) => !l.pruned).map((l) => l.sparsity)).toEqual([0, 0]);
     expect(r90.achieved).toBeCloseTo(0.9, 5);
-    const r50 = pruneModel(m, { sparsity: 0.5, scope: 'layerwise' }, trained);
+    const r50 = await pruneModel(m, { sparsity: 0.5, scope: 'layerwise' }, trained);
     for (const l of r50.perLayer) expect(Math.abs(l.zeros - 0.5 * l.total)).toBeLessThanOrEqual(0.5);
     applyToModel(m, trained);
-    expect(readWeights(m).map((w) => Array.from(w.values))).toEqual(trained.map((w) => Array.from(w.values)));
+    expect((await readWeights(m)).map((w) => Array.from(w.values))).toEqual(trained.map((w) => Array.from(w.values)));
     m.dispose();
   });
 });
@@ -82,14 +82,14 @@ describe('reestimateBatchNorm', () => {
 
   it('leaves the statistics unchanged when it fails', async () => {
     const m = tiny();
-    const before = readWeights(m).map((w) => Array.from(w.values));
+    const before = (await readWeights(m)).map((w) => Array.from(w.values));
     await expect(reestimateBatchNorm(m, [])).rejects.toThrow(/No calibration/);
-    expect(readWeights(m).map((w) => Array.from(w.values))).toEqual(before);
+    expect((await readWeights(m)).map((w) => Array.from(w.values))).toEqual(before);
     const x = tf.ones([1, 4, 4, 2]);
     const ctl = new AbortController();
     ctl.abort();
     await expect(reestimateBatchNorm(m, [x], { signal: ctl.signal })).rejects.toThrow(/cancelled/);
-    expect(readWeights(m).map((w) => Array.from(w.values))).toEqual(before);
+    expect((await readWeights(m)).map((w) => Array.from(w.values))).toEqual(before);
     const nBefore = tf.memory().numTensors;
     await reestimateBatchNorm(m, [x]);
     expect(tf.memory().numTensors).toBe(nBefore);

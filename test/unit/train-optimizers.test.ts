@@ -152,7 +152,7 @@ describe('optimizers: one step against a hand computation', () => {
     const batch = dummyBatch();
     await oa.step(quadraticGradFn(a), batch, 0.1);
     await ob.step(quadraticGradFn(b), batch, 0.1);
-    const state = oa.getState();
+    const state = await oa.getState();
     expect(state.map((s) => s.name)).toEqual(['momentum/0/c/kernel', 'momentum/1/c/bias']);
     const fresh = createOptimizer(b, { method: 'sgd', lr: 0.1 }, createRng(1));
     fresh.setState(state);

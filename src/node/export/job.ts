@@ -87,7 +87,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const { inputSize: size, inChannels: channels } = src.record.config.model;
 
     progress('Scoring the dense model');
-    const pruned = readWeights(model);
+    const pruned = await readWeights(model);
     applyToModel(model, prep.original);
     const dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
     applyToModel(model, pruned);

@@ -28,12 +28,12 @@ export interface Prepared {
   kernels: { total: number; nonZero: number };
 }
 
-export function kernelCounts(model: tf.LayersModel): { total: number; nonZero: number } {
+export async function kernelCounts(model: tf.LayersModel): Promise<{ total: number; nonZero: number }> {
   let total = 0;
   let nonZero = 0;
   for (const v of model.weights) {
     if (v.shape.length < 2) continue;
-    const d = v.read().dataSync();
+    const d = await v.read().data();
     total += d.length;
     for (let i = 0; i < d.length; i++) if (d[i] !== 0) nonZero++;
   }
@@ -49,8 +49,8 @@ export async function prepareExport(runDir: string, level: LevelRequest, opts: {
   const backend = opts.backend ?? (await initBackend(src.record.config.backend));
   const model = await loadTrainedModel(src);
   try {
-    const original = readWeights(model);
-    const report = pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
+    const original = await readWeights(model);
+    const report = await pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
     if (level.reestimateBatchNorm) {
       const samples = (await opts.calibration?.(src)) ?? [];
       if (!samples.length) throw new StudioError({ code: 'bad-input', what: 'BatchNorm re-estimation needs training images and there are none', hint: 'Export without BatchNorm re-estimation' });
@@ -78,7 +78,11 @@ export async function prepareExport(runDir: string, level: LevelRequest, opts: {
       batchNormReestimated: level.reestimateBatchNorm,
     };
     const parameters = original.reduce((n, w) => n + w.values.length, 0);
-    return { src, backend, model, original, prune, parameters, kernels: kernelCounts(model) };
+    const kernels = await kernelCounts(model);
+    // The ONNX/tfjs writers read weights synchronously; fetching them once here serves those reads
+    // from the CPU copy on every backend (webgpu cannot read GPU buffers synchronously in Node).
+    await Promise.all(model.weights.map((v) => v.read().data()));
+    return { src, backend, model, original, prune, parameters, kernels };
   } catch (e) {
     model.dispose();
     throw e;

@@ -58,7 +58,7 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
   let kTotal = 0;
   let kNonZero = 0;
   for (const v of input.model.weights) {
-    const values = v.read().dataSync();
+    const values = await v.read().data();
     let nz = 0;
     for (let i = 0; i < values.length; i++) if (values[i] !== 0) nz++;
     parameters += values.length;

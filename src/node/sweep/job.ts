@@ -13,6 +13,7 @@ import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64 } from '../../shared/base64';
 import { quantizeChannel } from '../../shared/sweep/image';
 import type { PruneLevel, SweepRecord } from '../../shared/sweep/result';
+import { backendLabel } from '../../shared/backend';
 import { initBackend } from '../compute/backend';
 import { RunStore } from '../runs/store';
 import { loadRunSamples } from '../train/data';
@@ -65,7 +66,7 @@ export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
       runs.push({ runId: runIds[ri], status: 'cancelled', error: cancelled().toJSON() });
       continue;
     }
-    runs.push(await sweepRun(opts, ri, backend.name, (li, within, force) => progress(ri, li, within, force)));
+    runs.push(await sweepRun(opts, ri, backendLabel(backend), (li, within, force) => progress(ri, li, within, force)));
   }
   progress(runIds.length - 1, config.levels.length, 0, true);
   const status = runs.every((r) => r.status === 'completed') ? 'completed' : runs.some((r) => r.status === 'cancelled') ? 'cancelled' : 'failed';
@@ -116,7 +117,7 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
     await writeSweepRecord(runsRoot, record);
     await writeSweepImages(runsRoot, runId, sweepId, displayImages(scored, size, channels));
 
-    const original = readWeights(model);
+    const original = await readWeights(model);
     const inputs = packImages(scored, size, channels);
     const calibration = config.bnReestimate ? pickCalibration(samples.train, config.bnReestimate.batches * config.bnReestimate.batchSize) : [];
 

@@ -30,7 +30,7 @@ export interface CheckpointState {
  */
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: TrainOptimizer, state: Omit<CheckpointState, 'version' | 'savedAt'>): Promise<void> {
   const weights = await getWeightArrays(model);
-  const opt = optimizer.getState();
+  const opt = await optimizer.getState();
   await replaceDirAtomic(dir, async (tmp) => {
     await writeFileAtomic(path.join(tmp, WEIGHTS_FILE), packTensors(weights));
     await writeFileAtomic(path.join(tmp, OPTIMIZER_FILE), packTensors(opt.map((e) => ({ name: e.name, shape: [e.values.length], values: e.values }))));

@@ -34,12 +34,21 @@ export interface PowerIterationResult {
   h: number;
 }
 
-function sumSquares(ts: tf.Tensor[]): number {
-  return tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
+/** Reads a scalar and frees it (asynchronously: a GPU backend cannot read synchronously). */
+async function scalarValue(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
 }
 
-function dot(a: tf.Tensor[], b: tf.Tensor[]): number {
-  return tf.tidy(() => tf.addN(a.map((t, i) => tf.sum(tf.mul(t, b[i])))).dataSync()[0]);
+function sumSquares(ts: tf.Tensor[]): Promise<number> {
+  return scalarValue(tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t))))));
+}
+
+function dot(a: tf.Tensor[], b: tf.Tensor[]): Promise<number> {
+  return scalarValue(tf.tidy(() => tf.addN(a.map((t, i) => tf.sum(tf.mul(t, b[i]))))));
 }
 
 /**
@@ -70,7 +79,7 @@ async function powerIterate(vars: tf.Variable[], gradAt: GradAt, opts: PowerIter
   const tolerance = opts.tolerance ?? 1e-4;
   const rng = mulberry32(opts.seed ?? 1);
   const w0 = vars.map((v) => v.clone());
-  const wNorm = Math.sqrt(sumSquares(w0));
+  const wNorm = Math.sqrt(await sumSquares(w0));
   const h = opts.h ?? 1e-3 * Math.max(1, wNorm);
 
   // Box-Muller from the seeded stream: tf.randomNormal's seed differs by backend.
@@ -80,13 +89,13 @@ async function powerIterate(vars: tf.Variable[], gradAt: GradAt, opts: PowerIter
     for (let i = 0; i < data.length; i++) data[i] = gauss();
     return tf.tensor(data, x.shape, 'float32');
   });
-  const normalise = (ts: tf.Tensor[]) => {
-    const n = Math.sqrt(sumSquares(ts)) || 1;
+  const normalise = async (ts: tf.Tensor[]) => {
+    const n = Math.sqrt(await sumSquares(ts)) || 1;
     const out = ts.map((t) => tf.div(t, n));
     ts.forEach((t) => t.dispose());
     return out;
   };
-  v = normalise(v);
+  v = await normalise(v);
 
   const gradAtOffset = async (sign: 1 | -1): Promise<tf.Tensor[]> => {
     vars.forEach((x, i) => {
@@ -109,10 +118,10 @@ async function powerIterate(vars: tf.Variable[], gradAt: GradAt, opts: PowerIter
       gPlus.forEach((t) => t.dispose());
       gMinus.forEach((t) => t.dispose());
       // Rayleigh quotient with unit v: sign-correct even when the top eigenvalue is negative.
-      const next = dot(v, hv);
+      const next = await dot(v, hv);
       history.push(next);
       v.forEach((t) => t.dispose());
-      v = normalise(hv);
+      v = await normalise(hv);
       const converged = it > 0 && Math.abs(next - eigenvalue) <= tolerance * Math.abs(next);
       eigenvalue = next;
       if (converged) break;

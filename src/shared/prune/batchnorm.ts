@@ -75,8 +75,10 @@ export async function reestimateBatchNorm(
           return { mean, variance, count };
         });
       });
+      // Asynchronous reads: a GPU backend (webgpu) cannot read synchronously.
+      const values = await Promise.all(stats.flatMap((s) => [s.mean.data() as Promise<Float32Array>, s.variance.data() as Promise<Float32Array>]));
       stats.forEach((s, i) => {
-        merge(acc[i], s.count, s.mean.dataSync() as Float32Array, s.variance.dataSync() as Float32Array);
+        merge(acc[i], s.count, values[2 * i], values[2 * i + 1]);
         s.mean.dispose();
         s.variance.dispose();
       });

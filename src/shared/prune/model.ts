@@ -4,12 +4,13 @@ import { setWeightArrays } from '../model/weights';
 import { pruneWeights } from './prune';
 import type { NamedWeight, PruneOptions, PruneReport } from './types';
 
-/** Copies every weight of `model` (trainable and not, e.g. BN moving stats) out as plain arrays, `model.weights` order. */
-export function readWeights(model: tf.LayersModel): NamedWeight[] {
-  return model.weights.map((v) => {
-    const t = v.read();
-    return { name: v.name, shape: [...(v.shape as number[])], values: Float32Array.from(t.dataSync() as Float32Array) };
-  });
+/**
+ * Copies every weight of `model` (trainable and not, e.g. BN moving stats) out as plain arrays, `model.weights` order.
+ * Asynchronous: a GPU backend (webgpu) can only read its buffers asynchronously.
+ */
+export async function readWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
+  const values = await Promise.all(model.weights.map((v) => v.read().data() as Promise<Float32Array>));
+  return model.weights.map((v, i) => ({ name: v.name, shape: [...(v.shape as number[])], values: Float32Array.from(values[i]) }));
 }
 
 /**
@@ -45,8 +46,8 @@ export function applyToModel(model: tf.LayersModel, weights: NamedWeight[]): voi
  * result into `model`. Keep `original` and pass it for every level, so each level starts from
  * the trained weights rather than from the previous level; write it back to restore the model.
  */
-export function pruneModel(model: tf.LayersModel, opts: PruneOptions, original: NamedWeight[] = readWeights(model)): PruneReport {
-  const { weights, report } = pruneWeights(original, opts);
+export async function pruneModel(model: tf.LayersModel, opts: PruneOptions, original?: NamedWeight[]): Promise<PruneReport> {
+  const { weights, report } = pruneWeights(original ?? (await readWeights(model)), opts);
   applyToModel(model, weights);
   return report;
 }

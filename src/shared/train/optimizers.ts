@@ -25,7 +25,7 @@ export interface OptimizerStateEntry {
 export interface TrainOptimizer {
   readonly config: OptimizerConfig;
   step(gradFn: GradientFn, batch: Batch, lr: number): Promise<StepResult>;
-  getState(): OptimizerStateEntry[];
+  getState(): Promise<OptimizerStateEntry[]>;
   setState(state: readonly OptimizerStateEntry[]): void;
   dispose(): void;
 }
@@ -170,9 +170,10 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
       return { loss: first.loss, varPenalty: penaltyValue };
     },
 
-    getState() {
+    async getState() {
       if (!velocity) return [];
-      return velocity.map((v, i) => ({ name: names[i], values: Float32Array.from(v.dataSync() as Float32Array) }));
+      const values = await Promise.all(velocity.map((v) => v.data() as Promise<Float32Array>));
+      return values.map((v, i) => ({ name: names[i], values: Float32Array.from(v) }));
     },
 
     setState(state) {

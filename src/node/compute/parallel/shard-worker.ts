@@ -99,11 +99,14 @@ export async function runShardWorker(port: MessagePort, data: GradWorkerData): P
     const y = rows(req.y, req.yShape, req.start, req.count);
     try {
       const { loss, grads } = await gradFn({ x, y });
+      // Asynchronous reads: a GPU backend (webgpu) cannot read synchronously.
+      const gradValues = await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>));
       grads.forEach((g, i) => {
-        output.set(g.dataSync() as Float32Array, train.starts[i]);
+        output.set(gradValues[i], train.starts[i]);
         g.dispose();
       });
-      stats.forEach((v, i) => output.set(v.read().dataSync() as Float32Array, train.total + stat.starts[i]));
+      const statValues = await Promise.all(stats.map((v) => v.read().data() as Promise<Float32Array>));
+      statValues.forEach((v, i) => output.set(v, train.total + stat.starts[i]));
       return loss;
     } finally {
       x.dispose();
