@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/node/compute/backend';
+import { backendLabel, describeAdapter } from '../src/shared/backend';
 import { createParallelGradientFn } from '../src/node/compute/parallel';
 import { buildModel, countFlops, modelPreset, type ModelConfig, type PresetName } from '../src/shared/model';
 import { createRng } from '../src/shared/rng';
@@ -26,7 +27,10 @@ export interface CaseSpec {
 
 export interface CaseResult {
   bench: string;
+  /** The backend as users see it, e.g. "wasm" or "webgpu (SwiftShader, software)". */
   backend: string;
+  /** webgpu: vendor, architecture, description of the adapter. */
+  adapter?: string;
   model: string;
   optimizer?: string;
   inputShape: number[];
@@ -115,6 +119,11 @@ async function timeAlternating(
 
 export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const backend = await initBackend(spec.backend, { log: (line) => process.stderr.write(`${line}\n`) });
+  // A line labelled with the backend asked for must have run on it, not on a rung below.
+  if (spec.backend !== 'auto' && backend.name !== spec.backend) {
+    const why = backend.fallbacks.find((f) => f.name === spec.backend)?.reason ?? 'it did not load';
+    throw new Error(`--backend ${spec.backend} is not available here: ${why}`);
+  }
   const cfg = modelPreset(spec.preset, { inputSize: spec.inputSize });
   const model = buildModel(cfg);
   const flopsPerImage = countFlops(model);
@@ -157,7 +166,8 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const passes = spec.bench === 'train' ? 3 : 1; // backward ~ 2x forward
   return {
     bench: spec.bench,
-    backend: backend.name,
+    backend: backendLabel(backend),
+    ...(backend.adapter ? { adapter: describeAdapter(backend.adapter) } : {}),
     model: cfg.preset ?? cfg.encoder,
     ...(optimizerName ? { optimizer: optimizerName } : {}),
     inputShape: [cfg.inputSize, cfg.inputSize, cfg.inChannels],

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <suite> [--workers 0,1,2] [--steps N] [--warmup N] [--batch N] [--size N]
- *  [--preset reference] [--backend auto|wasm|cpu|...]`
+ *  [--preset reference] [--backend auto|webgpu|wasm|cpu|...]`
  *
  * Prints one JSON line per case on stdout (logs go to stderr). Every case runs in a fresh
  * child process, so peak RSS is that case's own and no engine state leaks between cases.
@@ -73,7 +73,8 @@ function parse(argv: string[]): { suites: string[]; options: Options } {
   }
   const num = (k: string) => (flags.has(k) ? Number(flags.get(k)) : undefined);
   const options: Options = {
-    workers: (flags.get('workers') ?? String(Math.min(2, availableParallelism()))).split(',').map(Number),
+    // One GPU is one device: webgpu runs in the bench process unless --workers says otherwise.
+    workers: (flags.get('workers') ?? (flags.get('backend') === 'webgpu' ? '0' : String(Math.min(2, availableParallelism())))).split(',').map(Number),
     steps: num('steps'),
     warmup: num('warmup'),
     batch: num('batch') ?? 8,

@@ -6,6 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_ENV, initBackend, probeBackend, resolvePreference } from '../../src/node/compute/backend';
 import { StudioError } from '../../src/shared/errors';
+import { CI, useSwiftShader, webgpuAvailability } from './webgpu-helpers';
+
+// The software adapter is present (as in CI): the automatic ladder must still pass it by.
+useSwiftShader();
+const gpu = await webgpuAvailability();
 
 const quiet = { log: () => {} };
 
@@ -20,11 +25,23 @@ describe('backend ladder', () => {
     const native = info.fallbacks.map((f) => f.name);
     // A machine with tfjs-node installed stops earlier; then the ladder is still ordered.
     if (info.name === 'wasm') {
-      expect(native).toEqual(['tensorflow-gpu', 'tensorflow']);
-      for (const f of info.fallbacks) expect(f.reason).toMatch(/tfjs-node/);
-      expect(lines).toHaveLength(2);
+      expect(native).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
+      for (const f of info.fallbacks.filter((f) => f.name !== 'webgpu')) expect(f.reason).toMatch(/tfjs-node/);
+      expect(lines).toHaveLength(3);
     }
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm']).toContain(info.name);
+    expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']).toContain(info.name);
+  });
+
+  it.skipIf(!gpu.ok && !CI)('auto passes a software WebGPU adapter by; asking for webgpu takes it', async () => {
+    if (!gpu.ok) throw new Error(gpu.reason);
+    const auto = await probeBackend('auto', quiet);
+    const webgpu = auto.fallbacks.find((f) => f.name === 'webgpu');
+    expect(webgpu?.reason).toMatch(/software one \(SwiftShader driver [\d.]+\); it is used only when asked for/);
+    expect(auto.name).not.toBe('webgpu');
+    const asked = await probeBackend('webgpu', quiet);
+    expect(asked).toMatchObject({ name: 'webgpu', fallbacks: [] });
+    expect(asked.adapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', software: true });
+    expect(asked.detail).toMatch(/adapter: google swiftshader, SwiftShader driver [\d.]+ \(software\)/);
   });
 
   it('an explicit preference starts the ladder at that rung', async () => {
@@ -35,6 +52,8 @@ describe('backend ladder', () => {
   it('reads VAR_STUDIO_BACKEND and rejects unknown names with a StudioError', () => {
     process.env[BACKEND_ENV] = 'CPU';
     expect(resolvePreference()).toBe('cpu');
+    process.env[BACKEND_ENV] = 'webgpu';
+    expect(resolvePreference()).toBe('webgpu');
     process.env[BACKEND_ENV] = 'metal';
     expect(() => resolvePreference()).toThrow(StudioError);
     expect(resolvePreference('auto')).toBe('auto');

@@ -43,7 +43,7 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   renderer: ['shared', 'renderer'],
 };
 
-const NODE_ONLY_PACKAGES = ['ws', 'onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const NODE_ONLY_PACKAGES = ['ws', 'onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 const DOM_PACKAGES = ['react', 'react-dom', 'cornerstone-core', 'uplot'];
 
 function isNodeBuiltin(spec: string): boolean {

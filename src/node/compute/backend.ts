@@ -1,17 +1,21 @@
 /**
- * The backend ladder: tensorflow-gpu > tensorflow > wasm > cpu (README, Compute backends).
+ * The backend ladder: tensorflow-gpu > webgpu (hardware adapter) > tensorflow > wasm > cpu (README, Compute backends).
  *
  * The native rungs come from optional packages whose install scripts may not have run, so they
  * are only ever loaded lazily inside try/catch, and every rung that is skipped says why.
+ * webgpu on a software adapter (SwiftShader) is slower than wasm, so the automatic ladder skips
+ * it; asking for "webgpu" explicitly (tests, VAR_STUDIO_BACKEND=webgpu) accepts it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import type { GpuAdapter } from '../../shared/backend';
 import { StudioError } from '../../shared/errors';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../shared/compute';
+import { activateWebgpu, probeWebgpu, requestAdapter, resetWebgpu, webgpuFailure } from './webgpu';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
 export interface BackendFallback {
@@ -27,6 +31,8 @@ export interface BackendInfo {
   threads?: number;
   /** Rungs above the chosen one that were tried and skipped, best first. */
   fallbacks: BackendFallback[];
+  /** webgpu only: the GPU adapter (vendor, architecture, description; software or not). */
+  adapter?: GpuAdapter;
 }
 
 export interface BackendOptions {
@@ -34,7 +40,7 @@ export interface BackendOptions {
   log?: (line: string) => void;
 }
 
-export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 export const BACKEND_ENV = 'VAR_STUDIO_BACKEND';
 
 const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -115,8 +121,11 @@ function nvidiaDriverPresent(): boolean {
   return existsSync('/proc/driver/nvidia/version');
 }
 
+type Probe = { ok: true; detail: string; adapter?: GpuAdapter } | { ok: false; reason: string };
+
 /** Cheap check of one rung: does not change the active tfjs backend. */
-function probeRung(name: BackendName): { ok: true; detail: string } | { ok: false; reason: string } {
+async function probeRung(name: BackendName, preference: BackendPreference): Promise<Probe> {
+  if (name === 'webgpu') return probeWebgpu(preference === 'webgpu');
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = NATIVE_PACKAGE[name];
     const found = nativeBinding(pkg);
@@ -161,9 +170,10 @@ function skip(fallbacks: BackendFallback[], name: BackendName, reason: string, l
 export async function probeBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
   const log = options.log ?? ladderLog;
   const fallbacks: BackendFallback[] = [];
-  for (const name of rungsFor(resolvePreference(preference))) {
-    const r = probeRung(name);
-    if (r.ok) return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks };
+  const pref = resolvePreference(preference);
+  for (const name of rungsFor(pref)) {
+    const r = await probeRung(name, pref);
+    if (r.ok) return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks, ...(r.adapter ? { adapter: r.adapter } : {}) };
     skip(fallbacks, name, r.reason, log);
   }
   // cpu always probes ok, so this is unreachable unless the ladder changes.
@@ -185,6 +195,12 @@ async function activate(name: BackendName, probeDetail: string): Promise<{ detai
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`tf.setBackend('tensorflow') failed`);
     return { detail: probeDetail };
   }
+  if (name === 'webgpu') {
+    const adapter = await requestAdapter();
+    if (!adapter) throw new Error('the WebGPU adapter disappeared between probe and start');
+    await activateWebgpu(adapter);
+    return { detail: probeDetail };
+  }
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
@@ -204,18 +220,29 @@ async function activate(name: BackendName, probeDetail: string): Promise<{ detai
  */
 export async function initBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
   const pref = resolvePreference(preference);
+  // A lost or failed GPU device is dropped here, so a resumed run gets a fresh one.
+  if (active?.info.name === 'webgpu' && webgpuFailure()) {
+    resetWebgpu();
+    active = undefined;
+  }
   if (active && active.preference === pref && tf.getBackend() === tfjsName(active.info.name)) return active.info;
   const log = options.log ?? ladderLog;
   const fallbacks: BackendFallback[] = [];
   for (const name of rungsFor(pref)) {
-    const probe = probeRung(name);
+    const probe = await probeRung(name, pref);
     if (!probe.ok) {
       skip(fallbacks, name, probe.reason, log);
       continue;
     }
     try {
       const { detail, threads } = await activate(name, probe.detail);
-      const info: BackendInfo = { name, detail, ...(threads !== undefined ? { threads } : {}), fallbacks };
+      const info: BackendInfo = {
+        name,
+        detail,
+        ...(threads !== undefined ? { threads } : {}),
+        fallbacks,
+        ...(probe.adapter ? { adapter: probe.adapter } : {}),
+      };
       active = { preference: pref, info };
       return info;
     } catch (e) {
@@ -237,4 +264,17 @@ export function tfjsName(name: BackendName): string {
 /** The backend initBackend chose in this process, if any. */
 export function activeBackend(): BackendInfo | undefined {
   return active?.info;
+}
+
+/**
+ * The active backend's own failure, if it has one (webgpu: device lost, out of memory, a GPU
+ * error that makes its results untrustworthy). Jobs check it after every step.
+ */
+export function backendFailure(): StudioError | undefined {
+  return active?.info.name === 'webgpu' ? webgpuFailure() : undefined;
+}
+
+export function assertBackendHealthy(): void {
+  const failure = backendFailure();
+  if (failure) throw failure;
 }

@@ -17,6 +17,7 @@ import { RunStore } from '../runs/store';
 import { readSweepImages, readSweepRecord } from '../sweep/files';
 import { buildResults } from './results';
 import { readCell, requirePlan, type ExperimentPaths } from './state';
+import { backendLabel } from '../../shared/backend';
 
 /** Beside results.json: one row per run x level x case. */
 export const PER_CASE_CSV = 'per-case.csv';
@@ -83,7 +84,7 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
     else missing.push({ index: planned.index, key: planned.key, label: planned.label, seed: planned.seed, status: record?.status ?? 'missing', what: got } as MissingCell);
   }
 
-  const trainBackend = finished[0]?.run.backend.name ?? 'none';
+  const trainBackend = finished[0] ? backendLabel(finished[0].run.backend) : 'none';
   const sweepBackend = `${finished[0]?.swept.record.backend ?? trainBackend}${plan.config.sweep.scorer === 'onnx' ? ' + onnxruntime-node' : ''}`;
   const train = phaseStats(finished.flatMap((f) => (f.record.train ? [f.record.train] : [])));
   const sweep = phaseStats(finished.flatMap((f) => (f.record.sweep ? [f.record.sweep] : [])));

@@ -49,7 +49,7 @@ export function k8sManifests(plan: Plan, paths: ExperimentPaths, opts: K8sOption
   const claimName = opts.pvc ?? `${name}-data`;
   const mountPath = opts.mountPath ?? '/var-studio';
   const podOut = path.posix.join(mountPath, path.basename(paths.out));
-  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' ? 1 : 0);
+  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' || plan.config.backend === 'webgpu' ? 1 : 0);
   const cpus = opts.cpusPerCell ?? Math.max(1, plan.config.workers);
   const memory = opts.memPerCell ?? '4Gi';
   const labels = { 'app.kubernetes.io/name': 'var-studio', 'app.kubernetes.io/instance': name };

@@ -33,7 +33,7 @@ export interface JobsDecision {
  */
 export async function autoJobs(config: ExperimentConfig, cells: number): Promise<JobsDecision> {
   const backend = await probeBackend(config.backend, { log: () => {} });
-  if (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu') {
+  if (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu' || backend.name === 'webgpu') {
     return { jobs: 1, reason: `the ${backend.name} backend uses every core (or the GPU) for one cell` };
   }
   const threads = Math.max(1, config.workers);

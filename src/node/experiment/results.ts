@@ -1,5 +1,6 @@
 /** Turns run records and sweep records into results.json rows (the report reads the same object). */
 import * as os from 'node:os';
+import { backendLabel } from '../../shared/backend';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
 import { ResultsSchema, type MissingCell, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
@@ -21,7 +22,7 @@ export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | 
     varLambda: cell.varLambda,
     seed: cell.seed,
     status: record.status,
-    backend: record.backend.name,
+    backend: backendLabel(record.backend),
     trainSeconds: record.timings.totalSeconds,
     ...(swept ? { sweepId: swept.record.sweepId } : {}),
     sweepSeconds: swept?.record.seconds ?? 0,
@@ -101,7 +102,7 @@ export function buildResults(input: ResultsInput): Results {
     createdAt: input.createdAt,
     finishedAt: new Date().toISOString(),
     host: { cpus: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), platform: `${os.platform()} ${os.arch()}`, node: process.version },
-    backend: { name: first?.backend.name ?? 'none', detail: first?.backend.detail ?? 'no run was trained' },
+    backend: { name: first?.backend.name ?? 'none', detail: first?.backend.detail ?? 'no run was trained', ...(first?.backend.adapter ? { adapter: first.backend.adapter } : {}) },
     stages: input.stages,
     totalSeconds: input.totalSeconds,
     runs,

@@ -47,7 +47,7 @@ export function slurmScripts(plan: Plan, paths: ExperimentPaths, opts: SlurmOpti
   check(opts.partition, /^[A-Za-z0-9_.,-]+$/, '--partition', 'gpu');
   check(opts.time, /^(\d+-)?\d+(:\d{2}){0,2}$/, '--time', '02:00:00');
   check(opts.memPerCell, /^\d+[KMGT]?$/, '--mem-per-cell', '8G');
-  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' ? 1 : 0);
+  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' || plan.config.backend === 'webgpu' ? 1 : 0);
   const cpus = opts.cpusPerCell ?? Math.max(1, plan.config.workers);
   const n = plan.cells.length;
   const logs = path.join(paths.out, 'slurm');

@@ -104,7 +104,7 @@ export function buildModelCard(c: CardInput): ModelCard {
       epochs: cfg.epochs,
       epochsCompleted: r.epochs.length,
       batchSize: cfg.batchSize,
-      backend: { name: r.backend.name, detail: r.backend.detail },
+      backend: { name: r.backend.name, detail: r.backend.detail, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) },
     },
     sparsity: { ...c.prune, kernels: c.kernels.total, kernelsNonZero: c.kernels.nonZero },
     metrics: { policy: METRIC_POLICY, levels, exported: e?.check ?? null },

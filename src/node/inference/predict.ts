@@ -134,7 +134,7 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
       });
     }
 
-    const original = readWeights(model);
+    const original = await readWeights(model);
     const levels: PredictionSummary['levels'] = [];
     for (const sparsity of config.levels) {
       if (opts.signal?.aborted) throw cancelled();

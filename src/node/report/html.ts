@@ -2,6 +2,7 @@
  * report.html: one self-contained file (inline CSS, inline SVG, PNG data URIs, no script, no
  * link to anything), so it opens offline, can be mailed and archived next to results.json.
  */
+import { backendLabel } from '../../shared/backend';
 import type { Results } from '../../shared/experiment/results';
 import { formatLambda } from '../../shared/train/optimizerConfig';
 import { failedTrainingText } from '../../shared/run/trainingCheck';
@@ -159,7 +160,7 @@ function stagesHtml(r: Results): string {
   );
   return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td><td></td><td></td></tr></table>
 <p class="small">Each cell (one method, λ and seed) trains and is then swept on its own; cells run in parallel processes or cluster tasks. A stage's wall time runs from the first cell entering it to the last one leaving it.</p>
-<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(r.backend.name)} (${esc(r.backend.detail)}).</p>`;
+<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(backendLabel(r.backend))} (${esc(r.backend.detail)}).</p>`;
 }
 
 function setupHtml(r: Results): string {
@@ -189,7 +190,7 @@ export function renderReport(input: ReportInput): string {
 <style>${CSS}</style></head>
 <body><main>
 <h1>VAR Studio report: ${esc(c.name)}</h1>
-<p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(r.backend.name)}</b> · ${r.runs.length} run(s) · total ${secs(r.totalSeconds)}</p>
+<p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(backendLabel(r.backend))}</b> · ${r.runs.length} run(s) · total ${secs(r.totalSeconds)}</p>
 <div class="warn"><b>Not for diagnostic use.</b> Research software trained here on synthetic phantoms; no figure in this report says anything about patients.</div>
 ${missingHtml(r)}<h2>Finding</h2>
 ${findingsHtml(r)}

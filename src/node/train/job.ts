@@ -10,7 +10,7 @@ import type { EpochRecord, RunRecord } from '../../shared/run/record';
 import { localGradientFn, type GradientFn } from '../../shared/train/gradients';
 import { defaultLoss } from '../../shared/train/loss';
 import { createOptimizer, type TrainOptimizer } from '../../shared/train/optimizers';
-import { initBackend, type BackendInfo, type BackendName } from '../compute/backend';
+import { backendFailure, initBackend, type BackendInfo, type BackendName } from '../compute/backend';
 import { createParallelGradientFn } from '../compute/parallel';
 import { RunStore } from '../runs/store';
 import { loadCheckpoint, saveCheckpoint, saveModelDir } from './checkpoint';
@@ -119,6 +119,9 @@ function sameSplit(a: Split, b: Split): boolean {
 }
 
 function errorInfo(e: unknown): NonNullable<RunRecord['error']> {
+  // A lost GPU device surfaces as whatever tfjs call failed first; the device's own story is clearer.
+  const gpu = backendFailure();
+  if (gpu && !(isStudioError(e) && e.code === 'cancelled')) return gpu.toJSON();
   if (isStudioError(e)) return e.toJSON();
   const msg = e instanceof Error ? e.message : String(e);
   return { code: 'internal', what: `Training failed: ${msg}`, hint: 'Resume the run from its last checkpoint; if it fails again, report the message' };

@@ -13,6 +13,7 @@ import { chunk, sampleArrays, toBatch, type SampleArrays } from './batches';
 import type { ProgressMeter } from './progress';
 import { validationScore, type ValidationScore } from './validate';
 import { weightStats } from './weightStats';
+import { assertBackendHealthy } from '../compute/backend';
 
 /** The seeded streams whose positions a checkpoint stores. */
 export interface RunRngs {
@@ -85,6 +86,8 @@ export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStep
       batch.x.dispose();
       batch.y.dispose();
     }
+    // A GPU that lost its device or reported an error computed garbage: stop before it is kept.
+    assertBackendHealthy();
     if (!Number.isFinite(result.loss) || !Number.isFinite(result.varPenalty)) {
       throw new StudioError({
         code: 'bad-input',

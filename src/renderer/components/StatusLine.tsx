@@ -1,12 +1,13 @@
+import { backendLabel } from '../../shared/backend';
 import { useCall } from '../api/context';
 import type { AppInfo } from '../../shared/api/contract';
 
 const SHELL_NAMES: Record<AppInfo['shell'], string> = { electron: 'Electron', browser: 'Browser' };
 
-/** "wasm (1 thread)" — the name users need, the detail in the tooltip. */
+/** "wasm (1 thread)", "webgpu (SwiftShader, software)": the name users need, the detail in the tooltip. */
 export function describeBackend(b: AppInfo['backend']): string {
   const extras = b.threads ? ` (${b.threads} thread${b.threads === 1 ? '' : 's'})` : '';
-  return `${b.name}${extras}`;
+  return `${backendLabel(b)}${extras}`;
 }
 
 export function StatusLine() {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
+import { makeAddNChunked } from './addn-chunked';
 import { registerLeanBatchNormGradient } from './batchnorm-grad';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
@@ -71,4 +72,26 @@ export function registerWasmTrainingKernels(): string[] {
   for (const [name, factory] of Object.entries(KERNELS)) replaceKernel('wasm', name, factory);
   registerLeanBatchNormGradient();
   return [...WASM_TRAINING_KERNELS];
+}
+
+/**
+ * webgpu: kernels whose stock version breaks a WebGPU device limit on studio models. Must run
+ * after '@tensorflow/tfjs-backend-webgpu' has been imported (same reason as for wasm).
+ */
+const WEBGPU_KERNELS: Record<string, (stock?: tf.KernelFunc) => tf.KernelFunc> = {
+  AddN: makeAddNChunked,
+};
+
+export const WEBGPU_TRAINING_KERNELS: readonly string[] = Object.keys(WEBGPU_KERNELS);
+
+export function registerWebgpuKernels(): string[] {
+  if (!tf.getKernel('AddN', 'webgpu')) {
+    throw new StudioError({
+      code: 'backend',
+      what: 'The webgpu backend is not loaded, so its kernels cannot be added',
+      hint: "Import '@tensorflow/tfjs-backend-webgpu' before registering the webgpu kernels.",
+    });
+  }
+  for (const [name, factory] of Object.entries(WEBGPU_KERNELS)) replaceKernel('webgpu', name, factory);
+  return [...WEBGPU_TRAINING_KERNELS];
 }

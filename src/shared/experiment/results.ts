@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GpuAdapterSchema } from '../backend';
 import { optimizerMethods } from '../train/optimizerConfig';
 import { ExperimentConfigSchema } from './config';
 import { FalsePositiveRateSchema } from '../metrics/schemas';
@@ -159,7 +160,7 @@ export const ResultsSchema = z.object({
   finishedAt: z.string(),
   /** Machine facts next to the timings: they depend on it. */
   host: z.object({ cpus: z.number().int().positive(), loadAverage: z.array(z.number()), platform: z.string(), node: z.string() }),
-  backend: z.object({ name: z.string(), detail: z.string() }),
+  backend: z.object({ name: z.string(), detail: z.string(), adapter: GpuAdapterSchema.optional() }),
   stages: z.array(StageSchema),
   totalSeconds: z.number().nonnegative(),
   runs: z.array(RunSummarySchema),

@@ -4,6 +4,7 @@
  * used for. The JSON is validated against this schema before it is written.
  */
 import { z } from 'zod';
+import { GpuAdapterSchema } from '../backend';
 import { ArtifactCheckSchema, DISCLAIMER, ExportFormatSchema, PruneSummarySchema, SizeReportSchema, WeightPrecisionSchema } from './schemas';
 
 export const MODEL_CARD_SCHEMA_ID = 'var-studio.model-card/1';
@@ -70,7 +71,7 @@ export const ModelCardSchema = z.object({
     epochs: z.number().int().positive(),
     epochsCompleted: z.number().int().nonnegative(),
     batchSize: z.number().int().positive(),
-    backend: z.object({ name: z.string().min(1), detail: z.string() }),
+    backend: z.object({ name: z.string().min(1), detail: z.string(), adapter: GpuAdapterSchema.optional() }),
   }),
   sparsity: PruneSummarySchema.extend({ kernels: z.number().int().nonnegative(), kernelsNonZero: z.number().int().nonnegative() }),
   metrics: z.object({

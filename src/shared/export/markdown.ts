@@ -1,4 +1,5 @@
 /** MODEL_CARD.md from the card JSON: the same facts, for people. Pure, so the UI previews it too. */
+import { backendLabel } from '../backend';
 import type { ModelCard } from './card';
 import type { Score } from './schemas';
 import { METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
@@ -55,7 +56,8 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     '',
     `- Optimizer: ${METHOD_LABELS[m.optimizer as OptimizerMethod] ?? m.optimizer}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}`,
     `- Epochs: ${m.epochsCompleted} of ${m.epochs}, batch ${m.batchSize}`,
-    `- Backend: ${m.backend.name} (${m.backend.detail})`,
+    `- Backend: ${backendLabel(m.backend)} (${m.backend.detail})`,
+    ...(m.backend.adapter ? [`- GPU adapter: vendor ${m.backend.adapter.vendor || 'n/a'}, architecture ${m.backend.adapter.architecture || 'n/a'}, ${m.backend.adapter.description || 'no description'}${m.backend.adapter.software ? ' (software: a CPU emulating a GPU)' : ''}`] : []),
     '',
     '## Sparsity',
     '',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GpuAdapterSchema } from '../backend';
 import { RunConfigSchema } from './config';
 import { TrainingCheckSchema } from './trainingCheck';
 
@@ -7,10 +8,12 @@ import { TrainingCheckSchema } from './trainingCheck';
  * the contract can import run schemas without an import cycle.
  */
 export const RunBackendSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  name: z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
   detail: z.string(),
   threads: z.number().int().positive().optional(),
   fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })),
+  /** webgpu only: the GPU adapter the run used. */
+  adapter: GpuAdapterSchema.optional(),
 });
 
 export const HistogramSchema = z.object({

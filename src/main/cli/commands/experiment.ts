@@ -11,6 +11,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { backendLabel } from '../../../shared/backend';
 import { StudioError } from '../../../shared/errors';
 import { checkTraining } from '../../../shared/run/trainingCheck';
 import { parseExperimentConfig, type ExperimentConfig } from '../../../shared/experiment/config';
@@ -119,7 +120,7 @@ export const experimentCommand: CliCommand = {
     `  --out DIR       output folder (experiment.json, cells/, runs/, results.json, report.html); default`,
     `                  ./${DEFAULT_OUT_PARENT}/<name>-<time>. A folder holding an unfinished experiment of the same config is resumed.`,
     '  --fresh         start a new folder even if an unfinished one of the same config exists',
-    '  --backend NAME  auto | tensorflow-gpu | tensorflow | wasm | cpu (overrides the config)',
+    '  --backend NAME  auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (overrides the config)',
     '  --workers N     data-parallel gradient workers per run (overrides the config)',
     '  --jobs N        cells at once on this machine (default: automatic, one per core when a cell uses one',
     '                  thread (wasm, cpu), one on the native backends, fewer when memory is short)',
@@ -276,7 +277,7 @@ export const experimentCommand: CliCommand = {
       const r = outcome.results!;
       for (const f of r.findings) io.out(f.text);
       for (const x of r.runs.filter((x) => x.trainingCheck?.verdict === 'failed')) io.out(`Failed training (left out of the comparisons): ${x.label} seed ${x.seed} (${x.runId})`);
-      io.out(`Done in ${formatDuration((performance.now() - t0) / 1000)} on ${r.backend.name}, up to ${outcome.jobs} cell(s) at once.`);
+      io.out(`Done in ${formatDuration((performance.now() - t0) / 1000)} on ${backendLabel(r.backend)}, up to ${outcome.jobs} cell(s) at once.`);
       io.out(`Report:  ${outcome.paths.report}`);
       io.out(`Results: ${outcome.paths.results}`);
       return 0;

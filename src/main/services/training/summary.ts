@@ -1,4 +1,5 @@
 /** RunRecord -> one row of the runs list (the per-epoch statistics stay in runs.get). */
+import { backendLabel } from '../../../shared/backend';
 import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
 import type { RunData } from '../../../shared/run/config';
 import type { RunRecord } from '../../../shared/run/record';
@@ -24,7 +25,7 @@ export function summarizeRun(r: RunRecord, job: TrainingJob | undefined): RunSum
     interrupted: r.status === 'running' && job?.state !== 'running',
     started: hasStarted(r),
     ...(job ? { jobId: job.jobId } : {}),
-    backend: r.backend.name,
+    backend: backendLabel(r.backend),
     backendDetail: r.backend.detail,
     method: r.config.optimizer.method,
     varLambda: r.config.optimizer.varLambda,

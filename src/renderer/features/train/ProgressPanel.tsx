@@ -1,4 +1,5 @@
 import type { TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import { backendLabel } from '../../../shared/backend';
 import { formatEta } from '../../components/format';
 import type { LiveStatus } from '../runs/status';
 import type { LiveRun } from './useLiveRun';
@@ -21,7 +22,7 @@ export function ProgressPanel({ run, status, progress, onCancel }: { run: LiveRu
         <span className={`run-badge run-badge--${state}`} data-testid="live-status">
           {status.label}
         </span>
-        {run.record && <span className="progress-panel__meta">backend {run.record.backend.name}</span>}
+        {run.record && <span className="progress-panel__meta">backend {backendLabel(run.record.backend)}</span>}
         {active && run.jobId && (
           <button type="button" className="action-button" onClick={onCancel} aria-label={`Cancel training of ${run.name}`}>
             Cancel
