@@ -36,7 +36,8 @@ describe.skipIf(!gpu.ok && !CI)('var-studio experiment --preset tiny --backend w
     for (const e of results.entries) expect(e.backend).toBe('webgpu (SwiftShader, software)');
     expect(results.stages.find((s) => s.stage === 'train')?.backend).toBe('webgpu (SwiftShader, software)');
     for (const r of results.runs) expect(r.epochs.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
-    expect(lines.join('\n')).toMatch(/on webgpu \(SwiftShader, software\)\./);
+    expect(lines.join('\n')).toMatch(/on webgpu \(SwiftShader, software\)\.\n/);
+    expect(lines.join('\n')).toMatch(/Done in .* on webgpu \(SwiftShader, software\), /);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('webgpu (SwiftShader, software)');
   });
 });

@@ -193,7 +193,7 @@ export const experimentCommand: CliCommand = {
       if (mode === 'collect') return collect(paths, io);
       const cell = findCell(plan, values.cell!);
       const backend = await probeBackend(plan.config.backend, { log: () => {} });
-      io.out(`VAR Studio experiment "${plan.name}", cell ${cell.index}/${plan.cells.length - 1} ${cell.key} (${cell.label}, seed ${cell.seed}) on ${backend.name}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
+      io.out(`VAR Studio experiment "${plan.name}", cell ${cell.index}/${plan.cells.length - 1} ${cell.key} (${cell.label}, seed ${cell.seed}) on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
       const progress = new Progress(io);
       const record = await runCell(paths, plan, values.cell!, { signal: io.signal, onEvent: listener(io, progress) });
       progress.clear();
@@ -267,7 +267,7 @@ export const experimentCommand: CliCommand = {
     const progress = new Progress(io);
     const cells = config.methods.length * config.varLambdas.length * config.seeds.length;
     const backend = await probeBackend(config.backend, { log: () => {} });
-    io.out(`VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backend.name}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
+    io.out(`VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
     const t0 = performance.now();
     const out = await chooseOut(config, { ...(values.out ? { out: values.out } : {}), fresh: !!values.fresh });
     const outcome = await runExperiment(config, { out, ...meta, ...(jobs ? { jobs } : {}), signal: io.signal, onEvent: listener(io, progress) });
