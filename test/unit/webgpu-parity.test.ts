@@ -96,7 +96,7 @@ async function onBoth<T>(fn: (backend: BackendName) => Promise<T>): Promise<{ cp
 const arrays = async (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
 
 // SwiftShader runs every shader on the CPU, next to the plain-JS cpu backend: minutes, not seconds.
-describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { timeout: 600_000 }, () => {
+describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { timeout: 1_200_000 }, () => {
   beforeAll(() => {
     if (!gpu.ok) throw new Error(gpu.reason);
   });
