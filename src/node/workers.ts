@@ -1,19 +1,21 @@
 /**
- * The one place that knows where worker entry points live, for every worker in the studio.
+ * The one place that knows where worker entry points live, for every worker in the studio: job
+ * processes (src/node/jobs/host.ts) and the gradient shard threads (startWorker below).
  *
  * Built app: electron-vite turns src/worker/<name>.worker.ts into out/main/<name>.worker.js,
  * while this module ends up in out/main/*.js or out/main/chunks/*.js.
  * From sources (vitest, tsx, `npm run bench`): the .ts file, through tsx.
  */
-import { fork } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { StudioError } from '../shared/errors';
 
-const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
+/** True when running from the .ts sources (vitest, tsx), false in the built app. */
+export const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
 
 /** File URL of a worker entry: out/main/<name>.worker.js when built, src/worker/<name>.worker.ts from sources. */
 export function workerUrl(name: string): URL {
@@ -46,7 +48,7 @@ export function startWorker(name: string, workerData: unknown, options: Omit<Wor
   return new Worker(entry, { ...options, workerData, eval: true });
 }
 
-/** The part of a job worker that hosts use: the same shape for a thread and for a process. */
+/** The part of a helper process that its host uses (the shape of a worker thread). */
 export interface JobWorker {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (message: any) => void): this;
@@ -57,18 +59,27 @@ export interface JobWorker {
   unref?(): void;
 }
 
-/** First message a worker process receives: its workerData (see src/node/workerJob.ts). */
+/** First message a helper process receives: its workerData. */
 export const PROCESS_INIT = '__var-studio-init';
 
 /**
- * Start a worker entry in a child process instead of a thread. Jobs that run native code
- * (onnxruntime-node) use it: killing a thread while a native session runs can abort the whole
- * process, while killing a child process never touches the studio.
+ * Forks src/worker/<name>.worker.ts as a child process with an IPC channel (structured clone),
+ * through tsx from sources. The one place a studio process is forked: jobs (src/node/jobs/host.ts)
+ * and the long-lived data reader (startWorkerProcess) both start here.
  */
-export function startWorkerProcess(name: string, workerData: unknown): JobWorker {
+export function forkWorker(name: string): ChildProcess {
   const file = fileURLToPath(workerUrl(name));
   const execArgv = fromSources ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-  const child = fork(file, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(file, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/**
+ * A long-lived helper process that answers requests (the data reader, src/node/data/remote.ts),
+ * with the Worker-like shape its host uses. Jobs (one input, progress, one answer) use
+ * src/node/jobs/host.ts instead.
+ */
+export function startWorkerProcess(name: string, workerData: unknown): JobWorker {
+  const child = forkWorker(name);
   child.send({ type: PROCESS_INIT, data: workerData });
   const events = new EventEmitter();
   let exitCode: number | undefined;

@@ -8,6 +8,8 @@ export type StudioErrorCode =
   | 'too-large'
   | 'unsupported'
   | 'not-found'
+  /** Something is already there and was not replaced: confirm overwriting, or choose another name. */
+  | 'exists'
   | 'mismatch'
   | 'cancelled'
   | 'backend'

@@ -1,13 +1,12 @@
 /**
- * The pre-flight's time calibration in a worker thread (a few training steps must not block the
- * main process). workerData: a parsed RunConfig. Posts one message, then closes:
- *   { type: 'done', calibration } | { type: 'error', error: StudioErrorInfo }
+ * The pre-flight's time calibration in a child process (a few training steps must not block the
+ * studio). Input: a parsed RunConfig; answer: the Calibration. Host: src/main/services/training/preflight.ts.
  */
+import { serveJob } from '../node/jobs/worker';
 import { calibrateStep, type Calibration } from '../node/train/calibrate';
-import { serveWorkerJob } from '../node/workerJob';
 import type { RunConfig } from '../shared/run/config';
 
-serveWorkerJob<RunConfig, { type: 'done'; calibration: Calibration }>(async ({ data }) => ({ type: 'done', calibration: await calibrateStep(data) }), {
+serveJob<RunConfig, never, Calibration>(({ data }) => calibrateStep(data), {
   what: 'The time calibration failed',
   hint: 'The run can still start; its progress shows the time left',
 });

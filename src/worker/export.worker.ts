@@ -1,16 +1,11 @@
-/** Export jobs and previews off the main thread. Protocol and host: src/node/export/host.ts. */
-import type { ExportWorkerData, FromExportWorker } from '../node/export/host';
-import { runExportJob } from '../node/export/job';
-import { previewExport } from '../node/export/preview';
-import { serveWorkerJob } from '../node/workerJob';
+/** Export jobs and previews in a child process. Host: src/node/export/host.ts. */
+import type { ExportResult } from '../shared/export/schemas';
+import type { ExportWorkerData } from '../node/export/host';
+import { runExportJob, type ExportJobProgress } from '../node/export/job';
+import { previewExport, type ExportPreview } from '../node/export/preview';
+import { serveJob } from '../node/jobs/worker';
 
-serveWorkerJob<ExportWorkerData, FromExportWorker>(
-  async ({ data, signal, post }) => ({
-    type: 'done',
-    result:
-      data.kind === 'run'
-        ? await runExportJob(data.request, { signal, onProgress: (progress) => post({ type: 'progress', progress }) })
-        : await previewExport(data.request),
-  }),
+serveJob<ExportWorkerData, ExportJobProgress, ExportResult | ExportPreview>(
+  async ({ data, signal, progress }) => (data.kind === 'run' ? runExportJob(data.request, { signal, progress }) : previewExport(data.request)),
   { what: 'The export failed', hint: 'Nothing was written; report the message if it repeats' },
 );

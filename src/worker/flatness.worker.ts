@@ -1,22 +1,15 @@
-/**
- * The flatness diagnostic (top Hessian eigenvalue of a trained run) in a worker thread: power
- * iteration takes many gradient evaluations, which must not block the main process.
- * workerData: { runDir, iterations?, batchSize? }. Posts one message, then closes:
- *   { type: 'done', topEigenvalue } | { type: 'error', error: StudioErrorInfo }
- * Cancel = the host terminates the thread, so no half-converged estimate is ever stored.
- */
+/** The flatness diagnostic in a child process; host and protocol: src/node/train/flatnessHost.ts. */
 import { computeHessianTopEigenvalue } from '../node/train/flatness';
-import { serveWorkerJob } from '../node/workerJob';
+import type { FlatnessResult, FlatnessWorkerData } from '../node/train/flatnessHost';
+import { serveJob } from '../node/jobs/worker';
 
-type FlatnessData = { runDir: string; iterations?: number; batchSize?: number };
-
-serveWorkerJob<FlatnessData, { type: 'done'; topEigenvalue: number }>(
+serveJob<FlatnessWorkerData, never, FlatnessResult>(
   async ({ data }) => {
     const record = await computeHessianTopEigenvalue(data.runDir, {
       ...(data.iterations ? { iterations: data.iterations } : {}),
       ...(data.batchSize ? { batchSize: data.batchSize } : {}),
     });
-    return { type: 'done', topEigenvalue: record.hessianTopEigenvalue ?? record.hessian?.topEigenvalue ?? NaN };
+    return { topEigenvalue: record.hessianTopEigenvalue ?? record.hessian?.topEigenvalue ?? NaN };
   },
   { what: 'The flatness diagnostic failed', hint: 'Check that the run has trained weights' },
 );

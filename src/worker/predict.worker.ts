@@ -1,9 +1,10 @@
-/** Prediction jobs off the main process. Protocol and host: src/node/inference/host.ts. */
-import type { FromPredictWorker } from '../node/inference/host';
+/** Prediction jobs in a child process. Host: src/node/inference/host.ts. */
+import type { PredictResult } from '../node/inference/host';
 import { runPredictJob, type PredictJobRequest } from '../node/inference/job';
-import { serveWorkerJob } from '../node/workerJob';
+import type { PredictProgress } from '../node/inference/predict';
+import { serveJob } from '../node/jobs/worker';
 
-serveWorkerJob<PredictJobRequest, FromPredictWorker>(
-  async ({ data, signal, post }) => ({ type: 'done', result: await runPredictJob(data, { signal, onProgress: (progress) => post({ type: 'progress', progress }) }) }),
-  { what: 'The prediction failed', hint: 'Check the run and the scan, then try again' },
-);
+serveJob<PredictJobRequest, PredictProgress, PredictResult>(({ data, signal, progress }) => runPredictJob(data, { signal, onProgress: (p) => progress.report(p) }), {
+  what: 'The prediction failed',
+  hint: 'Check the run and the scan, then try again',
+});

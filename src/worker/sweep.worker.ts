@@ -1,15 +1,13 @@
 /**
- * Sweeps in a worker thread: pruning and scoring never block the main process, and a crash
- * here leaves it running. Protocol in src/node/sweep/protocol.ts; host in src/node/sweep/host.ts.
+ * Sweeps in a child process: pruning and scoring never block the studio, and a crash here
+ * (onnxruntime included) leaves it running. Protocol in src/node/sweep/protocol.ts; host in
+ * src/node/sweep/host.ts.
  */
+import { serveJob } from '../node/jobs/worker';
 import { runSweep } from '../node/sweep/job';
-import type { FromSweepWorker, SweepWorkerData } from '../node/sweep/protocol';
-import { serveWorkerJob } from '../node/workerJob';
+import type { SweepOutcome, SweepProgress, SweepWorkerData } from '../node/sweep/protocol';
 
-serveWorkerJob<SweepWorkerData, FromSweepWorker>(
-  async ({ data, signal, post }) => ({
-    type: 'done',
-    outcome: await runSweep({ ...data, signal, onProgress: (progress) => post({ type: 'progress', progress }) }),
-  }),
-  { what: 'The sweep could not start', hint: 'Check the sweep settings' },
-);
+serveJob<SweepWorkerData, SweepProgress, SweepOutcome>(({ data, signal, progress }) => runSweep({ ...data, signal, progress }), {
+  what: 'The sweep could not start',
+  hint: 'Check the sweep settings',
+});

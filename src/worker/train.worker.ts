@@ -1,22 +1,20 @@
 /**
- * Training in a worker thread: the main process stays responsive and a crash here cannot take
- * it down. Protocol in src/node/train/protocol.ts; the host is src/node/train/host.ts.
+ * Training in a child process: the studio stays responsive and a crash here cannot take it
+ * down. Protocol in src/node/train/protocol.ts; the host is src/node/train/host.ts.
  */
-import type { FromTrainWorker, TrainWorkerData } from '../node/train/protocol';
+import { serveJob } from '../node/jobs/worker';
+import type { TrainResult, TrainUpdate, TrainWorkerData } from '../node/train/protocol';
 import { resumeRun, trainNewRun, type TrainJobOptions } from '../node/train/job';
-import { serveWorkerJob } from '../node/workerJob';
 
-serveWorkerJob<TrainWorkerData, FromTrainWorker>(
-  async ({ data, signal, post }) => {
+serveJob<TrainWorkerData, TrainUpdate, TrainResult>(
+  async ({ data, signal, progress }) => {
     const opts: TrainJobOptions = {
       runsRoot: data.runsRoot,
       signal,
-      onStart: (record) => post({ type: 'started', record }),
-      onProgress: (progress) => post({ type: 'progress', progress }),
-      onEpoch: (event) => post({ type: 'epoch', event }),
+      progress: { report: (p) => progress.report({ type: 'step', progress: p }) },
+      onEpoch: (event) => progress.report({ type: 'epoch', event }),
     };
-    const record = data.kind === 'new' ? await trainNewRun(data.config, { ...opts, runId: data.runId }) : await resumeRun(data.runId, opts);
-    return { type: 'done', record };
+    return data.kind === 'new' ? trainNewRun(data.config, { ...opts, runId: data.runId }) : resumeRun(data.runId, opts);
   },
   { what: 'Training could not start', hint: 'Check the run config' },
 );

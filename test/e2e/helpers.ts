@@ -39,7 +39,7 @@ export async function deleteRuns(match: (name: string) => boolean = () => true):
   const { runs, jobs } = await callApi<{ runs: { id: string; name: string }[]; jobs: { jobId: string; runId?: string; name?: string }[] }>('runs.list');
   const doomed = runs.filter((r) => match(r.name));
   // A queued or running job keeps its run: cancel it first (the run then stops at a checkpoint).
-  for (const j of jobs) if (doomed.some((r) => r.id === j.runId)) await callApi('training.cancel', { jobId: j.jobId }).catch(() => undefined);
+  for (const j of jobs) if (doomed.some((r) => r.id === j.runId)) await callApi('jobs.cancel', { jobId: j.jobId }).catch(() => undefined);
   for (const r of doomed) {
     for (let attempt = 0; ; attempt++) {
       try {

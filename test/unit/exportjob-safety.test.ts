@@ -30,7 +30,7 @@ describe('export job: files on disk', () => {
     const first = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'] }), opts);
     expect(first.artifacts[0].dir).toBe(out);
     const before = Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
-    await expect(runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5 }), opts)).rejects.toMatchObject({ code: 'bad-input', what: expect.stringMatching(/already exist/) });
+    await expect(runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5 }), opts)).rejects.toMatchObject({ code: 'exists', what: expect.stringMatching(/already exist/) });
     expect(Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]))).toEqual(before);
     // A lone model card of someone else's also blocks.
     const other = path.join(root, 'other');
@@ -52,7 +52,7 @@ describe('export job: files on disk', () => {
       const p = runExportJob(req({ outDir: out, formats: ['onnx', 'tfjs'], weights: ['fp32', 'fp16'] }), {
         ...opts,
         signal: ctl.signal,
-        onProgress: (e) => e.message === stopAt && ctl.abort(),
+        progress: { report: (e) => e.message === stopAt && ctl.abort() },
       });
       await expect(p).rejects.toMatchObject({ code: 'cancelled' });
       expect(tree(out)).toEqual([]);
@@ -76,11 +76,13 @@ describe('export job: files on disk', () => {
     const intruder = path.join(out, '0.8-tfjs-fp32', 'model.json');
     const p = runExportJob(req({ outDir: out, formats: ['onnx', 'tfjs'], weights: ['fp32'] }), {
       ...opts,
-      onProgress: (e) => {
-        if (e.message === 'Saving') {
-          fs.mkdirSync(path.dirname(intruder), { recursive: true });
-          fs.writeFileSync(intruder, '{"theirs": true}');
-        }
+      progress: {
+        report: (e) => {
+          if (e.message === 'Saving') {
+            fs.mkdirSync(path.dirname(intruder), { recursive: true });
+            fs.writeFileSync(intruder, '{"theirs": true}');
+          }
+        },
       },
     });
     await expect(p).rejects.toThrow(/already exist/);

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('export service (worker process)', () => {
+describe('export service (queued job in a child process)', () => {
   it('lists runs, previews without writing, runs an export with progress, lists it, offers no dialog in browser mode', async () => {
     const host = createServiceHost({ shell: 'browser' });
     const events: { state?: string; fraction: number; message?: string }[] = [];
@@ -37,7 +37,12 @@ describe('export service (worker process)', () => {
     expect(pr.artifacts[0].existing).toEqual([]);
     expect(pr.markdown).toContain('not for diagnostic use');
 
-    const res = await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] });
+    const ended = new Promise<void>((resolve) => host.events.subscribe((name, p) => name === 'job.changed' && (p as { jobId: string; state: string }).jobId === 'job-1' && ['completed', 'failed', 'cancelled'].includes((p as { state: string }).state) && resolve()));
+    const queued = await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] });
+    if (!queued.ok) throw new Error(JSON.stringify(queued.error));
+    expect(queued.result).toMatchObject({ jobId: 'job-1', kind: 'export', runId: run.record.id, state: 'running' });
+    await ended;
+    const res = await host.invoke('export.result', { jobId: 'job-1' });
     if (!res.ok) throw new Error(JSON.stringify(res.error));
     const r = res.result as { jobId: string; artifacts: { dir: string; size: { fileBytes: number } }[] };
     expect(r.jobId).toBe('job-1');
@@ -48,12 +53,15 @@ describe('export service (worker process)', () => {
     expect(events.some((e) => e.message === 'Loading onnx fp16 back and scoring it')).toBe(true);
 
     const again = await host.invoke('export.run', { runId: run.record.id, sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] });
-    expect(again).toMatchObject({ ok: false, error: { code: 'bad-input', what: expect.stringMatching(/already exist/) } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'exists', what: expect.stringMatching(/already exist/) } });
     const after = await host.invoke('export.list', { runId: run.record.id });
     expect(after).toMatchObject({ ok: true, result: { exports: [{ format: 'onnx', weights: 'fp16', sparsity: 0.9, present: true }] } });
     expect(await host.invoke('export.pickFolder', {})).toMatchObject({ ok: true, result: { available: false } });
     expect(await host.invoke('export.run', { runId: '../x', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(await host.invoke('export.run', { runId: run.record.id, sparsity: 1.2, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    expect(await host.invoke('export.cancel', { jobId: 'nothing' })).toMatchObject({ ok: true, result: { cancelled: false } });
+    expect(await host.invoke('jobs.cancel', { jobId: 'nothing' })).toMatchObject({ ok: true, result: { cancelled: false } });
+    expect(await host.invoke('export.result', { jobId: 'nothing' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.5, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'exists', what: expect.stringMatching(/Job job-1/) } });
+    await host.dispose();
   });
 });

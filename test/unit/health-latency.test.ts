@@ -8,9 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceHost } from '../../src/main/services';
-import { trainingService } from '../../src/main/services/training';
-import { datasetService } from '../../src/main/services/datasets';
+import { createServiceHost, type ServiceHost } from '../../src/main/services';
 import { allowRoots } from '../../src/main/services/confine';
 import { HEALTH_PATH, startServer, type RunningServer } from '../../src/main/server';
 import { CALL_PATH_PREFIX, TOKEN_HEADER } from '../../src/shared/api/channels';
@@ -20,6 +18,7 @@ import { tinyRunConfig } from './job-helpers';
 const TOKEN = 'health-token-0123456789abcdef';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'health-latency-'));
 let server: RunningServer;
+let services: ServiceHost;
 let origin: string;
 
 async function call(name: string, input: unknown): Promise<{ ok: boolean; result?: any; error?: any }> {
@@ -33,13 +32,13 @@ beforeAll(async () => {
   allowRoots([home]);
   fs.mkdirSync(path.join(home, 'renderer'));
   fs.writeFileSync(path.join(home, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({ services: createServiceHost({ shell: 'browser' }), token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
+  services = createServiceHost({ shell: 'browser' });
+  server = await startServer({ services, token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
   origin = `http://127.0.0.1:${server.port}`;
 });
 
 afterAll(async () => {
-  await trainingService.dispose();
-  datasetService.dispose();
+  await services?.dispose();
   await server?.close();
   fs.rmSync(home, { recursive: true, force: true });
 });

@@ -46,7 +46,7 @@ describe('training job: checkpoint and resume', () => {
     const part = await trainNewRun(config, {
       runsRoot: root,
       signal: controller.signal,
-      onProgress: (p) => progress.push(p),
+      progress: { report: (p) => progress.push(p) },
       onEpoch: (e) => {
         if (e.record.epoch === 0) controller.abort();
       },

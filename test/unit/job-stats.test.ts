@@ -38,7 +38,7 @@ describe('weight statistics', () => {
 describe('progress meter', () => {
   it('rate-limits events but always emits the last step of an epoch', () => {
     const out: TrainProgress[] = [];
-    const m = new ProgressMeter('r', 100, (p) => out.push(p));
+    const m = new ProgressMeter('r', 100, { report: (p) => out.push(p) });
     for (let s = 1; s <= 50; s++) m.step({ epoch: 0, step: s, images: 2, loss: 1, lr: 0.1, force: s === 50 });
     expect(out.length).toBe(2); // the first step, then the forced last one (all within 100 ms)
     expect(out[1]).toMatchObject({ runId: 'r', step: 50, totalSteps: 100, fraction: 0.5, epoch: 0 });

@@ -10,14 +10,14 @@ import { tinyRunConfig } from './job-helpers';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'job-worker-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-describe('training in a worker thread', () => {
+describe('training in a child process', () => {
   it('streams progress, cancels to a kept checkpoint, and resumes to completion', async () => {
     const config = tinyRunConfig({ epochs: 6, backend: 'wasm' });
     const progress: TrainProgress[] = [];
     const epochs: TrainEpochEvent[] = [];
     const handle = startTraining(config, {
       runsRoot: root,
-      onProgress: (p) => progress.push(p),
+      progress: { report: (p) => progress.push(p) },
       onEpoch: (e) => {
         epochs.push(e);
         if (epochs.length === 1) handle.cancel();
@@ -51,14 +51,16 @@ describe('training in a worker thread', () => {
     let killed: Promise<void> | undefined;
     const handle = startTraining(tinyRunConfig({ name: 'crash', epochs: 50, backend: 'wasm' }), {
       runsRoot: root,
-      onProgress: () => {
-        killed ??= handle.terminate();
+      progress: {
+        report: () => {
+          killed ??= handle.terminate();
+        },
       },
     });
     const rec = await handle.done;
     await killed;
     expect(rec.status).toBe('failed');
-    expect(rec.error?.what).toMatch(/training thread/i);
+    expect(rec.error?.what).toMatch(/training process/i);
     const onDisk = await new RunStore(root).open(handle.runId);
     expect(onDisk.status).toBe('failed');
     expect(onDisk.error?.hint).toMatch(/Resume/);
@@ -67,7 +69,7 @@ describe('training in a worker thread', () => {
     expect((await next.done).status).toBe('completed');
   });
 
-  it('an invalid run fails before a thread starts, with a StudioError', () => {
+  it('an invalid run fails before a process starts, with a StudioError', () => {
     expect(() => startTraining({ ...tinyRunConfig(), epochs: 0 }, { runsRoot: root })).toThrow(/epochs/);
   });
 });

@@ -4,11 +4,12 @@ import { calls, events, isCallName } from '../../src/shared/api/contract';
 import { createApiClient, type Transport } from '../../src/shared/api/client';
 import { createEventBus } from '../../src/shared/api/bus';
 import { errorToWire, wireToError } from '../../src/shared/api/wire';
-import { createServiceHost, handlers } from '../../src/main/services';
+import { createServiceHost } from '../../src/main/services';
 import { StudioError } from '../../src/shared/errors';
 
 describe('API contract', () => {
   it('every call has input/output schemas and a registered handler', () => {
+    const { handlers } = createServiceHost({ shell: 'browser' });
     for (const [name, spec] of Object.entries(calls)) {
       expect(spec.input, name).toBeInstanceOf(z.ZodType);
       expect(spec.output, name).toBeInstanceOf(z.ZodType);

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHost } from '../../src/main/services';
-import { terminateSweepForTests } from '../../src/main/services/sweep';
 import { readSweepRecord } from '../../src/node/sweep/files';
 import { startSweep } from '../../src/node/sweep/host';
 import type { JobProgress } from '../../src/shared/api/contract';
@@ -23,6 +22,21 @@ afterAll(() => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
+/** kill -9 of this process's child that runs `<worker>.worker` (Linux /proc): a real crash, not a hook. */
+function killChildJob(worker: string): number {
+  const mine = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${worker}.worker`);
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of mine) process.kill(Number(pid), 'SIGKILL');
+  return mine.length;
+}
+
 /** Many levels, one slice per batch: long enough to be interrupted after the first progress. */
 const longConfig = { levels: Array.from({ length: 24 }, (_, i) => i / 25), batchSize: 1, scorer: 'tfjs' as const };
 /** The same through onnxruntime: the process is killed with native sessions alive. */
@@ -34,9 +48,11 @@ describe('sweep worker process', () => {
     const h = startSweep([runId], longConfig, {
       runsRoot: root,
       backend: 'cpu',
-      onProgress: () => {
-        if (!asked) h.cancel();
-        asked = true;
+      progress: {
+        report: () => {
+          if (!asked) h.cancel();
+          asked = true;
+        },
       },
     });
     const out = await h.done;
@@ -52,8 +68,10 @@ describe('sweep worker process', () => {
     const h = startSweep([runId], longConfig, {
       runsRoot: root,
       backend: 'cpu',
-      onProgress: (p) => {
-        if (p.step >= 1) killed ??= h.terminate();
+      progress: {
+        report: (p) => {
+          if (p.step >= 1) killed ??= h.terminate();
+        },
       },
     });
     const out = await h.done;
@@ -94,10 +112,10 @@ describe('sweep worker process', () => {
     expect(started.ok).toBe(true);
     const sweepId = (started as { result: { sweepId: string } }).result.sweepId;
     while (!events.some((e) => e.jobId === sweepId && (e.step ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 20));
-    await terminateSweepForTests(sweepId);
+    expect(killChildJob('sweep')).toBe(1);
     const end = await finished(sweepId);
     expect(end.state).toBe('failed');
-    expect(end.message).toMatch(/stopped/);
+    expect(end.message).toMatch(/sweep process crashed \(killed by SIGKILL\)/);
 
     const ok = await host.invoke('sweep.start', { runIds: [runId], config: { levels: [0, 0.5, 0.9] } });
     const okId = (ok as { result: { sweepId: string } }).result.sweepId;

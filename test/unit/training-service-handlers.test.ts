@@ -4,31 +4,34 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/shared/api/bus';
 import type { EventName } from '../../src/shared/api/contract';
-import type { TrainingEpochEvent, TrainingJobEvent, TrainingProgressEvent } from '../../src/shared/api/schemas/training';
-import { createTrainingService, type TrainingService } from '../../src/main/services/training';
+import type { Job } from '../../src/shared/api/schemas/jobs';
+import type { TrainingEpochEvent, TrainingProgressEvent } from '../../src/shared/api/schemas/training';
+import { createJobService, type JobService } from '../../src/main/services/jobs';
+import { createTrainingService } from '../../src/main/services/training';
 import type { ServiceContext } from '../../src/main/services';
 import { parseRunConfig } from '../../src/shared/run/config';
 import { tinyRunConfig } from './job-helpers';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'training-service-'));
-const services: TrainingService[] = [];
+const services: JobService[] = [];
 afterAll(async () => {
   await Promise.all(services.map((s) => s.dispose()));
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 function setup() {
-  const service = createTrainingService({ runsRoot: () => root });
-  services.push(service);
   const events = createEventBus();
+  const jobs = createJobService(events);
+  services.push(jobs);
+  const service = createTrainingService({ jobs, events, runsRoot: () => root });
   const seen: { event: EventName; payload: unknown }[] = [];
   events.subscribe((event, payload) => seen.push({ event, payload }));
   const ctx: ServiceContext = { shell: 'browser', events };
   const of = <T>(name: EventName) => seen.filter((e) => e.event === name).map((e) => e.payload as T);
   /** Resolves with the job's final state event. */
   const ended = (jobId: string) =>
-    new Promise<TrainingJobEvent>((resolve) => {
-      const check = () => of<TrainingJobEvent>('training.job').find((j) => j.jobId === jobId && !['queued', 'running'].includes(j.state));
+    new Promise<Job>((resolve) => {
+      const check = () => of<Job>('job.changed').find((j) => j.jobId === jobId && !['queued', 'running'].includes(j.state));
       const hit = check();
       if (hit) return resolve(hit);
       const stop = events.subscribe(() => {
@@ -39,7 +42,7 @@ function setup() {
         }
       });
     });
-  return { h: service.handlers, ctx, of, ended, events };
+  return { h: { ...service.handlers, ...jobs.handlers }, ctx, of, ended, events };
 }
 
 // wasm: the backend the studio picks here; 16 px, width 1/4, 8 phantom slices.
@@ -59,10 +62,10 @@ describe('training service (handlers called directly)', () => {
     const listed = await h['runs.list'](undefined, ctx);
     expect(listed.jobs.map((j) => j.state)).toEqual(['running', 'queued']);
 
-    expect(await h['training.cancel']({ jobId: second.jobId }, ctx)).toEqual({ cancelled: true });
+    expect(await h['jobs.cancel']({ jobId: second.jobId }, ctx)).toEqual({ cancelled: true });
     const end = await ended(first.jobId);
     expect(end).toMatchObject({ state: 'completed', runId: first.runId, fraction: 1 });
-    expect(of<TrainingJobEvent>('training.job').find((j) => j.jobId === second.jobId && j.state === 'cancelled')).toBeTruthy();
+    expect(of<Job>('job.changed').find((j) => j.jobId === second.jobId && j.state === 'cancelled')).toBeTruthy();
 
     const progress = of<TrainingProgressEvent>('training.progress');
     expect(progress.length).toBeGreaterThan(0);
@@ -95,7 +98,7 @@ describe('training service (handlers called directly)', () => {
     const stop = events.subscribe((e, p) => {
       if (e === 'training.epoch' && (p as TrainingEpochEvent).jobId === job.jobId) {
         stop();
-        void h['training.cancel']({ jobId: job.jobId }, ctx);
+        void h['jobs.cancel']({ jobId: job.jobId }, ctx);
       }
     });
     const cancelled = await ended(job.jobId);
@@ -119,10 +122,10 @@ describe('training service (handlers called directly)', () => {
     expect(flat.kind).toBe('flatness');
     const flatEnd = await ended(flat.jobId);
     expect(flatEnd.state).toBe('completed');
-    expect(Number.isFinite(flatEnd.hessianTopEigenvalue)).toBe(true);
+    expect(Number.isFinite(flatEnd.metrics?.hessianTopEigenvalue)).toBe(true);
     const withHessian = await h['runs.get']({ runId }, ctx);
     expect(withHessian.hessian?.iterations).toBeGreaterThan(0);
-    expect(withHessian.hessianTopEigenvalue).toBe(flatEnd.hessianTopEigenvalue);
+    expect(withHessian.hessianTopEigenvalue).toBe(flatEnd.metrics?.hessianTopEigenvalue);
   });
 
   it('a new service instance lists the same runs from disk; delete removes one', async () => {
@@ -144,7 +147,7 @@ describe('training service (handlers called directly)', () => {
     expect(fs.existsSync(path.join(root, stale.id))).toBe(false);
     expect((await h['runs.list'](undefined, ctx)).runs.map((r) => r.name)).toEqual(['resumable']);
     await expect(h['runs.get']({ runId: stale.id }, ctx)).rejects.toThrow(/does not exist/);
-    await expect(h['training.cancel']({ jobId: 'job-nope' }, ctx)).resolves.toEqual({ cancelled: false });
+    await expect(h['jobs.cancel']({ jobId: 'job-nope' }, ctx)).resolves.toEqual({ cancelled: false });
   });
 
   it('a job that cannot start ends failed with a readable error, and the queue moves on', async () => {

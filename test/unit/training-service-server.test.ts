@@ -6,14 +6,14 @@ import WebSocket from 'ws';
 import { createApiClient, type ApiClient } from '../../src/shared/api/client';
 import { CALL_PATH_PREFIX, EVENTS_PATH, TOKEN_HEADER, type WireEvent } from '../../src/shared/api/channels';
 import type { EventName, EventPayload } from '../../src/shared/api/contract';
-import { createServiceHost } from '../../src/main/services';
-import { trainingService } from '../../src/main/services/training';
+import { createServiceHost, type ServiceHost } from '../../src/main/services';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { tinyRunConfig } from './job-helpers';
 
 const TOKEN = 'train-token-0123456789abcdef';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'training-server-'));
 let server: RunningServer;
+let services: ServiceHost;
 let socket: WebSocket;
 let api: ApiClient;
 const received: WireEvent[] = [];
@@ -23,7 +23,8 @@ beforeAll(async () => {
   process.env.VAR_STUDIO_HOME = home;
   fs.mkdirSync(path.join(home, 'renderer'));
   fs.writeFileSync(path.join(home, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({ services: createServiceHost({ shell: 'browser' }), token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
+  services = createServiceHost({ shell: 'browser' });
+  server = await startServer({ services, token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
   const origin = `http://127.0.0.1:${server.port}`;
   socket = new WebSocket(`ws://127.0.0.1:${server.port}${EVENTS_PATH}?token=${TOKEN}`);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -50,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   socket?.close();
-  await trainingService.dispose();
+  await services?.dispose();
   await server?.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
@@ -59,8 +60,8 @@ const events = <K extends EventName>(name: K) => received.filter((e) => e.event 
 
 describe('training through the browser-mode server', () => {
   it('trains a tiny run with progress and epoch events over the WebSocket, lists it, deletes it', async () => {
-    const ended = new Promise<EventPayload<'training.job'>>((resolve) =>
-      api.on('training.job', (j) => ['completed', 'failed', 'cancelled'].includes(j.state) && resolve(j)),
+    const ended = new Promise<EventPayload<'job.changed'>>((resolve) =>
+      api.on('job.changed', (j) => ['completed', 'failed', 'cancelled'].includes(j.state) && resolve(j)),
     );
     const job = await api.call('training.start', tinyRunConfig({ name: 'over-http', epochs: 1, backend: 'wasm' }));
     expect(job.state).toBe('running');
@@ -73,7 +74,7 @@ describe('training through the browser-mode server', () => {
     const epochs = events('training.epoch');
     expect(epochs).toHaveLength(1);
     expect(epochs[0].record.weightStats.global.histogram.counts.length).toBeGreaterThan(10);
-    expect(events('job.progress').some((p) => p.kind === 'training' && p.state === 'done')).toBe(true);
+    expect(events('job.progress').some((p) => p.kind === 'train' && p.state === 'done')).toBe(true);
 
     const list = await api.call('runs.list');
     expect(list.runs).toHaveLength(1);

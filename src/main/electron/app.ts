@@ -85,6 +85,8 @@ export async function startElectron(electron: ElectronModule, paths: ShellPaths)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+  // Job processes do not outlive the studio: the running one stops as a crash would (its records say so).
+  app.on('will-quit', () => void host.dispose());
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });

@@ -10,7 +10,7 @@ import { createDataWorker, type RemoteDataset } from '../../node/data/remote';
 import { StudioError } from '../../shared/errors';
 import { UPLOAD_CHUNK_BYTES, type OpenedDataset, type UploadOutput } from '../../shared/api/schemas/datasets';
 import type { CallName, JobProgress } from '../../shared/api/contract';
-import type { HandlerMap, Handlers } from './index';
+import type { HandlerMap, Handlers } from './types';
 import { browseFolder } from './datasets/browse';
 import { checkUserPath } from './datasets/paths';
 import { checkRead } from './confine';
@@ -186,13 +186,4 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
       void reader.dispose();
     },
   };
-}
-
-/** The process-wide service that the services host registers. */
-export const datasetService = createDatasetService();
-export const datasetHandlers = datasetService.handlers;
-
-/** For other services: the summary (root, format, cases) behind an id returned by the datasets calls. */
-export function getOpenDataset(id: string): OpenedDataset {
-  return datasetService.registry.get(id).summary;
 }

@@ -1,74 +1,65 @@
 /**
- * The services host: one typed handler per contract call, shared by both transports.
+ * The services host: composes every feature service (factories, one set per host), validates
+ * each call against the contract and routes it to its handler; both transports use it.
  *
- * Feature services live in `src/main/services/<feature>.ts` and export a partial handler map:
- *
- *   export const datasetHandlers = {
- *     'datasets.list': async (input, ctx) => { ... },
- *   } satisfies HandlerMap;
- *
- * and are plugged in with ONE line in `handlers` below. The `satisfies Handlers` check makes
- * the typecheck fail while a contract call has no handler.
+ * A feature service is `create<Feature>Service(options): Service<its calls>` in
+ * `src/main/services/<feature>.ts`, plugged in with ONE line in `createServiceHost` below. The
+ * `satisfies Handlers` check makes the typecheck fail while a contract call has no handler.
+ * Long operations are jobs of the one job service (src/main/services/jobs.ts).
  */
-import { calls, isCallName, type CallName, type CallOutput, type CallParsedInput, type Shell } from '../../shared/api/contract';
+import { calls, isCallName, type Shell } from '../../shared/api/contract';
 import type { WireResult } from '../../shared/api/channels';
 import { createEventBus, type EventBus } from '../../shared/api/bus';
 import { describeIssues, errorToWire } from '../../shared/api/wire';
 import { StudioError } from '../../shared/errors';
-import { appHandlers } from './app';
-import { datasetHandlers } from './datasets';
-import { sweepHandlers } from './sweep';
-import { exportHandlers, recoverExports } from './export';
-import { trainingHandlers } from './training';
-import { predictHandlers } from './predict';
+import { createAppService } from './app';
+import { createDatasetService, type DatasetServiceOptions } from './datasets';
+import { createExportService } from './export';
+import { createJobService } from './jobs';
+import { createPredictService } from './predict';
+import { createSweepService } from './sweep';
+import { createTrainingService } from './training';
+import type { Dialogs, Handlers, ServiceContext } from './types';
 
-/** What every handler gets besides its input. */
-export interface ServiceContext {
-  shell: Shell;
-  events: EventBus;
-  /** Native file dialogs; only the Electron shell provides them (browser mode uses a folder browser). */
-  dialogs?: Dialogs;
-}
-
-/** Native dialogs as a capability, so services never import electron. Cancel = undefined / []. */
-export interface Dialogs {
-  pickFolder(): Promise<string | undefined>;
-  pickFiles(): Promise<string[]>;
-}
-
-export type Handler<K extends CallName> = (input: CallParsedInput<K>, ctx: ServiceContext) => Promise<CallOutput<K>>;
-export type Handlers = { [K in CallName]: Handler<K> };
-/** What a feature module exports: handlers for some calls. */
-export type HandlerMap = Partial<Handlers>;
-
-export const handlers = {
-  ...appHandlers,
-  ...datasetHandlers,
-  ...sweepHandlers,
-  ...exportHandlers,
-  ...trainingHandlers,
-  ...predictHandlers,
-} satisfies Handlers;
+export type { Dialogs, Handler, HandlerMap, Handlers, ServiceContext } from './types';
 
 export interface ServiceHost {
   readonly shell: Shell;
   readonly events: EventBus;
+  /** Every call's handler (with the `handlers` option's replacements). */
+  readonly handlers: Partial<Handlers>;
   /** Validates the raw input, runs the handler, and never throws: failures come back as wire errors. */
   invoke(name: string, rawInput: unknown): Promise<WireResult>;
+  /** Drops queued jobs, stops the running one, closes open datasets (shutdown, tests). */
+  dispose(): Promise<void>;
 }
 
 export interface ServiceHostOptions {
   shell: Shell;
-  /** Replace handlers (tests); defaults to every registered service. */
+  /** Replace handlers (tests). */
   handlers?: Partial<Handlers>;
   dialogs?: Dialogs;
+  /** Runs root; default: resolved at every call from VAR_STUDIO_HOME. */
+  runsRoot?: () => string;
+  datasets?: DatasetServiceOptions;
 }
 
 export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const events = createEventBus();
-  const table: Partial<Handlers> = { ...handlers, ...options.handlers };
+  const runsRoot = options.runsRoot ? { runsRoot: options.runsRoot } : {};
+  const jobs = createJobService(events);
+  const services = [
+    jobs,
+    createAppService(),
+    createDatasetService(options.datasets),
+    createTrainingService({ jobs, events, ...runsRoot }),
+    createSweepService({ jobs, ...runsRoot }),
+    createExportService({ jobs, ...runsRoot }),
+    createPredictService(),
+  ];
+  const all = Object.assign({}, ...services.map((s) => s.handlers)) satisfies Handlers;
+  const table: Partial<Handlers> = { ...all, ...options.handlers };
   const ctx: ServiceContext = { shell: options.shell, events, ...(options.dialogs ? { dialogs: options.dialogs } : {}) };
-  void recoverExports();
 
   async function run(name: string, rawInput: unknown): Promise<unknown> {
     if (!isCallName(name)) {
@@ -96,12 +87,16 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   return {
     shell: options.shell,
     events,
+    handlers: table,
     async invoke(name, rawInput) {
       try {
         return { ok: true, result: await run(name, rawInput) };
       } catch (e) {
         return { ok: false, error: errorToWire(e) };
       }
+    },
+    async dispose() {
+      await Promise.all(services.map((s) => s.dispose?.()));
     },
   };
 }

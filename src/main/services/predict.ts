@@ -12,11 +12,10 @@ import type { JobProgress } from '../../shared/api/contract';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { startPrediction, type PredictHandle } from '../../node/inference/host';
 import { MASKS_FILE, predictionsRoot } from '../../node/inference/job';
-import type { HandlerMap, ServiceContext } from './index';
+import type { CallName } from '../../shared/api/contract';
+import type { Service, ServiceContext } from './types';
 
-const active = new Map<string, PredictHandle>();
-/** Output folders of this session's predictions (a chosen folder may be anywhere). */
-const folders = new Map<string, string>();
+type PredictCall = Extract<CallName, `predict.${string}`>;
 
 function emitSafe(ctx: ServiceContext, p: JobProgress): void {
   try {
@@ -26,7 +25,12 @@ function emitSafe(ctx: ServiceContext, p: JobProgress): void {
   }
 }
 
-export const predictHandlers = {
+export function createPredictService(): Service<PredictCall> {
+  const active = new Map<string, PredictHandle>();
+  /** Output folders of this session's predictions (a chosen folder may be anywhere). */
+  const folders = new Map<string, string>();
+
+  const handlers: Service<PredictCall>['handlers'] = {
   'predict.start': async (input, ctx) => {
     const { runId, input: scan, inputFormat, formats, outDir, overwrite, jobId: requested, ...config } = input;
     const store = new RunStore(defaultRunsRoot());
@@ -67,4 +71,6 @@ export const predictHandlers = {
     if (!one) throw new StudioError({ code: 'not-found', file, what: `prediction ${input.predictionId} has no case ${input.caseId}`, hint: 'Pick a case of this prediction' });
     return one;
   },
-} satisfies HandlerMap;
+  };
+  return { handlers };
+}

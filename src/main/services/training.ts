@@ -1,62 +1,54 @@
 /**
- * The training service: new runs, resumes and the flatness diagnostic as jobs of one queue (one
- * at a time: they all want both cores), their events, and the runs list read from the run store
- * on disk, so it survives restarts. Training itself runs in worker threads (src/node/train/host).
+ * The training service: new runs, resumes and the flatness diagnostic as jobs of the studio's
+ * one queue (src/main/services/jobs.ts), their training events, and the runs list read from
+ * the run store on disk, so it survives restarts. Training runs in child processes (src/node/train/host).
  */
 import type { EventBus } from '../../shared/api/bus';
 import type { CallName } from '../../shared/api/contract';
-import type { TrainingJobEvent } from '../../shared/api/schemas/training';
 import { StudioError } from '../../shared/errors';
-import type { RunRecord } from '../../shared/run/record';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { createStepLogWriter, readStepLog } from '../../node/runs/stepLog';
 import type { TrainProgress } from '../../shared/run/events';
 import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHandle } from '../../node/train/host';
-import type { Handlers } from './index';
-import { startFlatness } from './training/flatness';
+import { startFlatness } from '../../node/train/flatnessHost';
+import type { JobService, JobUpdate, StartedJob } from './jobs';
 import { preflight, workersProblem } from './training/preflight';
-import { JobQueue, type StartedJob } from './training/queue';
 import { hasStarted, summarizeRun } from './training/summary';
+import type { IProgress } from '../../shared/progress';
+import type { Service } from './types';
 
 type TrainingCall = Extract<CallName, `training.${string}` | `runs.${string}`>;
 
+/** The job kinds of this service; runs.list shows their jobs. */
+const TRAINING_KINDS = new Set(['train', 'resume', 'flatness']);
+
 export interface TrainingServiceOptions {
+  jobs: JobService;
+  events: EventBus;
   /** Runs root; default: resolved at every call from VAR_STUDIO_HOME (tests and the CLI set it). */
   runsRoot?: () => string;
 }
 
-export interface TrainingService {
-  handlers: Pick<Handlers, TrainingCall>;
-  queue: JobQueue;
-  dispose(): Promise<void>;
-}
+export type TrainingService = Service<TrainingCall>;
 
-export function createTrainingService(options: TrainingServiceOptions = {}): TrainingService {
+export function createTrainingService(options: TrainingServiceOptions): TrainingService {
+  const { jobs, events } = options;
   const root = options.runsRoot ?? (() => defaultRunsRoot());
-  const queue = new JobQueue();
   const store = () => new RunStore(root());
 
-  /** Events of a training handle, tagged with the job, on the bus of the caller that queued it. */
-  function trainingHooks(events: EventBus, jobId: string, report: (f: number, eta?: number) => void): TrainHostOptions {
+  /** Events of a training handle, tagged with the job. */
+  function trainingHooks(jobId: string, progress: IProgress<JobUpdate>): TrainHostOptions {
     const runsRoot = root();
     const logs = new Map<string, (p: TrainProgress) => Promise<void>>();
     return {
       runsRoot,
-      onProgress: (p) => {
-        report(p.fraction, p.etaSeconds);
-        if (!logs.has(p.runId)) logs.set(p.runId, createStepLogWriter(new RunStore(runsRoot).paths(p.runId).dir));
-        void logs.get(p.runId)!(p);
-        events.emit('training.progress', { ...p, jobId });
-        events.emit('job.progress', {
-          jobId,
-          kind: 'training',
-          fraction: p.fraction,
-          etaSeconds: p.etaSeconds,
-          step: p.step,
-          totalSteps: p.totalSteps,
-          state: 'running',
-          metrics: { loss: p.loss, lr: p.lr, imagesPerSec: p.imagesPerSec, epoch: p.epoch },
-        });
+      progress: {
+        report: (p) => {
+          if (!logs.has(p.runId)) logs.set(p.runId, createStepLogWriter(new RunStore(runsRoot).paths(p.runId).dir));
+          void logs.get(p.runId)!(p);
+          events.emit('training.progress', { ...p, jobId });
+          progress.report({ fraction: p.fraction, etaSeconds: p.etaSeconds, step: p.step, totalSteps: p.totalSteps, metrics: { loss: p.loss, lr: p.lr, imagesPerSec: p.imagesPerSec, epoch: p.epoch } });
+        },
       },
       onEpoch: (e) => events.emit('training.epoch', { ...e, jobId }),
     };
@@ -67,7 +59,7 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
       runId: h.runId,
       cancel: () => h.cancel(),
       terminate: () => h.terminate(),
-      done: h.done.then((r: RunRecord) => ({
+      done: h.done.then((r) => ({
         state: r.status === 'running' ? 'failed' : r.status,
         runId: r.id,
         ...(r.error ? { error: r.error } : {}),
@@ -75,22 +67,9 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
     };
   }
 
-  const announce = (events: EventBus) => (job: TrainingJobEvent) => {
-    events.emit('training.job', job);
-    if (job.state !== 'queued') {
-      events.emit('job.progress', {
-        jobId: job.jobId,
-        kind: job.kind === 'flatness' ? 'flatness' : 'training',
-        fraction: job.fraction,
-        state: job.state === 'completed' ? 'done' : job.state,
-        ...(job.error ? { message: `${job.error.what}. ${job.error.hint}` } : {}),
-      });
-    }
-  };
-
   /** A run that a job works on cannot be resumed, deleted or diagnosed meanwhile. */
   function ensureIdle(runId: string, doing: string): void {
-    const job = queue.forRun(runId);
+    const job = jobs.forRun(runId);
     if (job) {
       throw new StudioError({
         code: 'bad-input',
@@ -100,23 +79,22 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
     }
   }
 
-  const handlers: Pick<Handlers, TrainingCall> = {
+  const handlers: Service<TrainingCall>['handlers'] = {
     'training.preflight': async (input) =>
-      preflight(input.config, { calibrate: input.calibrate, busy: queue.list().some((j) => j.state === 'running') }),
+      preflight(input.config, { calibrate: input.calibrate, busy: jobs.list().some((j) => j.state === 'running') }),
 
-    'training.start': async (config, ctx) => {
+    'training.start': async (config) => {
       // The one pre-flight rule that costs nothing to check here; the UI runs the whole pre-flight.
       const tooMany = workersProblem(config.workers);
       if (tooMany) throw new StudioError({ code: 'bad-input', what: tooMany.what, hint: tooMany.hint });
-      return queue.enqueue({
+      return jobs.enqueue({
         kind: 'train',
         name: config.name,
-        onChange: announce(ctx.events),
-        start: (jobId, report) => asStarted(startTraining(config, trainingHooks(ctx.events, jobId, report))),
+        start: ({ jobId, progress }) => asStarted(startTraining(config, trainingHooks(jobId, progress))),
       });
     },
 
-    'training.resume': async (input, ctx) => {
+    'training.resume': async (input) => {
       const record = await store().open(input.runId);
       if (record.status === 'completed') {
         throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" is already completed`, hint: 'Start a new run to train further' });
@@ -129,24 +107,21 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
         });
       }
       ensureIdle(input.runId, 'resume');
-      return queue.enqueue({
+      return jobs.enqueue({
         kind: 'resume',
         name: record.config.name,
         runId: input.runId,
-        onChange: announce(ctx.events),
-        start: (jobId, report) => asStarted(resumeTraining(input.runId, trainingHooks(ctx.events, jobId, report))),
+        start: ({ jobId, progress }) => asStarted(resumeTraining(input.runId, trainingHooks(jobId, progress))),
       });
     },
 
-    'training.cancel': async (input) => ({ cancelled: queue.cancel(input.jobId) }),
-
     'runs.list': async () => {
       const listed = await store().list();
-      const jobs = queue.list();
-      const byRun = new Map(jobs.filter((j) => j.runId).map((j) => [j.runId!, j]));
+      const active = jobs.list().filter((j) => TRAINING_KINDS.has(j.kind));
+      const byRun = new Map(active.filter((j) => j.runId).map((j) => [j.runId!, j]));
       return {
         runs: listed.runs.map((r) => summarizeRun(r, byRun.get(r.id))),
-        jobs,
+        jobs: active,
         problems: listed.problems.map((p) => `${p.dir}: ${p.what}`),
       };
     },
@@ -161,7 +136,7 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
       return { deleted: true };
     },
 
-    'runs.flatness': async (input, ctx) => {
+    'runs.flatness': async (input) => {
       const record = await store().open(input.runId);
       ensureIdle(input.runId, 'diagnose');
       if (record.status === 'running') {
@@ -171,19 +146,23 @@ export function createTrainingService(options: TrainingServiceOptions = {}): Tra
         throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" has no trained epoch yet`, hint: 'Train at least one epoch first' });
       }
       const runsRoot = root();
-      return queue.enqueue({
+      const runId = input.runId;
+      return jobs.enqueue({
         kind: 'flatness',
         name: record.config.name,
-        runId: input.runId,
-        onChange: announce(ctx.events),
-        start: () => startFlatness(runsRoot, input.runId, { iterations: input.iterations, batchSize: input.batchSize }),
+        runId,
+        start: () => {
+          const h = startFlatness(runsRoot, runId, { iterations: input.iterations, batchSize: input.batchSize });
+          return {
+            runId,
+            cancel: h.cancel,
+            terminate: h.terminate,
+            done: h.done.then((r) => (r ? { state: 'completed', runId, metrics: { hessianTopEigenvalue: r.topEigenvalue } } : { state: 'cancelled', runId })),
+          };
+        },
       });
     },
   };
 
-  return { handlers, queue, dispose: () => queue.dispose() };
+  return { handlers };
 }
-
-/** The studio's one training service (module state: one queue per process). */
-export const trainingService = createTrainingService();
-export const trainingHandlers = trainingService.handlers;

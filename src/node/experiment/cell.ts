@@ -17,7 +17,7 @@ import type { ExperimentListener } from './events';
 import { acquireCellLock } from './lock';
 import { cellLockFile, readCell, writeCell, type ExperimentPaths } from './state';
 
-/** How long a cancelled run may take to reach its next step boundary before its thread is stopped. */
+/** How long a cancelled run may take to reach its next step boundary before its process is stopped. */
 export const CANCEL_GRACE_MS = 3000;
 
 export interface CellOptions {
@@ -96,7 +96,7 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
       const started = new Date();
       const hooks: TrainHostOptions = {
         runsRoot: paths.runsRoot,
-        onProgress: (progress) => emit({ type: 'train-progress', total, cell, progress }),
+        progress: { report: (progress) => emit({ type: 'train-progress', total, cell, progress }) },
         onEpoch: (e) => emit({ type: 'epoch', total, cell, epochs: e.epochs, record: e.record }),
       };
       let handle: TrainingHandle;
@@ -125,7 +125,7 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
     const handle = startSweep([run.id], plan.config.sweep, {
       runsRoot: paths.runsRoot,
       backend: plan.config.backend,
-      onProgress: (progress) => emit({ type: 'sweep-progress', total, cell, progress }),
+      progress: { report: (progress) => emit({ type: 'sweep-progress', total, cell, progress }) },
     });
     const onAbort = () => handle.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -151,7 +151,7 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
   }
 }
 
-/** Waits for the run; on abort asks it to stop at the next step and stops the thread after a grace period. */
+/** Waits for the run; on abort asks it to stop at the next step and stops the process after a grace period. */
 async function untilDone(handle: TrainingHandle, signal: AbortSignal): Promise<RunRecord> {
   let hardStop: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {

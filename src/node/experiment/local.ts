@@ -17,7 +17,7 @@ import type { CellWorkerData, FromCellWorker, ToCellWorker } from './cellProtoco
 import type { ExperimentListener } from './events';
 import { readCell, type ExperimentPaths } from './state';
 
-/** Memory one cell may take at its peak (training thread + sweep process + tfjs), for the automatic --jobs. */
+/** Memory one cell may take at its peak (training process + sweep process + tfjs), for the automatic --jobs. */
 export const CELL_MEMORY_BYTES = 2 * 1024 ** 3;
 
 export interface JobsDecision {

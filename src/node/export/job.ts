@@ -8,6 +8,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
+import { etaSeconds, type IProgress, type ProgressStep } from '../../shared/progress';
 import { renderModelCardMarkdown } from '../../shared/export/markdown';
 import type { ArtifactCheck, ExportArtifact, ExportFormat, ExportResult, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
 import { applyToModel, readWeights } from '../../shared/prune';
@@ -32,16 +33,18 @@ export interface ExportJobRequest extends LevelRequest {
   overwrite: boolean;
 }
 
-export interface ExportJobProgress {
-  fraction: number;
+export interface ExportJobProgress extends ProgressStep {
   step: number;
   totalSteps: number;
   message: string;
 }
 
+/** Below this fraction the steps done so far say too little about the rest (loading is quick, scoring slow). */
+const ETA_FROM_FRACTION = 0.05;
+
 export interface ExportJobOptions {
   signal?: AbortSignal;
-  onProgress?: (p: ExportJobProgress) => void;
+  progress?: IProgress<ExportJobProgress>;
   /** Latency measurement (default 20 timed runs after 3 warm-ups, 1 thread, batch 1). */
   latency?: LatencyOptions;
   backend?: BackendInfo;
@@ -63,7 +66,9 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   let step = 0;
   const progress = (message: string) => {
     checkCancel(opts.signal);
-    opts.onProgress?.({ fraction: Math.min(1, step / totalSteps), step, totalSteps, message });
+    const fraction = Math.min(1, step / totalSteps);
+    const eta = fraction > ETA_FROM_FRACTION ? etaSeconds((performance.now() - t0) / 1000, fraction, 1 - fraction) : undefined;
+    opts.progress?.report({ fraction, step, totalSteps, message, ...(eta !== undefined ? { etaSeconds: eta } : {}) });
     step++;
     checkCancel(opts.signal); // a cancel that arrived with this step stops before its work
   };
@@ -150,7 +155,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       src.runDir,
       artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.caseDice.mean, deltaDice: a.check.deltaDice })),
     ).catch(() => undefined);
-    opts.onProgress?.({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
+    opts.progress?.report({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
     return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
   } finally {
     model?.dispose();

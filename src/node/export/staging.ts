@@ -77,7 +77,7 @@ export function checkDestinations(targets: StagedTarget[], overwrite: boolean): 
     const foreign = entries.filter((n) => !isExportFile(n));
     if (foreign.length) throw destError(path.join(t.dir, foreign[0]), `the output folder holds ${foreign.length} file(s) that are not part of an export`, 'Choose an empty or new output folder; an export replaces its folder as a whole');
     if (entries.length && !overwrite) {
-      throw new StudioError({ code: 'bad-input', file: path.join(t.dir, entries[0]), what: `${entries.length} file(s) of this export already exist and were not replaced`, hint: 'Choose another output folder, or confirm overwriting (CLI: --force)' });
+      throw new StudioError({ code: 'exists', file: path.join(t.dir, entries[0]), what: `${entries.length} file(s) of this export already exist and were not replaced`, hint: 'Choose another output folder, or confirm overwriting (CLI: --force)' });
     }
   }
   return parent;

@@ -16,7 +16,7 @@ function tempName(target: string): string {
 
 function existsError(target: string): StudioError {
   return new StudioError({
-    code: 'bad-input',
+    code: 'exists',
     file: target,
     what: 'the file already exists and was not replaced',
     hint: 'Choose another path, or remove the existing file first',

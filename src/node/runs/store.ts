@@ -59,7 +59,7 @@ export class RunStore {
     try {
       await fsp.mkdir(p.dir);
     } catch {
-      throw new StudioError({ code: 'bad-input', file: p.dir, what: `Run ${id} already exists`, hint: 'Use a new run id' });
+      throw new StudioError({ code: 'exists', file: p.dir, what: `Run ${id} already exists`, hint: 'Use a new run id' });
     }
     const iso = now.toISOString();
     const record: RunRecord = {

@@ -1,17 +1,20 @@
 import * as path from 'node:path';
 import { StudioError, type StudioErrorInfo } from '../../shared/errors';
+import type { IProgress } from '../../shared/progress';
 import { parseSweepConfig, type SweepConfigInput } from '../../shared/sweep/config';
 import type { BackendPreference } from '../compute/backend';
+import { startJobProcess } from '../jobs/host';
 import { defaultRunsRoot, RunStore } from '../runs/store';
-import { startWorkerProcess } from '../workers';
 import { markSweepFailed, newSweepId } from './files';
-import type { FromSweepWorker, SweepOutcome, SweepProgress, SweepWorkerData, ToSweepWorker } from './protocol';
+import type { SweepOutcome, SweepProgress, SweepWorkerData } from './protocol';
 
 export interface SweepHostOptions {
   runsRoot?: string;
   backend?: BackendPreference;
   onnxThreads?: number;
-  onProgress?: (p: SweepProgress) => void;
+  progress?: IProgress<SweepProgress>;
+  /** Id of the new sweep (default: generated); the job service passes the id it announced. */
+  sweepId?: string;
 }
 
 export interface SweepHandle {
@@ -32,44 +35,21 @@ export function startSweep(runIds: string[], config: SweepConfigInput, opts: Swe
   const runsRoot = path.resolve(opts.runsRoot ?? defaultRunsRoot());
   const store = new RunStore(runsRoot);
   for (const id of runIds) store.paths(id); // validates ids before a process is spent on them
-  const sweepId = newSweepId();
+  const sweepId = opts.sweepId ?? newSweepId();
   const data: SweepWorkerData = { runsRoot, sweepId, runIds: [...runIds], config: parsed, ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.onnxThreads ? { onnxThreads: opts.onnxThreads } : {}) };
-  const worker = startWorkerProcess('sweep', data);
-  let outcome: SweepOutcome | undefined;
-  let terminatedByHost = false;
-
-  const done = new Promise<SweepOutcome>((resolve) => {
-    let crash: Error | undefined;
-    worker.on('message', (m: FromSweepWorker) => {
-      if (m.type === 'progress') opts.onProgress?.(m.progress);
-      else if (m.type === 'done') outcome = m.outcome;
-      else if (m.type === 'error') outcome = { sweepId, status: 'failed', runs: runIds.map((runId) => ({ runId, status: 'failed', error: m.error })), error: m.error };
-    });
-    worker.on('error', (e) => {
-      crash = e;
-    });
-    worker.on('exit', (code) => {
-      if (outcome) return resolve(outcome);
-      const what = terminatedByHost ? 'The sweep process was stopped before it finished' : `The sweep process crashed${crash ? `: ${crash.message}` : ` (exit code ${code})`}`;
-      const error: StudioErrorInfo = { code: 'internal', what, hint: 'The finished levels are kept; start the sweep again' };
-      markSweepFailed(runsRoot, runIds, sweepId, what)
-        .catch(() => undefined)
-        .then(() => resolve({ sweepId, status: 'failed', runs: runIds.map((runId) => ({ runId, status: 'failed' as const, error })), error }));
-    });
+  const failed = (error: StudioErrorInfo): SweepOutcome => ({ sweepId, status: 'failed', runs: runIds.map((runId) => ({ runId, status: 'failed', error })), error });
+  const job = startJobProcess<SweepWorkerData, SweepProgress, SweepOutcome>({
+    worker: 'sweep',
+    data,
+    label: 'sweep',
+    crashHint: 'The finished levels are kept; start the sweep again',
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    // The records still say running: mark them failed with the reason; finished levels stay.
+    recover: async (error) => {
+      await markSweepFailed(runsRoot, runIds, sweepId, error.what).catch(() => undefined);
+      return failed(error.toJSON());
+    },
   });
-
-  return {
-    sweepId,
-    runIds: [...runIds],
-    done,
-    cancel: () => {
-      const m: ToSweepWorker = { type: 'cancel' };
-      worker.postMessage(m);
-    },
-    terminate: async () => {
-      terminatedByHost = true;
-      await worker.terminate();
-      await done;
-    },
-  };
+  const done = job.done.catch((e: unknown) => failed(e instanceof StudioError ? e.toJSON() : { code: 'internal', what: String(e), hint: 'Start the sweep again' }));
+  return { sweepId, runIds: [...runIds], done, cancel: job.cancel, terminate: job.terminate };
 }

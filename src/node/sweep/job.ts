@@ -9,6 +9,7 @@ import type { Sample } from '../../shared/data/types';
 import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/errors';
 import { binarize, encodeMask, scoreSegmentation, type ScoreItem } from '../../shared/metrics';
 import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import { etaSeconds, type IProgress } from '../../shared/progress';
 import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64 } from '../../shared/base64';
 import { quantizeChannel } from '../../shared/sweep/image';
@@ -25,7 +26,7 @@ import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } fr
 /** The worker's data plus what only an in-process caller can pass. */
 export interface SweepJobOptions extends SweepWorkerData {
   signal?: AbortSignal;
-  onProgress?: (p: SweepProgress) => void;
+  progress?: IProgress<SweepProgress>;
 }
 
 const cancelled = () => new StudioError({ code: 'cancelled', what: 'The sweep was cancelled', hint: 'Finished levels are kept; start a new sweep to score the rest' });
@@ -46,7 +47,7 @@ export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
     const step = runIndex * config.levels.length + levelIndex;
     const fraction = Math.min(1, (step + within) / totalSteps);
     const elapsed = (now - t0) / 1000;
-    opts.onProgress?.({
+    opts.progress?.report({
       sweepId: opts.sweepId,
       runId: runIds[runIndex],
       runIndex,
@@ -55,7 +56,7 @@ export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
       step,
       totalSteps,
       fraction,
-      etaSeconds: fraction > 0 ? (elapsed / fraction) * (1 - fraction) : 0,
+      etaSeconds: etaSeconds(elapsed, fraction, 1 - fraction) ?? 0,
       message: `Run ${runIndex + 1}/${runIds.length}, level ${Math.round(config.levels[Math.min(levelIndex, config.levels.length - 1)] * 1000) / 10} %`,
     });
   };

@@ -2,7 +2,7 @@ import type { StudioErrorInfo } from '../../shared/errors';
 import type { SweepConfig } from '../../shared/sweep/config';
 import type { BackendPreference } from '../compute/backend';
 
-/** workerData of src/worker/sweep.worker.ts. */
+/** Input of src/worker/sweep.worker.ts. */
 export interface SweepWorkerData {
   runsRoot: string;
   sweepId: string;
@@ -13,6 +13,7 @@ export interface SweepWorkerData {
   onnxThreads?: number;
 }
 
+/** A ProgressStep (src/shared/progress.ts) with the sweep's position. */
 export interface SweepProgress {
   sweepId: string;
   runId: string;
@@ -41,10 +42,3 @@ export interface SweepOutcome {
   runs: SweepRunOutcome[];
   error?: StudioErrorInfo;
 }
-
-export type ToSweepWorker = { type: 'cancel' };
-
-export type FromSweepWorker =
-  | { type: 'progress'; progress: SweepProgress }
-  | { type: 'done'; outcome: SweepOutcome }
-  | { type: 'error'; error: StudioErrorInfo };

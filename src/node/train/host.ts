@@ -1,16 +1,15 @@
 import * as path from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import { StudioError } from '../../shared/errors';
+import type { IProgress } from '../../shared/progress';
 import { parseRunConfig, type RunConfigInput } from '../../shared/run/config';
 import type { TrainEpochEvent, TrainProgress } from '../../shared/run/events';
 import type { RunRecord } from '../../shared/run/record';
 import { defaultRunsRoot, newRunId, RunStore } from '../runs/store';
-import { startWorker } from '../workers';
-import type { FromTrainWorker, ToTrainWorker, TrainWorkerData } from './protocol';
+import { startJobProcess } from '../jobs/host';
+import type { TrainResult, TrainUpdate, TrainWorkerData } from './protocol';
 
 export interface TrainHostOptions {
   runsRoot?: string;
-  onProgress?: (p: TrainProgress) => void;
+  progress?: IProgress<TrainProgress>;
   onEpoch?: (e: TrainEpochEvent) => void;
 }
 
@@ -23,11 +22,11 @@ export interface TrainingHandle {
   done: Promise<RunRecord>;
   /** Graceful: stops between steps; the run ends 'cancelled' with its last checkpoint kept. */
   cancel(): void;
-  /** Hard stop of the thread (as a crash would): the run is marked failed, its checkpoint kept. */
+  /** Hard stop of the process (as a crash would): the run is marked failed, its checkpoint kept. */
   terminate(): Promise<void>;
 }
 
-/** Starts a new run in a worker thread. */
+/** Starts a new run in a child process. */
 export function startTraining(config: RunConfigInput, opts: TrainHostOptions = {}): TrainingHandle {
   const parsed = parseRunConfig(config);
   const runsRoot = path.resolve(opts.runsRoot ?? defaultRunsRoot());
@@ -35,59 +34,33 @@ export function startTraining(config: RunConfigInput, opts: TrainHostOptions = {
   return host({ kind: 'new', runsRoot, runId, config: parsed }, opts);
 }
 
-/** Resumes a cancelled or failed run from its last checkpoint in a worker thread. */
+/** Resumes a cancelled or failed run from its last checkpoint in a child process. */
 export function resumeTraining(runId: string, opts: TrainHostOptions = {}): TrainingHandle {
   const runsRoot = path.resolve(opts.runsRoot ?? defaultRunsRoot());
-  new RunStore(runsRoot).paths(runId); // validates the id before a thread is spent on it
+  new RunStore(runsRoot).paths(runId); // validates the id before a process is spent on it
   return host({ kind: 'resume', runsRoot, runId }, opts);
 }
 
 function host(data: TrainWorkerData, opts: TrainHostOptions): TrainingHandle {
   const store = new RunStore(data.runsRoot);
-  const worker: Worker = startWorker('train', data, { name: `train-${data.runId}` });
-  let final: RunRecord | undefined;
-  let startError: StudioError | undefined;
-  let terminatedByHost = false;
-
-  const done = new Promise<RunRecord>((resolve, reject) => {
-    let crash: Error | undefined;
-    worker.on('message', (m: FromTrainWorker) => {
-      if (m.type === 'progress') opts.onProgress?.(m.progress);
-      else if (m.type === 'epoch') opts.onEpoch?.(m.event);
-      else if (m.type === 'done') final = m.record;
-      else if (m.type === 'error') startError = new StudioError(m.error);
-    });
-    worker.on('error', (e) => {
-      crash = e;
-    });
-    worker.on('exit', (code) => {
-      if (final) return resolve(final);
-      if (startError) return reject(startError);
-      const why = terminatedByHost
-        ? 'The training thread was stopped'
-        : `The training thread crashed${crash ? `: ${crash.message}` : ` (exit code ${code})`}`;
-      markFailed(store, data.runId, why).then(resolve, () =>
-        reject(new StudioError({ code: 'internal', what: why, hint: 'Check the run config and try again' })),
-      );
-    });
+  const job = startJobProcess<TrainWorkerData, TrainUpdate, TrainResult>({
+    worker: 'train',
+    data,
+    label: 'training',
+    crashHint: 'Check the run config and try again',
+    progress: {
+      report: (u) => {
+        if (u.type === 'step') opts.progress?.report(u.progress);
+        else opts.onEpoch?.(u.event);
+      },
+    },
+    // The record still says running: mark it failed with the reason; the checkpoint stays.
+    recover: (error) => markFailed(store, data.runId, error.what),
   });
-
-  return {
-    runId: data.runId,
-    done,
-    cancel: () => {
-      const m: ToTrainWorker = { type: 'cancel' };
-      worker.postMessage(m);
-    },
-    terminate: async () => {
-      terminatedByHost = true;
-      await worker.terminate();
-      await done.catch(() => undefined);
-    },
-  };
+  return { runId: data.runId, done: job.done, cancel: job.cancel, terminate: job.terminate };
 }
 
-/** A run whose thread died without a final record: failed, with the reason; checkpoint untouched. */
+/** A run whose process died without a final record: failed, with the reason; checkpoint untouched. */
 async function markFailed(store: RunStore, runId: string, what: string): Promise<RunRecord> {
   return store.update(runId, (r) => {
     r.status = 'failed';

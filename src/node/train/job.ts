@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Sample, Split } from '../../shared/data/types';
 import { isStudioError, StudioError } from '../../shared/errors';
 import { buildModel } from '../../shared/model/build';
+import type { IProgress } from '../../shared/progress';
 import { createRng, deriveSeed } from '../../shared/rng';
 import { checkTraining } from '../../shared/run/trainingCheck';
 import { DEFAULT_DATA_SEED, parseRunConfig, type RunConfig, type RunConfigInput } from '../../shared/run/config';
@@ -23,7 +24,7 @@ export interface TrainJobOptions {
   /** Runs root directory; default `defaultRunsRoot()`. */
   runsRoot?: string;
   signal?: AbortSignal;
-  onProgress?: (p: TrainProgress) => void;
+  progress?: IProgress<TrainProgress>;
   onEpoch?: (e: TrainEpochEvent) => void;
   /** Called once the run directory exists (before data loading), with the first record. */
   onStart?: (record: RunRecord) => void;
@@ -175,7 +176,7 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
     timings.setupSeconds += (performance.now() - sessionStart) / 1000;
 
     const perEpoch = stepsPerEpoch(data.train.length, config.batchSize);
-    const meter = new ProgressMeter(record.id, perEpoch * config.epochs, opts.onProgress);
+    const meter = new ProgressMeter(record.id, perEpoch * config.epochs, opts.progress);
     const ctx = { config, model, optimizer, gradFn: grad.fn, train: data.train, rngs, meter, signal: opts.signal };
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
       const epochStart = performance.now();

@@ -1,3 +1,4 @@
+import { etaSeconds, type IProgress } from '../../shared/progress';
 import type { TrainProgress } from '../../shared/run/events';
 
 /** At most this many progress events per second; the last step of an epoch always goes out. */
@@ -16,19 +17,18 @@ export class ProgressMeter {
   constructor(
     private readonly runId: string,
     private readonly totalSteps: number,
-    private readonly emit: ((p: TrainProgress) => void) | undefined,
+    private readonly progress: IProgress<TrainProgress> | undefined,
   ) {}
 
   step(info: { epoch: number; step: number; images: number; loss: number; lr: number; force?: boolean }): void {
     this.stepsDone++;
     this.imagesDone += info.images;
-    if (!this.emit) return;
+    if (!this.progress) return;
     const now = performance.now();
     if (!info.force && now - this.lastEmit < PROGRESS_MIN_INTERVAL_MS) return;
     this.lastEmit = now;
     const elapsed = (now - this.t0) / 1000;
-    const perStep = elapsed / this.stepsDone;
-    this.emit({
+    this.progress.report({
       runId: this.runId,
       epoch: info.epoch,
       step: info.step,
@@ -37,7 +37,7 @@ export class ProgressMeter {
       loss: info.loss,
       lr: info.lr,
       imagesPerSec: elapsed > 0 ? this.imagesDone / elapsed : 0,
-      etaSeconds: Math.max(0, (this.totalSteps - info.step) * perStep),
+      etaSeconds: etaSeconds(elapsed, this.stepsDone, this.totalSteps - info.step) ?? 0,
     });
   }
 }

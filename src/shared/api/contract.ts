@@ -25,9 +25,8 @@ import {
   UploadInputSchema,
   UploadOutputSchema,
 } from './schemas/datasets';
+import { JobSchema, JobsCancelInputSchema, JobsCancelOutputSchema, JobsListInputSchema, JobsListOutputSchema } from './schemas/jobs';
 import {
-  SweepCancelInputSchema,
-  SweepCancelOutputSchema,
   SweepGetInputSchema,
   SweepGetOutputSchema,
   SweepImagesInputSchema,
@@ -45,10 +44,7 @@ import {
   RunsGetOutputSchema,
   RunsListInputSchema,
   RunsListOutputSchema,
-  TrainingCancelInputSchema,
-  TrainingCancelOutputSchema,
   TrainingEpochEventSchema,
-  TrainingJobEventSchema,
   TrainingPreflightInputSchema,
   RunsStepsOutputSchema,
   TrainingPreflightOutputSchema,
@@ -59,8 +55,8 @@ import {
   TrainingStartOutputSchema,
 } from './schemas/training';
 import {
-  ExportCancelInputSchema,
-  ExportCancelOutputSchema,
+  ExportResultInputSchema,
+  ExportResultOutputSchema,
   ExportListInputSchema,
   ExportListOutputSchema,
   ExportPickFolderInputSchema,
@@ -91,7 +87,7 @@ export const AppInfoSchema = z.object({
   platform: z.string(),
 });
 
-/** Progress of any long job (training, sweep, export, ...). One stream for all kinds. */
+/** Progress of any long job (training, sweep, export, ...). One stream for all kinds; `kind` is the job's kind. */
 export const JobProgressSchema = z.object({
   jobId: z.string().min(1),
   kind: z.string().min(1),
@@ -134,25 +130,25 @@ export const calls = {
   'datasets.pick': call('Native open dialog (Electron only)', PickInputSchema, PickOutputSchema),
   'datasets.upload': call('Upload dropped files in chunks (browser mode), then open them', UploadInputSchema, UploadOutputSchema),
   'datasets.slice': call('One slice of one case for the viewer: one channel as Int16, window, RLE mask', SliceInputSchema, SliceOutputSchema),
-  'sweep.start': call('Prune completed runs in one shot at several sparsity levels and score each level (job.progress kind "sweep")', SweepStartInputSchema, SweepStartOutputSchema),
-  'sweep.cancel': call('Cancel a running sweep; finished levels are kept', SweepCancelInputSchema, SweepCancelOutputSchema),
+  'jobs.list': call('Queued and running jobs of this session (every kind), the running one first', JobsListInputSchema, JobsListOutputSchema),
+  'jobs.cancel': call('Cancel a queued or running job of any kind: a run keeps its last checkpoint, a sweep its finished levels, an export writes nothing', JobsCancelInputSchema, JobsCancelOutputSchema),
+  'sweep.start': call('Queue a sweep: prune completed runs in one shot at several sparsity levels and score each level (job.progress kind "sweep")', SweepStartInputSchema, SweepStartOutputSchema),
   'sweep.list': call('Completed runs (or one run) with their stored sweeps, and the sweeps running now', SweepListInputSchema, SweepListOutputSchema),
   'sweep.get': call('One stored sweep of one run: levels, aggregates, per-layer and per-slice results', SweepGetInputSchema, SweepGetOutputSchema),
   'sweep.images': call('The scored slices of a sweep as 8-bit images for the grid (optionally some cases only)', SweepImagesInputSchema, SweepImagesOutputSchema),
-  'training.start': call('Queue a new training run (RunConfig); jobs run one at a time (events training.job, training.progress, training.epoch)', TrainingStartInputSchema, TrainingStartOutputSchema),
+  'training.start': call('Queue a new training run (RunConfig); jobs run one at a time (events job.changed, training.progress, training.epoch)', TrainingStartInputSchema, TrainingStartOutputSchema),
   'training.preflight': call('Check a RunConfig before it starts: masks, patients for the split, workers within the cores, and a time estimate from a short calibration', TrainingPreflightInputSchema, TrainingPreflightOutputSchema),
-  'training.cancel': call('Cancel a queued or running training/flatness job; a run keeps its last checkpoint', TrainingCancelInputSchema, TrainingCancelOutputSchema),
   'training.resume': call('Queue a cancelled, failed or interrupted run to continue from its last checkpoint', TrainingResumeInputSchema, TrainingResumeOutputSchema),
   'runs.list': call('Every run in the run store (survives restarts) and the training jobs of this session', RunsListInputSchema, RunsListOutputSchema),
   'runs.get': call('One full run record: config, backend, timings, per-epoch metrics and weight statistics', RunIdInputSchema, RunsGetOutputSchema),
   'runs.steps': call('The step losses a run reported while training (its steps.jsonl), to rebuild the live loss chart', RunIdInputSchema, RunsStepsOutputSchema),
   'runs.delete': call('Delete a run directory (not while it trains or is queued)', RunIdInputSchema, RunsDeleteOutputSchema),
-  'runs.flatness': call('Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event training.job)', RunsFlatnessInputSchema, RunsFlatnessOutputSchema),
-  'export.run': call('Prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8), load each back and score it, size report and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
+  'runs.flatness': call('Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event job.changed)', RunsFlatnessInputSchema, RunsFlatnessOutputSchema),
+  'export.run': call('Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8), load each back and score it, size report and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
+  'export.result': call('The result of a completed export job; the job\'s error when it failed', ExportResultInputSchema, ExportResultOutputSchema),
   'export.preview': call('What an export would write: sizes, latency, existing files and the model card, without writing to the output folder', ExportPreviewInputSchema, ExportPreviewOutputSchema),
   'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
   'export.pickFolder': call('Choose the output folder with the native dialog (Electron); available false in browser mode', ExportPickFolderInputSchema, ExportPickFolderOutputSchema),
-  'export.cancel': call('Cancel a running export; nothing is left in the output folders', ExportCancelInputSchema, ExportCancelOutputSchema),
   'predict.start': call('Predict lesion masks on a scan with a trained run at several sparsity levels, off the main process; writes NIfTI / DICOM SEG / PNG masks and predictions.json (job.progress kind "predict")', PredictStartInputSchema, PredictStartOutputSchema),
   'predict.cancel': call('Cancel a running prediction at the next batch', PredictCancelInputSchema, PredictCancelOutputSchema),
   'predict.masks': call("One case's predicted masks of a finished prediction, level by level (RLE per slice)", PredictMasksInputSchema, PredictMasksOutputSchema),
@@ -160,7 +156,8 @@ export const calls = {
 
 export const events = {
   'job.progress': JobProgressSchema,
-  'training.job': TrainingJobEventSchema,
+  /** A job of any kind changed state (queued, moved up, started, ended). */
+  'job.changed': JobSchema,
   'training.progress': TrainingProgressEventSchema,
   'training.epoch': TrainingEpochEventSchema,
 } as const;

@@ -8,6 +8,7 @@ const CODES: readonly StudioErrorCode[] = [
   'too-large',
   'unsupported',
   'not-found',
+  'exists',
   'mismatch',
   'cancelled',
   'backend',

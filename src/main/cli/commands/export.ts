@@ -137,8 +137,10 @@ export const exportCommand: CliCommand = {
       const result = await runExportJob(request, {
         signal: io.signal,
         latency: { runs: latencyRuns },
-        onProgress: (p) => {
-          if (io.isTTY) io.err(`  [${p.step}/${p.totalSteps}] ${p.message}`);
+        progress: {
+          report: (p) => {
+            if (io.isTTY) io.err(`  [${p.step}/${p.totalSteps}] ${p.message}`);
+          },
         },
       });
       if (json) io.out(JSON.stringify(result, null, 2));

@@ -100,6 +100,8 @@ export const serveCommand: CliCommand = {
 
     if (!io.signal.aborted) await new Promise<void>((r) => io.signal.addEventListener('abort', () => r(), { once: true }));
     await server.close();
+    // Running jobs stop as a crash would (their records say so); queued ones are dropped.
+    await services.dispose();
     io.out('Stopped.');
     return 0;
   },

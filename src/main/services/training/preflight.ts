@@ -15,7 +15,7 @@ import { DEFAULT_DATA_SEED, type RunConfig } from '../../../shared/run/config';
 import { stepsPerEpoch } from '../../../node/train/loop';
 import { openRunDataset } from '../../../node/train/data';
 import type { Calibration } from '../../../node/train/calibrate';
-import { startWorker } from '../../../node/workers';
+import { startJobProcess } from '../../../node/jobs/host';
 
 export const machineCores = (): number => os.availableParallelism();
 
@@ -86,20 +86,9 @@ function dataProblems(config: RunConfig, cases: CaseInfo[]): { problems: Preflig
   };
 }
 
-/** Runs src/worker/calibrate.worker.ts once. */
+/** Runs src/worker/calibrate.worker.ts once, in a child process (a few training steps must not block the studio). */
 function calibrate(config: RunConfig): Promise<Calibration> {
-  const worker = startWorker('calibrate', config, { name: 'calibrate' });
-  return new Promise((resolve, reject) => {
-    let answer: { type: 'done'; calibration: Calibration } | { type: 'error'; error: ConstructorParameters<typeof StudioError>[0] } | undefined;
-    let crash: Error | undefined;
-    worker.on('message', (m) => (answer = m));
-    worker.on('error', (e) => (crash = e));
-    worker.on('exit', () => {
-      if (answer?.type === 'done') resolve(answer.calibration);
-      else if (answer?.type === 'error') reject(new StudioError(answer.error));
-      else reject(new StudioError({ code: 'internal', what: `The time calibration stopped${crash ? `: ${crash.message}` : ''}`, hint: 'The run can still start' }));
-    });
-  });
+  return startJobProcess<RunConfig, never, Calibration>({ worker: 'calibrate', data: config, label: 'time calibration', crashHint: 'The run can still start' }).done;
 }
 
 export interface PreflightOptions {

@@ -1,6 +1,7 @@
 /** RunRecord -> one row of the runs list (the per-epoch statistics stay in runs.get). */
 import { backendLabel } from '../../../shared/backend';
-import type { RunSummary, TrainingJob } from '../../../shared/api/schemas/training';
+import type { Job } from '../../../shared/api/schemas/jobs';
+import type { RunSummary } from '../../../shared/api/schemas/training';
 import type { RunData } from '../../../shared/run/config';
 import type { RunRecord } from '../../../shared/run/record';
 
@@ -15,7 +16,7 @@ export function hasStarted(r: RunRecord): boolean {
   return r.data !== undefined || r.epochs.length > 0;
 }
 
-export function summarizeRun(r: RunRecord, job: TrainingJob | undefined): RunSummary {
+export function summarizeRun(r: RunRecord, job: Job | undefined): RunSummary {
   const last = r.epochs.at(-1);
   return {
     id: r.id,

@@ -18,7 +18,7 @@ import { methodLabel } from '../../../shared/train/optimizerConfig';
 
 type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
-type Result = CallOutput<'export.run'>;
+type Result = CallOutput<'export.result'>;
 type Format = 'onnx' | 'tfjs';
 type Weights = 'fp32' | 'fp16' | 'int8';
 const FORMATS: { id: Format; label: string }[] = [
@@ -53,7 +53,7 @@ export function ExportPage() {
   const [weights, setWeights] = useState<Weights[]>(['fp32']);
   const [outDir, setOutDir] = useState('');
   const [preview, setPreview] = useState<{ key: string; data?: Preview; error?: string }>();
-  const [job, setJob] = useState<{ id: string; progress?: JobProgress }>();
+  const [job, setJob] = useState<{ id: string; overwrite: boolean; progress?: JobProgress; queued?: string }>();
   const [result, setResult] = useState<Result>();
   const [runError, setRunError] = useState<string>();
   const [confirm, setConfirm] = useState<string[]>();
@@ -99,8 +99,26 @@ export function ExportPage() {
     return () => clearTimeout(t);
   }, [api, request, requestKey, nonce]);
 
+  const failed = (e: StudioError, overwrite: boolean) => {
+    setJob(undefined);
+    if (!overwrite && e.code === 'exists') setConfirm(preview?.data?.artifacts.flatMap((a) => a.existing) ?? (e.file ? [e.file] : []));
+    else setRunError(message(e));
+  };
+
+  // The export is a queued job: follow its progress; once it ended, fetch its result (or its error).
   useEvent('job.progress', (p) => {
-    if (p.kind === 'export' && job && p.jobId === job.id) setJob({ id: job.id, progress: p });
+    if (p.kind !== 'export' || !job || p.jobId !== job.id) return;
+    if (p.state === undefined || p.state === 'running') return setJob({ ...job, progress: p, queued: undefined });
+    const { id, overwrite } = job;
+    api.call('export.result', { jobId: id }).then(
+      (r) => {
+        setResult(r);
+        setJob(undefined);
+        refresh();
+        setNonce((n) => n + 1);
+      },
+      (e: StudioError) => failed(e, overwrite),
+    );
   });
 
   const save = (overwrite: boolean) => {
@@ -115,19 +133,10 @@ export function ExportPage() {
     setConfirm(undefined);
     setRunError(undefined);
     setResult(undefined);
-    setJob({ id });
+    setJob({ id, overwrite });
     api.call('export.run', { ...request, overwrite, jobId: id } satisfies CallInput<'export.run'>).then(
-      (r) => {
-        setResult(r);
-        setJob(undefined);
-        refresh();
-        setNonce((n) => n + 1);
-      },
-      (e: StudioError) => {
-        setJob(undefined);
-        if (!overwrite && e.code === 'bad-input' && /already exist/.test(e.what)) setConfirm(preview?.data?.artifacts.flatMap((a) => a.existing) ?? (e.file ? [e.file] : []));
-        else setRunError(message(e));
-      },
+      (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
+      (e: StudioError) => failed(e, overwrite),
     );
   };
 
@@ -228,7 +237,7 @@ export function ExportPage() {
               Save export
             </button>
             {busy && (
-              <button type="button" onClick={() => api.call('export.cancel', { jobId: job.id })}>
+              <button type="button" onClick={() => api.call('jobs.cancel', { jobId: job.id })}>
                 Cancel
               </button>
             )}
@@ -236,7 +245,7 @@ export function ExportPage() {
           {busy && (
             <div className="export-progress" role="status" aria-live="polite">
               <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Export progress" />
-              <span>{job.progress?.message ?? 'Starting…'}</span>
+              <span>{job.progress?.message ?? job.queued ?? 'Starting…'}</span>
               {job.progress?.etaSeconds !== undefined && <span className="export-muted">{formatEta(job.progress.etaSeconds)}</span>}
             </div>
           )}

@@ -3,7 +3,8 @@
  * compare, resume, run the flatness diagnostic, cancel or delete (after a confirmation).
  */
 import { useState } from 'react';
-import type { RunSummary, TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import type { Job } from '../../../shared/api/schemas/jobs';
+import type { RunSummary, TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import { liveStatus } from './status';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { EmptyState } from '../../components/EmptyState';
@@ -12,7 +13,7 @@ import { MAX_COMPARE } from './useRuns';
 
 export interface RunsListProps {
   runs: RunSummary[] | null;
-  jobs: TrainingJob[];
+  jobs: Job[];
   progress: Record<string, TrainingProgressEvent>;
   problems: string[];
   compare: string[];

@@ -2,7 +2,8 @@
  * The one answer to "what is this run doing now", for the runs table and the live panel alike:
  * from the run's job of this session, its latest progress event and its stored record.
  */
-import type { RunSummary, TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import type { Job } from '../../../shared/api/schemas/jobs';
+import type { RunSummary, TrainingProgressEvent } from '../../../shared/api/schemas/training';
 
 export type LiveState = 'queued' | 'starting' | 'running' | 'flatness' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
@@ -17,7 +18,7 @@ export interface LiveStatus {
 }
 
 export interface StatusInput {
-  job?: TrainingJob;
+  job?: Job;
   progress?: TrainingProgressEvent;
   /** The stored run, when it has a directory already. */
   run?: Pick<RunSummary, 'status' | 'interrupted' | 'epochsDone' | 'epochs'>;

@@ -4,7 +4,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi, useEvent } from '../../api/context';
-import type { RunSummary, TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import type { Job } from '../../../shared/api/schemas/jobs';
+import type { RunSummary, TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import type { StudioError } from '../../../shared/errors';
 import type { RunRecord } from '../../../shared/run/record';
 import { toStudioError } from '../../components/errors';
@@ -14,7 +15,7 @@ export const MAX_COMPARE = 2;
 export function useRuns(onError: (e: StudioError) => void) {
   const api = useApi();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [jobs, setJobs] = useState<TrainingJob[]>([]);
+  const [jobs, setJobs] = useState<Job[]>([]);
   const [problems, setProblems] = useState<string[]>([]);
   const [compare, setCompare] = useState<string[]>([]);
   const [records, setRecords] = useState<Record<string, RunRecord>>({});
@@ -50,7 +51,7 @@ export function useRuns(onError: (e: StudioError) => void) {
       if (pending.current) clearTimeout(pending.current);
     };
   }, [refresh]);
-  useEvent('training.job', refreshSoon);
+  useEvent('job.changed', refreshSoon);
   useEvent('training.epoch', refreshSoon);
   useEvent('training.progress', (p) => {
     setProgress((m) => ({ ...m, [p.jobId]: p }));
@@ -109,7 +110,7 @@ export function useRuns(onError: (e: StudioError) => void) {
 
   const resume = useCallback((runId: string) => act(() => api.call('training.resume', { runId })), [act, api]);
   const flatness = useCallback((runId: string) => act(() => api.call('runs.flatness', { runId })), [act, api]);
-  const cancel = useCallback((jobId: string) => act(() => api.call('training.cancel', { jobId })), [act, api]);
+  const cancel = useCallback((jobId: string) => act(() => api.call('jobs.cancel', { jobId })), [act, api]);
 
   return { runs, jobs, progress, problems, compare, records, toggleCompare, remove, resume, flatness, cancel, refresh };
 }

@@ -112,12 +112,12 @@ export function SweepPage() {
   const start = (config: NonNullable<CallInput<'sweep.start'>['config']>) => {
     setStartError(undefined);
     api.call('sweep.start', { runIds: selected, config }).then(
-      (r) => setJob({ jobId: r.sweepId, kind: 'sweep', fraction: 0, state: 'running', message: 'Starting…' }),
+      (r) => setJob({ jobId: r.jobId, kind: 'sweep', fraction: 0, state: 'running', message: r.state === 'queued' ? `Queued (position ${r.position ?? 1}): another job is running` : 'Starting…' }),
       (e: StudioError) => setStartError(`${e.what}. ${e.hint}`),
     );
   };
   const cancel = () => {
-    if (job) void api.call('sweep.cancel', { sweepId: job.jobId });
+    if (job) void api.call('jobs.cancel', { jobId: job.jobId });
   };
 
   if (!list && !error) return <p className="sweep-muted">Loading runs…</p>;

@@ -4,7 +4,8 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import { useApi, useEvent } from '../../api/context';
-import type { TrainingJob, TrainingProgressEvent } from '../../../shared/api/schemas/training';
+import type { Job } from '../../../shared/api/schemas/jobs';
+import type { TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import type { RunConfigInput } from '../../../shared/run/config';
 import type { EpochRecord, RunRecord } from '../../../shared/run/record';
 import { toStudioError } from '../../components/errors';
@@ -15,7 +16,7 @@ export interface LiveRun {
   runId?: string;
   name: string;
   totalEpochs: number;
-  job?: TrainingJob;
+  job?: Job;
   record?: RunRecord;
   progress?: TrainingProgressEvent;
   /** Per-step data loss; x in epochs (fractional), so it lines up with the epoch means. */
@@ -36,8 +37,9 @@ export function useLiveRun(onError: (e: StudioError) => void) {
     return !!r && ((!!r.jobId && r.jobId === jobId) || (!!r.runId && r.runId === runId));
   };
 
-  useEvent('training.job', (j) => {
-    if (j.kind === 'flatness' || !mine(j.jobId, j.runId)) return;
+  useEvent('job.changed', (j) => {
+    // Only training jobs: flatness, sweeps and exports of this run are not its live training.
+    if ((j.kind !== 'train' && j.kind !== 'resume') || !mine(j.jobId, j.runId)) return;
     setRun((r) => r && { ...r, jobId: j.jobId, runId: j.runId ?? r.runId, job: j });
   });
 
@@ -76,7 +78,7 @@ export function useLiveRun(onError: (e: StudioError) => void) {
 
   /** Shows a stored run; `job` when this session trains or queues it (live events continue). */
   const open = useCallback(
-    async (runId: string, job?: TrainingJob) => {
+    async (runId: string, job?: Job) => {
       try {
         const [record, log] = await Promise.all([api.call('runs.get', { runId }), api.call('runs.steps', { runId })]);
         // The step losses from the run's log, then whatever live events added meanwhile.
@@ -97,13 +99,13 @@ export function useLiveRun(onError: (e: StudioError) => void) {
   );
 
   /** A resumed run keeps its chart history and continues under the new job. */
-  const follow = useCallback((job: TrainingJob) => {
+  const follow = useCallback((job: Job) => {
     setRun((r) => (r && r.runId === job.runId ? { ...r, jobId: job.jobId, job } : r));
   }, []);
 
   /** Shows a job of this session: its run once it has one, else its name until the run exists. */
   const attach = useCallback(
-    async (job: TrainingJob) => {
+    async (job: Job) => {
       if (job.runId) return open(job.runId, job);
       setRun((r) => (r?.jobId === job.jobId ? r : { ...emptyRun(job.name, 1), jobId: job.jobId, job }));
     },

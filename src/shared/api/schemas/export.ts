@@ -11,18 +11,23 @@ import {
   SizeReportSchema,
   WeightPrecisionSchema,
 } from '../../export/schemas';
+import { JobIdSchema, JobSchema } from './jobs';
 
 const RunIdSchema = z.string().min(1).max(128);
 
 export const ExportRunInputSchema = ExportLevelSchema.extend({
   runId: RunIdSchema,
-  /** Client-chosen id for the job.progress events (kind "export"), so a view can follow its own job. */
-  jobId: z.string().min(1).max(100).optional(),
+  /** Client-chosen job id (unique in this session), so a view can follow its job's events from the first one. */
+  jobId: JobIdSchema.optional(),
 })
   .extend(ExportTargetsSchema.shape)
   .strict();
 
-export const ExportRunOutputSchema = ExportResultSchema.extend({ jobId: z.string() });
+/** The queued export job (kind "export"); its result: export.result once the job completed. */
+export const ExportRunOutputSchema = JobSchema;
+
+export const ExportResultInputSchema = z.object({ jobId: JobIdSchema }).strict();
+export const ExportResultOutputSchema = ExportResultSchema.extend({ jobId: z.string() });
 
 export const ExportPreviewInputSchema = ExportLevelSchema.extend({ runId: RunIdSchema }).extend(ExportTargetsSchema.omit({ overwrite: true }).shape).strict();
 
@@ -67,8 +72,6 @@ export const ExportListOutputSchema = z.object({
   exports: z.array(ExportIndexEntrySchema.extend({ present: z.boolean() })),
 });
 
-export const ExportCancelInputSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
-export const ExportCancelOutputSchema = z.object({ cancelled: z.boolean() });
 
 /** Electron: the native folder dialog. Browser mode has none (available false): the user types a path. */
 export const ExportPickFolderInputSchema = z.object({}).strict().optional();

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SweepConfigSchema } from '../../sweep/config';
 import { SweepImagesSchema, SweepRecordSchema, SweepSummarySchema } from '../../sweep/result';
+import { JobSchema } from './jobs';
 
 const RunIdSchema = z.string().min(1).max(128);
 const SweepIdSchema = z.string().min(1).max(100);
@@ -12,21 +13,15 @@ export const SweepStartInputSchema = z
     config: SweepConfigSchema.prefault({}),
   })
   .strict();
-export const SweepStartOutputSchema = z.object({ sweepId: z.string(), runIds: z.array(z.string()) });
-
-export const SweepCancelInputSchema = z.object({ sweepId: SweepIdSchema }).strict();
-export const SweepCancelOutputSchema = z.object({ cancelled: z.boolean() });
-
-/** A sweep being computed in this session (its records on disk say `running` meanwhile). */
-export const ActiveSweepSchema = z.object({
+/** A sweep job of this session, queued or running (its records on disk say `running` meanwhile); its jobId is its sweepId. */
+export const ActiveSweepSchema = JobSchema.extend({
   sweepId: z.string(),
   runIds: z.array(z.string()),
   levels: z.array(z.number()),
-  startedAt: z.string(),
-  fraction: z.number().min(0).max(1),
-  etaSeconds: z.number().nonnegative().optional(),
-  message: z.string().optional(),
 });
+
+/** The queued sweep: cancel it with jobs.cancel; its progress arrives as job.progress (kind "sweep"). */
+export const SweepStartOutputSchema = ActiveSweepSchema;
 
 /** A run that can be swept (completed), with its stored sweeps. */
 export const SweepableRunSchema = z.object({

@@ -7,43 +7,15 @@ import { z } from 'zod';
 import { RunConfigSchema } from '../../run/config';
 import { TrainEpochEventSchema, TrainProgressSchema } from '../../run/events';
 import { RunErrorSchema, RunRecordSchema, RunStatusSchema } from '../../run/record';
+import { JobSchema } from './jobs';
 
 const RunIdSchema = z.string().min(1).max(128);
-const JobIdSchema = z.string().min(1).max(200);
-
-/** One compute job of the training service: a new run, a resume, or a flatness diagnostic. */
-export const TrainingJobKindSchema = z.enum(['train', 'resume', 'flatness']);
-/** Jobs run one at a time (2 cores); the others wait in the queue. */
-export const TrainingJobStateSchema = z.enum(['queued', 'running', 'completed', 'cancelled', 'failed']);
-
-export const TrainingJobSchema = z.object({
-  jobId: z.string(),
-  kind: TrainingJobKindSchema,
-  /** Run name from the config (the run id is only known once a new run starts). */
-  name: z.string(),
-  runId: z.string().optional(),
-  state: TrainingJobStateSchema,
-  /** 1-based place in the queue while queued. */
-  position: z.number().int().positive().optional(),
-  enqueuedAt: z.string(),
-  startedAt: z.string().optional(),
-  fraction: z.number().min(0).max(1),
-  etaSeconds: z.number().nonnegative().optional(),
-  error: RunErrorSchema.optional(),
-});
-export type TrainingJob = z.infer<typeof TrainingJobSchema>;
 
 export const TrainingStartInputSchema = RunConfigSchema;
-export const TrainingStartOutputSchema = TrainingJobSchema;
-
-export const TrainingCancelInputSchema = z.object({ jobId: JobIdSchema }).strict();
-export const TrainingCancelOutputSchema = z.object({
-  /** False when the job had already ended (or never existed in this session). */
-  cancelled: z.boolean(),
-});
+export const TrainingStartOutputSchema = JobSchema;
 
 export const TrainingResumeInputSchema = z.object({ runId: RunIdSchema }).strict();
-export const TrainingResumeOutputSchema = TrainingJobSchema;
+export const TrainingResumeOutputSchema = JobSchema;
 
 /** One line of the runs list: what the table shows, without the per-epoch statistics. */
 export const RunSummarySchema = z.object({
@@ -84,8 +56,8 @@ export const RunsListInputSchema = z.object({}).strict().optional();
 export const RunsListOutputSchema = z.object({
   /** Every readable run of the run store, newest first: survives restarts. */
   runs: z.array(RunSummarySchema),
-  /** Jobs of this session that are queued or running. */
-  jobs: z.array(TrainingJobSchema),
+  /** Training, resume and flatness jobs of this session that are queued or running. */
+  jobs: z.array(JobSchema),
   /** Unreadable run directories, reported rather than fatal. */
   problems: z.array(z.string()),
 });
@@ -101,18 +73,15 @@ export const RunsFlatnessInputSchema = z
     batchSize: z.number().int().min(1).max(64).optional(),
   })
   .strict();
-export const RunsFlatnessOutputSchema = TrainingJobSchema;
+export const RunsFlatnessOutputSchema = JobSchema;
 
 /** Step progress of the running training job (at most ~10 per second). */
 export const TrainingProgressEventSchema = TrainProgressSchema.extend({ jobId: z.string() });
 /** One finished epoch: metrics and the weight histogram. */
 export const TrainingEpochEventSchema = TrainEpochEventSchema.extend({ jobId: z.string() });
-/** A job changed state (queued, started, ended); flatness results arrive with it. */
-export const TrainingJobEventSchema = TrainingJobSchema.extend({ hessianTopEigenvalue: z.number().optional() });
 
 export type TrainingProgressEvent = z.infer<typeof TrainingProgressEventSchema>;
 export type TrainingEpochEvent = z.infer<typeof TrainingEpochEventSchema>;
-export type TrainingJobEvent = z.infer<typeof TrainingJobEventSchema>;
 
 /** A reason the pre-flight refuses a run (error) or wants the user to know something (warning). */
 export const PreflightProblemSchema = z.object({
