@@ -20,7 +20,7 @@ describe('writeFileAtomic', () => {
   it('refuses to overwrite unless told, keeping the old content', async () => {
     const p = join(tmp, 'keep.txt');
     writeFileSync(p, 'old');
-    await expect(writeFileAtomic(p, 'new')).rejects.toMatchObject({ code: 'bad-input', file: p });
+    await expect(writeFileAtomic(p, 'new')).rejects.toMatchObject({ code: 'exists', file: p });
     expect(readFileSync(p, 'utf8')).toBe('old');
     expect(() => writeFileAtomicSync(p, 'new')).toThrow(StudioError);
     await writeFileAtomic(p, 'new', { overwrite: true });

@@ -47,7 +47,7 @@ describe('run store', () => {
     expect((await store.open(r1.id)).config.split).toEqual({ train: 0.5, val: 0.25, test: 0.25 });
     await store.delete(r1.id);
     await expect(store.open(r1.id)).rejects.toMatchObject({ code: 'not-found' });
-    await expect(store.create(config, backend, { id: r2.id })).rejects.toMatchObject({ code: 'bad-input' });
+    await expect(store.create(config, backend, { id: r2.id })).rejects.toMatchObject({ code: 'exists' });
   });
 
   it('rejects ids that would leave the runs root', () => {
