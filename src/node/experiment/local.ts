@@ -2,19 +2,17 @@
  * The local runner: the plan's cells in child processes, up to `jobs` at once. Each cell trains
  * and then sweeps in its own process (its sweep starts as soon as its training ends), exactly as
  * a cluster task would, so a local run and a cluster run leave the same files.
- *
- * The process host is `startWorkerProcess` (src/node/workers.ts); when the shared job runtime
- * lands, only `startCellProcess` changes.
+ * Each cell process runs through the job runtime (src/node/jobs).
  */
 import * as os from 'node:os';
-import type { StudioErrorInfo } from '../../shared/errors';
+import { StudioError, type StudioErrorInfo } from '../../shared/errors';
 import type { CellRecord, Plan, PlannedCell } from '../../shared/experiment/cells';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import { probeBackend } from '../compute/backend';
-import { startWorkerProcess } from '../workers';
+import { startJobProcess } from '../jobs/host';
 import { isCellComplete } from './cell';
-import type { CellWorkerData, FromCellWorker, ToCellWorker } from './cellProtocol';
-import type { ExperimentListener } from './events';
+import type { CellWorkerData } from './cellProtocol';
+import type { ExperimentEvent, ExperimentListener } from './events';
 import { readCell, type ExperimentPaths } from './state';
 
 /** Memory one cell may take at its peak (training process + sweep process + tfjs), for the automatic --jobs. */
@@ -50,29 +48,19 @@ interface CellProcess {
 }
 
 function startCellProcess(data: CellWorkerData, emit: ExperimentListener): CellProcess {
-  const worker = startWorkerProcess('cell', data);
-  let record: CellRecord | undefined;
-  let error: StudioErrorInfo | undefined;
-  const done = new Promise<{ record?: CellRecord; error?: StudioErrorInfo }>((resolve) => {
-    worker.on('message', (m: FromCellWorker) => {
-      if (m.type === 'event') emit(m.event);
-      else if (m.type === 'done') record = m.record;
-      else if (m.type === 'error') error = m.error;
-    });
-    worker.on('error', (e) => {
-      error ??= { code: 'internal', what: `The cell process failed: ${e.message}`, hint: 'Run the cell alone with --cell to see why' };
-    });
-    worker.on('exit', (code) => {
-      if (!record && !error) error = { code: 'internal', what: `The cell process ended without a result (exit code ${code})`, hint: 'Run the same command again: the cell resumes from its last checkpoint' };
-      resolve({ ...(record ? { record } : {}), ...(error ? { error } : {}) });
-    });
+  const job = startJobProcess<CellWorkerData, ExperimentEvent, CellRecord>({
+    worker: 'cell',
+    data,
+    label: 'cell',
+    crashHint: 'Run the same command again: the cell resumes from its last checkpoint',
+    progress: { report: emit },
   });
   return {
-    done,
-    cancel: () => {
-      const m: ToCellWorker = { type: 'cancel' };
-      worker.postMessage(m);
-    },
+    done: job.done.then(
+      (record) => ({ record }),
+      (e: unknown) => ({ error: e instanceof StudioError ? e.toJSON() : { code: 'internal', what: `The cell process failed: ${String(e)}`, hint: 'Run the cell alone with --cell to see why' } }),
+    ),
+    cancel: job.cancel,
   };
 }
 
