@@ -15,7 +15,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { StudioError } from '../shared/errors';
 
 /** True when running from the .ts sources (vitest, tsx), false in the built app. */
-export const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
+const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
 
 /** File URL of a worker entry: out/main/<name>.worker.js when built, src/worker/<name>.worker.ts from sources. */
 export function workerUrl(name: string): URL {
