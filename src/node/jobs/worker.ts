@@ -10,7 +10,7 @@ import type { IProgress } from '../../shared/progress';
 import type { FromJob, ToJob } from './protocol';
 
 /** How long a job whose host went away may take to stop at its next step. */
-export const ORPHAN_GRACE_MS = 30_000;
+const ORPHAN_GRACE_MS = 30_000;
 
 export interface JobContext<D, P> {
   data: D;
