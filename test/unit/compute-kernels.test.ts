@@ -115,6 +115,27 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
+  it('Identity shares memory without a copy; the source and the clone outlive each other', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numBytes;
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = a.clone();
+    expect(b.dataId).toBe(a.dataId);
+    a.dispose();
+    expect(Array.from(await b.data())).toEqual([1, 2, 3, 4]);
+    const c = b.clone();
+    b.dispose();
+    expect(Array.from(await c.data())).toEqual([1, 2, 3, 4]);
+    // Clones of an int32 tensor keep their dtype.
+    const i = tf.tensor([5, 6], [2], 'int32');
+    const j = i.clone();
+    expect(j.dtype).toBe('int32');
+    i.dispose();
+    expect(Array.from(await j.data())).toEqual([5, 6]);
+    tf.dispose([c, j]);
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
   it('Tile matches cpu for float32, int32 and bool over ranks 1-5', async () => {
     const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
       { shape: [1, 1, 1, 5], reps: [3, 4, 7, 1], dtype: 'float32' },
