@@ -14,6 +14,8 @@ import { startPrediction, type PredictHandle } from '../../node/inference/host';
 import { MASKS_FILE, predictionsRoot } from '../../node/inference/job';
 import type { CallName } from '../../shared/api/contract';
 import type { Service, ServiceContext } from './types';
+import { checkRead, checkWrite } from './confine';
+import { checkUserPath } from './datasets/paths';
 
 type PredictCall = Extract<CallName, `predict.${string}`>;
 
@@ -35,6 +37,9 @@ export function createPredictService(): Service<PredictCall> {
     const { runId, input: scan, inputFormat, formats, outDir, overwrite, jobId: requested, ...config } = input;
     const store = new RunStore(defaultRunsRoot());
     await store.open(runId); // not-found with a hint when the run is gone
+    // Browser mode: the scan must be under an allowed root, the output under the studio home or an export root.
+    checkRead(checkUserPath(scan), ctx.shell);
+    if (outDir) checkWrite(outDir, ctx.shell);
     const jobId = requested ?? `predict-${randomBytes(4).toString('hex')}`;
     if (active.has(jobId)) throw new StudioError({ code: 'bad-input', what: `Prediction job ${jobId} is already running`, hint: 'Use a new job id' });
     const predictionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
