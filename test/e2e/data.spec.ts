@@ -83,7 +83,7 @@ test('first start: load the phantom set, read slices, toggle the mask', async ({
   await page.screenshot({ path: `${SHOTS}/data-empty.png` });
 
   await page.getByRole('button', { name: 'Load phantom set' }).click();
-  await expect(page.getByLabel('Detected format')).toHaveText('Phantoms');
+  await expect(page.getByLabel('Detected format')).toHaveText('Phantoms', { timeout: 60_000 });
   const cases = page.getByRole('navigation', { name: 'Cases' }).getByRole('button');
   await expect(cases).toHaveCount(32);
   await expect(cases.first()).toHaveAccessibleName(/16 slices, \d+ with lesion, mask present/);
@@ -226,7 +226,7 @@ test('drag-and-drop uploads files in browser mode and opens them', async ({ page
   }, bytes);
   await expect(page.getByRole('heading', { name: 'brain_005.dcm' })).toBeVisible();
   await expect(page.getByLabel('Detected format')).toHaveText('DICOM series');
-  await expect(page.getByLabel('Dataset counts')).toContainText('1 cases · 1 slices');
+  await expect(page.getByLabel('Dataset counts')).toContainText('1 case · 1 slice');
   await expect.poll(async () => (await pixels(page)).variance).toBeGreaterThan(50);
   await page.screenshot({ path: `${SHOTS}/data-upload.png` });
 });

@@ -66,7 +66,7 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await page.goto(`/?token=${E2E_TOKEN}#/data`);
     await expect(page.getByRole('note', { name: 'No dataset loaded' })).toBeVisible();
     await page.getByRole('button', { name: 'Load phantom set' }).click();
-    await expect(page.getByLabel('Detected format')).toHaveText('Phantoms');
+    await expect(page.getByLabel('Detected format')).toHaveText('Phantoms', { timeout: 60_000 });
     await expect(page.getByRole('navigation', { name: 'Cases' }).getByRole('button').first()).toBeVisible();
     const viewport = page.locator('.slice-viewport');
     await expect(viewport).toHaveAttribute('data-image-id', /^varstudio:/);
