@@ -66,6 +66,9 @@ export function tfjsScorer(model: tf.LayersModel, reason?: string): Scorer {
 export async function onnxScorer(model: tf.LayersModel, threads = 1): Promise<Scorer> {
   // Loaded lazily: a missing native binding must leave the tfjs path working.
   const [{ exportOnnx }, { createOnnxSession, runOnnx }] = await Promise.all([import('../export/onnx'), import('../export/onnx-run')]);
+  // Read the weights asynchronously first: backends without synchronous reads in Node (webgpu)
+  // would otherwise fail inside the export, and the scorer would fall back for the wrong reason.
+  await Promise.all(model.weights.map((v) => v.read().data()));
   const bytes = exportOnnx(model);
   const session = await createOnnxSession(bytes, { threads });
   return {
