@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 const sweep = (sweepId: string, config: Record<string, unknown>, progress?: (p: SweepProgress) => void) =>
-  runSweep({ runsRoot: root, sweepId, runIds: [runId], config: parseSweepConfig(config), backend: 'cpu', ...(progress ? { onProgress: progress } : {}) });
+  runSweep({ runsRoot: root, sweepId, runIds: [runId], config: parseSweepConfig(config), backend: 'cpu', ...(progress ? { progress: { report: progress } } : {}) });
 
 describe('sweep job', () => {
   it('parses defaults: the paper levels, global, onnx, val', () => {
