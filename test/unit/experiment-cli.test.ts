@@ -107,10 +107,10 @@ describe('var-studio experiment (tiny preset)', () => {
 
   it('Ctrl-C keeps the checkpoints and a clear status; the same command resumes', { timeout: 300_000 }, async () => {
     const out = join(tmp(), 'out');
-    // Abort as soon as the first epoch of the first run is checkpointed. The training thread
-    // sees the cancel between steps once its event loop turns (at the latest at the next epoch end).
+    // Abort as soon as the first epoch of the first cell is checkpointed. Cells may train side by
+    // side, so the line must be cell 1's ("[1] epoch 1/4"), not the other cell's.
     const first = capture((line, c) => {
-      if (/epoch 1\/4/.test(line)) c.abort();
+      if (/\[1\] epoch 1\/4/.test(line)) c.abort();
     });
     expect(await experimentCommand.run(['--preset', 'tiny', '--out', out], first.io)).toBe(130);
     expect(first.err.join('\n')).toMatch(/Stopped\. Finished epochs are checkpointed/);

@@ -32,13 +32,17 @@ export function TrainPage() {
   // when a run is queued behind it. A run the user opened from the list stays until they start one.
   const runningJob = runsModel.jobs.find((j) => j.state === 'running' && j.kind !== 'flatness');
   const pinned = useRef(false);
+  // A new run's record exists only once its job process has created it (seconds after the job
+  // starts): until the runs list has it, the panel shows the job by name instead of asking for it.
+  const runListed = !!runningJob?.runId && !!runsModel.runs?.some((r) => r.id === runningJob.runId);
   useEffect(() => {
     if (!runningJob) return;
-    if (run?.jobId === runningJob.jobId && (run.runId || !runningJob.runId)) return;
-    if (run && pinned.current && run.runId !== runningJob.runId) return;
-    void live.attach(runningJob);
+    const job = runListed ? runningJob : { ...runningJob, runId: undefined };
+    if (run?.jobId === job.jobId && (run.runId || !job.runId)) return;
+    if (run && pinned.current && run.runId !== job.runId) return;
+    void live.attach(job);
     // Keyed on the job and its run id: reopening on every list refresh would reset the step losses.
-  }, [runningJob?.jobId, runningJob?.runId]);
+  }, [runningJob?.jobId, runningJob?.runId, runListed]);
 
   // One source of status for the panel and the table: the runs model's jobs and progress.
   const shownJob = run?.jobId ? runsModel.jobs.find((j) => j.jobId === run.jobId) : undefined;
