@@ -113,7 +113,7 @@ const results: Record<string, Cmp> = {};
 const TOL: Record<WeightStorage, { maxAbs: number; dice: number }> = {
   fp32: { maxAbs: 1e-4, dice: 1 },
   fp16: { maxAbs: 5e-3, dice: 0.99 },
-  int8: { maxAbs: 5e-2, dice: 0.97 },
+  'int8-weights': { maxAbs: 5e-2, dice: 0.97 },
 };
 
 describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
@@ -125,7 +125,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
     expect(samePads([6, 6], [3, 3], [1, 1], [2, 2])).toEqual([2, 2, 2, 2]);
   });
 
-  for (const storage of ['fp32', 'fp16', 'int8'] as const) {
+  for (const storage of ['fp32', 'fp16', 'int8-weights'] as const) {
     for (const pruned of [false, true]) {
       it(`every layer type, ${storage}, ${pruned ? '90 % pruned' : 'dense'}`, async () => {
         const m = allLayers();
@@ -169,7 +169,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
   it('export allocates no lasting tensors', () => {
     const m = allLayers();
     const before = tf.memory().numTensors;
-    exportOnnxModel(m, { weights: 'int8' });
+    exportOnnxModel(m, { weights: 'int8-weights' });
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -197,9 +197,9 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
       expect(dense.maxAbs).toBeLessThanOrEqual(1e-4);
       expect(sparse.maxAbs).toBeLessThanOrEqual(1e-4);
       expect(Math.min(dense.spread, sparse.spread)).toBeGreaterThan(1e-3);
-      const int8 = await compare(m, 'int8', [2, overrides.inputSize, overrides.inputSize, 3], TOL.int8.maxAbs);
+      const int8 = await compare(m, 'int8-weights', [2, overrides.inputSize, overrides.inputSize, 3], TOL['int8-weights'].maxAbs);
       results[`${name} int8 pruned`] = int8;
-      expect(int8.maxAbs).toBeLessThanOrEqual(TOL.int8.maxAbs);
+      expect(int8.maxAbs).toBeLessThanOrEqual(TOL['int8-weights'].maxAbs);
       m.dispose();
     }
     console.log(JSON.stringify(results, null, 1));
@@ -217,7 +217,7 @@ describe('ONNX file contents', () => {
     };
     const f32 = decode('fp32');
     const f16 = decode('fp16');
-    const i8 = decode('int8');
+    const i8 = decode('int8-weights');
     const ops = (p: typeof f32.proto) => new Set(p.graph!.node!.map((n) => n.opType));
     expect(Number(f32.proto.opsetImport![0].version)).toBe(13);
     expect(ops(f32.proto)).toEqual(new Set(['Transpose', 'Conv', 'BatchNormalization', 'Relu', 'Add', 'MaxPool', 'Pad', 'Resize', 'Concat', 'AveragePool', 'Sigmoid']));

@@ -56,8 +56,8 @@ describe('size report', () => {
   it('reports quantized tfjs exports against their shards', async () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
     applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
-    const out = await exportTfjs(m, path.join(tmp, 'tfjs8'), { weights: 'int8' });
-    const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8', files: out.files, quantizedBytes: out.weightBytes });
+    const out = await exportTfjs(m, path.join(tmp, 'tfjs8'), { weights: 'int8-weights' });
+    const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8-weights', files: out.files, quantizedBytes: out.weightBytes });
     const disk = onDisk(out.files);
     expect(r.fileBytes).toBe(disk.bytes);
     expect(r.gzipBytes).toBe(disk.gzip);

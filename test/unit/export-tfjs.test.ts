@@ -42,7 +42,7 @@ describe('tfjs layers export', () => {
   const x = () => tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 9);
 
   // Stated tolerances on probabilities: fp32 1e-6 (bit-identical weights), fp16 2e-3, 8-bit affine 3e-2.
-  for (const [storage, tol] of [['fp32', 1e-6], ['fp16', 2e-3], ['int8', 3e-2]] as const) {
+  for (const [storage, tol] of [['fp32', 1e-6], ['fp16', 2e-3], ['int8-weights', 3e-2]] as const) {
     it(`${storage}: written files load with tf.loadLayersModel and predict the same`, async () => {
       const m = tinyUnet();
       const { weights } = pruneWeights(await readWeights(m), { sparsity: 0.8, scope: 'global' });
@@ -57,8 +57,8 @@ describe('tfjs layers export', () => {
       expect(shardTotal).toBe(res.weightBytes);
       const json = JSON.parse(fs.readFileSync(res.modelJson, 'utf8'));
       const kernels = json.weightsManifest[0].weights.filter((w: { shape: number[] }) => w.shape.length > 1);
-      expect(kernels.every((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === { fp32: undefined, fp16: 'float16', int8: 'uint8' }[storage])).toBe(true);
-      expect(res.kernelBytes).toBe(res.kernelElements * { fp32: 4, fp16: 2, int8: 1 }[storage]);
+      expect(kernels.every((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === { fp32: undefined, fp16: 'float16', 'int8-weights': 'uint8' }[storage])).toBe(true);
+      expect(res.kernelBytes).toBe(res.kernelElements * { fp32: 4, fp16: 2, 'int8-weights': 1 }[storage]);
 
       const loaded = await tf.loadLayersModel(tfjsDir(dir));
       const input = x();

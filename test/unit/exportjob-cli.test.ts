@@ -34,7 +34,7 @@ describe('var-studio export', () => {
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--weights', 'int8', '--out', out, '--latency-runs', '3'], c.io)).toBe(0);
     const text = c.text();
     const disk = onDisk([path.join(out, 'model.onnx')]);
-    expect(text).toContain(`onnx int8 -> ${out}`);
+    expect(text).toContain(`onnx int8-weights -> ${out}`);
     expect(text).toMatch(new RegExp(`file bytes\\s+${disk.bytes}\\b`));
     expect(text).toMatch(new RegExp(`gzip bytes\\s+${disk.gzip}\\b`));
     expect(text).toMatch(/dense bytes\s+\d+/);
@@ -44,7 +44,7 @@ describe('var-studio export', () => {
     expect(text).toMatch(/per-case Dice\s+[\d.]+ exported \(onnxruntime-node\) vs float32 pruned [\d.]+: delta [+-][\d.]+/);
     expect(text).toContain('Unstructured sparsity does not make dense kernels faster');
     expect(tree(out)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
-    expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe('int8');
+    expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe('int8-weights');
   });
 
   it("puts the run's sweep levels into the model card next to its own measurements", async () => {

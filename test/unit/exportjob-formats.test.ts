@@ -22,13 +22,13 @@ const latency = { runs: 5, warmup: 1 };
 
 // Stated tolerances on output probabilities against the float32 pruned model:
 // fp32 bit-identical weights (1e-5: ORT fuses ops differently), fp16 2e-3, 8-bit 3e-2.
-const TOL = { fp32: 1e-5, fp16: 2e-3, int8: 3e-2 } as const;
+const TOL = { fp32: 1e-5, fp16: 2e-3, 'int8-weights': 3e-2 } as const;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'exportjob-formats-'));
   run = await trainedRun(root);
   result = await runExportJob(
-    { runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx', 'tfjs'], weights: ['fp32', 'fp16', 'int8'], overwrite: false },
+    { runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx', 'tfjs'], weights: ['fp32', 'fp16', 'int8-weights'], overwrite: false },
     { latency },
   );
   dense = await runExportJob(
@@ -40,7 +40,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('export job: every format x weight precision', () => {
   it('writes one folder per export under <run>/exports with exactly the model files and the card', () => {
-    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['onnx-fp32', 'onnx-fp16', 'onnx-int8', 'tfjs-fp32', 'tfjs-fp16', 'tfjs-int8']);
+    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['onnx-fp32', 'onnx-fp16', 'onnx-int8-weights', 'tfjs-fp32', 'tfjs-fp16', 'tfjs-int8-weights']);
     for (const a of result.artifacts) {
       expect(a.dir).toBe(path.join(run.runDir, 'exports', `0.9-${a.format}-${a.weights}`));
       const names = fs.readdirSync(a.dir).sort();
@@ -97,7 +97,7 @@ describe('export job: every format x weight precision', () => {
       expect(s.statement).toBe(SPARSITY_STATEMENT);
       expect(s.latency!.medianMs).toBeGreaterThan(0);
       expect(s.latency!.inputShape).toEqual([1, 16, 16, 3]);
-      const kernelBytes = { fp32: 4, fp16: 2, int8: 1 }[a.weights] * s.kernels.total;
+      const kernelBytes = { fp32: 4, fp16: 2, 'int8-weights': 1 }[a.weights] * s.kernels.total;
       if (a.format === 'tfjs') {
         expect(s.quantizedBytes).toBe(onDisk(a.files.filter((f) => f.endsWith('.bin'))).bytes);
         expect(s.quantizedBytes).toBe(kernelBytes + 4 * (s.parameters - s.kernels.total));
@@ -109,7 +109,7 @@ describe('export job: every format x weight precision', () => {
     }
     const byW = (w: string) => result.artifacts.find((a) => a.format === 'onnx' && a.weights === w)!.size;
     expect(byW('fp16').fileBytes).toBeLessThan(0.62 * byW('fp32').fileBytes);
-    expect(byW('int8').fileBytes).toBeLessThan(byW('fp16').fileBytes);
+    expect(byW('int8-weights').fileBytes).toBeLessThan(byW('fp16').fileBytes);
     const d = dense.artifacts[0].size;
     const sp = byW('fp32');
     console.log(`onnx fp32 gzip ratio: dense ${(d.fileBytes / d.gzipBytes).toFixed(2)}x, 90 % ${(sp.fileBytes / sp.gzipBytes).toFixed(2)}x; latency ${d.latency!.medianMs.toFixed(3)} / ${sp.latency!.medianMs.toFixed(3)} ms`);
@@ -151,11 +151,11 @@ describe('export job: every format x weight precision', () => {
 
   it('lists previous exports of the run, and previews without writing', async () => {
     const list = await listExports(run.runDir);
-    expect(list.filter((e) => e.present).map((e) => `${e.sparsity}-${e.format}-${e.weights}`).sort()).toEqual(['0-onnx-fp32', ...['onnx', 'tfjs'].flatMap((f) => ['fp16', 'fp32', 'int8'].map((w) => `0.9-${f}-${w}`))].sort());
+    expect(list.filter((e) => e.present).map((e) => `${e.sparsity}-${e.format}-${e.weights}`).sort()).toEqual(['0-onnx-fp32', ...['onnx', 'tfjs'].flatMap((f) => ['fp16', 'fp32', 'int8-weights'].map((w) => `0.9-${f}-${w}`))].sort());
     const before = tree(root);
-    const p = await previewExport({ runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['int8'] }, { latency: { runs: 2, warmup: 0 } });
+    const p = await previewExport({ runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['int8-weights'] }, { latency: { runs: 2, warmup: 0 } });
     expect(tree(root)).toEqual(before);
-    const real = result.artifacts.find((a) => a.format === 'onnx' && a.weights === 'int8')!;
+    const real = result.artifacts.find((a) => a.format === 'onnx' && a.weights === 'int8-weights')!;
     expect(p.artifacts[0].size.fileBytes).toBe(real.size.fileBytes);
     expect(p.artifacts[0].existing.map((f) => path.basename(f)).sort()).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
     expect(p.card.metrics.exported).toBeNull();

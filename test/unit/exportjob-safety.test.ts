@@ -27,10 +27,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('export job: files on disk', () => {
   it('never overwrites an existing export without overwrite=true, and replaces it with it', async () => {
     const out = path.join(root, 'once');
-    const first = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'] }), opts);
+    const first = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8-weights'] }), opts);
     expect(first.artifacts[0].dir).toBe(out);
     const before = Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
-    await expect(runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5 }), opts)).rejects.toMatchObject({ code: 'exists', what: expect.stringMatching(/already exist/) });
+    await expect(runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8-weights'], sparsity: 0.5 }), opts)).rejects.toMatchObject({ code: 'exists', what: expect.stringMatching(/already exist/) });
     expect(Object.fromEntries(tree(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]))).toEqual(before);
     // A lone model card of someone else's also blocks.
     const other = path.join(root, 'other');
@@ -39,7 +39,7 @@ describe('export job: files on disk', () => {
     await expect(runExportJob(req({ outDir: other }), opts)).rejects.toThrow(/already exist/);
     expect(tree(other)).toEqual(['MODEL_CARD.md']);
 
-    const second = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8'], sparsity: 0.5, overwrite: true }), opts);
+    const second = await runExportJob(req({ outDir: out, formats: ['tfjs'], weights: ['int8-weights'], sparsity: 0.5, overwrite: true }), opts);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8')).sparsity.requested).toBe(0.5);
     expect(tree(out)).toEqual([...second.artifacts[0].files.map((f) => path.basename(f)), 'MODEL_CARD.md', 'model-card.json'].sort());
     expect(stagingLeft()).toEqual([]);

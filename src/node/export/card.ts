@@ -15,12 +15,12 @@ const QUANTIZATION: Record<ExportFormat, Record<WeightPrecision, string>> = {
   onnx: {
     fp32: 'none, float32 weights',
     fp16: 'weight-only float16 kernels, cast to float32 in the graph; biases and BatchNorm float32',
-    int8: 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32',
+    'int8-weights': 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32',
   },
   tfjs: {
     fp32: 'none, float32 weights',
     fp16: 'weight-only float16 kernels (weights manifest quantization dtype float16); biases and BatchNorm float32',
-    int8: 'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
+    'int8-weights': 'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
   },
 };
 

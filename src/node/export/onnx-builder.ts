@@ -2,7 +2,7 @@ import type { onnx as O } from 'onnx-proto';
 import { onnx } from './onnx-proto';
 import { quantizeInt8PerChannel, toFloat16 } from './quantize';
 
-export type WeightStorage = 'fp32' | 'fp16' | 'int8';
+export type WeightStorage = 'fp32' | 'fp16' | 'int8-weights';
 
 type Attr = number | number[] | string | { floats: number[] } | { float: number };
 

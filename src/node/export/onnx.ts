@@ -33,8 +33,8 @@ export interface OnnxExport {
  */
 export function exportOnnxModel(model: tf.LayersModel, opts: OnnxExportOptions = {}): OnnxExport {
   const storage = opts.weights ?? 'fp32';
-  if (!['fp32', 'fp16', 'int8'].includes(storage)) {
-    throw new StudioError({ code: 'bad-input', what: `Unknown weight storage "${storage}"`, hint: 'Use fp32, fp16 or int8' });
+  if (!['fp32', 'fp16', 'int8-weights'].includes(storage)) {
+    throw new StudioError({ code: 'bad-input', what: `Unknown weight storage "${storage}"`, hint: 'Use fp32, fp16 or int8-weights' });
   }
   if (model.inputs.length !== 1) {
     throw new StudioError({ code: 'unsupported', what: `The model has ${model.inputs.length} inputs`, hint: 'Export a single-input segmentation model' });

@@ -9,7 +9,7 @@ import { quantizeUint8Affine, toFloat16 } from './quantize';
 export interface TfjsExportOptions {
   /**
    * Storage of the rank>1 kernels, as the tfjs weights manifest defines it:
-   * fp16 -> `quantization: {dtype: 'float16'}`; int8 -> 8-bit affine per tensor,
+   * fp16 -> `quantization: {dtype: 'float16'}`; int8-weights -> 8-bit affine per tensor,
    * `quantization: {dtype: 'uint8', scale, min}` (value = q * scale + min). Other weights stay float32.
    */
   weights?: WeightStorage;
@@ -70,7 +70,7 @@ export async function exportTfjs(model: tf.LayersModel, dir: string, opts: TfjsE
       if (storage === 'fp16') {
         bytes = new Uint8Array(toFloat16(values).buffer);
         out.quantization = { dtype: 'float16' };
-      } else if (storage === 'int8') {
+      } else if (storage === 'int8-weights') {
         const q = quantizeUint8Affine(values);
         bytes = q.q;
         out.quantization = { dtype: 'uint8', scale: q.scale, min: q.min };

@@ -8,9 +8,25 @@ import { ScoreSummarySchema, type ScoreSummary } from '../metrics/schemas';
 export const ExportFormatSchema = z.enum(['onnx', 'tfjs']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
-/** Weight-only storage of the rank>1 kernels; biases and BatchNorm stay float32 in every case. */
-export const WeightPrecisionSchema = z.enum(['fp32', 'fp16', 'int8']);
-export type WeightPrecision = z.infer<typeof WeightPrecisionSchema>;
+/**
+ * What the exported kernels are stored and computed in:
+ * - `fp32`, `fp16`: float kernels (fp16 stored, cast to float32 at load); computed in float32.
+ * - `int8-weights`: weight-only int8 kernels, dequantized at load, computed in float32; the
+ *   smallest file. Biases and BatchNorm stay float32.
+ * - `int8-qdq`: ONNX only. Static int8 quantization (QuantizeLinear/DequantizeLinear around
+ *   every convolution, activation ranges calibrated on training slices) that onnxruntime runs
+ *   with integer kernels (QLinearConv).
+ */
+export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights'] as const;
+export type WeightPrecision = (typeof WEIGHT_PRECISIONS)[number];
+/** The name earlier versions used for `int8-weights` (weight-only int8); still accepted, always read as `int8-weights`. */
+export const LEGACY_INT8 = 'int8';
+/** Maps a precision name to the current one (`int8` -> `int8-weights`); unknown names come back unchanged. */
+export function canonicalWeightPrecision(name: string): string {
+  return name === LEGACY_INT8 ? 'int8-weights' : name;
+}
+/** Accepts the legacy `int8` (earlier exports, index entries and model cards) and reads it as `int8-weights`. */
+export const WeightPrecisionSchema = z.union([z.enum(WEIGHT_PRECISIONS), z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights')]);
 
 export const PruneScopeSchema = z.enum(['global', 'layerwise']);
 
@@ -31,7 +47,7 @@ export const ExportLevelSchema = z
 export const ExportTargetsSchema = z
   .object({
     formats: z.array(ExportFormatSchema).min(1).max(2).refine(unique, 'formats must not repeat'),
-    weights: z.array(WeightPrecisionSchema).min(1).max(3).refine(unique, 'weights must not repeat'),
+    weights: z.array(WeightPrecisionSchema).min(1).max(WEIGHT_PRECISIONS.length).refine(unique, 'weights must not repeat'),
     /**
      * Output folder. With one format x precision the files go straight into it; with several,
      * each gets a sub-folder named like the default (`<level>-<format>-<weights>`).

@@ -2,20 +2,22 @@
 import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
-import { ExportFormatSchema, WeightPrecisionSchema, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
+import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
 import { existingTargets, exportTargets } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 
 const USAGE = [
-  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8]',
+  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights]',
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
   '',
   '  RUN_DIR            a run directory (holds run.json), e.g. ~/.local/share/var-studio/runs/<run id>',
   '  --sparsity S       fraction of conv weights pruned, 0 <= S < 1 (0 = dense)',
   '  --format F         onnx or tfjs (comma list for both: onnx,tfjs)',
-  '  --weights W        fp32 (default), fp16 or int8 weight storage (comma list allowed)',
+  '  --weights W        fp32 (default), fp16, or int8-weights: weight-only int8 kernels, dequantized',
+  '                     at load and computed in float32, the smallest file (comma list allowed;',
+  '                     the old name int8 is read as int8-weights)',
   '  --scope            global (default) or layerwise magnitude pruning',
   '  --keep-first-last  leave the first and last conv layers dense',
   '  --reestimate-bn    recompute BatchNorm statistics on training images after pruning',
@@ -81,7 +83,7 @@ function parse(argv: string[]) {
       keepFirstLast: !!v['keep-first-last'],
       reestimateBatchNorm: !!v['reestimate-bn'],
       formats: list<ExportFormat>(v.format, '--format', ExportFormatSchema.options),
-      weights: list<WeightPrecision>(v.weights, '--weights', WeightPrecisionSchema.options, 'fp32'),
+      weights: list<WeightPrecision>(v.weights?.split(',').map((w) => canonicalWeightPrecision(w.trim())).join(','), '--weights', WEIGHT_PRECISIONS, 'fp32'),
       ...(v.out ? { outDir: v.out } : {}),
       overwrite: !!v.force,
     },
@@ -118,7 +120,7 @@ function report(r: ExportResult, io: CliIO): void {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8) with a size report and model card',
+  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8-weights) with a size report and model card',
   usage: USAGE,
   async run(argv, io) {
     try {

@@ -20,7 +20,7 @@ type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
 type Result = CallOutput<'export.result'>;
 type Format = 'onnx' | 'tfjs';
-type Weights = 'fp32' | 'fp16' | 'int8';
+type Weights = 'fp32' | 'fp16' | 'int8-weights';
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'onnx', label: 'ONNX (onnxruntime, opset 13)' },
   { id: 'tfjs', label: 'TensorFlow.js layers (model.json + shards)' },
@@ -28,7 +28,7 @@ const FORMATS: { id: Format; label: string }[] = [
 const WEIGHTS: { id: Weights; label: string }[] = [
   { id: 'fp32', label: 'float32' },
   { id: 'fp16', label: 'float16' },
-  { id: 'int8', label: '8-bit' },
+  { id: 'int8-weights', label: 'int8 weights (smallest file; computes in float32)' },
 ];
 
 const message = (e: unknown) => {
