@@ -55,7 +55,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     createTrainingService({ jobs, events, ...runsRoot }),
     createSweepService({ jobs, ...runsRoot }),
     createExportService({ jobs, ...runsRoot }),
-    createPredictService(),
+    createPredictService({ jobs, ...runsRoot }),
   ];
   const all = Object.assign({}, ...services.map((s) => s.handlers)) satisfies Handlers;
   const table: Partial<Handlers> = { ...all, ...options.handlers };

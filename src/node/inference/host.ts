@@ -1,24 +1,19 @@
 /** Runs prediction jobs in a child process (src/worker/predict.worker.ts) through the job runtime (src/node/jobs). */
+import type { IProgress } from '../../shared/progress';
 import type { PredictionSummary } from '../../shared/predict/result';
-import { startJobProcess } from '../jobs/host';
+import { startJobProcess, type JobProcess } from '../jobs/host';
 import type { PredictJobRequest } from './job';
 import type { PredictProgress } from './predict';
 
 export type PredictResult = { outDir: string; summary: PredictionSummary };
 
-export interface PredictHandle {
-  done: Promise<PredictResult>;
-  /** Stops at the next batch. */
-  cancel(): void;
-}
-
-export function startPrediction(request: PredictJobRequest, onProgress?: (p: PredictProgress) => void): PredictHandle {
-  const job = startJobProcess<PredictJobRequest, PredictProgress, PredictResult>({
+/** `done` rejects with the job's StudioError (`cancelled` after cancel(): stops at the next batch, nothing written). */
+export function startPrediction(request: PredictJobRequest, progress?: IProgress<PredictProgress>): JobProcess<PredictResult> {
+  return startJobProcess<PredictJobRequest, PredictProgress, PredictResult>({
     worker: 'predict',
     data: request,
     label: 'prediction',
     crashHint: 'Try again, and report the message if it repeats',
-    ...(onProgress ? { progress: { report: onProgress } } : {}),
+    ...(progress ? { progress } : {}),
   });
-  return { done: job.done, cancel: job.cancel };
 }

@@ -15,14 +15,14 @@ import type { PredictConfig } from '../../shared/predict/config';
 import type { PredictedCase, PredictionSummary } from '../../shared/predict/result';
 import { applyToModel, pruneWeights, readWeights } from '../../shared/prune';
 import { initBackend, type BackendPreference } from '../compute/backend';
+import { etaSeconds, type ProgressStep } from '../../shared/progress';
 import { loadRunModel } from '../train/runModel';
 import { scanSource, seriesGeometry, sourceLabel, type ScanSource, type SeriesGeometry } from './source';
 
-export interface PredictProgress {
+/** A job progress step (one ETA rule: shared/progress). */
+export interface PredictProgress extends ProgressStep {
   step: number;
   totalSteps: number;
-  fraction: number;
-  etaSeconds: number;
   message: string;
 }
 
@@ -107,8 +107,8 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
       if (!force && now - lastEmit < 100) return;
       lastEmit = now;
       const fraction = totalSteps ? done / totalSteps : 1;
-      const elapsed = (now - t0) / 1000;
-      opts.onProgress?.({ step: done, totalSteps, fraction, etaSeconds: fraction > 0 ? (elapsed / fraction) * (1 - fraction) : 0, message });
+      const eta = etaSeconds((now - t0) / 1000, done, totalSteps - done);
+      opts.onProgress?.({ step: done, totalSteps, fraction, ...(eta !== undefined ? { etaSeconds: eta } : {}), message });
     };
 
     const cases: CasePrediction[] = [];

@@ -66,7 +66,7 @@ import {
   ExportRunInputSchema,
   ExportRunOutputSchema,
 } from './schemas/export';
-import { PredictCancelInputSchema, PredictCancelOutputSchema, PredictMasksInputSchema, PredictMasksOutputSchema, PredictStartInputSchema, PredictStartOutputSchema } from './schemas/predict';
+import { PredictMasksInputSchema, PredictMasksOutputSchema, PredictResultInputSchema, PredictResultOutputSchema, PredictStartInputSchema, PredictStartOutputSchema } from './schemas/predict';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
 export const BackendNameSchema = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
@@ -149,8 +149,8 @@ export const calls = {
   'export.preview': call('What an export would write: sizes, latency, existing files and the model card, without writing to the output folder', ExportPreviewInputSchema, ExportPreviewOutputSchema),
   'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
   'export.pickFolder': call('Choose the output folder with the native dialog (Electron); available false in browser mode', ExportPickFolderInputSchema, ExportPickFolderOutputSchema),
-  'predict.start': call('Predict lesion masks on a scan with a trained run at several sparsity levels, off the main process; writes NIfTI / DICOM SEG / PNG masks and predictions.json (job.progress kind "predict")', PredictStartInputSchema, PredictStartOutputSchema),
-  'predict.cancel': call('Cancel a running prediction at the next batch', PredictCancelInputSchema, PredictCancelOutputSchema),
+  'predict.start': call('Queue a prediction (job kind "predict"): lesion masks on a scan with a trained run at several sparsity levels, in a child process; writes NIfTI / DICOM SEG / PNG masks and predictions.json. Follow it with job.progress, cancel it with jobs.cancel', PredictStartInputSchema, PredictStartOutputSchema),
+  'predict.result': call('The files and summary of a completed prediction job of this session (its error if it failed or was cancelled)', PredictResultInputSchema, PredictResultOutputSchema),
   'predict.masks': call("One case's predicted masks of a finished prediction, level by level (RLE per slice)", PredictMasksInputSchema, PredictMasksOutputSchema),
 } as const;
 

@@ -107,7 +107,7 @@ export const predictCommand: CliCommand = {
       const bar = new Progress(io);
       const prediction = await predictScan({
         runDir: args.runDir, input: args.input, config: args.config, ...(args.format ? { format: args.format } : {}), signal: io.signal,
-        onProgress: (p) => bar.update('predict', p.fraction, p.etaSeconds, p.message),
+        onProgress: (p) => bar.update('predict', p.fraction, p.etaSeconds ?? null, p.message),
       });
       bar.clear();
       const summary = await writePrediction(prediction, args.outDir, args.formats, { overwrite: args.force, signal: io.signal });

@@ -19,7 +19,7 @@ import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';
 import './predict.css';
 
 type Dataset = CallOutput<'datasets.open'>;
-type Result = CallOutput<'predict.start'>;
+type Result = CallOutput<'predict.result'>;
 type Format = 'nifti' | 'seg' | 'png';
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'nifti', label: 'NIfTI-1 (.nii.gz) in the scan geometry' },
@@ -43,7 +43,7 @@ export function PredictPage() {
   const [thresholdText, setThresholdText] = useState('0.5');
   const [formats, setFormats] = useState<Format[]>(['nifti']);
   const [outDir, setOutDir] = useState('');
-  const [job, setJob] = useState<{ id: string; progress?: JobProgress }>();
+  const [job, setJob] = useState<{ id: string; progress?: JobProgress; queued?: string }>();
   const [result, setResult] = useState<Result>();
   const [runError, setRunError] = useState<string>();
   const [caseId, setCaseId] = useState('');
@@ -83,8 +83,22 @@ export function PredictPage() {
   const threshold = parseThreshold(thresholdText);
   const invalid = !dataset ? 'Open a scan first' : !runId ? 'Choose a trained run' : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
 
+  // The prediction is a queued job: follow its progress; once it ended, fetch its result (or its error).
   useEvent('job.progress', (p) => {
-    if (p.kind === 'predict' && job && p.jobId === job.id) setJob({ id: job.id, progress: p });
+    if (p.kind !== 'predict' || !job || p.jobId !== job.id) return;
+    if (p.state === undefined || p.state === 'running') return setJob({ id: job.id, progress: p });
+    const id = job.id;
+    api.call('predict.result', { jobId: id }).then(
+      (r) => {
+        setResult(r);
+        setJob((cur) => (cur?.id === id ? undefined : cur));
+        setShown(0);
+      },
+      (e) => {
+        setRunError(message(e));
+        setJob((cur) => (cur?.id === id ? undefined : cur));
+      },
+    );
   });
 
   const start = () => {
@@ -95,11 +109,7 @@ export function PredictPage() {
     setResult(undefined);
     setMasks(undefined);
     api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
-      (r) => {
-        setResult(r);
-        setJob(undefined);
-        setShown(0);
-      },
+      (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
       (e) => {
         setRunError(message(e));
         setJob(undefined);
@@ -187,8 +197,8 @@ export function PredictPage() {
           {job ? (
             <div className="predict-progress" role="status" aria-live="polite">
               <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Prediction progress" />
-              <span>{Math.round(100 * (job.progress?.fraction ?? 0))} % {job.progress?.message ?? 'starting…'} {formatEta(job.progress?.etaSeconds)}</span>
-              <button type="button" onClick={() => api.call('predict.cancel', { jobId: job.id })}>Cancel</button>
+              <span>{job.progress ? `${Math.round(100 * job.progress.fraction)} % ${job.progress.message ?? ''} ${formatEta(job.progress.etaSeconds)}` : job.queued ?? 'Starting…'}</span>
+              <button type="button" onClick={() => api.call('jobs.cancel', { jobId: job.id })}>Cancel</button>
             </div>
           ) : (
             <button type="button" className="predict-start" onClick={start} disabled={!!invalid} title={invalid}>Predict</button>

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PredictConfigSchema, PredictFormatSchema } from '../../predict/config';
 import { PredictionSummarySchema } from '../../predict/result';
+import { JobIdSchema, JobSchema } from './jobs';
 
 export const PredictStartInputSchema = PredictConfigSchema.extend({
   runId: z.string().min(1).max(128),
@@ -13,19 +14,24 @@ export const PredictStartInputSchema = PredictConfigSchema.extend({
   /** Default: <studio home>/predictions/<prediction id>. */
   outDir: z.string().min(1).max(4096).optional(),
   overwrite: z.boolean().default(false),
-  /** Client-chosen id for the job.progress events (kind "predict"). */
-  jobId: z.string().min(1).max(100).optional(),
+  /** Client-chosen job id (unique in the session), to follow job.progress (kind "predict") from the start. */
+  jobId: JobIdSchema.optional(),
 }).strict();
 
-export const PredictStartOutputSchema = z.object({
+/** The queued job (kind "predict"; cancel with jobs.cancel) and where its files will be. */
+export const PredictStartOutputSchema = JobSchema.extend({
+  predictionId: z.string(),
+  outDir: z.string(),
+});
+
+export const PredictResultInputSchema = z.object({ jobId: JobIdSchema }).strict();
+/** A completed prediction job's files and summary (predictions.json). */
+export const PredictResultOutputSchema = z.object({
   jobId: z.string(),
   predictionId: z.string(),
   outDir: z.string(),
   summary: PredictionSummarySchema,
 });
-
-export const PredictCancelInputSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
-export const PredictCancelOutputSchema = z.object({ cancelled: z.boolean() });
 
 export const PredictMasksInputSchema = z.object({ predictionId: z.string().min(1).max(100), caseId: z.string().min(1).max(1000) }).strict();
 /** One case's predicted masks, level by level, slice by slice (RLE, see shared/metrics/encode). */
