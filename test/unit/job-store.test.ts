@@ -50,6 +50,20 @@ describe('run store', () => {
     await expect(store.create(config, backend, { id: r2.id })).rejects.toMatchObject({ code: 'exists' });
   });
 
+  it('new runs record the ascent they train with; records written before the field existed read as the data ascent', async () => {
+    const store = new RunStore(path.join(root, 'ascent'));
+    const config = parseRunConfig(tinyRunConfig({ optimizer: { method: 'sam', lr: 0.05, varLambda: 1e-4 } }));
+    expect(config.optimizer.ascent).toBe('objective');
+    const r = await store.create(config, backend);
+    const file = path.join(store.root, r.id, 'run.json');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).config.optimizer.ascent).toBe('objective');
+    expect((await store.open(r.id)).config.optimizer.ascent).toBe('objective');
+    const old = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete old.config.optimizer.ascent;
+    fs.writeFileSync(file, JSON.stringify(old));
+    expect((await store.open(r.id)).config.optimizer.ascent).toBe('data');
+  });
+
   it('rejects ids that would leave the runs root', () => {
     const store = new RunStore(root);
     for (const id of ['..', '../x', 'a/b', '', '.hidden']) expect(() => store.paths(id)).toThrow(/not a run id/);

@@ -4,7 +4,7 @@ import { createOptimizer, type OptimizerConfigInput } from '../../src/shared/tra
 import { localGradientFn, type Batch, type GradientFn } from '../../src/shared/train/gradients';
 import { bceDiceLoss } from '../../src/shared/train/loss';
 import { createRng } from '../../src/shared/rng';
-import { VAR_EPS, VAR_R } from '../../src/shared/train/var';
+import { modelVarPenalty, VAR_EPS, VAR_R } from '../../src/shared/train/var';
 import { buildModel, getWeightArrays, modelPreset } from '../../src/shared/model';
 
 beforeAll(async () => {
@@ -52,14 +52,22 @@ interface Expected { k: number[]; b: number[] }
 
 /** Plain-JS reference of one step for each method (from zero momentum). */
 function expectedStep(cfg: Required<Omit<OptimizerConfigInput, 'nesterov'>>, lr: number, sparsity: number, k: number[], b: number[], vk = [0, 0, 0, 0], vb = [0, 0]): Expected & { vk: number[]; vb: number[] } {
-  const gk = k.map((v, i) => v - TK[i]);
-  const gb = b.map((v, i) => v - TB[i]);
+  // With the objective ascent, G = data gradient + VAR gradient everywhere (ascent and step);
+  // with the data ascent, the data gradient leads and VAR's gradient at w joins the step once.
+  const inAscent = cfg.ascent === 'objective' && cfg.method !== 'sgd';
+  const Gk = (kk: number[]) => {
+    const vg = varGradJs(kk, cfg.varLambda);
+    return kk.map((v, i) => v - TK[i] + (inAscent && cfg.varLambda ? vg[i] : 0));
+  };
+  const Gb = (bb: number[]) => bb.map((v, i) => v - TB[i]);
+  const gk = Gk(k);
+  const gb = Gb(b);
   let sk = gk;
   let sb = gb;
   if (cfg.method === 'sam') {
     const norm = Math.sqrt([...gk, ...gb].reduce((s, g) => s + g * g, 0));
-    sk = k.map((v, i) => v + (cfg.rho * gk[i]) / norm - TK[i]);
-    sb = b.map((v, i) => v + (cfg.rho * gb[i]) / norm - TB[i]);
+    sk = Gk(k.map((v, i) => v + (cfg.rho * gk[i]) / norm));
+    sb = Gb(b.map((v, i) => v + (cfg.rho * gb[i]) / norm));
   } else if (cfg.method.startsWith('cram')) {
     let ak = k.map((v, i) => v + cfg.rho * gk[i]);
     const ab = b.map((v, i) => v + cfg.rho * gb[i]);
@@ -67,15 +75,15 @@ function expectedStep(cfg: Required<Omit<OptimizerConfigInput, 'nesterov'>>, lr:
     const order = ak.map((v, i) => [Math.abs(v), i]).sort((p, q) => p[0] - q[0]);
     const zeroed = new Set(order.slice(0, nZero).map((p) => p[1]));
     ak = ak.map((v, i) => (zeroed.has(i) ? 0 : v));
-    sk = ak.map((v, i) => v - TK[i]);
-    sb = ab.map((v, i) => v - TB[i]);
+    sk = Gk(ak);
+    sb = Gb(ab);
     if (cfg.method === 'cram+') {
       sk = sk.map((v, i) => v + gk[i]);
       sb = sb.map((v, i) => v + gb[i]);
     }
   }
   const vg = varGradJs(k, cfg.varLambda);
-  const dk = sk.map((g, i) => g + cfg.weightDecay * k[i] + (cfg.varLambda ? vg[i] : 0));
+  const dk = sk.map((g, i) => g + cfg.weightDecay * k[i] + (cfg.varLambda && !inAscent ? vg[i] : 0));
   const db = sb;
   const nvk = dk.map((d, i) => cfg.momentum * vk[i] + d);
   const nvb = db.map((d, i) => cfg.momentum * vb[i] + d);
@@ -85,11 +93,16 @@ function expectedStep(cfg: Required<Omit<OptimizerConfigInput, 'nesterov'>>, lr:
 const base = { lr: 0.1, momentum: 0.9, weightDecay: 0.01, rho: 0.05, cramSparsities: [0.25, 0.5], varLambda: 1e-3 };
 
 describe('optimizers: one step against a hand computation', () => {
-  for (const method of ['sgd', 'sam', 'cram', 'cram+'] as const) {
-    for (const varLambda of [0, 1e-3]) {
-      it(`${method}${varLambda ? '+VAR' : ''}: two steps (momentum carried)`, async () => {
+  const cases = (['sgd', 'sam', 'cram', 'cram+'] as const).flatMap((method) => [
+    { method, varLambda: 0, ascent: 'objective' as const },
+    { method, varLambda: 1e-3, ascent: 'objective' as const },
+    ...(method === 'sgd' ? [] : [{ method, varLambda: 1e-3, ascent: 'data' as const }]),
+  ]);
+  for (const { method, varLambda, ascent } of cases) {
+    {
+      it(`${method}${varLambda ? `+VAR (${ascent} ascent)` : ''}: two steps (momentum carried)`, async () => {
         const model = tinyModel();
-        const cfg = { ...base, method, varLambda };
+        const cfg = { ...base, method, varLambda, ascent };
         const opt = createOptimizer(model, cfg, createRng(5));
         const draws = createRng(5); // same stream the optimizer consumes for CrAM
         const batch = dummyBatch();
@@ -170,6 +183,88 @@ describe('optimizers: one step against a hand computation', () => {
     expect(() => createOptimizer(m, { method: 'cram', lr: 0.1 }, createRng(1))).toThrow(/cramSparsities/);
     m.dispose();
   });
+});
+
+describe('VAR inside the SAM / CrAM ascent: one step against tf autodiff of L + lambda*psi', () => {
+  // A real forward pass (1x1 conv, MSE) and autodiff of the whole objective, independent of the
+  // optimizer's closed-form VAR gradient and of its bookkeeping.
+  const x = () => tf.tensor4d([1, 2, -1, 0.5, 0.3, -0.7], [3, 1, 1, 2]);
+  const y = () => tf.tensor4d([0.5, -0.5, 1, 0, -0.2, 0.4], [3, 1, 1, 2]);
+  const mse = (t: tf.Tensor, p: tf.Tensor) => tf.mean(tf.square(tf.sub(p, t))) as tf.Scalar;
+  const lambda = 1e-3;
+  const rho = 0.05;
+
+  /** d(objective)/d(kernel, bias) at the given weights, by autodiff on a fresh model. */
+  function objectiveGrads(k: number[], b: number[], withVar: boolean): number[][] {
+    const m = tinyModel();
+    m.setWeights([tf.tensor4d(k, [1, 1, 2, 2]), tf.tensor1d(b)]);
+    const [xs, ys] = [x(), y()];
+    const vars = m.trainableWeights.map((v) => v.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => {
+      const data = mse(ys, m.apply(xs) as tf.Tensor);
+      return withVar ? tf.add(data, modelVarPenalty(m, lambda)) : data;
+    }, vars);
+    const out = vars.map((v) => Array.from(grads[v.name].dataSync()));
+    tf.dispose([value, ...Object.values(grads), xs, ys]);
+    m.dispose();
+    return out;
+  }
+
+  function compress(k: number[], sparsity: number): number[] {
+    const nZero = Math.round(sparsity * k.length);
+    const zeroed = new Set(k.map((v, i) => [Math.abs(v), i]).sort((p, q) => p[0] - q[0]).slice(0, nZero).map((p) => p[1]));
+    return k.map((v, i) => (zeroed.has(i) ? 0 : v));
+  }
+
+  /** One step from zero momentum, lr 0.1, no weight decay: w - lr * g*. */
+  function reference(method: 'sam' | 'cram' | 'cram+', ascent: 'objective' | 'data'): number[][] {
+    const inAscent = ascent === 'objective';
+    const [gk, gb] = objectiveGrads(K0, B0, inAscent);
+    let pk: number[];
+    let pb: number[];
+    if (method === 'sam') {
+      const norm = Math.hypot(...gk, ...gb);
+      pk = K0.map((v, i) => v + (rho * gk[i]) / norm);
+      pb = B0.map((v, i) => v + (rho * gb[i]) / norm);
+    } else {
+      pk = compress(K0.map((v, i) => v + rho * gk[i]), 0.5);
+      pb = B0.map((v, i) => v + rho * gb[i]);
+    }
+    let [sk, sb] = objectiveGrads(pk, pb, inAscent);
+    if (method === 'cram+') {
+      sk = sk.map((v, i) => v + gk[i]);
+      sb = sb.map((v, i) => v + gb[i]);
+    }
+    if (!inAscent) {
+      // The data ascent: VAR's gradient at w joins once (autodiff of the objective minus the data loss).
+      const [fk] = objectiveGrads(K0, B0, true);
+      const [dk] = objectiveGrads(K0, B0, false);
+      sk = sk.map((v, i) => v + fk[i] - dk[i]);
+    }
+    return [K0.map((v, i) => v - 0.1 * sk[i]), B0.map((v, i) => v - 0.1 * sb[i])];
+  }
+
+  for (const method of ['sam', 'cram', 'cram+'] as const) {
+    for (const ascent of ['objective', 'data'] as const) {
+      it(`${method}+VAR, ${ascent} ascent`, async () => {
+        const model = tinyModel();
+        const opt = createOptimizer(model, { method, lr: 0.1, momentum: 0.9, weightDecay: 0, rho, cramSparsities: [0.5], varLambda: lambda, ascent }, createRng(3));
+        const batch = { x: x(), y: y() } as Batch;
+        const before = tf.memory().numTensors;
+        await opt.step(localGradientFn(model, mse), batch, 0.1);
+        expect(tf.memory().numTensors).toBe(before);
+        const got = model.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+        const want = reference(method, ascent);
+        got.forEach((g, j) => g.forEach((v, i) => expect(v).toBeCloseTo(want[j][i], 5)));
+        // The two ascents really differ here, so the comparison above can tell them apart.
+        const other = reference(method, ascent === 'objective' ? 'data' : 'objective');
+        expect(Math.max(...got[0].map((v, i) => Math.abs(v - other[0][i])))).toBeGreaterThan(1e-4);
+        opt.dispose();
+        tf.dispose([batch.x, batch.y]);
+        model.dispose();
+      });
+    }
+  }
 });
 
 describe('localGradientFn and real models', () => {

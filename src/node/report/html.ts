@@ -4,7 +4,7 @@
  */
 import { backendLabel } from '../../shared/backend';
 import type { Results } from '../../shared/experiment/results';
-import { formatLambda } from '../../shared/train/optimizerConfig';
+import { ASCENT_LABELS, formatLambda } from '../../shared/train/optimizerConfig';
 import { failedTrainingText } from '../../shared/run/trainingCheck';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
@@ -171,7 +171,7 @@ function setupHtml(r: Results): string {
   return `<ul>
 <li>Data: ${data}; split by patient ${c.split.train}/${c.split.val}/${c.split.test} (train/val/test) with data seed ${c.dataSeed}, the same patients for every run and seed. Settings were chosen on the validation split; the sweep scores the <b>${esc(sw.split)}</b> split.</li>
 <li>Model: ${esc(m.preset ?? m.encoder)} (encoder ${esc(m.encoder)}), width ×${m.widthMultiplier}, input ${m.inputSize}×${m.inputSize}×${m.inChannels}.</li>
-<li>Training: ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.optimizer.lr} (${esc(c.schedule.kind)} schedule), momentum ${c.optimizer.momentum}, weight decay ${c.optimizer.weightDecay}${c.methods.some((x) => x !== 'sgd') ? `, SAM/CrAM ρ ${c.optimizer.rho}, CrAM sparsities ${c.optimizer.cramSparsities.join(', ')}` : ''}; augmentation ${c.augment ? 'flips, rotation, scale' : 'off'}. Methods ${c.methods.join(', ')}; VAR λ ${c.varLambdas.map(formatLambda).join(', ')}; seeds ${c.seeds.join(', ')}.</li>
+<li>Training: ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.optimizer.lr} (${esc(c.schedule.kind)} schedule), momentum ${c.optimizer.momentum}, weight decay ${c.optimizer.weightDecay}${c.methods.some((x) => x !== 'sgd') ? `, SAM/CrAM ρ ${c.optimizer.rho}, CrAM sparsities ${c.optimizer.cramSparsities.join(', ')}, ${esc(ASCENT_LABELS[c.optimizer.ascent])}` : ''}; augmentation ${c.augment ? 'flips, rotation, scale' : 'off'}. Methods ${c.methods.join(', ')}; VAR λ ${c.varLambdas.map(formatLambda).join(', ')}; seeds ${c.seeds.join(', ')}.</li>
 <li>VAR: λ·ψ(w), ψ = Σ<sub>layers</sub> 1/(Var(√(w²+r)) + ε) over every conv kernel (rank &gt; 1); biases and BatchNorm are not regularised.</li>
 <li>Pruning: one shot, ${esc(sw.scope)} magnitude pruning of all conv kernels${sw.keepFirstLast ? ' except the first and the last (kept dense)' : ' including the first and the last'}; BatchNorm statistics ${sw.bnReestimate ? `re-estimated on ${sw.bnReestimate.batches}×${sw.bnReestimate.batchSize} training slices after pruning` : 'kept as trained (no re-estimation)'}; no fine-tuning. Scored with ${sw.scorer === 'onnx' ? 'onnxruntime-node on each pruned copy exported to ONNX' : 'TensorFlow.js'}, threshold ${sw.threshold}.</li>
 <li>Metrics (one scoring module for the studio): the headline is per-case Dice, each patient's slices scored as one volume, averaged over the cases with a lesion. A case or slice whose true mask is empty has no Dice; it counts in the false-positive rate on lesion-free slices and cases. Secondary: lesion-slice Dice, per-case IoU, HD95 per case by MedPy's pooled definition and by MONAI's max of the directed 95th percentiles.</li>

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
-import type { RunConfig } from '../../shared/run/config';
+import { withLegacyAscent, type RunConfig } from '../../shared/run/config';
 import { RunRecordSchema, type RunRecord } from '../../shared/run/record';
 import { writeFileAtomic } from '../fs/atomic';
 import { studioHome } from './home';
@@ -142,7 +142,7 @@ function parseRecord(text: string, file: string): RunRecord {
   } catch {
     throw new StudioError({ code: 'bad-file', file, what: 'run.json is not valid JSON', hint: 'Delete the run directory or restore run.json' });
   }
-  const r = RunRecordSchema.safeParse(raw);
+  const r = RunRecordSchema.safeParse(withLegacyAscent(raw));
   if (!r.success) {
     throw new StudioError({
       code: 'bad-file',

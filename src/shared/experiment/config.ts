@@ -4,7 +4,7 @@ import { ModelConfigSchema } from '../model/config';
 import { RunDataSchema, SplitFractionsSchema } from '../run/config';
 import { SweepConfigSchema } from '../sweep/config';
 import { AugmentConfigSchema } from '../train/augment';
-import { optimizerMethods } from '../train/optimizerConfig';
+import { ascentKinds, optimizerMethods } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
 
 /**
@@ -33,6 +33,8 @@ export const ExperimentConfigSchema = z
         rho: z.number().min(0).max(10).default(0.05),
         /** Used by cram / cram+ only. */
         cramSparsities: z.array(z.number().min(0).max(0.9999)).min(1).max(32).default([0.5, 0.7, 0.9]),
+        /** SAM / CrAM with VAR: the ascent follows the whole objective (default) or the data loss only. */
+        ascent: z.enum(ascentKinds).default('objective'),
       })
       .strict(),
     methods: z.array(z.enum(optimizerMethods)).min(1).max(4),

@@ -86,6 +86,19 @@ export const DEFAULT_DATA_SEED = 0;
 export const splitSeed = (c: Pick<RunConfig, 'seed' | 'dataSeed'>): number => c.dataSeed ?? c.seed;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
+/**
+ * A stored run record as written before `optimizer.ascent` existed: its SAM / CrAM runs ascended
+ * on the data gradient, so it reads as `ascent: 'data'` (a resume continues the same method, and
+ * the record says what was trained). Records with the field, and other input, pass unchanged.
+ */
+export function withLegacyAscent(rawRecord: unknown): unknown {
+  if (typeof rawRecord !== 'object' || rawRecord === null) return rawRecord;
+  const rec = rawRecord as { config?: { optimizer?: Record<string, unknown> } };
+  const opt = rec.config?.optimizer;
+  if (typeof opt !== 'object' || opt === null || 'ascent' in opt) return rawRecord;
+  return { ...rec, config: { ...rec.config, optimizer: { ...opt, ascent: 'data' } } };
+}
+
 /** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */
 export function parseRunConfig(raw: unknown): RunConfig {
   return parseWith(RunConfigSchema, raw, { subject: 'run config', hint: 'Fix the listed fields; model and optimizer have presets to start from' });

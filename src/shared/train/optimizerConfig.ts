@@ -8,6 +8,18 @@ import { parseWith } from '../validate';
 export const optimizerMethods = ['sgd', 'sam', 'cram', 'cram+'] as const;
 export type OptimizerMethod = (typeof optimizerMethods)[number];
 
+/**
+ * Which gradient the SAM / CrAM ascent follows (docs/method.md, "Where VAR enters"):
+ *   objective: the gradient of the whole objective L + lambda * psi, at w for the ascent and
+ *              at the perturbed weights for the step (the method as defined; default);
+ *   data:      the data-loss gradient only; VAR's gradient is added at w to the final step
+ *              (the studio's behaviour before the objective ascent; kept to measure the difference).
+ * Identical when VAR is off, and unused by SGD.
+ */
+export const ascentKinds = ['objective', 'data'] as const;
+export type AscentKind = (typeof ascentKinds)[number];
+export const ASCENT_LABELS: Record<AscentKind, string> = { objective: 'ascent on L + λψ', data: 'ascent on the data loss only' };
+
 /** How every view, report and log names a method. */
 export const METHOD_LABELS: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
 
@@ -40,6 +52,8 @@ export const OptimizerConfigSchema = z
     cramSparsities: z.array(z.number().min(0).max(0.9999)).max(32).default([]),
     /** VAR weight lambda; 0 = off. */
     varLambda: z.number().min(0).max(1).default(0),
+    /** SAM / CrAM: which gradient the ascent follows (see `ascentKinds`); default the whole objective. */
+    ascent: z.enum(ascentKinds).default('objective'),
   })
   .strict()
   .refine((c) => !c.method.startsWith('cram') || c.cramSparsities.length > 0, {

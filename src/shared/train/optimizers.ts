@@ -31,21 +31,25 @@ export interface TrainOptimizer {
 }
 
 /**
- * One optimizer for all four methods; they differ only in WHERE the data gradient g* is
- * taken (all gradients from `gradFn`, at the current variable values):
- *   sgd:   g* = g(w)
- *   sam:   e = rho g(w) / ||g(w)||  (global L2 norm over all trainable weights); g* = g(w + e)
- *   cram:  w' = C_s(w + rho g(w)) (no normalisation; C_s = global top-k magnitude
+ * One optimizer for all four methods. The objective is F(w) = L(w) + lambda * psi(w) (VAR on
+ * the rank>1 kernels, var.ts); the methods differ only in WHERE its gradient is taken. With
+ * G(w) = dL/dw (from `gradFn`, at the current variable values) + dlambda*psi/dw:
+ *   sgd:   g* = G(w)
+ *   sam:   e = rho G(w) / ||G(w)||  (global L2 norm over all trainable weights); g* = G(w + e)
+ *   cram:  w' = C_s(w + rho G(w)) (no normalisation; C_s = global top-k magnitude
  *          compression of the rank>1 kernels at sparsity s drawn from cramSparsities;
- *          other weights are ascended but not compressed); g* = g(w')
- *   cram+: g* = g(w') + g(w)
+ *          other weights are ascended but not compressed); g* = G(w')
+ *   cram+: g* = G(w') + G(w)
+ * That is `ascent: 'objective'` (the default). `ascent: 'data'` ascends and evaluates with the
+ * data gradient only and adds VAR's gradient at w once: g* = g(w*) [+ g(w) for cram+] +
+ * dlambda*psi/dw(w). Both are the same when lambda = 0.
  * The weights are restored exactly (saved copy) after a perturbed evaluation, and so are
  * the BatchNorm moving statistics: the perturbed forward pass must not pollute them.
  *
- * Then, at the restored w, for every trainable weight:
- *   d = g* + [rank>1] (weightDecay * w + lambda * dpsi/dw)
- * i.e. weight decay and VAR act on conv/dense kernels only (never biases, never BN), and VAR
- * enters the final direction only, not the SAM/CrAM ascent. Momentum as in PyTorch SGD:
+ * Then, at the restored w, weight decay joins as in PyTorch SGD (not part of the ascent), on
+ * the rank>1 kernels only (never biases, never BN):
+ *   d = g* + [rank>1] weightDecay * w
+ * Momentum as in PyTorch SGD:
  *   v = momentum * v + d;   w -= lr * (nesterov ? d + momentum * v : v)
  * (with momentum 0: w -= lr * d).
  */
@@ -78,19 +82,42 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
   }
   const w = (i: number) => weights[i].read();
 
-  async function perturbedGrads(first: tf.Tensor[], batch: Batch, gradFn: GradientFn): Promise<tf.Tensor[]> {
+  /** lambda * psi and its gradients at the kernels' CURRENT values (zeros and 0 when VAR is off). */
+  async function varAtCurrent(): Promise<{ value: number; grads: tf.Tensor[] }> {
+    const { penalty, grads } = varPenaltyAndGradients(kernelIdx.map((i) => w(i)), config.varLambda);
+    const value = config.varLambda === 0 ? 0 : (await penalty.data())[0];
+    penalty.dispose();
+    return { value, grads };
+  }
+
+  /** Adds the VAR gradients (one per kernel, in kernelIdx order) to a full gradient list; disposes both inputs. */
+  function withVar(grads: tf.Tensor[], varGrads: tf.Tensor[]): tf.Tensor[] {
+    const out = tf.tidy(() => {
+      let k = 0;
+      return grads.map((g, i) => (prunable[i] ? tf.add(g, varGrads[k++]) : tf.clone(g)));
+    });
+    tf.dispose([...grads, ...varGrads]);
+    return out;
+  }
+
+  /**
+   * The gradient at the ascended (and for CrAM compressed) weights, from the ascent direction
+   * `dir`; with `objectiveVar` the VAR gradient at those weights is included. Weights and
+   * BatchNorm statistics are restored before it returns, also on failure.
+   */
+  async function perturbedGrads(dir: tf.Tensor[], batch: Batch, gradFn: GradientFn, objectiveVar: boolean): Promise<tf.Tensor[]> {
     const saved = values().map((v) => tf.clone(v));
     const savedStats = model.nonTrainableWeights.map((v) => tf.clone(v.read()));
     try {
       let ascended: tf.Tensor[];
       if (config.method === 'sam') {
         ascended = tf.tidy(() => {
-          const sq = tf.addN(first.map((g) => tf.sum(tf.square(g))));
+          const sq = tf.addN(dir.map((g) => tf.sum(tf.square(g))));
           const scale = tf.div(config.rho, tf.add(tf.sqrt(sq), 1e-12));
-          return saved.map((v, i) => tf.add(v, tf.mul(scale, first[i])));
+          return saved.map((v, i) => tf.add(v, tf.mul(scale, dir[i])));
         });
       } else {
-        ascended = tf.tidy(() => saved.map((v, i) => tf.add(v, tf.mul(config.rho, first[i]))));
+        ascended = tf.tidy(() => saved.map((v, i) => tf.add(v, tf.mul(config.rho, dir[i]))));
         const sparsity = config.cramSparsities[rng.int(config.cramSparsities.length)];
         const arrays = await Promise.all(kernelIdx.map((i) => ascended[i].data() as Promise<Float32Array>));
         const threshold = globalMagnitudeThreshold(arrays, sparsity);
@@ -104,7 +131,15 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
       ascended.forEach((t) => t.dispose());
       const second = await gradFn(batch);
       checkGrads(second.grads);
-      return second.grads;
+      if (!objectiveVar) return second.grads;
+      let varThere: tf.Tensor[];
+      try {
+        varThere = (await varAtCurrent()).grads;
+      } catch (e) {
+        second.grads.forEach((g) => g.dispose());
+        throw e;
+      }
+      return withVar(second.grads, varThere);
     } finally {
       weights.forEach((wv, i) => wv.write(saved[i]));
       model.nonTrainableWeights.forEach((wv, i) => wv.write(savedStats[i]));
@@ -121,30 +156,40 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
       }
       const first = await gradFn(batch);
       checkGrads(first.grads);
+      let atW: { value: number; grads: tf.Tensor[] };
+      try {
+        atW = await varAtCurrent();
+      } catch (e) {
+        first.grads.forEach((g) => g.dispose());
+        throw e;
+      }
+      // SGD and the data ascent add VAR's gradient at w in the update itself (after weight decay,
+      // the order the studio always used, so those paths stay bit-identical); the objective
+      // ascent of SAM / CrAM carries it inside G.
+      const useVar = config.varLambda > 0;
+      const varInAscent = useVar && config.method !== 'sgd' && config.ascent === 'objective';
+      const lateVar: tf.Tensor[] | null = useVar && !varInAscent ? atW.grads : null;
+      if (!lateVar && !varInAscent) atW.grads.forEach((g) => g.dispose());
       let direction: tf.Tensor[];
       if (config.method === 'sgd') {
         direction = first.grads;
       } else {
+        const g = varInAscent ? withVar(first.grads, atW.grads) : first.grads;
         let second: tf.Tensor[];
         try {
-          second = await perturbedGrads(first.grads, batch, gradFn);
+          second = await perturbedGrads(g, batch, gradFn, varInAscent);
         } catch (e) {
-          first.grads.forEach((g) => g.dispose());
+          tf.dispose([...g, ...(lateVar ?? [])]);
           throw e;
         }
         if (config.method === 'cram+') {
-          direction = tf.tidy(() => second.map((g, i) => tf.add(g, first.grads[i])));
-          second.forEach((g) => g.dispose());
+          direction = tf.tidy(() => second.map((s2, i) => tf.add(s2, g[i])));
+          second.forEach((t) => t.dispose());
         } else {
           direction = second;
         }
-        first.grads.forEach((g) => g.dispose());
+        g.forEach((t) => t.dispose());
       }
-
-      const kernels = kernelIdx.map((i) => w(i));
-      const { penalty, grads: varGrads } = varPenaltyAndGradients(kernels, config.varLambda);
-      const penaltyValue = config.varLambda === 0 ? 0 : (await penalty.data())[0];
-      penalty.dispose();
 
       tf.tidy(() => {
         let k = 0;
@@ -153,7 +198,7 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
           let d: tf.Tensor = direction[i];
           if (prunable[i]) {
             if (config.weightDecay > 0) d = tf.add(d, tf.mul(config.weightDecay, cur));
-            if (config.varLambda > 0) d = tf.add(d, varGrads[k]);
+            if (lateVar) d = tf.add(d, lateVar[k]);
             k++;
           }
           let update = d;
@@ -165,9 +210,9 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
           wv.write(tf.sub(cur, tf.mul(lr, update)));
         });
       });
+      lateVar?.forEach((t) => t.dispose());
       direction.forEach((g) => g.dispose());
-      varGrads.forEach((g) => g.dispose());
-      return { loss: first.loss, varPenalty: penaltyValue };
+      return { loss: first.loss, varPenalty: atW.value };
     },
 
     async getState() {
