@@ -21,7 +21,7 @@ const MAIN_ENTRIES: Record<string, string> = {
 
 function workerEntries(): Record<string, string> {
   const dir = resolve(root, 'src/worker');
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(dir);
   } catch {

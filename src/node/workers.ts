@@ -51,6 +51,7 @@ export function startWorker(name: string, workerData: unknown, options: Omit<Wor
 /** The part of a helper process that its host uses (the shape of a worker thread). */
 export interface JobWorker {
   postMessage(message: unknown): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages are structured clones; each host narrows the ones it reads
   on(event: 'message', listener: (message: any) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'exit', listener: (code: number) => void): this;
@@ -93,6 +94,7 @@ export function startWorkerProcess(name: string, workerData: unknown): JobWorker
     postMessage: (m) => {
       if (child.connected) child.send(m as object);
     },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- forwards any EventEmitter listener
     on: (event: string, listener: (...args: any[]) => void) => {
       events.on(event, listener);
       return worker;

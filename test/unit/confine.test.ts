@@ -13,7 +13,7 @@ import { allowRoots, checkWrite } from '../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../src/main/services/datasets';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { encodePng8 } from '../../src/shared/data/png';
-import { StudioError } from '../../src/shared/errors';
+import type { StudioError } from '../../src/shared/errors';
 
 const TOKEN = 'confine-token-0123456789abcdef';
 const root = mkdtempSync(join(tmpdir(), 'confine-'));

@@ -15,6 +15,7 @@ let server: RunningServer;
 let svc: DatasetService;
 let dir: string;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reply is untyped JSON; each test reads the fields it checks
 function call(name: string, body: string, token = TOKEN): Promise<{ status: number; json: any }> {
   return new Promise((resolveReply, reject) => {
     const req = request(

@@ -27,6 +27,7 @@ describe('terminal progress', () => {
     const drawn: string[] = [];
     const p = new Progress(tty.io, { write: (s) => drawn.push(s), width: 10 });
     p.update('train 1/2', 0.5, 65, 'SGD');
+    // eslint-disable-next-line no-control-regex -- the ANSI erase-line sequence is what is checked
     expect(drawn[0]).toMatch(/^\r\x1b\[2Ktrain 1\/2 \[=====\s+\]\s+50% ETA 1m05s SGD/);
     p.log('epoch 1/8');
     expect(tty.out).toEqual(['epoch 1/8']);

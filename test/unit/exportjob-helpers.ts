@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { trainNewRun } from '../../src/node/train/job';
 import { loadWeightsFile } from '../../src/node/train/checkpoint';
 import { buildModel } from '../../src/shared/model/build';

@@ -21,6 +21,7 @@ let server: RunningServer;
 let services: ServiceHost;
 let origin: string;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reply is untyped JSON; each test reads the fields it checks
 async function call(name: string, input: unknown): Promise<{ ok: boolean; result?: any; error?: any }> {
   const res = await fetch(`${origin}${CALL_PATH_PREFIX}${name}`, { method: 'POST', headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(input) });
   return res.json();

@@ -1,5 +1,5 @@
 /** The common first half of an export and its preview: the run's model, pruned as asked. */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import type { PruneSummary } from '../../shared/export/schemas';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import { prunableWeights } from '../../shared/model/weights';

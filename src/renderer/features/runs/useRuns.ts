@@ -73,6 +73,7 @@ export function useRuns(onError: (e: StudioError) => void) {
       live = false;
     };
     // `stamps` encodes the compared ids and their updatedAt, so a new epoch refetches and nothing else does.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on `stamps` (see above); onError is the caller's latest handler
   }, [api, stamps]);
 
   const toggleCompare = useCallback((id: string) => {

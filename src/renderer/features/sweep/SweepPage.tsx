@@ -70,6 +70,8 @@ export function SweepPage() {
   const chosen = useCallback((r: SweepableRun) => chosenState[r.runId] ?? defaultSweep(r)?.sweepId, [chosenState]);
   const shown = runs.filter((r) => selected.includes(r.runId) && chosen(r));
   const wanted = shown.map((r) => key(r.runId, chosen(r)!));
+  const wantedKey = wanted.join('|');
+  const shownKey = shown.map((r) => r.runId).join('|');
 
   useEffect(() => {
     const missing = wanted.filter((k) => !records[k]);
@@ -87,11 +89,13 @@ export function SweepPage() {
     return () => {
       live = false;
     };
-  }, [api, wanted.join('|'), records]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the wanted records' keys, not on the array rebuilt every render
+  }, [api, wantedKey, records]);
 
   const entries = useMemo(
     () => shown.flatMap((run) => (records[key(run.runId, chosen(run)!)] ? [{ run, record: records[key(run.runId, chosen(run)!)] }] : [])).filter((e) => e.record.levels.length > 0),
-    [shown.map((r) => r.runId).join('|'), records, chosen],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the shown run ids, not on the array rebuilt every render
+    [shownKey, records, chosen],
   );
   const chart = useMemo(() => chartData(entries), [entries]);
   const gridEntry = entries.find((e) => e.run.runId === gridRunState) ?? entries[0];
@@ -107,6 +111,7 @@ export function SweepPage() {
     return () => {
       live = false;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the grid's run and sweep: images already shown are not fetched again
   }, [api, gridKey]);
 
   const start = (config: NonNullable<CallInput<'sweep.start'>['config']>) => {

@@ -2,7 +2,7 @@ import { plural } from '../../../shared/format/plural';
 import { checkTraining, failedTrainingText } from '../../../shared/run/trainingCheck';
 /** Loss (per step and per-epoch mean) and validation per-case Dice per epoch of the run on screen, with the failed-training flag. */
 import { useMemo } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { alignSeries, CHART_COLORS, themedAxis, UPlotChart, type ChartOptions } from '../../components/charts/UPlotChart';
 import type { LiveRun } from './useLiveRun';
 

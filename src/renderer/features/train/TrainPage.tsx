@@ -42,6 +42,7 @@ export function TrainPage() {
     if (run && pinned.current && run.runId !== job.runId) return;
     void live.attach(job);
     // Keyed on the job and its run id: reopening on every list refresh would reset the step losses.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- see the line above
   }, [runningJob?.jobId, runningJob?.runId, runListed]);
 
   // One source of status for the panel and the table: the runs model's jobs and progress.

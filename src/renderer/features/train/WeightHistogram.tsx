@@ -51,6 +51,7 @@ export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
   const labels = series.map((s) => s.label);
   const labelKey = labels.join('\u0000');
   // Recreate the chart only when the legend or the scale changes, not on every new epoch.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the labels' text (see above)
   const opts = useMemo(() => options(labels, log, range), [labelKey, log, range]);
   const data = useMemo<uPlot.AlignedData>(() => {
     if (series.length === 0) return [[]];

@@ -48,6 +48,7 @@ export function usePreflight(config: RunConfigInput | undefined): PreflightState
       void ask(key, config);
     }, 500);
     return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` is the config's identity: one check per distinct config
   }, [key]);
 
   const result = answer?.key === key ? answer.result : undefined;

@@ -141,9 +141,11 @@ export function SliceViewport(props: SliceViewportProps) {
   }, [props.imageId, props.resetKey]);
 
   // Neighbours load in the background so wheel scrolling does not wait for the server.
+  const prefetchKey = props.prefetch?.join('|');
   useEffect(() => {
     for (const id of props.prefetch ?? []) cornerstone.loadAndCacheImage(id).catch(() => {});
-  }, [props.prefetch?.join('|')]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the ids, not on the array rebuilt every render
+  }, [prefetchKey]);
 
   // A new overlay style re-renders the current image (same pixels, new overlay).
   useEffect(() => {
