@@ -87,6 +87,38 @@ describe('browser-mode confinement', () => {
     allowRoots([]);
   });
 
+  it('trains only on data it could open: the run config\'s data path is confined like datasets.open', async () => {
+    const { createEventBus } = await import('../../src/shared/api/bus');
+    const { createJobService } = await import('../../src/main/services/jobs');
+    const { createTrainingService } = await import('../../src/main/services/training');
+    const { parseRunConfig } = await import('../../src/shared/run/config');
+    const { tinyRunConfig } = await import('./job-helpers');
+    const events = createEventBus();
+    const jobs = createJobService(events);
+    let open: string[] = [];
+    const training = createTrainingService({ jobs, events, runsRoot: () => join(root, 'runs'), openDatasetRoots: () => ['phantoms:seed=1', ...open] });
+    const config = (path: string) => parseRunConfig({ ...tinyRunConfig({ name: 'confined' }), data: { kind: 'path', path } });
+    allowRoots([data]);
+    try {
+      for (const [p, why] of [[secret, /outside the folders/], [join(data, 'escape'), /outside the folders/], ['/proc/self', /system folders/], ['/etc', /outside the folders/]] as const) {
+        const ctx = { shell: 'browser' as const, events };
+        expect((await failure(training.handlers['training.start'](config(p), ctx))).what, p).toMatch(why);
+        expect((await failure(training.handlers['training.preflight']({ config: config(p), calibrate: false }, ctx))).what, p).toMatch(why);
+      }
+      expect(jobs.list()).toEqual([]);
+      // Inside a read root: the pre-flight reads it (and finds its problems) instead of refusing it.
+      const inside = await training.handlers['training.preflight']({ config: config(join(data, 'scans')), calibrate: false }, { shell: 'browser', events });
+      expect(inside.data?.cases).toBe(1);
+      // A dataset open in this studio (an upload's temp folder) may be trained on; the desktop shell is not confined.
+      await expect(training.handlers['training.preflight']({ config: config(secret), calibrate: false }, { shell: 'electron', events })).resolves.toBeTruthy();
+      open = [secret];
+      await expect(training.handlers['training.preflight']({ config: config(secret), calibrate: false }, { shell: 'browser', events })).resolves.toBeTruthy();
+    } finally {
+      allowRoots([]);
+      await jobs.dispose();
+    }
+  });
+
   it('answers client mistakes with 4xx: malformed %-escapes, bad files, unsupported files', async () => {
     const post = (p: string, body: unknown) => fetch(`http://127.0.0.1:${server.port}${p}`, { method: 'POST', headers: { 'x-var-studio-token': TOKEN, 'content-type': 'application/json', host: `127.0.0.1:${server.port}` }, body: JSON.stringify(body) });
     const escape = await post('/api/call/datasets.%E0%A4%A', {});

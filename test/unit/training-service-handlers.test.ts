@@ -153,7 +153,8 @@ describe('training service (handlers called directly)', () => {
   it('a job that cannot start ends failed with a readable error, and the queue moves on', async () => {
     const { h, ctx, ended } = setup();
     const missing = path.join(root, 'no-such-dataset');
-    const bad = await h['training.start'](parseRunConfig({ ...tinyRunConfig({ name: 'bad-data', backend: 'wasm' }), data: { kind: 'path', path: missing } }), ctx);
+    // The desktop shell: browser mode refuses a missing data path before queueing (confine.test.ts).
+    const bad = await h['training.start'](parseRunConfig({ ...tinyRunConfig({ name: 'bad-data', backend: 'wasm' }), data: { kind: 'path', path: missing } }), { ...ctx, shell: 'electron' });
     const next = await h['training.start'](tiny('after-bad', 1), ctx);
     expect(next.state).toBe('queued');
     const failed = await ended(bad.jobId);

@@ -12,7 +12,7 @@ import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { StudioError } from '../../shared/errors';
 import type { Shell } from '../../shared/api/contract';
 import { studioHome } from '../../node/runs/home';
-import { DATA_ROOT_ENV } from './datasets/paths';
+import { checkUserPath, DATA_ROOT_ENV } from './datasets/paths';
 
 interface Config {
   readRoots: string[];
@@ -62,6 +62,18 @@ export function checkRead(realPath: string, shell: Shell | undefined, env?: Node
   if (shell !== 'browser') return;
   const roots = confinement(env).readRoots;
   if (!roots.some((r) => inside(realPath, r))) throw outside('this path', realPath, roots, '--allow-root');
+}
+
+/**
+ * The data folder of a run config (`data.path`) in browser mode: under a read root, or the very
+ * folder of a dataset open in this studio (an upload lives in a temp folder). Returns nothing;
+ * throws like `checkRead` (or not-found / system folder, like datasets.open).
+ */
+export function checkRunData(data: { kind: string; path?: string }, shell: Shell | undefined, openRoots: () => string[] = () => [], env?: NodeJS.ProcessEnv): void {
+  if (shell !== 'browser' || data.kind !== 'path' || data.path === undefined) return;
+  const p = checkUserPath(data.path);
+  if (openRoots().filter((r) => isAbsolute(r)).map(real).some((r) => inside(p, r))) return;
+  checkRead(p, shell, env);
 }
 
 /** An output folder (it may not exist yet): its nearest existing ancestor, resolved, must be under a write root. */

@@ -48,11 +48,12 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const events = createEventBus();
   const runsRoot = options.runsRoot ? { runsRoot: options.runsRoot } : {};
   const jobs = createJobService(events);
+  const datasets = createDatasetService(options.datasets);
   const services = [
     jobs,
     createAppService(),
-    createDatasetService(options.datasets),
-    createTrainingService({ jobs, events, ...runsRoot }),
+    datasets,
+    createTrainingService({ jobs, events, ...runsRoot, openDatasetRoots: () => datasets.registry.list().map((d) => d.root) }),
     createSweepService({ jobs, ...runsRoot }),
     createExportService({ jobs, ...runsRoot }),
     createPredictService({ jobs, ...runsRoot }),

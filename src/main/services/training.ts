@@ -16,6 +16,7 @@ import { preflight, workersProblem } from './training/preflight';
 import { hasStarted, summarizeRun } from './training/summary';
 import type { IProgress } from '../../shared/progress';
 import type { Service } from './types';
+import { checkRunData } from './confine';
 
 type TrainingCall = Extract<CallName, `training.${string}` | `runs.${string}`>;
 
@@ -27,6 +28,8 @@ export interface TrainingServiceOptions {
   events: EventBus;
   /** Runs root; default: resolved at every call from VAR_STUDIO_HOME (tests and the CLI set it). */
   runsRoot?: () => string;
+  /** Folders of the datasets open in this studio (uploads live in temp folders): a run may read them in browser mode. */
+  openDatasetRoots?: () => string[];
 }
 
 export type TrainingService = Service<TrainingCall>;
@@ -80,10 +83,14 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   }
 
   const handlers: Service<TrainingCall>['handlers'] = {
-    'training.preflight': async (input) =>
-      preflight(input.config, { calibrate: input.calibrate, busy: jobs.list().some((j) => j.state === 'running') }),
+    'training.preflight': async (input, ctx) => {
+      checkRunData(input.config.data, ctx.shell, options.openDatasetRoots);
+      return preflight(input.config, { calibrate: input.calibrate, busy: jobs.list().some((j) => j.state === 'running') });
+    },
 
-    'training.start': async (config) => {
+    'training.start': async (config, ctx) => {
+      // Browser mode: a run reads only what datasets.open could (a token holder must not train on any folder).
+      checkRunData(config.data, ctx.shell, options.openDatasetRoots);
       // The one pre-flight rule that costs nothing to check here; the UI runs the whole pre-flight.
       const tooMany = workersProblem(config.workers);
       if (tooMany) throw new StudioError({ code: 'bad-input', what: tooMany.what, hint: tooMany.hint });
