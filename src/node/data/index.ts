@@ -1,4 +1,4 @@
-export { openDataset, inspectPath, summarize, checkTrainable, type OpenOptions } from './open.js';
+export { openDataset, inspectPath, summarize, checkTrainable, checkDataIssues, type OpenOptions } from './open.js';
 export { validateDataset, describeIssue } from './validate.js';
 export { detectFormat } from './detect.js';
 export { readLgg, patientOfCase } from './lgg.js';

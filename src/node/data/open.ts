@@ -85,13 +85,27 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
   };
 }
 
-/** Refuses a dataset whose content is unfit for training, unless the user accepted it. */
-export function checkTrainable(ds: Dataset, accepted: boolean): void {
+/** What the user may do to go ahead anyway, per use of the data. */
+const ACCEPT_HINT = {
+  train: 'Fix or remove these files; or, to train anyway, tick "Train despite data problems" (acceptDataIssues: true in the run config)',
+  predict: 'Fix or remove these files; or, to predict anyway, pass --accept-data-issues (acceptDataIssues: true in the prediction settings)',
+} as const;
+
+/**
+ * Refuses a dataset whose content is unfit for training or prediction (NaN/Inf voxels, blank
+ * volumes), unless the user accepted it. The same check and message for both uses; only the way
+ * to accept differs.
+ */
+export function checkDataIssues(ds: Dataset, accepted: boolean, use: keyof typeof ACCEPT_HINT): void {
   const issues = ds.quality?.issues ?? [];
   if (issues.length === 0 || accepted) return;
   const first = issues[0];
-  fail('bad-input', first.file, `${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 4).map(describeIssue).join('; ')})` : ''}`,
-    'Fix or remove these files; or, to train anyway, tick "Train despite data problems" (acceptDataIssues: true in the run config)');
+  fail('bad-input', first.file, `${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 4).map(describeIssue).join('; ')})` : ''}`, ACCEPT_HINT[use]);
+}
+
+/** Refuses a dataset whose content is unfit for training, unless the user accepted it. */
+export function checkTrainable(ds: Dataset, accepted: boolean): void {
+  checkDataIssues(ds, accepted, 'train');
 }
 
 export async function inspectPath(p: string, opts: OpenOptions = {}): Promise<DatasetSummary> {

@@ -88,11 +88,13 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
   const t0 = performance.now();
   const { config } = opts;
   const backend = await initBackend(opts.backend ?? 'auto', { log: () => {} });
-  const { openDataset } = await import('../data/index');
+  const { openDataset, checkDataIssues } = await import('../data/index');
   const ds = await openDataset(opts.input, opts.format ? { format: opts.format } : {});
+  // The same data check as training: a scan with NaN/Inf voxels or a blank volume gives masks that mean nothing.
+  checkDataIssues(ds, config.acceptDataIssues === true, 'predict');
   const loaded = await loadRunModel(opts.runDir);
   const { model, record: run } = loaded;
-  const warnings: string[] = [];
+  const warnings: string[] = (ds.quality?.issues ?? []).map((i) => `data problem accepted: ${i.file}: ${i.detail}`);
   try {
     if (loaded.weights !== 'final') warnings.push(`run ${run.id} did not complete (status ${run.status}); its last checkpoint predicted`);
     const size = run.config.model.inputSize;

@@ -17,6 +17,11 @@ export const PredictConfigSchema = z
     keepFirstLast: z.boolean().default(false),
     /** Slices per inference batch. */
     batchSize: z.number().int().min(1).max(256).default(8),
+    /**
+     * Predict even though the data check found NaN/Inf voxels or blank (constant) volumes in the
+     * scan. Default false: such a scan is refused with the same message as in training.
+     */
+    acceptDataIssues: z.boolean().optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { Progress } from '../progress';
 const USAGE = [
   'Usage: var-studio predict RUN_DIR --in PATH --out DIR [--sparsity 0,0.9,0.95] [--format nifti,seg,png]',
   '                          [--threshold 0.5] [--scope global|layerwise] [--keep-first-last]',
-  '                          [--input-format dicom|nifti|png|lgg] [--force] [--json]',
+  '                          [--input-format dicom|nifti|png|lgg] [--accept-data-issues] [--force] [--json]',
   '',
   '  RUN_DIR          a trained run directory (holds run.json), e.g. ~/.var-studio/runs/<run id>',
   '  --in PATH        the scan: a DICOM series folder, a NIfTI volume, a folder of them, PNG slices…',
@@ -20,6 +20,7 @@ const USAGE = [
   '  --threshold T    probability at or above which a pixel is lesion (default 0.5)',
   '  --scope          global (default) or layerwise magnitude pruning, as in the sweep',
   '  --keep-first-last  leave the first and last conv layers dense',
+  '  --accept-data-issues  predict although the scan has NaN/Inf voxels or a blank volume (refused by default)',
   '  --force          replace the files of an earlier prediction in DIR',
   '  --json           print predictions.json instead of the table',
   '',
@@ -43,7 +44,7 @@ function parse(argv: string[]) {
       strict: true,
       options: {
         in: { type: 'string' }, out: { type: 'string' }, sparsity: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' },
-        scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' },
+        scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -68,7 +69,7 @@ function parse(argv: string[]) {
     input: v.in,
     outDir: v.out,
     formats: [...new Set(formats)] as PredictFormat[],
-    config: parsePredictConfig({ levels: nums, threshold, scope: v.scope ?? 'global', keepFirstLast: !!v['keep-first-last'] }),
+    config: parsePredictConfig({ levels: nums, threshold, scope: v.scope ?? 'global', keepFirstLast: !!v['keep-first-last'], ...(v['accept-data-issues'] ? { acceptDataIssues: true } : {}) }),
     ...(v['input-format'] ? { format: v['input-format'] } : {}),
     force: !!v.force,
     json: !!v.json,
