@@ -11,7 +11,7 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, message: WireEvent) => {
   for (const l of listeners.get(message?.event) ?? []) l(message.payload);
 });
 
-const bridge: VarStudioBridge = {
+const bridge: VarStudioBridge<File> = {
   shell: 'electron',
   versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node },
   call(name, input): Promise<WireResult> {

@@ -147,7 +147,7 @@ async function probeRung(name: BackendName, preference: BackendPreference): Prom
     } catch {
       return { ok: false, reason: '@tensorflow/tfjs-backend-wasm is not installed' };
     }
-    if (typeof WebAssembly !== 'object') return { ok: false, reason: 'WebAssembly is not available in this runtime' };
+    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { ok: false, reason: 'WebAssembly is not available in this runtime' };
     return { ok: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}` };
   }
   return { ok: true, detail: `@tensorflow/tfjs-backend-cpu ${tf.version_core} (plain JavaScript)` };

@@ -8,11 +8,11 @@ import { createHttpTransport, takeToken } from './http';
 
 declare global {
   interface Window {
-    varStudio?: VarStudioBridge;
+    varStudio?: VarStudioBridge<File>;
   }
 }
 
-function bridgeTransport(bridge: VarStudioBridge): Transport {
+function bridgeTransport(bridge: VarStudioBridge<File>): Transport {
   return { shell: 'electron', invoke: (name, input) => bridge.call(name, input), on: (event, l) => bridge.on(event, l) };
 }
 

@@ -34,13 +34,16 @@ export interface WireEvent {
   payload: unknown;
 }
 
-/** The one object the preload exposes as `window.varStudio`. */
-export interface VarStudioBridge {
+/**
+ * The one object the preload exposes as `window.varStudio`. `DroppedFile` is the DOM's `File` in the
+ * preload and the renderer; this folder compiles without the DOM, so it names the type only there.
+ */
+export interface VarStudioBridge<DroppedFile = never> {
   shell: 'electron';
   versions: { electron: string; chrome: string; node: string };
   call(name: string, input: unknown): Promise<WireResult>;
   /** Subscribes to one event name; returns the unsubscribe function. */
   on(event: string, listener: (payload: unknown) => void): () => void;
   /** Real path of a dropped file (Electron's webUtils.getPathForFile); '' when it has none. */
-  pathForFile(file: File): string;
+  pathForFile(file: DroppedFile): string;
 }
