@@ -77,7 +77,7 @@ describe('one scoring path', () => {
 });
 
 describe('sweep records of version 1', () => {
-  it('are read as version 2: slice rows renamed, re-scored by the one policy', async () => {
+  it('are read as the current version (3, family unstructured): slice rows renamed, re-scored by the one policy', async () => {
     // The old layout: per-slice rows under `perCase`, a per-slice aggregate, version 1.
     const v1 = {
       ...sweep,
@@ -92,7 +92,8 @@ describe('sweep records of version 1', () => {
     const file = path.join(run.runDir, 'sweeps', 'sw-old-layout.json');
     fs.writeFileSync(file, JSON.stringify({ ...v1, sweepId: 'sw-old-layout' }));
     const read = await readSweepRecord(root, run.record.id, 'sw-old-layout');
-    expect(read.version).toBe(2);
+    expect(read.version).toBe(3);
+    expect(read.config.family).toBe('unstructured');
     expect(read.levels.map((l) => l.summary)).toEqual(sweep.levels.map((l) => l.summary));
     expect(read.levels.map((l) => l.perSlice)).toEqual(sweep.levels.map((l) => l.perSlice));
     expect(read.levels.map((l) => l.perCase)).toEqual(sweep.levels.map((l) => l.perCase));

@@ -9,8 +9,8 @@ const noRate = { n: 0, withPrediction: 0, rate: null };
 function record(dice: Record<number, number[]>): SweepRecord {
   const levels = Object.keys(dice).map(Number).sort((a, b) => a - b);
   return {
-    version: 2, sweepId: 'sw-x', runId: 'r', runIds: ['r'], status: 'completed', createdAt: '', updatedAt: '', backend: 'cpu', inputShape: [4, 4, 1], unit: 'px', seconds: 0,
-    config: { levels, scope: 'global', keepFirstLast: false, bnReestimate: null, scorer: 'tfjs', split: 'val', threshold: 0.5, batchSize: 1, maxSlices: 0 },
+    version: 3, sweepId: 'sw-x', runId: 'r', runIds: ['r'], status: 'completed', createdAt: '', updatedAt: '', backend: 'cpu', inputShape: [4, 4, 1], unit: 'px', seconds: 0,
+    config: { family: 'unstructured', levels, scope: 'global', keepFirstLast: false, channelCriterion: 'l1', channelTarget: 'params', bnReestimate: null, scorer: 'tfjs', split: 'val', threshold: 0.5, batchSize: 1, maxSlices: 0 },
     slices: [{ caseId: 'a', index: 0, truth: '' }, { caseId: 'b', index: 0, truth: '' }],
     levels: levels.map((s) => {
       const d = dice[s];

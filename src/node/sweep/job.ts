@@ -1,6 +1,7 @@
 /**
  * The sweep job: for each run, load the trained weights once, then for every level prune a
- * COPY (pruneWeights never writes its input), optionally re-estimate BatchNorm, score every
+ * COPY (pruneWeights never writes its input) or rebuild a channel-pruned network from them
+ * (the config's family, ./levels.ts), optionally re-estimate BatchNorm, score every
  * slice of the split and store the level. The record is rewritten atomically after each
  * level, so a crash keeps the finished levels.
  */
@@ -8,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { isStudioError, StudioError, type StudioErrorInfo } from '../../shared/errors';
 import { binarize, encodeMask, scoreSegmentation, type ScoreItem } from '../../shared/metrics';
-import { applyToModel, pruneWeights, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import { readWeights, reestimateBatchNorm } from '../../shared/prune';
 import { etaSeconds, type IProgress } from '../../shared/progress';
 import type { SweepConfig } from '../../shared/sweep/config';
 import { bytesToBase64 } from '../../shared/base64';
@@ -21,6 +22,7 @@ import { loadRunSamples } from '../train/data';
 import { loadRunModel } from '../train/runModel';
 import { onnxScorer, tfjsScorer, type Scorer } from './scorer';
 import { writeSweepImages, writeSweepRecord } from './files';
+import { prepareLevel } from './levels';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 
 /** The worker's data plus what only an in-process caller can pass. */
@@ -100,7 +102,7 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
     const channels = run.config.model.inChannels;
     const mm = scored.every((s) => s.spacing);
     record = {
-      version: 2,
+      version: 3,
       sweepId,
       runId,
       runIds: opts.runIds,
@@ -126,28 +128,26 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
       const t = performance.now();
       const sparsity = config.levels[li];
       progress(li, 0, true);
-      const { weights, report } = pruneWeights(original, { sparsity, scope: config.scope, keepFirstLast: config.keepFirstLast });
-      applyToModel(model, weights);
+      const level = prepareLevel(model, original, config, sparsity);
       let bn: PruneLevel['bn'];
-      // Level 0 stays the trained model as is: it is the reference the drops are measured from.
-      if (config.bnReestimate && sparsity > 0) {
-        bn = await reestimateBatchNorm(model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), { signal: opts.signal });
-      }
-      const scorer: Scorer = config.scorer === 'onnx' ? await onnxScorer(model, opts.onnxThreads ?? 1) : tfjsScorer(model);
+      let scorer: Scorer | undefined;
       let items: ScoreItem[];
       try {
+        // Level 0 stays the trained model as is: it is the reference the drops are measured from.
+        if (config.bnReestimate && sparsity > 0) {
+          bn = await reestimateBatchNorm(level.model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), { signal: opts.signal });
+        }
+        scorer = config.scorer === 'onnx' ? await onnxScorer(level.model, opts.onnxThreads ?? 1) : tfjsScorer(level.model);
         items = await predictSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));
       } finally {
-        await scorer.dispose();
+        await scorer?.dispose();
+        level.dispose();
       }
       const scoring = scoreSegmentation(items, [size, size]);
       record.levels.push({
         sparsity,
-        achieved: report.achieved,
-        overall: report.overall,
-        ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
+        ...level.fields,
         summary: scoring.summary,
-        perLayer: report.perLayer,
         perSlice: scoring.perSlice.map((row, i) => ({ ...row, pred: encodeMask(items[i].pred) })),
         perCase: scoring.perCase,
         ...(bn ? { bn } : {}),

@@ -1,6 +1,6 @@
 /**
- * Reader for sweep records of version 1, whose levels called their per-SLICE rows `perCase` and
- * summarised them with a per-slice mean where an empty slice predicted empty counted 1. Such a
+ * Reader for old sweep records. Version 2 lacks only the pruning family (see below). Version 1
+ * levels called their per-SLICE rows `perCase` and summarised them with a per-slice mean where an empty slice predicted empty counted 1. Such a
  * record is re-scored from its stored masks by the scoring module, so old and new sweeps show
  * the same numbers by the same policy.
  */
@@ -36,9 +36,16 @@ const V1RecordSchema = z
   })
   .passthrough();
 
-/** A version-1 record as version 2; throws a ZodError when it is neither. */
+/**
+ * A record of any version as the current one (3); throws a ZodError when it is none of them.
+ * Version 2 only lacks the pruning family: its config reads as `family: 'unstructured'` (the
+ * schema default), the only family there was.
+ */
 export function upgradeSweepRecord(raw: unknown): SweepRecord {
   const v = (raw as { version?: unknown } | null)?.version;
+  if (v === 2) {
+    return SweepRecordSchema.parse({ ...(raw as object), version: 3 });
+  }
   if (v !== 1) return SweepRecordSchema.parse(raw);
   const old = V1RecordSchema.parse(raw);
   const [h, w] = old.inputShape;
@@ -55,5 +62,5 @@ export function upgradeSweepRecord(raw: unknown): SweepRecord {
     const perSlice = scored.perSlice.map((s, i) => ({ ...s, hd95: s.hd95 === null ? null : rows[i].hd95, pred: rows[i].pred }));
     return { ...keep, summary: scored.summary, perSlice, perCase: scored.perCase };
   });
-  return SweepRecordSchema.parse({ ...old, version: 2, levels });
+  return SweepRecordSchema.parse({ ...old, version: 3, levels });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SweepConfigSchema } from './config';
+import { pruneFamilies, SweepConfigSchema } from './config';
 import { CaseScoreSchema, ScoreSummarySchema, SliceScoreSchema } from '../metrics/schemas';
 
 export const LayerSparsitySchema = z.object({
@@ -17,17 +17,44 @@ export const SweepSliceSchema = SliceScoreSchema.extend({
 });
 export type SweepSlice = z.infer<typeof SweepSliceSchema>;
 
-/** One pruning level of one run. Record version 2 (version 1 called the slice rows `perCase`). */
+/** Channel family: what one level removed (see planChannelPruning). */
+export const ChannelLevelSchema = z.object({
+  criterion: z.enum(['l1', 'l2', 'bn-gamma']),
+  target: z.enum(['params', 'flops']),
+  /** The fraction of channels removed from every channel-prunable conv. */
+  ratio: z.number().min(0).max(1),
+  paramsRemoved: z.number().min(0).max(1),
+  flopsRemoved: z.number().min(0).max(1),
+  kernelParams: z.object({ before: z.number().int().nonnegative(), after: z.number().int().nonnegative() }),
+  flops: z.object({ before: z.number().nonnegative(), after: z.number().nonnegative() }),
+  /** Every channel-prunable conv: its channels and how many were kept. */
+  layers: z.array(z.object({ name: z.string(), channels: z.number().int().positive(), kept: z.number().int().positive() })),
+});
+export type ChannelLevel = z.infer<typeof ChannelLevelSchema>;
+
+/**
+ * One pruning level of one run. Record version 3 (version 2 had no pruning family: all its
+ * sweeps are unstructured; version 1 called the slice rows `perCase`).
+ */
 export const PruneLevelSchema = z.object({
-  /** Requested sparsity. */
+  /** Requested fraction: sparsity (unstructured) or fraction of the channel target removed (channel). */
   sparsity: z.number().min(0).max(1),
-  /** Zeros / size over the pruned tensors, exact (see pruneWeights). */
+  /**
+   * unstructured: zeros / size over the pruned tensors, exact (see pruneWeights). channel: the
+   * fraction of the target (kernel weights or FLOPs) removed with the channels.
+   */
   achieved: z.number().min(0).max(1),
-  /** Zeros / size over every rank>1 tensor (differs from achieved with keepFirstLast). */
+  /**
+   * Fraction of every rank>1 tensor's elements that are zero (unstructured; differs from
+   * achieved with keepFirstLast) or gone (channel).
+   */
   overall: z.number().min(0).max(1),
+  /** Channel family: the channels removed and the rebuilt network's size. */
+  channel: ChannelLevelSchema.optional(),
   threshold: z.number().optional(),
   /** The scoring module's summary: headline `caseDice` and the named secondary metrics. */
   summary: ScoreSummarySchema,
+  /** Per rank>1 tensor; channel family: `zeros` counts the elements removed with their channels. */
   perLayer: z.array(LayerSparsitySchema),
   /** One row per scored slice, in the order of the record's `slices`. */
   perSlice: z.array(SweepSliceSchema),
@@ -46,7 +73,7 @@ export type SweepStatus = z.infer<typeof SweepStatusSchema>;
 
 /** `<runDir>/sweeps/<sweepId>.json`: one run's results of one sweep, rewritten atomically after every level. */
 export const SweepRecordSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   sweepId: z.string().min(1),
   runId: z.string().min(1),
   /** Every run of the same sweep (a sweep may compare several runs). */
@@ -86,6 +113,7 @@ export const SweepSummarySchema = z.object({
   status: SweepStatusSchema,
   createdAt: z.string(),
   scorer: z.enum(['onnx', 'tfjs']),
+  family: z.enum(pruneFamilies),
   scope: z.enum(['global', 'layerwise']),
   split: z.enum(['val', 'test']),
   slices: z.number().int().nonnegative(),
@@ -102,6 +130,7 @@ export function summarizeSweep(r: SweepRecord): SweepSummary {
     status: r.status,
     createdAt: r.createdAt,
     scorer: r.config.scorer,
+    family: r.config.family,
     scope: r.config.scope,
     split: r.config.split,
     slices: r.slices.length,
