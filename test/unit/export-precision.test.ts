@@ -17,3 +17,12 @@ describe('weight precision names', () => {
     expect(ExportTargetsSchema.parse({ formats: ['onnx'], weights: ['int8'] }).weights).toEqual(['int8-weights']);
   });
 });
+
+describe('int8-qdq is ONNX only', () => {
+  it('skips the tfjs x int8-qdq pair and names it', async () => {
+    const { exportTargets, unsupportedPairs } = await import('../../src/node/export/paths');
+    const req = { runDir: '/r', sparsity: 0.9, scope: 'global' as const, keepFirstLast: false, formats: ['onnx', 'tfjs'] as ('onnx' | 'tfjs')[], weights: ['int8-weights', 'int8-qdq'] as ('int8-weights' | 'int8-qdq')[] };
+    expect(exportTargets(req).map((t) => `${t.format}-${t.weights}`)).toEqual(['onnx-int8-weights', 'onnx-int8-qdq', 'tfjs-int8-weights']);
+    expect(unsupportedPairs(req)).toEqual([{ format: 'tfjs', weights: 'int8-qdq' }]);
+  });
+});

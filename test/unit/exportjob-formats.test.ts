@@ -73,7 +73,7 @@ describe('export job: every format x weight precision', () => {
       }
       const d = maxAbs(p0, p1);
       console.log(`${a.format} ${a.weights}: max |dp| ${d.toExponential(2)}, job says ${a.check.maxAbsProbDiff.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}`);
-      expect(d).toBeLessThanOrEqual(TOL[a.weights]);
+      expect(d).toBeLessThanOrEqual(TOL[a.weights as keyof typeof TOL]);
       // The job measured the same thing on the same images.
       expect(Math.abs(a.check.maxAbsProbDiff - d)).toBeLessThanOrEqual(1e-5);
       expect(a.check.runtime).toBe(a.format === 'onnx' ? 'onnxruntime-node' : 'tfjs');
@@ -97,7 +97,7 @@ describe('export job: every format x weight precision', () => {
       expect(s.statement).toBe(SPARSITY_STATEMENT);
       expect(s.latency!.medianMs).toBeGreaterThan(0);
       expect(s.latency!.inputShape).toEqual([1, 16, 16, 3]);
-      const kernelBytes = { fp32: 4, fp16: 2, 'int8-weights': 1 }[a.weights] * s.kernels.total;
+      const kernelBytes = { fp32: 4, fp16: 2, 'int8-weights': 1 }[a.weights as 'fp32'] * s.kernels.total;
       if (a.format === 'tfjs') {
         expect(s.quantizedBytes).toBe(onDisk(a.files.filter((f) => f.endsWith('.bin'))).bytes);
         expect(s.quantizedBytes).toBe(kernelBytes + 4 * (s.parameters - s.kernels.total));

@@ -2,10 +2,14 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DISCLAIMER, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
+import * as os from 'node:os';
+import { StudioError } from '../../shared/errors';
+import { DISCLAIMER, type Calibration, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
+import { writeFileSet } from './files';
 import { exportOnnxFile } from './onnx-file';
 import { exportOnnxModel } from './onnx';
 import { createOnnxSession } from './onnx-run';
+import { exportOnnxQdqModel, optimizedOpTypes, type QdqOptions } from './qdq';
 import { exportTfjs, tfjsDir } from './tfjs';
 import { ONNX_FILE } from './paths';
 import { onnxPredictor, tfjsPredictor, type Predictor } from './check';
@@ -22,9 +26,23 @@ export interface WrittenModel {
   quantizedBytes: number;
   /** ONNX bytes with the same weight storage, timed on onnxruntime-node (also for tfjs exports). */
   onnx: Uint8Array;
+  /** int8-qdq: how the activation ranges were calibrated. */
+  calibration?: Calibration;
 }
 
-export async function writeModel(model: tf.LayersModel, format: ExportFormat, weights: WeightPrecision, dir: string, metadata: Record<string, string>): Promise<WrittenModel> {
+/** int8-qdq inputs: training-split images (NHWC float32, preprocessed), loaded only when needed. */
+export interface QdqSource extends QdqOptions {
+  images: () => Promise<Float32Array[]>;
+}
+
+export async function writeModel(model: tf.LayersModel, format: ExportFormat, weights: WeightPrecision, dir: string, metadata: Record<string, string>, qdq?: QdqSource): Promise<WrittenModel> {
+  if (weights === 'int8-qdq') {
+    if (format !== 'onnx') throw new StudioError({ code: 'unsupported', what: `int8-qdq cannot be written as ${format}`, hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js file' });
+    if (!qdq) throw new StudioError({ code: 'bad-input', what: 'int8-qdq needs training images to calibrate the activation ranges', hint: 'Export int8-weights instead' });
+    const e = await exportOnnxQdqModel(model, await qdq.images(), { ...qdq, metadata });
+    const files = await writeFileSet(dir, [{ name: ONNX_FILE, data: e.bytes }]);
+    return { files, quantizedBytes: e.stats.kernelBytes + e.stats.otherBytes, onnx: e.bytes, calibration: e.calibration };
+  }
   if (format === 'onnx') {
     const e = await exportOnnxFile(model, dir, { weights, metadata, fileName: ONNX_FILE });
     return { files: e.files, quantizedBytes: e.weightBytes, onnx: e.bytes };
@@ -34,10 +52,13 @@ export async function writeModel(model: tf.LayersModel, format: ExportFormat, we
 }
 
 /** Loads the files on disk (not the in-memory model) with the runtime that format targets. */
-export async function loadBack(format: ExportFormat, dir: string): Promise<{ runtime: 'onnxruntime-node' | 'tfjs'; predict: Predictor; dispose(): Promise<void> }> {
+export async function loadBack(format: ExportFormat, dir: string): Promise<{ runtime: 'onnxruntime-node' | 'tfjs'; predict: Predictor; ops?: Record<string, number>; dispose(): Promise<void> }> {
   if (format === 'onnx') {
-    const session = await createOnnxSession(new Uint8Array(await fsp.readFile(path.join(dir, ONNX_FILE))));
-    return { runtime: 'onnxruntime-node', predict: onnxPredictor(session), dispose: () => session.release() };
+    const bytes = new Uint8Array(await fsp.readFile(path.join(dir, ONNX_FILE)));
+    // What onnxruntime runs after optimizing (outside the export folder: the dump is not part of the export).
+    const ops = await optimizedOpTypes(bytes, path.join(os.tmpdir(), `var-studio-optimized-${process.pid}-${Date.now()}.onnx`));
+    const session = await createOnnxSession(bytes);
+    return { runtime: 'onnxruntime-node', predict: onnxPredictor(session), ops, dispose: () => session.release() };
   }
   const model = await tf.loadLayersModel(tfjsDir(dir));
   return { runtime: 'tfjs', predict: tfjsPredictor(model), dispose: async () => void model.dispose() };

@@ -1,7 +1,7 @@
 /** Assembles the model card of one export from the run record, the prune summary and the measurements. */
 import pkg from '../../../package.json';
-import { BASE_LIMITATIONS, INTENDED_USE, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
-import { DISCLAIMER, type ArtifactCheck, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
+import { BASE_LIMITATIONS, INTENDED_USE, QDQ_LIMITATION, WEIGHT_ONLY_LIMITATION, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
+import { DISCLAIMER, type ArtifactCheck, type Calibration, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
 import { splitSeed } from '../../shared/run/config';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptLevelDice } from './sweep';
@@ -11,11 +11,13 @@ export const METRIC_POLICY =
   'IoU the same way. A case or slice whose true mask is empty has no Dice: it is counted in the false-positive rate on lesion-free cases and slices instead. ' +
   'BatchNorm uses its stored statistics (inference mode).';
 
-const QUANTIZATION: Record<ExportFormat, Record<WeightPrecision, string>> = {
+const QUANTIZATION: Record<ExportFormat, Partial<Record<WeightPrecision, string>>> = {
   onnx: {
     fp32: 'none, float32 weights',
     fp16: 'weight-only float16 kernels, cast to float32 in the graph; biases and BatchNorm float32',
-    'int8-weights': 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32',
+    'int8-weights': 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32; computed in float32 (the smallest file, not faster)',
+    'int8-qdq':
+      'static int8 (QDQ): BatchNorm folded into the convolutions; QuantizeLinear/DequantizeLinear around every convolution; activations uint8 per tensor with ranges calibrated on training slices, weights int8 symmetric per output channel, bias int32; onnxruntime fuses each group into an integer QLinearConv',
   },
   tfjs: {
     fp32: 'none, float32 weights',
@@ -41,7 +43,7 @@ export interface CardInput {
   dense: Score | null;
   pruned: Score | null;
   sweep: SweptLevelDice[];
-  export: { format: ExportFormat; weights: WeightPrecision; size: SizeReportData | null; check: ArtifactCheck | null } | null;
+  export: { format: ExportFormat; weights: WeightPrecision; size: SizeReportData | null; check: ArtifactCheck | null; calibration?: Calibration } | null;
   now?: Date;
 }
 
@@ -67,7 +69,7 @@ export function buildModelCard(c: CardInput): ModelCard {
     ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.caseDice.mean, iou: e.check.score.caseIoU.mean, cases: e.check.score.cases }] : []),
     ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: `pruned, float32 (${l.label})`, dice: l.dice })),
   ];
-  const limitations = [...BASE_LIMITATIONS];
+  const limitations = [...BASE_LIMITATIONS, e?.weights === 'int8-qdq' ? QDQ_LIMITATION : WEIGHT_ONLY_LIMITATION];
   if (cfg.data.kind === 'phantoms') limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');
   if (c.weightsSource === 'checkpoint') limitations.unshift(`Exported from the last checkpoint of a run that is ${r.status}, not from a completed run.`);
   if (c.counts.evaluatedCases !== null && c.counts.evaluatedCases < 10) limitations.push(`The metrics come from only ${c.counts.evaluatedCases} case(s); their uncertainty is large.`);
@@ -85,7 +87,16 @@ export function buildModelCard(c: CardInput): ModelCard {
       input: { name: 'input', shape: ['N', size, size, cfg.model.inChannels], dtype: 'float32', preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.` },
       output: { shape: ['N', size, size, 1], meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.' },
     },
-    export: e ? { format: e.format, weights: e.weights, quantization: QUANTIZATION[e.format][e.weights], files: e.size?.files ?? [], howToLoad: HOW_TO_LOAD[e.format] } : null,
+    export: e
+      ? {
+          format: e.format,
+          weights: e.weights,
+          quantization: QUANTIZATION[e.format][e.weights] ?? `${e.weights} is not written as ${e.format}`,
+          ...(e.calibration ? { calibration: e.calibration } : {}),
+          files: e.size?.files ?? [],
+          howToLoad: HOW_TO_LOAD[e.format],
+        }
+      : null,
     data: {
       ...dataSource(r),
       split: { train: cfg.split.train, val: cfg.split.val, test: cfg.split.test, by: 'patient', seed: splitSeed(cfg) },

@@ -16,7 +16,7 @@ import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
 import { sizeReport } from './size';
 import { loadRunSamples } from '../train/data';
-import { exportMetadata, loadBack, writeModel } from './artifact';
+import { exportMetadata, loadBack, writeModel, type QdqSource } from './artifact';
 import { buildModelCard } from './card';
 import { recordExports } from './history';
 import { CARD_JSON, CARD_MD, exportTargets } from './paths';
@@ -57,7 +57,7 @@ function checkCancel(signal?: AbortSignal): void {
 export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions = {}): Promise<ExportResult> {
   const t0 = performance.now();
   const targets = exportTargets(req);
-  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs) and one precision (fp32, fp16, int8-weights)' });
+  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)' });
   if (new Set(targets.map((t) => t.dir)).size !== targets.length) throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
   // Fail before minutes of work, not after: the same check runs again when the files are placed.
   const places: StagedTarget[] = targets.map((t) => ({ format: t.format, dir: t.dir, name: t.name }));
@@ -104,16 +104,19 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const sweep = await readSweepLevels(src.runDir);
     const metadata = exportMetadata(src.record.id, req);
     const staged: { names: string[]; dir: string; markdown: string; artifact: Omit<ExportArtifact, 'files' | 'card'> }[] = [];
+    // int8-qdq calibrates its activation ranges on training slices (never on the evaluation split).
+    const qdq: QdqSource = { images: async () => data.train.map((s) => s.image) };
     for (const t of targets) {
       progress(`Writing ${t.format} ${t.weights}`);
       const stageDir = path.join(staging, t.name);
-      const written = await writeModel(model, t.format, t.weights, stageDir, metadata);
+      const written = await writeModel(model, t.format, t.weights, stageDir, metadata, qdq);
 
       progress(`Loading ${t.format} ${t.weights} back and scoring it`);
       const back = await loadBack(t.format, stageDir);
       let check: ArtifactCheck;
       try {
         check = compareToReference(back.runtime, await predictAll(back.predict, evalSet, size, channels, opts.signal), refProbs, evalSet, size, reference);
+        if (back.ops) check.ops = back.ops;
       } finally {
         await back.dispose();
       }
@@ -131,7 +134,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
         dense,
         pruned: reference,
         sweep,
-        export: { format: t.format, weights: t.weights, size: size_, check },
+        export: { format: t.format, weights: t.weights, size: size_, check, ...(written.calibration ? { calibration: written.calibration } : {}) },
       });
       await fsp.writeFile(path.join(stageDir, CARD_JSON), JSON.stringify(card, null, 1));
       const markdown = renderModelCardMarkdown(card);

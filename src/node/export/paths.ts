@@ -1,7 +1,7 @@
 /** Where exports go, and which files an export of one format writes (checked before any work). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExportFormat, WeightPrecision } from '../../shared/export/schemas';
+import { PRECISION_FORMATS, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
 
 export const EXPORTS_DIR = 'exports';
 export const CARD_JSON = 'model-card.json';
@@ -49,12 +49,16 @@ export interface Target {
   dir: string;
 }
 
+/** The format x precision pairs of a request that cannot be written (int8-qdq is ONNX only); they are skipped. */
+export function unsupportedPairs(req: { formats: ExportFormat[]; weights: WeightPrecision[] }): { format: ExportFormat; weights: WeightPrecision }[] {
+  return req.formats.flatMap((format) => req.weights.filter((weights) => !PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })));
+}
+
 export function exportTargets(req: { runDir: string; formats: ExportFormat[]; weights: WeightPrecision[]; outDir?: string } & LevelName): Target[] {
-  const single = req.formats.length * req.weights.length === 1;
-  return req.formats.flatMap((format) =>
-    req.weights.map((weights) => {
-      const name = exportName(req, format, weights);
-      return { format, weights, name, dir: exportDir(path.resolve(req.runDir), req.outDir, single, name) };
-    }),
-  );
+  const pairs = req.formats.flatMap((format) => req.weights.filter((weights) => PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })));
+  const single = pairs.length === 1;
+  return pairs.map(({ format, weights }) => {
+    const name = exportName(req, format, weights);
+    return { format, weights, name, dir: exportDir(path.resolve(req.runDir), req.outDir, single, name) };
+  });
 }

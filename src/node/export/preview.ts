@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelCard } from '../../shared/export/card';
 import { renderModelCardMarkdown } from '../../shared/export/markdown';
-import type { ExportFormat, PruneSummary, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
+import type { Calibration, ExportFormat, PruneSummary, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
 import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
 import { sizeReport } from './size';
@@ -18,6 +18,7 @@ import type { ExportJobRequest } from './job';
 import { existingTargets, exportTargets } from './paths';
 import { prepareExport } from './prepare';
 import { readSweepLevels } from './sweep';
+import { loadRunSamples } from '../train/data';
 
 export interface ExportPreview {
   prune: PruneSummary;
@@ -32,10 +33,15 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-preview-'));
   try {
     const artifacts: ExportPreview['artifacts'] = [];
+    const calibrations: (Calibration | undefined)[] = [];
+    // int8-qdq is calibrated on training slices here too, so the preview measures the real file.
+    let train: Promise<Float32Array[]> | undefined;
+    const qdq = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
     for (const t of exportTargets(req)) {
-      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req));
+      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), qdq);
       const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, onnx: w.onnx, latency: opts.latency ?? { runs: 5, warmup: 1 } });
       artifacts.push({ format: t.format, weights: t.weights, dir: t.dir, existing: existingTargets(t.dir, t.format), size });
+      calibrations.push(w.calibration);
     }
     const r = prep.src.record;
     const first = artifacts[0];
@@ -50,7 +56,7 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
       dense: null,
       pruned: null,
       sweep: await readSweepLevels(prep.src.runDir),
-      export: first ? { format: first.format, weights: first.weights, size: first.size, check: null } : null,
+      export: first ? { format: first.format, weights: first.weights, size: first.size, check: null, ...(calibrations[0] ? { calibration: calibrations[0] } : {}) } : null,
     });
     return { prune: prep.prune, artifacts, card, markdown: renderModelCardMarkdown(card) };
   } finally {

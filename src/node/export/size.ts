@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type * as tf from '@tensorflow/tfjs';
-import type { WeightStorage } from './onnx-builder';
+import type { WeightPrecision } from '../../shared/export/schemas';
 import { measureOnnxLatency, type Latency, type LatencyOptions } from './latency';
 
 const gzip = promisify(zlib.gzip);
@@ -15,7 +15,7 @@ export const SPARSITY_STATEMENT =
 
 export interface SizeReport {
   format: 'onnx' | 'tfjs';
-  weights: WeightStorage;
+  weights: WeightPrecision;
   files: { name: string; bytes: number; gzipBytes: number }[];
   /** Sum of the files' sizes on disk. */
   fileBytes: number;
@@ -37,7 +37,7 @@ export interface SizeReport {
 export interface SizeReportInput {
   model: tf.LayersModel;
   format: 'onnx' | 'tfjs';
-  weights: WeightStorage;
+  weights: WeightPrecision;
   /** The exported files (absolute paths). */
   files: string[];
   /** Weight payload bytes from the exporter (OnnxExport stats or TfjsExport.weightBytes). */

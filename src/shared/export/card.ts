@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GpuAdapterSchema } from '../backend';
-import { ArtifactCheckSchema, DISCLAIMER, ExportFormatSchema, PruneSummarySchema, SizeReportSchema, WeightPrecisionSchema } from './schemas';
+import { ArtifactCheckSchema, CalibrationSchema, DISCLAIMER, ExportFormatSchema, PruneSummarySchema, SizeReportSchema, WeightPrecisionSchema } from './schemas';
 
 export const MODEL_CARD_SCHEMA_ID = 'var-studio.model-card/1';
 
@@ -41,6 +41,8 @@ export const ModelCardSchema = z.object({
       format: ExportFormatSchema,
       weights: WeightPrecisionSchema,
       quantization: z.string(),
+      /** int8-qdq: how the activation ranges were calibrated. */
+      calibration: CalibrationSchema.optional(),
       files: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative(), gzipBytes: z.number().int().nonnegative() })),
       howToLoad: z.string(),
     })
@@ -95,10 +97,16 @@ export const INTENDED_USE =
 /** Limitations that hold for every studio export; the job adds the ones specific to the run. */
 export const BASE_LIMITATIONS = [
   'Validated only on the evaluation split listed above, which comes from the same source as the training data; performance on other scanners, sequences, institutions or populations is unknown.',
-  'Pruned in one shot without fine-tuning; quantization is weight-only (activations run in float32).',
+  'Pruned in one shot without fine-tuning.',
   'Unstructured sparsity does not make dense kernels faster: latency is that of the dense model, the gain is in compressed size.',
   'Outputs a per-pixel probability for a single lesion class on 2-D slices; it does not detect, grade or diagnose disease.',
 ];
+
+/** The quantization limitation of every export but int8-qdq. */
+export const WEIGHT_ONLY_LIMITATION = 'Quantization, if any, is weight-only: the weights are converted back to float32 at load and every layer computes in float32.';
+/** The quantization limitation of an int8-qdq export. */
+export const QDQ_LIMITATION =
+  'int8-qdq: activations are rounded to 8 bits with ranges calibrated on training slices; inputs far outside the training intensities saturate. Integer kernels need a runtime with QDQ support (onnxruntime); other runtimes may run it dequantized in float32.';
 
 export function parseModelCard(raw: unknown): ModelCard {
   return ModelCardSchema.parse(raw);

@@ -1,7 +1,7 @@
 /** MODEL_CARD.md from the card JSON: the same facts, for people. Pure, so the UI previews it too. */
 import { backendLabel } from '../backend';
 import type { ModelCard } from './card';
-import type { Score } from './schemas';
+import type { Calibration, Score } from './schemas';
 import { METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
 
 const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`;
@@ -22,6 +22,19 @@ const rate = (r: Score['falsePositiveEmptySlices']) => (r.rate === null ? 'n/a' 
 const scoreLine = (s: Score) =>
   `per-case Dice ${num(s.caseDice.mean)} (± ${num(s.caseDice.std, 3)} over ${s.lesionCases} cases with a lesion), per-case IoU ${num(s.caseIoU.mean)}, lesion-slice Dice ${num(s.lesionSliceDice.mean)}, lesion-free slices with a false positive ${rate(s.falsePositiveEmptySlices)}`;
 
+export function calibrationLine(c: Calibration): string {
+  return `${c.method === 'percentile' ? `percentile ${c.percentile} (and ${+(100 - (c.percentile ?? 100)).toFixed(4)})` : 'min/max'} over ${c.slices} training slices (evenly spaced over the training split); ${c.tensors} activation tensors, ${c.quantizedConvs} convolutions quantized, ${c.foldedBatchNorms} BatchNorms folded`;
+}
+
+/** `QLinearConv x16, Conv x0, ...`, integer ops first. */
+export function opsLine(ops: Record<string, number>): string {
+  const integer = (op: string) => /^QLinear|Integer$/.test(op);
+  return Object.entries(ops)
+    .sort((a, b) => Number(integer(b[0])) - Number(integer(a[0])) || b[1] - a[1])
+    .map(([op, n]) => `${op} x${n}`)
+    .join(', ');
+}
+
 export function renderModelCardMarkdown(c: ModelCard): string {
   const m = c.method;
   const out: string[] = [
@@ -40,6 +53,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
   if (c.export) {
     out.push(
       `- Format: ${c.export.format === 'onnx' ? 'ONNX' : 'TensorFlow.js layers'}, weights ${c.export.weights} (${c.export.quantization})`,
+      ...(c.export.calibration ? [`- Calibration: ${calibrationLine(c.export.calibration)}`] : []),
       `- Files: ${c.export.files.map((f) => `\`${f.name}\` (${formatBytes(f.bytes)})`).join(', ')}`,
       `- Load: ${c.export.howToLoad}`,
     );
@@ -79,6 +93,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     out.push(
       `Exported file run back on ${e.runtime}: ${scoreLine(e.score)}.`,
       `Float32 pruned model (tfjs): ${scoreLine(e.reference)}.`,
+      ...(e.ops ? [`onnxruntime runs (after its graph optimizations): ${opsLine(e.ops)}.`] : []),
       `Measured change from format and quantization: per-case Dice ${e.deltaDice === null ? 'n/a' : `${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}`}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
       '',
     );

@@ -17,7 +17,7 @@ export type ExportFormat = z.infer<typeof ExportFormatSchema>;
  *   every convolution, activation ranges calibrated on training slices) that onnxruntime runs
  *   with integer kernels (QLinearConv).
  */
-export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights'] as const;
+export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights', 'int8-qdq'] as const;
 export type WeightPrecision = (typeof WEIGHT_PRECISIONS)[number];
 /** The name earlier versions used for `int8-weights` (weight-only int8); still accepted, always read as `int8-weights`. */
 export const LEGACY_INT8 = 'int8';
@@ -27,6 +27,8 @@ export function canonicalWeightPrecision(name: string): string {
 }
 /** Accepts the legacy `int8` (earlier exports, index entries and model cards) and reads it as `int8-weights`. */
 export const WeightPrecisionSchema = z.union([z.enum(WEIGHT_PRECISIONS), z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights')]);
+/** The formats a precision can be written in: int8-qdq needs integer kernels, which of our runtimes only onnxruntime has. */
+export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = { fp32: ['onnx', 'tfjs'], fp16: ['onnx', 'tfjs'], 'int8-weights': ['onnx', 'tfjs'], 'int8-qdq': ['onnx'] };
 
 export const PruneScopeSchema = z.enum(['global', 'layerwise']);
 
@@ -104,6 +106,11 @@ export const ArtifactCheckSchema = z.object({
   maxAbsProbDiff: z.number().nonnegative(),
   /** Fraction of pixels whose hard mask differs. */
   maskDisagreement: z.number().min(0).max(1),
+  /**
+   * ONNX: the op types onnxruntime runs after its graph optimizations, with counts (dumped via
+   * optimizedModelFilePath): QLinearConv = integer convolution, Conv/FusedConv = float.
+   */
+  ops: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type ArtifactCheck = z.infer<typeof ArtifactCheckSchema>;
 
@@ -119,6 +126,18 @@ export const PruneSummarySchema = z.object({
 export type PruneSummary = z.infer<typeof PruneSummarySchema>;
 
 export const DISCLAIMER = 'not for diagnostic use';
+
+/** How the activation ranges of an int8-qdq export were calibrated. */
+export const CalibrationSchema = z.object({
+  method: z.enum(['minmax', 'percentile']),
+  percentile: z.number().optional(),
+  /** Training slices the ranges were measured on (evenly spaced over the training split). */
+  slices: z.number().int().positive(),
+  tensors: z.number().int().nonnegative(),
+  foldedBatchNorms: z.number().int().nonnegative(),
+  quantizedConvs: z.number().int().nonnegative(),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
 
 export const ExportArtifactSchema = z.object({
   format: ExportFormatSchema,

@@ -1,14 +1,14 @@
 /** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs ...`: the Export view's job, for scripts. */
 import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
-import { formatBytes } from '../../../shared/export/markdown';
+import { formatBytes, opsLine } from '../../../shared/export/markdown';
 import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
-import { existingTargets, exportTargets } from '../../../node/export/paths';
+import { existingTargets, exportTargets, unsupportedPairs } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 
 const USAGE = [
-  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights]',
+  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights|int8-qdq]',
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
   '',
@@ -17,7 +17,10 @@ const USAGE = [
   '  --format F         onnx or tfjs (comma list for both: onnx,tfjs)',
   '  --weights W        fp32 (default), fp16, or int8-weights: weight-only int8 kernels, dequantized',
   '                     at load and computed in float32, the smallest file (comma list allowed;',
-  '                     the old name int8 is read as int8-weights)',
+  '                     the old name int8 is read as int8-weights), or int8-qdq (ONNX only):',
+  '                     static int8 that onnxruntime computes with integer kernels (QLinearConv);',
+  '                     activation ranges are calibrated (min/max) on 32 training slices evenly',
+  '                     spaced over the training split; a tfjs x int8-qdq pair is skipped',
   '  --scope            global (default) or layerwise magnitude pruning',
   '  --keep-first-last  leave the first and last conv layers dense',
   '  --reestimate-bn    recompute BatchNorm statistics on training images after pruning',
@@ -111,6 +114,7 @@ function report(r: ExportResult, io: CliIO): void {
     if (s.latency) io.out(`  latency        ${s.latency.medianMs.toFixed(3)} ms median of ${s.latency.runs} (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]})`);
     const c = a.check;
     const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+    if (c.ops) io.out(`  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`);
     io.out(`  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
     io.out(`  model card     ${a.card.markdown}`);
   }
@@ -120,11 +124,14 @@ function report(r: ExportResult, io: CliIO): void {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8-weights) with a size report and model card',
+  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
   usage: USAGE,
   async run(argv, io) {
     try {
       const { request, latencyRuns, json } = parse([...argv]);
+      const skipped = unsupportedPairs(request);
+      if (skipped.length === request.formats.length * request.weights.length) throw bad(`${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`, 'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js');
+      for (const p of skipped) io.err(`Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js file)`);
       if (!request.overwrite) {
         const existing = exportTargets(request).flatMap((t) => existingTargets(t.dir, t.format));
         if (existing.length) {

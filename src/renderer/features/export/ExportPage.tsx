@@ -20,7 +20,7 @@ type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
 type Result = CallOutput<'export.result'>;
 type Format = 'onnx' | 'tfjs';
-type Weights = 'fp32' | 'fp16' | 'int8-weights';
+type Weights = 'fp32' | 'fp16' | 'int8-weights' | 'int8-qdq';
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'onnx', label: 'ONNX (onnxruntime, opset 13)' },
   { id: 'tfjs', label: 'TensorFlow.js layers (model.json + shards)' },
@@ -28,7 +28,8 @@ const FORMATS: { id: Format; label: string }[] = [
 const WEIGHTS: { id: Weights; label: string }[] = [
   { id: 'fp32', label: 'float32' },
   { id: 'fp16', label: 'float16' },
-  { id: 'int8-weights', label: 'int8 weights (smallest file; computes in float32)' },
+  { id: 'int8-weights', label: 'int8-weights: weight-only int8 (smallest file; computes in float32)' },
+  { id: 'int8-qdq', label: 'int8-qdq: static int8, computes in int8 in onnxruntime (ONNX only; calibrated on 32 training slices)' },
 ];
 
 const message = (e: unknown) => {
@@ -74,7 +75,7 @@ export function ExportPage() {
 
   const run = list?.runs.find((r) => r.id === runId);
   const level = parseLevel(levelText);
-  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !run ? 'Choose a run' : undefined;
+  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq') ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js' : !run ? 'Choose a run' : undefined;
   const request = useMemo(
     () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, scope, keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
     [invalid, level, runId, scope, keepFirstLast, reestimate, formats, weights, outDir],
