@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSweepRecord, sweepPaths } from '../../src/node/sweep/files';
+import { listSweepRecords, readSweepRecord, sweepPaths } from '../../src/node/sweep/files';
 import { runSweep } from '../../src/node/sweep/job';
 import { loadRunSamples } from '../../src/node/train/data';
 import { loadRunModel } from '../../src/node/train/runModel';
@@ -11,6 +11,8 @@ import { binarize, decodeMask } from '../../src/shared/metrics';
 import { applyToModel, maskChannels, planChannelPruning, readWeights } from '../../src/shared/prune';
 import { parseSweepConfig, summarizeSweep } from '../../src/shared/sweep';
 import { trainTinyRun } from './sweep-helpers';
+import { sweepCommand } from '../../src/main/cli/commands/sweep';
+import type { CliIO } from '../../src/main/cli/types';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-channel-'));
 let runId = '';
@@ -106,5 +108,30 @@ describe('channel-pruning sweep', () => {
     expect(read.version).toBe(3);
     expect(read.config.family).toBe('unstructured');
     expect(read.levels).toEqual(v3.levels);
+  });
+
+  it('var-studio sweep --family channel: prints each level (removed, weights kept, FLOPs, Dice) and stores the record', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
+    const before = (await listSweepRecords(root, runId)).records.length;
+    expect(await sweepCommand.run([path.join(root, runId), '--family', 'channel', '--levels', '0,0.5', '--scorer', 'tfjs', '--criterion', 'bn-gamma'], io)).toBe(0);
+    const listed = (await listSweepRecords(root, runId)).records;
+    expect(listed).toHaveLength(before + 1);
+    const rec = listed[0];
+    expect([rec.config.family, rec.config.channelCriterion]).toEqual(['channel', 'bn-gamma']);
+    const text = out.join('\n');
+    expect(text).toContain(`sweep ${rec.sweepId}: channel pruning (bn-gamma, level = conv weights removed)`);
+    const row = out.find((l) => l.trimStart().startsWith('50.0 %'))!;
+    expect(row).toContain(String(rec.levels[1].channel!.kernelParams.after));
+    expect(row).toContain(rec.levels[1].summary.caseDice.mean === null ? 'n/a' : rec.levels[1].summary.caseDice.mean.toFixed(4));
+
+    const e1 = { out: () => {}, err: (l: string) => err.push(l), isTTY: false, signal: new AbortController().signal };
+    expect(await sweepCommand.run([path.join(root, runId), '--family', 'pyramid'], e1)).toBe(1);
+    expect(err.join('\n')).toMatch(/unknown --family "pyramid"/);
+    expect(await sweepCommand.run([path.join(root, runId), '--criterion', 'l2'], e1)).toBe(1);
+    expect(err.join('\n')).toMatch(/apply to --family channel/);
+    expect(await sweepCommand.run([path.join(root, runId), '--family', 'channel', '--levels', '0.5,1'], e1)).toBe(1);
+    expect((await listSweepRecords(root, runId)).records).toHaveLength(before + 1);
   });
 });

@@ -10,11 +10,13 @@ import { exportCommand } from './commands/export';
 import { experimentCommand } from './commands/experiment';
 import { benchCommand } from './commands/bench';
 import { predictCommand } from './commands/predict';
+import { sweepCommand } from './commands/sweep';
 
 export const commands: readonly CliCommand[] = [
   serveCommand,
   inspectCommand,
   phantomsCommand,
+  sweepCommand,
   exportCommand,
   predictCommand,
   experimentCommand,
