@@ -68,6 +68,43 @@ describe('folder locks', () => {
     expect(fs.existsSync(path.join(runsRoot, 'locked-run', LOCK_FILE))).toBe(false);
   }, 120_000);
 
+  it('a second sweep of a run is refused while one sweeps it (another studio, the CLI), naming the holder; nothing is written', async () => {
+    const { trainTinyRun } = await import('./sweep-helpers');
+    const { runSweep } = await import('../../src/node/sweep/job');
+    const { SWEEP_LOCK_HINT, sweepsDir } = await import('../../src/node/sweep/files');
+    const { parseSweepConfig } = await import('../../src/shared/sweep');
+    const { createEventBus } = await import('../../src/shared/api/bus');
+    const { createJobService } = await import('../../src/main/services/jobs');
+    const { createSweepService } = await import('../../src/main/services/sweep');
+    const runsRoot = dir('sweep-runs');
+    const runId = await trainTinyRun(runsRoot, 'sweep-locked');
+    const sweeps = sweepsDir(runsRoot, runId);
+    // The other writer: a process holding the run's sweep lock (as a sweep of another studio does).
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/unit/fixtures/lock-child.ts'), sweeps], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('LOCKED') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
+    });
+    const refusal = { code: 'bad-input', file: sweeps, what: expect.stringMatching(new RegExp(`process ${child.pid} on .*\\(lock test child, since .*already writing`)), hint: SWEEP_LOCK_HINT };
+    const config = parseSweepConfig({ levels: [0, 0.5] });
+    await expect(runSweep({ runsRoot, sweepId: 'sw-second-1', runIds: [runId], config, backend: 'cpu' })).rejects.toMatchObject(refusal);
+    // The studio says so when the sweep is asked for, before queueing it.
+    const events = createEventBus();
+    const jobs = createJobService(events);
+    const service = createSweepService({ jobs, runsRoot: () => runsRoot });
+    await expect(service.handlers['sweep.start']({ runIds: [runId], config: { levels: [0, 0.5] } } as never, { shell: 'browser', events })).rejects.toMatchObject(refusal);
+    expect(jobs.list()).toEqual([]);
+    expect(fs.readdirSync(sweeps)).toEqual([LOCK_FILE]);
+    // Once the holder is gone (kill -9), the sweep runs and frees the lock.
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+    const out = await runSweep({ runsRoot, sweepId: 'sw-after-1', runIds: [runId], config, backend: 'cpu' });
+    expect(out.status).toBe('completed');
+    expect(fs.existsSync(path.join(sweeps, LOCK_FILE))).toBe(false);
+    await jobs.dispose();
+  }, 120_000);
+
   it('a second experiment into the same folder is refused before it touches anything', async () => {
     const out = dir('exp');
     const lock = acquireLock(out, 'experiment');

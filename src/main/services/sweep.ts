@@ -10,6 +10,8 @@ import { StudioError } from '../../shared/errors';
 import { summarizeSweep } from '../../shared/sweep/result';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { listSweepRecords, newSweepId, readSweepImages, readSweepRecord, startSweep } from '../../node/sweep';
+import { SWEEP_LOCK_HINT, sweepsDir } from '../../node/sweep/files';
+import { checkUnlocked } from '../../node/fs/lock';
 import type { JobService } from './jobs';
 import type { Service } from './types';
 
@@ -45,8 +47,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
           throw new StudioError({ code: 'bad-input', what: `Run "${r.config.name}" is ${r.status}, not completed`, hint: 'Sweep completed runs only; resume the run to finish it first' });
         }
       }
-      const sweepId = newSweepId();
       const root = runsRoot();
+      // Another studio or an experiment sweeping one of these runs now: say so at once (a sweep
+      // queued behind this studio's own job for the run takes the lock when it starts).
+      for (const id of input.runIds) if (!jobs.forRun(id)) checkUnlocked(sweepsDir(root, id), SWEEP_LOCK_HINT);
+      const sweepId = newSweepId();
       const info = { runIds: [...input.runIds], levels: input.config.levels };
       sweeps.set(sweepId, info);
       const job = jobs.enqueue({

@@ -32,20 +32,30 @@ function readLock(file: string): LockInfo | undefined {
   }
 }
 
-function heldError(dir: string, file: string, held: LockInfo | undefined): StudioError {
+function heldError(dir: string, file: string, held: LockInfo | undefined, hint?: string): StudioError {
   const who = held ? `process ${held.pid} on ${held.host} (${held.purpose}, since ${held.startedAt})` : 'another process';
   return new StudioError({
     code: 'bad-input',
     file: dir,
     what: `${who} is already writing here; a second writer would overwrite its files`,
     hint: held && held.host === os.hostname()
-      ? 'Wait for it to finish or stop it, or use another output folder'
+      ? (hint ?? 'Wait for it to finish or stop it, or use another output folder')
       : `If no studio is running on ${held?.host ?? 'the other host'}, delete ${file} and try again`,
   });
 }
 
-/** Takes the lock of `dir` (created if missing) or throws a StudioError naming the holder. */
-export function acquireLock(dir: string, purpose: string): Lock {
+/**
+ * Throws the error `acquireLock` would when a live process holds the lock of `dir` (a check before
+ * queueing work; the writer still takes the lock when it starts).
+ */
+export function checkUnlocked(dir: string, hint?: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  const held = readLock(file);
+  if (held && !ownerGone(held)) throw heldError(dir, file, held, hint);
+}
+
+/** Takes the lock of `dir` (created if missing) or throws a StudioError naming the holder; `hint` replaces the default one for a holder on this host. */
+export function acquireLock(dir: string, purpose: string, hint?: string): Lock {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
   const info: LockInfo = { ...currentOwner(), purpose };
@@ -75,12 +85,12 @@ export function acquireLock(dir: string, purpose: string): Lock {
       // Gone between our link and this read (released): try again. The lock is linked from a
       // complete file, so a present lock always has its content.
       if (!held) continue;
-      if (!ownerGone(held)) throw heldError(dir, file, held);
+      if (!ownerGone(held)) throw heldError(dir, file, held, hint);
       // Stale: move it aside under a unique name (only one taker wins the rename), then retry.
       try { fs.renameSync(file, `${file}.stale.${randomBytes(4).toString('hex')}`); } catch { /* someone else took it */ }
       for (const n of fs.readdirSync(dir)) if (n.startsWith(`${LOCK_FILE}.stale.`)) fs.rmSync(path.join(dir, n), { force: true });
     }
-    throw heldError(dir, file, readLock(file));
+    throw heldError(dir, file, readLock(file), hint);
   } finally {
     fs.rmSync(mine, { force: true });
   }

@@ -29,6 +29,13 @@ export function sweepPaths(runsRoot: string, runId: string, sweepId: string): { 
   return { dir, record: path.join(dir, `${sweepId}.json`), images: path.join(dir, `${sweepId}.images.json`), perCaseCsv: path.join(dir, `${sweepId}.per-case.csv`) };
 }
 
+/** A run's sweeps folder holds a lock while a sweep writes there: one sweep per run at a time, across processes. */
+export const SWEEP_LOCK_HINT = 'Wait for that sweep to finish (or stop it), then start this one';
+
+export function sweepsDir(runsRoot: string, runId: string): string {
+  return path.join(new RunStore(runsRoot).paths(runId).dir, 'sweeps');
+}
+
 export async function writeSweepRecord(runsRoot: string, record: SweepRecord): Promise<void> {
   const p = sweepPaths(runsRoot, record.runId, record.sweepId);
   await fsp.mkdir(p.dir, { recursive: true });

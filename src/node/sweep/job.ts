@@ -21,8 +21,9 @@ import { RunStore } from '../runs/store';
 import { loadRunSamples } from '../train/data';
 import { loadRunModel } from '../train/runModel';
 import { onnxScorer, tfjsScorer, type Scorer } from './scorer';
-import { writeSweepImages, writeSweepRecord } from './files';
+import { SWEEP_LOCK_HINT, sweepsDir, writeSweepImages, writeSweepRecord } from './files';
 import { prepareLevel } from './levels';
+import { acquireLock, type Lock } from '../fs/lock';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 
 /** The worker's data plus what only an in-process caller can pass. */
@@ -37,6 +38,17 @@ const toInfo = (e: unknown): StudioErrorInfo =>
   isStudioError(e) ? e.toJSON() : { code: 'internal', what: `The sweep failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'Check the run and the sweep settings, then try again' };
 
 export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
+  // One sweep per run at a time (another studio, the CLI): refused before anything is written.
+  const locks: Lock[] = [];
+  try {
+    for (const runId of opts.runIds) locks.push(acquireLock(sweepsDir(opts.runsRoot, runId), `sweep ${opts.sweepId} of run ${runId}`, SWEEP_LOCK_HINT));
+    return await sweepLocked(opts);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function sweepLocked(opts: SweepJobOptions): Promise<SweepOutcome> {
   const { config, runIds } = opts;
   const backend = await initBackend(opts.backend, { log: () => {} });
   const totalSteps = runIds.length * config.levels.length;
