@@ -13,6 +13,8 @@ import { openDataset } from '../../src/node/data/open';
 import { layoutChannels } from '../../src/node/data/layouts';
 import { parseRunConfig } from '../../src/shared/run/config';
 import { modelPreset } from '../../src/shared/model/config';
+import { encodeSlice } from '../../src/node/data/encode';
+import { decodeLabelMap, encodeLabelMap, labelColour } from '../../src/shared/data/labelMap';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layouts-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -98,5 +100,47 @@ describe('BraTS-style layout', () => {
       data: { kind: 'path', path: root, format: 'brats', channels: ['flair', 't1ce', 't2'], labels: [1, 2, 4] },
     } as never);
     expect(cfg.data).toMatchObject({ format: 'brats', channels: ['flair', 't1ce', 't2'], labels: [1, 2, 4] });
+  });
+});
+
+describe('choices offered and label maps kept', () => {
+  it('reports channels offered and chosen, labels present with their names, and keeps each slice\'s label map', async () => {
+    const root = path.join(tmp, 'Dataset001_Brain');
+    const ds = await openDataset(root, { channels: ['T2w', 'FLAIR'], labels: [3, 2] });
+    expect(ds.choices).toEqual({
+      channels: ['T2w', 'FLAIR'],
+      availableChannels: ['FLAIR', 'T1w', 'T2w'],
+      labels: [{ value: 1, name: 'edema' }, { value: 2, name: 'non-enhancing' }, { value: 3, name: 'enhancing' }],
+      lesionLabels: [2, 3],
+    });
+    const s = (await ds.slices('BRAIN_000'))[0];
+    // Columns run to the patient's left: column c holds x = W - 1 - c, label x % 4.
+    expect(Array.from(s.labels!.subarray(0, W))).toEqual([1, 0, 3, 2, 1, 0]);
+    expect(Array.from(s.mask!.subarray(0, W))).toEqual(Array.from(s.labels!.subarray(0, W), (v) => (v === 2 || v === 3 ? 1 : 0)));
+    const enc = encodeSlice(s, 4, ds.format);
+    expect(Array.from(decodeLabelMap(enc.labels!, W * H))).toEqual(Array.from(s.labels!));
+  });
+
+  it('BraTS labels are named by the BraTS convention', async () => {
+    const ds = await openDataset(path.join(tmp, 'brats'));
+    expect(ds.choices?.labels).toEqual([{ value: 1, name: 'necrotic tumour core' }, { value: 2, name: 'peritumoral oedema' }, { value: 3, name: 'enhancing tumour (BraTS 2023)' }]);
+    expect(ds.choices?.lesionLabels).toBeUndefined();
+  });
+
+  it('refuses a lesion label no map holds, and choices on data that is not a layout', async () => {
+    await expect(openDataset(path.join(tmp, 'brats'), { labels: [4] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('no voxel of any label map has label 4 (labels present: 1, 2, 3)') });
+    const nii = path.join(tmp, 'plain.nii.gz');
+    fs.writeFileSync(nii, channel(0, 0));
+    await expect(openDataset(nii, { labels: [1] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('apply to Decathlon/nnU-Net and BraTS layouts') });
+  });
+
+  it('label map wire encoding round-trips and refuses corrupt text; colours are fixed per label', () => {
+    const map = Uint16Array.from([0, 0, 0, 4, 4, 1, 2, 2, 300, 0]);
+    expect(Array.from(decodeLabelMap(encodeLabelMap(map), 10))).toEqual(Array.from(map));
+    expect(() => decodeLabelMap(encodeLabelMap(map), 11)).toThrow(/11/);
+    expect(() => decodeLabelMap('l1:!!')).toThrow(/corrupt/);
+    expect(labelColour(1)).toEqual([255, 0, 0]);
+    expect(labelColour(4)).toEqual([255, 255, 0]);
+    expect(labelColour(13)).toEqual(labelColour(1));
   });
 });

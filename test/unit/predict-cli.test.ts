@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictCommand } from '../../src/main/cli/commands/predict';
 import type { CliIO } from '../../src/main/cli/types';
-import { decodeNifti } from '../../src/shared/data/nifti';
+import { gzipSync } from 'fflate';
+import { decodeNifti, encodeNifti1 } from '../../src/shared/data/nifti';
 import { encodeLabelNifti } from '../../src/shared/data/nifti-mask';
 import { parsePredictConfig } from '../../src/shared/predict/config';
 import { PredictionSummarySchema } from '../../src/shared/predict/result';
@@ -127,6 +128,43 @@ describe('var-studio predict', () => {
     expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness, back.orientation]).toEqual([src.width, src.height, src.depth, src.spacing, src.sliceThickness, src.orientation]);
     expect(fs.readdirSync(path.join(out, 'level-0', 'avg152T1_LR_nifti'))).toHaveLength(91);
     expect(c.text()).toContain('slice step from nifti');
+  });
+
+  it('predicts on a BraTS-style case: the chosen scan channels feed the model, Dice on the chosen labels, mask in the source geometry', async () => {
+    // 4 modalities of 12x10x3 (each a ramp of its own scale), a label map with labels 1, 2, 4.
+    const dir = path.join(root, 'brats', 'BraTS_001');
+    fs.mkdirSync(dir, { recursive: true });
+    const [W, H, D] = [12, 10, 3];
+    const aff = [[-1.5, 0, 0, 10], [0, 1.5, 0, -5], [0, 0, 2, 3]];
+    ['t1', 't1ce', 't2', 'flair'].forEach((m, c) => {
+      const v = Float32Array.from({ length: W * H * D }, (_, i) => (c + 1) * ((i * 7) % 23));
+      fs.writeFileSync(path.join(dir, `BraTS_001_${m}.nii.gz`), gzipSync(encodeNifti1(v, [W, H, D], { affine: aff })));
+    });
+    const lab = Uint8Array.from({ length: W * H * D }, (_, i) => [0, 0, 1, 2, 4][i % 5]);
+    fs.writeFileSync(path.join(dir, 'BraTS_001_seg.nii.gz'), gzipSync(encodeNifti1(lab, [W, H, D], { datatype: 2, affine: aff })));
+    const input = path.join(root, 'brats');
+
+    // The phantom run's model takes 3 channels; the case has 4 and no choice was made.
+    await expect(predictScan({ runDir, input, config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'mismatch', what: expect.stringContaining('4 channels') });
+    await expect(predictScan({ runDir, input, channels: ['flair', 't2'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'mismatch', what: expect.stringContaining('2 channels chosen (flair, t2), the model of run') });
+    await expect(predictScan({ runDir, input: MNI, channels: ['flair'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'bad-input' });
+
+    const out = path.join(root, 'out-brats');
+    const c = capture();
+    expect(await predictCommand.run([runDir, '--in', input, '--out', out, '--channels', 'flair,t1ce,t2', '--labels', '1,4', '--threshold', String(LOW), '--json'], c.io)).toBe(0);
+    const summary = PredictionSummarySchema.parse(JSON.parse(c.text()));
+    expect(summary).toMatchObject({ format: 'brats', channels: ['flair', 't1ce', 't2'], lesionLabels: [1, 4] });
+    const back = decodeNifti(new Uint8Array(fs.readFileSync(path.join(out, 'level-0', 'BraTS_001.nii.gz'))));
+    const pred = back.data;
+    // Dice against labels 1 and 4 only, in the studio's slice order (the same reader for both).
+    const truth = decodeNifti(new Uint8Array(fs.readFileSync(path.join(dir, 'BraTS_001_seg.nii.gz')))).data.map((v) => (v === 1 || v === 4 ? 1 : 0));
+    let inter = 0, a = 0, b = 0;
+    for (let i = 0; i < pred.length; i++) { inter += pred[i] && truth[i] ? 1 : 0; a += pred[i] ? 1 : 0; b += truth[i]; }
+    expect(summary.cases[0].levels[0].dice).toBeCloseTo((2 * inter) / (a + b), 6);
+    expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness]).toEqual([W, H, D, [1.5, 1.5], 2]);
+    const bad = capture();
+    expect(await predictCommand.run([runDir, '--in', input, '--out', path.join(root, 'x'), '--labels', '1,x'], bad.io)).toBe(1);
+    expect(bad.errors()).toMatch(/invalid --labels "x"/);
   });
 
   it('says what is wrong with bad arguments and stops on Ctrl-C without writing', async () => {

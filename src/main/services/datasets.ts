@@ -56,12 +56,14 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
   const onExit = () => registry.closeAll();
   process.once('exit', onExit);
 
-  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[] } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
+  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[]; channels?: string[]; labels?: number[] } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
     let ds: RemoteDataset;
     const jobId = `open-${Date.now().toString(36)}`;
     try {
       ds = await reader.open(path, {
         ...(extra.linkRoots ? { limits: { linkRoots: extra.linkRoots } } : {}),
+        ...(extra.channels ? { channels: extra.channels } : {}),
+        ...(extra.labels ? { labels: extra.labels } : {}),
         progress: { report: (s) => ctx?.events.emit('job.progress', { jobId, kind: 'dataset-open', fraction: s.total ? s.done / s.total : 1, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
       });
     } catch (e) {
@@ -101,7 +103,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         checkRead(real, ctx.shell, options.env);
         return real;
       };
-      if ('path' in input) return openPath(allowed(input.path), {}, ctx);
+      if ('path' in input) return openPath(allowed(input.path), { ...(input.channels ? { channels: input.channels } : {}), ...(input.labels ? { labels: input.labels } : {}) }, ctx);
       const real = input.paths.map(allowed);
       if (real.length === 1) return openPath(real[0], {}, ctx);
       const staged = await stageFiles(real, options.tempDir);

@@ -38,7 +38,7 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
 
   const handlers: PredictService['handlers'] = {
     'predict.start': async (input, ctx) => {
-      const { runId, input: scan, inputFormat, formats, outDir: chosen, overwrite, jobId, ...config } = input;
+      const { runId, input: scan, inputFormat, channels, labels, formats, outDir: chosen, overwrite, jobId, ...config } = input;
       const store = new RunStore(runsRoot());
       const run = await store.open(runId); // not-found with a hint when the run is gone
       // Browser mode: the scan must be under an allowed root, the output under the studio home or an export root.
@@ -47,7 +47,7 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
       const predictionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
       const outDir = path.resolve(chosen ?? path.join(predictionsRoot(), predictionId));
       const levels = [...new Set(config.levels)].sort((a, b) => a - b);
-      const request = { predictionId, runDir: store.paths(runId).dir, input: scan, ...(inputFormat ? { inputFormat } : {}), config: { ...config, levels }, formats, outDir, overwrite };
+      const request = { predictionId, runDir: store.paths(runId).dir, input: scan, ...(inputFormat ? { inputFormat } : {}), ...(channels ? { channels } : {}), ...(labels ? { labels } : {}), config: { ...config, levels }, formats, outDir, overwrite };
       const job = jobs.enqueue({
         kind: 'predict',
         name: `prediction with ${run.config.name}`,

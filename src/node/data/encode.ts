@@ -7,6 +7,7 @@ import type { DatasetFormat, Slice } from '../../shared/data/types';
 import type { SliceOutput } from '../../shared/api/schemas/datasets';
 import { autoWindow } from '../../shared/data/window';
 import { encodeMask } from '../../shared/metrics/encode';
+import { encodeLabelMap } from '../../shared/data/labelMap';
 import { StudioError } from '../../shared/errors';
 
 /** FLAIR (channel 1 of pre-contrast / FLAIR / post-contrast) is where the lesions show. */
@@ -85,6 +86,7 @@ export function encodeSlice(slice: Slice, sliceCount: number, format: DatasetFor
     max: q.max,
     window,
     ...(slice.mask ? { mask: encodeMask(slice.mask) } : {}),
+    ...(slice.labels ? { labels: encodeLabelMap(slice.labels) } : {}),
     lesionPixels,
     ...(slice.spacing ? { spacing: slice.spacing } : {}),
     ...(slice.sliceThickness !== undefined ? { sliceThickness: slice.sliceThickness } : {}),

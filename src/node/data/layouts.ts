@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/types.js';
+import { BRATS_LABEL_NAMES, type LabelInfo } from '../../shared/data/labelMap.js';
 import { fail } from '../../shared/data/fail.js';
 import { autoWindow } from '../../shared/data/window.js';
 import { STUDIO_AXIAL } from '../../shared/data/orientation.js';
@@ -131,52 +132,78 @@ function bratsCases(root: string, opts: LayoutOptions): { cases: LayoutCase[]; c
   return { cases, channels: chosen };
 }
 
-/** Integer label volume -> per-slice 0/1 masks for the chosen labels. */
-function labelSlices(file: string, limits: ReadLimits, labels: number[] | undefined, shape: { width: number; height: number; depth: number }): Uint8Array[] {
+/** Integer label volume -> per-slice label maps, and 0/1 masks of the chosen labels. */
+function labelSlices(file: string, limits: ReadLimits, labels: number[] | undefined, shape: { width: number; height: number; depth: number }): { masks: Uint8Array[]; maps: Uint16Array[]; values: Set<number> } {
   const v = loadNifti(file, limits);
   if (v.width !== shape.width || v.height !== shape.height || v.depth !== shape.depth) fail('mismatch', file, `label volume is ${v.width}x${v.height}x${v.depth}, the image ${shape.width}x${shape.height}x${shape.depth}`, 'Use the label drawn on this image');
   const want = labels?.length ? new Set(labels) : undefined;
   const n = v.width * v.height;
-  const out: Uint8Array[] = [];
+  const masks: Uint8Array[] = [];
+  const maps: Uint16Array[] = [];
+  const values = new Set<number>();
   for (let k = 0; k < v.depth; k++) {
     const m = new Uint8Array(n);
+    const map = new Uint16Array(n);
     for (let i = 0; i < n; i++) {
       const x = Math.round(v.data[k * n + i]);
+      if (x < 0 || x > 65535 || !Number.isFinite(x)) fail('bad-file', file, `voxel value ${v.data[k * n + i]} is not a label (labels are integers 0..65535)`, 'Use the integer label volume, not a probability map or an image');
+      map[i] = x;
+      if (x !== 0) values.add(x);
       m[i] = (want ? want.has(x) : x !== 0) ? 1 : 0;
     }
-    out.push(m);
+    masks.push(m);
+    maps.push(map);
   }
-  return out;
+  return { masks, maps, values };
 }
 
 export function readLayout(kind: 'decathlon' | 'brats', root: string, limits: ReadLimits, opts: LayoutOptions = {}): Dataset {
-  const { cases: list, channels } = kind === 'decathlon' ? decathlonCases(root, opts) : bratsCases(root, opts);
+  const found = kind === 'decathlon' ? decathlonCases(root, opts) : { ...bratsCases(root, opts), labelNames: undefined };
+  const { cases: list, channels } = found;
   if (list.length === 0) fail('not-found', root, `no cases found in the ${kind === 'decathlon' ? 'Decathlon/nnU-Net' : 'BraTS'} layout`, 'Check the folder names and file suffixes');
   const infos: CaseInfo[] = [];
   const byId = new Map(list.map((c) => [c.id, c]));
+  const values = new Set<number>();
   for (const c of list) {
     const g = c.images.map((f) => loadNiftiGeometry(f, fs.statSync(f).size, limits));
     const odd = g.findIndex((x) => x.width !== g[0].width || x.height !== g[0].height || x.depth !== g[0].depth);
     if (odd > 0) fail('mismatch', c.images[odd], `channel ${channels[odd]} is ${g[odd].width}x${g[odd].height}x${g[odd].depth}, channel ${channels[0]} ${g[0].width}x${g[0].height}x${g[0].depth}`, 'All channels of a case must be on one grid (co-registered)');
     let lesionSlices = 0;
-    if (c.label) for (const m of labelSlices(c.label, limits, opts.labels, g[0])) if (m.some((v) => v)) lesionSlices++;
+    if (c.label) {
+      const l = labelSlices(c.label, limits, opts.labels, g[0]);
+      for (const m of l.masks) if (m.some((v) => v)) lesionSlices++;
+      for (const v of l.values) values.add(v);
+    }
     infos.push({ id: c.id, patientId: c.id, sliceCount: g[0].depth, width: g[0].width, height: g[0].height, channels: channels.length, spacing: g[0].spacing, sliceThickness: g[0].sliceThickness, hasMask: !!c.label, lesionSlices });
   }
+  const present = [...values].sort((a, b) => a - b);
+  const absent = opts.labels?.find((l) => !values.has(l));
+  if (absent !== undefined && list.some((c) => c.label)) {
+    fail('bad-input', root, `no voxel of any label map has label ${absent} (labels present: ${present.join(', ') || 'none'})`, 'Choose lesion labels among those present');
+  }
+  const names: Record<string, string> = found.labelNames ?? Object.fromEntries(Object.entries(BRATS_LABEL_NAMES).map(([k, v]) => [k, v]));
+  const labelInfo: LabelInfo[] = present.map((value) => ({ value, ...(names[String(value)] ? { name: names[String(value)] } : {}) }));
   const labelKey = opts.labels?.length ? `:labels=${[...opts.labels].sort((a, b) => a - b).join(',')}` : '';
   return {
     format: kind, root, id: `${kind}:${path.resolve(root)}:channels=${channels.join(',')}${labelKey}`, cases: infos,
+    choices: {
+      channels,
+      availableChannels: layoutChannels(kind, root),
+      ...(labelInfo.length ? { labels: labelInfo } : {}),
+      ...(opts.labels?.length ? { lesionLabels: [...new Set(opts.labels)].sort((a, b) => a - b) } : {}),
+    },
     async slices(caseId) {
       const c = byId.get(caseId);
       if (!c) fail('not-found', root, `no case "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');
       const vols = c.images.map((f) => loadNifti(f, limits));
       const v0 = vols[0];
-      const masks = c.label ? labelSlices(c.label, limits, opts.labels, v0) : undefined;
+      const l = c.label ? labelSlices(c.label, limits, opts.labels, v0) : undefined;
       const n = v0.width * v0.height, C = vols.length;
       const window = autoWindow(v0.data);
       return Array.from({ length: v0.depth }, (_, k): Slice => {
         const image = new Float32Array(n * C);
         for (let ch = 0; ch < C; ch++) { const d = vols[ch].data; for (let i = 0; i < n; i++) image[i * C + ch] = d[k * n + i]; }
-        return { caseId, index: k, width: v0.width, height: v0.height, channels: C, image, ...(masks ? { mask: masks[k] } : {}), spacing: v0.spacing, sliceThickness: v0.sliceThickness, orientation: [...STUDIO_AXIAL], window, source: `${c.images[0]}#${k}` };
+        return { caseId, index: k, width: v0.width, height: v0.height, channels: C, image, ...(l ? { mask: l.masks[k], labels: l.maps[k] } : {}), spacing: v0.spacing, sliceThickness: v0.sliceThickness, orientation: [...STUDIO_AXIAL], window, source: `${c.images[0]}#${k}` };
       });
     },
   };

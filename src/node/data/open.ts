@@ -38,6 +38,9 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
   try { real = realpathSync(p); } catch { /* missing: detectFormat names it */ }
   if (/^\/(proc|sys|dev)(\/|$)/.test(real)) fail('bad-input', p, 'system folders (/proc, /sys, /dev) hold no scans and are not read', 'Point to a folder with images');
   const format = (opts.format ?? detectFormat(p, limits)) as DatasetFormat;
+  if ((opts.channels?.length || opts.labels?.length) && format !== 'decathlon' && format !== 'brats') {
+    fail('bad-input', p, `channel and label choices apply to Decathlon/nnU-Net and BraTS layouts; this is ${format} data`, 'Leave the channels and labels out for this data set');
+  }
   let ds: Dataset;
   try {
     switch (format) {
@@ -82,6 +85,7 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
     cases: ds.cases,
     warnings: w,
     quality,
+    ...(ds.choices ? { choices: ds.choices } : {}),
   };
 }
 

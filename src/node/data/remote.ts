@@ -20,7 +20,7 @@ export interface RemoteDataset {
 }
 
 export type ToDataWorker =
-  | { type: 'open'; req: number; path: string; opts: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits> } }
+  | { type: 'open'; req: number; path: string; opts: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; channels?: string[]; labels?: number[] } }
   | { type: 'phantoms'; req: number; opts: PhantomOptions }
   | { type: 'slice'; req: number; key: string; caseId: string; index: number; channel?: number }
   | { type: 'close'; key: string }
@@ -34,7 +34,8 @@ export type FromDataWorker =
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void; progress?: IProgress<CountStep> }
 
 export interface DataWorker {
-  open(path: string, opts?: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; progress?: IProgress<CountStep>; signal?: AbortSignal }): Promise<RemoteDataset>;
+  /** `channels` / `labels`: the channel order and lesion labels of a multi-channel layout or label map. */
+  open(path: string, opts?: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; channels?: string[]; labels?: number[]; progress?: IProgress<CountStep>; signal?: AbortSignal }): Promise<RemoteDataset>;
   phantoms(opts: PhantomOptions): Promise<RemoteDataset>;
   slice(key: string, caseId: string, index: number, channel?: number): Promise<SliceOutput>;
   close(key: string): void;
@@ -87,7 +88,7 @@ export function createDataWorker(): DataWorker {
   }
 
   return {
-    open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}), ...(opts.limits ? { limits: opts.limits } : {}) } }, opts.progress, opts.signal),
+    open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.labels ? { labels: opts.labels } : {}) } }, opts.progress, opts.signal),
     phantoms: (opts) => call({ type: 'phantoms', opts }),
     slice: (key, caseId, index, channel) => call({ type: 'slice', key, caseId, index, ...(channel !== undefined ? { channel } : {}) }),
     warm() {

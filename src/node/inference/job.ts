@@ -19,6 +19,9 @@ export interface PredictJobRequest {
   runDir: string;
   input: string;
   inputFormat?: string;
+  /** Layouts: the scan channels feeding the model, in order, and the lesion labels (default: the run's). */
+  channels?: string[];
+  labels?: number[];
   config: PredictConfig;
   formats: PredictFormat[];
   outDir?: string;
@@ -32,7 +35,7 @@ export function predictionsRoot(): string {
 
 export async function runPredictJob(req: PredictJobRequest, opts: { signal?: AbortSignal; onProgress?: (p: PredictProgress) => void } = {}): Promise<{ outDir: string; summary: PredictionSummary }> {
   const outDir = path.resolve(req.outDir ?? path.join(predictionsRoot(), req.predictionId));
-  const prediction = await predictScan({ runDir: req.runDir, input: req.input, config: req.config, ...(req.inputFormat ? { format: req.inputFormat } : {}), ...opts });
+  const prediction = await predictScan({ runDir: req.runDir, input: req.input, config: req.config, ...(req.inputFormat ? { format: req.inputFormat } : {}), ...(req.channels ? { channels: req.channels } : {}), ...(req.labels ? { labels: req.labels } : {}), ...opts });
   const summary = await writePrediction(prediction, outDir, req.formats, { overwrite: !!req.overwrite, ...(opts.signal ? { signal: opts.signal } : {}) });
   const masks: PredictMasks[] = prediction.cases.map((c) => {
     const px = c.info.width * c.info.height;

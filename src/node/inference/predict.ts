@@ -33,6 +33,13 @@ export interface PredictOptions {
   input: string;
   /** Force the input format (lgg, png, nifti, dicom). */
   format?: string;
+  /**
+   * Multi-channel layouts (Decathlon/nnU-Net, BraTS): the scan's channel names that feed the
+   * model's inputs, in order; default the run's own `data.channels` (the order it was trained on).
+   * `labels`: the label values of the scan's label maps that count as lesion, for Dice; default the run's.
+   */
+  channels?: string[];
+  labels?: number[];
   config: PredictConfig;
   backend?: BackendPreference;
   signal?: AbortSignal;
@@ -88,14 +95,26 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
   const t0 = performance.now();
   const { config } = opts;
   const backend = await initBackend(opts.backend ?? 'auto', { log: () => {} });
-  const { openDataset, checkDataIssues } = await import('../data/index');
-  const ds = await openDataset(opts.input, opts.format ? { format: opts.format } : {});
-  // The same data check as training: a scan with NaN/Inf voxels or a blank volume gives masks that mean nothing.
-  checkDataIssues(ds, config.acceptDataIssues === true, 'predict');
+  const { openDataset, checkDataIssues, detectFormat, limitsOf } = await import('../data/index');
   const loaded = await loadRunModel(opts.runDir);
   const { model, record: run } = loaded;
-  const warnings: string[] = (ds.quality?.issues ?? []).map((i) => `data problem accepted: ${i.file}: ${i.detail}`);
+  const warnings: string[] = [];
   try {
+    const format = opts.format ?? detectFormat(opts.input, limitsOf());
+    const layout = format === 'decathlon' || format === 'brats';
+    const trained = run.config.data.kind === 'path' ? run.config.data : undefined;
+    const scanChannels = opts.channels ?? (layout ? trained?.channels : undefined);
+    const labels = opts.labels ?? (layout ? trained?.labels : undefined);
+    if (!layout && (opts.channels || opts.labels)) {
+      throw new StudioError({ code: 'bad-input', file: opts.input, what: `channels and labels are chosen for Decathlon/nnU-Net and BraTS layouts; this scan is ${format} data`, hint: 'Leave the channels and labels out for this scan' });
+    }
+    if (scanChannels && scanChannels.length !== run.config.model.inChannels) {
+      throw new StudioError({ code: 'mismatch', file: opts.input, what: `${scanChannels.length} channel${scanChannels.length === 1 ? '' : 's'} chosen (${scanChannels.join(', ')}), the model of run ${run.id} takes ${run.config.model.inChannels}`, hint: `Choose ${run.config.model.inChannels} channels of the scan, in the order the run was trained on${trained?.channels ? ` (${trained.channels.join(', ')})` : ''}` });
+    }
+    const ds = await openDataset(opts.input, { format, ...(scanChannels ? { channels: scanChannels } : {}), ...(labels ? { labels } : {}) });
+    // The same data check as training: a scan with NaN/Inf voxels or a blank volume gives masks that mean nothing.
+    checkDataIssues(ds, config.acceptDataIssues === true, 'predict');
+    warnings.push(...(ds.quality?.issues ?? []).map((i) => `data problem accepted: ${i.file}: ${i.detail}`));
     if (loaded.weights !== 'final') warnings.push(`run ${run.id} did not complete (status ${run.status}); its last checkpoint predicted`);
     const size = run.config.model.inputSize;
     const channels = run.config.model.inChannels;
@@ -193,6 +212,7 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
     progress('done', true);
     const summary: PredictionSummary = {
       version: 1, runId: run.id, runName: run.config.name, input: opts.input, format: ds.format, config, levels,
+      ...(ds.choices?.channels ? { channels: ds.choices.channels } : {}), ...(ds.choices?.lesionLabels ? { lesionLabels: ds.choices.lesionLabels } : {}),
       modelInput: [size, size, channels], backend: backend.name, cases: cases.map((c) => c.info), warnings,
       seconds: (performance.now() - t0) / 1000, createdAt: new Date().toISOString(),
     };

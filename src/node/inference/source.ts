@@ -16,7 +16,8 @@ export type ScanSource =
 
 export async function scanSource(ds: Dataset, caseId: string, firstSliceSource: string): Promise<ScanSource> {
   const limits = limitsOf();
-  if (ds.format === 'nifti') {
+  // Layouts are NIfTI volumes too: the mask keeps the header of the case's first channel file.
+  if (ds.format === 'nifti' || ds.format === 'decathlon' || ds.format === 'brats') {
     const file = firstSliceSource.replace(/#\d+$/, '');
     return { kind: 'nifti', file, bytes: readFileLimited(file, limits) };
   }

@@ -25,6 +25,8 @@ export interface Slice {
   image: Float32Array;
   /** H x W, values 0/1. Absent when the slice has no mask (inference-only data). */
   mask?: Uint8Array;
+  /** H x W integer label values when the mask comes from a label map; `mask` = its lesion labels. */
+  labels?: Uint16Array;
   /** [row spacing mm, column spacing mm] when the format records it. */
   spacing?: [number, number];
   sliceThickness?: number;
@@ -69,6 +71,23 @@ export interface Dataset {
   slices(caseId: string): Promise<Slice[]>;
   /** What was checked and found while opening (see src/node/data/validate.ts). */
   quality?: DataQuality;
+  /** Multi-channel layouts and label maps: the choices made and the ones offered. */
+  choices?: DataChoices;
+}
+
+/**
+ * What a user chooses when a data set has several channels (modalities) or several labels, and
+ * what was chosen (src/node/data/layouts.ts). Stored in the run config as `data.channels` / `data.labels`.
+ */
+export interface DataChoices {
+  /** Channel names in the order the model gets them. */
+  channels?: string[];
+  /** Every channel the layout offers, in its own order. */
+  availableChannels?: string[];
+  /** Non-zero label values found in the label maps, ascending, named where the layout names them. */
+  labels?: { value: number; name?: string }[];
+  /** The label values that count as lesion; absent = every non-zero value. */
+  lesionLabels?: number[];
 }
 
 /**
@@ -172,4 +191,5 @@ export interface DatasetSummary {
   cases: CaseInfo[];
   warnings: string[];
   quality: DataQuality;
+  choices?: DataChoices;
 }

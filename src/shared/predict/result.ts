@@ -48,6 +48,10 @@ export const PredictionSummarySchema = z.object({
   runName: z.string(),
   input: z.string(),
   format: z.string(),
+  /** Multi-channel layouts: the scan's channels that fed the model, in model input order. */
+  channels: z.array(z.string()).optional(),
+  /** Label maps: the label values that counted as lesion (for Dice); absent = every non-zero. */
+  lesionLabels: z.array(z.number().int()).optional(),
   config: PredictConfigSchema,
   /** Per requested level: the fraction of prunable weights actually zero. */
   levels: z.array(z.object({ sparsity: z.number(), achieved: z.number() })),

@@ -10,7 +10,8 @@ import { Progress } from '../progress';
 const USAGE = [
   'Usage: var-studio predict RUN_DIR --in PATH --out DIR [--sparsity 0,0.9,0.95] [--format nifti,seg,png]',
   '                          [--threshold 0.5] [--scope global|layerwise] [--keep-first-last]',
-  '                          [--input-format dicom|nifti|png|lgg] [--accept-data-issues] [--force] [--json]',
+  '                          [--input-format dicom|nifti|png|lgg|decathlon|brats] [--channels A,B] [--labels 1,2,4]',
+  '                          [--accept-data-issues] [--force] [--json]',
   '',
   '  RUN_DIR          a trained run directory (holds run.json), e.g. ~/.var-studio/runs/<run id>',
   '  --in PATH        the scan: a DICOM series folder, a NIfTI volume, a folder of them, PNG slices…',
@@ -21,6 +22,9 @@ const USAGE = [
   '  --scope          global (default) or layerwise magnitude pruning, as in the sweep',
   '  --keep-first-last  leave the first and last conv layers dense',
   '  --accept-data-issues  predict although the scan has NaN/Inf voxels or a blank volume (refused by default)',
+  '  --channels A,B   Decathlon/nnU-Net or BraTS scans: the scan channels that feed the model, in order',
+  '                   (default: the channels the run was trained on, e.g. flair,t1ce,t2)',
+  '  --labels 1,2,4   label maps: the label values that count as lesion for Dice (default: the run\'s)',
   '  --force          replace the files of an earlier prediction in DIR',
   '  --json           print predictions.json instead of the table',
   '',
@@ -44,7 +48,7 @@ function parse(argv: string[]) {
       strict: true,
       options: {
         in: { type: 'string' }, out: { type: 'string' }, sparsity: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' },
-        scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
+        scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, channels: { type: 'string' }, labels: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -64,7 +68,15 @@ function parse(argv: string[]) {
   const formats = (v.format ?? 'nifti').split(',').map((s) => s.trim()).filter(Boolean);
   const badFormat = formats.find((f) => !PredictFormatSchema.options.includes(f as PredictFormat));
   if (badFormat !== undefined || formats.length === 0) throw bad(`unknown --format "${badFormat ?? v.format}"`, 'Use nifti, seg or png (comma list allowed)');
+  const channels = v.channels?.split(',').map((c) => c.trim()).filter(Boolean);
+  if (v.channels !== undefined && !channels?.length) throw bad('--channels is empty', 'Name the scan channels in model order, e.g. --channels flair,t1ce,t2');
+  const labelText = v.labels?.split(',').map((l) => l.trim());
+  const labels = labelText?.map(Number);
+  const wrongLabel = labelText?.find((l, i) => !/^\d+$/.test(l) || labels![i] < 1 || labels![i] > 65535);
+  if (wrongLabel !== undefined) throw bad(`invalid --labels "${wrongLabel}"`, 'Give label values from 1 to 65535, e.g. --labels 1,2,4');
   return {
+    ...(channels ? { channels } : {}),
+    ...(labels ? { labels } : {}),
     runDir: positionals[0],
     input: v.in,
     outDir: v.out,
@@ -107,7 +119,7 @@ export const predictCommand: CliCommand = {
       const { predictScan, writePrediction } = await import('../../../node/inference/index');
       const bar = new Progress(io);
       const prediction = await predictScan({
-        runDir: args.runDir, input: args.input, config: args.config, ...(args.format ? { format: args.format } : {}), signal: io.signal,
+        runDir: args.runDir, input: args.input, config: args.config, ...(args.format ? { format: args.format } : {}), ...(args.channels ? { channels: args.channels } : {}), ...(args.labels ? { labels: args.labels } : {}), signal: io.signal,
         onProgress: (p) => bar.update('predict', p.fraction, p.etaSeconds ?? null, p.message),
       });
       bar.clear();

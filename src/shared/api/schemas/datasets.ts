@@ -44,7 +44,24 @@ export const DatasetSummarySchema = z.object({
     issues: z.array(z.object({ kind: z.enum(['non-finite', 'constant']), caseId: z.string(), file: z.string(), detail: z.string() })),
     skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
   }),
+  /** Multi-channel layouts and label maps: channels in model order, those offered, the labels found and which count as lesion. */
+  choices: z
+    .object({
+      channels: z.array(z.string()).optional(),
+      availableChannels: z.array(z.string()).optional(),
+      labels: z.array(z.object({ value: z.number().int(), name: z.string().optional() })).optional(),
+      lesionLabels: z.array(z.number().int()).optional(),
+    })
+    .optional(),
   openedAt: z.string(),
+});
+
+/** Channel order and lesion labels of a multi-channel layout or label map (as `data.channels` / `data.labels` of a run). */
+export const DataChoiceSchema = z.object({
+  /** Channel names in the order the model gets them (a subset is allowed). */
+  channels: z.array(z.string().min(1).max(100)).min(1).max(16).optional(),
+  /** Label values that count as lesion, e.g. BraTS whole tumour [1, 2, 4]. */
+  labels: z.array(z.number().int().min(1).max(65535)).min(1).max(64).optional(),
 });
 
 export const PhantomsInputSchema = z
@@ -60,7 +77,7 @@ export const PhantomsInputSchema = z
 const PathString = z.string().min(1).max(4096);
 
 export const OpenInputSchema = z.union([
-  z.object({ path: PathString }).strict(),
+  z.object({ path: PathString }).extend(DataChoiceSchema.shape).strict(),
   /** Several files picked together (a volume and its label, PNG slices and masks). */
   z.object({ paths: z.array(PathString).min(1).max(10_000) }).strict(),
 ]);
@@ -150,6 +167,8 @@ export const SliceOutputSchema = z.object({
   window: z.object({ center: z.number(), width: z.number(), auto: z.boolean() }),
   /** RLE mask (src/shared/metrics/encode.ts); absent when the slice has none. */
   mask: z.string().optional(),
+  /** The label map the mask was taken from (src/shared/data/labelMap.ts), when it came from one. */
+  labels: z.string().optional(),
   lesionPixels: z.number().int().nonnegative(),
   spacing: Spacing.optional(),
   sliceThickness: z.number().optional(),

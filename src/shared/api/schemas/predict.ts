@@ -9,6 +9,10 @@ export const PredictStartInputSchema = PredictConfigSchema.extend({
   /** The scan on the studio machine: a DICOM series folder, a NIfTI volume, PNG slices… */
   input: z.string().min(1).max(4096),
   inputFormat: z.enum(['lgg', 'dicom', 'nifti', 'png', 'decathlon', 'brats']).optional(),
+  /** Decathlon/nnU-Net and BraTS scans: the scan's channels feeding the model inputs, in order (default: the run's data.channels). */
+  channels: z.array(z.string().min(1).max(100)).min(1).max(16).optional(),
+  /** Label maps: the values that count as lesion for Dice (default: the run's data.labels, else every non-zero). */
+  labels: z.array(z.number().int().min(1).max(65535)).min(1).max(64).optional(),
   /** Mask files written beside predictions.json (SEG for DICOM sources only). */
   formats: z.array(PredictFormatSchema).min(1).max(3).default(['nifti']),
   /** Default: <studio home>/predictions/<prediction id>. */
