@@ -61,6 +61,23 @@ describe('experiment comparisons', () => {
     expect(v.levels[0].caseDiceMean).toBeCloseTo((0.6 + 0.7) / 2, 12);
   });
 
+  it('group levels carry the 95 % CI the charts draw: t over seeds, over the cases when one seed is left', () => {
+    // SGD+VAR run means 0.6, 0.8, 0.7: mean 0.7, sd 0.1, t(0.975, 2) = 4.302653.
+    const [, v] = groupEntries(entries, learned);
+    const ci = v.levels[0].caseDiceCi!;
+    expect(ci.over).toBe('seeds');
+    expect(ci.n).toBe(3);
+    expect(ci.lo).toBeCloseTo(0.7 - 0.248412, 5);
+    expect(ci.hi).toBeCloseTo(0.7 + 0.248412, 5);
+    // Seeds 2 and 3 of SGD+VAR failed: one run left, its cases 0.5 and 0.7 -> 0.6 ± 12.7062 * 0.1414 / sqrt(2), clipped to [0, 1].
+    const runs = learned.map((r) => (r.runId === 'sgd-var-s2' || r.runId === 'sgd-var-s3' ? run(entries.find((e) => e.runId === r.runId)!, 'failed') : r));
+    const one = groupEntries(entries, runs).find((g) => g.group === 'sgd-var')!.levels[0].caseDiceCi!;
+    expect(one).toEqual({ n: 2, over: 'cases', lo: 0, hi: 1 });
+    const narrow = groupEntries([entry(0, 1, 0.9, [0.5, 0.52, 0.54, 0.5, 0.52, 0.54])])[0].levels[0].caseDiceCi!;
+    expect(narrow.over).toBe('cases');
+    expect(narrow.hi - 0.52).toBeCloseTo((2.570582 * Math.sqrt(0.0016 / 5)) / Math.sqrt(6), 5);
+  });
+
   it('failed-training check: no better than predicting nothing', () => {
     expect(checkTraining(0, 0.04, 0).verdict).toBe('failed');
     expect(checkTraining(0, 0.05, 0).verdict).toBe('failed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, tInterval, verdictOf } from '../../src/shared/stats';
+import { bootstrapInterval, meanInterval, meanIntervalLabel, meanIntervalOf, tInterval, verdictOf } from '../../src/shared/stats';
 
 describe('paired statistics', () => {
   it('t interval over seeds on known inputs', () => {
@@ -44,5 +44,32 @@ describe('paired statistics', () => {
     expect(a.hi).toBeLessThanOrEqual(0.4 + 1e-12);
     expect(verdictOf(a)).toBe('no clear difference');
     expect(() => bootstrapInterval([1], [])).toThrow();
+  });
+});
+
+describe('interval of a mean (what the Dice charts draw)', () => {
+  it('Student t on known inputs, from values or from a summary, clipped to bounds, none under two values', () => {
+    // 0.1, 0.2, 0.3: mean 0.2, sd 0.1, t(0.975, 2) = 4.302653.
+    const ci = meanInterval([0.1, 0.2, 0.3], 'seeds')!;
+    expect(ci).toMatchObject({ n: 3, over: 'seeds' });
+    expect(ci.mean).toBeCloseTo(0.2, 12);
+    expect(ci.lo).toBeCloseTo(0.2 - 0.248412, 5);
+    expect(ci.hi).toBeCloseTo(0.2 + 0.248412, 5);
+    const fromSummary = meanIntervalOf({ n: 3, mean: 0.2, std: 0.1 }, 'seeds')!;
+    expect(fromSummary.lo).toBeCloseTo(ci.lo, 12);
+    expect(fromSummary.hi).toBeCloseTo(ci.hi, 12);
+    // n = 11, sd 0.1: t(0.975, 10) = 2.228139.
+    expect(meanIntervalOf({ n: 11, mean: 0.5, std: 0.1 }, 'cases')!.hi - 0.5).toBeCloseTo((2.228139 * 0.1) / Math.sqrt(11), 6);
+    expect(meanInterval([0.1, 0.2, 0.3], 'seeds', { bounds: [0.05, 0.3] })).toMatchObject({ lo: 0.05, hi: 0.3 });
+    expect(meanInterval([0.5], 'cases')).toBeUndefined();
+    expect(meanIntervalOf({ n: 5, mean: null, std: null }, 'cases')).toBeUndefined();
+    // The same interval as the paired t interval of the same numbers.
+    expect(ci.hi).toBeCloseTo(tInterval([0.1, 0.2, 0.3]).hi, 12);
+  });
+
+  it('names what it is over', () => {
+    expect(meanIntervalLabel('seeds')).toBe('95 % CI over seeds');
+    expect(meanIntervalLabel(['cases', 'cases'])).toBe('95 % CI over cases');
+    expect(meanIntervalLabel(['cases', 'seeds'])).toBe('95 % CI over seeds (over cases where one seed is left)');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLevels } from '../../src/renderer/features/sweep/StartPanel';
-import { chartData, meanInterval95, type SweepableRun } from '../../src/renderer/features/sweep/model';
+import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/model';
 import { sweepChart } from '../../src/shared/charts/sweepChart';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
 
@@ -37,23 +37,15 @@ describe('sweep view model', () => {
     ]);
     expect(d.levels).toEqual([0, 0.5, 0.9]);
     expect(d.series.map((s) => s.points.map((p) => [p.sparsity, p.value]))).toEqual([[[0, 0.8], [0.9, 0.2]], [[0, 0.9], [0.5, 0.9], [0.9, 0.85]]]);
-    // n = 2, std 0.1: mean ± 12.706 * 0.1 / sqrt(2), clipped to [0, 1].
-    const half = (12.706 * 0.1) / Math.SQRT2;
-    expect(d.series[0].points[1].lo).toBeCloseTo(Math.max(0, 0.2 - half), 6);
-    expect(d.series[0].points[1].hi).toBeCloseTo(Math.min(1, 0.2 + half), 6);
+    // n = 2, std 0.1: mean ± t(0.975, 1) * 0.1 / sqrt(2), t = 12.7062, clipped to [0, 1] (src/shared/stats).
+    const half = (12.7062 * 0.1) / Math.SQRT2;
+    expect(d.series[0].points[1].lo).toBeCloseTo(Math.max(0, 0.2 - half), 4);
+    expect(d.series[0].points[1].hi).toBeCloseTo(Math.min(1, 0.2 + half), 4);
     expect(d.series[1].points[0].hi).toBe(1);
     expect(d.series[0]).toMatchObject({ color: '#7f8c9a', dashed: true });
     expect(d.series[1].dashed).toBe(false);
     expect(d.values).toBe(5);
     expect(d.metric).toBe('mean per-case Dice');
-  });
-
-  it('the t interval matches the exact quantiles and needs two values', () => {
-    expect(meanInterval95({ n: 1, mean: 0.5, std: 0 })).toBeUndefined();
-    const ci = meanInterval95({ n: 11, mean: 0.5, std: 0.1 })!;
-    expect(ci.hi - 0.5).toBeCloseTo((2.228 * 0.1) / Math.sqrt(11), 6);
-    const big = meanInterval95({ n: 41, mean: 0.5, std: 0.1 })!;
-    expect(big.hi - 0.5).toBeCloseTo((2.021 * 0.1) / Math.sqrt(41), 3);
   });
 
   it('the chart SVG is the report\'s: levels evenly spaced, a legend naming the metric and band, hover text on every marker', () => {
@@ -63,7 +55,9 @@ describe('sweep view model', () => {
     expect(xs).toHaveLength(4);
     const gaps = xs.slice(1).map((x, i) => x - xs[i]);
     for (const g of gaps) expect(g).toBeCloseTo(gaps[0], 0);
-    expect(svg).toContain('mean per-case Dice; band: 95 % CI over cases');
+    expect(svg).toContain('mean per-case Dice · error bars: 95 % CI over cases');
+    // One error bar per point with an interval, drawn from lo to hi.
+    expect(svg.match(/class="interval"/g)).toHaveLength(4);
     expect(svg).toContain('<title>v1 · SGD+VAR (λ 1e-4) at 0%: mean per-case Dice 0.900');
     expect(svg.match(/<title>/g)).toHaveLength(4);
     expect(svg).toContain('at 98%: mean per-case Dice 0.500 (95 % CI over cases 0.000–1.000, n = 2)');

@@ -4,15 +4,15 @@ import type { RunRecord } from '../../shared/run/record';
 import { lineChart, type Series } from '../../shared/charts/svg';
 import { groupStyle } from '../../shared/charts/style';
 import { sweepChart } from '../../shared/charts/sweepChart';
+import { meanIntervalLabel } from '../../shared/stats/mean';
 
 export function diceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
-  const multiSeed = results.experiment.config.seeds.length > 1;
   return sweepChart({
     title: 'Per-case Dice after one-shot pruning (no fine-tuning)',
     levels: results.experiment.config.sweep.levels,
     metric: 'mean per-case Dice',
-    band: multiSeed ? '± 1 std over seeds' : '± 1 standard error over cases',
+    band: diceIntervalLabel(groups),
     xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
     guides: results.experiment.config.report.headlineLevels,
     series: groups.map((g) => ({
@@ -20,12 +20,18 @@ export function diceChart(groups: Group[], results: Results): string {
       ...style.get(g.group)!,
       points: g.levels
         .filter((l) => l.caseDiceMean !== null)
-        .map((l) => {
-          const spread = multiSeed ? l.caseDiceStdSeeds : l.caseDiceSemCases;
-          return { sparsity: l.sparsity, value: l.caseDiceMean!, ...(spread !== null ? { lo: l.caseDiceMean! - spread, hi: l.caseDiceMean! + spread } : {}) };
-        }),
+        .map((l) => ({
+          sparsity: l.sparsity,
+          value: l.caseDiceMean!,
+          ...(l.caseDiceCi ? { lo: l.caseDiceCi.lo, hi: l.caseDiceCi.hi, n: l.caseDiceCi.n, interval: meanIntervalLabel(l.caseDiceCi.over) } : { n: l.seeds }),
+        })),
     })),
   });
+}
+
+/** What the Dice intervals of these groups are over ("95 % CI over seeds"), as the chart and table name it. */
+export function diceIntervalLabel(groups: Group[]): string {
+  return meanIntervalLabel(groups.flatMap((g) => g.levels.flatMap((l) => (l.caseDiceCi ? [l.caseDiceCi.over] : []))));
 }
 
 /** Lesion-slice Dice: per-slice Dice over the slices with a lesion. */

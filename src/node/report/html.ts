@@ -8,7 +8,7 @@ import { ASCENT_LABELS, formatLambda } from '../../shared/train/optimizerConfig'
 import { failedTrainingText } from '../../shared/run/trainingCheck';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
-import { diceChart, histogramChart, lesionDiceChart, trainingCharts } from './charts';
+import { diceChart, diceIntervalLabel, histogramChart, lesionDiceChart, trainingCharts } from './charts';
 import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
 import { esc } from '../../shared/charts/svg';
 
@@ -71,14 +71,14 @@ function diceTable(r: Results): string {
     const cells = levels.map((lv) => {
       const l = g.levels.find((x) => x.sparsity === lv);
       if (!l || l.caseDiceMean === null) return '<td>–</td>';
-      const spread = multi ? l.caseDiceStdSeeds : l.caseDiceSemCases;
-      return `<td>${f(l.caseDiceMean, 3)}${spread !== null ? `<span class="small"> ±${f(spread, 3)}</span>` : ''}</td>`;
+      const ci = l.caseDiceCi;
+      return `<td>${f(l.caseDiceMean, 3)}${ci ? `<span class="small"> (${f(ci.lo, 3)}–${f(ci.hi, 3)})</span>` : ''}</td>`;
     });
     return `<tr><td>${esc(g.label)}</td>${cells.join('')}</tr>`;
   });
   const lesionRows = r.groups.map((g) => `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.lesionSliceDiceMean, 3)}</td>`).join('')}</tr>`);
   return `<table>${head}${rows.join('')}</table>
-<p class="small">Mean per-case Dice over the ${esc(r.experiment.config.sweep.split)} cases with a lesion. ± is ${multi ? `the standard deviation over ${r.experiment.config.seeds.length} seeds` : 'the standard error over cases (one seed: no spread over seeds is available)'}.</p>
+<p class="small">Mean per-case Dice over the ${esc(r.experiment.config.sweep.split)} cases with a lesion; in brackets its ${esc(diceIntervalLabel(r.groups))} (Student t, clipped to [0, 1]${multi ? '; over the seeds\' means, or over the cases where only one seed is left' : '; one seed: it does not cover seed-to-seed variation'}).</p>
 <h3>Lesion-slice Dice</h3><table>${head}${lesionRows.join('')}</table>`;
 }
 

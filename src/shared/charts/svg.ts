@@ -40,6 +40,13 @@ export interface ChartOptions {
   guides?: number[];
   /** Draw the band of each series (off: lines only). */
   bands?: boolean;
+  /**
+   * How intervals are drawn: `band` (default, a shaded area) or `bars` (an error bar with caps at
+   * each marker: overlapping intervals of several series stay apart and readable).
+   */
+  intervals?: 'band' | 'bars';
+  /** With `bars`: series i is shifted by (i - (count - 1) / 2) * dodge px, so bars at one x do not cover each other. */
+  dodge?: number;
   /** A line above the legend naming what is plotted (metric, band), e.g. "Per-case Dice: mean, band = 95 % CI". */
   legendTitle?: string;
 }
@@ -112,28 +119,39 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
-  for (const s of series) {
+  const bars = o.intervals === 'bars';
+  series.forEach((s, si) => {
+    const shift = bars ? (si - (series.length - 1) / 2) * (o.dodge ?? 0) : 0;
+    const xAt = (v: number) => f.sx(v) + shift;
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-    if (o.bands !== false) {
+    if (bars && o.bands !== false) {
+      for (const p of pts) {
+        if (p.lo === undefined || p.hi === undefined) continue;
+        const x = r1(xAt(p.x));
+        const [y0, y1] = [r1(sy(p.lo)), r1(sy(p.hi))];
+        parts.push(`<path d="M${x} ${y0}V${y1}M${r1(x - 3)} ${y0}H${r1(x + 3)}M${r1(x - 3)} ${y1}H${r1(x + 3)}" stroke="${s.color}" stroke-width="1.2" stroke-opacity="0.8" fill="none" class="interval"/>`);
+      }
+    }
+    if (!bars && o.bands !== false) {
       const band = pts.filter((p) => p.lo !== undefined && p.hi !== undefined);
       if (band.length >= 2) {
-        const upper = band.map((p) => `${r1(sx(p.x))},${r1(sy(p.hi!))}`);
-        const lower = band.map((p) => `${r1(sx(p.x))},${r1(sy(p.lo!))}`).reverse();
+        const upper = band.map((p) => `${r1(xAt(p.x))},${r1(sy(p.hi!))}`);
+        const lower = band.map((p) => `${r1(xAt(p.x))},${r1(sy(p.lo!))}`).reverse();
         parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`);
       }
     }
     if (pts.length) {
-      const d = pts.map((p, i) => `${i ? 'L' : 'M'}${r1(sx(p.x))} ${r1(sy(p.y))}`).join(' ');
+      const d = pts.map((p, i) => `${i ? 'L' : 'M'}${r1(xAt(p.x))} ${r1(sy(p.y))}`).join(' ');
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     }
     if (s.markers) {
       for (const p of pts) {
-        const dot = `<circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`;
+        const dot = `<circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`;
         // A larger transparent target carries the hover text.
-        parts.push(p.title ? `<g><title>${esc(p.title)}</title><circle cx="${r1(sx(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>` : dot);
+        parts.push(p.title ? `<g><title>${esc(p.title)}</title><circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>` : dot);
       }
     }
-  }
+  });
   const legendTop = m.t + ph + 52 + (o.legendTitle ? 16 : 0);
   if (o.legendTitle) parts.push(`<text x="${m.l}" y="${m.t + ph + 52}" font-weight="600">${esc(o.legendTitle)}</text>`);
   series.forEach((s, i) => {

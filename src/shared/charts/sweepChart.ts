@@ -1,8 +1,9 @@
 /**
  * The Dice-versus-sparsity chart of the report and of the app's Sweep view: one construction, so
  * both look the same. Sweep levels crowd near 100 % (80, 90, 95, 98), so the x axis is the
- * level's position in the sweep, evenly spaced and labelled with its sparsity. Every marker
- * carries its value and interval as hover text.
+ * level's position in the sweep, evenly spaced and labelled with its sparsity. Intervals (95 %
+ * CIs from src/shared/stats) are error bars, side by side per level, so overlapping runs stay
+ * readable. Every marker carries its value and interval as hover text.
  */
 import { lineChart, type ChartOptions, type Series } from './svg';
 
@@ -10,11 +11,13 @@ export interface SweepChartPoint {
   /** Sparsity, fraction in [0, 1]; must be one of the chart's levels. */
   sparsity: number;
   value: number;
-  /** Interval around the value (drawn as the band), e.g. a 95 % confidence interval. */
+  /** Interval around the value (drawn as an error bar), e.g. a 95 % confidence interval. */
   lo?: number;
   hi?: number;
   /** Values behind `value` (e.g. lesion cases), shown with it. */
   n?: number;
+  /** What this point's interval is, when it differs from the chart's `band` ("95 % CI over cases"). */
+  interval?: string;
 }
 
 export interface SweepChartSeries {
@@ -31,7 +34,7 @@ export interface SweepChartInput {
   series: SweepChartSeries[];
   /** What y is, named in the axis, the legend and every hover text ("mean per-case Dice"). */
   metric: string;
-  /** What the band is ("95 % CI over cases"); omit when there is none. */
+  /** What the intervals are ("95 % CI over cases"); omit when there are none. */
   band?: string;
   xLabel: string;
   /** Levels (fractions) marked with a dashed guide line. */
@@ -42,9 +45,9 @@ export interface SweepChartInput {
 
 export const levelLabel = (s: number): string => `${Math.round(s * 1000) / 10}%`;
 
-export function hoverText(series: string, sparsity: number, p: { value: number; lo?: number; hi?: number; n?: number }, metric: string, band?: string): string {
+export function hoverText(series: string, sparsity: number, p: { value: number; lo?: number; hi?: number; n?: number; interval?: string }, metric: string, band?: string): string {
   const n = p.n !== undefined ? `n = ${p.n}` : '';
-  const interval = p.lo !== undefined && p.hi !== undefined ? ` (${band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}${n ? `, ${n}` : ''})` : n ? ` (${n}${band ? ', no interval' : ''})` : '';
+  const interval = p.lo !== undefined && p.hi !== undefined ? ` (${p.interval ?? band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}${n ? `, ${n}` : ''})` : n ? ` (${n}${band ? ', no interval' : ''})` : '';
   return `${series} at ${levelLabel(sparsity)}: ${metric} ${p.value.toFixed(3)}${interval}`;
 }
 
@@ -60,8 +63,11 @@ export function sweepChartOptions(input: SweepChartInput): ChartOptions {
     xTicks: levels.map((_, i) => i),
     xFormat: (i) => (levels[Math.round(i)] !== undefined ? levelLabel(levels[Math.round(i)]) : ''),
     guides: (input.guides ?? []).map((g) => levels.indexOf(g)).filter((i) => i >= 0),
-    legendTitle: `${input.metric}${input.band ? `; band: ${input.band}` : ''}`,
+    legendTitle: `${input.metric}${input.band ? ` · error bars: ${input.band}` : ''}`,
     bands: !!input.band,
+    intervals: 'bars',
+    // Several runs at one level: their bars sit side by side (a few px), never on top of each other.
+    dodge: Math.min(6, 24 / Math.max(1, input.series.length)),
     ...(input.width ? { width: input.width } : {}),
     ...(input.height ? { height: input.height } : {}),
   };

@@ -93,6 +93,12 @@ export const GroupLevelSchema = z.object({
   caseDiceMax: z.number().nullable(),
   /** Standard error over cases (with one seed the only spread available). */
   caseDiceSemCases: z.number().nullable(),
+  /**
+   * 95 % interval of caseDiceMean (src/shared/stats/mean.ts): Student t over the seeds' means
+   * with two or more seeds, over the one run's lesion cases with one seed; clipped to [0, 1].
+   * What the Dice chart and table draw. Null when there are fewer than two values.
+   */
+  caseDiceCi: z.object({ n: z.number().int(), lo: z.number(), hi: z.number(), over: z.enum(['seeds', 'cases']) }).nullable().default(null),
   lesionSliceDiceMean: z.number().nullable(),
 });
 

@@ -1,3 +1,4 @@
+import { meanInterval } from '../stats/mean';
 import type { Group, ResultEntry, RunSummary } from './results';
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -8,9 +9,9 @@ const sampleStd = (xs: number[]) => {
 };
 
 /**
- * Groups (method + lambda), failed trainings left out, with, per level, the mean over seeds of each run's mean per-case Dice
- * and the spread over seeds. With one seed the spread over seeds is undefined; the standard error
- * over cases is then the only band, and it is labelled as such.
+ * Groups (method + lambda), failed trainings left out, with, per level, the mean over seeds of each run's mean per-case Dice,
+ * the spread over seeds and the 95 % interval of that mean: over the seeds, or with one seed left
+ * over that run's cases (it then does not cover seed-to-seed variation, and says so).
  */
 export function groupEntries(allEntries: ResultEntry[], runs: RunSummary[] = []): Group[] {
   // A failed training is never averaged in; the group names it instead.
@@ -32,6 +33,14 @@ export function groupEntries(allEntries: ResultEntry[], runs: RunSummary[] = [])
         const at = list.filter((e) => e.sparsity === sparsity);
         const dice = at.flatMap((e) => (e.caseDice.mean === null ? [] : [e.caseDice.mean]));
         const lesion = at.flatMap((e) => (e.lesionSliceDice.mean === null ? [] : [e.lesionSliceDice.mean]));
+        // The interval the charts draw: over seeds when there are several, else over the one run's cases.
+        const scored = at.filter((e) => e.caseDice.mean !== null);
+        const ciOver =
+          scored.length >= 2
+            ? meanInterval(dice, 'seeds', { bounds: [0, 1] })
+            : scored.length === 1
+              ? meanInterval(scored[0].perCase.flatMap((c) => (c.dice === null ? [] : [c.dice])), 'cases', { bounds: [0, 1] })
+              : undefined;
         const sems = at.flatMap((e) => (e.caseDice.std === null || e.lesionCases < 2 ? [] : [e.caseDice.std / Math.sqrt(e.lesionCases)]));
         return {
           sparsity,
@@ -41,6 +50,7 @@ export function groupEntries(allEntries: ResultEntry[], runs: RunSummary[] = [])
           caseDiceMin: dice.length ? Math.min(...dice) : null,
           caseDiceMax: dice.length ? Math.max(...dice) : null,
           caseDiceSemCases: mean(sems),
+          caseDiceCi: ciOver ? { n: ciOver.n, lo: ciOver.lo, hi: ciOver.hi, over: ciOver.over } : null,
           lesionSliceDiceMean: mean(lesion),
         };
       }),

@@ -68,7 +68,7 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number }
                         </td>
                         <td className="num">{p ? p.value.toFixed(3) : '–'}</td>
                         <td className="num sweep-muted">
-                          {p && p.lo !== undefined && p.hi !== undefined ? `95 % CI ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}` : p ? 'no interval' : ''}
+                          {p && p.lo !== undefined && p.hi !== undefined ? `${data.band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}` : p ? 'no interval' : ''}
                         </td>
                         <td className="num sweep-muted">{p?.n !== undefined ? `n = ${p.n}` : ''}</td>
                       </tr>
