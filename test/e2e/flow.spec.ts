@@ -129,10 +129,11 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(chart).toHaveAttribute('data-values', String(2 * LEVELS.length));
     await expect(page.getByRole('figure', { name: `Per-case Dice versus sparsity: 2 runs, ${LEVELS.length} levels` })).toBeVisible();
     await expect(chart.locator('svg')).toHaveCount(1);
-    // Drawn: a marker per value, a line and a 95 % CI band per run.
+    // Drawn: a marker per value, a line per run, and 95 % CI error bars (no std bands).
     await expect(chart.locator('svg circle[r="3"]')).toHaveCount(2 * LEVELS.length);
-    await expect(chart.locator('svg path')).toHaveCount(2);
-    await expect(chart.locator('svg polygon')).toHaveCount(2);
+    await expect(chart.locator('svg path:not(.interval)')).toHaveCount(2);
+    expect(await chart.locator('svg path.interval').count()).toBeGreaterThan(0);
+    await expect(chart.locator('svg polygon')).toHaveCount(0);
     await expect(page.getByRole('table', { name: 'Sweep results per level' }).locator('tbody tr')).toHaveCount(2 * LEVELS.length);
 
     // The grid: cases as rows, one column per level, each cell a drawn image.

@@ -64,10 +64,16 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   await expect(chart.locator('svg')).toHaveCount(1);
   await expect(chart.locator('svg circle[r="3"]')).toHaveCount(6);
   // Levels evenly spaced (0, 50, 90 % at equal steps), as in the report.
-  const xs = await chart.locator('svg circle[r="3"]').evaluateAll((cs) => [...new Set(cs.map((c) => Number(c.getAttribute('cx'))))].sort((a, b) => a - b));
-  expect(xs).toHaveLength(3);
-  expect(Math.abs(xs[1] - xs[0] - (xs[2] - xs[1]))).toBeLessThan(1);
-  await expect(chart.locator('svg')).toContainText('mean per-case Dice; band: 95 % CI over cases');
+  // Markers come series by series; each run's bars sit a few px beside the other's at the same level.
+  const cx = await chart.locator('svg circle[r="3"]').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cx'))));
+  for (const run of [cx.slice(0, 3), cx.slice(3)]) expect(Math.abs(run[1] - run[0] - (run[2] - run[1]))).toBeLessThan(1);
+  const xs = cx.slice(0, 3).map((x, i) => (x + cx[3 + i]) / 2);
+  expect(Math.abs(cx[0] - cx[3])).toBeLessThan(20);
+  // The legend names the metric and the interval; intervals are error bars (95 % CI from the shared statistics), not bands.
+  await expect(chart.locator('svg')).toContainText('mean per-case Dice · error bars: 95 % CI over cases');
+  await expect(chart.locator('svg polygon')).toHaveCount(0);
+  const withInterval = await chart.locator('svg title').evaluateAll((ts) => ts.filter((t) => /95 % CI over cases/.test(t.textContent ?? '')).length);
+  await expect(chart.locator('svg path.interval')).toHaveCount(withInterval);
 
   // Hovering a level reads out every run's value and interval there; so do the arrow keys.
   const box = (await chart.boundingBox())!;
@@ -76,7 +82,13 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   const tip = page.getByTestId('chart-tip');
   await expect(tip).toContainText('50% sparsity');
   await expect(tip.locator('tbody tr')).toHaveCount(2);
-  for (const row of await tip.locator('tbody tr').all()) await expect(row).toContainText(/\d\.\d{3}\s*(95 % CI \d\.\d{3}–\d\.\d{3}|no interval)\s*n = \d+/);
+  for (const row of await tip.locator('tbody tr').all()) await expect(row).toContainText(/\d\.\d{3}\s*(95 % CI over cases \d\.\d{3}–\d\.\d{3}|no interval)\s*n = \d+/);
+  // The read-out gives the same numbers as the chart's own marker titles at that level (one source).
+  const titles = await chart.locator('svg title').allTextContents();
+  for (const row of await tip.locator('tbody tr').all()) {
+    const [label, value] = (await row.locator('td').allTextContents()).map((t) => t.trim());
+    expect(titles.some((t) => t.startsWith(`${label} at 50%: mean per-case Dice ${value}`))).toBe(true);
+  }
   const table = page.locator('.sweep-table');
   await page.screenshot({ path: `${SHOTS}/sweep-chart-hover.png` });
   await page.mouse.move(0, 0);

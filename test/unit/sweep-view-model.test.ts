@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseLevels } from '../../src/renderer/features/sweep/StartPanel';
 import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/model';
-import { sweepChart } from '../../src/shared/charts/sweepChart';
+import { levelAt, sweepChart, sweepChartOptions } from '../../src/shared/charts/sweepChart';
+import { chartFrame } from '../../src/shared/charts/svg';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
 
 const stats = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
@@ -55,6 +56,16 @@ describe('sweep view model', () => {
     expect(xs).toHaveLength(4);
     const gaps = xs.slice(1).map((x, i) => x - xs[i]);
     for (const g of gaps) expect(g).toBeCloseTo(gaps[0], 0);
+    // The app's hover maps a pointer x back to the level drawn there, also between levels and at the edges.
+    const o = sweepChartOptions(d);
+    const frame = chartFrame(o, d.series.length);
+    xs.forEach((x, i) => expect(levelAt(o, frame, x, 4)).toBe(i));
+    expect(levelAt(o, frame, xs[0] + gaps[0] * 0.45, 4)).toBe(0);
+    expect(levelAt(o, frame, xs[0] + gaps[0] * 0.55, 4)).toBe(1);
+    expect(levelAt(o, frame, frame.left + frame.plotWidth + 10, 4)).toBe(3);
+    // The first and last markers sit inside the plot frame, not on its border.
+    expect(xs[0]).toBeGreaterThan(frame.left + 10);
+    expect(xs[3]).toBeLessThan(frame.left + frame.plotWidth - 10);
     expect(svg).toContain('mean per-case Dice · error bars: 95 % CI over cases');
     // One error bar per point with an interval, drawn from lo to hi.
     expect(svg.match(/class="interval"/g)).toHaveLength(4);

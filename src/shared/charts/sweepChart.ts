@@ -43,6 +43,14 @@ export interface SweepChartInput {
   height?: number;
 }
 
+const X_PAD = 0.3;
+
+/** The level index nearest to an x position (SVG units) of a chart drawn with these options. */
+export function levelAt(o: ChartOptions, frame: { left: number; plotWidth: number }, x: number, levels: number): number {
+  const v = o.x[0] + ((x - frame.left) / frame.plotWidth) * (o.x[1] - o.x[0]);
+  return Math.max(0, Math.min(levels - 1, Math.round(v)));
+}
+
 export const levelLabel = (s: number): string => `${Math.round(s * 1000) / 10}%`;
 
 export function hoverText(series: string, sparsity: number, p: { value: number; lo?: number; hi?: number; n?: number; interval?: string }, metric: string, band?: string): string {
@@ -58,7 +66,8 @@ export function sweepChartOptions(input: SweepChartInput): ChartOptions {
     title: input.title,
     xLabel: input.xLabel,
     yLabel: input.metric,
-    x: [0, Math.max(1, levels.length - 1)],
+    // Half a bar group of room at both ends, so the first and last levels' bars stay inside the frame.
+    x: [-X_PAD, Math.max(1, levels.length - 1) + X_PAD],
     y: [0, 1],
     xTicks: levels.map((_, i) => i),
     xFormat: (i) => (levels[Math.round(i)] !== undefined ? levelLabel(levels[Math.round(i)]) : ''),

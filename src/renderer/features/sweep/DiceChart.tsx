@@ -5,11 +5,12 @@
  */
 import { useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { chartFrame } from '../../../shared/charts/svg';
-import { levelLabel, sweepChart, sweepChartOptions, type SweepChartInput } from '../../../shared/charts/sweepChart';
+import { levelAt, levelLabel, sweepChart, sweepChartOptions, type SweepChartInput } from '../../../shared/charts/sweepChart';
 
 export function DiceChart({ data }: { data: SweepChartInput & { values: number } }) {
   const svg = useMemo(() => sweepChart(data), [data]);
-  const frame = useMemo(() => chartFrame(sweepChartOptions(data), data.series.length), [data]);
+  const options = useMemo(() => sweepChartOptions(data), [data]);
+  const frame = useMemo(() => chartFrame(options, data.series.length), [options, data.series.length]);
   const box = useRef<HTMLDivElement>(null);
   const [at, setAt] = useState<number>();
   const n = data.levels.length;
@@ -20,8 +21,7 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number }
     const r = el.getBoundingClientRect();
     const x = ((e.clientX - r.left) * frame.width) / r.width;
     if (x < frame.left - 20 || x > frame.left + frame.plotWidth + 20) return setAt(undefined);
-    const i = Math.round(((x - frame.left) / frame.plotWidth) * Math.max(1, n - 1));
-    setAt(Math.max(0, Math.min(n - 1, i)));
+    setAt(levelAt(options, frame, x, n));
   };
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;

@@ -1,6 +1,11 @@
 import type { SweepRecord } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
-import { num, pct, type SweepableRun } from './model';
+import { caseInterval, num, pct, type SweepableRun } from './model';
+
+function ciText(s: { n: number; mean: number | null; std: number | null }): string {
+  const ci = caseInterval(s);
+  return 'lo' in ci ? `(${num(ci.lo)}–${num(ci.hi)})` : '';
+}
 
 /** Per level and run: achieved sparsity and the scoring module's summary (headline first). */
 export function ResultsTable({ entries }: { entries: { run: SweepableRun; record: SweepRecord }[] }) {
@@ -13,7 +18,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
             <th scope="col">Run</th>
             <th scope="col">Level</th>
             <th scope="col">Achieved</th>
-            <th scope="col" title="Headline: Dice of each patient volume, mean ± std over the cases with a lesion">Per-case Dice</th>
+            <th scope="col" title="Headline: Dice of each patient volume, mean over the cases with a lesion; in brackets its 95 % CI over cases (as drawn in the chart)">Per-case Dice (95 % CI)</th>
             <th scope="col" title="Dice per slice, mean over the slices whose true mask is not empty">Lesion-slice Dice</th>
             <th scope="col" title="IoU of each patient volume, mean over the cases with a lesion">Per-case IoU</th>
             <th scope="col" title="Median over cases: MedPy's pooled 95th percentile / MONAI's max of the two directed 95th percentiles">HD95 MedPy / MONAI ({entries[0]?.record.levels[0]?.summary.hd95Unit ?? 'px'})</th>
@@ -39,7 +44,8 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                 <td>{pct(l.sparsity, 0)}</td>
                 <td>{pct(l.achieved, 2)}</td>
                 <td>
-                  {num(l.summary.caseDice.mean)} ± {num(l.summary.caseDice.std)}
+                  {num(l.summary.caseDice.mean)}
+                  <span className="sweep-muted"> {ciText(l.summary.caseDice)}</span>
                 </td>
                 <td>{num(l.summary.lesionSliceDice.mean)}</td>
                 <td>{num(l.summary.caseIoU.mean)}</td>

@@ -22,7 +22,7 @@ export const CHART_METRIC = 'mean per-case Dice';
 export const CHART_BAND = meanIntervalLabel('cases');
 
 /** The 95 % interval of a level's mean per-case Dice over the run's lesion cases (src/shared/stats). */
-function caseInterval(s: { n: number; mean: number | null; std: number | null }): { lo: number; hi: number } | Record<string, never> {
+export function caseInterval(s: { n: number; mean: number | null; std: number | null }): { lo: number; hi: number } | Record<string, never> {
   const ci = meanIntervalOf(s, 'cases', { bounds: [0, 1] });
   return ci ? { lo: ci.lo, hi: ci.hi } : {};
 }
