@@ -25,6 +25,29 @@ describe('run store', () => {
     else process.env[STUDIO_HOME_ENV] = saved;
   });
 
+  it('trainedWeights: the complete final model, else the complete last checkpoint, else none', async () => {
+    const store = new RunStore(path.join(root, 'weights'));
+    const run = await store.create(parseRunConfig(tinyRunConfig({ name: 'weights' })), backend);
+    const p = store.paths(run.id);
+    const fill = (files: string[]) => async (dir: string) => {
+      for (const f of files) fs.writeFileSync(path.join(dir, f), f);
+    };
+    expect(store.trainedWeights(run.id)).toBeUndefined();
+    // A checkpoint without its complete mark (state.json) does not count.
+    fs.mkdirSync(p.checkpoint);
+    fs.writeFileSync(path.join(p.checkpoint, 'weights.bin'), 'partial');
+    expect(store.trainedWeights(run.id)).toBeUndefined();
+    fs.rmSync(p.checkpoint, { recursive: true });
+    await replaceDirAtomic(p.checkpoint, fill(['weights.bin', 'state.json']));
+    expect(store.trainedWeights(run.id)).toEqual({ kind: 'checkpoint', file: path.join(p.checkpoint, 'weights.bin') });
+    await replaceDirAtomic(p.model, fill(['weights.bin', 'state.json']));
+    expect(store.trainedWeights(run.id)).toEqual({ kind: 'final', file: path.join(p.model, 'weights.bin') });
+    // A crash between the two renames of a swap leaves the complete previous model under .old-model-*.
+    const old = path.join(p.dir, '.old-model-crash');
+    fs.renameSync(p.model, old);
+    expect(store.trainedWeights(run.id)).toEqual({ kind: 'final', file: path.join(old, 'weights.bin') });
+  });
+
   it('creates, lists (newest first), opens, updates and deletes runs', async () => {
     const store = new RunStore(path.join(root, 'a'));
     const config = parseRunConfig(tinyRunConfig({ name: 'My run #1' }));

@@ -3,7 +3,6 @@
  * processes (src/node/export/host.ts); their result is kept for export.result. Previews are
  * answered at once, in a child process too, outside the queue (they only measure).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CallName } from '../../shared/api/contract';
 import type { ExportResult } from '../../shared/export/schemas';
@@ -27,8 +26,6 @@ export interface ExportServiceOptions {
 }
 
 export type ExportService = Service<ExportCall>;
-
-const hasWeights = (dir: string) => ['model', 'checkpoint'].some((d) => fs.existsSync(path.join(dir, d, 'weights.bin')));
 
 export function createExportService(options: ExportServiceOptions): ExportService {
   const { jobs } = options;
@@ -91,7 +88,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         runs.map(async (r) => {
           const dir = s.paths(r.id).dir;
           return {
-            run: { id: r.id, name: r.config.name, status: r.status, method: r.config.optimizer.method, varLambda: r.config.optimizer.varLambda, createdAt: r.createdAt, exportable: hasWeights(dir), sweepLevels: (await readSweepLevels(dir)).map(({ sparsity, dice }) => ({ sparsity, dice })), exportsDir: path.join(dir, EXPORTS_DIR) },
+            run: { id: r.id, name: r.config.name, status: r.status, method: r.config.optimizer.method, varLambda: r.config.optimizer.varLambda, createdAt: r.createdAt, exportable: s.trainedWeights(r.id) !== undefined, sweepLevels: (await readSweepLevels(dir)).map(({ sparsity, dice }) => ({ sparsity, dice })), exportsDir: path.join(dir, EXPORTS_DIR) },
             exports: !input?.runId || input.runId === r.id ? await listExports(dir) : [],
           };
         }),

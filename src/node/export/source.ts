@@ -1,19 +1,17 @@
-/** The trained model of a run directory, rebuilt for export: final weights, else the last checkpoint. */
+/** The trained model of a run directory, for export: which weights (RunStore.trainedWeights), then the model. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
-import { buildModel } from '../../shared/model/build';
 import type { RunRecord } from '../../shared/run/record';
-import { resolveSwappedDir } from '../runs/dirSwap';
-import { RunStore } from '../runs/store';
-import { loadWeightsFile, WEIGHTS_FILE } from '../train/checkpoint';
+import { RunStore, type TrainedWeights } from '../runs/store';
+import { buildTrainedModel } from '../train/runModel';
 
 export interface RunSource {
   runDir: string;
   record: RunRecord;
   /** Which weights are exported: the completed run's model, or its last checkpoint. */
-  weights: 'final' | 'checkpoint';
+  weights: TrainedWeights['kind'];
   weightsFile: string;
 }
 
@@ -25,22 +23,14 @@ export async function openRunSource(runDir: string): Promise<RunSource> {
   }
   const store = new RunStore(path.dirname(dir));
   const record = await store.open(path.basename(dir));
-  const paths = store.paths(record.id);
-  for (const [kind, base] of [['final', paths.model], ['checkpoint', paths.checkpoint]] as const) {
-    const found = resolveSwappedDir(base);
-    if (found && fs.existsSync(path.join(found, WEIGHTS_FILE))) return { runDir: dir, record, weights: kind, weightsFile: path.join(found, WEIGHTS_FILE) };
+  const weights = store.trainedWeights(record.id);
+  if (!weights) {
+    throw new StudioError({ code: 'not-found', file: dir, what: `Run ${record.id} has no trained weights yet (status ${record.status})`, hint: 'Wait for the first epoch to finish, or train the run again' });
   }
-  throw new StudioError({ code: 'not-found', file: dir, what: `Run ${record.id} has no trained weights yet (status ${record.status})`, hint: 'Wait for the first epoch to finish, or train the run again' });
+  return { runDir: dir, record, weights: weights.kind, weightsFile: weights.file };
 }
 
 /** A fresh model of the run's architecture with its trained weights (the caller disposes it). */
-export async function loadTrainedModel(src: RunSource): Promise<tf.LayersModel> {
-  const model = buildModel(src.record.config.model);
-  try {
-    await loadWeightsFile(src.weightsFile, model);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+export function loadTrainedModel(src: RunSource): Promise<tf.LayersModel> {
+  return buildTrainedModel(src.record.config.model, src.weightsFile);
 }

@@ -6,6 +6,7 @@ import { StudioError } from '../../shared/errors';
 import { withLegacyAscent, type RunConfig } from '../../shared/run/config';
 import { RunRecordSchema, type RunRecord } from '../../shared/run/record';
 import { writeFileAtomic } from '../fs/atomic';
+import { resolveSwappedDir } from './dirSwap';
 import { studioHome } from './home';
 
 export { STUDIO_HOME_ENV } from './home';
@@ -13,6 +14,16 @@ export { STUDIO_HOME_ENV } from './home';
 /** `<studio home>/runs`; see ./home.ts for where the home is. */
 export function defaultRunsRoot(): string {
   return path.join(studioHome(), 'runs');
+}
+
+/** The weights file of a checkpoint/ or model/ directory. */
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** Which trained weights a run has, and where (see RunStore.trainedWeights). */
+export interface TrainedWeights {
+  /** 'final' = model/ of a completed run; 'checkpoint' = end of the last finished epoch. */
+  kind: 'final' | 'checkpoint';
+  file: string;
 }
 
 /**
@@ -48,6 +59,20 @@ export class RunStore {
     }
     const dir = path.join(this.root, id);
     return { dir, record: path.join(dir, 'run.json'), checkpoint: path.join(dir, 'checkpoint'), model: path.join(dir, 'model') };
+  }
+
+  /**
+   * THE rule for which trained weights a run has: the final model when the run completed, else
+   * the last checkpoint; each only when complete (its swapped directory, see dirSwap.ts). Undefined
+   * before the first epoch finished. Sweeps, exports, the flatness diagnostic and the export list use it.
+   */
+  trainedWeights(id: string): TrainedWeights | undefined {
+    const p = this.paths(id);
+    for (const [kind, base] of [['final', p.model], ['checkpoint', p.checkpoint]] as const) {
+      const dir = resolveSwappedDir(base);
+      if (dir && fs.existsSync(path.join(dir, WEIGHTS_FILE))) return { kind, file: path.join(dir, WEIGHTS_FILE) };
+    }
+    return undefined;
   }
 
   /** A new run directory with its first record (status running). */

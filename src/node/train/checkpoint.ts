@@ -6,9 +6,9 @@ import { getWeightArrays, setWeightArrays } from '../../shared/model/weights';
 import type { TrainOptimizer } from '../../shared/train/optimizers';
 import { writeFileAtomic } from '../fs/atomic';
 import { COMPLETE_MARK, replaceDirAtomic, resolveSwappedDir } from '../runs/dirSwap';
+import { WEIGHTS_FILE } from '../runs/store';
 import { packTensors, unpackTensors } from './tensorPack';
 
-export const WEIGHTS_FILE = 'weights.bin';
 export const OPTIMIZER_FILE = 'optimizer.bin';
 
 /** Everything besides tensors that exact resume needs. */

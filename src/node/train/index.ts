@@ -3,8 +3,8 @@ export { startTraining, resumeTraining, type TrainingHandle, type TrainHostOptio
 export { computeHessianTopEigenvalue, type FlatnessOptions } from './flatness';
 export { topHessianEigenvalue, type PowerIterationOptions, type PowerIterationResult } from './hessian';
 export { loadRunSamples, openRunDataset, type RunSamples } from './data';
-export { loadWeightsFile, loadCheckpoint, saveCheckpoint, saveModelDir, readState, WEIGHTS_FILE, type CheckpointState } from './checkpoint';
+export { loadWeightsFile, loadCheckpoint, saveCheckpoint, saveModelDir, readState, type CheckpointState } from './checkpoint';
 export { weightStats, histogramEdges, HISTOGRAM_BINS, HISTOGRAM_RANGE, SMALL_WEIGHT } from './weightStats';
 export { validationScore, type ValidationScore } from './validate';
 export { PROGRESS_MIN_INTERVAL_MS } from './progress';
-export { loadRunModel, type RunModel } from './runModel';
+export { buildTrainedModel, loadRunModel, type RunModel } from './runModel';
