@@ -1,6 +1,7 @@
 /**
  * One scoring module: the same model on the same images gives the same numbers through the
- * sweep (record), the export check and the experiment's results rows.
+ * sweep (record), the export check, the experiment's results rows, the report's chart and the
+ * Sweep view's chart.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,6 +22,11 @@ import type { GridCell } from '../../src/shared/experiment/grid';
 import type { RunRecord } from '../../src/shared/run/record';
 import { parseSweepConfig, type SweepRecord } from '../../src/shared/sweep';
 import { tinyRunConfig } from './job-helpers';
+import { diceChart } from '../../src/node/report/charts';
+import { groupEntries } from '../../src/shared/experiment/summary';
+import type { Results } from '../../src/shared/experiment/results';
+import { sweepChart } from '../../src/shared/charts/sweepChart';
+import { chartData } from '../../src/renderer/features/sweep/model';
 
 let root: string;
 let run: { record: RunRecord; runDir: string };
@@ -73,6 +79,19 @@ describe('one scoring path', () => {
     const rows = runEntries(cell, run.record, { record: sweep, images: { version: 1, size: 16, channel: 1, slices: [] } });
     expect(rows.map((r) => r.caseDice.mean)).toEqual([exported.dense.caseDice.mean, exported.pruned.caseDice.mean]);
     expect(rows[0].perCase.map((c) => c.dice)).toEqual(sweep.levels[0].perCase.map((c) => c.dice));
+  });
+
+  it("the report's Dice chart and the Sweep view's chart show the same numbers as the export check", () => {
+    const cell = { key: 'k', group: 'g', label: 'SGD', method: 'sgd', varLambda: 0, seed: 1 } as GridCell;
+    const rows = runEntries(cell, run.record, { record: sweep, images: { version: 1, size: 16, channel: 1, slices: [] } });
+    const results = { experiment: { config: { seeds: [1], sweep: { levels: [0, 0.5], scope: 'global' }, report: { headlineLevels: [0.5] } } } } as unknown as Results;
+    const report = diceChart(groupEntries(rows), results);
+    const view = sweepChart(chartData([{ run: { runId: run.record.id, name: 'one-path', createdAt: '', method: 'sgd', varLambda: 0, seed: 1, inputSize: 32, trainingVerdict: 'learned', sweeps: [] }, record: sweep }]));
+    for (const [level, summary] of [['0%', exported.dense], ['50%', exported.pruned]] as const) {
+      const value = `at ${level}: mean per-case Dice ${summary.caseDice.mean!.toFixed(3)}`;
+      expect(report).toContain(value);
+      expect(view).toContain(value);
+    }
   });
 });
 
