@@ -6,6 +6,8 @@
 import { useCallback, useRef, useState, type DragEvent } from 'react';
 import { useApi } from '../../api/context';
 import { CaseList } from './CaseList';
+import { DataChoices } from './DataChoices';
+import { requestOf } from './choices';
 import { DataEmptyState } from './DataEmptyState';
 import { DatasetBar } from './DatasetBar';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -93,7 +95,10 @@ export function DataPage() {
         <>
           <DatasetBar dataset={dataset} onClose={() => void session.close()} {...actions} />
           <div className="data-layout">
-            <CaseList cases={dataset.cases} selected={caseInfo.id} onSelect={selectCase} />
+            <div className="data-side">
+              <CaseList cases={dataset.cases} selected={caseInfo.id} onSelect={selectCase} />
+              <DataChoices dataset={dataset} busy={!!busy} onApply={(d) => void session.reopen(requestOf(dataset, d))} />
+            </div>
             <Viewer
               dataset={dataset}
               caseInfo={caseInfo}

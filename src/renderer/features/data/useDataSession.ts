@@ -107,6 +107,12 @@ export function useDataSession() {
     [api, run],
   );
 
+  /** Reopens the data with another channel order or other lesion labels (see DataChoices). */
+  const reopen = useCallback(
+    (request: { path: string; channels?: string[]; labels?: number[] }) => run('Reopening with the chosen channels and labels…', () => api.call('datasets.open', request)),
+    [api, run],
+  );
+
   const pick = useCallback(
     (kind: 'folder' | 'files') =>
       run('Waiting for the dialog…', async () => {
@@ -135,5 +141,5 @@ export function useDataSession() {
     setSelectionState(undefined);
   }, [api, dataset]);
 
-  return { dataset, selection, setSelection, busy, progress, error, setError, restored, loadPhantoms, openPaths, pick, openDropped, close };
+  return { dataset, selection, setSelection, busy, progress, error, setError, restored, loadPhantoms, openPaths, reopen, pick, openDropped, close };
 }

@@ -16,6 +16,7 @@ import { formatEta } from '../../components/format';
 import { sliceImageId } from '../viewer/imageId';
 import { SliceViewport } from '../viewer/SliceViewport';
 import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';
+import { checkMapping, defaultMapping } from './channels';
 import './predict.css';
 
 type Dataset = CallOutput<'datasets.open'>;
@@ -52,6 +53,9 @@ export function PredictPage() {
   const [mode, setMode] = useState<'side' | 'toggle'>('side');
   const [shown, setShown] = useState(0);
   const [opacity, setOpacity] = useState(0.45);
+  /** The chosen run's model inputs and what it was trained on (channel names, lesion labels). */
+  const [trained, setTrained] = useState<{ runId: string; inputs: number; channels?: string[]; labels?: number[] }>();
+  const [mapping, setMapping] = useState<string[]>([]);
 
   useEffect(() => {
     api.call('export.list', {}).then(
@@ -63,6 +67,30 @@ export function PredictPage() {
       (e) => setRunError(message(e)),
     );
   }, [api]);
+
+  useEffect(() => {
+    if (!runId) return;
+    let live = true;
+    api.call('runs.get', { runId }).then(
+      (r) => {
+        if (!live) return;
+        const d = r.config.data;
+        setTrained({ runId, inputs: r.config.model.inChannels, ...(d.kind === 'path' && d.channels ? { channels: d.channels } : {}), ...(d.kind === 'path' && d.labels ? { labels: d.labels } : {}) });
+      },
+      () => live && setTrained(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, runId]);
+
+  // Multi-channel scans: which scan channel feeds which model input (default: by the names the run was trained on).
+  const available = dataset?.choices?.availableChannels;
+  useEffect(() => {
+    if (available && trained) setMapping(defaultMapping(available, trained.channels, trained.inputs));
+    else setMapping([]);
+  }, [available, trained]);
+  const mappingProblem = available && trained ? checkMapping(mapping, available, trained.inputs) : undefined;
 
   const open = useCallback(() => {
     setOpenError(undefined);
@@ -81,7 +109,7 @@ export function PredictPage() {
 
   const levels = parseLevels(levelText);
   const threshold = parseThreshold(thresholdText);
-  const invalid = !dataset ? 'Open a scan first' : !runId ? 'Choose a trained run' : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
+  const invalid = !dataset ? 'Open a scan first' : !runId ? 'Choose a trained run' : mappingProblem ? mappingProblem : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
 
   // The prediction is a queued job: follow its progress; once it ended, fetch its result (or its error).
   useEvent('job.progress', (p) => {
@@ -108,7 +136,8 @@ export function PredictPage() {
     setRunError(undefined);
     setResult(undefined);
     setMasks(undefined);
-    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
+    const layout = mapping.length > 0 ? { channels: mapping, ...(trained?.labels ? { labels: trained.labels } : {}) } : {};
+    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...layout, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
       (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
       (e) => {
         setRunError(message(e));
@@ -173,6 +202,21 @@ export function PredictPage() {
               ))}
             </select>
           </label>
+          {available && trained && (
+            <fieldset data-testid="predict-channels">
+              <legend>Scan channels feeding the model</legend>
+              {mapping.map((m, i) => (
+                <label key={i} className="predict-check">
+                  Input {i + 1}{trained.channels?.[i] ? ` (trained on ${trained.channels[i]})` : ''}
+                  <select value={m} aria-label={`Scan channel for model input ${i + 1}`} onChange={(e) => setMapping((cur) => cur.map((x, k) => (k === i ? e.target.value : x)))}>
+                    {!available.includes(m) && <option value="">choose…</option>}
+                    {available.map((a) => <option key={a} value={a}>{a}</option>)}
+                  </select>
+                </label>
+              ))}
+              {dataset?.choices?.labels && <p className="predict-muted">Dice counts {trained.labels ? `label${trained.labels.length === 1 ? '' : 's'} ${trained.labels.join(', ')} (as the run was trained)` : 'every non-zero label'} as lesion.</p>}
+            </fieldset>
+          )}
           <label>
             Sparsity levels (%)
             <input value={levelText} onChange={(e) => setLevelText(e.target.value)} aria-label="Sparsity levels" aria-invalid={typeof levels === 'string'} />
@@ -228,6 +272,8 @@ export function PredictPage() {
                     {predicted.source}: {predicted.width}×{predicted.height}×{predicted.depth}
                     {predicted.voxelMl !== null ? `, voxel ${predicted.spacing![0].toFixed(3)} × ${predicted.spacing![1].toFixed(3)} × ${predicted.sliceStep!.toFixed(3)} mm (slice step from ${predicted.sliceStepFrom})` : ', no pixel spacing: volumes in voxels only'}
                     ; threshold {result.summary.config.threshold}; model input {result.summary.modelInput.join('×')}
+                    {result.summary.channels ? `; channels ${result.summary.channels.join(', ')}` : ''}
+                    {result.summary.lesionLabels ? `; lesion = labels ${result.summary.lesionLabels.join(', ')}` : ''}
                   </p>
                   <table className="predict-table" data-testid="predict-table">
                     <thead>

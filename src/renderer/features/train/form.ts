@@ -150,12 +150,14 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
       else errors.acceptDataIssues = `The data check found ${src.issues.length} problem${src.issues.length === 1 ? '' : 's'}: ${src.issues.slice(0, 3).join('; ')}. Fix the files, or tick the box to train anyway`;
     }
   }
+  // A layout's chosen channels are the model's inputs; other data is read as 3 channels (1 is replicated).
+  const inChannels = (data.kind === 'path' && data.channels?.length) || 3;
   let model;
   try {
-    model = modelPreset(form.preset, { widthMultiplier: num(form.width), inputSize, seed: 1 });
+    model = modelPreset(form.preset, { widthMultiplier: num(form.width), inputSize, inChannels, seed: 1 });
   } catch {
     // Reported field by field by the schema below.
-    model = { preset: form.preset, encoder: 'basic1', widthMultiplier: num(form.width), inputSize, inChannels: 3, seed: 1 };
+    model = { preset: form.preset, encoder: 'basic1', widthMultiplier: num(form.width), inputSize, inChannels, seed: 1 };
   }
   const raw = {
     name: form.name.trim(),

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../../api/context';
 import type { DataSource } from './form';
 import { plural } from '../../../shared/format/plural';
+import { describeChoice } from '../data/choices';
 
 export function useDataSources(): DataSource[] {
   const api = useApi();
@@ -15,8 +16,15 @@ export function useDataSources(): DataSource[] {
         const onDisk = list.filter((d) => d.format !== 'phantom');
         setSources(
           onDisk.map((d) => ({
-            label: `${d.label} (${d.format}, ${plural(d.caseCount, 'case')})`,
-            data: { kind: 'path', path: d.root, format: d.format as Exclude<typeof d.format, 'phantom'> },
+            label: `${d.label} (${d.format}, ${plural(d.caseCount, 'case')}${describeChoice(d.choices) ? `; ${describeChoice(d.choices)}` : ''})`,
+            // The channel order and lesion labels chosen in the Data view go into the run config.
+            data: {
+              kind: 'path',
+              path: d.root,
+              format: d.format as Exclude<typeof d.format, 'phantom'>,
+              ...(d.choices?.channels ? { channels: d.choices.channels } : {}),
+              ...(d.choices?.lesionLabels ? { labels: d.choices.lesionLabels } : {}),
+            },
             issues: d.quality.issues.map((i) => `${i.file}: ${i.detail}`),
           })),
         );

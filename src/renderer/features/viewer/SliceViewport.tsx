@@ -91,7 +91,9 @@ export function SliceViewport(props: SliceViewportProps) {
     const onRendered = (e: Event) => {
       const detail = (e as CustomEvent<cornerstone.ImageRenderedDetail>).detail;
       const info = studioInfo(detail.image);
-      drawMaskOverlay(detail, overlayMask.current === undefined ? info?.mask : (overlayMask.current ?? undefined), overlay.current);
+      // The slice's own mask is drawn from its label map when it has one (colour table); a given mask replaces both.
+      const own = overlayMask.current === undefined;
+      drawMaskOverlay(detail, own ? info?.mask : (overlayMask.current ?? undefined), overlay.current, own ? info?.labels : undefined);
       drawAnnotations(detail, info?.slice);
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
       if (info) callbacks.current.onRendered?.({ imageId: detail.image.imageId, window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });

@@ -17,6 +17,7 @@ const LGG_CHANNELS = ['Pre-contrast', 'FLAIR', 'Post-contrast'];
 
 export function channelNames(dataset: OpenedDataset, channels: number): string[] {
   if ((dataset.format === 'phantom' || dataset.format === 'lgg') && channels === 3) return LGG_CHANNELS;
+  if (dataset.choices?.channels?.length === channels) return dataset.choices.channels;
   return Array.from({ length: channels }, (_, i) => (channels === 1 ? 'Intensity' : `Channel ${i + 1}`));
 }
 

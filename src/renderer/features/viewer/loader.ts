@@ -8,13 +8,16 @@ import type { ApiClient } from '../../../shared/api/client';
 import type { SliceOutput } from '../../../shared/api/schemas/datasets';
 import { base64ToBytes } from '../../../shared/base64';
 import { decodeMask } from '../../../shared/metrics/encode';
+import { decodeLabelMap } from '../../../shared/data/labelMap';
 import { StudioError } from '../../../shared/errors';
 import { parseSliceImageId, SCHEME } from './imageId';
 
 /** What the viewer needs besides the pixels; kept on the image object as `studio`. */
 export interface StudioImageInfo {
-  slice: Omit<SliceOutput, 'pixels' | 'mask'>;
+  slice: Omit<SliceOutput, 'pixels' | 'mask' | 'labels'>;
   mask?: Uint8Array;
+  /** The label map the mask was taken from (multi-label masks), drawn with the colour table. */
+  labels?: Uint16Array;
 }
 
 export type StudioImage = cornerstone.CornerstoneImage & { studio: StudioImageInfo };
@@ -37,7 +40,7 @@ export function toCornerstoneImage(imageId: string, s: SliceOutput): StudioImage
     if (v > hi) hi = v;
   }
   if (lo > hi) lo = hi = 0;
-  const { pixels: _p, mask: rle, ...slice } = s;
+  const { pixels: _p, mask: rle, labels: map, ...slice } = s;
   return {
     imageId,
     minPixelValue: lo,
@@ -55,8 +58,8 @@ export function toCornerstoneImage(imageId: string, s: SliceOutput): StudioImage
     rgba: false,
     invert: false,
     ...(s.spacing ? { rowPixelSpacing: s.spacing[0], columnPixelSpacing: s.spacing[1] } : {}),
-    sizeInBytes: stored.byteLength + (rle ? s.width * s.height : 0),
-    studio: { slice, ...(rle ? { mask: decodeMask(rle, s.width * s.height) } : {}) },
+    sizeInBytes: stored.byteLength + (rle ? s.width * s.height : 0) + (map ? 2 * s.width * s.height : 0),
+    studio: { slice, ...(rle ? { mask: decodeMask(rle, s.width * s.height) } : {}), ...(map ? { labels: decodeLabelMap(map, s.width * s.height) } : {}) },
   };
 }
 
