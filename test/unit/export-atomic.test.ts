@@ -1,8 +1,8 @@
 /**
  * Exports are atomic as a set: kill -9 during placement leaves every output folder either the
- * complete previous export or the complete new one, and the next start completes a committed
- * placement or drops an uncommitted one, leaving no staging folder behind. Destinations are
- * checked before any work.
+ * complete previous export or the complete new one, and recovery (the job host at once, or the next
+ * start) undoes a placement cut short at any point, leaving no staging folder behind; a cancel
+ * during placement puts the previous set back. Destinations are checked before any work.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -60,7 +60,7 @@ function state(parent: string): (string | null)[] {
 const stagingIn = (parent: string) => fs.readdirSync(parent).filter((n) => n.startsWith(STAGING_PREFIX));
 
 describe('export placement under kill -9', () => {
-  it('leaves each folder old-or-new, and the next start makes the set whole', async () => {
+  it('leaves each folder old-or-new, and recovery makes the set whole', async () => {
     const outcomes = new Set<string>();
     for (const delay of [0, 1, 2, 4, 8]) {
       const parent = path.join(root, `kill-${outcomes.size}-${delay}-${Math.random().toString(36).slice(2, 6)}`);
@@ -71,22 +71,25 @@ describe('export placement under kill -9', () => {
       const after = state(parent);
       const got = await recoverStaging(parent);
       const final = state(parent);
-      // The next start: one export everywhere, no staging folder left.
+      // After recovery: one export everywhere, no staging folder left; a placement cut short is undone.
       expect(new Set(final).size, `after recovery the set is one export (was ${after.join(',')})`).toBe(1);
       expect(final[0] === 'new' || final[0] === 'old').toBe(true);
       expect(stagingIn(parent)).toEqual([]);
       if (!killed) expect(final[0]).toBe('new');
-      outcomes.add(`${killed ? 'killed' : 'finished'}:${final[0]}:${got.completed ? 'completed' : got.removed ? 'removed' : 'none'}`);
+      if (got.undone) expect(final[0]).toBe('old');
+      outcomes.add(`${killed ? 'killed' : 'finished'}:${final[0]}:${got.undone ? 'undone' : got.removed ? 'removed' : 'none'}`);
     }
     // Where the kills landed varies with the machine's load; the states are checked one by one below.
     expect(outcomes.size).toBeGreaterThan(0);
   }, 120_000);
 
-  it('the next start completes a committed placement cut at every point, and drops an uncommitted one', async () => {
+  it('recovery undoes a placement cut at every point (also while it was being undone), and keeps a committed one', async () => {
     const os_ = await import('node:os');
     // A pid above Linux's pid_max: its owner is certainly gone.
     const dead = `${STAGING_PREFIX}${os_.hostname()}-99999999-0badf00d`;
-    for (let cut = 0; cut <= 2 * N; cut++) {
+    // Each folder takes two renames to place (old out, new in) and two to undo (new back, old in).
+    const placing = 2 * N;
+    for (let cut = 0; cut <= 2 * placing + 2; cut++) {
       const parent = path.join(root, `cut-${cut}`);
       await placeOld(parent);
       const stage = path.join(parent, dead);
@@ -96,22 +99,47 @@ describe('export placement under kill -9', () => {
         fs.mkdirSync(path.join(stage, it.name));
         for (const f of ['model.onnx', 'model-card.json', 'MODEL_CARD.md']) fs.writeFileSync(path.join(stage, it.name, f), `new:${f}`);
       }
-      const committed = cut > 0;
-      if (committed) fs.writeFileSync(path.join(stage, 'PLACE.json'), JSON.stringify({ items }));
-      // Replay the renames up to the cut: each folder takes two (old out, new in).
-      for (let step = 0; step < cut - 1; step++) {
+      const journaled = cut > 0;
+      const committed = cut === 2 * placing + 2;
+      if (journaled) fs.writeFileSync(path.join(stage, 'PLACE.json'), JSON.stringify({ items }));
+      const steps = committed ? placing : cut - 1;
+      for (let step = 0; step < Math.min(steps, placing); step++) {
         const i = Math.floor(step / 2);
         if (step % 2 === 0) fs.renameSync(items[i].dir, path.join(stage, `previous-${i}`));
         else fs.renameSync(path.join(stage, items[i].name), items[i].dir);
       }
+      // Cut while undoing a complete placement (a cancel or recovery that was itself killed).
+      for (let step = placing; step < steps; step++) {
+        const i = N - 1 - Math.floor((step - placing) / 2);
+        if ((step - placing) % 2 === 0) fs.renameSync(items[i].dir, path.join(stage, items[i].name));
+        else fs.renameSync(path.join(stage, `previous-${i}`), items[i].dir);
+      }
+      if (committed) fs.rmSync(path.join(stage, 'PLACE.json'));
       await recoverStaging(parent);
-      expect(state(parent)).toEqual(Array(N).fill(committed ? 'new' : 'old'));
+      expect(state(parent), `cut ${cut}`).toEqual(Array(N).fill(committed ? 'new' : 'old'));
       expect(stagingIn(parent)).toEqual([]);
     }
     // A live owner's staging folder is left alone.
     const live = path.join(root, 'live');
     fs.mkdirSync(path.join(live, `${STAGING_PREFIX}${os_.hostname()}-${process.pid}-00000000`), { recursive: true });
-    expect(await recoverStaging(live)).toEqual({ completed: 0, removed: 0 });
+    expect(await recoverStaging(live)).toEqual({ undone: 0, removed: 0 });
+  });
+
+  it('a cancel during placement puts the previous set back, wherever it lands', async () => {
+    for (let at = 0; at < N; at++) {
+      const parent = path.join(root, `cancel-${at}`);
+      await placeOld(parent);
+      const stage = await createStaging(parent);
+      const targets = Array.from({ length: N }, (_, i) => ({ format: 'onnx' as const, dir: path.join(parent, `0.9-onnx-w${i}`), name: `0.9-onnx-w${i}` }));
+      for (const t of targets) {
+        fs.mkdirSync(path.join(stage, t.name));
+        for (const f of ['model.onnx', 'model-card.json', 'MODEL_CARD.md']) fs.writeFileSync(path.join(stage, t.name, f), `new:${f}`);
+      }
+      const ctl = new AbortController();
+      await expect(placeStaged(stage, targets, { signal: ctl.signal, onPlaced: (i) => i === at && ctl.abort() })).rejects.toMatchObject({ code: 'cancelled', hint: expect.stringMatching(/previous export folders are back/) });
+      expect(state(parent), `cancelled after folder ${at}`).toEqual(Array(N).fill('old'));
+      expect(stagingIn(parent)).toEqual([]);
+    }
   });
 
   it('checks destinations up front: system folders, a path under a file, foreign files', () => {

@@ -60,6 +60,49 @@ describe('export job: files on disk', () => {
     }
   });
 
+  it('kill -9 of the export process around placement: the folders hold one whole export at once (the host undoes a cut placement)', { timeout: 240_000 }, async () => {
+    const { startExport } = await import('../../src/node/export/host');
+    const out = path.join(root, 'killed');
+    const set = { outDir: out, formats: ['onnx', 'tfjs'] as ExportJobRequest['formats'], weights: ['fp32'] as ExportJobRequest['weights'] };
+    const folders = ['0.8-onnx-fp32', '0.8-tfjs-fp32'];
+    // The previous export, its cards marked, so each folder says which export it holds.
+    const exportOld = async () => {
+      await runExportJob(req({ ...set, overwrite: true }), opts);
+      for (const f of folders) fs.appendFileSync(path.join(out, f, 'MODEL_CARD.md'), '\n<!-- old -->\n');
+    };
+    await exportOld();
+    const sparsityOf = (dir: string) => (fs.readFileSync(path.join(out, dir, 'MODEL_CARD.md'), 'utf8').includes('<!-- old -->') ? 'old' : 'new');
+    const seen = new Set<string>();
+    for (const delayMs of [0, 1, 3, 8]) {
+      let killed = false;
+      // Progress arrives after startExport returned, so `handle` is set when kill() runs.
+      const kill = () => {
+        if (killed) return;
+        killed = true;
+        if (delayMs === 0) void handle.terminate();
+        else setTimeout(() => void handle.terminate(), delayMs);
+      };
+      const handle = startExport(req({ ...set, overwrite: true }), { report: (e) => e.message === 'Saving' && kill() });
+      const finished = await handle.done.then(() => true, (e: { what?: string }) => {
+        expect(e.what).toMatch(/export process was stopped/);
+        return false;
+      });
+      // Straight away, without a restart: every folder complete, all from one export, no staging left.
+      expect(fs.readdirSync(out).sort()).toEqual(folders);
+      const levels = new Set(folders.map(sparsityOf));
+      expect(levels.size, 'the two folders hold the same export').toBe(1);
+      // Killed before the commit: the previous export; after it (before its answer arrived): the new one.
+      if (finished) expect([...levels][0]).toBe('new');
+      // A killed job leaves its staging folder (with or without a journal): only the host's recovery removes it.
+      expect(stagingLeft()).toEqual([]);
+      for (const f of folders) expect(tree(path.join(out, f))).toContain('MODEL_CARD.md');
+      seen.add(`${finished ? 'finished' : 'killed'}:${[...levels][0]}`);
+      // Back to the previous export for the next round.
+      if (finished) await exportOld();
+    }
+    expect(seen.size).toBeGreaterThan(0);
+  });
+
   it('fails fast on unusable destinations, with what and hint (no stack trace)', async () => {
     const t0 = performance.now();
     await expect(runExportJob(req({ outDir: '/proc/x/out' }), opts)).rejects.toMatchObject({ code: 'bad-input', what: expect.stringMatching(/system folders/) });

@@ -31,8 +31,8 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   const { jobs } = options;
   const store = () => new RunStore((options.runsRoot ?? defaultRunsRoot)());
 
-  // At start: complete the placements an earlier process committed but did not finish (killed), and
-  // delete the staging folders of exports that never reached placement.
+  // At start: undo the placements an earlier (killed) process did not finish, and delete the
+  // staging folders of exports that never reached placement.
   recoverRunStoreStaging(store().root).catch((e: unknown) => console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`));
 
   async function runDirOf(runId: string): Promise<string> {

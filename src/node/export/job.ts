@@ -146,7 +146,8 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     progress('Saving');
     // The folders may have changed during the work; after this check the set is committed.
     checkDestinations(places, req.overwrite);
-    await placeStaged(staging, places);
+    // A cancel from here on puts the previous folders back (placeStaged undoes what it placed).
+    await placeStaged(staging, places, { signal: opts.signal });
     const artifacts: ExportArtifact[] = staged.map((s) => ({
       ...s.artifact,
       files: s.names.filter((n) => n !== CARD_JSON && n !== CARD_MD).map((n) => path.join(s.dir, n)),

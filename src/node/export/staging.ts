@@ -1,11 +1,13 @@
 /**
  * Exports are placed as a set. Everything is built in a staging folder created next to the output
  * folders (same parent, so the same file system and every move is a rename), and each output
- * folder is placed with ONE rename of the staged folder. Before the first rename a journal
- * (`PLACE.json`) is written: from then on the set is committed, and a placement cut short (kill -9,
- * power loss) is completed at the next start by `recoverStaging`; a staging folder without journal
- * is simply deleted, leaving the previous state untouched. An output folder therefore only ever
- * holds the complete previous export or the complete new one, never a mix of files.
+ * folder is placed with ONE rename of the staged folder (the previous one is moved into the staging
+ * folder first). Before the first rename a journal (`PLACE.json`) is written; it is deleted once
+ * every folder is placed, and that deletion is the commit. Until then the placement is undone, the
+ * previous folders put back, when it is cancelled or fails, when its process dies (the job host
+ * undoes it at once, `recoverStaging`), or at the next start or export into the same folder for a
+ * killed studio. A staging folder without journal is simply deleted. An output folder set
+ * therefore ends as the complete previous export or the complete new one, never a mix.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -96,53 +98,86 @@ export async function createStaging(parent: string): Promise<string> {
   }
 }
 
-/** Places every staged folder; `root` is removed afterwards. */
-export async function placeStaged(root: string, targets: StagedTarget[]): Promise<void> {
-  const journal: Journal = { items: targets.map((t) => ({ name: t.name, dir: path.resolve(t.dir) })) };
-  await writeFileAtomic(path.join(root, JOURNAL), JSON.stringify(journal));
-  await rollForward(root, journal);
+export interface PlaceOptions {
+  /** A cancel during placement puts the previous folders back. */
+  signal?: AbortSignal;
+  /** Called after folder `i` was placed (tests cut the placement there). */
+  onPlaced?: (i: number) => void;
 }
 
-async function rollForward(root: string, journal: Journal): Promise<void> {
-  for (let i = 0; i < journal.items.length; i++) {
-    const { name, dir } = journal.items[i];
-    const staged = path.join(root, name);
-    if (!fs.existsSync(staged)) continue; // already placed
-    const old = path.join(root, `previous-${i}`);
-    if (fs.existsSync(dir) && !fs.existsSync(old)) await fsp.rename(dir, old);
-    await fsp.rename(staged, dir);
+const cancelledWhilePlacing = () => new StudioError({ code: 'cancelled', what: 'The export was cancelled while its files were being placed', hint: 'The previous export folders are back as they were; start it again when needed' });
+
+/**
+ * Places every staged folder, or none: a cancel or a failure part-way puts the previous folders
+ * back before it is reported. `root` is removed afterwards.
+ */
+export async function placeStaged(root: string, targets: StagedTarget[], opts: PlaceOptions = {}): Promise<void> {
+  const journal: Journal = { items: targets.map((t) => ({ name: t.name, dir: path.resolve(t.dir) })) };
+  await writeFileAtomic(path.join(root, JOURNAL), JSON.stringify(journal));
+  try {
+    for (let i = 0; i < journal.items.length; i++) {
+      if (opts.signal?.aborted) throw cancelledWhilePlacing();
+      const { name, dir } = journal.items[i];
+      if (fs.existsSync(dir)) await fsp.rename(dir, path.join(root, `previous-${i}`));
+      await fsp.rename(path.join(root, name), dir);
+      opts.onPlaced?.(i);
+    }
+    if (opts.signal?.aborted) throw cancelledWhilePlacing();
+  } catch (e) {
+    await rollBack(root, journal);
+    throw e;
   }
+  // The commit: without a journal nothing is undone; what is left are the previous folders.
+  await fsp.rm(path.join(root, JOURNAL));
   await fsp.rm(root, { recursive: true, force: true });
 }
 
 /**
- * Staging folders in `parent` whose owner process is gone: committed ones (journal present) are
- * completed, the others deleted. Returns how many were completed and deleted.
+ * Undoes a placement at any point (also one cut short while it was being undone): a placed folder
+ * goes back into the staging folder, the previous one back to its place. Then `root` is removed.
  */
-export async function recoverStaging(parent: string): Promise<{ completed: number; removed: number }> {
+async function rollBack(root: string, journal: Journal): Promise<void> {
+  for (let i = journal.items.length - 1; i >= 0; i--) {
+    const { name, dir } = journal.items[i];
+    const staged = path.join(root, name);
+    const old = path.join(root, `previous-${i}`);
+    // Every staged folder existed when the journal was written: missing = placed.
+    if (!fs.existsSync(staged) && fs.existsSync(dir)) await fsp.rename(dir, staged);
+    if (fs.existsSync(old)) await fsp.rename(old, dir);
+  }
+  await fsp.rm(path.join(root, JOURNAL), { force: true });
+  await fsp.rm(root, { recursive: true, force: true });
+}
+
+/**
+ * Staging folders in `parent` whose owner process is gone: a placement cut short (journal present)
+ * is undone, the previous folders put back; the others are deleted. Returns how many were undone
+ * and deleted.
+ */
+export async function recoverStaging(parent: string): Promise<{ undone: number; removed: number }> {
   let names: string[];
-  try { names = await fsp.readdir(parent); } catch { return { completed: 0, removed: 0 }; }
-  let completed = 0, removed = 0;
+  try { names = await fsp.readdir(parent); } catch { return { undone: 0, removed: 0 }; }
+  let undone = 0, removed = 0;
   for (const n of names) {
     const m = NAME_RE.exec(n);
     if (!m || !ownerGone({ host: m[1], pid: Number(m[2]) })) continue;
     const root = path.join(parent, n);
     let journal: Journal | undefined;
     try { journal = JSON.parse(await fsp.readFile(path.join(root, JOURNAL), 'utf8')) as Journal; } catch { /* not committed */ }
-    if (journal) { await rollForward(root, journal); completed++; }
+    if (journal) { await rollBack(root, journal); undone++; }
     else { await fsp.rm(root, { recursive: true, force: true }); removed++; }
   }
-  return { completed, removed };
+  return { undone, removed };
 }
 
 /** At start: recover the staging folders of every run's exports folder in the run store. */
-export async function recoverRunStoreStaging(runsRoot: string): Promise<{ completed: number; removed: number }> {
-  const total = { completed: 0, removed: 0 };
+export async function recoverRunStoreStaging(runsRoot: string): Promise<{ undone: number; removed: number }> {
+  const total = { undone: 0, removed: 0 };
   let runs: string[];
   try { runs = await fsp.readdir(runsRoot); } catch { return total; }
   for (const r of runs) {
     const got = await recoverStaging(path.join(runsRoot, r, 'exports'));
-    total.completed += got.completed;
+    total.undone += got.undone;
     total.removed += got.removed;
   }
   return total;

@@ -33,9 +33,10 @@ const USAGE = [
   'Each exported file is loaded back (onnxruntime-node or tfjs), scored on the validation split and',
   'compared with the float32 pruned model. A model card (MODEL_CARD.md, model-card.json) is written',
   'beside the files. Everything is staged in a hidden folder next to the output and each output folder',
-  'is placed with one rename, so an output folder holds the complete previous export or the complete',
-  'new one; a placement cut short (kill, power loss) is completed, or dropped if it had not begun, at',
-  'the next start. Exits 1 with the reason on bad input (checked before any work).',
+  'is placed with one rename, so the output folders hold the complete previous export or the complete',
+  'new one: Ctrl-C or a failure while placing puts the previous folders back, and a placement cut short',
+  '(kill -9, power loss) is undone at the next export into the same folder or the next studio start.',
+  'Exits 1 with the reason on bad input (checked before any work).',
 ].join('\n');
 
 function bad(what: string, hint = 'Run `var-studio export --help`'): StudioError {
