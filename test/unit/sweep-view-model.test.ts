@@ -49,6 +49,18 @@ describe('sweep view model', () => {
     expect(d.metric).toBe('mean per-case Dice');
   });
 
+  it('labels the pruning family: a channel sweep names itself in its line and the axis says what a level removes', () => {
+    const plain = record({ 0: [0.8, 0.8], 0.5: [0.7, 0.7] });
+    const chan = { ...plain, config: { ...plain.config, family: 'channel' as const } };
+    expect(chartData([{ run: run('s1', 'sgd', 0), record: plain }]).xLabel).toBe('sparsity (levels evenly spaced)');
+    const only = chartData([{ run: run('c1', 'sgd', 0), record: chan }]);
+    expect(only.series[0].label).toMatch(/ · channel$/);
+    expect(only.xLabel).toMatch(/^conv weights removed with their channels/);
+    const both = chartData([{ run: run('s1', 'sgd', 0), record: plain }, { run: run('c1', 'sgd', 0), record: chan }]);
+    expect(both.xLabel).toMatch(/zeroed \(unstructured\) or removed \(channel\)/);
+    expect(both.series[0].label).not.toMatch(/channel/);
+  });
+
   it('the chart SVG is the report\'s: levels evenly spaced, a legend naming the metric and band, hover text on every marker', () => {
     const d = chartData([{ run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.8: [0.9, 0.9], 0.9: [0.85, 0.85], 0.98: [0.5, 0.5] }) }]);
     const svg = sweepChart(d);

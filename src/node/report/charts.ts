@@ -13,7 +13,7 @@ export function diceChart(groups: Group[], results: Results): string {
     levels: results.experiment.config.sweep.levels,
     metric: 'mean per-case Dice',
     band: diceIntervalLabel(groups),
-    xLabel: `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
+    xLabel: results.experiment.config.sweep.family === 'channel' ? `conv ${results.experiment.config.sweep.channelTarget === 'flops' ? 'FLOPs' : 'weights'} removed with their channels (channel pruning; levels evenly spaced)` : `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
     guides: results.experiment.config.report.headlineLevels,
     series: groups.map((g) => ({
       label: g.label,

@@ -1,6 +1,7 @@
 import type { SweepRecord } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
-import { caseInterval, num, pct, type SweepableRun } from './model';
+import { formatBytes } from '../../../shared/export/markdown';
+import { caseInterval, familyLabel, num, pct, type SweepableRun } from './model';
 
 function ciText(s: { n: number; mean: number | null; std: number | null }): string {
   const ci = caseInterval(s);
@@ -18,6 +19,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
             <th scope="col">Run</th>
             <th scope="col">Level</th>
             <th scope="col">Achieved</th>
+            <th scope="col" title="Size of the float32 ONNX file the level was scored with (ONNX scorer)">ONNX size</th>
             <th scope="col" title="Headline: Dice of each patient volume, mean over the cases with a lesion; in brackets its 95 % CI over cases (as drawn in the chart)">Per-case Dice (95 % CI)</th>
             <th scope="col" title="Dice per slice, mean over the slices whose true mask is not empty">Lesion-slice Dice</th>
             <th scope="col" title="IoU of each patient volume, mean over the cases with a lesion">Per-case IoU</th>
@@ -34,6 +36,9 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                   <th scope="rowgroup" rowSpan={record.levels.length}>
                     {run.name}
                     <div className="sweep-muted">{methodLabel(run.method, run.varLambda)}</div>
+                    <div className="sweep-muted" data-family={record.config.family}>
+                      {familyLabel(record.config.family)} pruning
+                    </div>
                     {run.trainingVerdict === 'failed' && (
                       <div className="sweep-failed" title="Validation per-case Dice no better than predicting no lesion: its curve says nothing about pruning">
                         failed training
@@ -42,7 +47,10 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                   </th>
                 )}
                 <td>{pct(l.sparsity, 0)}</td>
-                <td>{pct(l.achieved, 2)}</td>
+                <td title={l.channel ? 'Conv weights removed with their channels' : 'Conv weights set to zero'}>
+                  {pct(l.achieved, 2)} {l.channel ? 'removed' : 'zero'}
+                </td>
+                <td>{l.onnxBytes ? formatBytes(l.onnxBytes) : '–'}</td>
                 <td>
                   {num(l.summary.caseDice.mean)}
                   <span className="sweep-muted"> {ciText(l.summary.caseDice)}</span>

@@ -1,10 +1,10 @@
 import { plural } from '../../../shared/format/plural';
 import { useState } from 'react';
 import type { CallInput, JobProgress } from '../../../shared/api/contract';
-import { DEFAULT_LEVELS } from '../../../shared/sweep/config';
+import { DEFAULT_LEVELS, type PruneFamily } from '../../../shared/sweep/config';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { formatEta } from '../../components/format';
-import { pct, type SweepableRun } from './model';
+import { familyLabel, pct, type SweepableRun } from './model';
 
 type StartConfig = NonNullable<CallInput<'sweep.start'>['config']>;
 
@@ -36,6 +36,7 @@ interface Props {
 
 export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, onStart, onCancel, startError }: Props) {
   const [levelsText, setLevelsText] = useState(DEFAULT_LEVELS.map((l) => String(Math.round(l * 1000) / 10)).join(', '));
+  const [family, setFamily] = useState<PruneFamily>('unstructured');
   const [scope, setScope] = useState<'global' | 'layerwise'>('global');
   const [keepFirstLast, setKeepFirstLast] = useState(false);
   const [bn, setBn] = useState(false);
@@ -43,7 +44,10 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
   const [split, setSplit] = useState<'val' | 'test'>('val');
   const levels = parseLevels(levelsText);
   const running = job !== undefined && (job.state === undefined || job.state === 'running');
-  const canStart = !running && selected.length > 0 && typeof levels !== 'string';
+  const channel = family === 'channel';
+  // A channel level removes a fraction of the conv weights; all of them cannot go.
+  const levelError = typeof levels === 'string' ? levels : channel && levels.some((l) => l >= 1) ? 'Channel levels must be below 100 %' : undefined;
+  const canStart = !running && selected.length > 0 && levelError === undefined;
 
   return (
     <section className="sweep-panel" aria-labelledby="sweep-runs-title">
@@ -65,7 +69,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
                   {r.sweeps.map((s) => (
                     // Short enough for the side panel: the status only when it is not the usual one.
                     <option key={s.sweepId} value={s.sweepId} title={`${new Date(s.createdAt).toLocaleString()} · ${s.status}`}>
-                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {plural(s.levels.length, 'level')} · {s.scorer}
+                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {familyLabel(s.family)} · {plural(s.levels.length, 'level')} · {s.scorer}
                       {s.status === 'completed' ? '' : ` · ${s.status}`}
                     </option>
                   ))}
@@ -80,19 +84,29 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
         className="sweep-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (canStart && typeof levels !== 'string') onStart({ levels, scope, keepFirstLast, scorer, split, bnReestimate: bn ? { batches: 4, batchSize: 8 } : null });
+          if (canStart && typeof levels !== 'string') onStart({ family, levels, scope, keepFirstLast: !channel && keepFirstLast, scorer, split, bnReestimate: bn ? { batches: 4, batchSize: 8 } : null });
         }}
       >
+        <label>
+          Family
+          <select value={family} onChange={(e) => setFamily(e.target.value as PruneFamily)} aria-describedby="sweep-family-msg">
+            <option value="unstructured">Unstructured (weights set to zero)</option>
+            <option value="channel">Channel (whole channels removed)</option>
+          </select>
+        </label>
+        <span id="sweep-family-msg" className="sweep-muted">
+          {channel ? 'Level = share of the conv weights removed with their channels; the network is rebuilt smaller.' : 'Level = share of the conv weights set to zero; the file keeps its size.'}
+        </span>
         <label className="sweep-form__levels">
           Levels (%)
-          <input value={levelsText} onChange={(e) => setLevelsText(e.target.value)} aria-invalid={typeof levels === 'string'} aria-describedby="sweep-levels-msg" />
+          <input value={levelsText} onChange={(e) => setLevelsText(e.target.value)} aria-invalid={levelError !== undefined} aria-describedby="sweep-levels-msg" />
         </label>
-        <span id="sweep-levels-msg" className={typeof levels === 'string' ? 'sweep-error' : 'sweep-muted'}>
-          {typeof levels === 'string' ? levels : plural(levels.length, 'level')}
+        <span id="sweep-levels-msg" className={levelError ? 'sweep-error' : 'sweep-muted'}>
+          {levelError ?? (typeof levels === 'string' ? '' : plural(levels.length, 'level'))}
         </span>
         <label>
           Scope
-          <select value={scope} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')}>
+          <select value={scope} disabled={channel} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')}>
             <option value="global">Global magnitude</option>
             <option value="layerwise">Layer-wise</option>
           </select>
@@ -112,7 +126,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           </select>
         </label>
         <label className="sweep-form__check">
-          <input type="checkbox" checked={keepFirstLast} onChange={(e) => setKeepFirstLast(e.target.checked)} />
+          <input type="checkbox" checked={keepFirstLast && !channel} disabled={channel} onChange={(e) => setKeepFirstLast(e.target.checked)} />
           Keep first and last layer dense
         </label>
         <label className="sweep-form__check">

@@ -1,5 +1,6 @@
 /** Pure helpers of the Sweep view: which sweep to show per run, chart series, formatting. */
 import type { CallOutput } from '../../../shared/api/contract';
+import type { PruneFamily } from '../../../shared/sweep/config';
 import type { SweepRecord, SweepSummary } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { groupStyle } from '../../../shared/charts/style';
@@ -10,6 +11,17 @@ export type SweepList = CallOutput<'sweep.list'>;
 export type SweepableRun = SweepList['runs'][number];
 
 export const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)} %`);
+/** How a sweep's pruning family is named in the view. */
+export const familyLabel = (f: PruneFamily) => (f === 'channel' ? 'channel' : 'unstructured');
+
+/** The chart's x axis: what a level means for the families shown. */
+export function levelAxisLabel(families: PruneFamily[]): string {
+  const set = new Set(families);
+  if (set.size === 1 && set.has('channel')) return 'conv weights removed with their channels (levels evenly spaced)';
+  if (set.size > 1) return 'level: conv weights zeroed (unstructured) or removed (channel), evenly spaced';
+  return 'sparsity (levels evenly spaced)';
+}
+
 export const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 
 /** The sweep a run shows by default: its newest one with at least one scored level. */
@@ -32,7 +44,7 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
   const levels = [...new Set(entries.flatMap((e) => e.record.levels.map((l) => l.sparsity)))].sort((a, b) => a - b);
   const style = groupStyle(entries.map(({ run }) => ({ group: run.runId, optimizer: run.method, varLambda: run.varLambda })));
   const series: SweepChartSeries[] = entries.map(({ run, record }) => ({
-    label: `${run.name} · ${methodLabel(run.method, run.varLambda)}`,
+    label: `${run.name} · ${methodLabel(run.method, run.varLambda)}${record.config.family === 'channel' ? ' · channel' : ''}`,
     ...style.get(run.runId)!,
     points: record.levels
       .filter((l) => l.summary.caseDice.mean !== null)
@@ -44,7 +56,7 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
     series,
     metric: CHART_METRIC,
     band: CHART_BAND,
-    xLabel: 'sparsity (levels evenly spaced)',
+    xLabel: levelAxisLabel(entries.map((e) => e.record.config.family)),
     width: 760,
     height: 320,
     values: series.reduce((n, s) => n + s.points.length, 0),
