@@ -10,7 +10,7 @@ import { listExports } from '../../src/node/export/history';
 import { runExportJob } from '../../src/node/export/job';
 import { previewExport } from '../../src/node/export/preview';
 import { loadRunSamples } from '../../src/node/train/data';
-import { DISCLAIMER, ModelCardSchema, type ExportResult } from '../../src/shared/export';
+import { DISCLAIMER, ModelCardSchema, renderModelCardMarkdown, type ExportResult } from '../../src/shared/export';
 import type { RunRecord } from '../../src/shared/run/record';
 import { maxAbs, onDisk, prunedReference, trainedRun, tree } from './exportjob-helpers';
 
@@ -147,6 +147,11 @@ describe('export job: every format x weight precision', () => {
       expect(md).toMatch(/\| 90\.0 % \| pruned, float32 \(tfjs\) \|/);
     }
     expect(() => ModelCardSchema.parse({ ...JSON.parse(fs.readFileSync(result.artifacts[0].card.json, 'utf8')), disclaimer: 'for research' })).toThrow();
+    // SGD has no ascent; a SAM+VAR card names where VAR entered (docs/method.md).
+    const sgdCard = ModelCardSchema.parse(JSON.parse(fs.readFileSync(result.artifacts[0].card.json, 'utf8')));
+    expect(sgdCard.method.ascent).toBeUndefined();
+    const samCard = { ...sgdCard, method: { ...sgdCard.method, optimizer: 'sam', rho: 0.05, ascent: 'data' as const } };
+    expect(renderModelCardMarkdown(ModelCardSchema.parse(samCard))).toContain('rho 0.05, ascent on the data loss only');
   });
 
   it('lists previous exports of the run, and previews without writing', async () => {

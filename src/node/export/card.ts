@@ -112,6 +112,7 @@ export function buildModelCard(c: CardInput): ModelCard {
       weightDecay: o.weightDecay,
       ...(o.method !== 'sgd' ? { rho: o.rho } : {}),
       ...(o.method.startsWith('cram') ? { cramSparsities: o.cramSparsities } : {}),
+      ...(o.method !== 'sgd' && o.varLambda > 0 ? { ascent: o.ascent } : {}),
       epochs: cfg.epochs,
       epochsCompleted: r.epochs.length,
       batchSize: cfg.batchSize,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { GpuAdapterSchema } from '../backend';
+import { ascentKinds } from '../train/optimizerConfig';
 import { ArtifactCheckSchema, CalibrationSchema, DISCLAIMER, ExportFormatSchema, PruneSummarySchema, SizeReportSchema, WeightPrecisionSchema } from './schemas';
 
 export const MODEL_CARD_SCHEMA_ID = 'var-studio.model-card/1';
@@ -70,6 +71,8 @@ export const ModelCardSchema = z.object({
     weightDecay: z.number(),
     rho: z.number().optional(),
     cramSparsities: z.array(z.number()).optional(),
+    /** SAM / CrAM with VAR: the ascent followed the whole objective or the data loss only (docs/method.md). */
+    ascent: z.enum(ascentKinds).optional(),
     epochs: z.number().int().positive(),
     epochsCompleted: z.number().int().nonnegative(),
     batchSize: z.number().int().positive(),

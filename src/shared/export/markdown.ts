@@ -2,7 +2,7 @@
 import { backendLabel } from '../backend';
 import type { ModelCard } from './card';
 import type { Calibration, Score } from './schemas';
-import { METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
+import { ASCENT_LABELS, METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
 
 const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`;
 const num = (v: number | null | undefined, digits = 4) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
@@ -68,7 +68,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     '',
     '## Method',
     '',
-    `- Optimizer: ${METHOD_LABELS[m.optimizer as OptimizerMethod] ?? m.optimizer}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}`,
+    `- Optimizer: ${METHOD_LABELS[m.optimizer as OptimizerMethod] ?? m.optimizer}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}${m.ascent ? `, ${ASCENT_LABELS[m.ascent]}` : ''}`,
     `- Epochs: ${m.epochsCompleted} of ${m.epochs}, batch ${m.batchSize}`,
     `- Backend: ${backendLabel(m.backend)} (${m.backend.detail})`,
     ...(m.backend.adapter ? [`- GPU adapter: vendor ${m.backend.adapter.vendor || 'n/a'}, architecture ${m.backend.adapter.architecture || 'n/a'}, ${m.backend.adapter.description || 'no description'}${m.backend.adapter.software ? ' (software: a CPU emulating a GPU)' : ''}`] : []),
