@@ -193,3 +193,42 @@ test('prediction grid: readable case column, every level in view at 1280×800 an
     await expect(grid.locator('tbody tr').filter({ has: page.locator(`th[title="${caseId}"]`) }).locator('.sweep-muted')).toHaveText(named.trim());
   }
 });
+
+test('channel family from the view: the sweep is labelled channel, levels say "removed", files shrink with the level', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`/?token=${E2E_TOKEN}#/sweep`);
+  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await selectOurRuns(page);
+  await page.getByLabel('Family').selectOption('channel');
+  await expect(page.locator('#sweep-family-msg')).toContainText('rebuilt smaller');
+  await expect(page.getByLabel('Scope')).toBeDisabled();
+  await page.getByLabel('Levels (%)').fill('0, 50, 100');
+  await expect(page.locator('#sweep-levels-msg')).toHaveText('Channel levels must be below 100 %');
+  await expect(page.getByRole('button', { name: /Start sweep/ })).toBeDisabled();
+  await page.getByLabel('Levels (%)').fill('0, 50, 75');
+  await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
+  await expect(page.locator('.sweep-progress')).toContainText('done', { timeout: 90_000 });
+
+  const chart = page.getByTestId('dice-chart');
+  await expect(chart).toHaveAttribute('data-points', '3');
+  await expect(chart.locator('svg')).toContainText('conv weights removed with their channels');
+  const table = page.locator('.sweep-table');
+  await expect(table.locator('[data-family=channel]')).toHaveCount(2);
+  const rows = table.locator('tbody tr');
+  await expect(rows).toHaveCount(6);
+  // Achieved: at least the level, removed with the channels; the ONNX file shrinks level by level.
+  const sizes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const cells = rows.nth(i).locator('td');
+    await expect(cells.nth(1)).toContainText('removed');
+    const text = (await cells.nth(2).innerText()).trim();
+    const m = /([\d.]+) (KiB|MiB|B)/.exec(text);
+    expect(m).not.toBeNull();
+    sizes.push(Number(m![1]) * (m![2] === 'MiB' ? 1024 * 1024 : m![2] === 'KiB' ? 1024 : 1));
+  }
+  expect(parseFloat(await rows.nth(1).locator('td').nth(1).innerText())).toBeGreaterThanOrEqual(50);
+  expect(sizes[1]).toBeLessThan(sizes[0]);
+  expect(sizes[2]).toBeLessThan(sizes[1]);
+  await expect(page.getByLabel('Sweep shown for e2e-sweep-sgd')).toContainText('channel');
+  await page.screenshot({ path: `${SHOTS}/sweep-channel.png`, fullPage: true });
+});
