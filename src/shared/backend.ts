@@ -16,6 +16,32 @@ export const GpuAdapterSchema = z.object({
 });
 export type GpuAdapter = z.infer<typeof GpuAdapterSchema>;
 
+/** THE backend names, in the ladder's order (src/node/compute/backend.ts tries them best first). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export const BackendNameSchema = z.enum(BACKEND_NAMES);
+/** What a config or the user may ask for: a backend, or `auto` (the first rung that works). */
+export const BackendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
+export type BackendPreference = z.infer<typeof BackendPreferenceSchema>;
+
+/** Backends that run on a GPU when there is one (a cluster cell asks for a GPU for them). */
+export const GPU_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'];
+/** Backends that use every core (or the GPU) for one job, so jobs do not run side by side on them. */
+export const WHOLE_MACHINE_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow'];
+
+/** The backend a run or the studio used: in the API (BackendInfo) and in every run record. */
+export const BackendInfoSchema = z.object({
+  name: BackendNameSchema,
+  /** Human-readable: package, version, build flavour. */
+  detail: z.string(),
+  /** Compute threads the backend uses in its process. */
+  threads: z.number().int().positive().optional(),
+  /** Rungs above the chosen one that were tried and skipped, best first. */
+  fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })),
+  /** webgpu only: the GPU adapter. */
+  adapter: GpuAdapterSchema.optional(),
+});
+
 /** "SwiftShader" for Google's CPU Vulkan, else the adapter's own words. */
 export function adapterName(a: GpuAdapter): string {
   if (/swiftshader/i.test(`${a.architecture} ${a.description}`)) return 'SwiftShader';

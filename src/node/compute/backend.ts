@@ -10,13 +10,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { GpuAdapter } from '../../shared/backend';
+import { BACKEND_NAMES, type BackendName, type BackendPreference, type GpuAdapter } from '../../shared/backend';
 import { StudioError } from '../../shared/errors';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../shared/compute';
 import { activateWebgpu, probeWebgpu, requestAdapter, resetWebgpu, webgpuFailure } from './webgpu';
 
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | BackendName;
+export type { BackendName, BackendPreference };
 
 export interface BackendFallback {
   name: BackendName;
@@ -40,7 +39,8 @@ export interface BackendOptions {
   log?: (line: string) => void;
 }
 
-export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+/** The rungs, best first: the one backend-name list (src/shared/backend.ts) is in ladder order. */
+export const BACKEND_LADDER: readonly BackendName[] = BACKEND_NAMES;
 export const BACKEND_ENV = 'VAR_STUDIO_BACKEND';
 
 const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {

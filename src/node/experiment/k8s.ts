@@ -7,6 +7,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { GPU_BACKENDS } from '../../shared/backend';
 import { StudioError } from '../../shared/errors';
 import type { Plan } from '../../shared/experiment/cells';
 import { writeFileAtomic } from '../fs/atomic';
@@ -49,7 +50,7 @@ export function k8sManifests(plan: Plan, paths: ExperimentPaths, opts: K8sOption
   const claimName = opts.pvc ?? `${name}-data`;
   const mountPath = opts.mountPath ?? '/var-studio';
   const podOut = path.posix.join(mountPath, path.basename(paths.out));
-  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' || plan.config.backend === 'webgpu' ? 1 : 0);
+  const gpus = opts.gpusPerCell ?? ((GPU_BACKENDS as readonly string[]).includes(plan.config.backend) ? 1 : 0);
   const cpus = opts.cpusPerCell ?? Math.max(1, plan.config.workers);
   const memory = opts.memPerCell ?? '4Gi';
   const labels = { 'app.kubernetes.io/name': 'var-studio', 'app.kubernetes.io/instance': name };

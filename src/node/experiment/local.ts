@@ -5,6 +5,7 @@
  * Each cell process runs through the job runtime (src/node/jobs).
  */
 import * as os from 'node:os';
+import { WHOLE_MACHINE_BACKENDS } from '../../shared/backend';
 import { StudioError, type StudioErrorInfo } from '../../shared/errors';
 import type { CellRecord, Plan, PlannedCell } from '../../shared/experiment/cells';
 import type { ExperimentConfig } from '../../shared/experiment/config';
@@ -31,7 +32,7 @@ export interface JobsDecision {
  */
 export async function autoJobs(config: ExperimentConfig, cells: number): Promise<JobsDecision> {
   const backend = await probeBackend(config.backend, { log: () => {} });
-  if (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu' || backend.name === 'webgpu') {
+  if (WHOLE_MACHINE_BACKENDS.includes(backend.name)) {
     return { jobs: 1, reason: `the ${backend.name} backend uses every core (or the GPU) for one cell` };
   }
   const threads = Math.max(1, config.workers);

@@ -6,6 +6,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { GPU_BACKENDS } from '../../shared/backend';
 import { StudioError } from '../../shared/errors';
 import type { Plan } from '../../shared/experiment/cells';
 import { writeFileAtomic } from '../fs/atomic';
@@ -47,7 +48,7 @@ export function slurmScripts(plan: Plan, paths: ExperimentPaths, opts: SlurmOpti
   check(opts.partition, /^[A-Za-z0-9_.,-]+$/, '--partition', 'gpu');
   check(opts.time, /^(\d+-)?\d+(:\d{2}){0,2}$/, '--time', '02:00:00');
   check(opts.memPerCell, /^\d+[KMGT]?$/, '--mem-per-cell', '8G');
-  const gpus = opts.gpusPerCell ?? (plan.config.backend === 'tensorflow-gpu' || plan.config.backend === 'webgpu' ? 1 : 0);
+  const gpus = opts.gpusPerCell ?? ((GPU_BACKENDS as readonly string[]).includes(plan.config.backend) ? 1 : 0);
   const cpus = opts.cpusPerCell ?? Math.max(1, plan.config.workers);
   const n = plan.cells.length;
   const logs = path.join(paths.out, 'slurm');

@@ -10,7 +10,7 @@
  * To add an event stream: add one entry to `events`; services emit it with `ctx.events.emit`.
  */
 import { z } from 'zod';
-import { GpuAdapterSchema } from '../backend';
+import { BackendInfoSchema } from '../backend';
 import {
   BrowseInputSchema,
   BrowseOutputSchema,
@@ -69,15 +69,6 @@ import {
 import { PredictMasksInputSchema, PredictMasksOutputSchema, PredictResultInputSchema, PredictResultOutputSchema, PredictStartInputSchema, PredictStartOutputSchema } from './schemas/predict';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
-export const BackendNameSchema = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
-
-export const BackendInfoSchema = z.object({
-  name: BackendNameSchema,
-  detail: z.string(),
-  threads: z.number().int().positive().optional(),
-  fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })),
-  adapter: GpuAdapterSchema.optional(),
-});
 
 export const AppInfoSchema = z.object({
   version: z.string(),

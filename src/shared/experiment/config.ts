@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackendPreferenceSchema } from '../backend';
 import { StudioError } from '../errors';
 import { ModelConfigSchema } from '../model/config';
 import { RunDataSchema, SplitFractionsSchema } from '../run/config';
@@ -44,7 +45,7 @@ export const ExperimentConfigSchema = z
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(32),
     /** Fixes the patient split of every run (default 0): the seeds never move it. */
     dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: BackendPreferenceSchema.default('auto'),
     /** Data-parallel gradient workers per run (0/1 = in the training thread). */
     workers: z.number().int().min(0).max(64).default(0),
     sweep: SweepConfigSchema.prefault({}),

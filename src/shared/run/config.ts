@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackendPreferenceSchema } from '../backend';
 import { ModelConfigSchema } from '../model/config';
 import { AugmentConfigSchema } from '../train/augment';
 import { OptimizerConfigSchema } from '../train/optimizerConfig';
@@ -71,7 +72,7 @@ export const RunConfigSchema = z
     dataSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
     data: RunDataSchema,
     split: SplitFractionsSchema.prefault({ train: 0.7, val: 0.15, test: 0.15 }),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: BackendPreferenceSchema.default('auto'),
     /** Data-parallel gradient workers; 0 or 1 = gradients in the training thread. */
     workers: z.number().int().min(0).max(64).default(0),
   })

@@ -1,20 +1,10 @@
 import { z } from 'zod';
-import { GpuAdapterSchema } from '../backend';
+import { BackendInfoSchema } from '../backend';
 import { RunConfigSchema } from './config';
 import { TrainingCheckSchema } from './trainingCheck';
 
-/**
- * Same shape as BackendInfo in the API contract. Kept here (not imported from api/contract) so
- * the contract can import run schemas without an import cycle.
- */
-export const RunBackendSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
-  detail: z.string(),
-  threads: z.number().int().positive().optional(),
-  fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })),
-  /** webgpu only: the GPU adapter the run used. */
-  adapter: GpuAdapterSchema.optional(),
-});
+/** The backend a run trained on (the API's BackendInfo). */
+export const RunBackendSchema = BackendInfoSchema;
 
 export const HistogramSchema = z.object({
   /** bins + 1 edges, fixed for every run (see HISTOGRAM_RANGE) so histograms overlay bin for bin. */

@@ -11,7 +11,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backendLabel } from '../../../shared/backend';
+import { BackendPreferenceSchema, backendLabel } from '../../../shared/backend';
 import { StudioError } from '../../../shared/errors';
 import { checkTraining } from '../../../shared/run/trainingCheck';
 import { parseExperimentConfig, type ExperimentConfig } from '../../../shared/experiment/config';
@@ -120,7 +120,7 @@ export const experimentCommand: CliCommand = {
     `  --out DIR       output folder (experiment.json, cells/, runs/, results.json, report.html); default`,
     `                  ./${DEFAULT_OUT_PARENT}/<name>-<time>. A folder holding an unfinished experiment of the same config is resumed.`,
     '  --fresh         start a new folder even if an unfinished one of the same config exists',
-    '  --backend NAME  auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (overrides the config)',
+    `  --backend NAME  ${BackendPreferenceSchema.options.join(' | ')} (overrides the config)`,
     '  --workers N     data-parallel gradient workers per run (overrides the config)',
     '  --jobs N        cells at once on this machine (default: automatic, one per core when a cell uses one',
     '                  thread (wasm, cpu), one on the native backends, fewer when memory is short)',
