@@ -1,0 +1,123 @@
+/**
+ * The two pruning families side by side on the reference model (docs/pruning-families.md):
+ * dense vs 50 % / 75 % channel-pruned vs 90 % unstructured, each as an fp32 ONNX file run in
+ * onnxruntime-node (latency, file and gzip size) and scored by the studio sweep (per-case Dice).
+ *
+ *   npx tsx bench/families.ts [--home DIR] [--epochs 8] [--runs 20] [--rounds 9] [--run RUN_ID]
+ *
+ * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder), sweeps
+ * it with both families (onnx scorer, val split; without and with BatchNorm re-estimation on
+ * 4x8 training slices), then times the four files in interleaved rounds (each round times every
+ * file once, `--runs` runs after warm-up). A loaded machine disturbs single timings: the table
+ * gives each file's fastest run (the least disturbed) and the median over rounds of its ratio
+ * to the dense file timed in the same round. `--run` reuses a trained run in DIR.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import type * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/node/compute/backend';
+import { exportOnnx } from '../src/node/export/onnx';
+import { measureOnnxLatency } from '../src/node/export/latency';
+import { readSweepRecord } from '../src/node/sweep/files';
+import { runSweep } from '../src/node/sweep/job';
+import { trainNewRun } from '../src/node/train/job';
+import { loadRunModel } from '../src/node/train/runModel';
+import { modelPreset } from '../src/shared/model';
+import { applyToModel, buildChannelPruned, planChannelPruning, pruneWeights, readWeights } from '../src/shared/prune';
+import { parseSweepConfig } from '../src/shared/sweep/config';
+
+const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, run: { type: 'string' } } });
+const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-families-')));
+const runsRoot = path.join(home, 'runs');
+const epochs = Number(v.epochs ?? 8);
+const runs = Number(v.runs ?? 20);
+const rounds = Number(v.rounds ?? 9);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+await initBackend('wasm', { log });
+const t0 = performance.now();
+let runId = v.run;
+if (!runId) {
+  const rec = await trainNewRun(
+    {
+      name: 'families-reference',
+      model: modelPreset('reference'),
+      optimizer: { method: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 0 },
+      epochs,
+      batchSize: 8,
+      seed: 1,
+      data: { kind: 'phantoms', count: 12, slicesPerCase: 12, size: 128, seed: 5 },
+      split: { train: 0.5, val: 0.25, test: 0.25 },
+      backend: 'wasm',
+    },
+    { runsRoot },
+  );
+  if (rec.status !== 'completed') throw new Error(`training failed: ${JSON.stringify(rec.error)}`);
+  runId = rec.id;
+}
+log(`run ${runId} trained in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+const sweep = async (sweepId: string, config: Record<string, unknown>) => {
+  const out = await runSweep({ runsRoot, sweepId, runIds: [runId], config: parseSweepConfig({ scorer: 'onnx', split: 'val', ...config }), backend: 'wasm' });
+  if (out.status !== 'completed') throw new Error(`sweep ${sweepId} ${out.status}: ${out.error?.what}`);
+  return readSweepRecord(runsRoot, runId, sweepId);
+};
+const bn = { bnReestimate: { batches: 4, batchSize: 8 } };
+const unst = await sweep('sw-families-unstructured', { levels: [0, 0.9] });
+const chan = await sweep('sw-families-channel', { family: 'channel', levels: [0.5, 0.75] });
+const unstBn = await sweep('sw-families-unstructured-bn', { levels: [0.9], ...bn });
+const chanBn = await sweep('sw-families-channel-bn', { family: 'channel', levels: [0.5, 0.75], ...bn });
+
+const { model } = await loadRunModel(path.join(runsRoot, runId));
+const trained = await readWeights(model);
+const artifacts: { label: string; bytes: Uint8Array; dice: number | null; diceBn: number | null; params: number }[] = [];
+const kernels = (m: tf.LayersModel) => m.weights.filter((w) => w.shape.length > 1).reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+artifacts.push({ label: 'dense', bytes: exportOnnx(model), dice: unst.levels[0].summary.caseDice.mean, diceBn: null, params: kernels(model) });
+for (const [i, fraction] of [0.5, 0.75].entries()) {
+  const smaller = buildChannelPruned(model, trained, planChannelPruning(model, trained, { fraction }));
+  artifacts.push({ label: `channel ${fraction * 100} %`, bytes: exportOnnx(smaller), dice: chan.levels[i].summary.caseDice.mean, diceBn: chanBn.levels[i].summary.caseDice.mean, params: kernels(smaller) });
+  smaller.dispose();
+}
+applyToModel(model, pruneWeights(trained, { sparsity: 0.9, scope: 'global' }).weights);
+artifacts.push({ label: 'unstructured 90 %', bytes: exportOnnx(model), dice: unst.levels[1].summary.caseDice.mean, diceBn: unstBn.levels[0].summary.caseDice.mean, params: kernels(model) });
+// The sweep scored exactly these files: same sizes.
+if (chan.levels[0].onnxBytes !== artifacts[1].bytes.length || unst.levels[1].onnxBytes !== artifacts[3].bytes.length) log('warning: the sweep scored ONNX files of other sizes');
+
+const medians: number[][] = artifacts.map(() => []);
+const fastest: number[] = artifacts.map(() => Infinity);
+const loads: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  for (const [i, a] of artifacts.entries()) {
+    const l = await measureOnnxLatency(a.bytes, [1, 128, 128, 3], { runs, warmup: 3, threads: 1 });
+    medians[i].push(l.medianMs);
+    fastest[i] = Math.min(fastest[i], l.minMs);
+  }
+  loads.push(os.loadavg()[0]);
+  log(`round ${r + 1}/${rounds}: ${medians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms`);
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const rows = artifacts.map((a, i) => ({
+  label: a.label,
+  fastestMs: fastest[i],
+  speedupFastest: fastest[0] / fastest[i],
+  // Each round's dense time over this file's time in the same round, median over rounds.
+  speedupRounds: median(medians[i].map((m, r) => medians[0][r] / m)),
+  kernelParams: a.params,
+  fileBytes: a.bytes.length,
+  gzipBytes: gzipSync(a.bytes).length,
+  caseDice: a.dice,
+  caseDiceBn: a.diceBn,
+}));
+const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+const d = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+console.log(`| model | fastest run (ms) | speed-up, fastest | speed-up, median of rounds | conv weights | ONNX fp32 file | gzip | per-case Dice | with BN re-estimated |`);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.label} | ${r.fastestMs.toFixed(2)} | ${r.speedupFastest.toFixed(2)}x | ${r.speedupRounds.toFixed(2)}x | ${r.kernelParams.toLocaleString('en')} | ${kb(r.fileBytes)} | ${kb(r.gzipBytes)} | ${d(r.caseDice)} | ${d(r.caseDiceBn)} |`);
+console.log(JSON.stringify({ runId, home, epochs, runs, rounds, valSlices: unst.slices.length, valCases: unst.levels[0].summary.cases, lesionCases: unst.levels[0].summary.lesionCases, loadAverage1m: loads, rows, latencyRoundMedians: medians }));
+model.dispose();
