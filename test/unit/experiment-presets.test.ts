@@ -4,7 +4,11 @@
  * without VAR over 5 seeds, ascent on the whole objective; science-data-ascent: the same SAM / CrAM
  * grid with the data ascent; science-bn: BatchNorm re-estimation).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensurePlan, experimentPaths, readPlan } from '../../src/node/experiment/state';
 import { expandGrid } from '../../src/shared/experiment/grid';
 import { experimentPreset, experimentPresetNames } from '../../src/shared/experiment/presets';
 import { parseRunConfig } from '../../src/shared/run/config';
@@ -39,5 +43,32 @@ describe('experiment presets', () => {
     const sciSamCram = expandGrid(science).filter((c) => c.method !== 'sgd');
     expect(expandGrid(dataAscent).map(strip)).toEqual(sciSamCram.map(strip));
     expect(experimentPreset('science-bn').sweep.bnReestimate).not.toBeNull();
+  });
+
+  it('a plan written before the ascent option existed reads as the data ascent; resuming it with the new default is refused, not mixed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vs-plan-ascent-'));
+    try {
+      const paths = experimentPaths(out);
+      const science = experimentPreset('science');
+      await ensurePlan(paths, science, { preset: 'science' });
+      const raw = JSON.parse(readFileSync(paths.plan, 'utf8'));
+      expect(raw.config.optimizer.ascent).toBe('objective');
+      delete raw.config.optimizer.ascent;
+      writeFileSync(paths.plan, JSON.stringify(raw));
+      expect((await readPlan(paths))!.config.optimizer.ascent).toBe('data');
+      await expect(ensurePlan(paths, science)).rejects.toMatchObject({ what: expect.stringMatching(/different experiment/) });
+      await expect(ensurePlan(paths, experimentPreset('science-data-ascent'))).rejects.toMatchObject({ code: 'bad-input' });
+      const sameButData = { ...science, optimizer: { ...science.optimizer, ascent: 'data' as const } };
+      await expect(ensurePlan(paths, sameButData)).resolves.toMatchObject({ created: false });
+      // An SGD-only plan of that time is the same experiment as today's: SGD has no ascent.
+      const demoOut = experimentPaths(join(out, 'demo'));
+      await ensurePlan(demoOut, experimentPreset('demo'));
+      const demoRaw = JSON.parse(readFileSync(demoOut.plan, 'utf8'));
+      delete demoRaw.config.optimizer.ascent;
+      writeFileSync(demoOut.plan, JSON.stringify(demoRaw));
+      await expect(ensurePlan(demoOut, experimentPreset('demo'))).resolves.toMatchObject({ created: false });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
-import type { ExperimentConfig } from '../../shared/experiment/config';
 import { CellRecordSchema, PlanSchema, planCells, type CellRecord, type Plan } from '../../shared/experiment/cells';
+import { withLegacyExperimentAscent, type ExperimentConfig } from '../../shared/experiment/config';
 import { writeFileAtomic } from '../fs/atomic';
 
 export interface ExperimentPaths {
@@ -67,7 +67,7 @@ export async function readPlan(paths: ExperimentPaths): Promise<Plan | undefined
   const hint = 'Use another --out folder, or delete this one to start over';
   const raw = await readJson(paths.plan, 'experiment.json', hint);
   if (raw === undefined) return undefined;
-  const r = PlanSchema.safeParse(raw);
+  const r = PlanSchema.safeParse(typeof raw === 'object' && raw !== null && 'config' in raw ? { ...raw, config: withLegacyExperimentAscent(raw.config) } : raw);
   if (!r.success) {
     throw new StudioError({ code: 'bad-file', file: paths.plan, what: `experiment.json does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, hint: 'It may come from another studio version; use another --out folder' });
   }

@@ -85,3 +85,19 @@ export function parseExperimentConfig(raw: unknown, source = 'experiment config'
   const levels = [...new Set(r.data.sweep.levels)].sort((a, b) => a - b);
   return { ...r.data, sweep: { ...r.data.sweep, levels } };
 }
+
+/**
+ * An experiment config as stored (experiment.json, results.json) before `optimizer.ascent`
+ * existed: its SAM / CrAM runs with VAR ascended on the data loss, so it reads as
+ * `ascent: 'data'`, and resuming it with today's default is refused as a different experiment
+ * instead of mixing two methods in one grid. Grids without SAM / CrAM + VAR are unaffected.
+ */
+export function withLegacyExperimentAscent(rawConfig: unknown): unknown {
+  if (typeof rawConfig !== 'object' || rawConfig === null) return rawConfig;
+  const c = rawConfig as { methods?: unknown; varLambdas?: unknown; optimizer?: Record<string, unknown> };
+  const opt = c.optimizer;
+  if (typeof opt !== 'object' || opt === null || 'ascent' in opt) return rawConfig;
+  const ascends = Array.isArray(c.methods) && c.methods.some((m) => m !== 'sgd');
+  const withVar = Array.isArray(c.varLambdas) && c.varLambdas.some((l) => typeof l === 'number' && l > 0);
+  return ascends && withVar ? { ...c, optimizer: { ...opt, ascent: 'data' } } : rawConfig;
+}
