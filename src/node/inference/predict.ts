@@ -104,9 +104,11 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
     const layout = format === 'decathlon' || format === 'brats';
     const trained = run.config.data.kind === 'path' ? run.config.data : undefined;
     const scanChannels = opts.channels ?? (layout ? trained?.channels : undefined);
+    const labelMaps = layout || format === 'nifti';
+    // The run's lesion labels apply by default to layouts (the data it was trained on); elsewhere only when asked.
     const labels = opts.labels ?? (layout ? trained?.labels : undefined);
-    if (!layout && (opts.channels || opts.labels)) {
-      throw new StudioError({ code: 'bad-input', file: opts.input, what: `channels and labels are chosen for Decathlon/nnU-Net and BraTS layouts; this scan is ${format} data`, hint: 'Leave the channels and labels out for this scan' });
+    if ((!layout && opts.channels) || (!labelMaps && opts.labels)) {
+      throw new StudioError({ code: 'bad-input', file: opts.input, what: `${!layout && opts.channels ? 'channels are chosen for Decathlon/nnU-Net and BraTS layouts' : 'lesion labels are chosen for label maps (NIfTI, Decathlon/nnU-Net, BraTS)'}; this scan is ${format} data`, hint: 'Leave them out for this scan' });
     }
     if (scanChannels && scanChannels.length !== run.config.model.inChannels) {
       throw new StudioError({ code: 'mismatch', file: opts.input, what: `${scanChannels.length} channel${scanChannels.length === 1 ? '' : 's'} chosen (${scanChannels.join(', ')}), the model of run ${run.id} takes ${run.config.model.inChannels}`, hint: `Choose ${run.config.model.inChannels} channels of the scan, in the order the run was trained on${trained?.channels ? ` (${trained.channels.join(', ')})` : ''}` });
