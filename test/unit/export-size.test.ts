@@ -25,11 +25,11 @@ describe('size report', () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
     const params = countParams(m);
     const dense = await exportOnnxFile(m, path.join(tmp, 'dense'));
-    const denseReport = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: dense.files, quantizedBytes: dense.weightBytes, onnx: dense.bytes, latency: { runs: 5, warmup: 1 } });
+    const denseReport = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: dense.files, quantizedBytes: dense.weightBytes, latency: { runs: 5, warmup: 1 } });
 
     applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const sparse = await exportOnnxFile(m, path.join(tmp, 'sparse'));
-    const r = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: sparse.files, quantizedBytes: sparse.weightBytes, onnx: sparse.bytes, latency: { runs: 5, warmup: 1 } });
+    const r = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: sparse.files, quantizedBytes: sparse.weightBytes, latency: { runs: 5, warmup: 1 } });
 
     for (const [rep, exp] of [[denseReport, dense], [r, sparse]] as const) {
       const disk = onDisk(exp.files);
@@ -43,6 +43,8 @@ describe('size report', () => {
       expect(rep.latency!.medianMs).toBeGreaterThan(0);
       expect(rep.latency!.runs).toBe(5);
       expect(rep.latency!.inputShape).toEqual([1, 16, 16, 3]);
+      // timed in the file's own runtime, which reports no memory
+      expect(rep.latency).toMatchObject({ runtime: 'onnxruntime-node', peakBytes: null });
       expect(rep.statement).toBe(SPARSITY_STATEMENT);
     }
     expect(r.kernels.sparsity).toBeCloseTo(0.9, 4);
@@ -57,7 +59,7 @@ describe('size report', () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
     applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const out = await exportTfjs(m, path.join(tmp, 'tfjs8'), { weights: 'int8-weights' });
-    const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8-weights', files: out.files, quantizedBytes: out.weightBytes });
+    const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8-weights', files: out.files, quantizedBytes: out.weightBytes, latency: { runs: 3, warmup: 1 } });
     const disk = onDisk(out.files);
     expect(r.fileBytes).toBe(disk.bytes);
     expect(r.gzipBytes).toBe(disk.gzip);
@@ -65,7 +67,11 @@ describe('size report', () => {
     expect(r.quantizedBytes).toBe(shards.reduce((n, f) => n + fs.statSync(f).size, 0));
     // 1 byte per kernel weight + float32 for the rest
     expect(r.quantizedBytes).toBe(r.kernels.total + 4 * (r.parameters - r.kernels.total));
-    expect(r.latency).toBeUndefined();
+    // timed in tfjs (the files loaded back, dequantized to float32 at load), with the memory tfjs reports
+    expect(r.latency).toMatchObject({ runtime: 'tfjs', backend: 'cpu', runs: 3, inputShape: [1, 16, 16, 3] });
+    expect(r.latency!.medianMs).toBeGreaterThan(0);
+    expect(r.latency!.peakBytes).toBeGreaterThan(4 * r.parameters); // float32 weights as loaded + activations
+    expect(r.latency!.peakBytes).toBeLessThan(4 * r.parameters + 64 * 16 * 16 * 4 * 64);
     m.dispose();
   });
 });

@@ -40,7 +40,9 @@ describe('var-studio export', () => {
     expect(text).toMatch(/dense bytes\s+\d+/);
     expect(text).toMatch(/quantized\s+\d+/);
     expect(text).toMatch(/non-zeros\s+\d+ of \d+/);
-    expect(text).toMatch(/latency\s+[\d.]+ ms median of 3 \(onnxruntime-node CPU/);
+    expect(text).toMatch(/latency\s+[\d.]+ ms \(onnxruntime-node CPU, 1 thread, batch 1, median of 3 runs\)/);
+    expect(text).toMatch(/peak memory\s+n\/a \(not reported: onnxruntime-node/);
+    expect(text).toMatch(/verdict\s+speed not called \([\d.]+x from only 3 runs\), file [\d.]+x smaller \(gzip [\d.]+x smaller\), .*\(vs the dense float32 model in onnxruntime-node\)/);
     expect(text).toMatch(/per-case Dice\s+[\d.]+ exported \(onnxruntime-node\) vs float32 pruned [\d.]+: delta [+-][\d.]+/);
     expect(text).toContain('Unstructured sparsity does not make dense kernels faster');
     expect(tree(out)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);

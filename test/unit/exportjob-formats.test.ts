@@ -119,6 +119,33 @@ describe('export job: every format x weight precision', () => {
     expect(dense.prune.achieved).toBe(0);
   });
 
+  it('times every artifact in its own runtime and gives each a verdict computed from the measurements', () => {
+    for (const a of [...result.artifacts, ...dense.artifacts]) {
+      const s = a.size;
+      const runtime = a.format === 'onnx' ? 'onnxruntime-node' : 'tfjs';
+      expect(s.latency!.runtime).toBe(runtime);
+      expect(s.latency!.runs).toBe(latency.runs);
+      // tfjs reports its tensor memory (at least the float32 weights it holds); onnxruntime-node reports none
+      if (a.format === 'tfjs') expect(s.latency!.peakBytes).toBeGreaterThanOrEqual(4 * s.parameters);
+      else expect(s.latency!.peakBytes).toBeNull();
+      const v = s.verdict!;
+      expect(v.baseline.runtime).toBe(runtime);
+      expect(v.baseline.dice).toBe((a === dense.artifacts[0] ? dense : result).dense.caseDice.mean);
+      expect(v.speedup).toBeCloseTo(v.baseline.latencyMs / s.latency!.medianMs, 10);
+      expect(v.fileRatio).toBeCloseTo(v.baseline.fileBytes / s.fileBytes, 10);
+      expect(v.gzipRatio).toBeCloseTo(v.baseline.gzipBytes / s.gzipBytes, 10);
+      const dice = a.check.score.caseDice.mean;
+      expect(v.deltaDice).toBe(dice === null || v.baseline.dice === null ? null : dice - v.baseline.dice);
+      expect(v.line).toContain(`(vs the dense float32 model in ${runtime})`);
+      expect(a.card.text).toContain(`**Verdict:** ${v.line}.`);
+    }
+    // the dense float32 ONNX file is the baseline's twin: the same bytes but the export's metadata
+    const d = dense.artifacts[0].size;
+    expect(Math.abs(d.verdict!.baseline.fileBytes - d.fileBytes)).toBeLessThan(512);
+    expect(d.verdict!.line).toMatch(/file same size \(gzip same size\)/);
+    for (const a of result.artifacts) console.log(`${a.format} ${a.weights}: ${a.size.verdict!.line}`);
+  });
+
   it('writes a model card that validates and carries data, method, sparsity, metrics, use, limits and the disclaimer', () => {
     for (const a of result.artifacts) {
       const raw = JSON.parse(fs.readFileSync(a.card.json, 'utf8'));

@@ -7,7 +7,6 @@ import { StudioError } from '../../shared/errors';
 import { DISCLAIMER, type Calibration, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
 import { writeFileSet } from './files';
 import { exportOnnxFile } from './onnx-file';
-import { exportOnnxModel } from './onnx';
 import { createOnnxSession } from './onnx-run';
 import { exportOnnxQdqModel, optimizedOpTypes, type QdqOptions } from './qdq';
 import { exportTfjs, tfjsDir } from './tfjs';
@@ -24,8 +23,6 @@ export interface WrittenModel {
   files: string[];
   /** Weight payload as stored, for the size report. */
   quantizedBytes: number;
-  /** ONNX bytes with the same weight storage, timed on onnxruntime-node (also for tfjs exports). */
-  onnx: Uint8Array;
   /** int8-qdq: how the activation ranges were calibrated. */
   calibration?: Calibration;
 }
@@ -41,14 +38,14 @@ export async function writeModel(model: tf.LayersModel, format: ExportFormat, we
     if (!qdq) throw new StudioError({ code: 'bad-input', what: 'int8-qdq needs training images to calibrate the activation ranges', hint: 'Export int8-weights instead' });
     const e = await exportOnnxQdqModel(model, await qdq.images(), { ...qdq, metadata });
     const files = await writeFileSet(dir, [{ name: ONNX_FILE, data: e.bytes }]);
-    return { files, quantizedBytes: e.stats.kernelBytes + e.stats.otherBytes, onnx: e.bytes, calibration: e.calibration };
+    return { files, quantizedBytes: e.stats.kernelBytes + e.stats.otherBytes, calibration: e.calibration };
   }
   if (format === 'onnx') {
     const e = await exportOnnxFile(model, dir, { weights, metadata, fileName: ONNX_FILE });
-    return { files: e.files, quantizedBytes: e.weightBytes, onnx: e.bytes };
+    return { files: e.files, quantizedBytes: e.weightBytes };
   }
   const e = await exportTfjs(model, dir, { weights, metadata });
-  return { files: e.files, quantizedBytes: e.weightBytes, onnx: exportOnnxModel(model, { weights, metadata }).bytes };
+  return { files: e.files, quantizedBytes: e.weightBytes };
 }
 
 /** Loads the files on disk (not the in-memory model) with the runtime that format targets. */

@@ -15,6 +15,7 @@ import { applyToModel, readWeights } from '../../shared/prune';
 import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
 import { sizeReport } from './size';
+import { writeBaselines } from './baseline';
 import { loadRunSamples } from '../train/data';
 import { exportMetadata, loadBack, writeModel, type QdqSource } from './artifact';
 import { buildModelCard } from './card';
@@ -62,7 +63,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   // Fail before minutes of work, not after: the same check runs again when the files are placed.
   const places: StagedTarget[] = targets.map((t) => ({ format: t.format, dir: t.dir, name: t.name }));
   const parent = checkDestinations(places, req.overwrite);
-  const totalSteps = 4 + 3 * targets.length + 1;
+  const totalSteps = 5 + 3 * targets.length + 1;
   let step = 0;
   const progress = (message: string) => {
     checkCancel(opts.signal);
@@ -77,6 +78,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   // Inside the destination's parent: the same file system, so placing is a rename.
   const staging = await createStaging(parent);
   let model: Awaited<ReturnType<typeof prepareExport>>['model'] | undefined;
+  let baselines: Awaited<ReturnType<typeof writeBaselines>> | undefined;
   try {
     // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
     let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
@@ -95,6 +97,8 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const pruned = await readWeights(model);
     applyToModel(model, prep.original);
     const dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
+    progress('Writing the dense float32 model each verdict compares with');
+    baselines = await writeBaselines(model, targets.map((t) => t.format));
     applyToModel(model, pruned);
 
     progress('Scoring the pruned float32 model');
@@ -122,7 +126,9 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       }
 
       progress(`Measuring ${t.format} ${t.weights}: sizes and latency`);
-      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, onnx: written.onnx, latency: opts.latency });
+      const base = baselines.get(t.format);
+      const compare = base && { baseline: { ...base, dice: dense.caseDice.mean }, dice: check.score.caseDice.mean, scored: true };
+      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, latency: opts.latency, ...(compare ? { compare } : {}) });
       const card = buildModelCard({
         record: src.record,
         weightsSource: src.weights,
@@ -163,6 +169,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
   } finally {
     model?.dispose();
+    await baselines?.dispose();
     // Gone already when placed; removed here after a failure or a cancel.
     await fsp.rm(staging, { recursive: true, force: true });
   }

@@ -19,6 +19,8 @@ import { existingTargets, exportTargets } from './paths';
 import { prepareExport } from './prepare';
 import { readSweepLevels } from './sweep';
 import { loadRunSamples } from '../train/data';
+import { writeBaselines } from './baseline';
+import { applyToModel, readWeights } from '../../shared/prune';
 
 export interface ExportPreview {
   prune: PruneSummary;
@@ -31,15 +33,24 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
   // A preview must not need training images: BatchNorm re-estimation is left to the export.
   const prep = await prepareExport(req.runDir, { ...req, reestimateBatchNorm: false }, { backend: opts.backend });
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-preview-'));
+  let baselines: Awaited<ReturnType<typeof writeBaselines>> | undefined;
   try {
     const artifacts: ExportPreview['artifacts'] = [];
     const calibrations: (Calibration | undefined)[] = [];
+    const latency = opts.latency ?? { runs: 5, warmup: 1 };
+    // Measured with the dense weights, then the pruned ones go back.
+    const pruned = await readWeights(prep.model);
+    applyToModel(prep.model, prep.original);
+    baselines = await writeBaselines(prep.model, exportTargets(req).map((t) => t.format));
+    applyToModel(prep.model, pruned);
     // int8-qdq is calibrated on training slices here too, so the preview measures the real file.
     let train: Promise<Float32Array[]> | undefined;
     const qdq = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
     for (const t of exportTargets(req)) {
       const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), qdq);
-      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, onnx: w.onnx, latency: opts.latency ?? { runs: 5, warmup: 1 } });
+      const base = baselines.get(t.format);
+      const compare = base && { baseline: { ...base, dice: null }, dice: null, scored: false };
+      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, latency, ...(compare ? { compare } : {}) });
       artifacts.push({ format: t.format, weights: t.weights, dir: t.dir, existing: existingTargets(t.dir, t.format), size });
       calibrations.push(w.calibration);
     }
@@ -61,6 +72,7 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
     return { prune: prep.prune, artifacts, card, markdown: renderModelCardMarkdown(card) };
   } finally {
     prep.model.dispose();
+    await baselines?.dispose();
     await fsp.rm(tmp, { recursive: true, force: true });
   }
 }

@@ -2,9 +2,11 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import type * as tf from '@tensorflow/tfjs';
-import type { WeightPrecision } from '../../shared/export/schemas';
-import { measureOnnxLatency, type Latency, type LatencyOptions } from './latency';
+import * as tf from '@tensorflow/tfjs';
+import type { Verdict, WeightPrecision } from '../../shared/export/schemas';
+import { computeVerdict } from '../../shared/export/verdict';
+import { measureOnnxLatency, measureTfjsLatency, type BaselineTiming, type Latency, type LatencyOptions } from './latency';
+import { tfjsDir } from './tfjs';
 
 const gzip = promisify(zlib.gzip);
 
@@ -30,8 +32,11 @@ export interface SizeReport {
   nonZero: number;
   /** The rank>1 kernels alone: the pruned set. */
   kernels: { total: number; nonZero: number; sparsity: number };
+  /** In the artifact's own runtime: onnxruntime-node for ONNX, tfjs for TensorFlow.js. */
   latency?: Latency;
   statement: string;
+  /** The measured comparison with the dense float32 model in the same runtime (set by the export job). */
+  verdict?: Verdict;
 }
 
 export interface SizeReportInput {
@@ -42,8 +47,14 @@ export interface SizeReportInput {
   files: string[];
   /** Weight payload bytes from the exporter (OnnxExport stats or TfjsExport.weightBytes). */
   quantizedBytes: number;
-  /** ONNX bytes to time on onnxruntime-node; for a tfjs export pass the ONNX export of the same model. */
-  onnx?: Uint8Array;
+  /**
+   * The dense float32 model written in the same format (see baseline.ts): timed interleaved with
+   * the files, and the verdict computed against it. `dice`: the artifact's measured Dice; `scored`
+   * false in a preview (no Dice yet).
+   */
+  compare?: { baseline: { files: string[]; fileBytes: number; gzipBytes: number; dice: number | null }; dice: number | null; scored: boolean };
+  /** Time the files in their runtime (default true). */
+  measureLatency?: boolean;
   latency?: LatencyOptions & { batch?: number };
 }
 
@@ -68,23 +79,64 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
       kNonZero += nz;
     }
   }
-  let latency: Latency | undefined;
-  if (input.onnx) {
-    const shape = input.model.inputs[0].shape.map((d, i) => (i === 0 ? input.latency?.batch ?? 1 : d ?? 1));
-    latency = await measureOnnxLatency(input.onnx, shape as number[], input.latency);
-  }
+  const shape = input.model.inputs[0].shape.map((d, i) => (i === 0 ? (input.latency?.batch ?? 1) : (d ?? 1)));
+  const c = input.compare;
+  const measured = input.measureLatency === false ? undefined : await measureFiles(input.format, input.files, shape, input.latency, c?.baseline.files);
+  const { baseline: baseTiming, ...latency } = measured ?? {};
+  const fileBytes = files.reduce((n, f) => n + f.bytes, 0);
+  const gzipBytes = files.reduce((n, f) => n + f.gzipBytes, 0);
   return {
     format: input.format,
     weights: input.weights,
     files,
-    fileBytes: files.reduce((n, f) => n + f.bytes, 0),
-    gzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0),
+    fileBytes,
+    gzipBytes,
     denseBytes: 4 * parameters,
     quantizedBytes: input.quantizedBytes,
     parameters,
     nonZero,
     kernels: { total: kTotal, nonZero: kNonZero, sparsity: kTotal ? 1 - kNonZero / kTotal : 0 },
-    ...(latency ? { latency } : {}),
+    ...(measured ? { latency: latency as Latency } : {}),
     statement: SPARSITY_STATEMENT,
+    ...(c && baseTiming && measured
+      ? {
+          verdict: computeVerdict(
+            { latencyMs: measured.medianMs, latencyQ25Ms: measured.q25Ms, latencyQ75Ms: measured.q75Ms, runs: measured.runs, fileBytes, gzipBytes, dice: c.dice },
+            { runtime: measured.runtime, latencyMs: baseTiming.medianMs, latencyQ25Ms: baseTiming.q25Ms, latencyQ75Ms: baseTiming.q75Ms, fileBytes: c.baseline.fileBytes, gzipBytes: c.baseline.gzipBytes, dice: c.baseline.dice },
+            c.scored,
+          ),
+        }
+      : {}),
   };
+}
+
+const onnxBytes = async (files: string[]) => new Uint8Array(await fsp.readFile(files.find((f) => f.endsWith('.onnx')) as string));
+const loadTfjs = (files: string[]) => tf.loadLayersModel(tfjsDir(path.dirname(files.find((f) => path.basename(f) === 'model.json') as string)));
+
+/**
+ * Loads the written files (not the in-memory model) in the format's own runtime and times them;
+ * with `baselineFiles` (same format) those are timed interleaved with them.
+ */
+export async function measureFiles(format: 'onnx' | 'tfjs', files: string[], inputShape: number[], opts?: LatencyOptions, baselineFiles?: string[]): Promise<Latency & { baseline?: BaselineTiming }> {
+  if (format === 'onnx') return measureOnnxLatency(await onnxBytes(files), inputShape, opts, baselineFiles && (await onnxBytes(baselineFiles)));
+  const model = await loadTfjs(files);
+  const base = baselineFiles ? await loadTfjs(baselineFiles) : undefined;
+  try {
+    return await measureTfjsLatency(model, inputShape, opts, base);
+  } finally {
+    model.dispose();
+    base?.dispose();
+  }
+}
+
+/** File and gzip bytes of a set of files. */
+export async function fileSizes(files: string[]): Promise<{ fileBytes: number; gzipBytes: number }> {
+  let fileBytes = 0;
+  let gzipBytes = 0;
+  for (const f of files) {
+    const data = await fsp.readFile(f);
+    fileBytes += data.length;
+    gzipBytes += (await gzip(data, { level: 9 })).length;
+  }
+  return { fileBytes, gzipBytes };
 }

@@ -1,3 +1,4 @@
 export * from './schemas';
 export * from './card';
 export { renderModelCardMarkdown, formatBytes } from './markdown';
+export { computeVerdict } from './verdict';

@@ -22,6 +22,24 @@ const rate = (r: Score['falsePositiveEmptySlices']) => (r.rate === null ? 'n/a' 
 const scoreLine = (s: Score) =>
   `per-case Dice ${num(s.caseDice.mean)} (± ${num(s.caseDice.std, 3)} over ${s.lesionCases} cases with a lesion), per-case IoU ${num(s.caseIoU.mean)}, lesion-slice Dice ${num(s.lesionSliceDice.mean)}, lesion-free slices with a false positive ${rate(s.falsePositiveEmptySlices)}`;
 
+type LatencyData = NonNullable<ModelCard['size']>['latency'] & object;
+type BaselineData = NonNullable<NonNullable<ModelCard['size']>['verdict']>['baseline'];
+
+/** `3.21 ms (onnxruntime-node CPU, 1 thread, batch 1, 20 runs)`: the runtime the artifact runs in. */
+export function latencyText(l: LatencyData): string {
+  const where = l.runtime === 'tfjs' ? `tfjs ${l.backend ?? ''} backend`.replace('  ', ' ') : `onnxruntime-node ${l.device.toUpperCase()}, ${l.threads} thread${l.threads > 1 ? 's' : ''}`;
+  return `${l.medianMs.toFixed(2)} ms (${where}, batch ${l.inputShape[0]}, median of ${l.runs} runs)`;
+}
+
+export function memoryText(l: LatencyData): string {
+  if (l.peakBytes === undefined) return 'not measured';
+  return l.peakBytes === null ? `n/a (${l.memory ?? 'not reported by the runtime'})` : `${formatBytes(l.peakBytes)} (${l.memory ?? 'as the runtime reports it'})`;
+}
+
+export function baselineText(b: BaselineData): string {
+  return `Measured against the dense float32 model in ${b.runtime} on this machine: ${b.latencyMs.toFixed(2)} ms, file ${formatBytes(b.fileBytes)}, gzip ${formatBytes(b.gzipBytes)}, per-case Dice ${num(b.dice)}; one run, timings vary with machine load.`;
+}
+
 export function calibrationLine(c: Calibration): string {
   return `${c.method === 'percentile' ? `percentile ${c.percentile} (and ${+(100 - (c.percentile ?? 100)).toFixed(4)})` : 'min/max'} over ${c.slices} training slices (evenly spaced over the training split); ${c.tensors} activation tensors, ${c.quantizedConvs} convolutions quantized, ${c.foldedBatchNorms} BatchNorms folded`;
 }
@@ -106,10 +124,11 @@ export function renderModelCardMarkdown(c: ModelCard): string {
       '## Size',
       '',
       ...table(
-        ['dense (fp32) bytes', 'file bytes', 'gzip bytes', 'quantized weight bytes', 'non-zero weights', 'latency (median)'],
-        [[formatBytes(s.denseBytes), formatBytes(s.fileBytes), formatBytes(s.gzipBytes), formatBytes(s.quantizedBytes), `${s.nonZero.toLocaleString('en-US')} of ${s.parameters.toLocaleString('en-US')}`, s.latency ? `${s.latency.medianMs.toFixed(2)} ms (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]}, ${s.latency.runs} runs)` : 'not measured']],
+        ['dense (fp32) bytes', 'file bytes', 'gzip bytes', 'quantized weight bytes', 'non-zero weights', 'latency (median)', 'peak memory'],
+        [[formatBytes(s.denseBytes), formatBytes(s.fileBytes), formatBytes(s.gzipBytes), formatBytes(s.quantizedBytes), `${s.nonZero.toLocaleString('en-US')} of ${s.parameters.toLocaleString('en-US')}`, s.latency ? latencyText(s.latency) : 'not measured', s.latency ? memoryText(s.latency) : 'not measured']],
       ),
       '',
+      ...(s.verdict ? [`**Verdict:** ${s.verdict.line}. ${baselineText(s.verdict.baseline)}`, ''] : []),
       s.statement,
       '',
     );

@@ -62,8 +62,11 @@ export const ExportTargetsSchema = z
   .strict();
 
 export const LatencySchema = z.object({
-  runtime: z.literal('onnxruntime-node'),
-  device: z.literal('cpu'),
+  /** The artifact's own runtime: onnxruntime-node for ONNX, tfjs for TensorFlow.js. */
+  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  device: z.enum(['cpu', 'gpu']),
+  /** tfjs: the backend it ran on. */
+  backend: z.string().optional(),
   threads: z.number().int().positive(),
   inputShape: z.array(z.number().int()),
   runs: z.number().int().positive(),
@@ -71,7 +74,42 @@ export const LatencySchema = z.object({
   medianMs: z.number().nonnegative(),
   minMs: z.number().nonnegative(),
   maxMs: z.number().nonnegative(),
+  /** Quartiles of the timed runs (absent in older cards). */
+  q25Ms: z.number().nonnegative().optional(),
+  q75Ms: z.number().nonnegative().optional(),
+  /** Peak memory as the runtime reports it; null when it reports none (onnxruntime-node). Absent in older cards. */
+  peakBytes: z.number().int().nonnegative().nullable().optional(),
+  /** What peakBytes counts, or why it is missing. */
+  memory: z.string().optional(),
 });
+
+/** The dense float32 model, written and measured in the same runtime as an artifact: what a verdict compares with. */
+export const BaselineSchema = z.object({
+  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  /** Median latency, timed interleaved with the artifact (same runs, same load), and its quartiles. */
+  latencyMs: z.number().nonnegative(),
+  latencyQ25Ms: z.number().nonnegative().optional(),
+  latencyQ75Ms: z.number().nonnegative().optional(),
+  fileBytes: z.number().int().nonnegative(),
+  gzipBytes: z.number().int().nonnegative(),
+  /** Headline per-case Dice of the dense float32 model (null without lesion cases or before scoring). */
+  dice: z.number().nullable(),
+});
+export type Baseline = z.infer<typeof BaselineSchema>;
+
+/** An artifact against its baseline: ratios computed from the measurements, and the one line they read as. */
+export const VerdictSchema = z.object({
+  baseline: BaselineSchema,
+  /** Baseline latency / artifact latency (>1: faster). */
+  speedup: z.number().nonnegative(),
+  /** Baseline bytes / artifact bytes (>1: smaller). */
+  fileRatio: z.number().nonnegative(),
+  gzipRatio: z.number().nonnegative(),
+  /** Artifact Dice minus baseline Dice (null when either is missing). */
+  deltaDice: z.number().nullable(),
+  line: z.string(),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
 
 /** Mirrors `SizeReport` in src/node/export/size.ts (checked there at compile time by the job). */
 export const SizeReportSchema = z.object({
@@ -87,6 +125,7 @@ export const SizeReportSchema = z.object({
   kernels: z.object({ total: z.number().int().nonnegative(), nonZero: z.number().int().nonnegative(), sparsity: z.number().min(0).max(1) }),
   latency: LatencySchema.optional(),
   statement: z.string(),
+  verdict: VerdictSchema.optional(),
 });
 export type SizeReportData = z.infer<typeof SizeReportSchema>;
 

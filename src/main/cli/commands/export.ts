@@ -1,7 +1,7 @@
 /** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs ...`: the Export view's job, for scripts. */
 import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
-import { formatBytes, opsLine } from '../../../shared/export/markdown';
+import { baselineText, formatBytes, latencyText, memoryText, opsLine } from '../../../shared/export/markdown';
 import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
 import { existingTargets, exportTargets, unsupportedPairs } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
@@ -27,7 +27,7 @@ const USAGE = [
   '  --out DIR          output folder (default RUN_DIR/exports/<level>-<format>-<weights>/); it must be',
   '                     new, empty or hold an earlier export, since it is replaced as a whole',
   '  --force            replace an existing export (default: refuse and list its files)',
-  '  --latency-runs N   timed onnxruntime runs for the median latency (default 20)',
+  '  --latency-runs N   timed runs for the median latency, each file in its own runtime (default 20)',
   '  --json             print the full result as JSON instead of the report',
   '',
   'Each exported file is loaded back (onnxruntime-node or tfjs), scored on the validation split and',
@@ -112,11 +112,14 @@ function report(r: ExportResult, io: CliIO): void {
     io.out(`  gzip bytes     ${s.gzipBytes}  (${formatBytes(s.gzipBytes)}, ${(s.fileBytes / Math.max(1, s.gzipBytes)).toFixed(2)}x smaller)`);
     io.out(`  quantized      ${s.quantizedBytes}  (weight payload as stored)`);
     io.out(`  non-zeros      ${s.nonZero} of ${s.parameters}`);
-    if (s.latency) io.out(`  latency        ${s.latency.medianMs.toFixed(3)} ms median of ${s.latency.runs} (onnxruntime-node CPU, ${s.latency.threads} thread, batch ${s.latency.inputShape[0]})`);
+    if (s.latency) io.out(`  latency        ${latencyText(s.latency)}`);
+    if (s.latency) io.out(`  peak memory    ${memoryText(s.latency)}`);
     const c = a.check;
     const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
     if (c.ops) io.out(`  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`);
     io.out(`  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
+    if (s.verdict) io.out(`  verdict        ${s.verdict.line}`);
+    if (s.verdict) io.out(`                 ${baselineText(s.verdict.baseline)}`);
     io.out(`  model card     ${a.card.markdown}`);
   }
   io.out('');

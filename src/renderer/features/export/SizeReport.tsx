@@ -1,5 +1,5 @@
 /** The size report of each export, and the measured Dice of the exported file when there is one. */
-import { formatBytes } from '../../../shared/export/markdown';
+import { baselineText, formatBytes, latencyText } from '../../../shared/export/markdown';
 import type { ArtifactCheck, SizeReportData } from '../../../shared/export/schemas';
 
 export interface ReportRow {
@@ -29,7 +29,8 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
               <th scope="col">gzip bytes</th>
               <th scope="col">quantized bytes</th>
               <th scope="col">non-zeros</th>
-              <th scope="col">latency</th>
+              <th scope="col">latency (own runtime)</th>
+              <th scope="col">peak memory</th>
               {measured && <th scope="col">Per-case Dice exported</th>}
               {measured && <th scope="col">Per-case Dice float32</th>}
               {measured && <th scope="col">Δ per-case Dice</th>}
@@ -50,9 +51,16 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
                 <td>
                   {r.size.nonZero.toLocaleString('en-US')} <span className="export-muted export-sub">of {r.size.parameters.toLocaleString('en-US')}</span>
                 </td>
-                <td title={r.size.latency ? `median of ${r.size.latency.runs} runs, min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
-                  {r.size.latency ? `${r.size.latency.medianMs.toFixed(3)} ms` : '–'}
+                <td title={r.size.latency ? `${latencyText(r.size.latency)}; min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
+                  {r.size.latency ? (
+                    <>
+                      {r.size.latency.medianMs.toFixed(3)} ms <span className="export-muted export-sub">{r.size.latency.runtime === 'tfjs' ? `tfjs ${r.size.latency.backend ?? ''}` : 'onnxruntime'}</span>
+                    </>
+                  ) : (
+                    '–'
+                  )}
                 </td>
+                <td title={r.size.latency?.memory}>{r.size.latency?.peakBytes == null ? <span className="export-muted">not reported</span> : formatBytes(r.size.latency.peakBytes)}</td>
                 {measured && r.check && <td>{fixed(r.check.score.caseDice.mean)}</td>}
                 {measured && r.check && <td>{fixed(r.check.reference.caseDice.mean)}</td>}
                 {measured && r.check && (
@@ -63,8 +71,22 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
           </tbody>
         </table>
       </div>
+      {rows.some((r) => r.size.verdict) && (
+        <ul className="export-verdicts" data-testid="export-verdicts" aria-label="Verdicts">
+          {rows.map((r) =>
+            r.size.verdict ? (
+              <li key={`${r.format}-${r.weights}`} title={baselineText(r.size.verdict.baseline)}>
+                <strong>
+                  {r.format} {r.weights}:
+                </strong>{' '}
+                {r.size.verdict.line}
+              </li>
+            ) : null,
+          )}
+        </ul>
+      )}
       <p className="export-statement" role="note">
-        {rows[0].size.statement} Latency: onnxruntime-node on this machine's CPU, {rows[0].size.latency?.threads ?? 1} thread, batch 1.
+        {rows[0].size.statement} Latency: each file loaded back in its own runtime (ONNX in onnxruntime-node, {rows[0].size.latency?.threads ?? 1} thread; TensorFlow.js in tfjs) on this machine, batch 1; verdicts compare with the dense float32 model measured the same way in the same run.
       </p>
     </section>
   );
