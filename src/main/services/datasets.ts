@@ -3,6 +3,7 @@
  * viewer. Opening, generating and decoding run in the data reader thread (src/node/data/remote.ts)
  * with the size limits of src/node/data, so a big folder never stalls the API.
  */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DEFAULT_PHANTOMS, MAX_PHANTOM_VALUES, PHANTOM_SIZE_HINT, phantomDatasetId, phantomValues } from '../../shared/data/phantoms';
@@ -56,19 +57,40 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
   const onExit = () => registry.closeAll();
   process.once('exit', onExit);
 
-  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[]; channels?: string[]; labels?: number[] } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
+  /** Opens still checking their data, by job id (datasets.cancelOpen). */
+  const opening = new Map<string, AbortController>();
+
+  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[]; channels?: string[]; labels?: number[]; jobId?: string } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
     let ds: RemoteDataset;
-    const jobId = `open-${Date.now().toString(36)}`;
+    const jobId = extra.jobId ?? `open-${randomBytes(6).toString('hex')}`;
+    if (opening.has(jobId)) throw new StudioError({ code: 'exists', what: `An open with job id ${jobId} is already running`, hint: 'Use a new job id' });
+    const ctl = new AbortController();
+    opening.set(jobId, ctl);
+    // One progress stream for every long operation: job.progress, kind "dataset-open", ending with its state.
+    const emit = (p: Omit<JobProgress, 'jobId' | 'kind'>) => {
+      try {
+        ctx?.events.emit('job.progress', { jobId, kind: 'dataset-open', ...p });
+      } catch (e) {
+        console.error(e);
+      }
+    };
+    emit({ fraction: 0, message: 'Reading the headers', state: 'running' });
     try {
       ds = await reader.open(path, {
         ...(extra.linkRoots ? { limits: { linkRoots: extra.linkRoots } } : {}),
         ...(extra.channels ? { channels: extra.channels } : {}),
         ...(extra.labels ? { labels: extra.labels } : {}),
-        progress: { report: (s) => ctx?.events.emit('job.progress', { jobId, kind: 'dataset-open', fraction: s.total ? s.done / s.total : 1, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
+        signal: ctl.signal,
+        progress: { report: (s) => emit({ fraction: s.total ? s.done / s.total : 1, step: s.done, totalSteps: s.total, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
       });
     } catch (e) {
+      const cancelled = e instanceof StudioError && e.code === 'cancelled';
+      emit({ fraction: 0, state: cancelled ? 'cancelled' : 'failed', ...(e instanceof StudioError ? { message: e.what } : {}) });
       asUserError(e, path);
+    } finally {
+      opening.delete(jobId);
     }
+    emit({ fraction: 1, state: 'done', message: 'Opened' });
     return registry.add(ds, extra);
   }
 
@@ -103,17 +125,24 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         checkRead(real, ctx.shell, options.env);
         return real;
       };
-      if ('path' in input) return openPath(allowed(input.path), { ...(input.channels ? { channels: input.channels } : {}), ...(input.labels ? { labels: input.labels } : {}) }, ctx);
+      const jobId = input.jobId ? { jobId: input.jobId } : {};
+      if ('path' in input) return openPath(allowed(input.path), { ...(input.channels ? { channels: input.channels } : {}), ...(input.labels ? { labels: input.labels } : {}), ...jobId }, ctx);
       const real = input.paths.map(allowed);
-      if (real.length === 1) return openPath(real[0], {}, ctx);
+      if (real.length === 1) return openPath(real[0], jobId, ctx);
       const staged = await stageFiles(real, options.tempDir);
       try {
         // The staged folder links to the picked files: those links (only) may be followed.
-        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }), linkRoots: [...new Set(real.map((p) => dirname(p)))] }, ctx);
+        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }), linkRoots: [...new Set(real.map((p) => dirname(p)))], ...jobId }, ctx);
       } catch (e) {
         await staged.dispose();
         throw e;
       }
+    },
+
+    'datasets.cancelOpen': async (input) => {
+      const ctl = opening.get(input.jobId);
+      ctl?.abort();
+      return { cancelled: !!ctl };
     },
 
     'datasets.list': async () => {
@@ -138,7 +167,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
       return { paths: folder ? [folder] : [] };
     },
 
-    'datasets.upload': async (input) => {
+    'datasets.upload': async (input, ctx) => {
       switch (input.action) {
         case 'begin':
           return progress(await uploads.begin(input.files));
@@ -154,7 +183,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
           // One dropped file is opened as itself, so errors and the detected format are about it.
           const target = s.files.length === 1 ? join(s.dir, ...s.files[0].name.split('/')) : s.dir;
           try {
-            return progress(s, await openPath(target, { label: s.label, dispose }));
+            return progress(s, await openPath(target, { label: s.label, dispose }, ctx));
           } catch (e) {
             dispose();
             throw renameUploadError(e, s.dir);

@@ -27,6 +27,8 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions = {}): 
   const total = ds.cases.reduce((a, c) => a + c.sliceCount, 0);
   let done = 0;
   for (const c of ds.cases) {
+    // Readers decode synchronously: yield once per case so a cancel message can arrive.
+    await new Promise<void>((r) => setImmediate(r));
     if (opts.signal?.aborted) fail('cancelled', ds.root, 'checking the data was cancelled', 'Open the data again to check it');
     let slices;
     try {

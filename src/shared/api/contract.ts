@@ -14,6 +14,8 @@ import { BackendInfoSchema } from '../backend';
 import {
   BrowseInputSchema,
   BrowseOutputSchema,
+  CancelOpenInputSchema,
+  CancelOpenOutputSchema,
   DatasetIdInputSchema,
   DatasetSummarySchema,
   OpenInputSchema,
@@ -115,6 +117,7 @@ export const calls = {
   ),
   'datasets.phantoms': call('Generate and open the built-in brain-MRI phantom set', PhantomsInputSchema, DatasetSummarySchema),
   'datasets.open': call('Open a folder or file(s) on the studio machine as a dataset', OpenInputSchema, DatasetSummarySchema),
+  'datasets.cancelOpen': call('Stop an open that is still checking its data (by the jobId given to datasets.open); it fails with code cancelled', CancelOpenInputSchema, CancelOpenOutputSchema),
   'datasets.list': call('Datasets open in this session, oldest first', NoInput, z.array(DatasetSummarySchema)),
   'datasets.close': call('Forget an open dataset (and delete its uploaded files)', DatasetIdInputSchema, z.object({ closed: z.boolean() })),
   'datasets.browse': call('List one folder of the studio machine (folder browser of browser mode)', BrowseInputSchema, BrowseOutputSchema),

@@ -21,7 +21,7 @@ import './data.css';
 export function DataPage() {
   const api = useApi();
   const session = useDataSession();
-  const { dataset, selection, setSelection, busy, progress, error, setError } = session;
+  const { dataset, selection, setSelection, busy, progress, stage, error, setError } = session;
   const [browsing, setBrowsing] = useState(false);
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -85,7 +85,13 @@ export function DataPage() {
         <div className="data-busy" role="status" aria-label="Data activity">
           <span className="data-busy__spinner" aria-hidden="true" />
           {busy}
-          {progress !== undefined && <progress max={1} value={progress} aria-label="Upload progress" />}
+          {progress !== undefined && <progress max={1} value={progress} aria-label={session.opening ? 'Data check progress' : 'Upload progress'} />}
+          {stage && <span className="data-busy__stage">{stage}</span>}
+          {session.opening && (
+            <button type="button" className="action-button" onClick={session.cancelOpen}>
+              Cancel
+            </button>
+          )}
         </div>
       )}
 

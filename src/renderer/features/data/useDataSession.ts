@@ -3,7 +3,7 @@
  * The services keep the datasets; the selection is remembered here across view switches.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useApi } from '../../api/context';
+import { useApi, useEvent } from '../../api/context';
 import type { OpenedDataset } from '../../../shared/api/schemas/datasets';
 import type { StudioError } from '../../../shared/errors';
 import { toStudioError } from '../../components/errors';
@@ -38,6 +38,9 @@ export function useDataSession() {
   const [busy, setBusy] = useState<string | undefined>();
   const [progress, setProgress] = useState<number | undefined>();
   const [error, setError] = useState<StudioError | undefined>();
+  /** The open in progress (its job id), and what its data check reports. */
+  const [openJob, setOpenJob] = useState<string | undefined>();
+  const [stage, setStage] = useState<string | undefined>();
   const [restored, setRestored] = useState(false);
   const live = useRef(true);
 
@@ -71,6 +74,34 @@ export function useDataSession() {
     };
   }, [api, show]);
 
+  // The deep check of an open reports through the one progress stream (job.progress, kind dataset-open).
+  useEvent('job.progress', (p) => {
+    if (p.kind !== 'dataset-open' || p.jobId !== openJob || p.state !== 'running') return;
+    setProgress(p.fraction);
+    setStage(p.message);
+  });
+
+  /** Opens with a job id of its own, so its progress can be followed and it can be cancelled. */
+  const openWithProgress = useCallback(
+    async (input: { path: string; channels?: string[]; labels?: number[] } | { paths: string[] }) => {
+      const jobId = `open-${Math.random().toString(36).slice(2, 10)}`;
+      setOpenJob(jobId);
+      try {
+        return await api.call('datasets.open', { ...input, jobId });
+      } finally {
+        if (live.current) {
+          setOpenJob(undefined);
+          setStage(undefined);
+        }
+      }
+    },
+    [api],
+  );
+
+  const cancelOpen = useCallback(() => {
+    if (openJob) void api.call('datasets.cancelOpen', { jobId: openJob }).catch(() => undefined);
+  }, [api, openJob]);
+
   /** Runs one user action with a busy message; failures land in the error banner. */
   const run = useCallback(async (label: string, action: () => Promise<OpenedDataset | undefined>) => {
     setBusy(label);
@@ -80,8 +111,11 @@ export function useDataSession() {
       const ds = await action();
       if (ds && live.current) show(ds);
     } catch (e) {
+      const err = toStudioError(e);
+      // Cancelled by the user: what was on screen before is still true; nothing to report.
+      if (live.current && err.code === 'cancelled') return;
       if (live.current) {
-        setError(toStudioError(e));
+        setError(err);
         // The viewer must not go on showing the previous scan as if it were what was just
         // asked for: clear it; the banner says why (the previous data stays open in the list).
         remembered.datasetId = undefined;
@@ -102,15 +136,15 @@ export function useDataSession() {
   const openPaths = useCallback(
     (paths: string[]) => {
       if (paths.length === 0) return Promise.resolve();
-      return run(`Opening ${paths.length === 1 ? paths[0] : `${paths.length} files`}…`, () => api.call('datasets.open', paths.length === 1 ? { path: paths[0] } : { paths }));
+      return run(`Opening ${paths.length === 1 ? paths[0] : `${paths.length} files`}…`, () => openWithProgress(paths.length === 1 ? { path: paths[0] } : { paths }));
     },
-    [api, run],
+    [openWithProgress, run],
   );
 
   /** Reopens the data with another channel order or other lesion labels (see DataChoices). */
   const reopen = useCallback(
-    (request: { path: string; channels?: string[]; labels?: number[] }) => run('Reopening with the chosen channels and labels…', () => api.call('datasets.open', request)),
-    [api, run],
+    (request: { path: string; channels?: string[]; labels?: number[] }) => run('Reopening with the chosen channels and labels…', () => openWithProgress(request)),
+    [openWithProgress, run],
   );
 
   const pick = useCallback(
@@ -119,9 +153,9 @@ export function useDataSession() {
         const { paths } = await api.call('datasets.pick', { kind });
         if (paths.length === 0) return undefined;
         setBusy('Opening…');
-        return api.call('datasets.open', paths.length === 1 ? { path: paths[0] } : { paths });
+        return openWithProgress(paths.length === 1 ? { path: paths[0] } : { paths });
       }),
-    [api, run],
+    [api, openWithProgress, run],
   );
 
   const openDropped = useCallback(
@@ -141,5 +175,5 @@ export function useDataSession() {
     setSelectionState(undefined);
   }, [api, dataset]);
 
-  return { dataset, selection, setSelection, busy, progress, error, setError, restored, loadPhantoms, openPaths, reopen, pick, openDropped, close };
+  return { dataset, selection, setSelection, busy, progress, stage, opening: !!openJob, cancelOpen, error, setError, restored, loadPhantoms, openPaths, reopen, pick, openDropped, close };
 }

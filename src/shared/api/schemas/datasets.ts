@@ -76,11 +76,17 @@ export const PhantomsInputSchema = z
 
 const PathString = z.string().min(1).max(4096);
 
+/** A caller-chosen id for an open: its progress arrives as job.progress (kind "dataset-open") under it, and datasets.cancelOpen stops it. */
+const OpenJobId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+
 export const OpenInputSchema = z.union([
-  z.object({ path: PathString }).extend(DataChoiceSchema.shape).strict(),
+  z.object({ path: PathString, jobId: OpenJobId.optional() }).extend(DataChoiceSchema.shape).strict(),
   /** Several files picked together (a volume and its label, PNG slices and masks). */
-  z.object({ paths: z.array(PathString).min(1).max(10_000) }).strict(),
+  z.object({ paths: z.array(PathString).min(1).max(10_000), jobId: OpenJobId.optional() }).strict(),
 ]);
+
+export const CancelOpenInputSchema = z.object({ jobId: OpenJobId }).strict();
+export const CancelOpenOutputSchema = z.object({ cancelled: z.boolean() });
 
 export const BrowseInputSchema = z.object({ path: PathString.optional() }).strict().optional();
 
