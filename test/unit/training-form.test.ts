@@ -39,6 +39,14 @@ describe('Train form -> RunConfig', () => {
     expect(suggestName(form({ method: 'sam', varOn: true }))).toBe('sam+var');
   });
 
+  it('SAM / CrAM with VAR take the ascent choice (default: the whole objective); SGD and runs without VAR carry none', () => {
+    const parse = (f: TrainForm) => RunConfigSchema.parse(toRunConfig(f, []).config).optimizer.ascent;
+    expect(parse(form({ method: 'sam', varOn: true }))).toBe('objective');
+    expect(toRunConfig(form({ method: 'sam', varOn: true, ascent: 'data' }), []).config?.optimizer).toMatchObject({ method: 'sam', ascent: 'data' });
+    expect(toRunConfig(form({ method: 'sgd', varOn: true, ascent: 'data' }), []).config?.optimizer).not.toHaveProperty('ascent');
+    expect(toRunConfig(form({ method: 'cram', varOn: false, ascent: 'data' }), []).config?.optimizer).not.toHaveProperty('ascent');
+  });
+
   it('trains on a dataset opened in the Data view by path', () => {
     const sources = [{ label: 'lgg', data: { kind: 'path' as const, path: '/data/lgg', format: 'lgg' as const } }];
     expect(toRunConfig(form({ source: '0' }), sources).config?.data).toEqual({ kind: 'path', path: '/data/lgg', format: 'lgg' });

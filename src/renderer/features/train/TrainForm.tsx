@@ -18,6 +18,7 @@ import {
   type FieldName,
   type TrainForm as Form,
 } from './form';
+import { ascentKinds } from '../../../shared/train/optimizerConfig';
 import type { RunConfigInput } from '../../../shared/run/config';
 import type { TrainingPreflight } from '../../../shared/api/schemas/training';
 import { plural } from '../../../shared/format/plural';
@@ -259,6 +260,19 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
             {input('varLambda', { disabled: !form.varOn })}
           </Field>
         </div>
+        {usesRho(form.method) && form.varOn && (
+          <Field name="ascent" label="VAR in the ascent" error={errors.ascent} hint="The SAM / CrAM perturbation follows the gradient of L + λψ, or of the data loss only">
+            {(ids) => (
+              <select id={ids.id} value={form.ascent} onChange={(e) => set('ascent', e.target.value as Form['ascent'])} aria-describedby={ids.describedBy}>
+                {ascentKinds.map((a) => (
+                  <option key={a} value={a}>
+                    {a === 'objective' ? 'Whole objective (L + λψ)' : 'Data loss only'}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
       </fieldset>
 
       <fieldset>

@@ -5,7 +5,7 @@
  */
 import { modelPreset, presetNames, type PresetName } from '../../../shared/model/config';
 import { RunConfigSchema, type RunConfigInput, type RunData } from '../../../shared/run/config';
-import { METHOD_LABELS, optimizerMethods, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
+import { METHOD_LABELS, optimizerMethods, type AscentKind, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
 
 export interface TrainForm {
   name: string;
@@ -15,6 +15,8 @@ export interface TrainForm {
   method: OptimizerMethod;
   varOn: boolean;
   varLambda: string;
+  /** SAM / CrAM with VAR: the ascent follows the whole objective (default) or the data loss only. */
+  ascent: AscentKind;
   rho: string;
   cramSparsities: string;
   epochs: string;
@@ -59,6 +61,7 @@ export const DEFAULT_FORM: TrainForm = {
   method: 'sgd',
   varOn: false,
   varLambda: '0.0001',
+  ascent: 'objective',
   rho: '0.05',
   cramSparsities: '0.5, 0.7, 0.9',
   epochs: '8',
@@ -92,6 +95,7 @@ const FIELD_OF: Record<string, FieldName> = {
   'optimizer.rho': 'rho',
   'optimizer.cramSparsities': 'cramSparsities',
   'optimizer.varLambda': 'varLambda',
+  'optimizer.ascent': 'ascent',
   'optimizer.method': 'method',
   epochs: 'epochs',
   batchSize: 'batchSize',
@@ -168,6 +172,7 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
       ...(usesRho(form.method) ? { rho: num(form.rho) } : {}),
       ...(usesSparsities(form.method) ? { cramSparsities: sparsities.filter(Number.isFinite) } : {}),
       varLambda: form.varOn ? num(form.varLambda) : 0,
+      ...(usesRho(form.method) && form.varOn ? { ascent: form.ascent } : {}),
     },
     epochs: num(form.epochs),
     batchSize: num(form.batchSize),
