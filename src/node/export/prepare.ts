@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
+import { isPrunableShape } from '../../shared/model/weights';
 import type { PruneSummary } from '../../shared/export/schemas';
 import { pruneModel, readWeights, reestimateBatchNorm } from '../../shared/prune';
 import type { NamedWeight } from '../../shared/prune/types';
@@ -32,7 +33,7 @@ export async function kernelCounts(model: tf.LayersModel): Promise<{ total: numb
   let total = 0;
   let nonZero = 0;
   for (const v of model.weights) {
-    if (v.shape.length < 2) continue;
+    if (!isPrunableShape(v.shape)) continue;
     const d = await v.read().data();
     total += d.length;
     for (let i = 0; i < d.length; i++) if (d[i] !== 0) nonZero++;

@@ -7,6 +7,7 @@ import type { Verdict, WeightPrecision } from '../../shared/export/schemas';
 import { computeVerdict } from '../../shared/export/verdict';
 import { measureOnnxLatency, measureTfjsLatency, type BaselineTiming, type Latency, type LatencyOptions } from './latency';
 import { tfjsDir } from './tfjs';
+import { isPrunableShape } from '../../shared/model/weights';
 
 const gzip = promisify(zlib.gzip);
 
@@ -74,7 +75,7 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
     for (let i = 0; i < values.length; i++) if (values[i] !== 0) nz++;
     parameters += values.length;
     nonZero += nz;
-    if (v.shape.length > 1) {
+    if (isPrunableShape(v.shape)) {
       kTotal += values.length;
       kNonZero += nz;
     }

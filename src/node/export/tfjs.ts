@@ -5,6 +5,7 @@ import { StudioError } from '../../shared/errors';
 import { writeFileSet } from './files';
 import type { WeightStorage } from './onnx-builder';
 import { quantizeUint8Affine, toFloat16 } from './quantize';
+import { isPrunableShape } from '../../shared/model/weights';
 
 export interface TfjsExportOptions {
   /**
@@ -66,7 +67,8 @@ export async function exportTfjs(model: tf.LayersModel, dir: string, opts: TfjsE
     offset += size * 4;
     const out: tf.io.WeightsManifestEntry = { name: spec.name, shape: spec.shape, dtype: 'float32' };
     let bytes: Uint8Array = new Uint8Array(values.buffer);
-    if (spec.shape.length > 1) {
+    // Kernels (the prunable weights) are stored at the chosen precision; biases and BN stay float32.
+    if (isPrunableShape(spec.shape)) {
       if (storage === 'fp16') {
         bytes = new Uint8Array(toFloat16(values).buffer);
         out.quantization = { dtype: 'float16' };

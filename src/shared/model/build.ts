@@ -3,6 +3,7 @@ import { StudioError } from '../errors';
 import type { ModelConfig } from './config';
 import { parseModelConfig } from './config';
 import { batchNormalization, passThroughReLU } from './layers';
+import { isPrunableShape } from './weights';
 
 /**
  * The ResNet-UNet family in tfjs-layers (NHWC). One code path builds every preset; the
@@ -268,7 +269,7 @@ export function countFlops(model: tf.LayersModel): number {
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     if (cls === 'Conv2D' || cls === 'DepthwiseConv2D' || cls === 'Dense') {
-      const kernel = layer.weights.find((w) => w.shape.length > 1);
+      const kernel = layer.weights.find((w) => isPrunableShape(w.shape));
       const out = layer.outputShape as (number | null)[];
       if (!kernel) continue;
       const k = kernel.shape as number[];

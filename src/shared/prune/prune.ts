@@ -1,6 +1,7 @@
 import { StudioError } from '../errors';
 import { globalMagnitudeThreshold } from '../train/topk';
 import type { LayerSparsity, NamedWeight, PruneOptions, PruneResult } from './types';
+import { isPrunableShape } from '../model/weights';
 
 /**
  * One-shot magnitude pruning on copies (the arrays passed in are never written).
@@ -32,7 +33,7 @@ export function pruneWeights(weights: NamedWeight[], opts: PruneOptions): PruneR
   }
 
   const out: NamedWeight[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], values: w.values.slice() }));
-  const rankIdx = out.map((w, i) => (w.shape.length > 1 ? i : -1)).filter((i) => i >= 0);
+  const rankIdx = out.map((w, i) => (isPrunableShape(w.shape) ? i : -1)).filter((i) => i >= 0);
   const prunedIdx = keepFirstLast ? rankIdx.slice(1, -1) : rankIdx;
   const pruned = new Set(prunedIdx);
 
