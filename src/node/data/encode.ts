@@ -9,11 +9,8 @@ import { autoWindow } from '../../shared/data/window';
 import { encodeMask } from '../../shared/metrics/encode';
 import { encodeLabelMap } from '../../shared/data/labelMap';
 import { StudioError } from '../../shared/errors';
+import { defaultChannel } from '../../shared/data/channels';
 
-/** FLAIR (channel 1 of pre-contrast / FLAIR / post-contrast) is where the lesions show. */
-export function defaultChannel(format: DatasetFormat, channels: number): number {
-  return (format === 'phantom' || format === 'lgg') && channels === 3 ? 1 : 0;
-}
 
 export interface Quantised {
   stored: Int16Array;

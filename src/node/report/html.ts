@@ -11,6 +11,7 @@ import type { SweepImages, SweepRecord } from '../../shared/sweep/result';
 import { diceChart, diceIntervalLabel, histogramChart, lesionDiceChart, trainingCharts } from './charts';
 import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
 import { esc } from '../../shared/charts/svg';
+import { FLAIR_CHANNEL } from '../../shared/data/channels';
 
 export interface ReportInput {
   results: Results;
@@ -123,7 +124,7 @@ function gridsHtml(input: ReportInput): string {
     });
     out.push(`<figure><h3>${esc(run.label)} (seed ${run.seed})</h3>
 <img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="Predictions of ${esc(run.label)}: rows are slices, columns the input then ${shown.map(pct).join(', ')} sparsity">
-<figcaption>Columns: input (${sw.images.channel === 1 ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
+<figcaption>Columns: input (${sw.images.channel === FLAIR_CHANNEL ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
   }
   return `<p class="legend">Overlay:<span style="background:${rgb(GRID_COLOURS.TP)}"></span>true positive<span style="background:${rgb(GRID_COLOURS.FP)}"></span>false positive<span style="background:${rgb(GRID_COLOURS.FN)}"></span>false negative (missed lesion; in the first column: the true outline)</p><div class="grid">${out.join('')}</div>`;
 }

@@ -25,6 +25,7 @@ import { SWEEP_LOCK_HINT, sweepsDir, writeSweepImages, writeSweepRecord } from '
 import { prepareLevel } from './levels';
 import { acquireLock, type Lock } from '../fs/lock';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
+import { sampleChannel } from '../../shared/data/channels';
 
 /** The worker's data plus what only an in-process caller can pass. */
 export interface SweepJobOptions extends SweepWorkerData {
@@ -257,9 +258,9 @@ function* calibrationBatches(samples: Sample[], batchSize: number, size: number,
   }
 }
 
-/** The channel a reader looks at (FLAIR, channel 1, for 3-channel LGG-like data), 8-bit over each case's range. */
+/** The channel a reader looks at (sampleChannel: FLAIR for 3-channel LGG-like data), 8-bit over each case's range. */
 function displayImages(slices: Sample[], size: number, channels: number) {
-  const channel = channels >= 3 ? 1 : 0;
+  const channel = sampleChannel(channels);
   const range = new Map<string, [number, number]>();
   for (const s of slices) {
     const r = range.get(s.caseId) ?? [Infinity, -Infinity];

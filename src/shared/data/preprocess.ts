@@ -2,12 +2,13 @@ import type { Dataset, PreprocessOptions, Sample, Slice } from './types.js';
 import { fail } from './fail.js';
 import { approxPercentiles } from './window.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
+import { FLAIR_CHANNEL } from './channels';
 
 function pickChannels(s: Slice, want: number): Float32Array {
   if (s.channels === want) return s.image;
   const n = s.width * s.height;
   const out = new Float32Array(n * want);
-  if (s.channels === 3 && want === 1) { for (let p = 0; p < n; p++) out[p] = s.image[p * 3 + 1]; return out; } // FLAIR
+  if (s.channels === 3 && want === 1) { for (let p = 0; p < n; p++) out[p] = s.image[p * 3 + FLAIR_CHANNEL]; return out; }
   if (s.channels === 1) { for (let p = 0; p < n; p++) for (let c = 0; c < want; c++) out[p * want + c] = s.image[p]; return out; }
   return fail('mismatch', s.source, `slice has ${s.channels} channels, the model expects ${want}`, 'Choose a model with matching input channels');
 }

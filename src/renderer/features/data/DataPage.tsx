@@ -15,7 +15,8 @@ import { FolderBrowser } from './FolderBrowser';
 import { readDrop } from './drop';
 import { toStudioError } from '../../components/errors';
 import { useDataSession } from './useDataSession';
-import { defaultChannel, Viewer } from '../viewer/Viewer';
+import { Viewer } from '../viewer/Viewer';
+import { defaultChannel } from '../../../shared/data/channels';
 import './data.css';
 
 export function DataPage() {
@@ -47,7 +48,7 @@ export function DataPage() {
     (id: string) => {
       const c = dataset?.cases.find((x) => x.id === id);
       if (!c || !dataset) return;
-      const channel = selection && selection.channel < c.channels ? selection.channel : defaultChannel(dataset, c.channels);
+      const channel = selection && selection.channel < c.channels ? selection.channel : defaultChannel(dataset.format, c.channels);
       setSelection({ caseId: id, index: Math.floor(c.sliceCount / 2), channel });
     },
     [dataset, selection, setSelection],

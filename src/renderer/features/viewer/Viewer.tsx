@@ -12,18 +12,14 @@ import { keyFor } from '../../hotkeys/bindings';
 import { useHotkeys } from '../../hotkeys/HotkeysProvider';
 import { MetadataPanel } from './MetadataPanel';
 import './viewer.css';
-
-const LGG_CHANNELS = ['Pre-contrast', 'FLAIR', 'Post-contrast'];
+import { isLggLike, LGG_CHANNEL_NAMES } from '../../../shared/data/channels';
 
 export function channelNames(dataset: OpenedDataset, channels: number): string[] {
-  if ((dataset.format === 'phantom' || dataset.format === 'lgg') && channels === 3) return LGG_CHANNELS;
+  if (isLggLike(dataset.format, channels)) return [...LGG_CHANNEL_NAMES];
   if (dataset.choices?.channels?.length === channels) return dataset.choices.channels;
   return Array.from({ length: channels }, (_, i) => (channels === 1 ? 'Intensity' : `Channel ${i + 1}`));
 }
 
-export function defaultChannel(dataset: OpenedDataset, channels: number): number {
-  return (dataset.format === 'phantom' || dataset.format === 'lgg') && channels === 3 ? 1 : 0;
-}
 
 export interface ViewerProps {
   dataset: OpenedDataset;
