@@ -185,6 +185,8 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(page.getByRole('heading', { name: 'Size report and measured quality' })).toBeVisible();
     await expect(page.getByTestId('size-report').locator('tbody tr')).toHaveCount(1);
     await expect(page.getByTestId('size-report').locator('tbody th')).toHaveText('onnx fp32');
+    // the verdict is computed from this export's own measurements against the dense float32 file
+    await expect(page.getByTestId('export-verdicts')).toContainText(/onnx fp32: .*\(vs the dense float32 model in onnxruntime-node\)/);
     await expect(page.getByRole('list', { name: 'Saved folders' }).getByRole('listitem')).toHaveCount(1);
     await expect(page.getByRole('region', { name: 'Model card' })).toContainText(RUNS.var);
     await expectAllLabelled(page);

@@ -138,7 +138,7 @@ export const calls = {
   'runs.steps': call('The step losses a run reported while training (its steps.jsonl), to rebuild the live loss chart', RunIdInputSchema, RunsStepsOutputSchema),
   'runs.delete': call('Delete a run directory (not while it trains or is queued)', RunIdInputSchema, RunsDeleteOutputSchema),
   'runs.flatness': call('Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event job.changed)', RunsFlatnessInputSchema, RunsFlatnessOutputSchema),
-  'export.run': call('Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8), load each back and score it, size report and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
+  'export.run': call('Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8-weights; int8-qdq for ONNX), load each back and score it, size report (latency in each file’s own runtime, verdict) and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
   'export.result': call('The result of a completed export job; the job\'s error when it failed', ExportResultInputSchema, ExportResultOutputSchema),
   'export.preview': call('What an export would write: sizes, latency, existing files and the model card, without writing to the output folder', ExportPreviewInputSchema, ExportPreviewOutputSchema),
   'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
