@@ -14,8 +14,8 @@ import { ONNX_FILE } from './paths';
 import { onnxPredictor, tfjsPredictor, type Predictor } from './check';
 
 /** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata). */
-export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean }): Record<string, string> {
-  return { runId, sparsity: String(level.sparsity), scope: level.scope, keepFirstLast: String(level.keepFirstLast), disclaimer: DISCLAIMER };
+export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean; family?: string }): Record<string, string> {
+  return { runId, family: level.family ?? 'unstructured', sparsity: String(level.sparsity), scope: level.scope, keepFirstLast: String(level.keepFirstLast), disclaimer: DISCLAIMER };
 }
 
 export interface WrittenModel {

@@ -76,7 +76,7 @@ export function buildModelCard(c: CardInput): ModelCard {
   const size = cfg.model.inputSize;
   const card: ModelCard = {
     schema: MODEL_CARD_SCHEMA_ID,
-    name: `${cfg.name} @ ${(100 * c.prune.requested).toFixed(1)} % sparsity${e ? ` (${e.format} ${e.weights})` : ''}`,
+    name: `${cfg.name} @ ${(100 * c.prune.requested).toFixed(1)} % ${c.prune.family === 'channel' ? 'channel-pruned' : 'sparsity'}${e ? ` (${e.format} ${e.weights})` : ''}`,
     createdAt: (c.now ?? new Date()).toISOString(),
     studioVersion: pkg.version,
     run: { id: r.id, name: cfg.name, status: r.status },

@@ -14,7 +14,7 @@ import type { ArtifactCheck, ExportArtifact, ExportFormat, ExportResult, SizeRep
 import { applyToModel, readWeights } from '../../shared/prune';
 import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
-import { sizeReport } from './size';
+import { CHANNEL_STATEMENT, sizeReport } from './size';
 import { writeBaselines } from './baseline';
 import { loadRunSamples } from '../train/data';
 import { exportMetadata, loadBack, writeModel, type QdqSource } from './artifact';
@@ -79,12 +79,14 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
   const staging = await createStaging(parent);
   let model: Awaited<ReturnType<typeof prepareExport>>['model'] | undefined;
   let baselines: Awaited<ReturnType<typeof writeBaselines>> | undefined;
+  let denseModel: Awaited<ReturnType<typeof prepareExport>>['denseModel'];
   try {
     // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
     let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
     const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= loadRunSamples(config));
     const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
     model = prep.model;
+    denseModel = prep.denseModel;
     const { src } = prep;
     progress('Loading the evaluation images');
     const data = await getSamples(src.record.config);
@@ -94,12 +96,20 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const { inputSize: size, inChannels: channels } = src.record.config.model;
 
     progress('Scoring the dense model');
-    const pruned = await readWeights(model);
-    applyToModel(model, prep.original);
-    const dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
-    progress('Writing the dense float32 model each verdict compares with');
-    baselines = await writeBaselines(model, targets.map((t) => t.format));
-    applyToModel(model, pruned);
+    let dense;
+    if (prep.denseModel) {
+      // Channel family: the trained model is its own object (the exported one is rebuilt smaller).
+      dense = scoreExport(await predictAll(tfjsPredictor(prep.denseModel), evalSet, size, channels, opts.signal), evalSet, size);
+      progress('Writing the dense float32 model each verdict compares with');
+      baselines = await writeBaselines(prep.denseModel, targets.map((t) => t.format));
+    } else {
+      const pruned = await readWeights(model);
+      applyToModel(model, prep.original);
+      dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
+      progress('Writing the dense float32 model each verdict compares with');
+      baselines = await writeBaselines(model, targets.map((t) => t.format));
+      applyToModel(model, pruned);
+    }
 
     progress('Scoring the pruned float32 model');
     const refProbs = await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal);
@@ -128,7 +138,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       progress(`Measuring ${t.format} ${t.weights}: sizes and latency`);
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: dense.caseDice.mean }, dice: check.score.caseDice.mean, scored: true };
-      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, latency: opts.latency, ...(compare ? { compare } : {}) });
+      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, latency: opts.latency, ...(compare ? { compare } : {}), ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}) });
       const card = buildModelCard({
         record: src.record,
         weightsSource: src.weights,
@@ -163,13 +173,14 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     // The history is a convenience; the export itself is complete without it.
     await recordExports(
       src.runDir,
-      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.caseDice.mean, deltaDice: a.check.deltaDice })),
+      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, family: req.family, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.caseDice.mean, deltaDice: a.check.deltaDice })),
     ).catch(() => undefined);
     opts.progress?.report({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
     return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
   } finally {
     model?.dispose();
     await baselines?.dispose();
+    denseModel?.dispose();
     // Gone already when placed; removed here after a failure or a cancel.
     await fsp.rm(staging, { recursive: true, force: true });
   }

@@ -13,11 +13,13 @@ export interface LevelName {
   sparsity: number;
   scope: 'global' | 'layerwise';
   keepFirstLast: boolean;
+  family?: 'unstructured' | 'channel';
 }
 
-/** `0.9-onnx-fp16`, `0.95-layerwise-kfl-tfjs-int8`: sortable, readable, one folder per export. */
+/** `0.9-onnx-fp16`, `0.95-layerwise-kfl-tfjs-int8`, `0.5-channel-onnx-fp32`: sortable, readable, one folder per export. */
 export function exportName(level: LevelName, format: ExportFormat, weights: WeightPrecision): string {
   const s = Number(level.sparsity.toFixed(4)).toString();
+  if (level.family === 'channel') return [s, 'channel', format, weights].join('-');
   return [s, level.scope === 'layerwise' ? 'layerwise' : '', level.keepFirstLast ? 'kfl' : '', format, weights].filter(Boolean).join('-');
 }
 

@@ -4,7 +4,7 @@ import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import { isPrunableShape } from '../../shared/model/weights';
 import type { PruneSummary } from '../../shared/export/schemas';
-import { pruneModel, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import { buildChannelPruned, planChannelPruning, pruneModel, readWeights, reestimateBatchNorm } from '../../shared/prune';
 import type { NamedWeight } from '../../shared/prune/types';
 import { initBackend, type BackendInfo } from '../compute/backend';
 import { chunk, toBatch } from '../train/batches';
@@ -15,6 +15,9 @@ export interface LevelRequest {
   scope: 'global' | 'layerwise';
   keepFirstLast: boolean;
   reestimateBatchNorm: boolean;
+  /** Default unstructured. */
+  family?: 'unstructured' | 'channel';
+  channelCriterion?: 'l1' | 'l2' | 'bn-gamma';
 }
 
 export interface Prepared {
@@ -24,6 +27,11 @@ export interface Prepared {
   model: tf.LayersModel;
   /** The trained weights before pruning, to score the dense model. */
   original: NamedWeight[];
+  /**
+   * Channel family: the trained model itself (`model` is the rebuilt smaller network, which
+   * cannot take the dense weights back); dispose it too.
+   */
+  denseModel?: tf.LayersModel;
   prune: PruneSummary;
   parameters: number;
   kernels: { total: number; nonZero: number };
@@ -48,10 +56,20 @@ export async function kernelCounts(model: tf.LayersModel): Promise<{ total: numb
 export async function prepareExport(runDir: string, level: LevelRequest, opts: { backend?: BackendInfo; calibration?: (src: RunSource) => Promise<Sample[]> } = {}): Promise<Prepared> {
   const src = await openRunSource(runDir);
   const backend = opts.backend ?? (await initBackend(src.record.config.backend));
-  const model = await loadTrainedModel(src);
+  const trained = await loadTrainedModel(src);
+  let model = trained;
   try {
-    const original = await readWeights(model);
-    const report = await pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
+    const original = await readWeights(trained);
+    let report: { requested: number; achieved: number; overall: number; scope: 'global' | 'layerwise'; keepFirstLast: boolean; threshold?: number };
+    let channel: PruneSummary['channel'];
+    if (level.family === 'channel') {
+      const plan = planChannelPruning(trained, original, { fraction: level.sparsity, criterion: level.channelCriterion ?? 'l1' });
+      model = buildChannelPruned(trained, original, plan);
+      report = { requested: plan.requested, achieved: plan.paramsRemoved, overall: plan.paramsRemoved, scope: level.scope, keepFirstLast: false };
+      channel = { criterion: plan.criterion, target: plan.target, ratio: plan.ratio, paramsRemoved: plan.paramsRemoved, flopsRemoved: plan.flopsRemoved, kernelParams: plan.kernelParams, flops: plan.flops };
+    } else {
+      report = await pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
+    }
     if (level.reestimateBatchNorm) {
       const samples = (await opts.calibration?.(src)) ?? [];
       if (!samples.length) throw new StudioError({ code: 'bad-input', what: 'BatchNorm re-estimation needs training images and there are none', hint: 'Export without BatchNorm re-estimation' });
@@ -77,15 +95,19 @@ export async function prepareExport(runDir: string, level: LevelRequest, opts: {
       keepFirstLast: report.keepFirstLast,
       ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
       batchNormReestimated: level.reestimateBatchNorm,
+      family: level.family ?? 'unstructured',
+      ...(channel ? { channel } : {}),
     };
-    const parameters = original.reduce((n, w) => n + w.values.length, 0);
+    // Of the exported network (the channel family's is smaller than the trained one).
+    const parameters = model.weights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
     const kernels = await kernelCounts(model);
     // The ONNX/tfjs writers read weights synchronously; fetching them once here serves those reads
     // from the CPU copy on every backend (webgpu cannot read GPU buffers synchronously in Node).
     await Promise.all(model.weights.map((v) => v.read().data()));
-    return { src, backend, model, original, prune, parameters, kernels };
+    return { src, backend, model, original, prune, parameters, kernels, ...(model !== trained ? { denseModel: trained } : {}) };
   } catch (e) {
     model.dispose();
+    if (model !== trained) trained.dispose();
     throw e;
   }
 }

@@ -11,7 +11,7 @@ import { renderModelCardMarkdown } from '../../shared/export/markdown';
 import type { Calibration, ExportFormat, PruneSummary, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
 import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
-import { sizeReport } from './size';
+import { CHANNEL_STATEMENT, sizeReport } from './size';
 import { exportMetadata, writeModel } from './artifact';
 import { buildModelCard } from './card';
 import type { ExportJobRequest } from './job';
@@ -39,10 +39,13 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
     const calibrations: (Calibration | undefined)[] = [];
     const latency = opts.latency ?? { runs: 5, warmup: 1 };
     // Measured with the dense weights, then the pruned ones go back.
-    const pruned = await readWeights(prep.model);
-    applyToModel(prep.model, prep.original);
-    baselines = await writeBaselines(prep.model, exportTargets(req).map((t) => t.format));
-    applyToModel(prep.model, pruned);
+    if (prep.denseModel) baselines = await writeBaselines(prep.denseModel, exportTargets(req).map((t) => t.format));
+    else {
+      const pruned = await readWeights(prep.model);
+      applyToModel(prep.model, prep.original);
+      baselines = await writeBaselines(prep.model, exportTargets(req).map((t) => t.format));
+      applyToModel(prep.model, pruned);
+    }
     // int8-qdq is calibrated on training slices here too, so the preview measures the real file.
     let train: Promise<Float32Array[]> | undefined;
     const qdq = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
@@ -50,7 +53,7 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
       const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), qdq);
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: null }, dice: null, scored: false };
-      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, latency, ...(compare ? { compare } : {}) });
+      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, latency, ...(compare ? { compare } : {}), ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}) });
       artifacts.push({ format: t.format, weights: t.weights, dir: t.dir, existing: existingTargets(t.dir, t.format), size });
       calibrations.push(w.calibration);
     }
@@ -73,6 +76,7 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
   } finally {
     prep.model.dispose();
     await baselines?.dispose();
+    prep.denseModel?.dispose();
     await fsp.rm(tmp, { recursive: true, force: true });
   }
 }

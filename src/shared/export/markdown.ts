@@ -93,8 +93,15 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     '',
     '## Sparsity',
     '',
-    `- Requested ${pct(c.sparsity.requested)} (${c.sparsity.scope} magnitude pruning${c.sparsity.keepFirstLast ? ', first and last layers kept dense' : ''}, one shot, no fine-tuning${c.sparsity.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`,
-    `- Achieved ${pct(c.sparsity.achieved)} of the pruned set, ${pct(c.sparsity.overall)} of all kernels: ${c.sparsity.kernelsNonZero.toLocaleString('en-US')} of ${c.sparsity.kernels.toLocaleString('en-US')} kernel weights are non-zero`,
+    ...(c.sparsity.family === 'channel' && c.sparsity.channel
+      ? [
+          `- Family: channel pruning. Requested ${pct(c.sparsity.requested)} of the conv weights removed with their channels (${c.sparsity.channel.criterion === 'bn-gamma' ? 'smallest BatchNorm |gamma|' : `smallest filter ${c.sparsity.channel.criterion.toUpperCase()} norm`} first, residual-add channels, stem and head kept; one shot, no fine-tuning${c.sparsity.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`,
+          `- Achieved ${pct(c.sparsity.channel.paramsRemoved)} of the conv weights and ${pct(c.sparsity.channel.flopsRemoved)} of the conv FLOPs removed: the network was rebuilt smaller, ${c.sparsity.channel.kernelParams.after.toLocaleString('en-US')} of ${c.sparsity.channel.kernelParams.before.toLocaleString('en-US')} kernel weights remain`,
+        ]
+      : [
+          `- Family: unstructured. Requested ${pct(c.sparsity.requested)} (${c.sparsity.scope} magnitude pruning${c.sparsity.keepFirstLast ? ', first and last layers kept dense' : ''}, one shot, no fine-tuning${c.sparsity.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`,
+          `- Achieved ${pct(c.sparsity.achieved)} of the pruned set, ${pct(c.sparsity.overall)} of all kernels: ${c.sparsity.kernelsNonZero.toLocaleString('en-US')} of ${c.sparsity.kernels.toLocaleString('en-US')} kernel weights are non-zero`,
+        ]),
     '',
     '## Metrics',
     '',

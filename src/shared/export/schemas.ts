@@ -3,6 +3,8 @@
  * API contract, the CLI, the export job and the model card JSON written next to the files.
  */
 import { z } from 'zod';
+import { pruneFamilies } from '../sweep/config';
+import { ChannelLevelSchema } from '../sweep/result';
 import { ScoreSummarySchema, type ScoreSummary } from '../metrics/schemas';
 
 export const ExportFormatSchema = z.enum(['onnx', 'tfjs']);
@@ -37,8 +39,15 @@ const unique = <T>(a: T[]) => new Set(a).size === a.length;
 /** The pruning half of a request: which copy of the run's model gets exported. */
 export const ExportLevelSchema = z
   .object({
-    /** Fraction of the prunable (rank>1) weights set to zero; 0 exports the dense model. */
+    /**
+     * Fraction of the prunable (rank>1) weights set to zero (unstructured) or removed with their
+     * channels (channel: the exported network is rebuilt smaller); 0 exports the dense model.
+     */
     sparsity: z.number().min(0).max(0.999),
+    /** The pruning family (docs/pruning-families.md); default unstructured. */
+    family: z.enum(pruneFamilies).default('unstructured'),
+    /** Channel family: which channels go first. */
+    channelCriterion: z.enum(['l1', 'l2', 'bn-gamma']).default('l1'),
     scope: PruneScopeSchema.default('global'),
     keepFirstLast: z.boolean().default(false),
     /** Recompute BatchNorm statistics on training images after pruning (as the sweep may). */
@@ -161,6 +170,10 @@ export const PruneSummarySchema = z.object({
   keepFirstLast: z.boolean(),
   threshold: z.number().optional(),
   batchNormReestimated: z.boolean(),
+  /** Absent in cards written before the channel family: unstructured. */
+  family: z.enum(pruneFamilies).optional(),
+  /** Channel family: what was removed and the rebuilt network's size. */
+  channel: ChannelLevelSchema.omit({ layers: true }).optional(),
 });
 export type PruneSummary = z.infer<typeof PruneSummarySchema>;
 
@@ -213,6 +226,8 @@ export const ExportIndexEntrySchema = z.object({
   sparsity: z.number(),
   scope: PruneScopeSchema,
   keepFirstLast: z.boolean(),
+  /** Absent in entries written before the channel family: unstructured. */
+  family: z.enum(pruneFamilies).optional(),
   createdAt: z.string(),
   fileBytes: z.number().int().nonnegative(),
   gzipBytes: z.number().int().nonnegative(),

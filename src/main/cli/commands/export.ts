@@ -10,6 +10,7 @@ import { reportStudioError } from '../errors';
 const USAGE = [
   'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights|int8-qdq]',
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
+  '                         [--family unstructured|channel] [--criterion l1|l2|bn-gamma]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
   '',
   '  RUN_DIR            a run directory (holds run.json), e.g. ~/.local/share/var-studio/runs/<run id>',
@@ -21,6 +22,10 @@ const USAGE = [
   '                     static int8 that onnxruntime computes with integer kernels (QLinearConv);',
   '                     activation ranges are calibrated (min/max) on 32 training slices evenly',
   '                     spaced over the training split; a tfjs x int8-qdq pair is skipped',
+  '  --family           unstructured (default): S of the conv weights set to zero, same network;',
+  '                     channel: S of the conv weights removed with whole channels, the network',
+  '                     rebuilt physically smaller (docs/pruning-families.md)',
+  '  --criterion        channel family: l1 (default), l2 or bn-gamma',
   '  --scope            global (default) or layerwise magnitude pruning',
   '  --keep-first-last  leave the first and last conv layers dense',
   '  --reestimate-bn    recompute BatchNorm statistics on training images after pruning',
@@ -65,6 +70,7 @@ function parse(argv: string[]) {
       options: {
         sparsity: { type: 'string' }, format: { type: 'string' }, weights: { type: 'string' }, scope: { type: 'string' },
         'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
+        family: { type: 'string' }, criterion: { type: 'string' },
         'latency-runs': { type: 'string' }, json: { type: 'boolean' },
       },
     });
@@ -77,6 +83,10 @@ function parse(argv: string[]) {
   const sparsity = Number(v.sparsity);
   if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1 || v.sparsity.trim() === '') throw bad(`invalid --sparsity "${v.sparsity}"`, 'Give a fraction from 0 up to (not including) 1, e.g. 0.9 for 90 %');
   if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise') throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
+  if (v.family !== undefined && v.family !== 'unstructured' && v.family !== 'channel') throw bad(`unknown --family "${v.family}"`, 'Use unstructured or channel');
+  const channel = v.family === 'channel';
+  if (v.criterion !== undefined && (!channel || !['l1', 'l2', 'bn-gamma'].includes(v.criterion))) throw bad(channel ? `unknown --criterion "${v.criterion}"` : '--criterion applies to --family channel', 'Use l1, l2 or bn-gamma with --family channel');
+  if (channel && (v.scope !== undefined || v['keep-first-last'])) throw bad('--scope and --keep-first-last apply to the unstructured family', 'Leave them out with --family channel');
   const runs = v['latency-runs'] === undefined ? 20 : Number(v['latency-runs']);
   if (!Number.isInteger(runs) || runs < 1 || runs > 10000) throw bad(`invalid --latency-runs "${v['latency-runs']}"`, 'Give an integer from 1 to 10000');
   return {
@@ -85,6 +95,8 @@ function parse(argv: string[]) {
       sparsity,
       scope: (v.scope ?? 'global') as 'global' | 'layerwise',
       keepFirstLast: !!v['keep-first-last'],
+      family: channel ? ('channel' as const) : ('unstructured' as const),
+      channelCriterion: (v.criterion ?? 'l1') as 'l1' | 'l2' | 'bn-gamma',
       reestimateBatchNorm: !!v['reestimate-bn'],
       formats: list<ExportFormat>(v.format, '--format', ExportFormatSchema.options),
       weights: list<WeightPrecision>(v.weights?.split(',').map((w) => canonicalWeightPrecision(w.trim())).join(','), '--weights', WEIGHT_PRECISIONS, 'fp32'),
@@ -99,7 +111,10 @@ function parse(argv: string[]) {
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 function report(r: ExportResult, io: CliIO): void {
-  io.out(`Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`);
+  if (r.prune.family === 'channel' && r.prune.channel) {
+    const c = r.prune.channel;
+    io.out(`Run ${r.runId}: channel pruning removed ${pct(c.paramsRemoved)} of the conv weights and ${pct(c.flopsRemoved)} of the conv FLOPs (${c.criterion}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''}); the network was rebuilt with ${c.kernelParams.after} of ${c.kernelParams.before} kernel weights`);
+  } else io.out(`Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`);
   const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
   io.out(`Per-case Dice on the ${r.evaluatedOn} split (${r.pruned.lesionCases} of ${r.pruned.cases} cases with a lesion, ${r.pruned.slices} slices): dense ${d4(r.dense.caseDice.mean)}, pruned float32 ${d4(r.pruned.caseDice.mean)}`);
   for (const a of r.artifacts) {
