@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkDestinations, createStaging, placeStaged, recoverStaging, STAGING_PREFIX } from '../../src/node/export/staging';
+import { checkDestinations, createStaging, placeStaged, recoverPendingStaging, recoverStaging, STAGING_PREFIX } from '../../src/node/export/staging';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'export-atomic-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -124,6 +124,27 @@ describe('export placement under kill -9', () => {
     fs.mkdirSync(path.join(live, `${STAGING_PREFIX}${os_.hostname()}-${process.pid}-00000000`), { recursive: true });
     expect(await recoverStaging(live)).toEqual({ undone: 0, removed: 0 });
   });
+
+  it('the next start finds a placement a killed process cut short in any output folder (noted in the studio home)', async () => {
+    const home = path.join(root, 'home');
+    const saved = process.env.VAR_STUDIO_HOME;
+    process.env.VAR_STUDIO_HOME = home; // the child inherits it
+    try {
+      const parent = path.join(root, 'custom-out');
+      await placeOld(parent);
+      expect(fs.readdirSync(path.join(home, 'exports-pending'))).toEqual([]); // notes go with their staging folder
+      const { killed } = await place(parent, 'new', 0);
+      const noted = fs.readdirSync(path.join(home, 'exports-pending'));
+      if (killed) expect(noted).toHaveLength(1);
+      await recoverPendingStaging();
+      expect(new Set(state(parent)).size).toBe(1);
+      expect(stagingIn(parent)).toEqual([]);
+      expect(fs.readdirSync(path.join(home, 'exports-pending'))).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.VAR_STUDIO_HOME;
+      else process.env.VAR_STUDIO_HOME = saved;
+    }
+  }, 60_000);
 
   it('a cancel during placement puts the previous set back, wherever it lands', async () => {
     for (let at = 0; at < N; at++) {

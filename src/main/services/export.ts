@@ -11,7 +11,7 @@ import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { listExports } from '../../node/export/history';
 import { startExport, startPreview } from '../../node/export/host';
 import { EXPORTS_DIR, exportTargets } from '../../node/export/paths';
-import { checkDestinations, recoverRunStoreStaging } from '../../node/export/staging';
+import { checkDestinations, recoverPendingStaging, recoverRunStoreStaging } from '../../node/export/staging';
 import { readSweepLevels } from '../../node/export/sweep';
 import { checkWrite } from './confine';
 import { jobError, type JobService } from './jobs';
@@ -33,7 +33,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
 
   // At start: undo the placements an earlier (killed) process did not finish, and delete the
   // staging folders of exports that never reached placement.
-  recoverRunStoreStaging(store().root).catch((e: unknown) => console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`));
+  Promise.all([recoverRunStoreStaging(store().root), recoverPendingStaging()]).catch((e: unknown) => console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`));
 
   async function runDirOf(runId: string): Promise<string> {
     const s = store();

@@ -21,7 +21,7 @@ import { exportMetadata, loadBack, writeModel, type QdqSource } from './artifact
 import { buildModelCard } from './card';
 import { recordExports } from './history';
 import { CARD_JSON, CARD_MD, exportTargets } from './paths';
-import { checkDestinations, createStaging, placeStaged, type StagedTarget } from './staging';
+import { checkDestinations, createStaging, dropStaging, placeStaged, type StagedTarget } from './staging';
 import { prepareExport, type LevelRequest } from './prepare';
 import { compareToReference, predictAll, scoreExport, tfjsPredictor } from './check';
 import { readSweepLevels } from './sweep';
@@ -182,6 +182,6 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     await baselines?.dispose();
     denseModel?.dispose();
     // Gone already when placed; removed here after a failure or a cancel.
-    await fsp.rm(staging, { recursive: true, force: true });
+    await dropStaging(staging);
   }
 }

@@ -18,6 +18,7 @@ import { StudioError } from '../../shared/errors';
 import type { ExportFormat } from '../../shared/export/schemas';
 import { writeFileAtomic } from '../fs/atomic';
 import { ownerGone } from '../fs/owner';
+import { studioHome } from '../runs/home';
 import { CARD_JSON, CARD_MD, ONNX_FILE, TFJS_JSON } from './paths';
 
 export const STAGING_PREFIX = '.var-studio-staging-';
@@ -85,12 +86,28 @@ export function checkDestinations(targets: StagedTarget[], overwrite: boolean): 
   return parent;
 }
 
+/**
+ * Where staging folders outside the run store are noted while they exist (`<home>/exports-pending/
+ * <staging name>.json` = its parent), so the next start finds a placement a killed CLI cut short in
+ * any output folder, not only in the run store.
+ */
+const pendingDir = () => path.join(studioHome(), 'exports-pending');
+const pendingNote = (root: string) => path.join(pendingDir(), `${path.basename(root)}.json`);
+
+/** Removes a staging folder and its note. */
+export async function dropStaging(root: string): Promise<void> {
+  await fsp.rm(root, { recursive: true, force: true });
+  await fsp.rm(pendingNote(root), { force: true }).catch(() => undefined);
+}
+
 /** Creates the staging root in `parent` (creating `parent` too); removes stale ones found there. */
 export async function createStaging(parent: string): Promise<string> {
   const root = path.join(parent, `${STAGING_PREFIX}${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await fsp.mkdir(parent, { recursive: true });
     await recoverStaging(parent);
+    // Best effort: without the note, the next export into this folder still recovers it.
+    await fsp.mkdir(pendingDir(), { recursive: true }).then(() => writeFileAtomic(pendingNote(root), JSON.stringify({ parent: path.resolve(parent) }))).catch(() => undefined);
     await fsp.mkdir(root);
     return root;
   } catch (e) {
@@ -129,7 +146,7 @@ export async function placeStaged(root: string, targets: StagedTarget[], opts: P
   }
   // The commit: without a journal nothing is undone; what is left are the previous folders.
   await fsp.rm(path.join(root, JOURNAL));
-  await fsp.rm(root, { recursive: true, force: true });
+  await dropStaging(root);
 }
 
 /**
@@ -146,7 +163,7 @@ async function rollBack(root: string, journal: Journal): Promise<void> {
     if (fs.existsSync(old)) await fsp.rename(old, dir);
   }
   await fsp.rm(path.join(root, JOURNAL), { force: true });
-  await fsp.rm(root, { recursive: true, force: true });
+  await dropStaging(root);
 }
 
 /**
@@ -165,9 +182,29 @@ export async function recoverStaging(parent: string): Promise<{ undone: number; 
     let journal: Journal | undefined;
     try { journal = JSON.parse(await fsp.readFile(path.join(root, JOURNAL), 'utf8')) as Journal; } catch { /* not committed */ }
     if (journal) { await rollBack(root, journal); undone++; }
-    else { await fsp.rm(root, { recursive: true, force: true }); removed++; }
+    else { await dropStaging(root); removed++; }
   }
   return { undone, removed };
+}
+
+/** At start: recover the staging folders noted in the studio home (exports into any folder); drop notes whose folder is gone. */
+export async function recoverPendingStaging(): Promise<{ undone: number; removed: number }> {
+  const total = { undone: 0, removed: 0 };
+  let notes: string[];
+  try { notes = await fsp.readdir(pendingDir()); } catch { return total; }
+  for (const n of notes.filter((x) => x.startsWith(STAGING_PREFIX) && x.endsWith('.json'))) {
+    const note = path.join(pendingDir(), n);
+    let parent: string | undefined;
+    try { parent = (JSON.parse(await fsp.readFile(note, 'utf8')) as { parent?: string }).parent; } catch { /* unreadable note */ }
+    if (typeof parent === 'string' && path.isAbsolute(parent)) {
+      const got = await recoverStaging(parent);
+      total.undone += got.undone;
+      total.removed += got.removed;
+      if (fs.existsSync(path.join(parent, n.slice(0, -'.json'.length)))) continue; // its owner still runs
+    }
+    await fsp.rm(note, { force: true });
+  }
+  return total;
 }
 
 /** At start: recover the staging folders of every run's exports folder in the run store. */
