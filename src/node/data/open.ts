@@ -39,8 +39,8 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
   if (/^\/(proc|sys|dev)(\/|$)/.test(real)) fail('bad-input', p, 'system folders (/proc, /sys, /dev) hold no scans and are not read', 'Point to a folder with images');
   const format = (opts.format ?? detectFormat(p, limits)) as DatasetFormat;
   const layout = format === 'decathlon' || format === 'brats';
-  if ((opts.channels?.length && !layout) || (opts.labels?.length && !layout && format !== 'nifti')) {
-    fail('bad-input', p, `${opts.channels?.length && !layout ? 'channel choices apply to Decathlon/nnU-Net and BraTS layouts' : 'label choices apply to NIfTI label maps and the Decathlon/nnU-Net and BraTS layouts'}; this is ${format} data`, 'Leave the channels and labels out for this data set');
+  if ((opts.channels?.length && !layout) || (opts.labels?.length && !layout && format !== 'nifti' && format !== 'dicom')) {
+    fail('bad-input', p, `${opts.channels?.length && !layout ? 'channel choices apply to Decathlon/nnU-Net and BraTS layouts' : 'label choices apply to label volumes (NIfTI, or beside a DICOM series) and the Decathlon/nnU-Net and BraTS layouts'}; this is ${format} data`, 'Leave the channels and labels out for this data set');
   }
   let ds: Dataset;
   try {
@@ -48,7 +48,7 @@ export async function openDataset(p: string, opts: OpenOptions = {}): Promise<Da
       case 'lgg': ds = readLgg(p, limits); break;
       case 'png': ds = readPngFolder(p, limits); break;
       case 'nifti': ds = readNiftiPath(p, limits, opts.labels ? { labels: opts.labels } : {}); break;
-      case 'dicom': await loadDicomCodecs(); ds = readDicomPath(p, limits); break;
+      case 'dicom': await loadDicomCodecs(); ds = readDicomPath(p, limits, opts.labels ? { labels: opts.labels } : {}); break;
       case 'decathlon': case 'brats': ds = readLayout(format, p, limits, { ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.labels ? { labels: opts.labels } : {}) }); break;
       default: return fail('bad-input', p, `unknown format ${String(format)}`, 'Use lgg, png, nifti or dicom');
     }
