@@ -232,3 +232,19 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   await expect(page.getByLabel('Sweep shown for e2e-sweep-sgd')).toContainText('channel');
   await page.screenshot({ path: `${SHOTS}/sweep-channel.png`, fullPage: true });
 });
+
+test('Export view, channel family: the rebuilt network is saved, the card and the summary name the family', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`/?token=${E2E_TOKEN}#/export`);
+  const runSelect = page.getByRole('combobox', { name: 'Run to export' });
+  const value = await runSelect.locator('option', { hasText: 'e2e-sweep-sgd' }).first().getAttribute('value');
+  await runSelect.selectOption(value!);
+  await page.getByLabel('Sparsity level in percent').fill('50');
+  await page.getByRole('combobox', { name: 'Pruning family' }).selectOption('channel');
+  await expect(page.getByRole('combobox', { name: 'Pruning scope' })).toBeDisabled();
+  await expect(page.getByTestId('model-card')).toContainText('Family: channel pruning', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Save export' }).click();
+  await expect(page.locator('.export-done')).toContainText(/Saved 1 export at [5-9]\d(\.\d+)? % of the conv weights removed \(channel pruning\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('model-card')).toContainText('rebuilt smaller');
+  await page.screenshot({ path: `${SHOTS}/export-channel.png`, fullPage: true });
+});

@@ -47,6 +47,7 @@ export function ExportPage() {
   const [listError, setListError] = useState<string>();
   const [runId, setRunId] = useState('');
   const [levelText, setLevelText] = useState('90');
+  const [family, setFamily] = useState<'unstructured' | 'channel'>('unstructured');
   const [scope, setScope] = useState<'global' | 'layerwise'>('global');
   const [keepFirstLast, setKeepFirstLast] = useState(false);
   const [reestimate, setReestimate] = useState(false);
@@ -77,8 +78,8 @@ export function ExportPage() {
   const level = parseLevel(levelText);
   const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq') ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js' : !run ? 'Choose a run' : undefined;
   const request = useMemo(
-    () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, scope, keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
-    [invalid, level, runId, scope, keepFirstLast, reestimate, formats, weights, outDir],
+    () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, family, scope, keepFirstLast: family === 'unstructured' && keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
+    [invalid, level, runId, family, scope, keepFirstLast, reestimate, formats, weights, outDir],
   );
   const requestKey = JSON.stringify(request ?? null);
 
@@ -193,14 +194,21 @@ export function ExportPage() {
             {typeof level === 'string' ? level : run?.sweepLevels.length ? 'Pick a level from the sweep or type any.' : 'No sweep for this run yet: type any level.'}
           </span>
           <label>
+            Family
+            <select value={family} onChange={(e) => setFamily(e.target.value as 'unstructured' | 'channel')} aria-label="Pruning family">
+              <option value="unstructured">unstructured (weights set to zero, same network)</option>
+              <option value="channel">channel (whole channels removed, smaller network)</option>
+            </select>
+          </label>
+          <label>
             Pruning
-            <select value={scope} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')} aria-label="Pruning scope">
+            <select value={scope} disabled={family === 'channel'} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')} aria-label="Pruning scope">
               <option value="global">global magnitude</option>
               <option value="layerwise">layer-wise magnitude</option>
             </select>
           </label>
           <label className="export-check">
-            <input type="checkbox" checked={keepFirstLast} onChange={(e) => setKeepFirstLast(e.target.checked)} /> Keep first and last layers dense
+            <input type="checkbox" checked={keepFirstLast && family === 'unstructured'} disabled={family === 'channel'} onChange={(e) => setKeepFirstLast(e.target.checked)} /> Keep first and last layers dense
           </label>
           <label className="export-check">
             <input type="checkbox" checked={reestimate} onChange={(e) => setReestimate(e.target.checked)} /> Re-estimate BatchNorm after pruning
@@ -258,7 +266,7 @@ export function ExportPage() {
             <ul>
               {exportsOfRun.slice(0, 8).map((e) => (
                 <li key={e.dir} className={e.present ? undefined : 'export-muted'} title={e.dir}>
-                  {pct(e.sparsity)} {e.format} {e.weights} · per-case Dice {e.dice === null ? '–' : e.dice.toFixed(3)} ({e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) · {new Date(e.createdAt).toLocaleString()}
+                  {pct(e.sparsity)}{e.family === 'channel' ? ' channel' : ''} {e.format} {e.weights} · per-case Dice {e.dice === null ? '–' : e.dice.toFixed(3)} ({e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) · {new Date(e.createdAt).toLocaleString()}
                   {!e.present && ' · files removed'}
                 </li>
               ))}
@@ -272,7 +280,7 @@ export function ExportPage() {
         {result ? (
           <>
             <p className="export-done" role="status">
-              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {pct(result.prune.achieved)} sparsity in {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
+              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {pct(result.prune.achieved)} {result.prune.family === 'channel' ? 'of the conv weights removed (channel pruning)' : 'sparsity'} in {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
             </p>
             <SizeReport measured rows={result.artifacts.map((a) => ({ format: a.format, weights: a.weights, dir: a.dir, size: a.size, check: a.check }))} />
             <ul className="export-files" aria-label="Saved folders">
