@@ -75,6 +75,10 @@ describe('int8-qdq ONNX graph', () => {
     expect(ops.QLinearConv).toBe(convs);
     expect(ops.Conv ?? 0).toBe(0);
     expect(ops.FusedConv ?? 0).toBe(0);
+    // the residual adds and skip concatenations run on uint8 too; one Q at the input, one DQ before the sigmoid
+    expect(ops.QLinearAdd).toBeGreaterThan(0);
+    expect(ops.QLinearConcat).toBeGreaterThan(0);
+    expect([ops.Add ?? 0, ops.Concat ?? 0, ops.QuantizeLinear, ops.DequantizeLinear]).toEqual([0, 0, 1, 1]);
     const fpOps = await optimizedOpTypes(exportOnnxModel(m).bytes, tmp());
     expect(fpOps.QLinearConv ?? 0).toBe(0);
     expect((fpOps.Conv ?? 0) + (fpOps.FusedConv ?? 0)).toBe(convs);

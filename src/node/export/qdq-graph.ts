@@ -114,9 +114,18 @@ export function convGroups(g: O.IGraphProto): ConvGroup[] {
     });
 }
 
-/** The tensors whose ranges calibration must measure, in graph order, each once. */
-export function calibrationTensors(groups: ConvGroup[]): string[] {
-  return [...new Set(groups.flatMap((c) => [c.input, c.output]))];
+/** Ops that only move values (nearest Resize, MaxPool): their output can share their input's quantization. */
+function movesValues(n: O.INodeProto): boolean {
+  return n.opType === 'MaxPool' || (n.opType === 'Resize' && !!n.attribute?.some((a) => a.name === 'mode' && new TextDecoder().decode(a.s as Uint8Array) === 'nearest'));
+}
+
+/**
+ * The tensors whose ranges calibration must measure, each once: each Conv's input and output,
+ * and the inputs of value-moving ops (so they run on uint8 too).
+ */
+export function calibrationTensors(groups: ConvGroup[], g: O.IGraphProto): string[] {
+  const moved = (g.node ?? []).filter(movesValues).map((n) => (n.input as string[])[0]);
+  return [...new Set([...groups.flatMap((c) => [c.input, c.output]), ...moved])];
 }
 
 /** uint8 asymmetric parameters of a range (widened to hold 0, so zero padding is exact). */
@@ -136,9 +145,8 @@ export interface QdqStats {
 }
 
 /**
- * Inserts QuantizeLinear -> DequantizeLinear after every calibrated tensor (consumers rewired
- * to the dequantized copy; a tensor that is only a Conv input keeps float32 for its other
- * readers), and replaces each Conv's float weight and bias by int8 / int32 initializers read
+ * Inserts QuantizeLinear -> DequantizeLinear after every calibrated tensor (all its readers
+ * rewired to the dequantized copy), and replaces each Conv's float weight and bias by int8 / int32 initializers read
  * through DequantizeLinear. In place.
  */
 export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<string, Range>): QdqStats {
@@ -149,14 +157,13 @@ export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<str
   const dqName = new Map<string, string>();
   const params = new Map<string, { scale: number; zeroPoint: number }>();
   const outputs = new Set((g.output ?? []).map((o) => o.name));
-  const groupOutputs = new Set(groups.map((c) => c.output));
   const stats: QdqStats = { kernelElements: 0, kernelBytes: 0, otherBytes: 0, quantizedConvs: 0 };
 
-  const quantize = (t: string) => {
+  const quantize = (t: string, given?: { scale: number; zeroPoint: number }) => {
     if (dqName.has(t)) return;
     const r = ranges.get(t);
-    if (!r) throw new Error(`no calibration range for ${t}`);
-    const p = uint8Params(r);
+    if (!r && !given) throw new Error(`no calibration range for ${t}`);
+    const p = given ?? uint8Params(r as Range);
     params.set(t, p);
     const s = `${t}/q_scale`;
     const z = `${t}/q_zero_point`;
@@ -174,18 +181,18 @@ export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<str
     quantize(c.input);
     quantize(c.output);
   }
-  // Rewire: a Conv reads the dequantized input; everything reads a Conv group's dequantized output.
-  const convs = new Set(groups.map((c) => c.conv));
+  // A value-moving op (nearest Resize, MaxPool) gets its input's parameters on its output:
+  // onnxruntime then runs it on uint8 and drops the Q/DQ pair, and a Concat whose inputs are all
+  // dequantized becomes a QLinearConcat.
   for (const n of g.node ?? []) {
-    n.input = (n.input ?? []).map((i, k) => {
-      const dq = dqName.get(i);
-      if (!dq) return i;
-      if (groupOutputs.has(i) || (convs.has(n) && k === 0)) return dq;
-      return i;
-    });
+    const x = (n.input ?? [])[0];
+    if (!movesValues(n) || !x) continue;
+    quantize(x);
+    quantize((n.output as string[])[0], params.get(x));
   }
-  // A graph output that is a group output stays the float tensor (outputs are float32 NHWC anyway).
-  for (const o of outputs) if (groupOutputs.has(o as string)) throw new Error(`graph output ${o} cannot be quantized in place`);
+  // Rewire: every reader of a quantized tensor reads its dequantized copy (the Q node keeps the original).
+  for (const n of g.node ?? []) n.input = (n.input ?? []).map((i) => dqName.get(i) ?? i);
+  for (const o of outputs) if (dqName.has(o as string)) throw new Error(`graph output ${o} cannot be quantized in place`);
 
   for (const c of groups) {
     const [, wName, bName] = c.conv.input as string[];

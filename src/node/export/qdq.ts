@@ -9,7 +9,10 @@
  * - method `minmax`: each tensor's range is the min and max seen over those slices; `percentile`
  *   clips it to the 0.01 / 99.99 percentiles instead (histogram of 2048 bins, second pass);
  * - activations uint8 asymmetric per tensor (range widened to hold 0), weights int8 symmetric per
- *   output channel (+-127, zero point 0), bias int32 with scale = input scale x weight scale.
+ *   output channel (+-127, zero point 0), bias int32 with scale = input scale x weight scale;
+ * - nearest Resize and MaxPool outputs share their input's parameters, so onnxruntime runs them on
+ *   uint8 and the residual adds and skip concatenations between them fuse into QLinearAdd /
+ *   QLinearConcat: only the network input is quantized and only the logits dequantized.
  */
 import * as ort from 'onnxruntime-node';
 import type { onnx as O } from 'onnx-proto';
@@ -128,7 +131,7 @@ export async function exportOnnxQdqModel(model: tf.LayersModel, images: Float32A
   const graph = proto.graph as O.IGraphProto;
   const folded = foldBatchNorm(graph);
   const groups = convGroups(graph);
-  const names = calibrationTensors(groups);
+  const names = calibrationTensors(groups, graph);
   const ranges = await calibrate(graph, names, picked, [h, w, c], method, percentile);
   const stats = insertQdq(graph, groups, ranges);
   const calibration: QdqCalibration = { method, ...(method === 'percentile' ? { percentile } : {}), slices: picked.length, tensors: names.length, foldedBatchNorms: folded, quantizedConvs: stats.quantizedConvs };
