@@ -66,7 +66,7 @@ async function openThroughBrowser(page: Page, folder: string, file?: string): Pr
 }
 
 test('compressed DICOM (JPEG, JPEG lossless, JPEG-LS, JPEG 2000, RLE) shows real pixels at the size of its header', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await closeDatasets();
   await page.goto(`/?token=${E2E_TOKEN}#/data`);
   for (const file of COMPRESSED) {
@@ -75,7 +75,8 @@ test('compressed DICOM (JPEG, JPEG lossless, JPEG-LS, JPEG 2000, RLE) shows real
     await openThroughBrowser(page, DATA, file);
     await expect(page.getByLabel('Detected format')).toHaveText('DICOM series', { timeout: 60_000 });
     await expect(page.getByLabel('Slice metadata')).toContainText(`${cols} × ${rows} px`);
-    await expect(page.getByLabel('Slice metadata')).toContainText(file);
+    // The first slice of a file decodes in the data reader process: generous on a loaded machine (96-frame JPEG).
+    await expect(page.getByLabel('Slice metadata')).toContainText(file, { timeout: 60_000 });
     await expect.poll(async () => (await pixels(page)).variance, { message: `${file}: the viewer shows an image`, timeout: 20_000 }).toBeGreaterThan(50);
     await page.screenshot({ path: `${SHOTS}/dicom-${file.replace('.dcm', '')}.png` });
   }
