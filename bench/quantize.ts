@@ -5,7 +5,7 @@
  * latency in each file's own runtime timed interleaved with the dense float32 model, file and
  * gzip size, per-case Dice of the file on the validation split, the verdict).
  *
- *   npx tsx bench/quantize.ts [--home DIR] [--epochs 2] [--runs 50] [--run RUN_ID]
+ *   npx tsx bench/quantize.ts [--home DIR] [--epochs 2] [--runs 50] [--run RUN_ID] [--formats onnx,tfjs]
  *
  * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder; the same
  * data and optimizer as bench/families.ts), then exports it dense (sparsity 0) as ONNX fp32,
@@ -22,7 +22,8 @@ import { trainNewRun } from '../src/node/train/job';
 import { formatBytes } from '../src/shared/export/markdown';
 import { modelPreset } from '../src/shared/model';
 
-const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, run: { type: 'string' } } });
+const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, run: { type: 'string' }, formats: { type: 'string' } } });
+const formats = (v.formats ?? 'onnx,tfjs').split(',') as ('onnx' | 'tfjs')[];
 const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-quantize-')));
 const runsRoot = path.join(home, 'runs');
 const epochs = Number(v.epochs ?? 2);
@@ -54,7 +55,7 @@ log(`run ${runId} ready after ${((performance.now() - t0) / 1000).toFixed(0)} s;
 const runDir = path.join(runsRoot, runId);
 const out = path.join(home, `exports-${Date.now()}`);
 const r = await runExportJob(
-  { runDir, sparsity: 0, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx', 'tfjs'], weights: ['fp32', 'int8-weights', 'int8-qdq'], outDir: out, overwrite: false },
+  { runDir, sparsity: 0, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats, weights: ['fp32', 'int8-weights', 'int8-qdq'], outDir: out, overwrite: false },
   { latency: { runs, warmup: 5 }, backend },
 );
 const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
