@@ -5,6 +5,7 @@ import { DISCLAIMER, type ArtifactCheck, type Calibration, type ExportFormat, ty
 import { splitSeed } from '../../shared/run/config';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptLevelDice } from './sweep';
+import { percent } from '../../shared/format/percent';
 
 export const METRIC_POLICY =
   'Hard masks at probability >= 0.5. Dice: per-case Dice (all slices of a patient as one volume), averaged over the cases with a lesion; ' +
@@ -76,7 +77,7 @@ export function buildModelCard(c: CardInput): ModelCard {
   const size = cfg.model.inputSize;
   const card: ModelCard = {
     schema: MODEL_CARD_SCHEMA_ID,
-    name: `${cfg.name} @ ${(100 * c.prune.requested).toFixed(1)} % ${c.prune.family === 'channel' ? 'channel-pruned' : 'sparsity'}${e ? ` (${e.format} ${e.weights})` : ''}`,
+    name: `${cfg.name} @ ${percent(c.prune.requested)} ${c.prune.family === 'channel' ? 'channel-pruned' : 'sparsity'}${e ? ` (${e.format} ${e.weights})` : ''}`,
     createdAt: (c.now ?? new Date()).toISOString(),
     studioVersion: pkg.version,
     run: { id: r.id, name: cfg.name, status: r.status },

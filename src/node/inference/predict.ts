@@ -18,6 +18,7 @@ import { initBackend, type BackendPreference } from '../compute/backend';
 import { etaSeconds, type ProgressStep } from '../../shared/progress';
 import { loadRunModel } from '../train/runModel';
 import { scanSource, seriesGeometry, sourceLabel, type ScanSource, type SeriesGeometry } from './source';
+import { percent } from '../../shared/format/percent';
 
 /** A job progress step (one ETA rule: shared/progress). */
 export interface PredictProgress extends ProgressStep {
@@ -167,7 +168,7 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
       const scorer = await createScorer(model);
       try {
         levels.push({ sparsity, achieved: report.achieved });
-        const label = `level ${+(sparsity * 100).toFixed(1)} %`;
+        const label = `level ${percent(sparsity, { trim: true })}`;
         progress(label, true);
         for (let ci = 0; ci < prepared.length; ci++) {
           const p = prepared[ci];

@@ -12,6 +12,7 @@ import { diceChart, diceIntervalLabel, histogramChart, lesionDiceChart, training
 import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
 import { esc } from '../../shared/charts/svg';
 import { FLAIR_CHANNEL } from '../../shared/data/channels';
+import { percent } from '../../shared/format/percent';
 
 export interface ReportInput {
   results: Results;
@@ -22,7 +23,7 @@ export interface ReportInput {
 }
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const pct = (x: number) => percent(x, { trim: true, compact: true });
 const secs = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`);
 const rgb = (c: [number, number, number]) => `rgb(${c.join(',')})`;
 

@@ -26,6 +26,7 @@ import { prepareLevel } from './levels';
 import { acquireLock, type Lock } from '../fs/lock';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 import { sampleChannel } from '../../shared/data/channels';
+import { percent } from '../../shared/format/percent';
 
 /** The worker's data plus what only an in-process caller can pass. */
 export interface SweepJobOptions extends SweepWorkerData {
@@ -72,7 +73,7 @@ async function sweepLocked(opts: SweepJobOptions): Promise<SweepOutcome> {
       totalSteps,
       fraction,
       etaSeconds: etaSeconds(elapsed, fraction, 1 - fraction) ?? 0,
-      message: `Run ${runIndex + 1}/${runIds.length}, level ${Math.round(config.levels[Math.min(levelIndex, config.levels.length - 1)] * 1000) / 10} %`,
+      message: `Run ${runIndex + 1}/${runIds.length}, level ${percent(config.levels[Math.min(levelIndex, config.levels.length - 1)], { trim: true })}`,
     });
   };
 

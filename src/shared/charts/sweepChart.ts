@@ -6,6 +6,7 @@
  * readable. Every marker carries its value and interval as hover text.
  */
 import { lineChart, type ChartOptions, type Series } from './svg';
+import { percent } from '../format/percent';
 
 export interface SweepChartPoint {
   /** Sparsity, fraction in [0, 1]; must be one of the chart's levels. */
@@ -51,7 +52,7 @@ export function levelAt(o: ChartOptions, frame: { left: number; plotWidth: numbe
   return Math.max(0, Math.min(levels - 1, Math.round(v)));
 }
 
-export const levelLabel = (s: number): string => `${Math.round(s * 1000) / 10}%`;
+export const levelLabel = (s: number): string => percent(s, { trim: true, compact: true });
 
 export function hoverText(series: string, sparsity: number, p: { value: number; lo?: number; hi?: number; n?: number; interval?: string }, metric: string, band?: string): string {
   const n = p.n !== undefined ? `n = ${p.n}` : '';

@@ -7,8 +7,9 @@
  */
 import { bootstrapInterval, tInterval, verdictOf } from '../stats';
 import type { Comparison, Finding, ResultEntry, RunSummary } from './results';
+import { percent } from '../format/percent';
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+const pct = (x: number) => percent(x, { trim: true });
 const f2 = (x: number) => x.toFixed(2);
 const signed = (x: number) => {
   const r = Math.round(x * 100) / 100;

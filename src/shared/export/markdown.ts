@@ -3,8 +3,9 @@ import { backendLabel } from '../backend';
 import type { ModelCard } from './card';
 import type { Calibration, Score } from './schemas';
 import { ASCENT_LABELS, METHOD_LABELS, type OptimizerMethod } from '../train/optimizerConfig';
+import { percent } from '../format/percent';
 
-const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)} %`;
+const pct = (v: number) => percent(v, { digits: v > 0 && v < 0.01 ? 2 : 1 });
 const num = (v: number | null | undefined, digits = 4) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 export function formatBytes(n: number): string {

@@ -23,6 +23,7 @@ import { sameConfig } from '../../../node/experiment/state';
 import { shellQuote, writeSlurmFiles } from '../../../node/experiment/slurm';
 import { formatDuration, Progress } from '../progress';
 import type { CliCommand, CliIO } from '../types';
+import { percent } from '../../../shared/format/percent';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -51,7 +52,7 @@ async function readConfigFile(file: string): Promise<ExperimentConfig> {
   return parseExperimentConfig(raw, `config ${path.basename(file)}`);
 }
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const pct = (x: number) => percent(x, { trim: true, compact: true });
 
 function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
   const started = new Map<string, number>();

@@ -6,6 +6,7 @@ import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type E
 import { existingTargets, exportTargets, unsupportedPairs } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
+import { percent } from '../../../shared/format/percent';
 
 const USAGE = [
   'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights|int8-qdq]',
@@ -108,7 +109,7 @@ function parse(argv: string[]) {
   };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const pct = (x: number) => percent(x);
 
 function report(r: ExportResult, io: CliIO): void {
   if (r.prune.family === 'channel' && r.prune.channel) {

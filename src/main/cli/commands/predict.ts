@@ -6,6 +6,7 @@ import type { PredictionSummary } from '../../../shared/predict/result';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { Progress } from '../progress';
+import { percent } from '../../../shared/format/percent';
 
 const USAGE = [
   'Usage: var-studio predict RUN_DIR --in PATH --out DIR [--sparsity 0,0.9,0.95] [--format nifti,seg,png]',
@@ -88,7 +89,7 @@ function parse(argv: string[]) {
   };
 }
 
-const pct = (s: number) => `${+(s * 100).toFixed(1)} %`;
+const pct = (s: number) => percent(s, { trim: true });
 const ml = (v: number | null, signed = false) => (v === null ? '–' : `${signed && v >= 0 ? '+' : ''}${v.toFixed(3)} mL`);
 
 export function predictionTable(s: PredictionSummary): string[] {

@@ -10,6 +10,7 @@ import { formatBytes } from '../../../shared/export/markdown';
 import { parseSweepConfig, pruneFamilies, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
+import { percent } from '../../../shared/format/percent';
 
 const USAGE = [
   'Usage: var-studio sweep RUN_DIR [RUN_DIR...] [--levels L1,L2,...] [--family unstructured|channel]',
@@ -85,7 +86,7 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
   return { runsRoot: [...roots][0], runIds: dirs.map((d) => path.basename(d)), config, json: !!v.json };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const pct = (x: number) => percent(x);
 const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
 
 function table(r: SweepRecord, io: CliIO): void {

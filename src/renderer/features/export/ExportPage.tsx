@@ -8,7 +8,7 @@ import type { CallInput, CallOutput, JobProgress } from '../../../shared/api/con
 import type { StudioError } from '../../../shared/errors';
 import { useApi, useEvent } from '../../api/context';
 import { EmptyState } from '../../components/EmptyState';
-import { formatEta } from '../../components/format';
+import { formatEta } from '../../../shared/format/time';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ModelCardPreview } from './ModelCardPreview';
 import { parseLevel, pct } from './levels';

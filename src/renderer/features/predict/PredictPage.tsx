@@ -12,7 +12,7 @@ import type { StudioError } from '../../../shared/errors';
 import { decodeMask } from '../../../shared/metrics/encode';
 import { useApi, useEvent } from '../../api/context';
 import { EmptyState } from '../../components/EmptyState';
-import { formatEta } from '../../components/format';
+import { formatEta } from '../../../shared/format/time';
 import { sliceImageId } from '../viewer/imageId';
 import { SliceViewport } from '../viewer/SliceViewport';
 import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';

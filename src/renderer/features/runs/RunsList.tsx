@@ -10,6 +10,7 @@ import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { EmptyState } from '../../components/EmptyState';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { MAX_COMPARE } from './useRuns';
+import { percent } from '../../../shared/format/percent';
 
 export interface RunsListProps {
   runs: RunSummary[] | null;
@@ -122,7 +123,7 @@ export function RunsList(props: RunsListProps) {
                     <span className="runs-list__failed" title="No better than predicting no lesion: left out of every comparison"> failed training</span>
                   )}
                 </td>
-                <td>{r.fracBelow1e3 === null ? '–' : `${(100 * r.fracBelow1e3).toFixed(1)}%`}</td>
+                <td>{r.fracBelow1e3 === null ? '–' : percent(r.fracBelow1e3, { compact: true })}</td>
                 <td>{r.hessianTopEigenvalue === undefined ? '–' : r.hessianTopEigenvalue.toPrecision(3)}</td>
                 <td className="runs-list__actions">
                   <button type="button" className="tool-button" aria-label={`Open ${r.name}`} onClick={() => props.onOpen(r)}>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { CallInput, JobProgress } from '../../../shared/api/contract';
 import { DEFAULT_LEVELS, type PruneFamily } from '../../../shared/sweep/config';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
-import { formatEta } from '../../components/format';
+import { formatEta } from '../../../shared/format/time';
 import { familyLabel, pct, type SweepableRun } from './model';
 
 type StartConfig = NonNullable<CallInput<'sweep.start'>['config']>;

@@ -6,11 +6,12 @@ import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { groupStyle } from '../../../shared/charts/style';
 import type { SweepChartInput, SweepChartSeries } from '../../../shared/charts/sweepChart';
 import { meanIntervalLabel, meanIntervalOf } from '../../../shared/stats/mean';
+import { percent } from '../../../shared/format/percent';
 
 export type SweepList = CallOutput<'sweep.list'>;
 export type SweepableRun = SweepList['runs'][number];
 
-export const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)} %`);
+export const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : percent(x, { digits }));
 /** How a sweep's pruning family is named in the view. */
 export const familyLabel = (f: PruneFamily) => (f === 'channel' ? 'channel' : 'unstructured');
 

@@ -1,6 +1,6 @@
 import type { TrainingProgressEvent } from '../../../shared/api/schemas/training';
 import { backendLabel } from '../../../shared/backend';
-import { formatEta } from '../../components/format';
+import { formatEta } from '../../../shared/format/time';
 import type { LiveStatus } from '../runs/status';
 import type { LiveRun } from './useLiveRun';
 

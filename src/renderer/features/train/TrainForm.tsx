@@ -22,7 +22,7 @@ import { ascentKinds } from '../../../shared/train/optimizerConfig';
 import type { RunConfigInput } from '../../../shared/run/config';
 import type { TrainingPreflight } from '../../../shared/api/schemas/training';
 import { plural } from '../../../shared/format/plural';
-import { formatDuration } from '../../components/format';
+import { formatDuration } from '../../../shared/format/time';
 import { usePreflight } from './usePreflight';
 
 interface FieldProps {

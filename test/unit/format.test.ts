@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { percent } from '../../src/shared/format/percent';
+import { plural } from '../../src/shared/format/plural';
+import { formatDuration, formatEta } from '../../src/shared/format/time';
+
+describe('the one formatting module (src/shared/format)', () => {
+  it('percent: fixed decimals with a space by default; trimmed, compact and other digits on request', () => {
+    expect(percent(0.5)).toBe('50.0 %');
+    expect(percent(0.125, { digits: 2 })).toBe('12.50 %');
+    expect(percent(0.5, { trim: true })).toBe('50 %');
+    expect(percent(0.955, { trim: true })).toBe('95.5 %');
+    expect(percent(0.9, { trim: true, compact: true })).toBe('90%');
+    expect(percent(0.0004, { digits: 2 })).toBe('0.04 %');
+    expect(percent(1)).toBe('100.0 %');
+    expect(percent(0)).toBe('0.0 %');
+  });
+
+  it('plural, ETA and durations', () => {
+    expect(plural(1, 'case')).toBe('1 case');
+    expect(plural(2, 'slice')).toBe('2 slices');
+    expect(formatEta(75)).toBe('ETA 1:15');
+    expect(formatEta(3700)).toBe('ETA 1:01:40');
+    expect(formatEta(undefined)).toBe('');
+    expect(formatDuration(45)).toBe('45 s');
+    expect(formatDuration(4800)).toBe('1 h 20 min');
+  });
+});
