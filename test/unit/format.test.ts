@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percent } from '../../src/shared/format/percent';
 import { plural } from '../../src/shared/format/plural';
-import { formatDuration, formatEta } from '../../src/shared/format/time';
+import { formatDuration, formatEta, formatSeconds } from '../../src/shared/format/time';
 
 describe('the one formatting module (src/shared/format)', () => {
   it('percent: fixed decimals with a space by default; trimmed, compact and other digits on request', () => {
@@ -23,5 +23,10 @@ describe('the one formatting module (src/shared/format)', () => {
     expect(formatEta(undefined)).toBe('');
     expect(formatDuration(45)).toBe('45 s');
     expect(formatDuration(4800)).toBe('1 h 20 min');
+    // Timing tables: rounded once, so a minute never shows 60 seconds (a report once said "4 min 60 s").
+    expect(formatSeconds(87.04)).toBe('87.0 s');
+    expect(formatSeconds(299.6)).toBe('5 min 0 s');
+    expect(formatSeconds(301.4)).toBe('5 min 1 s');
+    expect(formatSeconds(3725)).toBe('1 h 2 min 5 s');
   });
 });

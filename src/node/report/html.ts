@@ -13,6 +13,7 @@ import { GRID_COLOURS, pickSlices, renderGrid } from './grid';
 import { esc } from '../../shared/charts/svg';
 import { FLAIR_CHANNEL } from '../../shared/data/channels';
 import { percent } from '../../shared/format/percent';
+import { formatSeconds } from '../../shared/format/time';
 
 export interface ReportInput {
   results: Results;
@@ -24,7 +25,6 @@ export interface ReportInput {
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const pct = (x: number) => percent(x, { trim: true, compact: true });
-const secs = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`);
 const rgb = (c: [number, number, number]) => `rgb(${c.join(',')})`;
 
 const CSS = `
@@ -86,7 +86,7 @@ function diceTable(r: Results): string {
 
 function runTable(r: Results): string {
   const rows = r.runs.map(
-    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValCaseDice)}</td><td>${x.trainingCheck?.verdict === 'failed' ? '<b>failed</b> (left out)' : esc(x.trainingCheck?.verdict ?? 'unknown')}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${secs(x.trainSeconds)}</td><td>${secs(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
+    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValCaseDice)}</td><td>${x.trainingCheck?.verdict === 'failed' ? '<b>failed</b> (left out)' : esc(x.trainingCheck?.verdict ?? 'unknown')}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${formatSeconds(x.trainSeconds)}</td><td>${formatSeconds(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
   );
   return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val per-case Dice</th><th>training</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
 }
@@ -158,9 +158,9 @@ function missingHtml(r: Results): string {
 
 function stagesHtml(r: Results): string {
   const rows = r.stages.map(
-    (s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${secs(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : secs(s.cellSeconds)}</td></tr>`,
+    (s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${formatSeconds(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : formatSeconds(s.cellSeconds)}</td></tr>`,
   );
-  return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${secs(r.totalSeconds)}</td><td></td><td></td></tr></table>
+  return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${formatSeconds(r.totalSeconds)}</td><td></td><td></td></tr></table>
 <p class="small">Each cell (one method, λ and seed) trains and is then swept on its own; cells run in parallel processes or cluster tasks. A stage's wall time runs from the first cell entering it to the last one leaving it.</p>
 <p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(backendLabel(r.backend))} (${esc(r.backend.detail)}).</p>`;
 }
@@ -192,7 +192,7 @@ export function renderReport(input: ReportInput): string {
 <style>${CSS}</style></head>
 <body><main>
 <h1>VAR Studio report: ${esc(c.name)}</h1>
-<p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(backendLabel(r.backend))}</b> · ${r.runs.length} run(s) · total ${secs(r.totalSeconds)}</p>
+<p class="sub">${esc(c.description)}<br>Status <b>${esc(r.status)}</b> · finished ${esc(r.finishedAt)} · backend <b>${esc(backendLabel(r.backend))}</b> · ${r.runs.length} run(s) · total ${formatSeconds(r.totalSeconds)}</p>
 <div class="warn"><b>Not for diagnostic use.</b> Research software trained here on synthetic phantoms; no figure in this report says anything about patients.</div>
 ${missingHtml(r)}<h2>Finding</h2>
 ${findingsHtml(r)}

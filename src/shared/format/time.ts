@@ -16,3 +16,16 @@ export function formatDuration(seconds: number): string {
   if (m < 60) return `${m} min`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/**
+ * A measured wall time to the second, for timing tables: "12.3 s" under 90 s, else "4 min 5 s" /
+ * "1 h 2 min 5 s". Rounds once, before splitting, so 299.6 s reads "5 min 0 s", never "4 min 60 s".
+ */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 90) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h} h ` : ''}${m} min ${s % 60} s`;
+}
