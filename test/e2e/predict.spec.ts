@@ -104,8 +104,8 @@ test('predict on a DICOM series without masks at two levels: both overlays, volu
   expect(levels[0].voxels).not.toBe(levels[1].voxels);
 });
 
-test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), then predicted; a running prediction is cancelled from the view', async ({ page }) => {
-  test.setTimeout(150_000);
+test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), then predicted; a running prediction is cancelled from the view; a blank scan is refused until its problem is accepted', async ({ page }) => {
+  test.setTimeout(180_000);
   // One case, 4 modalities, a label map (2 oedema ring, 1 core, 4 enhancing spot).
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brats-predict-'));
   const [W, H, D] = [40, 32, 4];
@@ -171,6 +171,23 @@ test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), 
     // Cancelled while predicting, or while writing the masks (then the files written so far are removed).
     await expect(page.getByRole('alert')).toContainText('The prediction was cancelled', { timeout: 30_000 });
     await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeEnabled();
+
+    // A blank volume: refused with the way to go on, predicted once the user accepts it knowingly.
+    const blank = path.join(root, 'blank.nii');
+    fs.writeFileSync(blank, encodeNifti1(new Float32Array(32 * 32 * 4), [32, 32, 4]));
+    await page.getByLabel('Scan path').fill(blank);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('predict-scan')).toContainText('nifti, 1 case(s), 4 slices');
+    const accept = page.getByLabel('Predict despite data problems');
+    await expect(accept).not.toBeChecked();
+    await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeDisabled();
+    await expect(page.getByText(/The data check found 1 problem: .*blank\.nii: every voxel of the image is 0.*tick "Predict despite data problems" to predict anyway/)).toBeVisible();
+    await page.getByLabel('Sparsity levels').fill('0');
+    await page.getByLabel('DICOM SEG (DICOM series only)').uncheck(); // still ticked from the DICOM series
+    await accept.check();
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    await expect(page.getByTestId('predict-table').locator('tbody tr')).toHaveCount(1, { timeout: 90_000 });
+    await expect(page.locator('.predict-warning')).toContainText(/data problem accepted: .*blank\.nii/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeTiff8 } from '../../src/shared/data/tiff';
 import { encodePng8 } from '../../src/shared/data/png';
 import { encodeNifti1 } from '../../src/shared/data/nifti';
-import { checkTrainable, openDataset, summarize } from '../../src/node/data/open';
+import { checkDataIssues, checkTrainable, openDataset, summarize } from '../../src/node/data/open';
 import { loadRunSamples } from '../../src/node/train/data';
 import { parseRunConfig } from '../../src/shared/run/config';
 import { tinyRunConfig } from './job-helpers';
@@ -245,7 +245,14 @@ describe('malformed input', () => {
     expect(err).toBeInstanceOf(StudioError);
     expect((err as StudioError).file).toBe(join(d, 'v.nii'));
     expect((err as StudioError).hint).toMatch(/acceptDataIssues/);
+    expect((err as StudioError).hint).toContain('tick "Train despite data problems" in the Train view');
     expect(() => checkTrainable(ds, true)).not.toThrow();
+    // Prediction refuses the same data with the same words; its hint names both ways to go on.
+    let refused: unknown;
+    try { checkDataIssues(ds, false, 'predict'); } catch (e) { refused = e; }
+    expect((refused as StudioError).what).toBe((err as StudioError).what);
+    expect((refused as StudioError).hint).toMatch(/tick "Predict despite data problems" in the Predict view or pass --accept-data-issues/);
+    expect(() => checkDataIssues(ds, true, 'predict')).not.toThrow();
   });
 
   it('28. constant (all-zero) volumes with valid masks: reported, and training refuses them', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FORM, suggestName, toRunConfig, type TrainForm } from '../../src/renderer/features/train/form';
 import { RunConfigSchema } from '../../src/shared/run/config';
+import { ACCEPT_DATA_ISSUES_HINT, ACCEPT_DATA_ISSUES_LABEL, dataIssuesProblem } from '../../src/shared/data/accept';
 
 const form = (over: Partial<TrainForm>): TrainForm => ({ ...DEFAULT_FORM, ...over });
 
@@ -57,7 +58,17 @@ describe('Train form -> RunConfig', () => {
     const sources = [{ label: 'bad', data: { kind: 'path' as const, path: '/data/bad', format: 'nifti' as const }, issues: ['/data/bad/v.nii: 3 NaN/Inf voxels'] }];
     const refused = toRunConfig(form({ source: '0' }), sources);
     expect(refused.config).toBeUndefined();
-    expect(refused.errors.acceptDataIssues).toMatch(/1 problem: \/data\/bad\/v.nii: 3 NaN\/Inf voxels.*tick the box/);
+    expect(refused.errors.acceptDataIssues).toBe('The data check found 1 problem: /data/bad/v.nii: 3 NaN/Inf voxels. Fix the files, or tick "Train despite data problems" to train anyway');
     expect(toRunConfig(form({ source: '0', acceptDataIssues: true }), sources).config?.data).toEqual({ kind: 'path', path: '/data/bad', format: 'nifti', acceptDataIssues: true });
+  });
+});
+
+describe('the one rule for data with problems, in the Train and Predict views', () => {
+  it('names the control of each view and how many problems there are', () => {
+    const issues = ['/s/a.nii: 3 NaN/Inf voxels', '/s/b.nii: every voxel of the image is 0', '/s/c.nii: x', '/s/d.nii: y'];
+    expect(dataIssuesProblem(issues, false, 'predict')).toBe('The data check found 4 problems: /s/a.nii: 3 NaN/Inf voxels; /s/b.nii: every voxel of the image is 0; /s/c.nii: x (and 1 more). Fix the files, or tick "Predict despite data problems" to predict anyway');
+    expect(dataIssuesProblem(issues, true, 'predict')).toBeUndefined();
+    expect(dataIssuesProblem([], false, 'train')).toBeUndefined();
+    expect(ACCEPT_DATA_ISSUES_HINT.predict).toContain(`tick "${ACCEPT_DATA_ISSUES_LABEL.predict}" in the Predict view`);
   });
 });

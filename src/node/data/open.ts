@@ -12,6 +12,7 @@ import { limitsOf } from './read.js';
 import { loadDicomCodecs } from './codecs.js';
 import { readLayout } from './layouts.js';
 import { plural } from '../../shared/format/plural';
+import { ACCEPT_DATA_ISSUES_HINT, type DataUse } from '../../shared/data/accept';
 
 export interface OpenOptions {
   /** Force a format (lgg, png, nifti, dicom) instead of detecting it. */
@@ -90,22 +91,16 @@ export function summarize(ds: Dataset, warnings: string[] = []): DatasetSummary 
   };
 }
 
-/** What the user may do to go ahead anyway, per use of the data. */
-const ACCEPT_HINT = {
-  train: 'Fix or remove these files; or, to train anyway, tick "Train despite data problems" (acceptDataIssues: true in the run config)',
-  predict: 'Fix or remove these files; or, to predict anyway, pass --accept-data-issues (acceptDataIssues: true in the prediction settings)',
-} as const;
-
 /**
  * Refuses a dataset whose content is unfit for training or prediction (NaN/Inf voxels, blank
  * volumes), unless the user accepted it. The same check and message for both uses; only the way
  * to accept differs.
  */
-export function checkDataIssues(ds: Dataset, accepted: boolean, use: keyof typeof ACCEPT_HINT): void {
+export function checkDataIssues(ds: Dataset, accepted: boolean, use: DataUse): void {
   const issues = ds.quality?.issues ?? [];
   if (issues.length === 0 || accepted) return;
   const first = issues[0];
-  fail('bad-input', first.file, `${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 4).map(describeIssue).join('; ')})` : ''}`, ACCEPT_HINT[use]);
+  fail('bad-input', first.file, `${first.detail}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 4).map(describeIssue).join('; ')})` : ''}`, ACCEPT_DATA_ISSUES_HINT[use]);
 }
 
 /** Refuses a dataset whose content is unfit for training, unless the user accepted it. */

@@ -17,6 +17,8 @@ import { sliceImageId } from '../viewer/imageId';
 import { SliceViewport } from '../viewer/SliceViewport';
 import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';
 import { checkMapping, defaultMapping } from './channels';
+import { dataIssuesProblem } from '../../../shared/data/accept';
+import { AcceptDataIssues } from '../../components/AcceptDataIssues';
 import './predict.css';
 
 type Dataset = CallOutput<'datasets.open'>;
@@ -39,6 +41,8 @@ export function PredictPage() {
   const [path, setPath] = useState('');
   const [dataset, setDataset] = useState<Dataset>();
   const [openError, setOpenError] = useState<string>();
+  /** Predict although the data check found NaN/Inf voxels or blank volumes in the scan (acceptDataIssues). */
+  const [acceptIssues, setAcceptIssues] = useState(false);
   const [runId, setRunId] = useState('');
   const [levelText, setLevelText] = useState('0, 90');
   const [thresholdText, setThresholdText] = useState('0.5');
@@ -97,6 +101,7 @@ export function PredictPage() {
     api.call('datasets.open', { path: path.trim() }).then(
       (d) => {
         setDataset(d);
+        setAcceptIssues(false);
         setResult(undefined);
         setMasks(undefined);
         setCaseId(d.cases[0]?.id ?? '');
@@ -109,7 +114,9 @@ export function PredictPage() {
 
   const levels = parseLevels(levelText);
   const threshold = parseThreshold(thresholdText);
-  const invalid = !dataset ? 'Open a scan first' : !runId ? 'Choose a trained run' : mappingProblem ? mappingProblem : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
+  const issues = dataset?.quality.issues.map((i) => `${i.file}: ${i.detail}`) ?? [];
+  const dataProblem = dataIssuesProblem(issues, acceptIssues, 'predict');
+  const invalid = !dataset ? 'Open a scan first' : dataProblem ? dataProblem : !runId ? 'Choose a trained run' : mappingProblem ? mappingProblem : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
 
   // The prediction is a queued job: follow its progress; once it ended, fetch its result (or its error).
   useEvent('job.progress', (p) => {
@@ -137,7 +144,7 @@ export function PredictPage() {
     setResult(undefined);
     setMasks(undefined);
     const layout = mapping.length > 0 ? { channels: mapping, ...(trained?.labels ? { labels: trained.labels } : {}) } : {};
-    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...layout, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
+    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...layout, ...(issues.length && acceptIssues ? { acceptDataIssues: true } : {}), ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
       (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
       (e) => {
         setRunError(message(e));
@@ -193,6 +200,7 @@ export function PredictPage() {
               {dataset.label}: {dataset.format}, {dataset.caseCount} case(s), {dataset.sliceCount} slices, {dataset.masks.withMask ? `${dataset.masks.withMask} slices with a mask` : 'no masks'}
             </p>
           )}
+          {issues.length > 0 && <AcceptDataIssues use="predict" className="predict-check" checked={acceptIssues} onChange={setAcceptIssues} />}
           <label>
             Trained run
             <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Trained run">

@@ -24,6 +24,7 @@ import type { TrainingPreflight } from '../../../shared/api/schemas/training';
 import { plural } from '../../../shared/format/plural';
 import { formatDuration } from '../../../shared/format/time';
 import { usePreflight } from './usePreflight';
+import { AcceptDataIssues } from '../../components/AcceptDataIssues';
 
 interface FieldProps {
   name: FieldName;
@@ -182,11 +183,7 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
         </Field>
         {form.source !== 'phantoms' && !!sources[Number(form.source)]?.issues?.length && (
           <Field name="acceptDataIssues" label="Data problems" error={errors.acceptDataIssues} hint="Accepted: the run config records acceptDataIssues">
-            {(ids) => (
-              <label className="check">
-                <input id={ids.id} type="checkbox" name="acceptDataIssues" checked={form.acceptDataIssues} onChange={(e) => set('acceptDataIssues', e.target.checked)} aria-invalid={ids.invalid} aria-describedby={ids.describedBy} /> Train despite data problems
-              </label>
-            )}
+            {(ids) => <AcceptDataIssues use="train" className="check" checked={form.acceptDataIssues} onChange={(v) => set('acceptDataIssues', v)} id={ids.id} invalid={ids.invalid} describedBy={ids.describedBy} />}
           </Field>
         )}
         {form.source === 'phantoms' && (

@@ -5,6 +5,7 @@
  */
 import { modelPreset, presetNames, type PresetName } from '../../../shared/model/config';
 import { RunConfigSchema, type RunConfigInput, type RunData } from '../../../shared/run/config';
+import { dataIssuesProblem } from '../../../shared/data/accept';
 import { METHOD_LABELS, optimizerMethods, type AscentKind, type OptimizerMethod } from '../../../shared/train/optimizerConfig';
 
 export interface TrainForm {
@@ -149,10 +150,9 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
     if (!src) errors.source = 'Open this dataset again in the Data view';
     data = src?.data ?? { kind: 'path', path: '' };
     // The service refuses such data too; saying it here spares a failed run.
-    if (src?.issues?.length) {
-      if (form.acceptDataIssues) data = { ...data, acceptDataIssues: true };
-      else errors.acceptDataIssues = `The data check found ${src.issues.length} problem${src.issues.length === 1 ? '' : 's'}: ${src.issues.slice(0, 3).join('; ')}. Fix the files, or tick the box to train anyway`;
-    }
+    const problem = dataIssuesProblem(src?.issues ?? [], form.acceptDataIssues, 'train');
+    if (problem) errors.acceptDataIssues = problem;
+    else if (src?.issues?.length) data = { ...data, acceptDataIssues: true };
   }
   // A layout's chosen channels are the model's inputs; other data is read as 3 channels (1 is replicated).
   const inChannels = (data.kind === 'path' && data.channels?.length) || 3;
