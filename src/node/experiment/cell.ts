@@ -15,7 +15,8 @@ import { startSweep } from '../sweep/host';
 import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHandle } from '../train/host';
 import type { ExperimentListener } from './events';
 import { acquireCellLock } from './lock';
-import { cellLockFile, readCell, writeCell, type ExperimentPaths } from './state';
+import { findReusableRun, linkRun } from './reuse';
+import { cellLockFile, readCell, sourceRunsRoot, writeCell, type ExperimentPaths } from './state';
 
 /** How long a cancelled run may take to reach its next step boundary before its process is stopped. */
 export const CANCEL_GRACE_MS = 3000;
@@ -75,6 +76,7 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
       pid: process.pid,
       updatedAt: '',
       ...(before?.train ? { train: before.train } : {}),
+      ...(before?.reusedFrom ? { reusedFrom: before.reusedFrom } : {}),
     };
     const finish = async (status: CellRecord['status'], error?: CellRecord['error']) => {
       record.status = status;
@@ -84,6 +86,21 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
       emit({ type: 'cell-done', total, cell, record, skipped: false });
       return record;
     };
+
+    // Take the run from the folder the plan reuses runs from, when one trained the same.
+    if (!record.runId && plan.reuseRunsFrom) {
+      const fromRoot = sourceRunsRoot(plan.reuseRunsFrom);
+      const found = await findReusableRun(fromRoot, grid.run);
+      if (found) {
+        await linkRun(fromRoot, found, paths.runsRoot);
+        record.runId = found.id;
+        record.reusedFrom = new RunStore(fromRoot).paths(found.id).dir;
+        await writeCell(paths, record);
+        emit({ type: 'info', message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: trained run reused from ${record.reusedFrom}` });
+      } else {
+        emit({ type: 'info', message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: no completed run with its training config in ${plan.reuseRunsFrom}; training it` });
+      }
+    }
 
     // Train (or resume, or reuse a completed run).
     const store = new RunStore(paths.runsRoot);

@@ -104,6 +104,7 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
     cells: finished.map((f) => f.cell),
     records: new Map(finished.map((f) => [f.cell.key, f.run])),
     swept: new Map(finished.map((f) => [f.cell.key, f.swept])),
+    reusedFrom: new Map(finished.flatMap((f) => (f.record.reusedFrom ? [[f.cell.key, f.record.reusedFrom] as const] : []))),
   };
   const report = {
     records: new Map(finished.map((f) => [f.run.id, f.run])),

@@ -9,7 +9,7 @@ import { groupEntries } from '../../shared/experiment/summary';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptRun } from './collect';
 
-export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | undefined): RunSummary {
+export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | undefined, reusedFrom?: string): RunSummary {
   const last = record.epochs.at(-1);
   const g = last?.weightStats.global;
   return {
@@ -24,6 +24,7 @@ export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | 
     status: record.status,
     backend: backendLabel(record.backend),
     trainSeconds: record.timings.totalSeconds,
+    ...(reusedFrom ? { reusedFrom } : {}),
     ...(swept ? { sweepId: swept.record.sweepId } : {}),
     sweepSeconds: swept?.record.seconds ?? 0,
     finalValCaseDice: last?.valCaseDice ?? null,
@@ -77,6 +78,8 @@ export interface ResultsInput {
   cells: GridCell[];
   records: Map<string, RunRecord>;
   swept: Map<string, SweptRun>;
+  /** Per cell key: where its run was reused from (cells that trained their own are absent). */
+  reusedFrom?: Map<string, string>;
   stages: Stage[];
   totalSeconds: number;
 }
@@ -88,7 +91,7 @@ export function buildResults(input: ResultsInput): Results {
     const record = input.records.get(cell.key);
     if (!record) continue;
     const swept = input.swept.get(cell.key);
-    runs.push(runSummary(cell, record, swept));
+    runs.push(runSummary(cell, record, swept, input.reusedFrom?.get(cell.key)));
     if (swept) entries.push(...runEntries(cell, record, swept));
   }
   const groups = groupEntries(entries, runs);

@@ -37,6 +37,15 @@ export function experimentPaths(out: string): ExperimentPaths {
   };
 }
 
+/** The runs folder of experiment folder `dir` (the source of `--reuse-runs`), refused when it has none. */
+export function sourceRunsRoot(dir: string): string {
+  const runsRoot = experimentPaths(dir).runsRoot;
+  if (!fs.existsSync(runsRoot)) {
+    throw new StudioError({ code: 'not-found', file: runsRoot, what: `${dir} holds no runs/ folder`, hint: 'Give --reuse-runs the output folder of an earlier experiment (the one holding experiment.json and runs/)' });
+  }
+  return runsRoot;
+}
+
 /** Cell keys are made of the grid's method/lambda/seed names; checked again before they become file names. */
 function safeKey(key: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,120}$/.test(key) || key.includes('..')) {
@@ -91,7 +100,11 @@ export function sameConfig(a: ExperimentConfig, b: ExperimentConfig): boolean {
  * experiment (so `--plan` and a local run are idempotent). Two hosts planning at once: one link
  * wins, the other reads and compares.
  */
-export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string } = {}): Promise<{ plan: Plan; created: boolean }> {
+export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string; reuseRunsFrom?: string } = {}): Promise<{ plan: Plan; created: boolean }> {
+  const reuseRunsFrom = meta.reuseRunsFrom === undefined ? undefined : path.resolve(meta.reuseRunsFrom);
+  if (reuseRunsFrom === paths.out) {
+    throw new StudioError({ code: 'bad-input', file: paths.out, what: 'An experiment cannot reuse the runs of its own folder', hint: 'Give --reuse-runs the folder of another experiment, and a new --out' });
+  }
   const check = (existing: Plan) => {
     if (!sameConfig(existing.config, config)) {
       throw new StudioError({
@@ -101,10 +114,20 @@ export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfi
         hint: 'Use another --out folder, or the same config to resume this one',
       });
     }
+    // Resuming without --reuse-runs keeps the plan's source; naming another one is a different experiment.
+    if (reuseRunsFrom !== undefined && existing.reuseRunsFrom !== reuseRunsFrom) {
+      throw new StudioError({
+        code: 'bad-input',
+        file: paths.plan,
+        what: existing.reuseRunsFrom ? `The folder's experiment reuses the runs of ${existing.reuseRunsFrom}, not ${reuseRunsFrom}` : 'The folder holds the same experiment, planned to train its own runs',
+        hint: 'Use another --out folder (or --fresh) for a new experiment, or leave out --reuse-runs to resume this one',
+      });
+    }
     return { plan: existing, created: false };
   };
   const existing = await readPlan(paths);
   if (existing) return check(existing);
+  if (reuseRunsFrom) sourceRunsRoot(reuseRunsFrom);
   if (fs.existsSync(paths.out) && (await fsp.readdir(paths.out)).some((f) => !f.startsWith('.'))) {
     throw new StudioError({ code: 'bad-input', file: paths.out, what: 'The output folder is not empty and holds no experiment', hint: 'Choose an empty or new folder for --out' });
   }
@@ -115,6 +138,7 @@ export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfi
     config,
     createdAt: new Date().toISOString(),
     cells: planCells(config),
+    ...(reuseRunsFrom ? { reuseRunsFrom } : {}),
   };
   await fsp.mkdir(paths.cellsDir, { recursive: true });
   await fsp.mkdir(paths.runsRoot, { recursive: true });
@@ -144,16 +168,18 @@ export async function writeCell(paths: ExperimentPaths, record: CellRecord): Pro
 }
 
 /**
- * The newest folder under `parent` holding a plan of the same config and no completed results:
- * the default resume target when no --out is given.
+ * The newest folder under `parent` holding a plan of the same config (and, when given, reusing
+ * the runs of the same folder) and no completed results: the default resume target when no
+ * --out is given.
  */
-export async function findUnfinished(parent: string, config: ExperimentConfig): Promise<string | undefined> {
+export async function findUnfinished(parent: string, config: ExperimentConfig, reuseRunsFrom?: string): Promise<string | undefined> {
   if (!fs.existsSync(parent)) return undefined;
   const dirs = (await fsp.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
   for (const d of dirs) {
     const paths = experimentPaths(path.join(parent, d));
     const plan = await readPlan(paths).catch(() => undefined);
     if (!plan || !sameConfig(plan.config, config)) continue;
+    if (reuseRunsFrom !== undefined && plan.reuseRunsFrom !== path.resolve(reuseRunsFrom)) continue;
     const results = (await readJson(paths.results, 'results.json', '').catch(() => undefined)) as { status?: string } | undefined;
     if (results?.status !== 'completed') return paths.out;
   }

@@ -2,6 +2,7 @@
  * report.html: one self-contained file (inline CSS, inline SVG, PNG data URIs, no script, no
  * link to anything), so it opens offline, can be mailed and archived next to results.json.
  */
+import * as path from 'node:path';
 import { backendLabel } from '../../shared/backend';
 import type { Results } from '../../shared/experiment/results';
 import { ASCENT_LABELS, formatLambda } from '../../shared/train/optimizerConfig';
@@ -156,13 +157,22 @@ function missingHtml(r: Results): string {
   return `<div class="warn"><b>Partial results: ${r.missing.length} of ${r.missing.length + r.runs.length} planned cell(s) are missing or failed.</b> The figures below use only the finished cells.<ul>${rows.join('')}</ul></div>\n`;
 }
 
+/** Runs taken from another experiment (`--reuse-runs`) were trained there: the train stage does not count them. */
+function reusedHtml(r: Results): string {
+  const reused = r.runs.filter((x) => x.reusedFrom);
+  if (reused.length === 0) return '';
+  const folders = [...new Set(reused.map((x) => path.dirname(path.dirname(x.reusedFrom!))))];
+  return `<p class="small">${reused.length} of ${r.runs.length} run(s) were not trained in this experiment: they are the runs of ${folders.map(esc).join(', ')} with the same training config, swept here (their training times are those of that experiment).</p>
+`;
+}
+
 function stagesHtml(r: Results): string {
   const rows = r.stages.map(
     (s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${formatSeconds(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : formatSeconds(s.cellSeconds)}</td></tr>`,
   );
   return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${formatSeconds(r.totalSeconds)}</td><td></td><td></td></tr></table>
 <p class="small">Each cell (one method, λ and seed) trains and is then swept on its own; cells run in parallel processes or cluster tasks. A stage's wall time runs from the first cell entering it to the last one leaving it.</p>
-<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(backendLabel(r.backend))} (${esc(r.backend.detail)}).</p>`;
+${reusedHtml(r)}<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.host.platform)}, Node ${esc(r.host.node)}; load average at the end ${r.host.loadAverage.join(' / ')} (1/5/15 min). Timings depend on the load: this machine may have been shared. Backend: ${esc(backendLabel(r.backend))} (${esc(r.backend.detail)}).</p>`;
 }
 
 function setupHtml(r: Results): string {

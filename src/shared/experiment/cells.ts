@@ -28,6 +28,12 @@ export const PlanSchema = z.object({
   config: ExperimentConfigSchema,
   createdAt: z.string(),
   cells: z.array(PlannedCellSchema).min(1),
+  /**
+   * Another experiment's folder whose completed runs the cells take instead of training, each
+   * where the training config is the same (`sameTraining`): an ablation of the sweep re-sweeps
+   * the runs it already has. Cells without such a run train as usual.
+   */
+  reuseRunsFrom: z.string().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -45,6 +51,8 @@ export const CellRecordSchema = z.object({
   status: z.enum(cellStatuses),
   /** Run directory under `<out>/runs`. */
   runId: z.string().optional(),
+  /** The run directory the run was taken from (`Plan.reuseRunsFrom`); absent when the cell trained it. */
+  reusedFrom: z.string().optional(),
   /** The completed sweep of the run (set with status completed). */
   sweepId: z.string().optional(),
   /** Where the cell last ran (host name, process id), for the missing/failed list. */

@@ -69,18 +69,22 @@ const science: ExperimentConfigInput = {
   seeds: [1, 2, 3, 4, 5],
 };
 
-/** The science grid with BatchNorm statistics re-estimated on 64 training slices after pruning (the ablation). */
+/**
+ * The science grid with BatchNorm statistics re-estimated on 64 training slices after pruning (the
+ * ablation). Its training is the science preset's, so `--reuse-runs <science folder>` re-sweeps
+ * those very runs instead of training them again.
+ */
 const scienceBn: ExperimentConfigInput = {
   ...science,
   name: 'science-bn',
-  description: 'The science preset with BatchNorm re-estimated after pruning on 8 x 8 training slices: how much of the pruning damage is stale BatchNorm statistics.',
+  description: 'The science preset with BatchNorm re-estimated after pruning on 8 x 8 training slices: how much of the pruning damage is stale BatchNorm statistics. Run it with --reuse-runs <science folder> to sweep the same trained runs.',
   sweep: { ...demo.sweep, bnReestimate: { batches: 8, batchSize: 8 } },
 };
 
 /**
  * The science grid with SAM's and CrAM's ascent on the data loss only (VAR joins the step at w):
  * against `science`, what putting VAR inside the ascent changes (docs/method.md). The runs
- * without VAR, and all SGD runs, are the same as in `science`.
+ * without VAR are the same as in `science` (`--reuse-runs <science folder>` takes them).
  */
 const scienceDataAscent: ExperimentConfigInput = {
   ...science,

@@ -70,6 +70,8 @@ export const RunSummarySchema = z.object({
   status: z.enum(['running', 'completed', 'cancelled', 'failed']),
   backend: z.string(),
   trainSeconds: z.number().nonnegative(),
+  /** The run directory of another experiment this run was taken from (`--reuse-runs`): trained there, in trainSeconds. */
+  reusedFrom: z.string().optional(),
   sweepId: z.string().optional(),
   sweepSeconds: z.number().nonnegative(),
   /** Validation per-case Dice of the dense model after the last epoch. */

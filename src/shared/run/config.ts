@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BackendPreferenceSchema } from '../backend';
 import { ModelConfigSchema } from '../model/config';
 import { AugmentConfigSchema } from '../train/augment';
-import { OptimizerConfigSchema } from '../train/optimizerConfig';
+import { ascentMatters, OptimizerConfigSchema } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
 import { parseWith } from '../validate';
 import { MAX_PHANTOM_VALUES, PHANTOM_SIZE_HINT, phantomValues } from '../data/phantoms';
@@ -98,6 +98,31 @@ export function withLegacyAscent(rawRecord: unknown): unknown {
   const opt = rec.config?.optimizer;
   if (typeof opt !== 'object' || opt === null || 'ascent' in opt) return rawRecord;
   return { ...rec, config: { ...rec.config, optimizer: { ...opt, ascent: 'data' } } };
+}
+
+/** Objects with their keys sorted, recursively: two configs compare equal whatever order their fields came in. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, canonical(o[k])]));
+}
+
+/**
+ * Whether two run configs train the same weights (on the same backend): every field equal after
+ * defaults, except the name (a label) and `optimizer.ascent` where it changes nothing
+ * (`ascentMatters`). An experiment reuses a completed run on this rule instead of training again.
+ */
+export function sameTraining(a: RunConfigInput, b: RunConfigInput): boolean {
+  const key = (raw: RunConfigInput): string | undefined => {
+    const r = RunConfigSchema.safeParse(raw);
+    if (!r.success) return undefined;
+    const { name: _label, ...c } = r.data;
+    const optimizer = ascentMatters(c.optimizer) ? c.optimizer : { ...c.optimizer, ascent: undefined };
+    return JSON.stringify(canonical({ ...c, optimizer }));
+  };
+  const ka = key(a);
+  return ka !== undefined && ka === key(b);
 }
 
 /** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */

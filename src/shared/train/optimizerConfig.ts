@@ -20,6 +20,9 @@ export const ascentKinds = ['objective', 'data'] as const;
 export type AscentKind = (typeof ascentKinds)[number];
 export const ASCENT_LABELS: Record<AscentKind, string> = { objective: 'ascent on L + λψ', data: 'ascent on the data loss only' };
 
+/** Whether `ascent` changes anything: only SAM / CrAM with VAR on (the two kinds coincide otherwise). */
+export const ascentMatters = (c: { method: OptimizerMethod; varLambda: number }): boolean => c.method !== 'sgd' && c.varLambda > 0;
+
 /** How every view, report and log names a method. */
 export const METHOD_LABELS: Record<OptimizerMethod, string> = { sgd: 'SGD', sam: 'SAM', cram: 'CrAM', 'cram+': 'CrAM+' };
 

@@ -4,7 +4,7 @@ import type { Rng } from '../rng';
 import { isPrunableShape, shapeOf } from '../model/weights';
 import type { Batch, GradientFn } from './gradients';
 import { globalMagnitudeThreshold } from './topk';
-import { parseOptimizerConfig, type OptimizerConfig, type OptimizerConfigInput } from './optimizerConfig';
+import { ascentMatters, parseOptimizerConfig, type OptimizerConfig, type OptimizerConfigInput } from './optimizerConfig';
 import { varPenaltyAndGradients } from './var';
 
 export * from './optimizerConfig';
@@ -167,7 +167,7 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
       // the order the studio always used, so those paths stay bit-identical); the objective
       // ascent of SAM / CrAM carries it inside G.
       const useVar = config.varLambda > 0;
-      const varInAscent = useVar && config.method !== 'sgd' && config.ascent === 'objective';
+      const varInAscent = ascentMatters(config) && config.ascent === 'objective';
       const lateVar: tf.Tensor[] | null = useVar && !varInAscent ? atW.grads : null;
       if (!lateVar && !varInAscent) atW.grads.forEach((g) => g.dispose());
       let direction: tf.Tensor[];

@@ -121,6 +121,10 @@ export const experimentCommand: CliCommand = {
     `  --out DIR       output folder (experiment.json, cells/, runs/, results.json, report.html); default`,
     `                  ./${DEFAULT_OUT_PARENT}/<name>-<time>. A folder holding an unfinished experiment of the same config is resumed.`,
     '  --fresh         start a new folder even if an unfinished one of the same config exists',
+    '  --reuse-runs DIR  take each cell\'s trained run from the earlier experiment in DIR where its training',
+    '                  config is the same (every field but the name), and sweep it here instead of training:',
+    '                  an ablation of the sweep on the same networks (e.g. --preset science-bn after science).',
+    '                  Cells without such a run train as usual. The plan remembers DIR',
     `  --backend NAME  ${BackendPreferenceSchema.options.join(' | ')} (overrides the config)`,
     '  --workers N     data-parallel gradient workers per run (overrides the config)',
     '  --jobs N        cells at once on this machine (default: automatic, one per core when a cell uses one',
@@ -152,6 +156,7 @@ export const experimentCommand: CliCommand = {
           config: { type: 'string' },
           out: { type: 'string' },
           fresh: { type: 'boolean' },
+          'reuse-runs': { type: 'string' },
           backend: { type: 'string' },
           workers: { type: 'string' },
           jobs: { type: 'string' },
@@ -186,6 +191,7 @@ export const experimentCommand: CliCommand = {
 
     // --cell and --collect work on the plan already in DIR; a config given with them must match it.
     if (mode === 'cell' || mode === 'collect') {
+      if (values['reuse-runs']) throw new StudioError({ code: 'bad-input', what: `--reuse-runs cannot be given with --${mode}`, hint: 'Give it when planning (--plan, --slurm, --k8s): the plan in the folder remembers it' });
       const paths = experimentPaths(values.out!);
       const plan = await requirePlan(paths);
       if (values.config && !sameConfig(plan.config, await readConfigFile(values.config))) {
@@ -219,7 +225,8 @@ export const experimentCommand: CliCommand = {
       io.out(JSON.stringify(config, null, 2));
       return 0;
     }
-    const meta = preset ? { preset } : {};
+    const reuseRunsFrom = values['reuse-runs'];
+    const meta = { ...(preset ? { preset } : {}), ...(reuseRunsFrom ? { reuseRunsFrom } : {}) };
 
     if (mode === 'plan' || mode === 'slurm' || mode === 'k8s') {
       const paths = experimentPaths(values.out!);
@@ -270,7 +277,7 @@ export const experimentCommand: CliCommand = {
     const backend = await probeBackend(config.backend, { log: () => {} });
     io.out(`VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
     const t0 = performance.now();
-    const out = await chooseOut(config, { ...(values.out ? { out: values.out } : {}), fresh: !!values.fresh });
+    const out = await chooseOut(config, { ...(values.out ? { out: values.out } : {}), fresh: !!values.fresh, ...(reuseRunsFrom ? { reuseRunsFrom } : {}) });
     const outcome = await runExperiment(config, { out, ...meta, ...(jobs ? { jobs } : {}), signal: io.signal, onEvent: listener(io, progress) });
     progress.clear();
     const where = outcome.paths.out;
