@@ -56,7 +56,8 @@ describe('sameTraining', () => {
   });
 });
 
-describe('--reuse-runs (tiny preset)', { timeout: 300_000 }, () => {
+// Two experiments (the source, then the ablation) from sources: 52 s idle, 330 s at load 16.
+describe('--reuse-runs (tiny preset)', { timeout: 600_000 }, () => {
   const source = join(tmp(), 'source');
   const ablation = join(tmp(), 'ablation');
   const bnConfig = join(tmp(), 'tiny-bn.json');
