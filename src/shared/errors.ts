@@ -2,18 +2,26 @@
  * The one error type shown to users. Every message answers three questions:
  * which input (file), what was wrong with it (what), and what to do about it (hint).
  */
-export type StudioErrorCode =
-  | 'bad-input'
-  | 'bad-file'
-  | 'too-large'
-  | 'unsupported'
-  | 'not-found'
+export const STUDIO_ERROR_CODES = [
+  'bad-input',
+  'bad-file',
+  'too-large',
+  'unsupported',
+  'not-found',
   /** Something is already there and was not replaced: confirm overwriting, or choose another name. */
-  | 'exists'
-  | 'mismatch'
-  | 'cancelled'
-  | 'backend'
-  | 'internal';
+  'exists',
+  'mismatch',
+  /**
+   * Another process holds the lock of what this would write (a run, a sweep folder, an experiment
+   * or one of its cells): nothing was wrong with the request; wait for the holder or stop it.
+   */
+  'busy',
+  'cancelled',
+  'backend',
+  'internal',
+] as const;
+
+export type StudioErrorCode = (typeof STUDIO_ERROR_CODES)[number];
 
 export interface StudioErrorInfo {
   code: StudioErrorCode;

@@ -106,7 +106,7 @@ describe('experiment cells (tiny preset)', { timeout: 300_000 }, () => {
     mkdirSync(dir);
     const file = join(dir, 'c.lock');
     const lock = await acquireCellLock(file, 'c');
-    await expect(acquireCellLock(file, 'c')).rejects.toThrow(/being worked on by process \d+ on/);
+    await expect(acquireCellLock(file, 'c')).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/being worked on by process \d+ on/) });
     await lock.release();
     expect(existsSync(file)).toBe(false);
     // A holder that died without releasing (pid far above any live one).

@@ -9,7 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireLock, LOCK_FILE } from '../../src/node/fs/lock';
+import { acquireLock, checkUnlocked, LOCK_FILE } from '../../src/node/fs/lock';
+import { runCli } from '../../src/main/cli/index';
+import { createServiceHost } from '../../src/main/services';
+import { startServer } from '../../src/main/server';
+import { wireToError } from '../../src/shared/api/wire';
 import { resumeRun, trainNewRun } from '../../src/node/train/job';
 import { runExperiment } from '../../src/node/experiment';
 import { platformDataDir, studioHome } from '../../src/node/runs/home';
@@ -24,7 +28,7 @@ describe('folder locks', () => {
   it('refuses a second writer, naming the holder, and frees the folder on release', () => {
     const d = dir('a');
     const lock = acquireLock(d, 'first');
-    expect(() => acquireLock(d, 'second')).toThrow(expect.objectContaining({ code: 'bad-input', file: d, what: expect.stringMatching(new RegExp(`process ${process.pid} on ${os.hostname()} \\(first, since \\d{4}-`)) }));
+    expect(() => acquireLock(d, 'second')).toThrow(expect.objectContaining({ code: 'busy', file: d, what: expect.stringMatching(new RegExp(`process ${process.pid} on ${os.hostname()} \\(first, since \\d{4}-`)) }));
     lock.release();
     expect(fs.existsSync(path.join(d, LOCK_FILE))).toBe(false);
     acquireLock(d, 'third').release();
@@ -63,7 +67,7 @@ describe('folder locks', () => {
     const onStart = new Promise<void>((r) => (started = r));
     const first = trainNewRun(tinyRunConfig({ epochs: 2 }), { runsRoot, runId: 'locked-run', onStart: () => started() });
     await onStart;
-    await expect(resumeRun('locked-run', { runsRoot })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringMatching(/training run locked-run.*already writing/) });
+    await expect(resumeRun('locked-run', { runsRoot })).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/training run locked-run.*already writing/) });
     expect((await first).status).toBe('completed');
     expect(fs.existsSync(path.join(runsRoot, 'locked-run', LOCK_FILE))).toBe(false);
   }, 120_000);
@@ -85,7 +89,7 @@ describe('folder locks', () => {
       child.stdout.on('data', (b: Buffer) => b.toString().includes('LOCKED') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
     });
-    const refusal = { code: 'bad-input', file: sweeps, what: expect.stringMatching(new RegExp(`process ${child.pid} on .*\\(lock test child, since .*already writing`)), hint: SWEEP_LOCK_HINT };
+    const refusal = { code: 'busy', file: sweeps, what: expect.stringMatching(new RegExp(`process ${child.pid} on .*\\(lock test child, since .*already writing`)), hint: SWEEP_LOCK_HINT };
     const config = parseSweepConfig({ levels: [0, 0.5] });
     await expect(runSweep({ runsRoot, sweepId: 'sw-second-1', runIds: [runId], config, backend: 'cpu' })).rejects.toMatchObject(refusal);
     // The studio says so when the sweep is asked for, before queueing it.
@@ -109,8 +113,27 @@ describe('folder locks', () => {
     const out = dir('exp');
     const lock = acquireLock(out, 'experiment');
     const { experimentPreset } = await import('../../src/shared/experiment/presets');
-    await expect(runExperiment(experimentPreset('tiny'), { out })).rejects.toMatchObject({ what: expect.stringMatching(/already writing/) });
+    await expect(runExperiment(experimentPreset('tiny'), { out })).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/already writing/) });
     expect(fs.readdirSync(out)).toEqual([LOCK_FILE]);
+    // The CLI names the holder and exits 75 (try again later), not 1 (fix the input).
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (l: string) => err.push(l), isTTY: false, signal: new AbortController().signal };
+    expect(await runCli(['experiment', '--preset', 'tiny', '--out', out], io)).toBe(75);
+    expect(err.join('\n')).toMatch(new RegExp(`process ${process.pid} on ${os.hostname()} \\(experiment, since .*already writing here`));
+    expect(err.join('\n')).toMatch(new RegExp(`Wait for it to finish or stop it \\(Cancel in the studio that runs it, or kill ${process.pid}\\)`));
+    expect(fs.readdirSync(out)).toEqual([LOCK_FILE]);
+    // Browser mode: 409 with the code kept (the renderer's client reads it back as busy, not internal).
+    const services = createServiceHost({ shell: 'browser', handlers: { 'runs.get': async () => { checkUnlocked(out); throw new Error('not reached'); } } });
+    const server = await startServer({ services, token: 'lock-token-0123456789abcdef', rendererDir: root, port: 0 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/call/runs.get`, { method: 'POST', headers: { 'x-var-studio-token': 'lock-token-0123456789abcdef', 'content-type': 'application/json' }, body: JSON.stringify({ runId: 'x' }) });
+      expect(res.status).toBe(409);
+      const body = (await res.json()) as { error: unknown };
+      expect(wireToError(body.error)).toMatchObject({ code: 'busy', file: out, what: expect.stringMatching(/already writing here/) });
+    } finally {
+      await server.close();
+      await services.dispose();
+    }
     lock.release();
   });
 });

@@ -1,11 +1,20 @@
-import { StudioError } from '../../shared/errors';
+import { StudioError, type StudioErrorCode } from '../../shared/errors';
 import type { CliIO } from './types';
+
+/**
+ * The exit code of a failed command: 130 when the user stopped it (as for Ctrl-C), 75 (sysexits'
+ * EX_TEMPFAIL: try again later) when another process holds the lock of what it would write, so a
+ * scheduler or script can tell "retry later" from "fix the input"; 1 otherwise.
+ */
+export function exitCodeOf(code: StudioErrorCode): number {
+  return code === 'cancelled' ? 130 : code === 'busy' ? 75 : 1;
+}
 
 /** Prints a StudioError the way the app shows it (file and what, then the hint); returns the exit code. */
 export function reportStudioError(e: StudioError, io: CliIO): number {
   io.err(`Error: ${e.file ? `${e.file}: ` : ''}${e.what}.`);
   io.err(e.hint);
-  return e.code === 'cancelled' ? 130 : 1;
+  return exitCodeOf(e.code);
 }
 
 const FS_WHAT: Record<string, string> = {

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CALL_PATH_PREFIX, EVENTS_PATH, TOKEN_HEADER, TOKEN_PROTOCOL_PREFIX, TOKEN_QUERY, type WireError, type WireEvent } from '../../shared/api/channels';
+import type { StudioErrorCode } from '../../shared/errors';
 import type { ServiceHost } from '../services';
 import { allowedHosts, contentSecurityPolicy, hostAllowed, originAllowed, tokensEqual } from './security';
 import { serveStatic } from './static';
@@ -42,16 +43,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Client mistakes (bad input, bad or unsupported files) are 4xx; only the studio's own failures are 5xx. */
-const STATUS: Record<string, number> = {
+/**
+ * Client mistakes (bad input, bad or unsupported files) are 4xx; only the studio's own failures are
+ * 5xx. Every code has its status (the type makes a new code choose one).
+ */
+const STATUS: Record<StudioErrorCode, number> = {
   'bad-input': 400,
   'not-found': 404,
+  exists: 409,
+  busy: 409,
   cancelled: 409,
   'too-large': 413,
   unsupported: 415,
   'bad-file': 422,
   mismatch: 422,
   backend: 503,
+  internal: 500,
 };
 
 function securityHeaders(): Record<string, string> {
@@ -126,7 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const result = await services.invoke(name, input);
-    sendJson(res, result.ok ? 200 : (STATUS[result.error.code] ?? 500), result);
+    sendJson(res, result.ok ? 200 : (STATUS[result.error.code as StudioErrorCode] ?? 500), result);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

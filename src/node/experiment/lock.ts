@@ -75,7 +75,7 @@ export async function acquireCellLock(file: string, cellName: string): Promise<C
     const { stale, holder } = await staleReason(file);
     if (!stale) {
       throw new StudioError({
-        code: 'bad-input',
+        code: 'busy',
         file,
         what: `Cell ${cellName} is being worked on by ${holder ? `process ${holder.pid} on ${holder.host} (since ${holder.since})` : 'another process'}`,
         hint: `Wait for it to finish. If that process is gone, the lock expires ${STALE_MS / 60_000} minutes after its last heartbeat (or delete the lock file)`,
@@ -85,7 +85,7 @@ export async function acquireCellLock(file: string, cellName: string): Promise<C
     await fsp.rename(file, `${file}.stale-${randomBytes(4).toString('hex')}`).catch(() => undefined);
     await removeStale(file);
   }
-  throw new StudioError({ code: 'bad-input', file, what: `Cell ${cellName} was taken by another process just now`, hint: 'Only one process may run a cell at a time' });
+  throw new StudioError({ code: 'busy', file, what: `Cell ${cellName} was taken by another process just now`, hint: 'Only one process may run a cell at a time: wait for that one to finish (--collect lists the finished cells)' });
 }
 
 async function removeStale(file: string): Promise<void> {

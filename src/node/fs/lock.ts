@@ -35,11 +35,11 @@ function readLock(file: string): LockInfo | undefined {
 function heldError(dir: string, file: string, held: LockInfo | undefined, hint?: string): StudioError {
   const who = held ? `process ${held.pid} on ${held.host} (${held.purpose}, since ${held.startedAt})` : 'another process';
   return new StudioError({
-    code: 'bad-input',
+    code: 'busy',
     file: dir,
     what: `${who} is already writing here; a second writer would overwrite its files`,
     hint: held && held.host === os.hostname()
-      ? (hint ?? 'Wait for it to finish or stop it, or use another output folder')
+      ? (hint ?? `Wait for it to finish or stop it (Cancel in the studio that runs it, or kill ${held.pid}), or use another output folder`)
       : `If no studio is running on ${held?.host ?? 'the other host'}, delete ${file} and try again`,
   });
 }

@@ -1,19 +1,6 @@
 /** Errors across the process boundary: StudioError in, `{code, what, hint, file?}` on the wire, StudioError out. */
-import { StudioError, isStudioError, type StudioErrorCode } from '../errors';
+import { STUDIO_ERROR_CODES, StudioError, isStudioError, type StudioErrorCode } from '../errors';
 import type { WireError } from './channels';
-
-const CODES: readonly StudioErrorCode[] = [
-  'bad-input',
-  'bad-file',
-  'too-large',
-  'unsupported',
-  'not-found',
-  'exists',
-  'mismatch',
-  'cancelled',
-  'backend',
-  'internal',
-];
 
 export function errorToWire(e: unknown): WireError {
   if (isStudioError(e)) return e.toJSON();
@@ -24,7 +11,7 @@ export function errorToWire(e: unknown): WireError {
 
 export function wireToError(w: unknown): StudioError {
   const o = (typeof w === 'object' && w !== null ? w : {}) as Partial<WireError>;
-  const code = CODES.includes(o.code as StudioErrorCode) ? (o.code as StudioErrorCode) : 'internal';
+  const code = (STUDIO_ERROR_CODES as readonly string[]).includes(o.code as string) ? (o.code as StudioErrorCode) : 'internal';
   return new StudioError({
     code,
     what: typeof o.what === 'string' ? o.what : 'The studio returned an error without a description',
