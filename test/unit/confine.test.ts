@@ -106,6 +106,12 @@ describe('browser-mode confinement', () => {
         expect((await failure(training.handlers['training.preflight']({ config: config(p), calibrate: false }, ctx))).what, p).toMatch(why);
       }
       expect(jobs.list()).toEqual([]);
+      // A run created outside browser mode (CLI, desktop) on such a folder cannot be resumed here either.
+      const { RunStore } = await import('../../src/node/runs/store');
+      const store = new RunStore(join(root, 'runs'));
+      await store.create(config(secret), { name: 'cpu', detail: 'test', fallbacks: [] }, { id: 'resume-secret' });
+      expect((await failure(training.handlers['training.resume']({ runId: 'resume-secret' }, { shell: 'browser', events }))).what).toMatch(/outside the folders/);
+      expect(jobs.list()).toEqual([]);
       // Inside a read root: the pre-flight reads it (and finds its problems) instead of refusing it.
       const inside = await training.handlers['training.preflight']({ config: config(join(data, 'scans')), calibrate: false }, { shell: 'browser', events });
       expect(inside.data?.cases).toBe(1);

@@ -101,8 +101,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       });
     },
 
-    'training.resume': async (input) => {
+    'training.resume': async (input, ctx) => {
       const record = await store().open(input.runId);
+      // The same rule as training.start: a run created elsewhere (CLI, desktop) may name any folder.
+      checkRunData(record.config.data, ctx.shell, options.openDatasetRoots);
       if (record.status === 'completed') {
         throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" is already completed`, hint: 'Start a new run to train further' });
       }
