@@ -212,6 +212,12 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   const chart = page.getByTestId('dice-chart');
   await expect(chart).toHaveAttribute('data-points', '3');
   await expect(chart.locator('svg')).toContainText('conv weights removed with their channels');
+  // The read-out names the level the same way (a channel level is not a sparsity).
+  await chart.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('chart-tip').locator('strong')).toHaveText('50%: conv weights removed with their channels');
+  await chart.blur();
   const table = page.locator('.sweep-table');
   await expect(table.locator('[data-family=channel]')).toHaveCount(2);
   const rows = table.locator('tbody tr');

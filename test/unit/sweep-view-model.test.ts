@@ -4,6 +4,7 @@ import { chartData, type SweepableRun } from '../../src/renderer/features/sweep/
 import { levelAt, sweepChart, sweepChartOptions } from '../../src/shared/charts/sweepChart';
 import { chartFrame } from '../../src/shared/charts/svg';
 import { fragileSlices, type SweepRecord } from '../../src/shared/sweep';
+import { describeLevel } from '../../src/shared/sweep/levels';
 
 const stats = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
 const noRate = { n: 0, withPrediction: 0, rate: null };
@@ -57,8 +58,19 @@ describe('sweep view model', () => {
     expect(only.series[0].label).toMatch(/ · channel$/);
     expect(only.xLabel).toMatch(/^conv weights removed with their channels/);
     const both = chartData([{ run: run('s1', 'sgd', 0), record: plain }, { run: run('c1', 'sgd', 0), record: chan }]);
-    expect(both.xLabel).toMatch(/zeroed \(unstructured\) or removed \(channel\)/);
+    expect(both.xLabel).toBe('sparsity (unstructured) or conv weights removed with their channels (channel) (levels evenly spaced)');
     expect(both.series[0].label).not.toMatch(/channel/);
+  });
+
+  it('the hover read-out names a level by what it counts: sparsity, or weights / FLOPs removed with their channels', () => {
+    const plain = record({ 0: [0.8, 0.8], 0.5: [0.7, 0.7] });
+    const chan = { ...plain, config: { ...plain.config, family: 'channel' as const } };
+    const flops = { ...plain, config: { ...plain.config, family: 'channel' as const, channelTarget: 'flops' as const } };
+    const tip = (records: SweepRecord[]) => describeLevel(0.5, chartData(records.map((r, i) => ({ run: run(`r${i}`, 'sgd', 0), record: r }))).levelMeanings);
+    expect(tip([plain])).toBe('50% sparsity');
+    expect(tip([chan])).toBe('50%: conv weights removed with their channels');
+    expect(tip([flops])).toBe('50%: conv FLOPs removed with their channels');
+    expect(tip([plain, chan])).toBe('50%: sparsity (unstructured) or conv weights removed with their channels (channel)');
   });
 
   it('the chart SVG is the report\'s: levels evenly spaced, a legend naming the metric and band, hover text on every marker', () => {

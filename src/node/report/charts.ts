@@ -5,15 +5,17 @@ import { lineChart, type Series } from '../../shared/charts/svg';
 import { groupStyle } from '../../shared/charts/style';
 import { sweepChart } from '../../shared/charts/sweepChart';
 import { meanIntervalLabel } from '../../shared/stats/mean';
+import { levelAxisTitle, levelQuantity } from '../../shared/sweep/levels';
 
 export function diceChart(groups: Group[], results: Results): string {
   const style = groupStyle(groups);
+  const sw = results.experiment.config.sweep;
   return sweepChart({
     title: 'Per-case Dice after one-shot pruning (no fine-tuning)',
     levels: results.experiment.config.sweep.levels,
     metric: 'mean per-case Dice',
     band: diceIntervalLabel(groups),
-    xLabel: results.experiment.config.sweep.family === 'channel' ? `conv ${results.experiment.config.sweep.channelTarget === 'flops' ? 'FLOPs' : 'weights'} removed with their channels (channel pruning; levels evenly spaced)` : `sparsity (${results.experiment.config.sweep.scope} magnitude pruning; levels evenly spaced)`,
+    xLabel: `${levelQuantity(sw)} (${sw.family === 'channel' ? 'channel pruning' : `${sw.scope} magnitude pruning`}; levels evenly spaced)`,
     guides: results.experiment.config.report.headlineLevels,
     series: groups.map((g) => ({
       label: g.label,
@@ -41,7 +43,7 @@ export function lesionDiceChart(groups: Group[], results: Results): string {
     title: 'Lesion-slice Dice',
     levels: results.experiment.config.sweep.levels,
     metric: 'mean slice Dice (true mask not empty)',
-    xLabel: 'sparsity (levels evenly spaced)',
+    xLabel: levelAxisTitle([results.experiment.config.sweep]),
     guides: results.experiment.config.report.headlineLevels,
     width: 480,
     height: 300,

@@ -1,13 +1,14 @@
 /**
- * Per-case Dice versus sparsity: the report's chart (same SVG, same construction), with a hover
+ * Per-case Dice versus the pruning level: the report's chart (same SVG, same construction), with a hover
  * read-out of every series at the level under the pointer. Arrow keys move the read-out when the
  * chart has focus, so the values are reachable without a mouse.
  */
 import { useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { chartFrame } from '../../../shared/charts/svg';
-import { levelAt, levelLabel, sweepChart, sweepChartOptions, type SweepChartInput } from '../../../shared/charts/sweepChart';
+import { levelAt, sweepChart, sweepChartOptions, type SweepChartInput } from '../../../shared/charts/sweepChart';
+import { describeLevel, levelsQuantity, type LevelMeaning } from '../../../shared/sweep/levels';
 
-export function DiceChart({ data }: { data: SweepChartInput & { values: number } }) {
+export function DiceChart({ data }: { data: SweepChartInput & { values: number; levelMeanings: LevelMeaning[] } }) {
   const svg = useMemo(() => sweepChart(data), [data]);
   const options = useMemo(() => sweepChartOptions(data), [data]);
   const frame = useMemo(() => chartFrame(options, data.series.length), [options, data.series.length]);
@@ -34,7 +35,7 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number }
   const xFrac = at !== undefined ? frame.sx(at) / frame.width : 0;
 
   return (
-    <figure className="sweep-chart" aria-label={`Per-case Dice versus sparsity: ${data.series.length} runs, ${n} levels`}>
+    <figure className="sweep-chart" aria-label={`Per-case Dice versus ${levelsQuantity(data.levelMeanings)}: ${data.series.length} runs, ${n} levels`}>
       <div
         ref={box}
         className="sweep-chart__plot"
@@ -55,7 +56,7 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number }
           <>
             <div className="sweep-chart__cursor" style={{ left: `${xFrac * 100}%`, top: `${(frame.top / frame.height) * 100}%`, height: `${(frame.plotHeight / frame.height) * 100}%` }} />
             <div className={`sweep-chart__tip${xFrac > 0.45 ? ' sweep-chart__tip--left' : ''}`} style={{ left: `${xFrac * 100}%` }} role="status" data-testid="chart-tip">
-              <strong>{levelLabel(level)} sparsity</strong>
+              <strong>{describeLevel(level, data.levelMeanings)}</strong>
               <table>
                 <tbody>
                   {data.series.map((s) => {

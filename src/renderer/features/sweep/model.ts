@@ -7,6 +7,7 @@ import { groupStyle } from '../../../shared/charts/style';
 import type { SweepChartInput, SweepChartSeries } from '../../../shared/charts/sweepChart';
 import { meanIntervalLabel, meanIntervalOf } from '../../../shared/stats/mean';
 import { percent } from '../../../shared/format/percent';
+import { levelAxisTitle, type LevelMeaning } from '../../../shared/sweep/levels';
 
 export type SweepList = CallOutput<'sweep.list'>;
 export type SweepableRun = SweepList['runs'][number];
@@ -15,13 +16,6 @@ export const pct = (x: number | null | undefined, digits = 1) => (x === null || 
 /** How a sweep's pruning family is named in the view. */
 export const familyLabel = (f: PruneFamily) => (f === 'channel' ? 'channel' : 'unstructured');
 
-/** The chart's x axis: what a level means for the families shown. */
-export function levelAxisLabel(families: PruneFamily[]): string {
-  const set = new Set(families);
-  if (set.size === 1 && set.has('channel')) return 'conv weights removed with their channels (levels evenly spaced)';
-  if (set.size > 1) return 'level: conv weights zeroed (unstructured) or removed (channel), evenly spaced';
-  return 'sparsity (levels evenly spaced)';
-}
 
 export const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 
@@ -41,7 +35,7 @@ export function caseInterval(s: { n: number; mean: number | null; std: number | 
 }
 
 /** The Sweep view's chart: the report's construction (evenly spaced levels, same colours), one line per run. */
-export function chartData(entries: { run: SweepableRun; record: SweepRecord }[]): SweepChartInput & { values: number } {
+export function chartData(entries: { run: SweepableRun; record: SweepRecord }[]): SweepChartInput & { values: number; levelMeanings: LevelMeaning[] } {
   const levels = [...new Set(entries.flatMap((e) => e.record.levels.map((l) => l.sparsity)))].sort((a, b) => a - b);
   const style = groupStyle(entries.map(({ run }) => ({ group: run.runId, optimizer: run.method, varLambda: run.varLambda })));
   const series: SweepChartSeries[] = entries.map(({ run, record }) => ({
@@ -57,7 +51,9 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
     series,
     metric: CHART_METRIC,
     band: CHART_BAND,
-    xLabel: levelAxisLabel(entries.map((e) => e.record.config.family)),
+    xLabel: levelAxisTitle(entries.map((e) => e.record.config)),
+    // What a level counts (sparsity, or weights removed with their channels): the read-out names it too.
+    levelMeanings: entries.map((e) => e.record.config),
     width: 760,
     height: 320,
     values: series.reduce((n, s) => n + s.points.length, 0),

@@ -1,0 +1,33 @@
+/**
+ * What a sweep level counts, per pruning family: the unstructured family's level is a sparsity
+ * (the share of conv weights set to zero); the channel family's is the share of conv weights (or
+ * forward FLOPs, `channelTarget`) removed with their channels, not a sparsity. Every chart axis and
+ * read-out names levels through here.
+ */
+import { levelLabel } from '../charts/sweepChart';
+import type { SweepConfig } from './config';
+
+export type LevelMeaning = Pick<SweepConfig, 'family'> & Partial<Pick<SweepConfig, 'channelTarget'>>;
+
+/** The quantity a level of this sweep is: "sparsity", "conv weights removed with their channels". */
+export function levelQuantity(m: LevelMeaning): string {
+  return m.family === 'channel' ? `conv ${m.channelTarget === 'flops' ? 'FLOPs' : 'weights'} removed with their channels` : 'sparsity';
+}
+
+/** The quantity of levels shown together (several sweeps in one chart): each distinct one, with its family when they differ. */
+export function levelsQuantity(ms: readonly LevelMeaning[]): string {
+  const byName = new Map(ms.map((m) => [levelQuantity(m), m.family]));
+  if (byName.size <= 1) return [...byName.keys()][0] ?? 'sparsity';
+  return [...byName].map(([q, f]) => `${q} (${f})`).join(' or ');
+}
+
+/** A chart's x-axis title: the quantity, and that the levels are evenly spaced (not to scale). */
+export function levelAxisTitle(ms: readonly LevelMeaning[]): string {
+  return `${levelsQuantity(ms)} (levels evenly spaced)`;
+}
+
+/** One level with its quantity, as the charts write levels: "90% sparsity", "50%: conv weights removed with their channels". */
+export function describeLevel(level: number, ms: readonly LevelMeaning[]): string {
+  const q = levelsQuantity(ms);
+  return q === 'sparsity' ? `${levelLabel(level)} sparsity` : `${levelLabel(level)}: ${q}`;
+}
