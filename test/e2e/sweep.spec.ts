@@ -239,7 +239,7 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   await page.screenshot({ path: `${SHOTS}/sweep-channel.png`, fullPage: true });
 });
 
-test('Export view, channel family: the rebuilt network is saved, the card and the summary name the family', async ({ page }) => {
+test('Export view, channel family as ONNX and TFLite: the rebuilt network is saved, the card and the summary name the family, the .tflite runs in LiteRT.js', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto(`/?token=${E2E_TOKEN}#/export`);
   const runSelect = page.getByRole('combobox', { name: 'Run to export' });
@@ -248,9 +248,14 @@ test('Export view, channel family: the rebuilt network is saved, the card and th
   await page.getByLabel('Sparsity level in percent').fill('50');
   await page.getByRole('combobox', { name: 'Pruning family' }).selectOption('channel');
   await expect(page.getByRole('combobox', { name: 'Pruning scope' })).toBeDisabled();
+  await page.getByRole('checkbox', { name: /TensorFlow Lite/ }).check();
   await expect(page.getByTestId('model-card')).toContainText('Family: channel pruning', { timeout: 30_000 });
   await page.getByRole('button', { name: 'Save export' }).click();
-  await expect(page.locator('.export-done')).toContainText(/Saved 1 export at [5-9]\d(\.\d+)? % of the conv weights removed \(channel pruning\)/, { timeout: 60_000 });
+  await expect(page.locator('.export-done')).toContainText(/Saved 2 exports at [5-9]\d(\.\d+)? % of the conv weights removed \(channel pruning\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('size-report').locator('tbody th')).toHaveText(['onnx fp32', 'tflite fp32']);
+  // measured in LiteRT.js against the dense float32 .tflite, Dice from the file's own predictions
+  await expect(page.getByTestId('size-report').locator('tbody tr').nth(1)).toContainText('LiteRT.js');
+  await expect(page.getByTestId('export-verdicts')).toContainText(/tflite fp32: .*Dice.*\(vs the dense float32 model in litert\.js\)/);
   await expect(page.getByTestId('model-card')).toContainText('rebuilt smaller');
   await page.screenshot({ path: `${SHOTS}/export-channel.png`, fullPage: true });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportTfliteModel } from '../../src/node/export/tflite';
+import { readOperatorCounts } from '../../src/node/export/tflite-schema';
 import { compileTflite, runTfliteBatch } from '../../src/node/export/litert';
 import type { WeightStorage } from '../../src/node/export/onnx-builder';
 import { applyToModel, pruneWeights, readWeights } from '../../src/shared/prune';
@@ -60,6 +61,7 @@ async function compare(m: tf.LayersModel, storage: WeightStorage, n = 2): Promis
   for (let i = 0; i < ref.length; i++) maxAbs = Math.max(maxAbs, Math.abs(ref[i] - got[i]));
   const mean = ref.reduce((a, v) => a + v, 0) / ref.length;
   const spread = Math.sqrt(ref.reduce((a, v) => a + (v - mean) ** 2, 0) / ref.length);
+  expect(readOperatorCounts(e.bytes)).toEqual(e.operators); // the file declares the operator set the writer reports
   return { maxAbs, spread, ops: e.operators };
 }
 

@@ -86,7 +86,7 @@ describe('var-studio export', () => {
       [[run.runDir, '--sparsity', '1.5', '--format', 'onnx'], /invalid --sparsity "1\.5"/],
       [[run.runDir, '--sparsity', 'abc', '--format', 'onnx'], /invalid --sparsity/],
       [[run.runDir, '--sparsity', '0.9'], /--format is required/],
-      [[run.runDir, '--sparsity', '0.9', '--format', 'tflite'], /unknown --format "tflite"[\s\S]*onnx, tfjs/],
+      [[run.runDir, '--sparsity', '0.9', '--format', 'coreml'], /unknown --format "coreml"[\s\S]*onnx, tfjs, tflite/],
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--weights', 'int4'], /unknown --weights "int4"/],
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--scope', 'random'], /unknown --scope/],
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--bogus'], /Unknown option '--bogus'/],

@@ -4,16 +4,19 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import { StudioError } from '../../shared/errors';
-import { DISCLAIMER, type Calibration, type ExportFormat, type WeightPrecision } from '../../shared/export/schemas';
+import { DISCLAIMER, type Calibration, type ExportFormat, type Runtime, type WeightPrecision } from '../../shared/export/schemas';
 import { writeFileSet } from './files';
 import { exportOnnxFile } from './onnx-file';
 import { createOnnxSession } from './onnx-run';
 import { exportOnnxQdqModel, optimizedOpTypes, type QdqOptions } from './qdq';
 import { exportTfjs, tfjsDir } from './tfjs';
-import { ONNX_FILE } from './paths';
-import { onnxPredictor, tfjsPredictor, type Predictor } from './check';
+import { ONNX_FILE, TFLITE_FILE } from './paths';
+import { onnxPredictor, tflitePredictor, tfjsPredictor, type Predictor } from './check';
+import { exportTfliteFile } from './tflite-file';
+import { compileTflite } from './litert';
+import { readOperatorCounts } from './tflite-schema';
 
-/** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata). */
+/** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata, TFLite metadata). */
 export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean; family?: string }): Record<string, string> {
   return { runId, family: level.family ?? 'unstructured', sparsity: String(level.sparsity), scope: level.scope, keepFirstLast: String(level.keepFirstLast), disclaimer: DISCLAIMER };
 }
@@ -34,7 +37,7 @@ export interface QdqSource extends QdqOptions {
 
 export async function writeModel(model: tf.LayersModel, format: ExportFormat, weights: WeightPrecision, dir: string, metadata: Record<string, string>, qdq?: QdqSource): Promise<WrittenModel> {
   if (weights === 'int8-qdq') {
-    if (format !== 'onnx') throw new StudioError({ code: 'unsupported', what: `int8-qdq cannot be written as ${format}`, hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js file' });
+    if (format !== 'onnx') throw new StudioError({ code: 'unsupported', what: `int8-qdq cannot be written as ${format}`, hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js or TFLite file' });
     if (!qdq) throw new StudioError({ code: 'bad-input', what: 'int8-qdq needs training images to calibrate the activation ranges', hint: 'Export int8-weights instead' });
     const e = await exportOnnxQdqModel(model, await qdq.images(), { ...qdq, metadata });
     const files = await writeFileSet(dir, [{ name: ONNX_FILE, data: e.bytes }]);
@@ -44,18 +47,28 @@ export async function writeModel(model: tf.LayersModel, format: ExportFormat, we
     const e = await exportOnnxFile(model, dir, { weights, metadata, fileName: ONNX_FILE });
     return { files: e.files, quantizedBytes: e.weightBytes };
   }
+  if (format === 'tflite') {
+    const e = await exportTfliteFile(model, dir, { weights, metadata });
+    return { files: e.files, quantizedBytes: e.weightBytes };
+  }
   const e = await exportTfjs(model, dir, { weights, metadata });
   return { files: e.files, quantizedBytes: e.weightBytes };
 }
 
 /** Loads the files on disk (not the in-memory model) with the runtime that format targets. */
-export async function loadBack(format: ExportFormat, dir: string): Promise<{ runtime: 'onnxruntime-node' | 'tfjs'; predict: Predictor; ops?: Record<string, number>; dispose(): Promise<void> }> {
+export async function loadBack(format: ExportFormat, dir: string): Promise<{ runtime: Runtime; predict: Predictor; ops?: Record<string, number>; dispose(): Promise<void> }> {
   if (format === 'onnx') {
     const bytes = new Uint8Array(await fsp.readFile(path.join(dir, ONNX_FILE)));
     // What onnxruntime runs after optimizing (outside the export folder: the dump is not part of the export).
     const ops = await optimizedOpTypes(bytes, path.join(os.tmpdir(), `var-studio-optimized-${process.pid}-${Date.now()}.onnx`));
     const session = await createOnnxSession(bytes);
     return { runtime: 'onnxruntime-node', predict: onnxPredictor(session), ops, dispose: () => session.release() };
+  }
+  if (format === 'tflite') {
+    const bytes = new Uint8Array(await fsp.readFile(path.join(dir, TFLITE_FILE)));
+    const compiled = await compileTflite(bytes);
+    // The operator set as the file declares it (LiteRT runs these builtin ops, XNNPACK-delegated where it can).
+    return { runtime: 'litert.js', predict: tflitePredictor(compiled), ops: readOperatorCounts(bytes), dispose: async () => compiled.delete() };
   }
   const model = await tf.loadLayersModel(tfjsDir(dir));
   return { runtime: 'tfjs', predict: tfjsPredictor(model), dispose: async () => void model.dispose() };

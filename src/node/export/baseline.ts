@@ -11,6 +11,7 @@ import type { ExportFormat } from '../../shared/export/schemas';
 import { exportOnnxFile } from './onnx-file';
 import { fileSizes } from './size';
 import { exportTfjs } from './tfjs';
+import { exportTfliteFile } from './tflite-file';
 
 export interface BaselineFiles {
   files: string[];
@@ -26,7 +27,7 @@ export async function writeBaselines(model: tf.LayersModel, formats: ExportForma
   try {
     for (const format of [...new Set(formats)]) {
       const dir = path.join(tmp, format);
-      const files = format === 'onnx' ? (await exportOnnxFile(model, dir)).files : (await exportTfjs(model, dir)).files;
+      const files = format === 'onnx' ? (await exportOnnxFile(model, dir)).files : format === 'tflite' ? (await exportTfliteFile(model, dir)).files : (await exportTfjs(model, dir)).files;
       out.set(format, { files, ...(await fileSizes(files)) });
     }
   } catch (e) {

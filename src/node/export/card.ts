@@ -25,11 +25,17 @@ const QUANTIZATION: Record<ExportFormat, Partial<Record<WeightPrecision, string>
     fp16: 'weight-only float16 kernels (weights manifest quantization dtype float16); biases and BatchNorm float32',
     'int8-weights': 'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
   },
+  tflite: {
+    fp32: 'none, float32 weights; BatchNorm folded into the convolutions and ReLU fused into them (as the TFLite converter does)',
+    fp16: 'weight-only float16 kernels read through DEQUANTIZE (TFLite float16 quantization); BatchNorm folded, biases float32; computed in float32',
+    'int8-weights': 'weight-only symmetric int8 kernels, per output channel (quantized_dimension 0), zero point 0, read through DEQUANTIZE; BatchNorm folded, biases float32; computed in float32 (the smallest file)',
+  },
 };
 
 const HOW_TO_LOAD: Record<ExportFormat, string> = {
   onnx: 'onnxruntime (any runtime with opset 13): InferenceSession.create("model.onnx"); feed "input" float32 NHWC.',
   tfjs: 'TensorFlow.js: tf.loadLayersModel("<url or folder>/model.json"); model.predict(x) with x float32 NHWC.',
+  tflite: 'Any TFLite / LiteRT interpreter (Android, iOS, microcontrollers with the listed builtin operators, LiteRT.js): load "model.tflite", signature serving_default, input "input" float32 NHWC with batch 1, output "output".',
 };
 
 export interface CardInput {
@@ -85,8 +91,9 @@ export function buildModelCard(c: CardInput): ModelCard {
       architecture: `${cfg.model.preset ?? cfg.model.encoder} (UNet, encoder ${cfg.model.encoder}, width x${cfg.model.widthMultiplier})`,
       config: { ...cfg.model },
       parameters: c.parameters,
-      input: { name: 'input', shape: ['N', size, size, cfg.model.inChannels], dtype: 'float32', preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.` },
-      output: { shape: ['N', size, size, 1], meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.' },
+      // TFLite files have a fixed shape: one image at a time.
+      input: { name: 'input', shape: [e?.format === 'tflite' ? 1 : 'N', size, size, cfg.model.inChannels], dtype: 'float32', preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.` },
+      output: { shape: [e?.format === 'tflite' ? 1 : 'N', size, size, 1], meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.' },
     },
     export: e
       ? {

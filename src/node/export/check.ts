@@ -10,6 +10,7 @@ import { StudioError } from '../../shared/errors';
 import type { ArtifactCheck, Score } from '../../shared/export/schemas';
 import { scoreProbabilities } from '../../shared/metrics';
 import { runOnnx } from './onnx-run';
+import { runTfliteBatch, type CompiledModel } from './litert';
 
 /** Probabilities for a batch of NHWC images: returns N x H x W values (one output channel). */
 export type Predictor = (x: Float32Array, shape: [number, number, number, number]) => Promise<Float32Array>;
@@ -24,6 +25,8 @@ export const tfjsPredictor = (model: tf.LayersModel): Predictor => async (x, sha
 };
 
 export const onnxPredictor = (session: ort.InferenceSession): Predictor => async (x, shape) => (await runOnnx(session, x, shape)).data;
+
+export const tflitePredictor = (model: CompiledModel): Predictor => (x, shape) => runTfliteBatch(model, x, shape);
 
 const BATCH = 8;
 

@@ -58,7 +58,7 @@ function checkCancel(signal?: AbortSignal): void {
 export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions = {}): Promise<ExportResult> {
   const t0 = performance.now();
   const targets = exportTargets(req);
-  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)' });
+  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs, tflite) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)' });
   if (new Set(targets.map((t) => t.dir)).size !== targets.length) throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
   // Fail before minutes of work, not after: the same check runs again when the files are placed.
   const places: StagedTarget[] = targets.map((t) => ({ format: t.format, dir: t.dir, name: t.name }));

@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import type { Runtime } from '../../shared/export/schemas';
 import { createOnnxSession } from './onnx-run';
+import { compileTflite, LITERT_RUNTIME, runTflite } from './litert';
 
 export interface LatencyOptions {
   /** Timed runs (default 20) after `warmup` untimed ones (default 3). */
   runs?: number;
   warmup?: number;
-  /** Intra-op threads for onnxruntime (default 1: the studio shares the machine with training). */
+  /** Intra-op threads for onnxruntime and LiteRT (default 1: the studio shares the machine with training). */
   threads?: number;
 }
 
 /** Latency of one artifact in its own runtime (batch 1 unless inputShape says otherwise). */
 export interface Latency {
-  runtime: 'onnxruntime-node' | 'tfjs';
+  runtime: Runtime;
   device: 'cpu' | 'gpu';
   /** tfjs: the backend the model ran on (cpu, wasm, webgpu). */
   backend?: string;
@@ -33,6 +35,7 @@ export interface Latency {
 }
 
 const ORT_MEMORY = 'not reported: onnxruntime-node has no memory statistics API';
+const LITERT_MEMORY = 'not reported: LiteRT.js has no memory statistics API';
 const TFJS_MEMORY = 'tfjs tensor memory: the weights as loaded plus the peak of intermediate tensors during one prediction (tf.profile)';
 
 // Content does not change dense-kernel timing; a fixed pattern keeps runs comparable.
@@ -95,6 +98,27 @@ export async function measureOnnxLatency(bytes: Uint8Array, inputShape: number[]
     return { runtime: 'onnxruntime-node', device: 'cpu', threads, inputShape: [...inputShape], runs, warmup, ...summary(times), peakBytes: null, memory: ORT_MEMORY, ...(base ? { baseline: summary(base) } : {}) };
   } finally {
     for (const s of sessions) await s.release();
+  }
+}
+
+/**
+ * Wall time of LiteRT.js `run` on one input of the file's fixed shape (batch 1) plus copying the
+ * output out, on its CPU (XNNPACK) accelerator. With `baseline` (another .tflite file's bytes)
+ * both are timed interleaved.
+ */
+export async function measureTfliteLatency(bytes: Uint8Array, inputShape: number[], opts: LatencyOptions = {}, baseline?: Uint8Array): Promise<Latency & { baseline?: BaselineTiming }> {
+  const runs = Math.max(1, opts.runs ?? 20);
+  const warmup = Math.max(0, opts.warmup ?? 3);
+  const threads = opts.threads ?? 1;
+  const models = [await compileTflite(bytes, { threads })];
+  try {
+    if (baseline) models.push(await compileTflite(baseline, { threads }));
+    const data = pattern(inputShape.reduce((a, b) => a * b, 1));
+    const runners = models.map((m) => async () => void (await runTflite(m, data, inputShape)));
+    const [times, base] = await interleaved(runners, runs, warmup);
+    return { runtime: LITERT_RUNTIME, device: 'cpu', backend: 'wasm (XNNPACK)', threads, inputShape: [...inputShape], runs, warmup, ...summary(times), peakBytes: null, memory: LITERT_MEMORY, ...(base ? { baseline: summary(base) } : {}) };
+  } finally {
+    for (const m of models) m.delete();
   }
 }
 

@@ -15,12 +15,13 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { StudioError } from '../../shared/errors';
+import type { Runtime } from '../../shared/export/schemas';
 
 type LiteRtModule = typeof import('@litertjs/core');
 export type CompiledModel = Awaited<ReturnType<LiteRtModule['loadAndCompile']>>;
 
 /** The runtime name in size reports and checks. */
-export const LITERT_RUNTIME = 'litert.js';
+export const LITERT_RUNTIME = 'litert.js' satisfies Runtime;
 
 const require_ = createRequire(import.meta.url);
 
@@ -31,29 +32,40 @@ export function litertWasmDir(): string {
 
 let loading: Promise<LiteRtModule> | undefined;
 
-function installScriptLoader(): void {
+/**
+ * Provides `self` and `importScripts` while LiteRT starts and removes them afterwards: other
+ * Emscripten code (the tfjs wasm backend) reads a global importScripts as "running in a worker".
+ */
+function installScriptLoader(): () => void {
   const g = globalThis as Record<string, unknown>;
-  g.self ??= globalThis;
-  if (typeof g.importScripts === 'function') return;
-  g.importScripts = (url: string | URL) => {
-    const file = String(url).startsWith('file:') ? new URL(String(url)).pathname : String(url);
-    const code = fs.readFileSync(file, 'utf8');
-    const factory = vm.compileFunction(`${code}\n;return ModuleFactory;`, ['require', '__dirname', '__filename'], { filename: file });
-    g.ModuleFactory = factory(createRequire(file), path.dirname(file), file);
+  const had = { self: 'self' in g, importScripts: 'importScripts' in g };
+  if (!had.self) g.self = globalThis;
+  if (!had.importScripts) {
+    g.importScripts = (url: string | URL) => {
+      const file = String(url).startsWith('file:') ? new URL(String(url)).pathname : String(url);
+      const code = fs.readFileSync(file, 'utf8');
+      const factory = vm.compileFunction(`${code}\n;return ModuleFactory;`, ['require', '__dirname', '__filename'], { filename: file });
+      g.ModuleFactory = factory(createRequire(file), path.dirname(file), file);
+    };
+  }
+  return () => {
+    if (!had.importScripts) delete g.importScripts;
+    if (!had.self) delete g.self;
   };
 }
 
 /** Loads LiteRT.js once per process (its wasm from node_modules). */
 export function loadLiteRtRuntime(): Promise<LiteRtModule> {
   loading ??= (async () => {
-    installScriptLoader();
     const lrt = await import('@litertjs/core');
-    // LiteRT logs an INFO/WARNING line per accelerator it registers and that WebGPU is missing; the CPU accelerator is what we use.
+    const uninstall = installScriptLoader();
+    // LiteRT logs that WebGPU is missing (expected in Node); the CPU accelerator is what we use.
     const quiet = quietConsole();
     try {
       await lrt.loadLiteRt(litertWasmDir());
     } finally {
       quiet();
+      uninstall();
     }
     return lrt;
   })().catch((e: unknown) => {

@@ -8,6 +8,9 @@ export const CARD_JSON = 'model-card.json';
 export const CARD_MD = 'MODEL_CARD.md';
 export const ONNX_FILE = 'model.onnx';
 export const TFJS_JSON = 'model.json';
+export const TFLITE_FILE = 'model.tflite';
+/** The one model file each single-file format writes (tfjs writes model.json plus shards). */
+export const MODEL_FILE: Record<ExportFormat, string> = { onnx: ONNX_FILE, tfjs: TFJS_JSON, tflite: TFLITE_FILE };
 
 export interface LevelName {
   sparsity: number;
@@ -39,7 +42,7 @@ export function exportDir(runDir: string, outDir: string | undefined, single: bo
  */
 export function existingTargets(dir: string, format: ExportFormat): string[] {
   if (!fs.existsSync(dir)) return [];
-  const fixed = [format === 'onnx' ? ONNX_FILE : TFJS_JSON, CARD_JSON, CARD_MD].map((n) => path.join(dir, n));
+  const fixed = [MODEL_FILE[format], CARD_JSON, CARD_MD].map((n) => path.join(dir, n));
   const shards = format === 'tfjs' ? fs.readdirSync(dir).filter((n) => /^group1-shard\d+of\d+\.bin$/.test(n)).map((n) => path.join(dir, n)) : [];
   return [...fixed.filter((f) => fs.existsSync(f)), ...shards];
 }

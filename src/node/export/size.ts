@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import type { Verdict, WeightPrecision } from '../../shared/export/schemas';
+import type { ExportFormat, Verdict, WeightPrecision } from '../../shared/export/schemas';
 import { computeVerdict } from '../../shared/export/verdict';
-import { measureOnnxLatency, measureTfjsLatency, type BaselineTiming, type Latency, type LatencyOptions } from './latency';
+import { measureOnnxLatency, measureTfjsLatency, measureTfliteLatency, type BaselineTiming, type Latency, type LatencyOptions } from './latency';
 import { tfjsDir } from './tfjs';
 import { isPrunableShape } from '../../shared/model/weights';
 
@@ -22,7 +22,7 @@ export const CHANNEL_STATEMENT =
   'FLOPs shrink in every runtime (residual-add channels, the stem and the head stay dense).';
 
 export interface SizeReport {
-  format: 'onnx' | 'tfjs';
+  format: ExportFormat;
   weights: WeightPrecision;
   files: { name: string; bytes: number; gzipBytes: number }[];
   /** Sum of the files' sizes on disk. */
@@ -38,7 +38,7 @@ export interface SizeReport {
   nonZero: number;
   /** The rank>1 kernels alone: the pruned set. */
   kernels: { total: number; nonZero: number; sparsity: number };
-  /** In the artifact's own runtime: onnxruntime-node for ONNX, tfjs for TensorFlow.js. */
+  /** In the artifact's own runtime: onnxruntime-node for ONNX, tfjs for TensorFlow.js, LiteRT.js for TFLite. */
   latency?: Latency;
   statement: string;
   /** The measured comparison with the dense float32 model in the same runtime (set by the export job). */
@@ -47,7 +47,7 @@ export interface SizeReport {
 
 export interface SizeReportInput {
   model: tf.LayersModel;
-  format: 'onnx' | 'tfjs';
+  format: ExportFormat;
   weights: WeightPrecision;
   /** The exported files (absolute paths). */
   files: string[];
@@ -118,15 +118,16 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
   };
 }
 
-const onnxBytes = async (files: string[]) => new Uint8Array(await fsp.readFile(files.find((f) => f.endsWith('.onnx')) as string));
+const fileBytes = async (files: string[], ext: string) => new Uint8Array(await fsp.readFile(files.find((f) => f.endsWith(ext)) as string));
 const loadTfjs = (files: string[]) => tf.loadLayersModel(tfjsDir(path.dirname(files.find((f) => path.basename(f) === 'model.json') as string)));
 
 /**
  * Loads the written files (not the in-memory model) in the format's own runtime and times them;
  * with `baselineFiles` (same format) those are timed interleaved with them.
  */
-export async function measureFiles(format: 'onnx' | 'tfjs', files: string[], inputShape: number[], opts?: LatencyOptions, baselineFiles?: string[]): Promise<Latency & { baseline?: BaselineTiming }> {
-  if (format === 'onnx') return measureOnnxLatency(await onnxBytes(files), inputShape, opts, baselineFiles && (await onnxBytes(baselineFiles)));
+export async function measureFiles(format: ExportFormat, files: string[], inputShape: number[], opts?: LatencyOptions, baselineFiles?: string[]): Promise<Latency & { baseline?: BaselineTiming }> {
+  if (format === 'onnx') return measureOnnxLatency(await fileBytes(files, '.onnx'), inputShape, opts, baselineFiles && (await fileBytes(baselineFiles, '.onnx')));
+  if (format === 'tflite') return measureTfliteLatency(await fileBytes(files, '.tflite'), inputShape, opts, baselineFiles && (await fileBytes(baselineFiles, '.tflite')));
   const model = await loadTfjs(files);
   const base = baselineFiles ? await loadTfjs(baselineFiles) : undefined;
   try {

@@ -268,3 +268,36 @@ export function writeTfliteModel(m: ModelDef): Uint8Array {
   b.finish(b.endObject(), 'TFL3');
   return b.asUint8Array().slice();
 }
+
+/**
+ * The builtin operators a .tflite file uses, with how often each occurs over all subgraphs, read
+ * from the file itself (Model.operator_codes and each Operator.opcode_index). Codes this writer
+ * does not name are reported as BUILTIN_<code>.
+ */
+export function readOperatorCounts(bytes: Uint8Array): Record<string, number> {
+  const bb = new flatbuffers.ByteBuffer(bytes);
+  if (!bb.__has_identifier('TFL3')) throw new Error('not a TFLite flatbuffer (no TFL3 identifier)');
+  const field = (table: number, id: number) => bb.__offset(table, 4 + 2 * id);
+  const vector = (table: number, id: number): number[] => {
+    const o = field(table, id);
+    if (!o) return [];
+    const start = bb.__vector(table + o);
+    return Array.from({ length: bb.__vector_len(table + o) }, (_, i) => bb.__indirect(start + 4 * i));
+  };
+  const names = new Map<number, string>(Object.entries(BuiltinOperator).map(([k, v]) => [v, k]));
+  const model = bb.readInt32(bb.position()) + bb.position();
+  const codes = vector(model, 1).map((t) => {
+    const deprecated = field(t, 0) ? bb.readInt8(t + field(t, 0)) : 0;
+    const builtin = field(t, 3) ? bb.readInt32(t + field(t, 3)) : 0;
+    return Math.max(deprecated, builtin); // the rule TFLite readers use for the two code fields
+  });
+  const counts: Record<string, number> = {};
+  for (const sg of vector(model, 2)) {
+    for (const op of vector(sg, 3)) {
+      const code = codes[field(op, 0) ? bb.readUint32(op + field(op, 0)) : 0];
+      const name = names.get(code) ?? `BUILTIN_${code}`;
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}

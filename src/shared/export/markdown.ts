@@ -26,9 +26,12 @@ const scoreLine = (s: Score) =>
 type LatencyData = NonNullable<ModelCard['size']>['latency'] & object;
 type BaselineData = NonNullable<NonNullable<ModelCard['size']>['verdict']>['baseline'];
 
+const FORMAT_LABELS = { onnx: 'ONNX', tfjs: 'TensorFlow.js layers', tflite: 'TensorFlow Lite (.tflite flatbuffer)' } as const;
+
 /** `3.21 ms (onnxruntime-node CPU, 1 thread, batch 1, 20 runs)`: the runtime the artifact runs in. */
 export function latencyText(l: LatencyData): string {
-  const where = l.runtime === 'tfjs' ? `tfjs ${l.backend ?? ''} backend`.replace('  ', ' ') : `onnxruntime-node ${l.device.toUpperCase()}, ${l.threads} thread${l.threads > 1 ? 's' : ''}`;
+  const threads = `${l.threads} thread${l.threads > 1 ? 's' : ''}`;
+  const where = l.runtime === 'tfjs' ? `tfjs ${l.backend ?? ''} backend`.replace('  ', ' ') : l.runtime === 'litert.js' ? `LiteRT.js ${l.backend ?? 'CPU'}, ${threads}` : `onnxruntime-node ${l.device.toUpperCase()}, ${threads}`;
   return `${l.medianMs.toFixed(2)} ms (${where}, batch ${l.inputShape[0]}, median of ${l.runs} runs)`;
 }
 
@@ -71,7 +74,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
   ];
   if (c.export) {
     out.push(
-      `- Format: ${c.export.format === 'onnx' ? 'ONNX' : 'TensorFlow.js layers'}, weights ${c.export.weights} (${c.export.quantization})`,
+      `- Format: ${FORMAT_LABELS[c.export.format]}, weights ${c.export.weights} (${c.export.quantization})`,
       ...(c.export.calibration ? [`- Calibration: ${calibrationLine(c.export.calibration)}`] : []),
       `- Files: ${c.export.files.map((f) => `\`${f.name}\` (${formatBytes(f.bytes)})`).join(', ')}`,
       `- Load: ${c.export.howToLoad}`,
@@ -119,7 +122,7 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     out.push(
       `Exported file run back on ${e.runtime}: ${scoreLine(e.score)}.`,
       `Float32 pruned model (tfjs): ${scoreLine(e.reference)}.`,
-      ...(e.ops ? [`onnxruntime runs (after its graph optimizations): ${opsLine(e.ops)}.`] : []),
+      ...(e.ops ? [e.runtime === 'litert.js' ? `Operator set (TFLite builtin operators in the file, as LiteRT.js runs them): ${opsLine(e.ops)}.` : `onnxruntime runs (after its graph optimizations): ${opsLine(e.ops)}.`] : []),
       `Measured change from format and quantization: per-case Dice ${e.deltaDice === null ? 'n/a' : `${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}`}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
       '',
     );

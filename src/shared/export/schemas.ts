@@ -7,8 +7,15 @@ import { pruneFamilies } from '../sweep/config';
 import { ChannelLevelSchema } from '../sweep/result';
 import { ScoreSummarySchema, type ScoreSummary } from '../metrics/schemas';
 
-export const ExportFormatSchema = z.enum(['onnx', 'tfjs']);
+export const ExportFormatSchema = z.enum(['onnx', 'tfjs', 'tflite']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+/**
+ * The runtime each format's files are loaded, scored and timed in: onnxruntime-node, tfjs, and
+ * LiteRT.js (Google's TFLite runtime for JavaScript, XNNPACK CPU kernels in WebAssembly).
+ */
+export const RUNTIMES = ['onnxruntime-node', 'tfjs', 'litert.js'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+export const FORMAT_RUNTIME: Record<ExportFormat, Runtime> = { onnx: 'onnxruntime-node', tfjs: 'tfjs', tflite: 'litert.js' };
 
 /**
  * What the exported kernels are stored and computed in:
@@ -18,6 +25,8 @@ export type ExportFormat = z.infer<typeof ExportFormatSchema>;
  * - `int8-qdq`: ONNX only. Static int8 quantization (QuantizeLinear/DequantizeLinear around
  *   every convolution, activation ranges calibrated on training slices) that onnxruntime runs
  *   with integer kernels (QLinearConv).
+ * TFLite stores fp16 and int8-weights kernels as FLOAT16 / INT8 (per output channel) tensors read
+ * through DEQUANTIZE, computed in float32 like the other formats' weight-only precisions.
  */
 export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights', 'int8-qdq'] as const;
 export type WeightPrecision = (typeof WEIGHT_PRECISIONS)[number];
@@ -30,7 +39,7 @@ export function canonicalWeightPrecision(name: string): string {
 /** Accepts the legacy `int8` (earlier exports, index entries and model cards) and reads it as `int8-weights`. */
 export const WeightPrecisionSchema = z.union([z.enum(WEIGHT_PRECISIONS), z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights')]);
 /** The formats a precision can be written in: int8-qdq needs integer kernels, which of our runtimes only onnxruntime has. */
-export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = { fp32: ['onnx', 'tfjs'], fp16: ['onnx', 'tfjs'], 'int8-weights': ['onnx', 'tfjs'], 'int8-qdq': ['onnx'] };
+export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = { fp32: ['onnx', 'tfjs', 'tflite'], fp16: ['onnx', 'tfjs', 'tflite'], 'int8-weights': ['onnx', 'tfjs', 'tflite'], 'int8-qdq': ['onnx'] };
 
 export const PruneScopeSchema = z.enum(['global', 'layerwise']);
 
@@ -57,7 +66,7 @@ export const ExportLevelSchema = z
 
 export const ExportTargetsSchema = z
   .object({
-    formats: z.array(ExportFormatSchema).min(1).max(2).refine(unique, 'formats must not repeat'),
+    formats: z.array(ExportFormatSchema).min(1).max(ExportFormatSchema.options.length).refine(unique, 'formats must not repeat'),
     weights: z.array(WeightPrecisionSchema).min(1).max(WEIGHT_PRECISIONS.length).refine(unique, 'weights must not repeat'),
     /**
      * Output folder. With one format x precision the files go straight into it; with several,
@@ -71,8 +80,8 @@ export const ExportTargetsSchema = z
   .strict();
 
 export const LatencySchema = z.object({
-  /** The artifact's own runtime: onnxruntime-node for ONNX, tfjs for TensorFlow.js. */
-  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  /** The artifact's own runtime (FORMAT_RUNTIME). */
+  runtime: z.enum(RUNTIMES),
   device: z.enum(['cpu', 'gpu']),
   /** tfjs: the backend it ran on. */
   backend: z.string().optional(),
@@ -94,7 +103,7 @@ export const LatencySchema = z.object({
 
 /** The dense float32 model, written and measured in the same runtime as an artifact: what a verdict compares with. */
 export const BaselineSchema = z.object({
-  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  runtime: z.enum(RUNTIMES),
   /** Median latency, timed interleaved with the artifact (same runs, same load), and its quartiles. */
   latencyMs: z.number().nonnegative(),
   latencyQ25Ms: z.number().nonnegative().optional(),
@@ -144,7 +153,7 @@ export type Score = ScoreSummary;
 
 /** The exported file, loaded back and run, against the float32 pruned model it came from. */
 export const ArtifactCheckSchema = z.object({
-  runtime: z.enum(['onnxruntime-node', 'tfjs']),
+  runtime: z.enum(RUNTIMES),
   score: ScoreSchema,
   /** Score of the unquantized (float32) pruned model in tfjs on the same images. */
   reference: ScoreSchema,
@@ -157,6 +166,7 @@ export const ArtifactCheckSchema = z.object({
   /**
    * ONNX: the op types onnxruntime runs after its graph optimizations, with counts (dumped via
    * optimizedModelFilePath): QLinearConv = integer convolution, Conv/FusedConv = float.
+   * TFLite: the builtin operators in the file (its operator set), which LiteRT.js runs as they are.
    */
   ops: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });

@@ -1,4 +1,4 @@
-/** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs ...`: the Export view's job, for scripts. */
+/** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs|tflite ...`: the Export view's job, for scripts. */
 import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { baselineText, formatBytes, latencyText, memoryText, opsLine } from '../../../shared/export/markdown';
@@ -9,20 +9,21 @@ import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
 
 const USAGE = [
-  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs [--weights fp32|fp16|int8-weights|int8-qdq]',
+  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs|tflite [--weights fp32|fp16|int8-weights|int8-qdq]',
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
   '                         [--family unstructured|channel] [--criterion l1|l2|bn-gamma]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
   '',
   '  RUN_DIR            a run directory (holds run.json), e.g. ~/.local/share/var-studio/runs/<run id>',
   '  --sparsity S       fraction of conv weights pruned, 0 <= S < 1 (0 = dense)',
-  '  --format F         onnx or tfjs (comma list for both: onnx,tfjs)',
+  '  --format F         onnx, tfjs or tflite (a .tflite flatbuffer, run in LiteRT.js); a comma list',
+  '                     writes several: onnx,tflite',
   '  --weights W        fp32 (default), fp16, or int8-weights: weight-only int8 kernels, dequantized',
   '                     at load and computed in float32, the smallest file (comma list allowed;',
   '                     the old name int8 is read as int8-weights), or int8-qdq (ONNX only):',
   '                     static int8 that onnxruntime computes with integer kernels (QLinearConv);',
   '                     activation ranges are calibrated (min/max) on 32 training slices evenly',
-  '                     spaced over the training split; a tfjs x int8-qdq pair is skipped',
+  '                     spaced over the training split; a tfjs or tflite x int8-qdq pair is skipped',
   '  --family           unstructured (default): S of the conv weights set to zero, same network;',
   '                     channel: S of the conv weights removed with whole channels, the network',
   '                     rebuilt physically smaller (docs/pruning-families.md)',
@@ -36,7 +37,7 @@ const USAGE = [
   '  --latency-runs N   timed runs for the median latency, each file in its own runtime (default 20)',
   '  --json             print the full result as JSON instead of the report',
   '',
-  'Each exported file is loaded back (onnxruntime-node or tfjs), scored on the validation split and',
+  'Each exported file is loaded back (onnxruntime-node, tfjs or LiteRT.js), scored on the validation split and',
   'compared with the float32 pruned model. A model card (MODEL_CARD.md, model-card.json) is written',
   'beside the files. Everything is staged in a hidden folder next to the output and each output folder',
   'is placed with one rename, so the output folders hold the complete previous export or the complete',
@@ -132,7 +133,7 @@ function report(r: ExportResult, io: CliIO): void {
     if (s.latency) io.out(`  peak memory    ${memoryText(s.latency)}`);
     const c = a.check;
     const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
-    if (c.ops) io.out(`  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`);
+    if (c.ops) io.out(c.runtime === 'litert.js' ? `  operator set   ${opsLine(c.ops)} (TFLite builtin operators in the file)` : `  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`);
     io.out(`  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
     if (s.verdict) io.out(`  verdict        ${s.verdict.line}`);
     if (s.verdict) io.out(`                 ${baselineText(s.verdict.baseline)}`);
@@ -144,14 +145,14 @@ function report(r: ExportResult, io: CliIO): void {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Prune a run and export it as ONNX or TensorFlow.js (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
+  summary: 'Prune a run and export it as ONNX, TensorFlow.js or TFLite (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
   usage: USAGE,
   async run(argv, io) {
     try {
       const { request, latencyRuns, json } = parse([...argv]);
       const skipped = unsupportedPairs(request);
-      if (skipped.length === request.formats.length * request.weights.length) throw bad(`${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`, 'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js');
-      for (const p of skipped) io.err(`Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js file)`);
+      if (skipped.length === request.formats.length * request.weights.length) throw bad(`${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`, 'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js or TFLite');
+      for (const p of skipped) io.err(`Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js or TFLite file)`);
       if (!request.overwrite) {
         const existing = exportTargets(request).flatMap((t) => existingTargets(t.dir, t.format));
         if (existing.length) {

@@ -19,11 +19,12 @@ import { methodLabel } from '../../../shared/train/optimizerConfig';
 type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
 type Result = CallOutput<'export.result'>;
-type Format = 'onnx' | 'tfjs';
+type Format = 'onnx' | 'tfjs' | 'tflite';
 type Weights = 'fp32' | 'fp16' | 'int8-weights' | 'int8-qdq';
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'onnx', label: 'ONNX (onnxruntime, opset 13)' },
   { id: 'tfjs', label: 'TensorFlow.js layers (model.json + shards)' },
+  { id: 'tflite', label: 'TensorFlow Lite (model.tflite, run in LiteRT.js; Android, iOS, microcontrollers)' },
 ];
 const WEIGHTS: { id: Weights; label: string }[] = [
   { id: 'fp32', label: 'float32' },
@@ -76,7 +77,7 @@ export function ExportPage() {
 
   const run = list?.runs.find((r) => r.id === runId);
   const level = parseLevel(levelText);
-  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq') ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js' : !run ? 'Choose a run' : undefined;
+  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq') ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js or TFLite' : !run ? 'Choose a run' : undefined;
   const request = useMemo(
     () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, family, scope, keepFirstLast: family === 'unstructured' && keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
     [invalid, level, runId, family, scope, keepFirstLast, reestimate, formats, weights, outDir],

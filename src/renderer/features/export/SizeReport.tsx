@@ -54,7 +54,7 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
                 <td title={r.size.latency ? `${latencyText(r.size.latency)}; min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
                   {r.size.latency ? (
                     <>
-                      {r.size.latency.medianMs.toFixed(3)} ms <span className="export-muted export-sub">{r.size.latency.runtime === 'tfjs' ? `tfjs ${r.size.latency.backend ?? ''}` : 'onnxruntime'}</span>
+                      {r.size.latency.medianMs.toFixed(3)} ms <span className="export-muted export-sub">{r.size.latency.runtime === 'tfjs' ? `tfjs ${r.size.latency.backend ?? ''}` : r.size.latency.runtime === 'litert.js' ? 'LiteRT.js' : 'onnxruntime'}</span>
                     </>
                   ) : (
                     '–'
@@ -86,7 +86,7 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
         </ul>
       )}
       <p className="export-statement" role="note">
-        {rows[0].size.statement} Latency: each file loaded back in its own runtime (ONNX in onnxruntime-node, {rows[0].size.latency?.threads ?? 1} thread; TensorFlow.js in tfjs) on this machine, batch 1; verdicts compare with the dense float32 model measured the same way in the same run.
+        {rows[0].size.statement} Latency: each file loaded back in its own runtime (ONNX in onnxruntime-node, {rows[0].size.latency?.threads ?? 1} thread; TensorFlow.js in tfjs; TFLite in LiteRT.js, 1 thread) on this machine, batch 1; verdicts compare with the dense float32 model measured the same way in the same run.
       </p>
     </section>
   );
