@@ -1,14 +1,16 @@
 /**
  * The two pruning families side by side on the reference model (docs/pruning-families.md):
  * dense vs 50 % / 75 % channel-pruned vs 90 % unstructured, each as an fp32 ONNX file run in
- * onnxruntime-node (latency, file and gzip size) and scored by the studio sweep (per-case Dice).
+ * onnxruntime-node (latency, file and gzip size) and scored by the studio sweep (per-case Dice),
+ * and as an fp32 .tflite file run in LiteRT.js (latency, size, and per-case Dice of the file's own
+ * predictions on the same validation slices through the scoring module).
  *
  *   npx tsx bench/families.ts [--home DIR] [--epochs 8] [--runs 20] [--rounds 9] [--run RUN_ID]
  *
  * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder), sweeps
  * it with both families (onnx scorer, val split; without and with BatchNorm re-estimation on
  * 4x8 training slices), then times the four files in interleaved rounds (each round times every
- * file once, `--runs` runs after warm-up). A loaded machine disturbs single timings: the table
+ * file once in each runtime, `--runs` runs after warm-up). A loaded machine disturbs single timings: the table
  * gives each file's fastest run (the least disturbed) and the median over rounds of its ratio
  * to the dense file timed in the same round. `--run` reuses a trained run in DIR.
  */
@@ -20,7 +22,11 @@ import { gzipSync } from 'node:zlib';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/node/compute/backend';
 import { exportOnnx } from '../src/node/export/onnx';
-import { measureOnnxLatency } from '../src/node/export/latency';
+import { measureOnnxLatency, measureTfliteLatency } from '../src/node/export/latency';
+import { compileTflite, runTfliteBatch } from '../src/node/export/litert';
+import { exportTfliteModel } from '../src/node/export/tflite';
+import { loadRunSamples } from '../src/node/train/data';
+import { scoreProbabilities } from '../src/shared/metrics';
 import { readSweepRecord } from '../src/node/sweep/files';
 import { runSweep } from '../src/node/sweep/job';
 import { trainNewRun } from '../src/node/train/job';
@@ -71,32 +77,49 @@ const chan = await sweep('sw-families-channel', { family: 'channel', levels: [0.
 const unstBn = await sweep('sw-families-unstructured-bn', { levels: [0.9], ...bn });
 const chanBn = await sweep('sw-families-channel-bn', { family: 'channel', levels: [0.5, 0.75], ...bn });
 
-const { model } = await loadRunModel(path.join(runsRoot, runId));
+const { model, record } = await loadRunModel(path.join(runsRoot, runId));
 const trained = await readWeights(model);
-const artifacts: { label: string; bytes: Uint8Array; dice: number | null; diceBn: number | null; params: number }[] = [];
+const { val } = await loadRunSamples(record.config);
+const size = record.config.model.inputSize;
+/** The .tflite file of a model and the per-case Dice of its own LiteRT.js predictions on the validation slices (no BN re-estimation). */
+const tflite = async (m: tf.LayersModel) => {
+  const bytes = exportTfliteModel(m).bytes;
+  const compiled = await compileTflite(bytes);
+  const px = size * size * 3;
+  const probs = new Float32Array(val.length * size * size);
+  for (const [i, s] of val.entries()) probs.set(await runTfliteBatch(compiled, s.image.subarray(0, px), [1, size, size, 3]), i * size * size);
+  compiled.delete();
+  return { tflite: bytes, tfliteDice: scoreProbabilities(probs, val, size).summary.caseDice.mean };
+};
+const artifacts: { label: string; bytes: Uint8Array; tflite: Uint8Array; tfliteDice: number | null; dice: number | null; diceBn: number | null; params: number }[] = [];
 const kernels = (m: tf.LayersModel) => m.weights.filter((w) => w.shape.length > 1).reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-artifacts.push({ label: 'dense', bytes: exportOnnx(model), dice: unst.levels[0].summary.caseDice.mean, diceBn: null, params: kernels(model) });
+artifacts.push({ label: 'dense', bytes: exportOnnx(model), ...(await tflite(model)), dice: unst.levels[0].summary.caseDice.mean, diceBn: null, params: kernels(model) });
 for (const [i, fraction] of [0.5, 0.75].entries()) {
   const smaller = buildChannelPruned(model, trained, planChannelPruning(model, trained, { fraction }));
-  artifacts.push({ label: `channel ${fraction * 100} %`, bytes: exportOnnx(smaller), dice: chan.levels[i].summary.caseDice.mean, diceBn: chanBn.levels[i].summary.caseDice.mean, params: kernels(smaller) });
+  artifacts.push({ label: `channel ${fraction * 100} %`, bytes: exportOnnx(smaller), ...(await tflite(smaller)), dice: chan.levels[i].summary.caseDice.mean, diceBn: chanBn.levels[i].summary.caseDice.mean, params: kernels(smaller) });
   smaller.dispose();
 }
 applyToModel(model, pruneWeights(trained, { sparsity: 0.9, scope: 'global' }).weights);
-artifacts.push({ label: 'unstructured 90 %', bytes: exportOnnx(model), dice: unst.levels[1].summary.caseDice.mean, diceBn: unstBn.levels[0].summary.caseDice.mean, params: kernels(model) });
+artifacts.push({ label: 'unstructured 90 %', bytes: exportOnnx(model), ...(await tflite(model)), dice: unst.levels[1].summary.caseDice.mean, diceBn: unstBn.levels[0].summary.caseDice.mean, params: kernels(model) });
 // The sweep scored exactly these files: same sizes.
 if (chan.levels[0].onnxBytes !== artifacts[1].bytes.length || unst.levels[1].onnxBytes !== artifacts[3].bytes.length) log('warning: the sweep scored ONNX files of other sizes');
 
 const medians: number[][] = artifacts.map(() => []);
 const fastest: number[] = artifacts.map(() => Infinity);
+const liteMedians: number[][] = artifacts.map(() => []);
+const liteFastest: number[] = artifacts.map(() => Infinity);
 const loads: number[] = [];
 for (let r = 0; r < rounds; r++) {
   for (const [i, a] of artifacts.entries()) {
     const l = await measureOnnxLatency(a.bytes, [1, 128, 128, 3], { runs, warmup: 3, threads: 1 });
     medians[i].push(l.medianMs);
     fastest[i] = Math.min(fastest[i], l.minMs);
+    const t = await measureTfliteLatency(a.tflite, [1, size, size, 3], { runs, warmup: 3, threads: 1 });
+    liteMedians[i].push(t.medianMs);
+    liteFastest[i] = Math.min(liteFastest[i], t.minMs);
   }
   loads.push(os.loadavg()[0]);
-  log(`round ${r + 1}/${rounds}: ${medians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms`);
+  log(`round ${r + 1}/${rounds}: onnxruntime ${medians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms, LiteRT.js ${liteMedians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms`);
 }
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -113,11 +136,23 @@ const rows = artifacts.map((a, i) => ({
   gzipBytes: gzipSync(a.bytes).length,
   caseDice: a.dice,
   caseDiceBn: a.diceBn,
+  tflite: {
+    fastestMs: liteFastest[i],
+    speedupFastest: liteFastest[0] / liteFastest[i],
+    speedupRounds: median(liteMedians[i].map((m, r) => liteMedians[0][r] / m)),
+    fileBytes: a.tflite.length,
+    gzipBytes: gzipSync(a.tflite).length,
+    caseDice: a.tfliteDice,
+  },
 }));
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const d = (x: number | null) => (x === null ? '–' : x.toFixed(3));
 console.log(`| model | fastest run (ms) | speed-up, fastest | speed-up, median of rounds | conv weights | ONNX fp32 file | gzip | per-case Dice | with BN re-estimated |`);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.label} | ${r.fastestMs.toFixed(2)} | ${r.speedupFastest.toFixed(2)}x | ${r.speedupRounds.toFixed(2)}x | ${r.kernelParams.toLocaleString('en')} | ${kb(r.fileBytes)} | ${kb(r.gzipBytes)} | ${d(r.caseDice)} | ${d(r.caseDiceBn)} |`);
-console.log(JSON.stringify({ runId, home, epochs, runs, rounds, valSlices: unst.slices.length, valCases: unst.levels[0].summary.cases, lesionCases: unst.levels[0].summary.lesionCases, loadAverage1m: loads, rows, latencyRoundMedians: medians }));
+console.log('');
+console.log(`| model | LiteRT.js fastest run (ms) | speed-up, fastest | speed-up, median of rounds | TFLite fp32 file | gzip | per-case Dice of the .tflite |`);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.label} | ${r.tflite.fastestMs.toFixed(2)} | ${r.tflite.speedupFastest.toFixed(2)}x | ${r.tflite.speedupRounds.toFixed(2)}x | ${kb(r.tflite.fileBytes)} | ${kb(r.tflite.gzipBytes)} | ${d(r.tflite.caseDice)} |`);
+console.log(JSON.stringify({ runId, home, epochs, runs, rounds, valSlices: unst.slices.length, valCases: unst.levels[0].summary.cases, lesionCases: unst.levels[0].summary.lesionCases, loadAverage1m: loads, rows, latencyRoundMedians: medians, litertRoundMedians: liteMedians }));
 model.dispose();
