@@ -11,6 +11,9 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
+import { buildModel } from '../../shared/model/build';
+import { checkChannelFractions, maxChannelFraction } from '../../shared/prune/channel';
+import { DEFAULT_LEVELS } from '../../shared/sweep/config';
 import { CellRecordSchema, PlanSchema, planCells, type CellRecord, type Plan } from '../../shared/experiment/cells';
 import { withLegacyExperimentAscent, type ExperimentConfig } from '../../shared/experiment/config';
 import { writeFileAtomic } from '../fs/atomic';
@@ -96,11 +99,29 @@ export function sameConfig(a: ExperimentConfig, b: ExperimentConfig): boolean {
 }
 
 /**
+ * A channel-family experiment whose levels its model cannot reach would train every cell and then
+ * fail in the sweep: refused here, before the plan exists. The default levels are the unstructured
+ * grid (up to 98 %), so a channel experiment names its own levels; the message says so.
+ */
+export function checkSweepLevels(config: ExperimentConfig): void {
+  const sw = config.sweep;
+  if (sw.family !== 'channel') return;
+  const model = buildModel(config.model);
+  try {
+    const defaults = sw.levels.length === DEFAULT_LEVELS.length && sw.levels.every((l, i) => l === DEFAULT_LEVELS[i]);
+    checkChannelFractions(sw.levels, maxChannelFraction(model, sw.channelTarget), sw.channelTarget, defaults ? ' (sweep.levels was left at the default levels, which are made for the unstructured family: give the channel sweep its own levels, e.g. [0, 0.25, 0.5, 0.75, 0.9])' : ' (sweep.levels)');
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
  * Writes the plan of `config` into the folder, or checks that the plan already there is the same
  * experiment (so `--plan` and a local run are idempotent). Two hosts planning at once: one link
  * wins, the other reads and compares.
  */
 export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string; reuseRunsFrom?: string } = {}): Promise<{ plan: Plan; created: boolean }> {
+  checkSweepLevels(config);
   const reuseRunsFrom = meta.reuseRunsFrom === undefined ? undefined : path.resolve(meta.reuseRunsFrom);
   if (reuseRunsFrom === paths.out) {
     throw new StudioError({ code: 'bad-input', file: paths.out, what: 'An experiment cannot reuse the runs of its own folder', hint: 'Give --reuse-runs the folder of another experiment, and a new --out' });

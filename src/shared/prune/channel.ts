@@ -28,6 +28,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../errors';
+import { percent } from '../format/percent';
 import type { NamedWeight } from './types';
 
 export type ChannelCriterion = 'l1' | 'l2' | 'bn-gamma';
@@ -216,6 +217,21 @@ export function maxChannelFraction(model: tf.LayersModel, target: ChannelTarget 
 }
 
 /**
+ * Refuses channel levels this model cannot reach (`most` = `maxChannelFraction`): the one rule for
+ * a sweep's pruning and for an experiment's plan, which checks it before anything is trained.
+ */
+export function checkChannelFractions(fractions: readonly number[], most: number, target: ChannelTarget, note = ''): void {
+  const over = fractions.filter((f) => f > most + 1e-12);
+  if (over.length === 0) return;
+  const pct = (f: number) => percent(f);
+  throw new StudioError({
+    code: 'bad-input',
+    what: `Channel pruning can remove at most ${pct(most)} of this model's ${target === 'params' ? 'weights' : 'FLOPs'}, not ${over.map(pct).join(', ')}${note}`,
+    hint: `Residual-add channels (stem, block outputs, projections) and the head stay dense; choose levels up to ${pct(Math.floor(most * 100) / 100)} or the unstructured family`,
+  });
+}
+
+/**
  * Which channels of which convs to remove so that at least `fraction` of the target goes
  * (rule in the header). `weights` = `readWeights(model)` (the trained weights ranked).
  */
@@ -233,14 +249,7 @@ export function planChannelPruning(model: tf.LayersModel, weights: NamedWeight[]
   const dense = costOf(graph, new Map());
   const counts = (r: number) => new Map(graph.prunable.map((p) => [p.conv.name, keepCount(channelsOf(p.conv), r)]));
   const removed = (r: number) => 1 - costOf(graph, counts(r))[target] / dense[target];
-  const most = removed(1);
-  if (fraction > most + 1e-12) {
-    throw new StudioError({
-      code: 'bad-input',
-      what: `Channel pruning can remove at most ${(most * 100).toFixed(1)} % of this model's ${target === 'params' ? 'weights' : 'FLOPs'}, not ${(fraction * 100).toFixed(1)} %`,
-      hint: 'Residual-add channels (stem, block outputs, projections) and the head stay dense; choose a smaller fraction or the unstructured family',
-    });
-  }
+  checkChannelFractions([fraction], removed(1), target);
   // Smallest ratio that reaches the target: removed(r) is a non-decreasing step function.
   let lo = 0;
   let hi = 1;
