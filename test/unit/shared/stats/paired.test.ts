@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapInterval, meanInterval, meanIntervalLabel, meanIntervalOf, tInterval, verdictOf } from '../../../../src/shared/stats';
+
+describe('paired statistics', () => {
+  it('t interval over seeds on known inputs', () => {
+    // d = 0.1, 0.2, 0.3: mean 0.2, sd 0.1, t(0.975, 2) = 4.302653 -> half width 0.248412.
+    const ci = tInterval([0.1, 0.2, 0.3]);
+    expect(ci.mean).toBeCloseTo(0.2, 12);
+    expect(ci.hi - ci.mean).toBeCloseTo((4.302653 * 0.1) / Math.sqrt(3), 5);
+    expect(ci.lo).toBeCloseTo(0.2 - 0.248412, 5);
+    expect(ci.method).toBe('t-over-seeds');
+    expect(verdictOf(ci)).toBe('no clear difference');
+    // Five seeds all clearly positive: t(0.975, 4) = 2.776445.
+    const five = tInterval([0.12, 0.1, 0.14, 0.11, 0.13]);
+    expect(five.hi - five.mean).toBeCloseTo((2.776445 * Math.sqrt(0.00025)) / Math.sqrt(5), 5);
+    expect(verdictOf(five)).toBe('higher');
+    expect(verdictOf(tInterval([-0.3, -0.2, -0.25]))).toBe('lower');
+    expect(() => tInterval([0.1])).toThrow();
+  });
+
+  it('verdict words come only from the interval', () => {
+    expect(verdictOf({ lo: 0.001, hi: 0.5 })).toBe('higher');
+    expect(verdictOf({ lo: 0, hi: 0.5 })).toBe('no clear difference');
+    expect(verdictOf({ lo: -0.5, hi: -0.001 })).toBe('lower');
+  });
+
+  it('patient-level paired bootstrap: exact when every case moves the same, seeded, covers the mean', () => {
+    const plain = [0.5, 0.6, 0.7, 0.2];
+    const same = bootstrapInterval(plain, plain.map((x) => x + 0.1));
+    expect(same.mean).toBeCloseTo(0.1, 12);
+    expect(same.lo).toBeCloseTo(0.1, 12);
+    expect(same.hi).toBeCloseTo(0.1, 12);
+    expect(same.method).toBe('patient-bootstrap');
+    expect(verdictOf(same)).toBe('higher');
+
+    const withVar = [0.9, 0.1, 0.8, 0.3]; // differences +0.4, -0.5, +0.1, +0.1
+    const a = bootstrapInterval(plain, withVar);
+    expect(a).toEqual(bootstrapInterval(plain, withVar));
+    expect(a.mean).toBeCloseTo(0.025, 12);
+    expect(a.lo).toBeLessThan(a.mean);
+    expect(a.hi).toBeGreaterThan(a.mean);
+    // The interval of a mean of 4 resampled differences lies within [min, max] of the differences.
+    expect(a.lo).toBeGreaterThanOrEqual(-0.5 - 1e-12);
+    expect(a.hi).toBeLessThanOrEqual(0.4 + 1e-12);
+    expect(verdictOf(a)).toBe('no clear difference');
+    expect(() => bootstrapInterval([1], [])).toThrow();
+  });
+});
+
+describe('interval of a mean (what the Dice charts draw)', () => {
+  it('Student t on known inputs, from values or from a summary, clipped to bounds, none under two values', () => {
+    // 0.1, 0.2, 0.3: mean 0.2, sd 0.1, t(0.975, 2) = 4.302653.
+    const ci = meanInterval([0.1, 0.2, 0.3], 'seeds')!;
+    expect(ci).toMatchObject({ n: 3, over: 'seeds' });
+    expect(ci.mean).toBeCloseTo(0.2, 12);
+    expect(ci.lo).toBeCloseTo(0.2 - 0.248412, 5);
+    expect(ci.hi).toBeCloseTo(0.2 + 0.248412, 5);
+    const fromSummary = meanIntervalOf({ n: 3, mean: 0.2, std: 0.1 }, 'seeds')!;
+    expect(fromSummary.lo).toBeCloseTo(ci.lo, 12);
+    expect(fromSummary.hi).toBeCloseTo(ci.hi, 12);
+    // n = 11, sd 0.1: t(0.975, 10) = 2.228139.
+    expect(meanIntervalOf({ n: 11, mean: 0.5, std: 0.1 }, 'cases')!.hi - 0.5).toBeCloseTo((2.228139 * 0.1) / Math.sqrt(11), 6);
+    expect(meanInterval([0.1, 0.2, 0.3], 'seeds', { bounds: [0.05, 0.3] })).toMatchObject({ lo: 0.05, hi: 0.3 });
+    expect(meanInterval([0.5], 'cases')).toBeUndefined();
+    expect(meanIntervalOf({ n: 5, mean: null, std: null }, 'cases')).toBeUndefined();
+    // The same interval as the paired t interval of the same numbers.
+    expect(ci.hi).toBeCloseTo(tInterval([0.1, 0.2, 0.3]).hi, 12);
+  });
+
+  it('names what it is over', () => {
+    expect(meanIntervalLabel('seeds')).toBe('95 % CI over seeds');
+    expect(meanIntervalLabel(['cases', 'cases'])).toBe('95 % CI over cases');
+    expect(meanIntervalLabel(['cases', 'seeds'])).toBe('95 % CI over seeds (over cases where one seed is left)');
+  });
+});
