@@ -183,7 +183,10 @@ test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), 
     await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeDisabled();
     await expect(page.getByText(/The data check found 1 problem: .*blank\.nii: every voxel of the image is 0.*tick "Predict despite data problems" to predict anyway/)).toBeVisible();
     await page.getByLabel('Sparsity levels').fill('0');
-    await page.getByLabel('DICOM SEG (DICOM series only)').uncheck(); // still ticked from the DICOM series
+    // The DICOM series opened before ticked DICOM SEG; a NIfTI scan cannot be written as SEG.
+    await expect(page.getByLabel('DICOM SEG (DICOM series only)')).not.toBeChecked();
+    await expect(page.getByLabel('DICOM SEG (DICOM series only)')).toBeDisabled();
+    await expect(page.getByLabel('NIfTI-1 (.nii.gz) in the scan geometry')).toBeChecked();
     await accept.check();
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     await expect(page.getByTestId('predict-table').locator('tbody tr')).toHaveCount(1, { timeout: 90_000 });

@@ -24,6 +24,12 @@ import './predict.css';
 type Dataset = CallOutput<'datasets.open'>;
 type Result = CallOutput<'predict.result'>;
 type Format = 'nifti' | 'seg' | 'png';
+/** The formats without DICOM SEG; NIfTI when nothing else was chosen. */
+function withoutSeg(formats: Format[]): Format[] {
+  const rest = formats.filter((x) => x !== 'seg');
+  return rest.length ? rest : ['nifti'];
+}
+
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'nifti', label: 'NIfTI-1 (.nii.gz) in the scan geometry' },
   { id: 'seg', label: 'DICOM SEG (DICOM series only)' },
@@ -106,7 +112,9 @@ export function PredictPage() {
         setMasks(undefined);
         setCaseId(d.cases[0]?.id ?? '');
         setIndex(0);
-        if (d.format === 'dicom') setFormats((f) => (f.includes('seg') ? f : [...f, 'seg']));
+        // DICOM SEG references the series it segments: offered (and ticked) for a DICOM series only,
+        // so a NIfTI opened after a series never carries a format it cannot be written in.
+        setFormats((f) => (d.format === 'dicom' ? (f.includes('seg') ? f : [...f, 'seg']) : withoutSeg(f)));
       },
       (e) => setOpenError(message(e)),
     );
@@ -237,7 +245,7 @@ export function PredictPage() {
             <legend>Mask files</legend>
             {FORMATS.map((f) => (
               <label key={f.id} className="predict-check">
-                <input type="checkbox" checked={formats.includes(f.id)} onChange={() => setFormats((cur) => (cur.includes(f.id) ? cur.filter((x) => x !== f.id) : [...cur, f.id]))} />
+                <input type="checkbox" checked={formats.includes(f.id)} disabled={f.id === 'seg' && dataset?.format !== 'dicom'} onChange={() => setFormats((cur) => (cur.includes(f.id) ? cur.filter((x) => x !== f.id) : [...cur, f.id]))} />
                 {f.label}
               </label>
             ))}
