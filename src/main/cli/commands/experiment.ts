@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { BackendPreferenceSchema, backendLabel } from '../../../shared/backend';
 import { StudioError } from '../../../shared/errors';
 import { checkTraining } from '../../../shared/run/trainingCheck';
@@ -24,6 +23,7 @@ import { shellQuote, writeSlurmFiles } from '../../../node/experiment/slurm';
 import { formatDuration, Progress } from '../progress';
 import type { CliCommand, CliIO } from '../types';
 import { percent } from '../../../shared/format/percent';
+import { parseCommandArgs } from '../args';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -146,43 +146,38 @@ export const experimentCommand: CliCommand = {
     'Ctrl-C (or SIGTERM) stops cleanly: finished epochs stay checkpointed; run the same command again to resume.',
   ].join('\n'),
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          preset: { type: 'string' },
-          config: { type: 'string' },
-          out: { type: 'string' },
-          fresh: { type: 'boolean' },
-          'reuse-runs': { type: 'string' },
-          backend: { type: 'string' },
-          workers: { type: 'string' },
-          jobs: { type: 'string' },
-          'print-config': { type: 'boolean' },
-          plan: { type: 'boolean' },
-          cell: { type: 'string' },
-          collect: { type: 'boolean' },
-          slurm: { type: 'boolean' },
-          k8s: { type: 'boolean' },
-          partition: { type: 'string' },
-          time: { type: 'string' },
-          'gpus-per-cell': { type: 'string' },
-          'cpus-per-cell': { type: 'string' },
-          'mem-per-cell': { type: 'string' },
-          'max-parallel': { type: 'string' },
-          image: { type: 'string' },
-          pvc: { type: 'string' },
-          storage: { type: 'string' },
-          mount: { type: 'string' },
-          namespace: { type: 'string' },
-          cli: { type: 'string' },
-        },
-      }));
-    } catch (e) {
-      throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio experiment --help`' });
-    }
+    const { values } = parseCommandArgs('experiment', {
+      args: [...argv],
+      strict: true,
+      options: {
+        preset: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        fresh: { type: 'boolean' },
+        'reuse-runs': { type: 'string' },
+        backend: { type: 'string' },
+        workers: { type: 'string' },
+        jobs: { type: 'string' },
+        'print-config': { type: 'boolean' },
+        plan: { type: 'boolean' },
+        cell: { type: 'string' },
+        collect: { type: 'boolean' },
+        slurm: { type: 'boolean' },
+        k8s: { type: 'boolean' },
+        partition: { type: 'string' },
+        time: { type: 'string' },
+        'gpus-per-cell': { type: 'string' },
+        'cpus-per-cell': { type: 'string' },
+        'mem-per-cell': { type: 'string' },
+        'max-parallel': { type: 'string' },
+        image: { type: 'string' },
+        pvc: { type: 'string' },
+        storage: { type: 'string' },
+        mount: { type: 'string' },
+        namespace: { type: 'string' },
+        cli: { type: 'string' },
+      },
+    });
     if (values.preset && values.config) throw new StudioError({ code: 'bad-input', what: '--preset and --config exclude each other', hint: 'Give one of them (a config file can say "extends": "demo")' });
     const modes = (['plan', 'cell', 'collect', 'slurm', 'k8s'] as const).filter((m) => values[m] !== undefined && values[m] !== false);
     if (modes.length > 1) throw new StudioError({ code: 'bad-input', what: `--${modes.join(' and --')} exclude each other`, hint: 'Give one of them' });

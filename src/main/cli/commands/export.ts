@@ -1,5 +1,4 @@
 /** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs|tflite ...`: the Export view's job, for scripts. */
-import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { baselineText, formatBytes, latencyText, memoryText, opsLine } from '../../../shared/export/markdown';
 import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
@@ -7,6 +6,7 @@ import { existingTargets, exportTargets, unsupportedPairs } from '../../../node/
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
+import { parseCommandArgs } from '../args';
 
 const USAGE = [
   'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs|tflite [--weights fp32|fp16|int8-weights|int8-qdq]',
@@ -63,22 +63,17 @@ function list<T extends string>(raw: string | undefined, flag: string, allowed: 
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        sparsity: { type: 'string' }, format: { type: 'string' }, weights: { type: 'string' }, scope: { type: 'string' },
-        'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
-        family: { type: 'string' }, criterion: { type: 'string' },
-        'latency-runs': { type: 'string' }, json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw bad(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandArgs('export', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sparsity: { type: 'string' }, format: { type: 'string' }, weights: { type: 'string' }, scope: { type: 'string' },
+      'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
+      family: { type: 'string' }, criterion: { type: 'string' },
+      'latency-runs': { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
   const { values: v, positionals } = parsed;
   if (positionals.length !== 1) throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio export RUN_DIR --sparsity 0.9 --format onnx');
   if (v.sparsity === undefined) throw bad('--sparsity is required', 'Give the fraction of weights to prune, e.g. --sparsity 0.9');

@@ -1,10 +1,10 @@
 /** `var-studio inspect PATH`: what the studio finds in a user's data, as JSON, before training. */
-import { parseArgs } from 'node:util';
 import { StudioError, isStudioError } from '../../../shared/errors';
 import { inspectPath } from '../../../node/data/open';
 import { reportStudioError } from '../errors';
 import { Progress } from '../progress';
 import type { CliCommand } from '../types';
+import { parseCommandArgs } from '../args';
 
 function mb(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -32,12 +32,7 @@ export const inspectCommand: CliCommand = {
   ].join('\n'),
   async run(argv, io) {
     try {
-      let parsed;
-      try {
-        parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { format: { type: 'string' }, 'headers-only': { type: 'boolean' }, 'max-file-mb': { type: 'string' }, 'max-total-mb': { type: 'string' } } });
-      } catch (e) {
-        throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio inspect --help`' });
-      }
+      const parsed = parseCommandArgs('inspect', { args: [...argv], allowPositionals: true, strict: true, options: { format: { type: 'string' }, 'headers-only': { type: 'boolean' }, 'max-file-mb': { type: 'string' }, 'max-total-mb': { type: 'string' } } });
       const { values, positionals } = parsed;
       if (positionals.length !== 1) throw new StudioError({ code: 'bad-input', what: `expected one PATH, got ${positionals.length}`, hint: 'Usage: var-studio inspect PATH' });
       if (values.format !== undefined && !['lgg', 'png', 'nifti', 'dicom'].includes(values.format)) {

@@ -1,10 +1,10 @@
 /** `var-studio phantoms --out DIR`: writes the built-in phantom set in the LGG (kaggle_3m) layout. */
-import { parseArgs } from 'node:util';
 import { StudioError, isStudioError } from '../../../shared/errors';
 import { DEFAULT_PHANTOMS, generatePhantoms } from '../../../shared/data/phantoms';
 import { writePhantomsAsLgg } from '../../../node/data/lgg-writer';
 import type { CliCommand } from '../types';
 import { reportStudioError } from '../errors';
+import { parseCommandArgs } from '../args';
 
 function int(raw: string | undefined, flag: string, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
@@ -28,12 +28,7 @@ export const phantomsCommand: CliCommand = {
   ].join('\n'),
   async run(argv, io) {
     try {
-      let values;
-      try {
-        ({ values } = parseArgs({ args: [...argv], strict: true, options: { out: { type: 'string' }, cases: { type: 'string' }, slices: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, overwrite: { type: 'boolean' } } }));
-      } catch (e) {
-        throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio phantoms --help`' });
-      }
+      const { values } = parseCommandArgs('phantoms', { args: [...argv], strict: true, options: { out: { type: 'string' }, cases: { type: 'string' }, slices: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, overwrite: { type: 'boolean' } } });
       if (!values.out) throw new StudioError({ code: 'bad-input', what: '--out DIR is required', hint: 'Usage: var-studio phantoms --out DIR' });
       const opts = {
         count: int(values.cases, '--cases', DEFAULT_PHANTOMS.count, 1, 100000),

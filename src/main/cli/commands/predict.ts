@@ -1,5 +1,4 @@
 /** `var-studio predict RUN_DIR --in PATH --sparsity 0,0.9 --out DIR`: masks of a trained (and pruned) run on a new scan. */
-import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { parsePredictConfig, PredictFormatSchema, type PredictFormat } from '../../../shared/predict/config';
 import type { PredictionSummary } from '../../../shared/predict/result';
@@ -7,6 +6,7 @@ import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { Progress } from '../progress';
 import { percent } from '../../../shared/format/percent';
+import { parseCommandArgs } from '../args';
 
 const USAGE = [
   'Usage: var-studio predict RUN_DIR --in PATH --out DIR [--sparsity 0,0.9,0.95] [--format nifti,seg,png]',
@@ -41,20 +41,15 @@ function bad(what: string, hint = 'Run `var-studio predict --help`'): StudioErro
 }
 
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        in: { type: 'string' }, out: { type: 'string' }, sparsity: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' },
-        scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, channels: { type: 'string' }, labels: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw bad(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandArgs('predict', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      in: { type: 'string' }, out: { type: 'string' }, sparsity: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' },
+      scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, channels: { type: 'string' }, labels: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
+    },
+  });
   const { values: v, positionals } = parsed;
   if (positionals.length !== 1) throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio predict RUN_DIR --in SCAN --out DIR');
   if (!v.in) throw bad('--in is required', 'Give the scan to predict on: a DICOM folder, a .nii.gz volume, …');

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { StudioError } from '../../../shared/errors';
 import { createServiceHost } from '../../services';
 import { allowRoots } from '../../services/confine';
@@ -10,6 +9,7 @@ import { DEFAULT_HOST, startServer } from '../../server';
 import { openInChromium } from '../../server/open';
 import { isLoopback, resolveToken } from '../../server/security';
 import type { CliCommand } from '../types';
+import { parseCommandArgs } from '../args';
 
 export const PORT_ENV = 'VAR_STUDIO_PORT';
 
@@ -46,16 +46,11 @@ export const serveCommand: CliCommand = {
     'Every request needs the token printed in the address. VAR_STUDIO_TOKEN fixes it (scripts, tests).',
   ].join('\n'),
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' }, 'allow-root': { type: 'string', multiple: true }, 'export-root': { type: 'string', multiple: true } },
-        strict: true,
-      }));
-    } catch (e) {
-      throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Run `var-studio serve --help`.' });
-    }
+    const { values } = parseCommandArgs('serve', {
+      args: [...argv],
+      options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' }, 'allow-root': { type: 'string', multiple: true }, 'export-root': { type: 'string', multiple: true } },
+      strict: true,
+    });
     const port = values.port !== undefined ? parsePort(values.port, '--port') : parsePort(process.env[PORT_ENV], PORT_ENV);
     const host = values.host ?? DEFAULT_HOST;
     const rendererDir = values.renderer ? resolve(values.renderer) : findRendererDir();

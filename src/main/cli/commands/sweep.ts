@@ -4,13 +4,13 @@
  * view's sweeps are (`<run>/sweeps/<sweepId>.json` + per-case CSV), so the view lists it.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
 import { parseSweepConfig, pruneFamilies, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
+import { parseCommandArgs } from '../args';
 
 const USAGE = [
   'Usage: var-studio sweep RUN_DIR [RUN_DIR...] [--levels L1,L2,...] [--family unstructured|channel]',
@@ -41,21 +41,16 @@ const USAGE = [
 const bad = (what: string, hint = 'Run `var-studio sweep --help`') => new StudioError({ code: 'bad-input', what, hint });
 
 function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: SweepConfig; json: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        levels: { type: 'string' }, family: { type: 'string' }, criterion: { type: 'string' }, target: { type: 'string' }, scope: { type: 'string' },
-        'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'string' }, scorer: { type: 'string' }, split: { type: 'string' },
-        'max-slices': { type: 'string' }, json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw bad(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandArgs('sweep', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      levels: { type: 'string' }, family: { type: 'string' }, criterion: { type: 'string' }, target: { type: 'string' }, scope: { type: 'string' },
+      'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'string' }, scorer: { type: 'string' }, split: { type: 'string' },
+      'max-slices': { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
   const { values: v, positionals } = parsed;
   if (positionals.length === 0) throw bad('expected at least one RUN_DIR', 'Usage: var-studio sweep RUN_DIR --levels 0,0.5,0.9');
   const dirs = positionals.map((p) => path.resolve(p));
