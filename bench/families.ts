@@ -29,11 +29,10 @@ import { loadRunSamples } from '../src/node/train/data';
 import { scoreProbabilities } from '../src/shared/metrics';
 import { readSweepRecord } from '../src/node/sweep/files';
 import { runSweep } from '../src/node/sweep/job';
-import { trainNewRun } from '../src/node/train/job';
 import { loadRunModel } from '../src/node/train/runModel';
-import { modelPreset } from '../src/shared/model';
 import { applyToModel, buildChannelPruned, planChannelPruning, pruneWeights, readWeights } from '../src/shared/prune';
 import { parseSweepConfig } from '../src/shared/sweep/config';
+import { trainReferenceRun } from './reference';
 
 const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, run: { type: 'string' } } });
 const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-families-')));
@@ -45,25 +44,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 await initBackend('wasm', { log });
 const t0 = performance.now();
-let runId = v.run;
-if (!runId) {
-  const rec = await trainNewRun(
-    {
-      name: 'families-reference',
-      model: modelPreset('reference'),
-      optimizer: { method: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 0 },
-      epochs,
-      batchSize: 8,
-      seed: 1,
-      data: { kind: 'phantoms', count: 12, slicesPerCase: 12, size: 128, seed: 5 },
-      split: { train: 0.5, val: 0.25, test: 0.25 },
-      backend: 'wasm',
-    },
-    { runsRoot },
-  );
-  if (rec.status !== 'completed') throw new Error(`training failed: ${JSON.stringify(rec.error)}`);
-  runId = rec.id;
-}
+const runId = v.run ?? (await trainReferenceRun('families-reference', runsRoot, epochs));
 log(`run ${runId} trained in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
 const sweep = async (sweepId: string, config: Record<string, unknown>) => {

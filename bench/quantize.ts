@@ -8,7 +8,7 @@
  *   npx tsx bench/quantize.ts [--home DIR] [--epochs 2] [--runs 50] [--run RUN_ID] [--formats onnx,tfjs]
  *
  * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder; the same
- * data and optimizer as bench/families.ts), then exports it dense (sparsity 0) as ONNX fp32,
+ * data and optimizer as bench/families.ts: bench/reference.ts), then exports it dense (sparsity 0) as ONNX fp32,
  * int8-weights, int8-qdq and tfjs fp32, int8-weights. `--run` reuses a trained run in DIR.
  * Prints a Markdown table and the JSON of every artifact's size report.
  */
@@ -18,9 +18,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/compute/backend';
 import { runExportJob } from '../src/node/export/job';
-import { trainNewRun } from '../src/node/train/job';
 import { formatBytes } from '../src/shared/export/markdown';
-import { modelPreset } from '../src/shared/model';
+import { trainReferenceRun } from './reference';
 
 const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, run: { type: 'string' }, formats: { type: 'string' } } });
 const formats = (v.formats ?? 'onnx,tfjs').split(',') as ('onnx' | 'tfjs')[];
@@ -32,25 +31,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const backend = await initBackend('wasm', { log });
 const t0 = performance.now();
-let runId = v.run;
-if (!runId) {
-  const rec = await trainNewRun(
-    {
-      name: 'quantize-reference',
-      model: modelPreset('reference'),
-      optimizer: { method: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, varLambda: 0 },
-      epochs,
-      batchSize: 8,
-      seed: 1,
-      data: { kind: 'phantoms', count: 12, slicesPerCase: 12, size: 128, seed: 5 },
-      split: { train: 0.5, val: 0.25, test: 0.25 },
-      backend: 'wasm',
-    },
-    { runsRoot },
-  );
-  if (rec.status !== 'completed') throw new Error(`training failed: ${JSON.stringify(rec.error)}`);
-  runId = rec.id;
-}
+const runId = v.run ?? (await trainReferenceRun('quantize-reference', runsRoot, epochs));
 log(`run ${runId} ready after ${((performance.now() - t0) / 1000).toFixed(0)} s; exporting`);
 const runDir = path.join(runsRoot, runId);
 const out = path.join(home, `exports-${Date.now()}`);
