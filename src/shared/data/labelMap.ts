@@ -6,7 +6,7 @@
  * tool most readers check it in), then six more distinct ones; label n > 12 takes the colour of
  * ((n - 1) mod 12) + 1. Label 0 is background and never drawn. docs/label-maps.md lists the table.
  */
-import { base64ToBytes, bytesToBase64 } from '../base64';
+import { packVarints, unpackVarints } from '../varint';
 import { StudioError } from '../errors';
 
 export type Rgb = readonly [number, number, number];
@@ -59,53 +59,31 @@ export const BRATS_LABEL_NAMES: Record<number, string> = {
 const PREFIX = 'l1:';
 
 export function encodeLabelMap(labels: ArrayLike<number>): string {
-  const bytes: number[] = [];
-  const put = (v: number) => {
-    while (v >= 0x80) {
-      bytes.push((v & 0x7f) | 0x80);
-      v = Math.floor(v / 128);
-    }
-    bytes.push(v);
-  };
-  put(labels.length);
+  const values = [labels.length];
   for (let i = 0; i < labels.length; ) {
     const v = labels[i];
     let j = i + 1;
     while (j < labels.length && labels[j] === v) j++;
-    put(v);
-    put(j - i);
+    values.push(v, j - i);
     i = j;
   }
-  return PREFIX + bytesToBase64(Uint8Array.from(bytes));
+  return packVarints(PREFIX, values);
 }
 
 export function decodeLabelMap(encoded: string, expectedLength?: number): Uint16Array {
   const bad = (what: string) => new StudioError({ code: 'bad-file', what: `Label map is corrupt: ${what}`, hint: 'Reload the data set; report it if it repeats' });
-  if (!encoded.startsWith(PREFIX)) throw bad('unknown encoding');
-  const bytes = base64ToBytes(encoded.slice(PREFIX.length));
-  if (!bytes) throw bad('not base64');
-  let p = 0;
-  const get = () => {
-    let v = 0, mul = 1;
-    for (;;) {
-      if (p >= bytes.length || mul > 2 ** 35) throw bad('truncated');
-      const b = bytes[p++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-  };
-  const n = get();
+  const runs = unpackVarints(encoded, PREFIX, bad);
+  const n = runs.next();
   if (expectedLength !== undefined && n !== expectedLength) throw bad(`${n} pixels, expected ${expectedLength}`);
   if (n > 1 << 28) throw bad('too large');
   const out = new Uint16Array(n);
   let i = 0;
   while (i < n) {
-    const v = get(), len = get();
+    const v = runs.next(), len = runs.next();
     if (v > 65535 || len === 0 || i + len > n) throw bad('run out of range');
     out.fill(v, i, i + len);
     i += len;
   }
-  if (p !== bytes.length) throw bad('trailing bytes');
+  if (!runs.done()) throw bad('trailing bytes');
   return out;
 }

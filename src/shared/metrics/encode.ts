@@ -1,4 +1,4 @@
-import { base64ToBytes, bytesToBase64 } from '../base64';
+import { packVarints, unpackVarints } from '../varint';
 import { StudioError } from '../errors';
 
 /**
@@ -10,55 +10,33 @@ import { StudioError } from '../errors';
 const PREFIX = 'r1:';
 
 export function encodeMask(mask: Uint8Array): string {
-  const bytes: number[] = [];
-  const put = (v: number) => {
-    while (v >= 0x80) {
-      bytes.push((v & 0x7f) | 0x80);
-      v = Math.floor(v / 128);
-    }
-    bytes.push(v);
-  };
-  put(mask.length);
+  const values = [mask.length];
   let cur = false;
   let run = 0;
   for (let i = 0; i < mask.length; i++) {
     const on = mask[i] !== 0;
     if (on === cur) run++;
     else {
-      put(run);
+      values.push(run);
       cur = on;
       run = 1;
     }
   }
-  put(run);
-  return PREFIX + bytesToBase64(Uint8Array.from(bytes));
+  values.push(run);
+  return packVarints(PREFIX, values);
 }
 
 export function decodeMask(encoded: string, expectedLength?: number): Uint8Array {
   const bad = (what: string) => new StudioError({ code: 'bad-file', what: `Stored mask is corrupt: ${what}`, hint: 'Re-run the sweep to recompute the predicted masks' });
-  if (!encoded.startsWith(PREFIX)) throw bad('unknown encoding');
-  const bytes = base64ToBytes(encoded.slice(PREFIX.length));
-  if (!bytes) throw bad('invalid base64');
-  let pos = 0;
-  const get = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (pos >= bytes.length || mul > 2 ** 35) throw bad('truncated run');
-      const b = bytes[pos++];
-      v += (b & 0x7f) * mul;
-      if (!(b & 0x80)) return v;
-      mul *= 128;
-    }
-  };
-  const length = get();
+  const runs = unpackVarints(encoded, PREFIX, bad);
+  const length = runs.next();
   if (expectedLength !== undefined && length !== expectedLength) throw bad(`${length} pixels where ${expectedLength} were expected`);
   if (length > 2 ** 28) throw bad('mask too large');
   const out = new Uint8Array(length);
   let i = 0;
   let on = false;
-  while (pos < bytes.length) {
-    const run = get();
+  while (!runs.done()) {
+    const run = runs.next();
     if (i + run > length) throw bad('runs exceed the mask size');
     if (on) out.fill(1, i, i + run);
     i += run;
