@@ -17,28 +17,34 @@ const EDGE = [255, 214, 10];
 
 let scratch: HTMLCanvasElement | undefined;
 
-export function maskToCanvas(mask: Uint8Array, width: number, height: number, opacity: number): HTMLCanvasElement {
+/** The scratch canvas at width x height, each pixel i painted `rgba(i, x, y)` (undefined: left clear). */
+function paint(width: number, height: number, rgba: (i: number, x: number, y: number) => readonly number[] | undefined): HTMLCanvasElement {
   scratch ??= document.createElement('canvas');
   scratch.width = width;
   scratch.height = height;
   const ctx = scratch.getContext('2d')!;
   const img = ctx.createImageData(width, height);
-  const a = Math.round(Math.max(0, Math.min(1, opacity)) * 255);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      if (!mask[i]) continue;
-      const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1 || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
-      const c = edge ? EDGE : FILL;
-      const o = i * 4;
-      img.data[o] = c[0];
-      img.data[o + 1] = c[1];
-      img.data[o + 2] = c[2];
-      img.data[o + 3] = edge ? 230 : a;
+      const c = rgba(i, x, y);
+      if (c) img.data.set(c, i * 4);
     }
   }
   ctx.putImageData(img, 0, 0);
   return scratch;
+}
+
+const fillAlpha = (opacity: number) => Math.round(Math.max(0, Math.min(1, opacity)) * 255);
+const onBorder = (x: number, y: number, width: number, height: number) => x === 0 || y === 0 || x === width - 1 || y === height - 1;
+
+export function maskToCanvas(mask: Uint8Array, width: number, height: number, opacity: number): HTMLCanvasElement {
+  const fill = [...FILL, fillAlpha(opacity)];
+  const edge = [...EDGE, 230];
+  return paint(width, height, (i, x, y) => {
+    if (!mask[i]) return undefined;
+    return onBorder(x, y, width, height) || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width] ? edge : fill;
+  });
 }
 
 /**
@@ -47,28 +53,13 @@ export function maskToCanvas(mask: Uint8Array, width: number, height: number, op
  * so the legend's "lesion" column can be read off the picture.
  */
 export function labelsToCanvas(labels: Uint16Array, mask: Uint8Array | undefined, width: number, height: number, opacity: number): HTMLCanvasElement {
-  scratch ??= document.createElement('canvas');
-  scratch.width = width;
-  scratch.height = height;
-  const ctx = scratch.getContext('2d')!;
-  const img = ctx.createImageData(width, height);
-  const a = Math.round(Math.max(0, Math.min(1, opacity)) * 255);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const v = labels[i];
-      if (!v) continue;
-      const edge = !!mask?.[i] && (x === 0 || y === 0 || x === width - 1 || y === height - 1 || labels[i - 1] !== v || labels[i + 1] !== v || labels[i - width] !== v || labels[i + width] !== v);
-      const c = labelColour(v);
-      const o = i * 4;
-      img.data[o] = c[0];
-      img.data[o + 1] = c[1];
-      img.data[o + 2] = c[2];
-      img.data[o + 3] = edge ? 255 : a;
-    }
-  }
-  ctx.putImageData(img, 0, 0);
-  return scratch;
+  const a = fillAlpha(opacity);
+  return paint(width, height, (i, x, y) => {
+    const v = labels[i];
+    if (!v) return undefined;
+    const edge = !!mask?.[i] && (onBorder(x, y, width, height) || labels[i - 1] !== v || labels[i + 1] !== v || labels[i - width] !== v || labels[i + width] !== v);
+    return [...labelColour(v), edge ? 255 : a];
+  });
 }
 
 export function drawMaskOverlay(detail: cornerstone.ImageRenderedDetail, mask: Uint8Array | undefined, style: OverlayStyle, labels?: Uint16Array): void {
