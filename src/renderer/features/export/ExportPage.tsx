@@ -11,7 +11,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { formatEta } from '../../../shared/format/time';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ModelCardPreview } from './ModelCardPreview';
-import { parseLevel, pct } from './levels';
+import { parseLevel } from './levels';
+import { percent } from '../../../shared/format/percent';
 import { SizeReport } from './SizeReport';
 import './export.css';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
@@ -186,7 +187,7 @@ export function ExportPage() {
             <div className="export-levels" role="group" aria-label="Levels of the run's sweep">
               {run.sweepLevels.map((l) => (
                 <button type="button" key={l.sparsity} className={level === l.sparsity ? 'export-chip export-chip--on' : 'export-chip'} onClick={() => setLevelText(String(Math.round(l.sparsity * 1000) / 10))} title="Mean per-case Dice of this level in the run's sweep">
-                  {pct(l.sparsity)} <span className="export-muted">per-case Dice {l.dice === null ? '–' : l.dice.toFixed(3)}</span>
+                  {percent(l.sparsity, { trim: true })} <span className="export-muted">per-case Dice {l.dice === null ? '–' : l.dice.toFixed(3)}</span>
                 </button>
               ))}
             </div>
@@ -267,7 +268,7 @@ export function ExportPage() {
             <ul>
               {exportsOfRun.slice(0, 8).map((e) => (
                 <li key={e.dir} className={e.present ? undefined : 'export-muted'} title={e.dir}>
-                  {pct(e.sparsity)}{e.family === 'channel' ? ' channel' : ''} {e.format} {e.weights} · per-case Dice {e.dice === null ? '–' : e.dice.toFixed(3)} ({e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) · {new Date(e.createdAt).toLocaleString()}
+                  {percent(e.sparsity, { trim: true })}{e.family === 'channel' ? ' channel' : ''} {e.format} {e.weights} · per-case Dice {e.dice === null ? '–' : e.dice.toFixed(3)} ({e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) · {new Date(e.createdAt).toLocaleString()}
                   {!e.present && ' · files removed'}
                 </li>
               ))}
@@ -281,7 +282,7 @@ export function ExportPage() {
         {result ? (
           <>
             <p className="export-done" role="status">
-              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {pct(result.prune.achieved)} {result.prune.family === 'channel' ? 'of the conv weights removed (channel pruning)' : 'sparsity'} in {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
+              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {percent(result.prune.achieved, { trim: true })} {result.prune.family === 'channel' ? 'of the conv weights removed (channel pruning)' : 'sparsity'} in {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
             </p>
             <SizeReport measured rows={result.artifacts.map((a) => ({ format: a.format, weights: a.weights, dir: a.dir, size: a.size, check: a.check }))} />
             <ul className="export-files" aria-label="Saved folders">

@@ -1,5 +1,4 @@
 /** A sparsity typed as a percentage ("90", "97.5 %") -> fraction, or the reason it is not one. */
-import { percent } from '../../../shared/format/percent';
 export function parseLevel(text: string): number | string {
   const t = text.replace('%', '').trim();
   if (!t) return 'Enter a sparsity level in percent';
@@ -8,4 +7,3 @@ export function parseLevel(text: string): number | string {
   return Math.round(v * 10) / 1000;
 }
 
-export const pct = (f: number) => percent(f, { trim: true });

@@ -15,7 +15,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { formatEta } from '../../../shared/format/time';
 import { sliceImageId } from '../viewer/imageId';
 import { SliceViewport } from '../viewer/SliceViewport';
-import { ml, parseLevels, parseThreshold, pct, signedMl } from './levels';
+import { ml, parseLevels, parseThreshold, signedMl } from './levels';
+import { percent } from '../../../shared/format/percent';
 import { checkMapping, defaultMapping } from './channels';
 import { dataIssuesProblem } from '../../../shared/data/accept';
 import { AcceptDataIssues } from '../../components/AcceptDataIssues';
@@ -293,13 +294,13 @@ export function PredictPage() {
                   </p>
                   <table className="predict-table" data-testid="predict-table">
                     <thead>
-                      <tr><th>Sparsity</th><th>Achieved</th><th>Voxels</th><th>Volume</th><th>vs {pct(result.summary.config.levels[0])}</th>{predicted.hasMask && <th>Dice</th>}</tr>
+                      <tr><th>Sparsity</th><th>Achieved</th><th>Voxels</th><th>Volume</th><th>vs {percent(result.summary.config.levels[0], { trim: true })}</th>{predicted.hasMask && <th>Dice</th>}</tr>
                     </thead>
                     <tbody>
                       {predicted.levels.map((l, i) => (
                         <tr key={l.sparsity}>
-                          <td>{pct(l.sparsity)}</td>
-                          <td>{pct(result.summary.levels[i].achieved)}</td>
+                          <td>{percent(l.sparsity, { trim: true })}</td>
+                          <td>{percent(result.summary.levels[i].achieved, { trim: true })}</td>
                           <td>{l.voxels.toLocaleString('en-US')}</td>
                           <td>{ml(l.volumeMl)}</td>
                           <td>{i === 0 ? '' : signedMl(l.deltaMl)}</td>
@@ -328,7 +329,7 @@ export function PredictPage() {
               {mode === 'toggle' && (
                 <span role="radiogroup" aria-label="Level shown">
                   {result.summary.config.levels.map((s, i) => (
-                    <label key={s}><input type="radio" checked={shown === i} onChange={() => setShown(i)} /> {pct(s)}</label>
+                    <label key={s}><input type="radio" checked={shown === i} onChange={() => setShown(i)} /> {percent(s, { trim: true })}</label>
                   ))}
                 </span>
               )}
@@ -345,12 +346,12 @@ export function PredictPage() {
                       overlay={{ visible: true, opacity }}
                       overlayMask={sliceMasks[li] ?? null}
                       resetKey={`${dataset?.id}|${caseId}`}
-                      label={`Slice ${index + 1} with the mask predicted at sparsity ${l ? pct(l.sparsity) : ''}`}
+                      label={`Slice ${index + 1} with the mask predicted at sparsity ${l ? percent(l.sparsity, { trim: true }) : ''}`}
                       onWheelSlice={(s) => go(index + s)}
                     />
                     {l && (
                       <figcaption>
-                        {pct(l.sparsity)}: {ml(l.volumeMl)}{li > 0 ? ` (${signedMl(l.deltaMl)})` : ''}{l.dice !== null ? `, Dice ${l.dice.toFixed(3)}` : ''}
+                        {percent(l.sparsity, { trim: true })}: {ml(l.volumeMl)}{li > 0 ? ` (${signedMl(l.deltaMl)})` : ''}{l.dice !== null ? `, Dice ${l.dice.toFixed(3)}` : ''}
                       </figcaption>
                     )}
                   </figure>

@@ -1,5 +1,4 @@
 /** Parsing and wording of the Predict view's inputs, apart from React so they are unit-testable. */
-import { percent } from '../../../shared/format/percent';
 
 /** "0, 90, 95" (percent) -> [0, 0.9, 0.95], or the reason it is not valid. */
 export function parseLevels(text: string): number[] | string {
@@ -20,6 +19,5 @@ export function parseThreshold(text: string): number | string {
   return text.trim() !== '' && v > 0 && v < 1 ? v : 'The threshold is a probability between 0 and 1, e.g. 0.5';
 }
 
-export const pct = (s: number) => percent(s, { trim: true });
 export const ml = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} mL`);
 export const signedMl = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)} mL`);
