@@ -2,6 +2,7 @@
  * Terminal progress: a redrawn bar with ETA when stdout is a terminal, otherwise plain lines
  * (at most one every few seconds per task, plus every message), so logs and CI stay readable.
  */
+import { formatEta } from '../../shared/format/time';
 import type { CliIO } from './types';
 
 export interface ProgressOptions {
@@ -11,15 +12,6 @@ export interface ProgressOptions {
   /** Minimum seconds between plain lines for the same task. */
   plainInterval?: number;
   now?: () => number;
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 export function renderBar(fraction: number, width: number): string {
@@ -50,7 +42,8 @@ export class Progress {
   /** Update the bar of `task` (one line; the latest task owns the line). */
   update(task: string, fraction: number, etaSeconds: number | null, detail = ''): void {
     const pct = `${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)}%`.padStart(4);
-    const eta = etaSeconds === null ? '' : ` ETA ${formatDuration(etaSeconds)}`;
+    const etaText = etaSeconds === null ? '' : formatEta(etaSeconds);
+    const eta = etaText ? ` ${etaText}` : '';
     if (this.io.isTTY) {
       const cols = process.stderr.columns ?? 100;
       const line = `${task} ${renderBar(fraction, this.width)} ${pct}${eta} ${detail}`.slice(0, Math.max(20, cols - 1));

@@ -20,7 +20,8 @@ import { chooseOut, collectExperiment, DEFAULT_OUT_PARENT, ensurePlan, experimen
 import { writeK8sFiles } from '../../../node/experiment/k8s';
 import { sameConfig } from '../../../node/experiment/state';
 import { shellQuote, writeSlurmFiles } from '../../../node/experiment/slurm';
-import { formatDuration, Progress } from '../progress';
+import { Progress } from '../progress';
+import { formatDuration } from '../../../shared/format/time';
 import type { CliCommand, CliIO } from '../types';
 import { percent } from '../../../shared/format/percent';
 import { parseCommandArgs } from '../args';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findBenchEntry } from '../../../../src/main/cli/commands/bench';
-import { formatDuration, Progress, renderBar } from '../../../../src/main/cli/progress';
+import { Progress, renderBar } from '../../../../src/main/cli/progress';
 import type { CliIO } from '../../../../src/main/cli/types';
 
 const io = (isTTY: boolean) => {
@@ -11,15 +11,11 @@ const io = (isTTY: boolean) => {
 };
 
 describe('terminal progress', () => {
-  it('formats bars and durations', () => {
+  it('formats bars', () => {
     expect(renderBar(0, 10)).toBe('[          ]');
     expect(renderBar(0.5, 10)).toBe('[=====     ]');
     expect(renderBar(1, 10)).toBe('[==========]');
     expect(renderBar(NaN, 4)).toBe('[    ]');
-    expect(formatDuration(42)).toBe('42s');
-    expect(formatDuration(125)).toBe('2m05s');
-    expect(formatDuration(3 * 3600 + 60)).toBe('3h01m');
-    expect(formatDuration(-1)).toBe('--');
   });
 
   it('redraws one line in a terminal and prints rate-limited plain lines otherwise', () => {
@@ -28,7 +24,7 @@ describe('terminal progress', () => {
     const p = new Progress(tty.io, { write: (s) => drawn.push(s), width: 10 });
     p.update('train 1/2', 0.5, 65, 'SGD');
     // eslint-disable-next-line no-control-regex -- the ANSI erase-line sequence is what is checked
-    expect(drawn[0]).toMatch(/^\r\x1b\[2Ktrain 1\/2 \[=====\s+\]\s+50% ETA 1m05s SGD/);
+    expect(drawn[0]).toMatch(/^\r\x1b\[2Ktrain 1\/2 \[=====\s+\]\s+50% ETA 1:05 SGD/);
     p.log('epoch 1/8');
     expect(tty.out).toEqual(['epoch 1/8']);
     expect(tty.err).toEqual([]);
@@ -42,7 +38,7 @@ describe('terminal progress', () => {
     t = 6;
     q.update('sweep', 0.3, 10);
     q.update('sweep', 1, 0); // the end always shows
-    expect(plain.err).toEqual(['sweep  10% ETA 30s', 'sweep  30% ETA 10s', 'sweep 100% ETA 0s']);
+    expect(plain.err).toEqual(['sweep  10% ETA 0:30', 'sweep  30% ETA 0:10', 'sweep 100% ETA 0:00']);
   });
 });
 
