@@ -14,16 +14,33 @@ import type { Shell } from '../../shared/api/contract';
 import { studioHome } from '../../node/runs/home';
 import { checkUserPath, DATA_ROOT_ENV } from './datasets/paths';
 
-interface Config {
-  readRoots: string[];
-  writeRoots: string[];
+export interface ConfinementOptions {
+  /** `serve --allow-root DIR`: more folders to read and browse. */
+  allowRoots?: string[];
+  /** `serve --export-root DIR`: more folders to export into. */
+  exportRoots?: string[];
+  /** Where VAR_STUDIO_DATA_ROOT is read, at every check (default: the process environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
-let extra: { read: string[]; write: string[] } = { read: [], write: [] };
-
-/** `serve --allow-root DIR` (reads) and `--export-root DIR` (writes); called once at start. */
-export function allowRoots(read: string[], write: string[] = []): void {
-  extra = { read: read.map((r) => resolve(r)), write: write.map((r) => resolve(r)) };
+/**
+ * The confinement of one services host: made once by whoever composes the services (the host, or
+ * a test) and handed to each service that reads or writes user paths. Each check does nothing
+ * outside browser mode.
+ */
+export interface Confinement {
+  /** The allowed roots now, resolved (home and studio home are read at every call). */
+  roots(): { readRoots: string[]; writeRoots: string[] };
+  /** A real (symlink-free) path the user asked to read; refused outside the read roots. */
+  checkRead(realPath: string, shell: Shell | undefined): void;
+  /**
+   * The data folder of a run config (`data.path`): under a read root, or the very folder of a
+   * dataset open in this studio (an upload lives in a temp folder). Throws like `checkRead` (or
+   * not-found / system folder, like datasets.open).
+   */
+  checkRunData(data: { kind: string; path?: string }, shell: Shell | undefined, openRoots?: () => string[]): void;
+  /** An output folder (it may not exist yet): its nearest existing ancestor, resolved, must be under a write root. */
+  checkWrite(target: string, shell: Shell | undefined): void;
 }
 
 function real(p: string): string {
@@ -32,16 +49,6 @@ function real(p: string): string {
   } catch {
     return resolve(p);
   }
-}
-
-export function confinement(env: NodeJS.ProcessEnv = process.env): Config {
-  const data = env[DATA_ROOT_ENV];
-  const home = studioHome();
-  return {
-    readRoots: [homedir(), ...(data && isAbsolute(data) ? [data] : []), ...extra.read].map(real),
-    // The studio home holds the run store (runs/) and is the default export root.
-    writeRoots: [home, ...extra.write].map(real),
-  };
 }
 
 export function inside(p: string, root: string): boolean {
@@ -57,31 +64,42 @@ function outside(what: string, file: string, roots: string[], flag: string): Stu
   });
 }
 
-/** A real (symlink-free) path the user asked to read; refused outside the read roots in browser mode. */
-export function checkRead(realPath: string, shell: Shell | undefined, env?: NodeJS.ProcessEnv): void {
-  if (shell !== 'browser') return;
-  const roots = confinement(env).readRoots;
-  if (!roots.some((r) => inside(realPath, r))) throw outside('this path', realPath, roots, '--allow-root');
-}
+export function createConfinement(options: ConfinementOptions = {}): Confinement {
+  const extraRead = (options.allowRoots ?? []).map((r) => resolve(r));
+  const extraWrite = (options.exportRoots ?? []).map((r) => resolve(r));
+  const env = options.env ?? process.env;
 
-/**
- * The data folder of a run config (`data.path`) in browser mode: under a read root, or the very
- * folder of a dataset open in this studio (an upload lives in a temp folder). Returns nothing;
- * throws like `checkRead` (or not-found / system folder, like datasets.open).
- */
-export function checkRunData(data: { kind: string; path?: string }, shell: Shell | undefined, openRoots: () => string[] = () => [], env?: NodeJS.ProcessEnv): void {
-  if (shell !== 'browser' || data.kind !== 'path' || data.path === undefined) return;
-  const p = checkUserPath(data.path);
-  if (openRoots().filter((r) => isAbsolute(r)).map(real).some((r) => inside(p, r))) return;
-  checkRead(p, shell, env);
-}
+  function roots() {
+    const data = env[DATA_ROOT_ENV];
+    return {
+      readRoots: [homedir(), ...(data && isAbsolute(data) ? [data] : []), ...extraRead].map(real),
+      // The studio home holds the run store (runs/) and is the default export root.
+      writeRoots: [studioHome(), ...extraWrite].map(real),
+    };
+  }
 
-/** An output folder (it may not exist yet): its nearest existing ancestor, resolved, must be under a write root. */
-export function checkWrite(target: string, shell: Shell | undefined, env?: NodeJS.ProcessEnv): void {
-  if (shell !== 'browser') return;
-  let p = resolve(target);
-  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
-  const resolved = resolve(real(p), resolve(target).slice(p.length).replace(/^[/\\]/, ''));
-  const roots = confinement(env).writeRoots;
-  if (!roots.some((r) => inside(resolved, r))) throw outside('this output folder', target, roots, '--export-root');
+  function checkRead(realPath: string, shell: Shell | undefined): void {
+    if (shell !== 'browser') return;
+    const { readRoots } = roots();
+    if (!readRoots.some((r) => inside(realPath, r))) throw outside('this path', realPath, readRoots, '--allow-root');
+  }
+
+  return {
+    roots,
+    checkRead,
+    checkRunData(data, shell, openRoots = () => []) {
+      if (shell !== 'browser' || data.kind !== 'path' || data.path === undefined) return;
+      const p = checkUserPath(data.path);
+      if (openRoots().filter((r) => isAbsolute(r)).map(real).some((r) => inside(p, r))) return;
+      checkRead(p, shell);
+    },
+    checkWrite(target, shell) {
+      if (shell !== 'browser') return;
+      let p = resolve(target);
+      while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+      const resolved = resolve(real(p), resolve(target).slice(p.length).replace(/^[/\\]/, ''));
+      const { writeRoots } = roots();
+      if (!writeRoots.some((r) => inside(resolved, r))) throw outside('this output folder', target, writeRoots, '--export-root');
+    },
+  };
 }

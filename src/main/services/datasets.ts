@@ -14,7 +14,7 @@ import type { CallName, JobProgress } from '../../shared/api/contract';
 import type { HandlerMap, Handlers } from './types';
 import { browseFolder } from './datasets/browse';
 import { checkUserPath } from './datasets/paths';
-import { checkRead } from './confine';
+import { createConfinement, type Confinement } from './confine';
 import { createRegistry, type Registry } from './datasets/registry';
 import { stageFiles } from './datasets/stage';
 import { createUploads, DEFAULT_UPLOAD_LIMITS, type UploadLimits, type UploadSession } from './datasets/upload';
@@ -25,6 +25,8 @@ export interface DatasetServiceOptions {
   tempDir?: string;
   /** Environment for the folder browser's start folder (tests). */
   env?: NodeJS.ProcessEnv;
+  /** What browser mode may read (the host's; default: the standard roots, VAR_STUDIO_DATA_ROOT read from `env`). */
+  confinement?: Confinement;
   maxOpen?: number;
 }
 
@@ -50,6 +52,7 @@ function renameUploadError(e: unknown, dir: string): unknown {
 }
 
 export function createDatasetService(options: DatasetServiceOptions = {}): DatasetService {
+  const confinement = options.confinement ?? createConfinement({ ...(options.env ? { env: options.env } : {}) });
   const reader = createDataWorker();
   const registry = createRegistry(options.maxOpen, (key) => reader.close(key));
   const uploads = createUploads({ ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits }, options.tempDir);
@@ -122,7 +125,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
     'datasets.open': async (input, ctx) => {
       const allowed = (raw: string) => {
         const real = checkUserPath(raw);
-        checkRead(real, ctx.shell, options.env);
+        confinement.checkRead(real, ctx.shell);
         return real;
       };
       const jobId = input.jobId ? { jobId: input.jobId } : {};
@@ -152,7 +155,7 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
 
     'datasets.close': async (input) => ({ closed: registry.close(input.id) }),
 
-    'datasets.browse': async (input, ctx) => browseFolder(input?.path, options.env, ctx.shell),
+    'datasets.browse': async (input, ctx) => browseFolder(input?.path, confinement, ctx.shell, options.env),
 
     'datasets.pick': async (input, ctx) => {
       if (!ctx.dialogs) {

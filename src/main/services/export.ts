@@ -13,7 +13,7 @@ import { startExport, startPreview } from '../../node/export/host';
 import { EXPORTS_DIR, exportTargets } from '../../node/export/paths';
 import { checkDestinations, recoverPendingStaging, recoverRunStoreStaging } from '../../node/export/staging';
 import { readSweepLevels } from '../../node/export/sweep';
-import { checkWrite } from './confine';
+import { createConfinement, type Confinement } from './confine';
 import { jobError, type JobService } from './jobs';
 import type { Service } from './types';
 
@@ -23,12 +23,14 @@ export interface ExportServiceOptions {
   jobs: JobService;
   /** Runs root; default: resolved at every call from VAR_STUDIO_HOME (tests and the CLI set it). */
   runsRoot?: () => string;
+  /** What browser mode may write (the host's; default: the standard roots). */
+  confinement?: Confinement;
 }
 
 export type ExportService = Service<ExportCall>;
 
 export function createExportService(options: ExportServiceOptions): ExportService {
-  const { jobs } = options;
+  const { jobs, confinement = createConfinement() } = options;
   const store = () => new RunStore((options.runsRoot ?? defaultRunsRoot)());
 
   // At start: undo the placements an earlier (killed) process did not finish, and delete the
@@ -46,7 +48,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       const { runId, jobId, ...rest } = input;
       const request = { ...rest, runDir: await runDirOf(runId) };
       // Browser mode writes only under the run store and the export root.
-      if (rest.outDir) checkWrite(rest.outDir, ctx.shell);
+      if (rest.outDir) confinement.checkWrite(rest.outDir, ctx.shell);
       // Say so now rather than after the queue: the job checks again when it places the files.
       checkDestinations(exportTargets(request), request.overwrite);
       return jobs.enqueue({

@@ -13,6 +13,7 @@ import { createEventBus, type EventBus } from '../../shared/api/bus';
 import { describeIssues, errorToWire } from '../../shared/api/wire';
 import { StudioError } from '../../shared/errors';
 import { createAppService } from './app';
+import { createConfinement, type Confinement } from './confine';
 import { createDatasetService, type DatasetServiceOptions } from './datasets';
 import { createExportService } from './export';
 import { createJobService } from './jobs';
@@ -42,21 +43,24 @@ export interface ServiceHostOptions {
   /** Runs root; default: resolved at every call from VAR_STUDIO_HOME. */
   runsRoot?: () => string;
   datasets?: DatasetServiceOptions;
+  /** What browser mode may read and write (`serve --allow-root/--export-root`; tests make their own); default: the standard roots. */
+  confinement?: Confinement;
 }
 
 export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const events = createEventBus();
   const runsRoot = options.runsRoot ? { runsRoot: options.runsRoot } : {};
+  const confinement = options.confinement ?? createConfinement();
   const jobs = createJobService(events);
-  const datasets = createDatasetService(options.datasets);
+  const datasets = createDatasetService({ ...options.datasets, confinement });
   const services = [
     jobs,
     createAppService(),
     datasets,
-    createTrainingService({ jobs, events, ...runsRoot, openDatasetRoots: () => datasets.registry.list().map((d) => d.root) }),
+    createTrainingService({ jobs, events, ...runsRoot, confinement, openDatasetRoots: () => datasets.registry.list().map((d) => d.root) }),
     createSweepService({ jobs, ...runsRoot }),
-    createExportService({ jobs, ...runsRoot }),
-    createPredictService({ jobs, ...runsRoot }),
+    createExportService({ jobs, ...runsRoot, confinement }),
+    createPredictService({ jobs, ...runsRoot, confinement }),
   ];
   const all = Object.assign({}, ...services.map((s) => s.handlers)) satisfies Handlers;
   const table: Partial<Handlers> = { ...all, ...options.handlers };

@@ -14,7 +14,7 @@ import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { startPrediction, type PredictResult } from '../../node/inference/host';
 import { MASKS_FILE } from '../../node/inference/job';
 import type { Service } from './types';
-import { checkRead, checkWrite } from './confine';
+import { createConfinement, type Confinement } from './confine';
 import { checkUserPath } from './datasets/paths';
 import { jobError, type JobService } from './jobs';
 
@@ -24,12 +24,14 @@ export interface PredictServiceOptions {
   jobs: JobService;
   /** Runs root; default: resolved at every call from VAR_STUDIO_HOME. Predictions go beside it. */
   runsRoot?: () => string;
+  /** What browser mode may read and write (the host's; default: the standard roots). */
+  confinement?: Confinement;
 }
 
 export type PredictService = Service<PredictCall>;
 
 export function createPredictService(options: PredictServiceOptions): PredictService {
-  const { jobs } = options;
+  const { jobs, confinement = createConfinement() } = options;
   const runsRoot = options.runsRoot ?? (() => defaultRunsRoot());
   /** `<studio home>/predictions`: beside `runs/`, so VAR_STUDIO_HOME moves both. */
   const predictionsRoot = () => path.join(path.dirname(runsRoot()), 'predictions');
@@ -42,8 +44,8 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
       const store = new RunStore(runsRoot());
       const run = await store.open(runId); // not-found with a hint when the run is gone
       // Browser mode: the scan must be under an allowed root, the output under the studio home or an export root.
-      checkRead(checkUserPath(scan), ctx.shell);
-      if (chosen) checkWrite(chosen, ctx.shell);
+      confinement.checkRead(checkUserPath(scan), ctx.shell);
+      if (chosen) confinement.checkWrite(chosen, ctx.shell);
       const predictionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
       const outDir = path.resolve(chosen ?? path.join(predictionsRoot(), predictionId));
       const levels = [...new Set(config.levels)].sort((a, b) => a - b);

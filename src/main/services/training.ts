@@ -16,7 +16,7 @@ import { preflight, workersProblem } from './training/preflight';
 import { hasStarted, summarizeRun } from './training/summary';
 import type { IProgress } from '../../shared/progress';
 import type { Service } from './types';
-import { checkRunData } from './confine';
+import { createConfinement, type Confinement } from './confine';
 
 type TrainingCall = Extract<CallName, `training.${string}` | `runs.${string}`>;
 
@@ -30,12 +30,14 @@ export interface TrainingServiceOptions {
   runsRoot?: () => string;
   /** Folders of the datasets open in this studio (uploads live in temp folders): a run may read them in browser mode. */
   openDatasetRoots?: () => string[];
+  /** What browser mode may read (the host's; default: the standard roots). */
+  confinement?: Confinement;
 }
 
 export type TrainingService = Service<TrainingCall>;
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
-  const { jobs, events } = options;
+  const { jobs, events, confinement = createConfinement() } = options;
   const root = options.runsRoot ?? (() => defaultRunsRoot());
   const store = () => new RunStore(root());
 
@@ -84,13 +86,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   const handlers: Service<TrainingCall>['handlers'] = {
     'training.preflight': async (input, ctx) => {
-      checkRunData(input.config.data, ctx.shell, options.openDatasetRoots);
+      confinement.checkRunData(input.config.data, ctx.shell, options.openDatasetRoots);
       return preflight(input.config, { calibrate: input.calibrate, busy: jobs.list().some((j) => j.state === 'running') });
     },
 
     'training.start': async (config, ctx) => {
       // Browser mode: a run reads only what datasets.open could (a token holder must not train on any folder).
-      checkRunData(config.data, ctx.shell, options.openDatasetRoots);
+      confinement.checkRunData(config.data, ctx.shell, options.openDatasetRoots);
       // The one pre-flight rule that costs nothing to check here; the UI runs the whole pre-flight.
       const tooMany = workersProblem(config.workers);
       if (tooMany) throw new StudioError({ code: 'bad-input', what: tooMany.what, hint: tooMany.hint });
@@ -104,7 +106,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     'training.resume': async (input, ctx) => {
       const record = await store().open(input.runId);
       // The same rule as training.start: a run created elsewhere (CLI, desktop) may name any folder.
-      checkRunData(record.config.data, ctx.shell, options.openDatasetRoots);
+      confinement.checkRunData(record.config.data, ctx.shell, options.openDatasetRoots);
       if (record.status === 'completed') {
         throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" is already completed`, hint: 'Start a new run to train further' });
       }

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../../../shared/errors';
 import { createServiceHost } from '../../services';
-import { allowRoots } from '../../services/confine';
+import { createConfinement } from '../../services/confine';
 import { DEFAULT_HOST, startServer } from '../../server';
 import { openInChromium } from '../../server/open';
 import { isLoopback, resolveToken } from '../../server/security';
@@ -70,8 +70,8 @@ export const serveCommand: CliCommand = {
     for (const dir of [...(values['allow-root'] ?? []), ...(values['export-root'] ?? [])]) {
       if (!isAbsolute(dir) || !existsSync(dir)) throw new StudioError({ code: 'bad-input', file: dir, what: 'an allowed root must be an existing folder given by its full path', hint: 'e.g. --allow-root /data/scans' });
     }
-    allowRoots(values['allow-root'] ?? [], values['export-root'] ?? []);
-    const services = createServiceHost({ shell: 'browser' });
+    const confinement = createConfinement({ allowRoots: values['allow-root'] ?? [], exportRoots: values['export-root'] ?? [] });
+    const services = createServiceHost({ shell: 'browser', confinement });
     let server;
     try {
       server = await startServer({ services, token, rendererDir, host, port });

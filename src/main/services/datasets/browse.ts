@@ -7,17 +7,17 @@ import { dirname, join } from 'node:path';
 import type { BrowseOutput } from '../../../shared/api/schemas/datasets';
 import { StudioError } from '../../../shared/errors';
 import { checkUserPath, startFolder } from './paths';
-import { checkRead, confinement, inside } from '../confine';
+import { inside, type Confinement } from '../confine';
 import type { Shell } from '../../../shared/api/contract';
 
 export const MAX_ENTRIES = 5000;
 
 type Entry = BrowseOutput['entries'][number];
 
-export async function browseFolder(raw: string | undefined, env: NodeJS.ProcessEnv = process.env, shell?: Shell): Promise<BrowseOutput> {
+export async function browseFolder(raw: string | undefined, confinement: Confinement, shell?: Shell, env: NodeJS.ProcessEnv = process.env): Promise<BrowseOutput> {
   const home = startFolder(env);
   const path = checkUserPath(raw ?? home);
-  checkRead(path, shell, env);
+  confinement.checkRead(path, shell);
   let names: string[];
   try {
     const st = await stat(path);
@@ -45,6 +45,6 @@ export async function browseFolder(raw: string | undefined, env: NodeJS.ProcessE
   entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
   const parent = dirname(path);
   // In browser mode "Up" stops at the allowed roots.
-  const reachable = parent !== path && (shell !== 'browser' || confinement(env).readRoots.some((r) => inside(parent, r)));
+  const reachable = parent !== path && (shell !== 'browser' || confinement.roots().readRoots.some((r) => inside(parent, r)));
   return { path, home, entries, truncated: visible.length > MAX_ENTRIES, ...(reachable ? { parent } : {}) };
 }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHost, type ServiceHost } from '../../../../src/main/services';
-import { allowRoots } from '../../../../src/main/services/confine';
+import { createConfinement } from '../../../../src/main/services/confine';
 import { HEALTH_PATH, startServer, type RunningServer } from '../../../../src/main/server';
 import { CALL_PATH_PREFIX, TOKEN_HEADER } from '../../../../src/shared/api/channels';
 import { encodeNifti1 } from '../../../../src/shared/data/nifti';
@@ -29,11 +29,10 @@ async function call(name: string, input: unknown): Promise<{ ok: boolean; result
 
 beforeAll(async () => {
   process.env.VAR_STUDIO_HOME = home;
-  // Browser mode reads only allowed roots; the test data is written under this temp folder.
-  allowRoots([home]);
   fs.mkdirSync(path.join(home, 'renderer'));
   fs.writeFileSync(path.join(home, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-  services = createServiceHost({ shell: 'browser' });
+  // Browser mode reads only allowed roots; the test data is written under this temp folder.
+  services = createServiceHost({ shell: 'browser', confinement: createConfinement({ allowRoots: [home] }) });
   server = await startServer({ services, token: TOKEN, rendererDir: path.join(home, 'renderer'), port: 0 });
   origin = `http://127.0.0.1:${server.port}`;
 });

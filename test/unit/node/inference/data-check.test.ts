@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictCommand } from '../../../../src/main/cli/commands/predict';
 import type { CliIO } from '../../../../src/main/cli/types';
 import { createServiceHost } from '../../../../src/main/services';
-import { allowRoots } from '../../../../src/main/services/confine';
+import { createConfinement } from '../../../../src/main/services/confine';
 import { STUDIO_HOME_ENV } from '../../../../src/node/runs/home';
 import { openDataset, checkTrainable } from '../../../../src/node/data';
 import { decodeNifti, encodeNifti1 } from '../../../../src/shared/data/nifti';
@@ -36,7 +36,6 @@ function capture() {
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'predict-check-'));
   process.env[STUDIO_HOME_ENV] = home;
-  allowRoots([home]);
   runId = await trainTinyRun(path.join(home, 'runs'), 'predict-check');
   // 12 slices of the real MNI152 volume, three voxels NaN / +Inf / -Inf.
   const mni = decodeNifti(new Uint8Array(gunzipSync(fs.readFileSync(MNI))));
@@ -52,7 +51,6 @@ beforeAll(async () => {
   fs.writeFileSync(blankScan, encodeNifti1(new Float32Array(32 * 32 * 4), [32, 32, 4]));
 }, 120_000);
 afterAll(() => {
-  allowRoots([]);
   fs.rmSync(home, { recursive: true, force: true });
 });
 
@@ -90,7 +88,7 @@ describe('predict refuses scans training refuses', () => {
   });
 
   it('predict.start: the job fails with the same message; acceptDataIssues lets it run', { timeout: 120_000 }, async () => {
-    const host = createServiceHost({ shell: 'browser' });
+    const host = createServiceHost({ shell: 'browser', confinement: createConfinement({ allowRoots: [home] }) });
     const ends = new Map<string, (e: { state?: string }) => void>();
     host.events.subscribe((name, p) => {
       const e = p as { jobId: string; state?: string };

