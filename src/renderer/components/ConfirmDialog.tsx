@@ -1,5 +1,6 @@
 /** A modal yes/no question on the native <dialog>: focus is trapped, Escape cancels. */
-import { useEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { useModalDialog } from './useModalDialog';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -10,12 +11,7 @@ export interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  const { ref, onCancel: cancel } = useModalDialog(onCancel);
   return (
     <dialog
       ref={ref}
@@ -23,16 +19,9 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       role="alertdialog"
       aria-labelledby="confirm-dialog-title"
       aria-describedby="confirm-dialog-body"
-      onCancel={(e) => {
-        // Escape: close through React state, not behind its back.
-        e.preventDefault();
-        onCancel();
-      }}
+      onCancel={cancel}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          onCancel();
-        }
+        if (e.key === 'Escape') cancel(e);
       }}
     >
       <h3 id="confirm-dialog-title">{title}</h3>

@@ -1,30 +1,19 @@
 /** The `?` overlay: the binding table, grouped, as the user reads it. Escape or the button closes it. */
-import { useEffect, useRef } from 'react';
+import { useModalDialog } from '../components/useModalDialog';
 import { HOTKEYS, keyLabel, type HotkeyGroup } from './bindings';
 
 const GROUPS: readonly HotkeyGroup[] = ['Views', 'Viewer', 'Help'];
 
 export function KeyHelp({ onClose }: { onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  const { ref, onCancel } = useModalDialog(onClose);
   return (
     <dialog
       ref={ref}
       className="key-help"
       aria-labelledby="key-help-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
+      onCancel={onCancel}
       onKeyDown={(e) => {
-        if (e.key === '?') {
-          e.preventDefault();
-          onClose();
-        }
+        if (e.key === '?') onCancel(e);
       }}
     >
       <div className="key-help__head">
