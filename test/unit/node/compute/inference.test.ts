@@ -9,18 +9,9 @@ import { createScorer, resolveInferencePreference } from '../../../../src/node/c
 import { validationScore } from '../../../../src/node/train/validate';
 import type { Sample } from '../../../../src/shared/data/types';
 import { buildModel, modelPreset } from '../../../../src/shared/model';
+import { lcgValues } from '../../helpers/numeric';
 
 const cfg = modelPreset('reference', { inputSize: 16, widthMultiplier: 0.25 });
-
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 describe('inference engine (onnxruntime-node with tfjs fallback)', () => {
   let model: tf.LayersModel;
@@ -32,7 +23,7 @@ describe('inference engine (onnxruntime-node with tfjs fallback)', () => {
     tf.tidy(() => {
       model.weights.forEach((w, i) => {
         const shape = w.shape as number[];
-        const noise = tf.mul(tf.tensor(values(tf.util.sizeFromShape(shape), 10 + i), shape), w.name.includes('variance') ? 0.1 : 0.05);
+        const noise = tf.mul(tf.tensor(lcgValues(tf.util.sizeFromShape(shape), 10 + i), shape), w.name.includes('variance') ? 0.1 : 0.05);
         w.write(w.name.includes('variance') ? tf.add(w.read(), tf.abs(noise)) : tf.add(w.read(), noise));
       });
       const [kernel, bias] = model.getLayer('head').weights;
@@ -40,7 +31,7 @@ describe('inference engine (onnxruntime-node with tfjs fallback)', () => {
       bias.write(tf.zerosLike(bias.read()));
     });
     // Centre the head on the median logit of the test images: about half the pixels foreground.
-    const p = (model.predict(tf.tensor4d(values(3 * 16 * 16 * 3, 5), [3, 16, 16, 3])) as tf.Tensor).dataSync();
+    const p = (model.predict(tf.tensor4d(lcgValues(3 * 16 * 16 * 3, 5), [3, 16, 16, 3])) as tf.Tensor).dataSync();
     const logits = Array.from(p, (q) => Math.log(q / (1 - q))).sort((x, y) => x - y);
     const bias = model.getLayer('head').weights[1];
     bias.write(tf.fill(bias.shape as number[], -logits[logits.length >> 1]));
@@ -50,7 +41,7 @@ describe('inference engine (onnxruntime-node with tfjs fallback)', () => {
     const onnx = await createScorer(model, { prefer: 'onnx' });
     const ref = await createScorer(model, { prefer: 'tfjs' });
     expect([onnx.engine, ref.engine]).toEqual(['onnx', 'tfjs']);
-    const images = values(3 * 16 * 16 * 3, 5);
+    const images = lcgValues(3 * 16 * 16 * 3, 5);
     const a = await onnx.predict(images, [3, 16, 16, 3]);
     const b = await ref.predict(images, [3, 16, 16, 3]);
     await onnx.dispose();
@@ -68,8 +59,8 @@ describe('inference engine (onnxruntime-node with tfjs fallback)', () => {
     const val: Sample[] = Array.from({ length: 5 }, (_, i) => ({
       caseId: `case${i % 2}`,
       index: i,
-      image: values(16 * 16 * 3, 20 + i),
-      mask: Uint8Array.from(values(16 * 16, 40 + i), (v) => (v > 0.3 ? 1 : 0)),
+      image: lcgValues(16 * 16 * 3, 20 + i),
+      mask: Uint8Array.from(lcgValues(16 * 16, 40 + i), (v) => (v > 0.3 ? 1 : 0)),
     })) as unknown as Sample[];
     const a = await validationScore(model, val, 2, 16, 3, 'onnx');
     const b = await validationScore(model, val, 2, 16, 3, 'tfjs');

@@ -11,36 +11,17 @@ import { batchNormTrain, ensureBatchNormTrain } from '../../../../src/shared/com
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../../../src/shared/compute';
 import { buildModel, modelPreset } from '../../../../src/shared/model';
 import { bceDiceLoss } from '../../../../src/shared/train';
-
-function values(size: number, seed: number, scale = 1, offset = 0): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale + offset;
-  }
-  return out;
-}
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+import { lcgValues, maxRelativeError } from '../../helpers/numeric';
 
 const EPS = 1e-5;
 
 /** Loss = sum(y * w) for a fixed w, so every output element gets a distinct gradient. */
 function run(fused: boolean, relu: boolean, shape: number[]) {
   const c = shape[shape.length - 1];
-  const x = tf.tensor(values(tf.util.sizeFromShape(shape), 1, 2, 0.3), shape);
-  const gamma = tf.tensor(values(c, 2, 0.5, 1), [c]);
-  const beta = tf.tensor(values(c, 3, 0.2), [c]);
-  const w = tf.tensor(values(tf.util.sizeFromShape(shape), 4), shape);
+  const x = tf.tensor(lcgValues(tf.util.sizeFromShape(shape), 1, 2, 0.3), shape);
+  const gamma = tf.tensor(lcgValues(c, 2, 0.5, 1), [c]);
+  const beta = tf.tensor(lcgValues(c, 3, 0.2), [c]);
+  const w = tf.tensor(lcgValues(tf.util.sizeFromShape(shape), 4), shape);
   let mean: tf.Tensor | undefined;
   let variance: tf.Tensor | undefined;
   const f = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
@@ -86,11 +67,11 @@ describe.each(['cpu', 'wasm'])('fused training BatchNorm on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
     const b = run(false, relu, shape);
     expect(Math.abs(a.loss - b.loss) / Math.abs(b.loss)).toBeLessThan(1e-5);
-    expect(maxRelDiff(a.mean, b.mean)).toBeLessThan(1e-5);
-    expect(maxRelDiff(a.variance, b.variance)).toBeLessThan(1e-5);
-    expect(maxRelDiff(a.dx, b.dx)).toBeLessThan(1e-4);
-    expect(maxRelDiff(a.dgamma, b.dgamma)).toBeLessThan(1e-5);
-    expect(maxRelDiff(a.dbeta, b.dbeta)).toBeLessThan(1e-5);
+    expect(maxRelativeError(a.mean, b.mean)).toBeLessThan(1e-5);
+    expect(maxRelativeError(a.variance, b.variance)).toBeLessThan(1e-5);
+    expect(maxRelativeError(a.dx, b.dx)).toBeLessThan(1e-4);
+    expect(maxRelativeError(a.dgamma, b.dgamma)).toBeLessThan(1e-5);
+    expect(maxRelativeError(a.dbeta, b.dbeta)).toBeLessThan(1e-5);
   });
 
   it('is deterministic (identical bits on a second run)', async () => {
@@ -113,8 +94,8 @@ describe('buildModel with the fused training path', () => {
     const stock = await tf.models.modelFromJSON({ modelTopology: ours.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] } as never);
     stock.setWeights(ours.getWeights());
     for (const l of stock.layers) expect(Object.getPrototypeOf(l).constructor.name).not.toMatch(/Training|PassThrough/);
-    const x = tf.tensor4d(values(2 * 16 * 16 * 3, 7), [2, 16, 16, 3]);
-    const y = tf.tensor4d(Float32Array.from(values(2 * 16 * 16, 8), (v) => (v > 0.6 ? 1 : 0)), [2, 16, 16, 1]);
+    const x = tf.tensor4d(lcgValues(2 * 16 * 16 * 3, 7), [2, 16, 16, 3]);
+    const y = tf.tensor4d(Float32Array.from(lcgValues(2 * 16 * 16, 8), (v) => (v > 0.6 ? 1 : 0)), [2, 16, 16, 1]);
     // Inference is stock tfjs on both: identical bits.
     const pa = (ours.predict(x) as tf.Tensor).dataSync();
     const pb = (stock.predict(x) as tf.Tensor).dataSync();
@@ -129,10 +110,10 @@ describe('buildModel with the fused training path', () => {
     const a = grads(ours);
     const b = grads(stock);
     expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
-    a.grads.forEach((g, i) => expect(maxRelDiff(g, b.grads[i])).toBeLessThan(2e-3));
+    a.grads.forEach((g, i) => expect(maxRelativeError(g, b.grads[i])).toBeLessThan(2e-3));
     // Moving statistics updated the same way.
     const stats = (m: tf.LayersModel) => m.nonTrainableWeights.map((w) => w.read().dataSync());
-    stats(ours).forEach((s, i) => expect(maxRelDiff(s, stats(stock)[i])).toBeLessThan(1e-5));
+    stats(ours).forEach((s, i) => expect(maxRelativeError(s, stats(stock)[i])).toBeLessThan(1e-5));
     tf.dispose([x, y]);
     ours.dispose();
     stock.dispose();

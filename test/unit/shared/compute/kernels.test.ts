@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../../../src/shared/compute';
+import { lcgValues, maxRelativeError } from '../../helpers/numeric';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -23,27 +24,6 @@ interface Case {
   k: number;
   strides: [number, number];
   pad: Pad;
-}
-
-/** Deterministic values in [-1, 1) so both backends see identical inputs. */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
 }
 
 function outShape(c: Case): [number, number, number, number] {
@@ -58,12 +38,12 @@ async function run(backend: string, kernel: string, c: Case): Promise<Float32Arr
   const dyShape = outShape(c);
   const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
   const result = tf.tidy(() => {
-    const dy = tf.tensor(values(tf.util.sizeFromShape(dyShape), 3), dyShape);
+    const dy = tf.tensor(lcgValues(tf.util.sizeFromShape(dyShape), 3), dyShape);
     if (kernel === 'Conv2DBackpropFilter') {
-      const x = tf.tensor(values(tf.util.sizeFromShape(xShape), 1), xShape);
+      const x = tf.tensor(lcgValues(tf.util.sizeFromShape(xShape), 1), xShape);
       return tf.engine().runKernel(kernel, { x, dy }, { ...common, filterShape: fShape }) as tf.Tensor;
     }
-    const filter = tf.tensor(values(tf.util.sizeFromShape(fShape), 2), fShape);
+    const filter = tf.tensor(lcgValues(tf.util.sizeFromShape(fShape), 2), fShape);
     return tf.engine().runKernel(kernel, { dy, filter }, { ...common, inputShape: xShape }) as tf.Tensor;
   });
   const data = (await result.data()) as Float32Array;
@@ -106,7 +86,7 @@ describe('wasm training kernels match the cpu backend', () => {
         const got = await run('wasm', kernel, c);
         const want = await run('cpu', kernel, c);
         expect(got.length).toBe(want.length);
-        const err = relativeError(got, want);
+        const err = maxRelativeError(got, want);
         worst = Math.max(worst, err);
         if (!(err <= TOLERANCE)) errors.push(`${JSON.stringify(c)}: ${err}`);
       }
@@ -148,7 +128,7 @@ describe('wasm training kernels match the cpu backend', () => {
     ];
     for (const c of tileCases) {
       const size = tf.util.sizeFromShape(c.shape);
-      const raw = values(size, 7);
+      const raw = lcgValues(size, 7);
       const data = c.dtype === 'float32' ? raw : Int32Array.from(raw, (v) => (c.dtype === 'bool' ? Number(v > 0) : Math.round(v * 100)));
       const results: number[][] = [];
       for (const backend of ['wasm', 'cpu']) {
@@ -169,7 +149,7 @@ describe('wasm training kernels match the cpu backend', () => {
     for (const backend of ['wasm', 'cpu']) {
       await tf.setBackend(backend);
       const outs = tf.tidy(() => {
-        const r = f(...inputs.map((i) => tf.tensor(values(tf.util.sizeFromShape(i.shape), i.seed), i.shape)));
+        const r = f(...inputs.map((i) => tf.tensor(lcgValues(tf.util.sizeFromShape(i.shape), i.seed), i.shape)));
         return Array.isArray(r) ? r : [r];
       });
       results.push(outs.map((o) => o.dataSync() as Float32Array));
@@ -177,7 +157,7 @@ describe('wasm training kernels match the cpu backend', () => {
     }
     await tf.setBackend('wasm');
     expect(results[0].length).toBe(results[1].length);
-    return results[0].map((a, i) => relativeError(a, results[1][i]));
+    return results[0].map((a, i) => maxRelativeError(a, results[1][i]));
   }
 
   it('SplitV along every axis matches cpu', async () => {
@@ -198,19 +178,19 @@ describe('wasm training kernels match the cpu backend', () => {
     const grad = (x: tf.Tensor, oh: number, ow: number, alignCorners: boolean) =>
       tf.tidy(() => {
         const [n, , , c] = x.shape;
-        const dy = tf.tensor(values(n * oh * ow * c, 18), [n, oh, ow, c]);
+        const dy = tf.tensor(lcgValues(n * oh * ow * c, 18), [n, oh, ow, c]);
         return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(dy).sum())(x);
       });
     let worst = 0;
     // (A 1-pixel input with alignCorners sends the cpu reference into an endless window loop; not compared.)
     for (const [h, w, oh, ow] of [[4, 5, 8, 10], [3, 7, 9, 7], [5, 5, 3, 4], [1, 1, 4, 4]]) {
       for (const alignCorners of h > 1 ? [false, true] : [false]) {
-        const xs = values(3 * h * w * 2, 17);
+        const xs = lcgValues(3 * h * w * 2, 17);
         await tf.setBackend('wasm');
         const got = tf.tidy(() => grad(tf.tensor(xs, [3, h, w, 2]), oh, ow, alignCorners).dataSync() as Float32Array);
         await tf.setBackend('cpu');
         const want = tf.tidy(() => {
-          const dy = tf.tensor(values(3 * oh * ow * 2, 18), [3, oh, ow, 2]);
+          const dy = tf.tensor(lcgValues(3 * oh * ow * 2, 18), [3, oh, ow, 2]);
           const parts = [0, 1, 2].map((i) => {
             const x = tf.tensor(xs, [3, h, w, 2]).slice(i, 1);
             const d = dy.slice(i, 1);
@@ -218,7 +198,7 @@ describe('wasm training kernels match the cpu backend', () => {
           });
           return tf.concat(parts, 0).dataSync() as Float32Array;
         });
-        worst = Math.max(worst, relativeError(got, want));
+        worst = Math.max(worst, maxRelativeError(got, want));
       }
     }
     await tf.setBackend('wasm');
@@ -230,12 +210,12 @@ describe('wasm training kernels match the cpu backend', () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
-        const x = tf.tensor(values(3 * 5 * 7 * 4, 21), [3, 5, 7, 4]);
-        const mean = tf.tensor(values(4, 22), [4]);
-        const variance = tf.add(tf.tensor(values(4, 23), [4]), 1.5);
-        const offset = tf.tensor(values(4, 24), [4]);
-        const scale = tf.tensor(values(4, 25), [4]);
-        const dy = tf.tensor(values(3 * 5 * 7 * 4, 26), [3, 5, 7, 4]);
+        const x = tf.tensor(lcgValues(3 * 5 * 7 * 4, 21), [3, 5, 7, 4]);
+        const mean = tf.tensor(lcgValues(4, 22), [4]);
+        const variance = tf.add(tf.tensor(lcgValues(4, 23), [4]), 1.5);
+        const offset = tf.tensor(lcgValues(4, 24), [4]);
+        const scale = tf.tensor(lcgValues(4, 25), [4]);
+        const dy = tf.tensor(lcgValues(3 * 5 * 7 * 4, 26), [3, 5, 7, 4]);
         const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
           tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
         const direct = tf.grads(f)([x, mean, variance, offset, scale]);
@@ -250,28 +230,28 @@ describe('wasm training kernels match the cpu backend', () => {
     const got = await run('wasm');
     const want = await run('cpu');
     expect(got).toHaveLength(6);
-    got.forEach((g, i) => expect(relativeError(g, want[i])).toBeLessThanOrEqual(1e-4));
+    got.forEach((g, i) => expect(maxRelativeError(g, want[i])).toBeLessThanOrEqual(1e-4));
     await tf.setBackend('wasm');
   });
 
   it('gradients of a strided conv train through tf.grad on wasm', async () => {
     await tf.setBackend('wasm');
     const grads = tf.tidy(() => {
-      const x = tf.tensor(values(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
-      const f = tf.tensor(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
+      const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
+      const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
       return g([x, f]).map((t) => t.dataSync() as Float32Array);
     });
     await tf.setBackend('cpu');
     const ref = tf.tidy(() => {
-      const x = tf.tensor(values(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
-      const f = tf.tensor(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
+      const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
+      const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
       return g([x, f]).map((t) => t.dataSync() as Float32Array);
     });
     await tf.setBackend('wasm');
-    expect(relativeError(grads[0], ref[0])).toBeLessThanOrEqual(TOLERANCE);
-    expect(relativeError(grads[1], ref[1])).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxRelativeError(grads[0], ref[0])).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxRelativeError(grads[1], ref[1])).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it('registration is idempotent and keeps the kernels', () => {
@@ -284,8 +264,8 @@ describe('wasm training kernels match the cpu backend', () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
-        const x = tf.tensor(values(3 * 4 * 5 * 2, 19), [3, 4, 5, 2]);
-        const dy = tf.tensor(values(3 * 8 * 10 * 2, 20), [3, 8, 10, 2]);
+        const x = tf.tensor(lcgValues(3 * 4 * 5 * 2, 19), [3, 4, 5, 2]);
+        const dy = tf.tensor(lcgValues(3 * 8 * 10 * 2, 20), [3, 8, 10, 2]);
         return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [8, 10]).mul(dy).sum())(x).dataSync() as Float32Array;
       });
     };
@@ -293,6 +273,6 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(registerCpuKernelFixes()).toEqual(['ResizeNearestNeighborGrad']);
     const cpu = await run('cpu');
     await tf.setBackend('wasm');
-    expect(relativeError(cpu, wasm)).toBeLessThanOrEqual(1e-6);
+    expect(maxRelativeError(cpu, wasm)).toBeLessThanOrEqual(1e-6);
   });
 });
