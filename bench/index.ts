@@ -32,35 +32,17 @@ interface Options {
   threads: number;
 }
 
+/** The timing cases of a suite: one per worker count and VAR lambda, `steps` timed steps unless --steps. */
+const timingCases = (o: Options, bench: TimingCaseSpec['bench'], steps: number, varLambdas: number[]): TimingCaseSpec[] =>
+  o.workers.flatMap((workers) =>
+    varLambdas.map((varLambda) => ({ bench, preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? steps, warmup: o.warmup ?? 2, workers, varLambda, backend: o.backend })),
+  );
+
 const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
-  train: (o) =>
-    o.workers.flatMap((workers) =>
-      [0, 1e-5].map((varLambda) => ({
-        bench: 'train' as const,
-        preset: o.preset,
-        inputSize: o.size,
-        batch: o.batch,
-        steps: o.steps ?? 5,
-        warmup: o.warmup ?? 2,
-        workers,
-        varLambda,
-        backend: o.backend,
-      })),
-    ),
+  train: (o) => timingCases(o, 'train', 5, [0, 1e-5]),
   profile: (o) => [{ bench: 'profile', preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? 3, backend: o.backend }],
   sweep: (o) => [{ bench: 'sweep', inputSize: o.size, slices: 128, scorer: o.scorer, threads: o.threads, backend: o.backend }],
-  infer: (o) =>
-    o.workers.map((workers) => ({
-      bench: 'infer' as const,
-      preset: o.preset,
-      inputSize: o.size,
-      batch: o.batch,
-      steps: o.steps ?? 10,
-      warmup: o.warmup ?? 2,
-      workers,
-      varLambda: 0,
-      backend: o.backend,
-    })),
+  infer: (o) => timingCases(o, 'infer', 10, [0]),
 };
 
 function parse(argv: string[]): { suites: string[]; options: Options } {
