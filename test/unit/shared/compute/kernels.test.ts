@@ -235,20 +235,17 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it('gradients of a strided conv train through tf.grad on wasm', async () => {
-    await tf.setBackend('wasm');
-    const grads = tf.tidy(() => {
-      const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
-      const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
-      return g([x, f]).map((t) => t.dataSync() as Float32Array);
-    });
-    await tf.setBackend('cpu');
-    const ref = tf.tidy(() => {
-      const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
-      const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
-      return g([x, f]).map((t) => t.dataSync() as Float32Array);
-    });
+    const stridedConvGrads = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
+        const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+        return g([x, f]).map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const grads = await stridedConvGrads('wasm');
+    const ref = await stridedConvGrads('cpu');
     await tf.setBackend('wasm');
     expect(maxRelativeError(grads[0], ref[0])).toBeLessThanOrEqual(TOLERANCE);
     expect(maxRelativeError(grads[1], ref[1])).toBeLessThanOrEqual(TOLERANCE);
