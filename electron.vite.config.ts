@@ -27,9 +27,7 @@ function workerEntries(): Record<string, string> {
   } catch {
     return {};
   }
-  return Object.fromEntries(
-    files.filter((f) => f.endsWith('.worker.ts')).map((f) => [f.slice(0, -'.ts'.length), `src/worker/${f}`]),
-  );
+  return Object.fromEntries(files.filter((f) => f.endsWith('.worker.ts')).map((f) => [f.slice(0, -'.ts'.length), `src/worker/${f}`]));
 }
 
 /** Injects the one CSP (src/shared/api/csp.ts) as a meta tag, so file:// loads in Electron carry it too. */
@@ -58,7 +56,10 @@ function dedupeCjsShim(): Plugin {
       for (const id of ['require', '__filename', '__dirname']) {
         const decls = out.match(new RegExp(`^(?:const|let|var) ${id}\\s*=`, 'gm')) ?? [];
         if (decls.length > 1) {
-          out = out.replace(new RegExp(`^const ${id} = (?:__shims_module__|import\\.meta|__shims_url__|__shims_path__)[^\\n]*\\n`, 'm'), '');
+          out = out.replace(
+            new RegExp(`^const ${id} = (?:__shims_module__|import\\.meta|__shims_url__|__shims_path__)[^\\n]*\\n`, 'm'),
+            '',
+          );
         }
       }
       return out === code ? null : { code: out, map: null };
@@ -66,8 +67,7 @@ function dedupeCjsShim(): Plugin {
   };
 }
 
-const abs = (entries: Record<string, string>) =>
-  Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, resolve(root, v)]));
+const abs = (entries: Record<string, string>) => Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, resolve(root, v)]));
 
 export default defineConfig({
   main: {

@@ -34,7 +34,15 @@ import { applyToModel, buildChannelPruned, planChannelPruning, pruneWeights, rea
 import { parseSweepConfig } from '../src/shared/sweep/config';
 import { trainReferenceRun } from './reference';
 
-const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, run: { type: 'string' } } });
+const { values: v } = parseArgs({
+  options: {
+    home: { type: 'string' },
+    epochs: { type: 'string' },
+    runs: { type: 'string' },
+    rounds: { type: 'string' },
+    run: { type: 'string' },
+  },
+});
 const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-families-')));
 const runsRoot = path.join(home, 'runs');
 const epochs = Number(v.epochs ?? 8);
@@ -48,7 +56,13 @@ const runId = v.run ?? (await trainReferenceRun('families-reference', runsRoot, 
 log(`run ${runId} trained in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
 const sweep = async (sweepId: string, config: Record<string, unknown>) => {
-  const out = await runSweep({ runsRoot, sweepId, runIds: [runId], config: parseSweepConfig({ scorer: 'onnx', split: 'val', ...config }), backend: 'wasm' });
+  const out = await runSweep({
+    runsRoot,
+    sweepId,
+    runIds: [runId],
+    config: parseSweepConfig({ scorer: 'onnx', split: 'val', ...config }),
+    backend: 'wasm',
+  });
   if (out.status !== 'completed') throw new Error(`sweep ${sweepId} ${out.status}: ${out.error?.what}`);
   return readSweepRecord(runsRoot, runId, sweepId);
 };
@@ -68,22 +82,54 @@ const tflite = async (m: tf.LayersModel) => {
   const compiled = await compileTflite(bytes);
   const px = size * size * 3;
   const probs = new Float32Array(val.length * size * size);
-  for (const [i, s] of val.entries()) probs.set(await runTfliteBatch(compiled, s.image.subarray(0, px), [1, size, size, 3]), i * size * size);
+  for (const [i, s] of val.entries())
+    probs.set(await runTfliteBatch(compiled, s.image.subarray(0, px), [1, size, size, 3]), i * size * size);
   compiled.delete();
   return { tflite: bytes, tfliteDice: scoreProbabilities(probs, val, size).summary.caseDice.mean };
 };
-const artifacts: { label: string; bytes: Uint8Array; tflite: Uint8Array; tfliteDice: number | null; dice: number | null; diceBn: number | null; params: number }[] = [];
-const kernels = (m: tf.LayersModel) => m.weights.filter((w) => w.shape.length > 1).reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-artifacts.push({ label: 'dense', bytes: exportOnnx(model), ...(await tflite(model)), dice: unst.levels[0].summary.caseDice.mean, diceBn: null, params: kernels(model) });
+const artifacts: {
+  label: string;
+  bytes: Uint8Array;
+  tflite: Uint8Array;
+  tfliteDice: number | null;
+  dice: number | null;
+  diceBn: number | null;
+  params: number;
+}[] = [];
+const kernels = (m: tf.LayersModel) =>
+  m.weights.filter((w) => w.shape.length > 1).reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+artifacts.push({
+  label: 'dense',
+  bytes: exportOnnx(model),
+  ...(await tflite(model)),
+  dice: unst.levels[0].summary.caseDice.mean,
+  diceBn: null,
+  params: kernels(model),
+});
 for (const [i, fraction] of [0.5, 0.75].entries()) {
   const smaller = buildChannelPruned(model, trained, planChannelPruning(model, trained, { fraction }));
-  artifacts.push({ label: `channel ${fraction * 100} %`, bytes: exportOnnx(smaller), ...(await tflite(smaller)), dice: chan.levels[i].summary.caseDice.mean, diceBn: chanBn.levels[i].summary.caseDice.mean, params: kernels(smaller) });
+  artifacts.push({
+    label: `channel ${fraction * 100} %`,
+    bytes: exportOnnx(smaller),
+    ...(await tflite(smaller)),
+    dice: chan.levels[i].summary.caseDice.mean,
+    diceBn: chanBn.levels[i].summary.caseDice.mean,
+    params: kernels(smaller),
+  });
   smaller.dispose();
 }
 applyToModel(model, pruneWeights(trained, { sparsity: 0.9, scope: 'global' }).weights);
-artifacts.push({ label: 'unstructured 90 %', bytes: exportOnnx(model), ...(await tflite(model)), dice: unst.levels[1].summary.caseDice.mean, diceBn: unstBn.levels[0].summary.caseDice.mean, params: kernels(model) });
+artifacts.push({
+  label: 'unstructured 90 %',
+  bytes: exportOnnx(model),
+  ...(await tflite(model)),
+  dice: unst.levels[1].summary.caseDice.mean,
+  diceBn: unstBn.levels[0].summary.caseDice.mean,
+  params: kernels(model),
+});
 // The sweep scored exactly these files: same sizes.
-if (chan.levels[0].onnxBytes !== artifacts[1].bytes.length || unst.levels[1].onnxBytes !== artifacts[3].bytes.length) log('warning: the sweep scored ONNX files of other sizes');
+if (chan.levels[0].onnxBytes !== artifacts[1].bytes.length || unst.levels[1].onnxBytes !== artifacts[3].bytes.length)
+  log('warning: the sweep scored ONNX files of other sizes');
 
 const medians: number[][] = artifacts.map(() => []);
 const fastest: number[] = artifacts.map(() => Infinity);
@@ -100,7 +146,9 @@ for (let r = 0; r < rounds; r++) {
     liteFastest[i] = Math.min(liteFastest[i], t.minMs);
   }
   loads.push(os.loadavg()[0]);
-  log(`round ${r + 1}/${rounds}: onnxruntime ${medians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms, LiteRT.js ${liteMedians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms`);
+  log(
+    `round ${r + 1}/${rounds}: onnxruntime ${medians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms, LiteRT.js ${liteMedians.map((t) => t.at(-1)!.toFixed(2)).join(' / ')} ms`,
+  );
 }
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -128,12 +176,37 @@ const rows = artifacts.map((a, i) => ({
 }));
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const d = (x: number | null) => (x === null ? '–' : x.toFixed(3));
-console.log(`| model | fastest run (ms) | speed-up, fastest | speed-up, median of rounds | conv weights | ONNX fp32 file | gzip | per-case Dice | with BN re-estimated |`);
+console.log(
+  `| model | fastest run (ms) | speed-up, fastest | speed-up, median of rounds | conv weights | ONNX fp32 file | gzip | per-case Dice | with BN re-estimated |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.label} | ${r.fastestMs.toFixed(2)} | ${r.speedupFastest.toFixed(2)}x | ${r.speedupRounds.toFixed(2)}x | ${r.kernelParams.toLocaleString('en')} | ${kb(r.fileBytes)} | ${kb(r.gzipBytes)} | ${d(r.caseDice)} | ${d(r.caseDiceBn)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.label} | ${r.fastestMs.toFixed(2)} | ${r.speedupFastest.toFixed(2)}x | ${r.speedupRounds.toFixed(2)}x | ${r.kernelParams.toLocaleString('en')} | ${kb(r.fileBytes)} | ${kb(r.gzipBytes)} | ${d(r.caseDice)} | ${d(r.caseDiceBn)} |`,
+  );
 console.log('');
-console.log(`| model | LiteRT.js fastest run (ms) | speed-up, fastest | speed-up, median of rounds | TFLite fp32 file | gzip | per-case Dice of the .tflite |`);
+console.log(
+  `| model | LiteRT.js fastest run (ms) | speed-up, fastest | speed-up, median of rounds | TFLite fp32 file | gzip | per-case Dice of the .tflite |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.label} | ${r.tflite.fastestMs.toFixed(2)} | ${r.tflite.speedupFastest.toFixed(2)}x | ${r.tflite.speedupRounds.toFixed(2)}x | ${kb(r.tflite.fileBytes)} | ${kb(r.tflite.gzipBytes)} | ${d(r.tflite.caseDice)} |`);
-console.log(JSON.stringify({ runId, home, epochs, runs, rounds, valSlices: unst.slices.length, valCases: unst.levels[0].summary.cases, lesionCases: unst.levels[0].summary.lesionCases, loadAverage1m: loads, rows, latencyRoundMedians: medians, litertRoundMedians: liteMedians }));
+for (const r of rows)
+  console.log(
+    `| ${r.label} | ${r.tflite.fastestMs.toFixed(2)} | ${r.tflite.speedupFastest.toFixed(2)}x | ${r.tflite.speedupRounds.toFixed(2)}x | ${kb(r.tflite.fileBytes)} | ${kb(r.tflite.gzipBytes)} | ${d(r.tflite.caseDice)} |`,
+  );
+console.log(
+  JSON.stringify({
+    runId,
+    home,
+    epochs,
+    runs,
+    rounds,
+    valSlices: unst.slices.length,
+    valCases: unst.levels[0].summary.cases,
+    lesionCases: unst.levels[0].summary.lesionCases,
+    loadAverage1m: loads,
+    rows,
+    latencyRoundMedians: medians,
+    litertRoundMedians: liteMedians,
+  }),
+);
 model.dispose();

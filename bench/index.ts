@@ -35,7 +35,17 @@ interface Options {
 /** The timing cases of a suite: one per worker count and VAR lambda, `steps` timed steps unless --steps. */
 const timingCases = (o: Options, bench: TimingCaseSpec['bench'], steps: number, varLambdas: number[]): TimingCaseSpec[] =>
   o.workers.flatMap((workers) =>
-    varLambdas.map((varLambda) => ({ bench, preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? steps, warmup: o.warmup ?? 2, workers, varLambda, backend: o.backend })),
+    varLambdas.map((varLambda) => ({
+      bench,
+      preset: o.preset,
+      inputSize: o.size,
+      batch: o.batch,
+      steps: o.steps ?? steps,
+      warmup: o.warmup ?? 2,
+      workers,
+      varLambda,
+      backend: o.backend,
+    })),
   );
 
 const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
@@ -56,7 +66,9 @@ function parse(argv: string[]): { suites: string[]; options: Options } {
   const num = (k: string) => (flags.has(k) ? Number(flags.get(k)) : undefined);
   const options: Options = {
     // One GPU is one device: webgpu runs in the bench process unless --workers says otherwise.
-    workers: (flags.get('workers') ?? (flags.get('backend') === 'webgpu' ? '0' : String(Math.min(2, availableParallelism())))).split(',').map(Number),
+    workers: (flags.get('workers') ?? (flags.get('backend') === 'webgpu' ? '0' : String(Math.min(2, availableParallelism()))))
+      .split(',')
+      .map(Number),
     steps: num('steps'),
     warmup: num('warmup'),
     batch: num('batch') ?? 8,
@@ -79,7 +91,9 @@ function runChild(spec: CaseSpec): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench case failed (exit ${code}): ${JSON.stringify(spec)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`bench case failed (exit ${code}): ${JSON.stringify(spec)}`)),
+    );
   });
 }
 
@@ -88,7 +102,8 @@ async function main(): Promise<void> {
   const caseIdx = argv.indexOf('--case');
   if (caseIdx >= 0) {
     const spec = JSON.parse(argv[caseIdx + 1]) as CaseSpec;
-    const result = spec.bench === 'sweep' ? await runSweepBench(spec) : spec.bench === 'profile' ? await runProfile(spec) : await runCase(spec);
+    const result =
+      spec.bench === 'sweep' ? await runSweepBench(spec) : spec.bench === 'profile' ? await runProfile(spec) : await runCase(spec);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

@@ -60,7 +60,10 @@ export async function runProfile(spec: ProfileSpec) {
   const model = buildModel(cfg);
   const { x, y } = tf.tidy(() => ({
     x: tf.randomUniform([spec.batch, cfg.inputSize, cfg.inputSize, cfg.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D,
-    y: tf.cast(tf.greater(tf.randomUniform([spec.batch, cfg.inputSize, cfg.inputSize, 1], 0, 1, 'float32', 2), 0.8), 'float32') as tf.Tensor4D,
+    y: tf.cast(
+      tf.greater(tf.randomUniform([spec.batch, cfg.inputSize, cfg.inputSize, 1], 0, 1, 'float32', 2), 0.8),
+      'float32',
+    ) as tf.Tensor4D,
   }));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const loss = () => bceDiceLoss(y, model.apply(x, { training: true }) as tf.Tensor);

@@ -21,7 +21,15 @@ import { runExportJob } from '../src/node/export/job';
 import { formatBytes } from '../src/shared/export/markdown';
 import { trainReferenceRun } from './reference';
 
-const { values: v } = parseArgs({ options: { home: { type: 'string' }, epochs: { type: 'string' }, runs: { type: 'string' }, run: { type: 'string' }, formats: { type: 'string' } } });
+const { values: v } = parseArgs({
+  options: {
+    home: { type: 'string' },
+    epochs: { type: 'string' },
+    runs: { type: 'string' },
+    run: { type: 'string' },
+    formats: { type: 'string' },
+  },
+});
 const formats = (v.formats ?? 'onnx,tfjs').split(',') as ('onnx' | 'tfjs')[];
 const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-quantize-')));
 const runsRoot = path.join(home, 'runs');
@@ -36,19 +44,46 @@ log(`run ${runId} ready after ${((performance.now() - t0) / 1000).toFixed(0)} s;
 const runDir = path.join(runsRoot, runId);
 const out = path.join(home, `exports-${Date.now()}`);
 const r = await runExportJob(
-  { runDir, sparsity: 0, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats, weights: ['fp32', 'int8-weights', 'int8-qdq'], outDir: out, overwrite: false },
+  {
+    runDir,
+    sparsity: 0,
+    scope: 'global',
+    keepFirstLast: false,
+    reestimateBatchNorm: false,
+    formats,
+    weights: ['fp32', 'int8-weights', 'int8-qdq'],
+    outDir: out,
+    overwrite: false,
+  },
   { latency: { runs, warmup: 5 }, backend },
 );
 const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-console.log(`run ${runId}; dense float32 (tfjs) per-case Dice ${d(r.dense.caseDice.mean)} on ${r.pruned.cases} ${r.evaluatedOn} cases (${r.pruned.slices} slices); ${(os.loadavg()[0]).toFixed(1)} load average (1 min) at the end`);
+console.log(
+  `run ${runId}; dense float32 (tfjs) per-case Dice ${d(r.dense.caseDice.mean)} on ${r.pruned.cases} ${r.evaluatedOn} cases (${r.pruned.slices} slices); ${os.loadavg()[0].toFixed(1)} load average (1 min) at the end`,
+);
 console.log('');
-console.log('| file | runtime | runs as | latency median (ms) | dense fp32 same runs (ms) | speed-up | file | gzip | per-case Dice | Δ Dice vs dense | max abs Δp | verdict |');
+console.log(
+  '| file | runtime | runs as | latency median (ms) | dense fp32 same runs (ms) | speed-up | file | gzip | per-case Dice | Δ Dice vs dense | max abs Δp | verdict |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const a of r.artifacts) {
   const s = a.size;
   const v2 = s.verdict!;
-  const ops = a.check.ops ? Object.entries(a.check.ops).filter(([op]) => /Conv/.test(op)).map(([op, n]) => `${op} x${n}`).join(', ') : `tfjs ${s.latency?.backend}`;
-  console.log(`| ${a.format} ${a.weights} | ${s.latency!.runtime} | ${ops} | ${s.latency!.medianMs.toFixed(2)} | ${v2.baseline.latencyMs.toFixed(2)} | ${v2.speedup.toFixed(2)}x | ${formatBytes(s.fileBytes)} | ${formatBytes(s.gzipBytes)} | ${d(a.check.score.caseDice.mean)} | ${v2.deltaDice === null ? 'n/a' : v2.deltaDice.toFixed(4)} | ${a.check.maxAbsProbDiff.toExponential(1)} | ${v2.line} |`);
+  const ops = a.check.ops
+    ? Object.entries(a.check.ops)
+        .filter(([op]) => /Conv/.test(op))
+        .map(([op, n]) => `${op} x${n}`)
+        .join(', ')
+    : `tfjs ${s.latency?.backend}`;
+  console.log(
+    `| ${a.format} ${a.weights} | ${s.latency!.runtime} | ${ops} | ${s.latency!.medianMs.toFixed(2)} | ${v2.baseline.latencyMs.toFixed(2)} | ${v2.speedup.toFixed(2)}x | ${formatBytes(s.fileBytes)} | ${formatBytes(s.gzipBytes)} | ${d(a.check.score.caseDice.mean)} | ${v2.deltaDice === null ? 'n/a' : v2.deltaDice.toFixed(4)} | ${a.check.maxAbsProbDiff.toExponential(1)} | ${v2.line} |`,
+  );
 }
 console.log('');
-console.log(JSON.stringify(r.artifacts.map((a) => ({ format: a.format, weights: a.weights, size: a.size, ops: a.check.ops, deltaDice: a.check.deltaDice })), null, 1));
+console.log(
+  JSON.stringify(
+    r.artifacts.map((a) => ({ format: a.format, weights: a.weights, size: a.size, ops: a.check.ops, deltaDice: a.check.deltaDice })),
+    null,
+    1,
+  ),
+);

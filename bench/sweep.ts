@@ -55,7 +55,14 @@ export async function runSweepBench(spec: SweepBenchSpec) {
     const sweepConfig = parseSweepConfig({ levels: [...DEFAULT_LEVELS], scorer: spec.scorer, maxSlices: spec.slices });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const out = await runSweep({ runsRoot: store.root, sweepId: 'sw-bench', runIds: [rec.id], config: sweepConfig, backend: spec.backend, onnxThreads: spec.threads });
+    const out = await runSweep({
+      runsRoot: store.root,
+      sweepId: 'sw-bench',
+      runIds: [rec.id],
+      config: sweepConfig,
+      backend: spec.backend,
+      onnxThreads: spec.threads,
+    });
     const totalMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (out.status !== 'completed') throw new Error(`sweep ${out.status}: ${out.error?.what}`);

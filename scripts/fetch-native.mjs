@@ -10,8 +10,18 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const steps = [
   { name: 'Electron binary', dir: 'node_modules/electron', args: ['install.js'], host: 'github.com (Electron releases)' },
-  { name: '@tensorflow/tfjs-node native library', dir: 'node_modules/@tensorflow/tfjs-node', args: ['scripts/install.js'], host: 'storage.googleapis.com' },
-  { name: '@tensorflow/tfjs-node-gpu native library', dir: 'node_modules/@tensorflow/tfjs-node-gpu', args: ['scripts/install.js', 'gpu', 'download'], host: 'storage.googleapis.com' },
+  {
+    name: '@tensorflow/tfjs-node native library',
+    dir: 'node_modules/@tensorflow/tfjs-node',
+    args: ['scripts/install.js'],
+    host: 'storage.googleapis.com',
+  },
+  {
+    name: '@tensorflow/tfjs-node-gpu native library',
+    dir: 'node_modules/@tensorflow/tfjs-node-gpu',
+    args: ['scripts/install.js', 'gpu', 'download'],
+    host: 'storage.googleapis.com',
+  },
 ];
 
 const failed = [];
@@ -24,7 +34,12 @@ for (const step of steps) {
   }
   console.log(`- ${step.name}: fetching from ${step.host}…`);
   // Same environment npm would give the install script, minus the global ignore-scripts.
-  const r = spawnSync(process.execPath, step.args, { cwd, stdio: 'inherit', timeout: 10 * 60_000, env: { ...process.env, npm_config_ignore_scripts: 'false' } });
+  const r = spawnSync(process.execPath, step.args, {
+    cwd,
+    stdio: 'inherit',
+    timeout: 10 * 60_000,
+    env: { ...process.env, npm_config_ignore_scripts: 'false' },
+  });
   if (r.status === 0) console.log(`  ok: ${step.name}`);
   else {
     console.log(`  FAILED: ${step.name} (exit ${r.status ?? r.signal ?? r.error?.message}).`);

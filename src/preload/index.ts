@@ -16,7 +16,10 @@ const bridge: VarStudioBridge<File> = {
   versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node },
   call(name, input): Promise<WireResult> {
     if (typeof name !== 'string' || !/^[a-z][A-Za-z0-9.]*$/.test(name)) {
-      return Promise.resolve({ ok: false, error: { code: 'bad-input', what: `Invalid call name ${String(name)}`, hint: 'Use a name from src/shared/api/contract.ts.' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'bad-input', what: `Invalid call name ${String(name)}`, hint: 'Use a name from src/shared/api/contract.ts.' },
+      });
     }
     return ipcRenderer.invoke(`${CALL_CHANNEL_PREFIX}${name}`, input) as Promise<WireResult>;
   },

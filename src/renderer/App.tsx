@@ -41,27 +41,34 @@ export function App() {
           {views.map((v) => {
             const key = keyFor(viewCommand(v.id));
             return (
-            <button
-              key={v.id}
-              type="button"
-              className="nav-button"
-              data-view={v.id}
-              aria-current={v.id === current.id ? 'page' : undefined}
-              aria-label={key ? `${v.title} view (shortcut ${key})` : `${v.title} view`}
-              aria-keyshortcuts={key}
-              title={key ? `${v.description} — press ${key}` : v.description}
-              onClick={() => select(v.id)}
-            >
-              <span className="nav-button__icon" aria-hidden="true">
-                {v.icon}
-              </span>
-              {v.title}
-              {key && <kbd aria-hidden="true">{key}</kbd>}
-            </button>
+              <button
+                key={v.id}
+                type="button"
+                className="nav-button"
+                data-view={v.id}
+                aria-current={v.id === current.id ? 'page' : undefined}
+                aria-label={key ? `${v.title} view (shortcut ${key})` : `${v.title} view`}
+                aria-keyshortcuts={key}
+                title={key ? `${v.description} — press ${key}` : v.description}
+                onClick={() => select(v.id)}
+              >
+                <span className="nav-button__icon" aria-hidden="true">
+                  {v.icon}
+                </span>
+                {v.title}
+                {key && <kbd aria-hidden="true">{key}</kbd>}
+              </button>
             );
           })}
         </nav>
-        <button type="button" className="nav-button app__keys" aria-label="Keyboard shortcuts (key ?)" aria-keyshortcuts="?" title="Keyboard shortcuts — press ?" onClick={() => setHelp(true)}>
+        <button
+          type="button"
+          className="nav-button app__keys"
+          aria-label="Keyboard shortcuts (key ?)"
+          aria-keyshortcuts="?"
+          title="Keyboard shortcuts — press ?"
+          onClick={() => setHelp(true)}
+        >
           <kbd aria-hidden="true">?</kbd>
         </button>
       </header>

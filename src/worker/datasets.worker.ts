@@ -28,7 +28,11 @@ async function handle(m: Exclude<ToDataWorker, { type: 'close' | 'cancel' }>): P
       const ctl = new AbortController();
       cancels.set(m.req, ctl);
       try {
-        const ds = await data.openDataset(m.path, { ...m.opts, signal: ctl.signal, progress: { report: (step) => post({ type: 'progress', req: m.req, step }) } });
+        const ds = await data.openDataset(m.path, {
+          ...m.opts,
+          signal: ctl.signal,
+          progress: { report: (step) => post({ type: 'progress', req: m.req, step }) },
+        });
         return remote(ds, (d) => data.summarize(d));
       } finally {
         cancels.delete(m.req);
@@ -40,7 +44,8 @@ async function handle(m: Exclude<ToDataWorker, { type: 'close' | 'cancel' }>): P
       const ds = open.get(m.key);
       if (!ds) throw new StudioError({ code: 'not-found', what: 'this dataset is no longer open', hint: 'Open the data again' });
       const info = ds.cases.find((c) => c.id === m.caseId);
-      if (!info) throw new StudioError({ code: 'not-found', what: `No case "${m.caseId}" in this dataset`, hint: 'Pick a case from the case list' });
+      if (!info)
+        throw new StudioError({ code: 'not-found', what: `No case "${m.caseId}" in this dataset`, hint: 'Pick a case from the case list' });
       if (lastCase?.ds !== ds || lastCase.caseId !== info.id) lastCase = { ds, caseId: info.id, slices: await ds.slices(info.id) };
       const slices = lastCase.slices;
       return encodeSlice(slices[m.index], slices.length, ds.format, m.channel);
@@ -55,11 +60,20 @@ process.on('message', (m: ToDataWorker | { type: typeof PROCESS_INIT }) => {
     open.delete(m.key);
     return;
   }
-  if (m.type === 'cancel') { cancels.get(m.req)?.abort(); return; }
+  if (m.type === 'cancel') {
+    cancels.get(m.req)?.abort();
+    return;
+  }
   handle(m).then(
     (value) => post({ type: 'result', req: m.req, value }),
     (e: unknown) => {
-      const error = isStudioError(e) ? e.toJSON() : { code: 'bad-file' as const, what: `could not read the data (${e instanceof Error ? e.message : String(e)})`, hint: 'Check the files under this path; a file may be damaged' };
+      const error = isStudioError(e)
+        ? e.toJSON()
+        : {
+            code: 'bad-file' as const,
+            what: `could not read the data (${e instanceof Error ? e.message : String(e)})`,
+            hint: 'Check the files under this path; a file may be damaged',
+          };
       post({ type: 'error', req: m.req, error });
     },
   );

@@ -6,6 +6,7 @@ import { previewExport, type ExportPreview } from '../node/export/preview';
 import { serveJob } from '../node/jobs/worker';
 
 serveJob<ExportWorkerData, ExportJobProgress, ExportResult | ExportPreview>(
-  async ({ data, signal, progress }) => (data.kind === 'run' ? runExportJob(data.request, { signal, progress }) : previewExport(data.request)),
+  async ({ data, signal, progress }) =>
+    data.kind === 'run' ? runExportJob(data.request, { signal, progress }) : previewExport(data.request),
   { what: 'The export failed', hint: 'Nothing was written; report the message if it repeats' },
 );

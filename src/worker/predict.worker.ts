@@ -4,7 +4,10 @@ import { runPredictJob, type PredictJobRequest } from '../node/inference/job';
 import type { PredictProgress } from '../node/inference/predict';
 import { serveJob } from '../node/jobs/worker';
 
-serveJob<PredictJobRequest, PredictProgress, PredictResult>(({ data, signal, progress }) => runPredictJob(data, { signal, onProgress: (p) => progress.report(p) }), {
-  what: 'The prediction failed',
-  hint: 'Check the run and the scan, then try again',
-});
+serveJob<PredictJobRequest, PredictProgress, PredictResult>(
+  ({ data, signal, progress }) => runPredictJob(data, { signal, onProgress: (p) => progress.report(p) }),
+  {
+    what: 'The prediction failed',
+    hint: 'Check the run and the scan, then try again',
+  },
+);

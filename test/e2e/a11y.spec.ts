@@ -13,14 +13,23 @@ const RUNS = ['e2e-sweep-sgd', 'e2e-sweep-var'];
 // Views with content, not only their empty states: two trained runs and a sweep of them.
 test.beforeAll(async () => {
   await deleteRuns((name) => RUNS.includes(name));
-  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 60_000,
+  });
 });
 
 async function serious(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 4)
+          .join(' | ')}`,
+    );
 }
 
 test('every view passes an axe scan with no serious violation', async ({ page }) => {
@@ -36,7 +45,9 @@ test('every view passes an axe scan with no serious violation', async ({ page })
   await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
   await expect(page.locator('.sweep-progress')).toContainText('done', { timeout: 60_000 });
   await expect(page.getByTestId('sweep-cell').first()).toBeVisible();
-  const ids = await page.locator('nav[aria-label="Views"] button[data-view]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-view')!));
+  const ids = await page
+    .locator('nav[aria-label="Views"] button[data-view]')
+    .evaluateAll((bs) => bs.map((b) => b.getAttribute('data-view')!));
   expect(ids.length).toBeGreaterThanOrEqual(4);
   for (const id of ids) {
     await page.locator(`nav[aria-label="Views"] button[data-view="${id}"]`).click();

@@ -29,7 +29,11 @@ async function pixels(page: Page): Promise<PixelStats> {
     const canvas = document.querySelector<HTMLCanvasElement>('.slice-viewport canvas');
     if (!canvas) throw new Error('no viewport canvas');
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let sum = 0, sq = 0, nonBlack = 0, red = 0, hash = 0;
+    let sum = 0,
+      sq = 0,
+      nonBlack = 0,
+      red = 0,
+      hash = 0;
     const n = data.length / 4;
     for (let i = 0; i < data.length; i += 4) {
       const g = (data[i] + data[i + 1] + data[i + 2]) / 3;
@@ -54,7 +58,11 @@ async function rendered(page: Page, action: () => Promise<void>): Promise<void> 
 /** Plain fetch, not the `request` fixture: a fixture context in beforeAll/afterAll trips trace recording. */
 async function closeAll(): Promise<void> {
   const post = (name: string, body: unknown) =>
-    fetch(`${BASE}/api/call/${name}`, { method: 'POST', headers: { 'x-var-studio-token': E2E_TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    fetch(`${BASE}/api/call/${name}`, {
+      method: 'POST',
+      headers: { 'x-var-studio-token': E2E_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
   const list = await post('datasets.list', {});
   for (const d of list.result ?? []) await post('datasets.close', { id: d.id });
 }

@@ -25,7 +25,10 @@ test.afterAll(async () => {
 });
 
 async function openView(page: Page, title: string, key: string, id: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: `${title} view (shortcut ${key})` }).click();
+  await page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('button', { name: `${title} view (shortcut ${key})` })
+    .click();
   await expect(page.getByRole('main')).toHaveAttribute('data-active-view', id);
 }
 
@@ -34,7 +37,10 @@ async function expectAllLabelled(page: Page): Promise<void> {
 }
 
 function runRow(page: Page, name: string) {
-  return page.getByRole('table', { name: 'Training runs' }).getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+  return page
+    .getByRole('table', { name: 'Training runs' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name, exact: true }) });
 }
 
 async function fillTinyRun(page: Page, name: string, withVar: boolean): Promise<void> {
@@ -89,13 +95,16 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await fillTinyRun(page, RUNS.var, true);
     await form.getByRole('button', { name: /Start training|Queue run/ }).click();
     await expect(runRow(page, RUNS.var)).toHaveCount(1);
-    for (const name of [RUNS.sgd, RUNS.var]) await expect(runRow(page, name)).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+    for (const name of [RUNS.sgd, RUNS.var])
+      await expect(runRow(page, name)).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
     await expect(runRow(page, RUNS.sgd)).toContainText('2/2');
     await expect(runRow(page, RUNS.var)).toContainText('2/2');
     await expect(runRow(page, RUNS.var)).toContainText('SGD+VAR');
     await expect(runRow(page, RUNS.sgd)).not.toContainText('VAR');
     // The live charts of the run on screen are filled.
-    await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Validation per-case Dice' }).getAttribute('data-points'))).toBe(2);
+    await expect
+      .poll(async () => Number(await page.getByRole('figure', { name: 'Validation per-case Dice' }).getAttribute('data-points')))
+      .toBe(2);
     await page.getByRole('checkbox', { name: `Compare ${RUNS.sgd}` }).check();
     await page.getByRole('checkbox', { name: `Compare ${RUNS.var}` }).check();
     const overlay = page.getByRole('figure', { name: 'Weight distribution: overlay of two runs' });
@@ -145,7 +154,8 @@ test('whole flow on phantoms: load, train SGD and SGD+VAR, sweep, grid and chart
     await expect(grid.locator('tbody tr')).toHaveCount(gridRows);
     const cells = page.getByTestId('sweep-cell');
     await expect(cells).toHaveCount(gridRows * LEVELS.length);
-    for (let i = 0; i < gridRows * LEVELS.length; i++) expect((await canvasStats(page, '[data-testid=sweep-cell] canvas', i)).variance, `cell ${i}`).toBeGreaterThan(10);
+    for (let i = 0; i < gridRows * LEVELS.length; i++)
+      expect((await canvasStats(page, '[data-testid=sweep-cell] canvas', i)).variance, `cell ${i}`).toBeGreaterThan(10);
     // The other run's grid has the same shape.
     const pick = page.getByRole('combobox', { name: 'Grid for' });
     const other = (await pick.inputValue()) === (await pick.locator('option').first().getAttribute('value')) ? 1 : 0;

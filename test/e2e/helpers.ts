@@ -36,7 +36,9 @@ export async function closeDatasets(): Promise<void> {
 
 /** Deletes runs (all, or those whose name matches), with their sweeps and exports. */
 export async function deleteRuns(match: (name: string) => boolean = () => true): Promise<void> {
-  const { runs, jobs } = await callApi<{ runs: { id: string; name: string }[]; jobs: { jobId: string; runId?: string; name?: string }[] }>('runs.list');
+  const { runs, jobs } = await callApi<{ runs: { id: string; name: string }[]; jobs: { jobId: string; runId?: string; name?: string }[] }>(
+    'runs.list',
+  );
   const doomed = runs.filter((r) => match(r.name));
   // A queued or running job keeps its run: cancel it first (the run then stops at a checkpoint).
   for (const j of jobs) if (doomed.some((r) => r.id === j.runId)) await callApi('jobs.cancel', { jobId: j.jobId }).catch(() => undefined);
@@ -91,7 +93,21 @@ export function canvasStats(page: Page, selector: string, nth = 0): Promise<Canv
   );
 }
 
-const CONTROL_ROLES = new Set(['button', 'textbox', 'searchbox', 'checkbox', 'radio', 'switch', 'combobox', 'listbox', 'slider', 'spinbutton', 'menuitem', 'tab', 'link']);
+const CONTROL_ROLES = new Set([
+  'button',
+  'textbox',
+  'searchbox',
+  'checkbox',
+  'radio',
+  'switch',
+  'combobox',
+  'listbox',
+  'slider',
+  'spinbutton',
+  'menuitem',
+  'tab',
+  'link',
+]);
 
 /**
  * An accessibility pass over what Chromium exposes now (its own accessibility tree, over CDP):
@@ -114,7 +130,11 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
       if (node.backendDOMNodeId !== undefined) {
         const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: node.backendDOMNodeId });
         if (object.objectId) {
-          const r = await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.outerHTML ? this.outerHTML.slice(0, 200) : String(this.nodeName); }', returnByValue: true });
+          const r = await cdp.send('Runtime.callFunctionOn', {
+            objectId: object.objectId,
+            functionDeclaration: 'function () { return this.outerHTML ? this.outerHTML.slice(0, 200) : String(this.nodeName); }',
+            returnByValue: true,
+          });
           html = String(r.result.value);
         }
       }

@@ -22,7 +22,8 @@ async function canvasPixels(page: Page): Promise<{ nonBlack: number; hash: numbe
     const canvas = document.querySelector<HTMLCanvasElement>('.slice-viewport canvas');
     if (!canvas || canvas.width === 0) return null;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let nonBlack = 0, hash = 0;
+    let nonBlack = 0,
+      hash = 0;
     for (let i = 0; i < data.length; i += 4) {
       if ((data[i] + data[i + 1] + data[i + 2]) / 3 > 8) nonBlack++;
       hash = (hash * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1_000_000_007;

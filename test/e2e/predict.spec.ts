@@ -20,7 +20,10 @@ const RUN = 'e2e-predict-phantoms';
 
 test.beforeAll(async () => {
   await deleteRuns((name) => name === RUN);
-  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/predict-run.ts', E2E_HOME], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/predict-run.ts', E2E_HOME], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 120_000,
+  });
 });
 
 /** The pid of this checkout's one prediction child process (the e2e server runs one test at a time), or 0 if none runs. */
@@ -85,7 +88,9 @@ test('predict on a DICOM series without masks at two levels: both overlays, volu
   // The files the view lists, read back by other code.
   const summary = page.locator('details summary', { hasText: 'Files in' });
   const outDir = ((await summary.textContent()) ?? '').replace(/^Files in /, '').trim();
-  const files = JSON.parse(fs.readFileSync(path.join(outDir, 'predictions.json'), 'utf8')) as { cases: { levels: { voxels: number; files: { format: string; path: string }[] }[] }[] };
+  const files = JSON.parse(fs.readFileSync(path.join(outDir, 'predictions.json'), 'utf8')) as {
+    cases: { levels: { voxels: number; files: { format: string; path: string }[] }[] }[];
+  };
   const levels = files.cases[0].levels;
   for (const l of levels) {
     const nii = decodeNifti(new Uint8Array(fs.readFileSync(path.join(outDir, l.files.find((f) => f.format === 'nifti')!.path))));
@@ -104,22 +109,30 @@ test('predict on a DICOM series without masks at two levels: both overlays, volu
   expect(levels[0].voxels).not.toBe(levels[1].voxels);
 });
 
-test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), then predicted; a running prediction is cancelled from the view; a blank scan is refused until its problem is accepted', async ({ page }) => {
+test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), then predicted; a running prediction is cancelled from the view; a blank scan is refused until its problem is accepted', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   // One case, 4 modalities, a label map (2 oedema ring, 1 core, 4 enhancing spot).
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brats-predict-'));
   const [W, H, D] = [40, 32, 4];
-  const aff = [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0]];
+  const aff = [
+    [-1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 2, 0],
+  ];
   const id = 'BraTS_007';
   fs.mkdirSync(path.join(root, id));
   const lab = new Uint8Array(W * H * D);
   ['t1', 't1ce', 't2', 'flair'].forEach((m, c) => {
     const v = new Float32Array(W * H * D);
-    for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      const r = Math.hypot(x - 20, y - 16);
-      v[x + W * (y + H * z)] = (c + 1) * 100 * Math.exp(-r / 12) + ((x * 7 + y * 3) % 11);
-      if (z >= 1 && z <= 2) lab[x + W * (y + H * z)] = r < 3 ? 4 : r < 5 ? 1 : r < 8 ? 2 : 0;
-    }
+    for (let z = 0; z < D; z++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const r = Math.hypot(x - 20, y - 16);
+          v[x + W * (y + H * z)] = (c + 1) * 100 * Math.exp(-r / 12) + ((x * 7 + y * 3) % 11);
+          if (z >= 1 && z <= 2) lab[x + W * (y + H * z)] = r < 3 ? 4 : r < 5 ? 1 : r < 8 ? 2 : 0;
+        }
     fs.writeFileSync(path.join(root, id, `${id}_${m}.nii.gz`), gzipSync(encodeNifti1(v, [W, H, D], { affine: aff })));
   });
   fs.writeFileSync(path.join(root, id, `${id}_seg.nii.gz`), gzipSync(encodeNifti1(lab, [W, H, D], { datatype: 2, affine: aff })));
@@ -181,7 +194,11 @@ test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), 
     const accept = page.getByLabel('Predict despite data problems');
     await expect(accept).not.toBeChecked();
     await expect(page.getByRole('button', { name: 'Predict', exact: true })).toBeDisabled();
-    await expect(page.getByText(/The data check found 1 problem: .*blank\.nii: every voxel of the image is 0.*tick "Predict despite data problems" to predict anyway/)).toBeVisible();
+    await expect(
+      page.getByText(
+        /The data check found 1 problem: .*blank\.nii: every voxel of the image is 0.*tick "Predict despite data problems" to predict anyway/,
+      ),
+    ).toBeVisible();
     await page.getByLabel('Sparsity levels').fill('0');
     // The DICOM series opened before ticked DICOM SEG; a NIfTI scan cannot be written as SEG.
     await expect(page.getByLabel('DICOM SEG (DICOM series only)')).not.toBeChecked();

@@ -56,7 +56,10 @@ test('moves between the views by click', async ({ page }) => {
     await expect(note).toContainText(v.hint);
     expect(await unlabelledControls(page), `controls without an accessible name in the ${v.title} view`).toEqual([]);
     for (const other of VIEWS.filter((o) => o !== v)) {
-      await expect(page.getByRole('button', { name: `${other.title} view (shortcut ${other.key})` })).not.toHaveAttribute('aria-current', 'page');
+      await expect(page.getByRole('button', { name: `${other.title} view (shortcut ${other.key})` })).not.toHaveAttribute(
+        'aria-current',
+        'page',
+      );
     }
     await page.screenshot({ path: `${SHOTS}/view-${v.id}.png` });
   }
@@ -104,12 +107,18 @@ test('the API rejects a request without the token from the page', async ({ page 
   await openStudio(page);
   const result = await page.evaluate(async () => {
     const post = (headers: Record<string, string>) =>
-      fetch('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '' }).then(async (r) => ({
-        status: r.status,
-        body: await r.json(),
-      }));
+      fetch('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '' }).then(
+        async (r) => ({
+          status: r.status,
+          body: await r.json(),
+        }),
+      );
     const token = sessionStorage.getItem('var-studio.token') ?? '';
-    return { without: await post({}), wrong: await post({ 'x-var-studio-token': 'x'.repeat(token.length) }), right: await post({ 'x-var-studio-token': token }) };
+    return {
+      without: await post({}),
+      wrong: await post({ 'x-var-studio-token': 'x'.repeat(token.length) }),
+      right: await post({ 'x-var-studio-token': token }),
+    };
   });
   expect(result.without.status).toBe(401);
   expect(result.without.body).toMatchObject({ ok: false, error: { code: 'bad-input', what: 'Missing or wrong access token' } });
@@ -130,7 +139,11 @@ test('events stream over the token-protected WebSocket', async ({ page }) => {
     const ws = new WebSocket(`ws://${location.host}/api/events?token=${token}`);
     await new Promise((r) => (ws.onopen = r));
     const message = new Promise<unknown>((r) => (ws.onmessage = (m) => r(JSON.parse(String(m.data)))));
-    await fetch('/api/call/app.ping', { method: 'POST', headers: { 'x-var-studio-token': token }, body: JSON.stringify({ message: 'e2e', emitProgress: true }) });
+    await fetch('/api/call/app.ping', {
+      method: 'POST',
+      headers: { 'x-var-studio-token': token },
+      body: JSON.stringify({ message: 'e2e', emitProgress: true }),
+    });
     const got = await message;
     ws.close();
     return { refused, got };

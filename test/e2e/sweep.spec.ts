@@ -16,7 +16,10 @@ const RUNS = ['e2e-sweep-sgd', 'e2e-sweep-var'];
 test.beforeAll(async () => {
   // Runs of the same names from an earlier pass (e.g. --repeat-each) would double the selection.
   await deleteRuns((name) => RUNS.includes(name));
-  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 60_000,
+  });
 });
 
 /** Exactly our two runs selected, whatever other tests left in the shared home. */
@@ -72,7 +75,9 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   // The legend names the metric and the interval; intervals are error bars (95 % CI from the shared statistics), not bands.
   await expect(chart.locator('svg')).toContainText('mean per-case Dice · error bars: 95 % CI over cases');
   await expect(chart.locator('svg polygon')).toHaveCount(0);
-  const withInterval = await chart.locator('svg title').evaluateAll((ts) => ts.filter((t) => /95 % CI over cases/.test(t.textContent ?? '')).length);
+  const withInterval = await chart
+    .locator('svg title')
+    .evaluateAll((ts) => ts.filter((t) => /95 % CI over cases/.test(t.textContent ?? '')).length);
   await expect(chart.locator('svg path.interval')).toHaveCount(withInterval);
 
   // Hovering a level reads out every run's value and interval there; so do the arrow keys.
@@ -82,7 +87,8 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   const tip = page.getByTestId('chart-tip');
   await expect(tip).toContainText('50% sparsity');
   await expect(tip.locator('tbody tr')).toHaveCount(2);
-  for (const row of await tip.locator('tbody tr').all()) await expect(row).toContainText(/\d\.\d{3}\s*(95 % CI over cases \d\.\d{3}–\d\.\d{3}|no interval)\s*n = \d+/);
+  for (const row of await tip.locator('tbody tr').all())
+    await expect(row).toContainText(/\d\.\d{3}\s*(95 % CI over cases \d\.\d{3}–\d\.\d{3}|no interval)\s*n = \d+/);
   // The read-out gives the same numbers as the chart's own marker titles at that level (one source).
   const titles = await chart.locator('svg title').allTextContents();
   for (const row of await tip.locator('tbody tr').all()) {
@@ -131,7 +137,9 @@ test('sweep two runs from the view: chart, table, grid, enlarged cell, saved aft
   await expect(page.getByRole('progressbar', { name: 'Sweep progress' })).toHaveCount(0);
 });
 
-test('prediction grid: readable case column, every level in view at 1280×800 and 1920×1080, 1-based slices, a tile opens large with outlines', async ({ page }) => {
+test('prediction grid: readable case column, every level in view at 1280×800 and 1920×1080, 1-based slices, a tile opens large with outlines', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`/?token=${E2E_TOKEN}#/sweep`);
@@ -143,7 +151,10 @@ test('prediction grid: readable case column, every level in view at 1280×800 an
   const grid = page.getByTestId('sweep-grid');
   await expect(grid).toHaveAttribute('data-levels', '7');
 
-  for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+  for (const [width, height] of [
+    [1280, 800],
+    [1920, 1080],
+  ]) {
     await page.setViewportSize({ width, height });
     const scroll = page.locator('.sweep-grid__scroll');
     // Fits the width: no horizontal scrolling, every level's column inside the visible box.
@@ -190,7 +201,12 @@ test('prediction grid: readable case column, every level in view at 1280×800 an
   if ((await page.locator('.sweep-fragile button').count()) > 0) {
     const [caseId, named] = (await fragile.textContent())!.split(' · ');
     await fragile.click();
-    await expect(grid.locator('tbody tr').filter({ has: page.locator(`th[title="${caseId}"]`) }).locator('.sweep-muted')).toHaveText(named.trim());
+    await expect(
+      grid
+        .locator('tbody tr')
+        .filter({ has: page.locator(`th[title="${caseId}"]`) })
+        .locator('.sweep-muted'),
+    ).toHaveText(named.trim());
   }
 });
 
@@ -239,7 +255,9 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   await page.screenshot({ path: `${SHOTS}/sweep-channel.png`, fullPage: true });
 });
 
-test('Export view, channel family as ONNX and TFLite: the rebuilt network is saved, the card and the summary name the family, the .tflite runs in LiteRT.js', async ({ page }) => {
+test('Export view, channel family as ONNX and TFLite: the rebuilt network is saved, the card and the summary name the family, the .tflite runs in LiteRT.js', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await page.goto(`/?token=${E2E_TOKEN}#/export`);
   const runSelect = page.getByRole('combobox', { name: 'Run to export' });
@@ -252,7 +270,10 @@ test('Export view, channel family as ONNX and TFLite: the rebuilt network is sav
   // The preview writes and times both formats and their dense baselines (LiteRT.js starts on first use).
   await expect(page.getByTestId('model-card')).toContainText('Family: channel pruning', { timeout: 90_000 });
   await page.getByRole('button', { name: 'Save export' }).click();
-  await expect(page.locator('.export-done')).toContainText(/Saved 2 exports at [5-9]\d(\.\d+)? % of the conv weights removed \(channel pruning\)/, { timeout: 120_000 });
+  await expect(page.locator('.export-done')).toContainText(
+    /Saved 2 exports at [5-9]\d(\.\d+)? % of the conv weights removed \(channel pruning\)/,
+    { timeout: 120_000 },
+  );
   await expect(page.getByTestId('size-report').locator('tbody th')).toHaveText(['onnx fp32', 'tflite fp32']);
   // measured in LiteRT.js against the dense float32 .tflite, Dice from the file's own predictions
   await expect(page.getByTestId('size-report').locator('tbody tr').nth(1)).toContainText('LiteRT.js');

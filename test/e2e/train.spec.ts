@@ -34,7 +34,10 @@ async function fillTiny(page: Page, name: string): Promise<void> {
 }
 
 function runRow(page: Page, name: string) {
-  return page.getByRole('table', { name: 'Training runs' }).getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+  return page
+    .getByRole('table', { name: 'Training runs' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name, exact: true }) });
 }
 
 test('trains two tiny runs from the form, shows them live and overlays their histograms', async ({ page }) => {
@@ -94,7 +97,8 @@ test('trains two tiny runs from the form, shows them live and overlays their his
   // The zoom around zero, where VAR's effect shows; the share of |w| < 1e-3 per run; the columns explained.
   await page.getByLabel('Histogram range').selectOption('0.05');
   await expect(page.getByRole('figure', { name: 'Weight distribution: overlay of two runs' }).locator('canvas')).toBeVisible();
-  for (const row of (await page.getByRole('table', { name: 'Weight statistics' }).getByRole('row').all()).slice(1)) await expect(row).toContainText(/\d+\.\d\d%/);
+  for (const row of (await page.getByRole('table', { name: 'Weight statistics' }).getByRole('row').all()).slice(1))
+    await expect(row).toContainText(/\d+\.\d\d%/);
   const glossary = page.getByRole('definition').filter({ hasText: 'largest eigenvalue of the loss Hessian' });
   await expect(glossary).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/train-overlay-zoom.png`, fullPage: true });
@@ -135,7 +139,9 @@ test('pre-flight: refuses a split it cannot make and more workers than cores, th
 
   // Two patients cannot fill training, validation and test: the message sits next to the field.
   await form.getByLabel('Phantom cases').fill('2');
-  await expect(form.locator('[data-field="phantomCases"] .field__error')).toContainText('2 patients cannot be split into training, validation and test');
+  await expect(form.locator('[data-field="phantomCases"] .field__error')).toContainText(
+    '2 patients cannot be split into training, validation and test',
+  );
   await expect(status).toContainText('This run cannot start');
   await form.getByRole('button', { name: 'Start training' }).click();
   await expect(form.getByLabel('Phantom cases')).toBeFocused();
@@ -144,7 +150,9 @@ test('pre-flight: refuses a split it cannot make and more workers than cores, th
   // Gradient workers are capped at the cores, in words.
   await form.getByLabel('Phantom cases').fill('4');
   await form.getByLabel('Gradient workers').fill('64');
-  await expect(form.locator('[data-field="workers"] .field__error')).toContainText(/This machine has \d+ cores?: at most \d+ gradient workers? can run at once/);
+  await expect(form.locator('[data-field="workers"] .field__error')).toContainText(
+    /This machine has \d+ cores?: at most \d+ gradient workers? can run at once/,
+  );
   await form.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByRole('note', { name: 'No training run yet' })).toBeVisible();
 
@@ -193,7 +201,9 @@ test('live status: the table and the panel agree, the panel stays on the trainin
   await expect(panel).toHaveAttribute('data-run', runId!);
   await expect(panel).toHaveAttribute('data-state', 'running');
   await expect(row).toHaveAttribute('data-status', 'running');
-  await expect.poll(async () => Number(await page.getByRole('figure', { name: 'Training loss' }).getAttribute('data-points'))).toBeGreaterThanOrEqual(before);
+  await expect
+    .poll(async () => Number(await page.getByRole('figure', { name: 'Training loss' }).getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(before);
   await page.screenshot({ path: `${SHOTS}/train-live-after-reload.png`, fullPage: true });
 
   // Stop both; the cancelled run reopened shows the step losses from its log.
@@ -207,5 +217,8 @@ test('live status: the table and the panel agree, the panel stays on the trainin
   await row.getByRole('button', { name: 'Open long-e2e' }).click();
   // Plotted values = the logged step losses + one mean per finished epoch.
   const record = await callApi<{ epochs: unknown[] }>('runs.get', { runId });
-  await expect(page.getByRole('figure', { name: 'Training loss' })).toHaveAttribute('data-points', String(logged.points.length + record.epochs.length));
+  await expect(page.getByRole('figure', { name: 'Training loss' })).toHaveAttribute(
+    'data-points',
+    String(logged.points.length + record.epochs.length),
+  );
 });

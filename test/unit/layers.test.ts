@@ -37,7 +37,10 @@ describe('import layers (ARCHITECTURE.md) as a lint rule', () => {
   ];
   it.each(forbidden)('%s: %s is an error', async (file, code, why) => {
     const errors = await boundaryErrors(file, code);
-    expect(errors.some((e) => why.test(e)), errors.join('\n')).toBe(true);
+    expect(
+      errors.some((e) => why.test(e)),
+      errors.join('\n'),
+    ).toBe(true);
   });
 
   const allowed: [string, string][] = [

@@ -9,6 +9,10 @@ export function parseCommandArgs<T extends ParseArgsConfig>(command: string, con
   try {
     return parseArgs(config);
   } catch (e) {
-    throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: `Run \`var-studio ${command} --help\`` });
+    throw new StudioError({
+      code: 'bad-input',
+      what: e instanceof Error ? e.message : String(e),
+      hint: `Run \`var-studio ${command} --help\``,
+    });
   }
 }

@@ -39,9 +39,18 @@ export function toStudioError(e: unknown): StudioError {
   const err = (typeof e === 'object' && e !== null ? e : {}) as NodeJS.ErrnoException;
   const message = e instanceof Error ? e.message : String(e);
   if (typeof err.code === 'string' && FS_WHAT[err.code]) {
-    return new StudioError({ code: 'bad-input', ...(err.path ? { file: err.path } : {}), what: `${FS_WHAT[err.code]} (${err.code})`, hint: 'Check the path and its permissions, then try again' });
+    return new StudioError({
+      code: 'bad-input',
+      ...(err.path ? { file: err.path } : {}),
+      what: `${FS_WHAT[err.code]} (${err.code})`,
+      hint: 'Check the path and its permissions, then try again',
+    });
   }
-  return new StudioError({ code: 'internal', what: `unexpected error: ${message}`, hint: 'This is a bug in VAR Studio; please report it with the command line (VAR_STUDIO_DEBUG=1 prints the details)' });
+  return new StudioError({
+    code: 'internal',
+    what: `unexpected error: ${message}`,
+    hint: 'This is a bug in VAR Studio; please report it with the command line (VAR_STUDIO_DEBUG=1 prints the details)',
+  });
 }
 
 export function reportUnexpected(e: unknown, io: CliIO): number {

@@ -68,7 +68,9 @@ export async function startElectron(electron: ElectronModule, paths: ShellPaths)
       callback({ responseHeaders: withCsp(details.responseHeaders) });
     });
   }
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl)));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl)),
+  );
   session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
 
   const host = createServiceHost({ shell: 'electron', dialogs: electronDialogs(electron) });

@@ -23,7 +23,11 @@ export function registerIpc(ipcMain: IpcMainLike, host: ServiceHost, rendererUrl
       if (!isTrustedSender(event.senderFrame, rendererUrl)) {
         return {
           ok: false,
-          error: { code: 'bad-input', what: `IPC call ${name} from an untrusted frame (${event.senderFrame?.url ?? 'unknown'})`, hint: 'Only the studio window may call the services.' },
+          error: {
+            code: 'bad-input',
+            what: `IPC call ${name} from an untrusted frame (${event.senderFrame?.url ?? 'unknown'})`,
+            hint: 'Only the studio window may call the services.',
+          },
         };
       }
       return host.invoke(name, input);

@@ -12,7 +12,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CALL_PATH_PREFIX, EVENTS_PATH, TOKEN_HEADER, TOKEN_PROTOCOL_PREFIX, TOKEN_QUERY, type WireError, type WireEvent } from '../../shared/api/channels';
+import {
+  CALL_PATH_PREFIX,
+  EVENTS_PATH,
+  TOKEN_HEADER,
+  TOKEN_PROTOCOL_PREFIX,
+  TOKEN_QUERY,
+  type WireError,
+  type WireEvent,
+} from '../../shared/api/channels';
 import type { StudioErrorCode } from '../../shared/errors';
 import type { ServiceHost } from '../services';
 import { allowedHosts, contentSecurityPolicy, hostAllowed, originAllowed, tokensEqual } from './security';
@@ -82,9 +90,21 @@ function sendError(res: ServerResponse, status: number, error: WireError): void 
 }
 
 const denied = {
-  host: { code: 'bad-input', what: 'Request addressed to a foreign host name', hint: 'Open the studio through the address printed by `npm start`.' },
-  origin: { code: 'bad-input', what: 'Request from a foreign web page (Origin header)', hint: 'Only the studio page itself may call the studio API.' },
-  token: { code: 'bad-input', what: 'Missing or wrong access token', hint: 'Open the full address printed by `npm start` (it ends with ?token=...).' },
+  host: {
+    code: 'bad-input',
+    what: 'Request addressed to a foreign host name',
+    hint: 'Open the studio through the address printed by `npm start`.',
+  },
+  origin: {
+    code: 'bad-input',
+    what: 'Request from a foreign web page (Origin header)',
+    hint: 'Only the studio page itself may call the studio API.',
+  },
+  token: {
+    code: 'bad-input',
+    what: 'Missing or wrong access token',
+    hint: 'Open the full address printed by `npm start` (it ends with ?token=...).',
+  },
 } satisfies Record<string, WireError>;
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -150,21 +170,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         try {
           name = decodeURIComponent(url.pathname.slice(CALL_PATH_PREFIX.length));
         } catch {
-          return sendError(res, 400, { code: 'bad-input', what: `Malformed %-escape in ${url.pathname}`, hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.` });
+          return sendError(res, 400, {
+            code: 'bad-input',
+            what: `Malformed %-escape in ${url.pathname}`,
+            hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.`,
+          });
         }
         return handleCall(req, res, name);
       }
-      return sendError(res, 404, { code: 'not-found', what: `No API endpoint ${url.pathname}`, hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.` });
+      return sendError(res, 404, {
+        code: 'not-found',
+        what: `No API endpoint ${url.pathname}`,
+        hint: `Calls are POST ${CALL_PATH_PREFIX}<name>.`,
+      });
     }
     // Static files are the public build output (no user data), so they need only the Host check;
     // the page then uses the token from its URL for every API request.
-    if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(options.rendererDir, url.pathname, res, securityHeaders()))) return;
+    if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(options.rendererDir, url.pathname, res, securityHeaders())))
+      return;
     sendError(res, 404, { code: 'not-found', what: `Nothing at ${url.pathname}`, hint: 'Open / with the token from `npm start`.' });
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendError(res, 500, { code: 'internal', what: `Server error: ${e instanceof Error ? e.message : String(e)}`, hint: 'Retry; restart the studio if it persists.' });
+      if (!res.headersSent)
+        sendError(res, 500, {
+          code: 'internal',
+          what: `Server error: ${e instanceof Error ? e.message : String(e)}`,
+          hint: 'Retry; restart the studio if it persists.',
+        });
       else res.destroy();
     });
   });

@@ -90,14 +90,25 @@ export function createConfinement(options: ConfinementOptions = {}): Confinement
     checkRunData(data, shell, openRoots = () => []) {
       if (shell !== 'browser' || data.kind !== 'path' || data.path === undefined) return;
       const p = checkUserPath(data.path);
-      if (openRoots().filter((r) => isAbsolute(r)).map(real).some((r) => inside(p, r))) return;
+      if (
+        openRoots()
+          .filter((r) => isAbsolute(r))
+          .map(real)
+          .some((r) => inside(p, r))
+      )
+        return;
       checkRead(p, shell);
     },
     checkWrite(target, shell) {
       if (shell !== 'browser') return;
       let p = resolve(target);
       while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
-      const resolved = resolve(real(p), resolve(target).slice(p.length).replace(/^[/\\]/, ''));
+      const resolved = resolve(
+        real(p),
+        resolve(target)
+          .slice(p.length)
+          .replace(/^[/\\]/, ''),
+      );
       const { writeRoots } = roots();
       if (!writeRoots.some((r) => inside(resolved, r))) throw outside('this output folder', target, writeRoots, '--export-root');
     },

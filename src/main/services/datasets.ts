@@ -41,7 +41,12 @@ export interface DatasetService {
 /** Reader failures that are not StudioErrors still reach the user as one readable sentence. */
 function asUserError(e: unknown, path: string): never {
   if (e instanceof StudioError) throw e;
-  throw new StudioError({ code: 'bad-file', file: path, what: `could not read the data (${e instanceof Error ? e.message : String(e)})`, hint: 'Check the files under this path; a file may be damaged' });
+  throw new StudioError({
+    code: 'bad-file',
+    file: path,
+    what: `could not read the data (${e instanceof Error ? e.message : String(e)})`,
+    hint: 'Check the files under this path; a file may be damaged',
+  });
 }
 
 /** The temp folder means nothing to the user: name the dropped file instead. */
@@ -63,10 +68,15 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
   /** Opens still checking their data, by job id (datasets.cancelOpen). */
   const opening = new Map<string, AbortController>();
 
-  async function openPath(path: string, extra: { label?: string; dispose?: () => void; linkRoots?: string[]; channels?: string[]; labels?: number[]; jobId?: string } = {}, ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } }): Promise<OpenedDataset> {
+  async function openPath(
+    path: string,
+    extra: { label?: string; dispose?: () => void; linkRoots?: string[]; channels?: string[]; labels?: number[]; jobId?: string } = {},
+    ctx?: { events: { emit(name: 'job.progress', p: JobProgress): void } },
+  ): Promise<OpenedDataset> {
     let ds: RemoteDataset;
     const jobId = extra.jobId ?? `open-${randomBytes(6).toString('hex')}`;
-    if (opening.has(jobId)) throw new StudioError({ code: 'exists', what: `An open with job id ${jobId} is already running`, hint: 'Use a new job id' });
+    if (opening.has(jobId))
+      throw new StudioError({ code: 'exists', what: `An open with job id ${jobId} is already running`, hint: 'Use a new job id' });
     const ctl = new AbortController();
     opening.set(jobId, ctl);
     // One progress stream for every long operation: job.progress, kind "dataset-open", ending with its state.
@@ -84,7 +94,16 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         ...(extra.channels ? { channels: extra.channels } : {}),
         ...(extra.labels ? { labels: extra.labels } : {}),
         signal: ctl.signal,
-        progress: { report: (s) => emit({ fraction: s.total ? s.done / s.total : 1, step: s.done, totalSteps: s.total, message: `${s.task}: ${s.done}/${s.total} slices`, state: 'running' }) },
+        progress: {
+          report: (s) =>
+            emit({
+              fraction: s.total ? s.done / s.total : 1,
+              step: s.done,
+              totalSteps: s.total,
+              message: `${s.task}: ${s.done}/${s.total} slices`,
+              state: 'running',
+            }),
+        },
       });
     } catch (e) {
       const cancelled = e instanceof StudioError && e.code === 'cancelled';
@@ -114,7 +133,11 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         seed: input?.seed ?? DEFAULT_PHANTOMS.seed,
       };
       if (phantomValues(opts) > MAX_PHANTOM_VALUES) {
-        throw new StudioError({ code: 'too-large', what: `${opts.count} cases x ${opts.slicesPerCase} slices x ${opts.size}x${opts.size} px is ${phantomValues(opts)} values`, hint: PHANTOM_SIZE_HINT });
+        throw new StudioError({
+          code: 'too-large',
+          what: `${opts.count} cases x ${opts.slicesPerCase} slices x ${opts.size}x${opts.size} px is ${phantomValues(opts)} values`,
+          hint: PHANTOM_SIZE_HINT,
+        });
       }
       // The same seed and settings give the same pixels: reuse the open copy.
       const known = registry.findByContent(phantomDatasetId(opts));
@@ -129,13 +152,27 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
         return real;
       };
       const jobId = input.jobId ? { jobId: input.jobId } : {};
-      if ('path' in input) return openPath(allowed(input.path), { ...(input.channels ? { channels: input.channels } : {}), ...(input.labels ? { labels: input.labels } : {}), ...jobId }, ctx);
+      if ('path' in input)
+        return openPath(
+          allowed(input.path),
+          { ...(input.channels ? { channels: input.channels } : {}), ...(input.labels ? { labels: input.labels } : {}), ...jobId },
+          ctx,
+        );
       const real = input.paths.map(allowed);
       if (real.length === 1) return openPath(real[0], jobId, ctx);
       const staged = await stageFiles(real, options.tempDir);
       try {
         // The staged folder links to the picked files: those links (only) may be followed.
-        return await openPath(staged.dir, { label: `${real.length} files`, dispose: () => rmSync(staged.dir, { recursive: true, force: true }), linkRoots: [...new Set(real.map((p) => dirname(p)))], ...jobId }, ctx);
+        return await openPath(
+          staged.dir,
+          {
+            label: `${real.length} files`,
+            dispose: () => rmSync(staged.dir, { recursive: true, force: true }),
+            linkRoots: [...new Set(real.map((p) => dirname(p)))],
+            ...jobId,
+          },
+          ctx,
+        );
       } catch (e) {
         await staged.dispose();
         throw e;
@@ -198,9 +235,18 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
     'datasets.slice': async (input) => {
       const { summary, remote } = registry.get(input.datasetId);
       const info = summary.cases.find((c) => c.id === input.caseId);
-      if (!info) throw new StudioError({ code: 'not-found', what: `No case "${input.caseId}" in this dataset`, hint: 'Pick a case from the case list' });
+      if (!info)
+        throw new StudioError({
+          code: 'not-found',
+          what: `No case "${input.caseId}" in this dataset`,
+          hint: 'Pick a case from the case list',
+        });
       if (input.index >= info.sliceCount) {
-        throw new StudioError({ code: 'bad-input', what: `Slice ${input.index} requested, case ${info.id} has ${info.sliceCount}`, hint: `Use a slice index from 0 to ${info.sliceCount - 1}` });
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Slice ${input.index} requested, case ${info.id} has ${info.sliceCount}`,
+          hint: `Use a slice index from 0 to ${info.sliceCount - 1}`,
+        });
       }
       try {
         return await reader.slice(remote.key, info.id, input.index, input.channel);

@@ -35,7 +35,9 @@ export function createExportService(options: ExportServiceOptions): ExportServic
 
   // At start: undo the placements an earlier (killed) process did not finish, and delete the
   // staging folders of exports that never reached placement.
-  Promise.all([recoverRunStoreStaging(store().root), recoverPendingStaging()]).catch((e: unknown) => console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`));
+  Promise.all([recoverRunStoreStaging(store().root), recoverPendingStaging()]).catch((e: unknown) =>
+    console.error(`Could not tidy unfinished exports: ${e instanceof Error ? e.message : String(e)}`),
+  );
 
   async function runDirOf(runId: string): Promise<string> {
     const s = store();
@@ -73,9 +75,18 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     'export.result': async (input) => {
       const found = jobs.outcome(input.jobId);
       if (!found || found.job.kind !== 'export') {
-        throw new StudioError({ code: 'not-found', what: `No export job ${input.jobId} in this session`, hint: 'Previous exports are listed by export.list' });
+        throw new StudioError({
+          code: 'not-found',
+          what: `No export job ${input.jobId} in this session`,
+          hint: 'Previous exports are listed by export.list',
+        });
       }
-      if (!found.outcome) throw new StudioError({ code: 'bad-input', what: `Export job ${input.jobId} is still ${found.job.state}`, hint: 'Ask again once it completed (job.changed)' });
+      if (!found.outcome)
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Export job ${input.jobId} is still ${found.job.state}`,
+          hint: 'Ask again once it completed (job.changed)',
+        });
       if (found.job.state !== 'completed') throw jobError(found.job);
       return { ...(found.outcome.result as ExportResult), jobId: input.jobId };
     },
@@ -90,7 +101,17 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         runs.map(async (r) => {
           const dir = s.paths(r.id).dir;
           return {
-            run: { id: r.id, name: r.config.name, status: r.status, method: r.config.optimizer.method, varLambda: r.config.optimizer.varLambda, createdAt: r.createdAt, exportable: s.trainedWeights(r.id) !== undefined, sweepLevels: (await readSweepLevels(dir)).map(({ sparsity, dice }) => ({ sparsity, dice })), exportsDir: path.join(dir, EXPORTS_DIR) },
+            run: {
+              id: r.id,
+              name: r.config.name,
+              status: r.status,
+              method: r.config.optimizer.method,
+              varLambda: r.config.optimizer.varLambda,
+              createdAt: r.createdAt,
+              exportable: s.trainedWeights(r.id) !== undefined,
+              sweepLevels: (await readSweepLevels(dir)).map(({ sparsity, dice }) => ({ sparsity, dice })),
+              exportsDir: path.join(dir, EXPORTS_DIR),
+            },
             exports: !input?.runId || input.runId === r.id ? await listExports(dir) : [],
           };
         }),

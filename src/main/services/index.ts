@@ -84,7 +84,11 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     }
     const handler = table[name] as ((input: unknown, ctx: ServiceContext) => Promise<unknown>) | undefined;
     if (!handler) {
-      throw new StudioError({ code: 'unsupported', what: `No service handles ${name}`, hint: 'Register its handler in src/main/services/index.ts.' });
+      throw new StudioError({
+        code: 'unsupported',
+        what: `No service handles ${name}`,
+        hint: 'Register its handler in src/main/services/index.ts.',
+      });
     }
     return handler(parsed.data, ctx);
   }

@@ -66,6 +66,10 @@ export function createJobService(events: EventBus): JobService {
 
 /** The StudioError a failed or cancelled job ended with, to rethrow where its result is asked for. */
 export function jobError(job: Job): StudioError {
-  const e = job.error ?? { code: job.state === 'cancelled' ? 'cancelled' : 'internal', what: `Job ${job.jobId} was ${job.state}`, hint: 'Start it again' };
+  const e = job.error ?? {
+    code: job.state === 'cancelled' ? 'cancelled' : 'internal',
+    what: `Job ${job.jobId} was ${job.state}`,
+    hint: 'Start it again',
+  };
   return new StudioError({ ...e, code: e.code as StudioError['code'] });
 }

@@ -49,7 +49,18 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
       const predictionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
       const outDir = path.resolve(chosen ?? path.join(predictionsRoot(), predictionId));
       const levels = [...new Set(config.levels)].sort((a, b) => a - b);
-      const request = { predictionId, runDir: store.paths(runId).dir, input: scan, ...(inputFormat ? { inputFormat } : {}), ...(channels ? { channels } : {}), ...(labels ? { labels } : {}), config: { ...config, levels }, formats, outDir, overwrite };
+      const request = {
+        predictionId,
+        runDir: store.paths(runId).dir,
+        input: scan,
+        ...(inputFormat ? { inputFormat } : {}),
+        ...(channels ? { channels } : {}),
+        ...(labels ? { labels } : {}),
+        config: { ...config, levels },
+        formats,
+        outDir,
+        overwrite,
+      };
       const job = jobs.enqueue({
         kind: 'predict',
         name: `prediction with ${run.config.name}`,
@@ -64,7 +75,12 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
             done: handle.done.then((result) => {
               folders.set(predictionId, result.outDir);
               const n = result.summary.cases.length;
-              return { state: 'completed', runId, result: { predictionId, ...result }, message: `Predicted ${n} case${n === 1 ? '' : 's'} at ${levels.length} level${levels.length === 1 ? '' : 's'}` };
+              return {
+                state: 'completed',
+                runId,
+                result: { predictionId, ...result },
+                message: `Predicted ${n} case${n === 1 ? '' : 's'} at ${levels.length} level${levels.length === 1 ? '' : 's'}`,
+              };
             }),
           };
         },
@@ -74,19 +90,40 @@ export function createPredictService(options: PredictServiceOptions): PredictSer
     'predict.result': async (input) => {
       const found = jobs.outcome(input.jobId);
       if (!found || found.job.kind !== 'predict') {
-        throw new StudioError({ code: 'not-found', what: `No prediction job ${input.jobId} in this session`, hint: 'Start the prediction again; earlier ones are in their output folders (predictions.json)' });
+        throw new StudioError({
+          code: 'not-found',
+          what: `No prediction job ${input.jobId} in this session`,
+          hint: 'Start the prediction again; earlier ones are in their output folders (predictions.json)',
+        });
       }
-      if (!found.outcome) throw new StudioError({ code: 'bad-input', what: `Prediction job ${input.jobId} is still ${found.job.state}`, hint: 'Ask again once it completed (job.changed)' });
+      if (!found.outcome)
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Prediction job ${input.jobId} is still ${found.job.state}`,
+          hint: 'Ask again once it completed (job.changed)',
+        });
       if (found.job.state !== 'completed') throw jobError(found.job);
       return { jobId: input.jobId, ...(found.outcome.result as PredictResult & { predictionId: string }) };
     },
     'predict.masks': async (input) => {
       const dir = folders.get(input.predictionId) ?? path.join(predictionsRoot(), path.basename(input.predictionId));
       const file = path.join(dir, MASKS_FILE);
-      if (!fs.existsSync(file)) throw new StudioError({ code: 'not-found', file, what: `prediction ${input.predictionId} has no masks here`, hint: 'Run the prediction again' });
+      if (!fs.existsSync(file))
+        throw new StudioError({
+          code: 'not-found',
+          file,
+          what: `prediction ${input.predictionId} has no masks here`,
+          hint: 'Run the prediction again',
+        });
       const all = PredictMasksOutputSchema.array().parse(JSON.parse(fs.readFileSync(file, 'utf8')));
       const one = all.find((c) => c.caseId === input.caseId);
-      if (!one) throw new StudioError({ code: 'not-found', file, what: `prediction ${input.predictionId} has no case ${input.caseId}`, hint: 'Pick a case of this prediction' });
+      if (!one)
+        throw new StudioError({
+          code: 'not-found',
+          file,
+          what: `prediction ${input.predictionId} has no case ${input.caseId}`,
+          hint: 'Pick a case of this prediction',
+        });
       return one;
     },
   };

@@ -44,7 +44,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       for (const id of input.runIds) {
         const r = await store.open(id);
         if (r.status !== 'completed') {
-          throw new StudioError({ code: 'bad-input', what: `Run "${r.config.name}" is ${r.status}, not completed`, hint: 'Sweep completed runs only; resume the run to finish it first' });
+          throw new StudioError({
+            code: 'bad-input',
+            what: `Run "${r.config.name}" is ${r.status}, not completed`,
+            hint: 'Sweep completed runs only; resume the run to finish it first',
+          });
         }
       }
       const root = runsRoot();
@@ -99,9 +103,13 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
           inputSize: r.config.model.inputSize,
           trainingVerdict: r.trainingCheck?.verdict ?? 'unknown',
           // A record left 'running' by an earlier session (the app closed or crashed mid-sweep) is not running now.
-          sweeps: s.records.map(summarizeSweep).map((x) =>
-            x.status === 'running' && !now.some((a) => a.sweepId === x.sweepId) ? { ...x, status: 'failed' as const, error: 'Interrupted: the studio stopped while this sweep ran' } : x,
-          ),
+          sweeps: s.records
+            .map(summarizeSweep)
+            .map((x) =>
+              x.status === 'running' && !now.some((a) => a.sweepId === x.sweepId)
+                ? { ...x, status: 'failed' as const, error: 'Interrupted: the studio stopped while this sweep ran' }
+                : x,
+            ),
         });
       }
       return { runs, active: now, problems };

@@ -52,7 +52,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           if (!logs.has(p.runId)) logs.set(p.runId, createStepLogWriter(new RunStore(runsRoot).paths(p.runId).dir));
           void logs.get(p.runId)!(p);
           events.emit('training.progress', { ...p, jobId });
-          progress.report({ fraction: p.fraction, etaSeconds: p.etaSeconds, step: p.step, totalSteps: p.totalSteps, metrics: { loss: p.loss, lr: p.lr, imagesPerSec: p.imagesPerSec, epoch: p.epoch } });
+          progress.report({
+            fraction: p.fraction,
+            etaSeconds: p.etaSeconds,
+            step: p.step,
+            totalSteps: p.totalSteps,
+            metrics: { loss: p.loss, lr: p.lr, imagesPerSec: p.imagesPerSec, epoch: p.epoch },
+          });
         },
       },
       onEpoch: (e) => events.emit('training.epoch', { ...e, jobId }),
@@ -108,7 +114,11 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       // The same rule as training.start: a run created elsewhere (CLI, desktop) may name any folder.
       confinement.checkRunData(record.config.data, ctx.shell, options.openDatasetRoots);
       if (record.status === 'completed') {
-        throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" is already completed`, hint: 'Start a new run to train further' });
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Run "${record.config.name}" is already completed`,
+          hint: 'Start a new run to train further',
+        });
       }
       if (record.status === 'failed' && !hasStarted(record)) {
         throw new StudioError({
@@ -151,10 +161,18 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       const record = await store().open(input.runId);
       ensureIdle(input.runId, 'diagnose');
       if (record.status === 'running') {
-        throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" was interrupted while training`, hint: 'Resume it (or let it finish) first' });
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Run "${record.config.name}" was interrupted while training`,
+          hint: 'Resume it (or let it finish) first',
+        });
       }
       if (record.epochs.length === 0) {
-        throw new StudioError({ code: 'bad-input', what: `Run "${record.config.name}" has no trained epoch yet`, hint: 'Train at least one epoch first' });
+        throw new StudioError({
+          code: 'bad-input',
+          what: `Run "${record.config.name}" has no trained epoch yet`,
+          hint: 'Train at least one epoch first',
+        });
       }
       const runsRoot = root();
       const runId = input.runId;
@@ -168,7 +186,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
             runId,
             cancel: h.cancel,
             terminate: h.terminate,
-            done: h.done.then((r) => (r ? { state: 'completed', runId, metrics: { hessianTopEigenvalue: r.topEigenvalue } } : { state: 'cancelled', runId })),
+            done: h.done.then((r) =>
+              r ? { state: 'completed', runId, metrics: { hessianTopEigenvalue: r.topEigenvalue } } : { state: 'cancelled', runId },
+            ),
           };
         },
       });

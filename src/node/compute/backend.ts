@@ -147,7 +147,8 @@ async function probeRung(name: BackendName, preference: BackendPreference): Prom
     } catch {
       return { ok: false, reason: '@tensorflow/tfjs-backend-wasm is not installed' };
     }
-    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { ok: false, reason: 'WebAssembly is not available in this runtime' };
+    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+      return { ok: false, reason: 'WebAssembly is not available in this runtime' };
     return { ok: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}` };
   }
   return { ok: true, detail: `@tensorflow/tfjs-backend-cpu ${tf.version_core} (plain JavaScript)` };
@@ -173,7 +174,8 @@ export async function probeBackend(preference?: BackendPreference, options: Back
   const pref = resolvePreference(preference);
   for (const name of rungsFor(pref)) {
     const r = await probeRung(name, pref);
-    if (r.ok) return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks, ...(r.adapter ? { adapter: r.adapter } : {}) };
+    if (r.ok)
+      return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks, ...(r.adapter ? { adapter: r.adapter } : {}) };
     skip(fallbacks, name, r.reason, log);
   }
   // cpu always probes ok, so this is unreachable unless the ladder changes.

@@ -43,7 +43,11 @@ export function resolveInferencePreference(prefer?: string): InferencePreference
   const raw = (prefer ?? process.env[INFERENCE_ENV] ?? 'auto').trim().toLowerCase();
   if (raw === '' || raw === 'auto') return 'auto';
   if (raw === 'onnx' || raw === 'tfjs') return raw;
-  throw new StudioError({ code: 'bad-input', what: `Unknown inference engine "${raw}"`, hint: `Use auto, onnx or tfjs (${INFERENCE_ENV}).` });
+  throw new StudioError({
+    code: 'bad-input',
+    what: `Unknown inference engine "${raw}"`,
+    hint: `Use auto, onnx or tfjs (${INFERENCE_ENV}).`,
+  });
 }
 
 export function tfjsScorer(model: tf.LayersModel, reason?: string): Scorer {

@@ -108,12 +108,15 @@ export function adapterOf(a: Adapter): GpuAdapter {
     architecture: i.architecture ?? '',
     device: i.device ?? '',
     description: i.description ?? '',
-    software: Boolean(i.isFallbackAdapter ?? a.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(`${i.architecture} ${i.description}`),
+    software:
+      Boolean(i.isFallbackAdapter ?? a.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(`${i.architecture} ${i.description}`),
   };
 }
 
 /** Why the rung cannot run here (no adapter; software adapter not asked for), or the adapter. */
-export async function probeWebgpu(allowSoftware: boolean): Promise<{ ok: true; detail: string; adapter: GpuAdapter } | { ok: false; reason: string }> {
+export async function probeWebgpu(
+  allowSoftware: boolean,
+): Promise<{ ok: true; detail: string; adapter: GpuAdapter } | { ok: false; reason: string }> {
   const pkgs = webgpuPackages();
   if ('reason' in pkgs) return { ok: false, reason: pkgs.reason };
   let adapter: Adapter | null;
@@ -123,7 +126,10 @@ export async function probeWebgpu(allowSoftware: boolean): Promise<{ ok: true; d
     return { ok: false, reason: `Dawn (the webgpu package) failed to load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
   if (!adapter) {
-    return { ok: false, reason: 'no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 GPU driver (on Linux: libvulkan1 and a GPU driver)' };
+    return {
+      ok: false,
+      reason: 'no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 GPU driver (on Linux: libvulkan1 and a GPU driver)',
+    };
   }
   const info = adapterOf(adapter);
   if (info.software && !allowSoftware) {
@@ -173,7 +179,9 @@ export function webgpuFailure(): StudioError | undefined {
     const oom = health.error.kind === 'GPUOutOfMemoryError';
     return new StudioError({
       code: oom ? 'too-large' : 'backend',
-      what: oom ? `The GPU ran out of memory (${health.error.message})` : `The GPU reported an error, so its results cannot be trusted (${health.error.kind}: ${health.error.message})`,
+      what: oom
+        ? `The GPU ran out of memory (${health.error.message})`
+        : `The GPU reported an error, so its results cannot be trusted (${health.error.kind}: ${health.error.message})`,
       hint: oom
         ? 'Resume the run from its last checkpoint with a smaller batch size or image size, or choose another backend (wasm, cpu)'
         : 'Resume the run from its last checkpoint; if it fails again, choose another backend and report the message',

@@ -27,11 +27,21 @@ function runWasm(make: () => WasmDecoder, encoded: Uint8Array, info: FrameInfo, 
     d.decode();
     const fi = d.getFrameInfo();
     if (fi.width !== info.cols || fi.height !== info.rows || fi.componentCount !== info.samplesPerPixel) {
-      fail('bad-file', info.file, `${what} frame is ${fi.width}x${fi.height}x${fi.componentCount} but the header says ${info.cols}x${info.rows}x${info.samplesPerPixel}`, 'The file is inconsistent; export it again');
+      fail(
+        'bad-file',
+        info.file,
+        `${what} frame is ${fi.width}x${fi.height}x${fi.componentCount} but the header says ${info.cols}x${info.rows}x${info.samplesPerPixel}`,
+        'The file is inconsistent; export it again',
+      );
     }
     const bytesPer = fi.bitsPerSample <= 8 ? 1 : 2;
     if (bytesPer * 8 !== info.bitsAllocated) {
-      fail('unsupported', info.file, `${what} frame has ${fi.bitsPerSample}-bit samples but BitsAllocated is ${info.bitsAllocated}`, 'Convert the series to uncompressed');
+      fail(
+        'unsupported',
+        info.file,
+        `${what} frame has ${fi.bitsPerSample}-bit samples but BitsAllocated is ${info.bitsAllocated}`,
+        'Convert the series to uncompressed',
+      );
     }
     return d.getDecodedBuffer().slice();
   } finally {
@@ -40,7 +50,9 @@ function runWasm(make: () => WasmDecoder, encoded: Uint8Array, info: FrameInfo, 
 }
 
 function jpegLossless(encoded: Uint8Array, info: FrameInfo): Uint8Array {
-  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => { decode(buf: ArrayBuffer, offset: number, length: number, numBytes?: number): ArrayBuffer | ArrayBufferView } };
+  const { Decoder } = require('jpeg-lossless-decoder-js') as {
+    Decoder: new () => { decode(buf: ArrayBuffer, offset: number, length: number, numBytes?: number): ArrayBuffer | ArrayBufferView };
+  };
   const bytesPer = info.bitsAllocated / 8;
   const buf = encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
   const out = new Decoder().decode(buf, 0, buf.byteLength, bytesPer);
@@ -61,11 +73,21 @@ export function loadDicomCodecs(): Promise<void> {
       (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory)(QUIET),
     ]);
     registerDicomDecoder(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'], (e, i) => {
-      if (i.bitsAllocated !== 8) fail('unsupported', i.file, `${i.bitsStored}-bit JPEG extended (process 4) is not decoded; only 8-bit JPEG is`, 'Convert the series to JPEG lossless or uncompressed (e.g. `gdcmconv --raw`)');
+      if (i.bitsAllocated !== 8)
+        fail(
+          'unsupported',
+          i.file,
+          `${i.bitsStored}-bit JPEG extended (process 4) is not decoded; only 8-bit JPEG is`,
+          'Convert the series to JPEG lossless or uncompressed (e.g. `gdcmconv --raw`)',
+        );
       return runWasm(() => new jpeg.JPEGDecoder(), e, i, 'JPEG');
     });
-    registerDicomDecoder(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'], (e, i) => runWasm(() => new charls.JpegLSDecoder(), e, i, 'JPEG-LS'));
-    registerDicomDecoder(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'], (e, i) => runWasm(() => new openjpeg.J2KDecoder(), e, i, 'JPEG 2000'));
+    registerDicomDecoder(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'], (e, i) =>
+      runWasm(() => new charls.JpegLSDecoder(), e, i, 'JPEG-LS'),
+    );
+    registerDicomDecoder(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'], (e, i) =>
+      runWasm(() => new openjpeg.J2KDecoder(), e, i, 'JPEG 2000'),
+    );
     registerDicomDecoder(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'], jpegLossless);
   })();
   return loading;

@@ -17,7 +17,11 @@ import { isBrats, isDecathlon } from './layouts.js';
  */
 export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
   let st: fs.Stats;
-  try { st = fs.statSync(p); } catch { return fail('not-found', p, 'the path does not exist', 'Check the path'); }
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return fail('not-found', p, 'the path does not exist', 'Check the path');
+  }
   if (st.isFile()) {
     const head = readHead(p, 348);
     if (isDicom(head)) return 'dicom';
@@ -29,7 +33,12 @@ export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
     if (isTiff(head)) return 'lgg';
     if (/\.nii$/i.test(p)) return 'nifti'; // lets the NIfTI decoder name what is wrong with it
     if (/\.dcm$/i.test(p)) return 'dicom';
-    return fail('unsupported', p, 'unrecognised file format (not DICOM, NIfTI-1, PNG or TIFF)', 'Use DICOM, NIfTI-1 (.nii/.nii.gz), PNG, or the LGG TIFF layout');
+    return fail(
+      'unsupported',
+      p,
+      'unrecognised file format (not DICOM, NIfTI-1, PNG or TIFF)',
+      'Use DICOM, NIfTI-1 (.nii/.nii.gz), PNG, or the LGG TIFF layout',
+    );
   }
   const files = scanFiles(p, limits);
   if (files.length === 0) fail('not-found', p, 'the folder is empty', 'Point to a folder that holds the images');
@@ -42,7 +51,12 @@ export function detectFormat(p: string, limits: ReadLimits): DatasetFormat {
   if (isBrats(names)) return 'brats';
   if (names.some((n) => /\.nii(\.gz)?$/i.test(n))) return 'nifti';
   if (names.some((n) => /\.png$/i.test(n))) return 'png';
-  return fail('not-found', p, `no images found among ${files.length} files (no DICOM, NIfTI, PNG or TIFF)`, 'Point to a folder of DICOM, NIfTI-1, PNG or LGG TIFF files');
+  return fail(
+    'not-found',
+    p,
+    `no images found among ${files.length} files (no DICOM, NIfTI, PNG or TIFF)`,
+    'Point to a folder of DICOM, NIfTI-1, PNG or LGG TIFF files',
+  );
 }
 
 type Kind = 'lgg' | 'dicom' | 'nifti' | 'png' | 'other';
@@ -70,18 +84,28 @@ function isDicomMask(file: string, kind: Kind): boolean {
  */
 export function skippedFiles(root: string, format: DatasetFormat, limits: ReadLimits): SkippedFile[] {
   let st: fs.Stats;
-  try { st = fs.statSync(root); } catch { return []; }
+  try {
+    st = fs.statSync(root);
+  } catch {
+    return [];
+  }
   if (!st.isDirectory()) return [];
   const out: SkippedFile[] = [];
-  for (const f of scanFiles(root, limits, () => true, (file, reason) => out.push({ file, reason }))) {
+  for (const f of scanFiles(
+    root,
+    limits,
+    () => true,
+    (file, reason) => out.push({ file, reason }),
+  )) {
     const kind = kindOf(f.path);
     if (kind === format) continue;
     if (format === 'dicom' && isDicomMask(f.path, kind)) continue;
     out.push({
       file: f.path,
-      reason: kind === 'other'
-        ? 'not an image file the studio reads (DICOM, NIfTI-1, PNG or TIFF)'
-        : `${NAMES[kind]} file in a folder read as ${NAMES[format as Kind] ?? format}; open it (or its folder) separately`,
+      reason:
+        kind === 'other'
+          ? 'not an image file the studio reads (DICOM, NIfTI-1, PNG or TIFF)'
+          : `${NAMES[kind]} file in a folder read as ${NAMES[format as Kind] ?? format}; open it (or its folder) separately`,
     });
   }
   return out;

@@ -24,9 +24,16 @@ import { labelVolumeSlices, loadNifti } from './nifti.js';
  */
 const LABEL_NAMES = ['mask', 'labels', 'label', 'seg'].flatMap((n) => [`${n}.nii.gz`, `${n}.nii`]);
 
-export interface Entry { file: string; frame: number; header: DicomImage; order: number }
+export interface Entry {
+  file: string;
+  frame: number;
+  header: DicomImage;
+  order: number;
+}
 
-function dot(a: number[], b: number[]): number { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+function dot(a: number[], b: number[]): number {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 
 export function sliceNormal(o: number[]): [number, number, number] {
   return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
@@ -40,18 +47,25 @@ export function orderSeries(entries: Entry[]): Entry[] {
     for (const e of entries) e.order = dot(e.header.geometry[e.frame].position!, n);
     return entries.sort((a, b) => a.order - b.order || naturalCompare(a.file, b.file) || a.frame - b.frame);
   }
-  return entries.sort((a, b) => (a.header.instanceNumber ?? 0) - (b.header.instanceNumber ?? 0) || naturalCompare(a.file, b.file) || a.frame - b.frame);
+  return entries.sort(
+    (a, b) => (a.header.instanceNumber ?? 0) - (b.header.instanceNumber ?? 0) || naturalCompare(a.file, b.file) || a.frame - b.frame,
+  );
 }
 
 function decodeOpts(limits: ReadLimits, pixels: boolean) {
   return { pixels, maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 8 };
 }
 
-export interface DicomSeries { uid: string; entries: Entry[]; folder: string }
+export interface DicomSeries {
+  uid: string;
+  entries: Entry[];
+  folder: string;
+}
 
 export function scanDicomSeries(root: string, limits: ReadLimits): DicomSeries[] {
   const files = scanFiles(root, limits).filter((f) => f.path === root || isDicom(readHead(f.path, 132)));
-  if (files.length === 0) fail('not-found', root, 'no DICOM files found (no file with the "DICM" marker)', 'Point to a folder of DICOM Part-10 files');
+  if (files.length === 0)
+    fail('not-found', root, 'no DICOM files found (no file with the "DICM" marker)', 'Point to a folder of DICOM Part-10 files');
   const byUid = new Map<string, Entry[]>();
   for (const f of files) {
     const header = decodeDicom(readFileLimited(f.path, limits), f.path, decodeOpts(limits, false));
@@ -62,8 +76,16 @@ export function scanDicomSeries(root: string, limits: ReadLimits): DicomSeries[]
   const out: DicomSeries[] = [];
   for (const [uid, entries] of byUid) {
     const h0 = entries[0].header;
-    const odd = entries.find((e) => e.header.rows !== h0.rows || e.header.cols !== h0.cols || e.header.samplesPerPixel !== h0.samplesPerPixel);
-    if (odd) fail('mismatch', odd.file, `mixed series: ${odd.header.cols}x${odd.header.rows} image in series ${uid} whose other images are ${h0.cols}x${h0.rows}`, 'Keep one acquisition per series; move the odd files to their own folder');
+    const odd = entries.find(
+      (e) => e.header.rows !== h0.rows || e.header.cols !== h0.cols || e.header.samplesPerPixel !== h0.samplesPerPixel,
+    );
+    if (odd)
+      fail(
+        'mismatch',
+        odd.file,
+        `mixed series: ${odd.header.cols}x${odd.header.rows} image in series ${uid} whose other images are ${h0.cols}x${h0.rows}`,
+        'Keep one acquisition per series; move the odd files to their own folder',
+      );
     out.push({ uid, entries: orderSeries(entries), folder: path.dirname(entries[0].file) });
   }
   return out.sort((a, b) => naturalCompare(a.entries[0].file, b.entries[0].file));
@@ -81,20 +103,40 @@ function findMasks(series: DicomSeries, limits: ReadLimits, lesion?: number[]): 
   for (const name of LABEL_NAMES) {
     const p = path.join(series.folder, name);
     if (!fs.existsSync(p)) continue;
-    return labelVolumeSlices(loadNifti(p, limits), p, { width: h.cols, height: h.rows, depth: series.entries.length }, series.entries[0].file, lesion);
+    return labelVolumeSlices(
+      loadNifti(p, limits),
+      p,
+      { width: h.cols, height: h.rows, depth: series.entries.length },
+      series.entries[0].file,
+      lesion,
+    );
   }
   const dir = path.join(series.folder, 'masks');
   if (!fs.existsSync(dir)) return undefined;
-  if (lesion?.length) fail('bad-input', dir, 'lesion labels are chosen for label volumes; PNG masks are binary', 'Leave the labels out for this series');
-  return { values: new Set(), masks: series.entries.map((e) => {
-    const inst = e.header.instanceNumber;
-    if (inst === undefined) return undefined;
-    const p = path.join(dir, e.header.frameCount > 1 ? `${inst}_${e.frame + 1}.png` : `${inst}.png`);
-    if (!fs.existsSync(p)) return undefined;
-    const m = decodePng(readFileLimited(p, limits), p, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 4 });
-    if (m.width !== h.cols || m.height !== h.rows) fail('mismatch', p, `mask is ${m.width}x${m.height} but the image is ${h.cols}x${h.rows}`, 'Image and mask of a slice must have the same size');
-    return binarizeMask(m.data, m.channels, p);
-  }) };
+  if (lesion?.length)
+    fail('bad-input', dir, 'lesion labels are chosen for label volumes; PNG masks are binary', 'Leave the labels out for this series');
+  return {
+    values: new Set(),
+    masks: series.entries.map((e) => {
+      const inst = e.header.instanceNumber;
+      if (inst === undefined) return undefined;
+      const p = path.join(dir, e.header.frameCount > 1 ? `${inst}_${e.frame + 1}.png` : `${inst}.png`);
+      if (!fs.existsSync(p)) return undefined;
+      const m = decodePng(readFileLimited(p, limits), p, {
+        maxSide: limits.maxSide,
+        maxVoxels: limits.maxVoxels,
+        maxBytes: limits.maxFileBytes * 4,
+      });
+      if (m.width !== h.cols || m.height !== h.rows)
+        fail(
+          'mismatch',
+          p,
+          `mask is ${m.width}x${m.height} but the image is ${h.cols}x${h.rows}`,
+          'Image and mask of a slice must have the same size',
+        );
+      return binarizeMask(m.data, m.channels, p);
+    }),
+  };
 }
 
 /** `labels`: the values of a label volume beside the series that count as lesion (default every non-zero). */
@@ -112,17 +154,35 @@ export function readDicomPath(root: string, limits: ReadLimits, opts: { labels?:
     for (const v of found?.values ?? []) values.add(v);
     byId.set(s.uid, s);
     cases.push({
-      id: s.uid, patientId: h.patientId, sliceCount: s.entries.length, width: h.cols, height: h.rows, channels: h.samplesPerPixel,
-      ...(h.pixelSpacing ? { spacing: h.pixelSpacing } : {}), ...(h.sliceThickness !== undefined ? { sliceThickness: h.sliceThickness } : {}),
-      hasMask: !!masks && masks.every((m) => m), lesionSlices: masks ? masks.filter((m) => m?.some((v) => v)).length : 0,
+      id: s.uid,
+      patientId: h.patientId,
+      sliceCount: s.entries.length,
+      width: h.cols,
+      height: h.rows,
+      channels: h.samplesPerPixel,
+      ...(h.pixelSpacing ? { spacing: h.pixelSpacing } : {}),
+      ...(h.sliceThickness !== undefined ? { sliceThickness: h.sliceThickness } : {}),
+      hasMask: !!masks && masks.every((m) => m),
+      lesionSlices: masks ? masks.filter((m) => m?.some((v) => v)).length : 0,
     });
   }
   const absent = opts.labels?.find((v) => !values.has(v));
-  if (absent !== undefined && labelled) fail('bad-input', root, `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`, 'Choose lesion labels among those present');
+  if (absent !== undefined && labelled)
+    fail(
+      'bad-input',
+      root,
+      `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`,
+      'Choose lesion labels among those present',
+    );
   const lesion = opts.labels?.length ? [...new Set(opts.labels)].sort((a, b) => a - b) : undefined;
   return {
-    format: 'dicom', root, id: `dicom:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`, cases,
-    ...(values.size ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } } : {}),
+    format: 'dicom',
+    root,
+    id: `dicom:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`,
+    cases,
+    ...(values.size
+      ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } }
+      : {}),
     async slices(caseId) {
       const s = byId.get(caseId);
       if (!s) fail('not-found', root, `no series "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');
@@ -131,12 +191,22 @@ export function readDicomPath(root: string, limits: ReadLimits, opts: { labels?:
       const decoded = new Map<string, DicomImage>();
       return s.entries.map((e, k): Slice => {
         let img = decoded.get(e.file);
-        if (!img) { img = decodeDicom(readFileLimited(e.file, limits), e.file, decodeOpts(limits, true)); decoded.set(e.file, img); }
+        if (!img) {
+          img = decodeDicom(readFileLimited(e.file, limits), e.file, decodeOpts(limits, true));
+          decoded.set(e.file, img);
+        }
         const pixels = img.frames[e.frame];
         const mask = masks?.[k];
         return {
-          caseId, index: k, width: img.cols, height: img.rows, channels: img.samplesPerPixel, image: pixels,
-          ...(mask ? { mask } : {}), ...(found?.maps ? { labels: found.maps[k] } : {}), ...(img.pixelSpacing ? { spacing: img.pixelSpacing } : {}),
+          caseId,
+          index: k,
+          width: img.cols,
+          height: img.rows,
+          channels: img.samplesPerPixel,
+          image: pixels,
+          ...(mask ? { mask } : {}),
+          ...(found?.maps ? { labels: found.maps[k] } : {}),
+          ...(img.pixelSpacing ? { spacing: img.pixelSpacing } : {}),
           ...(img.sliceThickness !== undefined ? { sliceThickness: img.sliceThickness } : {}),
           ...(img.geometry[e.frame]?.orientation ? { orientation: [...img.geometry[e.frame].orientation!] } : {}),
           window: chooseWindow(img.windowCenter, img.windowWidth, pixels),

@@ -11,7 +11,6 @@ import { encodeLabelMap } from '../../shared/data/labelMap';
 import { StudioError } from '../../shared/errors';
 import { defaultChannel } from '../../shared/data/channels';
 
-
 export interface Quantised {
   stored: Int16Array;
   slope: number;
@@ -21,7 +20,9 @@ export interface Quantised {
 }
 
 export function quantise(values: Float32Array): Quantised {
-  let min = Infinity, max = -Infinity, integral = true;
+  let min = Infinity,
+    max = -Infinity,
+    integral = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
@@ -60,7 +61,11 @@ function toBase64(a: Int16Array): string {
 export function encodeSlice(slice: Slice, sliceCount: number, format: DatasetFormat, requested?: number): SliceOutput {
   const channel = requested ?? defaultChannel(format, slice.channels);
   if (channel >= slice.channels) {
-    throw new StudioError({ code: 'bad-input', what: `channel ${channel} requested, the slice has ${slice.channels}`, hint: `Use a channel from 0 to ${slice.channels - 1}` });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `channel ${channel} requested, the slice has ${slice.channels}`,
+      hint: `Use a channel from 0 to ${slice.channels - 1}`,
+    });
   }
   const values = channelOf(slice, channel);
   const q = quantise(values);

@@ -18,7 +18,11 @@ export function isLggName(name: string): boolean {
   return MASK.test(name) || IMG.test(name);
 }
 
-interface LggSlice { n: number; image: string; mask?: string }
+interface LggSlice {
+  n: number;
+  image: string;
+  mask?: string;
+}
 
 export function patientOfCase(caseId: string): string {
   const m = /^(TCGA_[A-Za-z0-9]+_[A-Za-z0-9]+)_/.exec(caseId);
@@ -26,15 +30,33 @@ export function patientOfCase(caseId: string): string {
 }
 
 function readTiffSlice(file: string, limits: ReadLimits) {
-  return decodeTiff(readFileLimited(file, limits), file, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 4 });
+  return decodeTiff(readFileLimited(file, limits), file, {
+    maxSide: limits.maxSide,
+    maxVoxels: limits.maxVoxels,
+    maxBytes: limits.maxFileBytes * 4,
+  });
 }
 
 export function loadLggSlice(caseId: string, index: number, s: LggSlice, limits: ReadLimits): Slice {
   const img = readTiffSlice(s.image, limits);
-  const slice: Slice = { caseId, index, width: img.width, height: img.height, channels: img.channels, image: Float32Array.from(img.data), source: s.image };
+  const slice: Slice = {
+    caseId,
+    index,
+    width: img.width,
+    height: img.height,
+    channels: img.channels,
+    image: Float32Array.from(img.data),
+    source: s.image,
+  };
   if (s.mask) {
     const m = readTiffSlice(s.mask, limits);
-    if (m.width !== img.width || m.height !== img.height) fail('mismatch', s.mask, `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`, 'Image and mask of a slice must have the same size; re-export the mask');
+    if (m.width !== img.width || m.height !== img.height)
+      fail(
+        'mismatch',
+        s.mask,
+        `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`,
+        'Image and mask of a slice must have the same size; re-export the mask',
+      );
     slice.mask = binarizeMask(m.data, m.channels, s.mask);
   }
   return slice;
@@ -48,18 +70,27 @@ export function readLgg(root: string, limits: ReadLimits): Dataset {
   for (const f of files) {
     const name = path.basename(f.path);
     const caseId = path.basename(path.dirname(f.path));
-    const m = MASK.exec(name), i = m ? null : IMG.exec(name);
+    const m = MASK.exec(name),
+      i = m ? null : IMG.exec(name);
     if (!m && !i) continue;
     const n = Number((m ?? i)![2]);
     const slices = byCase.get(caseId) ?? new Map<number, LggSlice>();
     byCase.set(caseId, slices);
     const s = slices.get(n) ?? { n, image: '' };
-    if (m) s.mask = f.path; else s.image = f.path;
+    if (m) s.mask = f.path;
+    else s.image = f.path;
     slices.set(n, s);
   }
   for (const slices of byCase.values()) for (const s of slices.values()) if (!s.image && s.mask) masksOnly.push(s.mask);
-  if (masksOnly.length) fail('mismatch', masksOnly[0], `mask without image (${masksOnly.length} in total)`, 'Every `<case>_<n>_mask.tif` needs its `<case>_<n>.tif`; restore the image or remove the mask');
-  if (byCase.size === 0) fail('not-found', root, 'no LGG slices (`<case>_<n>.tif`) found', 'Point to a kaggle_3m folder with TCGA_* case folders');
+  if (masksOnly.length)
+    fail(
+      'mismatch',
+      masksOnly[0],
+      `mask without image (${masksOnly.length} in total)`,
+      'Every `<case>_<n>_mask.tif` needs its `<case>_<n>.tif`; restore the image or remove the mask',
+    );
+  if (byCase.size === 0)
+    fail('not-found', root, 'no LGG slices (`<case>_<n>.tif`) found', 'Point to a kaggle_3m folder with TCGA_* case folders');
   const order = new Map<string, LggSlice[]>();
   const cases: CaseInfo[] = [];
   for (const caseId of [...byCase.keys()].sort()) {
@@ -71,10 +102,25 @@ export function readLgg(root: string, limits: ReadLimits): Dataset {
     for (const s of list) {
       if (!s.mask) continue;
       const m = readTiffSlice(s.mask, limits);
-      if (m.width !== first.width || m.height !== first.height) fail('mismatch', s.mask, `mask is ${m.width}x${m.height}, the case's images are ${first.width}x${first.height}`, 'All slices of a case must have the same size');
+      if (m.width !== first.width || m.height !== first.height)
+        fail(
+          'mismatch',
+          s.mask,
+          `mask is ${m.width}x${m.height}, the case's images are ${first.width}x${first.height}`,
+          'All slices of a case must have the same size',
+        );
       if (binarizeMask(m.data, m.channels, s.mask).some((v) => v)) lesionSlices++;
     }
-    cases.push({ id: caseId, patientId: patientOfCase(caseId), sliceCount: list.length, width: first.width, height: first.height, channels: first.channels, hasMask: list.every((s) => s.mask), lesionSlices });
+    cases.push({
+      id: caseId,
+      patientId: patientOfCase(caseId),
+      sliceCount: list.length,
+      width: first.width,
+      height: first.height,
+      channels: first.channels,
+      hasMask: list.every((s) => s.mask),
+      lesionSlices,
+    });
   }
   return {
     format: 'lgg',
@@ -87,7 +133,13 @@ export function readLgg(root: string, limits: ReadLimits): Dataset {
       const info = cases.find((c) => c.id === caseId)!;
       return list.map((s, k) => {
         const sl = loadLggSlice(caseId, k, s, limits);
-        if (sl.width !== info.width || sl.height !== info.height || sl.channels !== info.channels) fail('mismatch', s.image, `slice is ${sl.width}x${sl.height}x${sl.channels}, the case is ${info.width}x${info.height}x${info.channels}`, 'All slices of a case must have the same size and channels');
+        if (sl.width !== info.width || sl.height !== info.height || sl.channels !== info.channels)
+          fail(
+            'mismatch',
+            s.image,
+            `slice is ${sl.width}x${sl.height}x${sl.channels}, the case is ${info.width}x${info.height}x${info.channels}`,
+            'All slices of a case must have the same size and channels',
+          );
         return sl;
       });
     },

@@ -16,17 +16,36 @@ import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js'
 export const LABEL_SUFFIXES = ['_mask', '_seg', '_label', '_labels'];
 const NII = /\.nii(\.gz)?$/i;
 
-export function stripNii(name: string): string { return name.replace(NII, ''); }
-export function isLabelName(name: string): boolean { const b = stripNii(name); return LABEL_SUFFIXES.some((s) => b.toLowerCase().endsWith(s)); }
+export function stripNii(name: string): string {
+  return name.replace(NII, '');
+}
+export function isLabelName(name: string): boolean {
+  const b = stripNii(name);
+  return LABEL_SUFFIXES.some((s) => b.toLowerCase().endsWith(s));
+}
 
 /** Header only (first 64 KiB of the file, gunzipped as far as needed): fast scans of big folders. */
 export function loadNiftiGeometry(file: string, size: number, limits: ReadLimits): NiftiGeometry {
-  if (size > limits.maxFileBytes) fail('too-large', file, `the file is ${size} bytes, over the limit of ${limits.maxFileBytes}`, 'Raise the per-file size limit if the file is genuine');
-  return readNiftiGeometry(readHead(file, 65536), file, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 8 });
+  if (size > limits.maxFileBytes)
+    fail(
+      'too-large',
+      file,
+      `the file is ${size} bytes, over the limit of ${limits.maxFileBytes}`,
+      'Raise the per-file size limit if the file is genuine',
+    );
+  return readNiftiGeometry(readHead(file, 65536), file, {
+    maxSide: limits.maxSide,
+    maxVoxels: limits.maxVoxels,
+    maxBytes: limits.maxFileBytes * 8,
+  });
 }
 
 export function loadNifti(file: string, limits: ReadLimits): NiftiVolume {
-  return decodeNifti(readFileLimited(file, limits), file, { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 8 });
+  return decodeNifti(readFileLimited(file, limits), file, {
+    maxSide: limits.maxSide,
+    maxVoxels: limits.maxVoxels,
+    maxBytes: limits.maxFileBytes * 8,
+  });
 }
 
 /** Per-slice masks of a label volume; `maps` (the integer labels) when it is a label map. */
@@ -43,15 +62,32 @@ export interface LabelSlices {
  * (default: every non-zero one) make the mask and the map is kept for the colour table. Soft
  * (non-integer) volumes are refused.
  */
-export function labelVolumeSlices(label: NiftiVolume, labelFile: string, shape: { width: number; height: number; depth: number }, imageFile: string, lesion?: number[]): LabelSlices {
+export function labelVolumeSlices(
+  label: NiftiVolume,
+  labelFile: string,
+  shape: { width: number; height: number; depth: number },
+  imageFile: string,
+  lesion?: number[],
+): LabelSlices {
   if (label.width !== shape.width || label.height !== shape.height || label.depth !== shape.depth) {
-    fail('mismatch', labelFile, `label volume is ${label.width}x${label.height}x${label.depth} but the image is ${shape.width}x${shape.height}x${shape.depth} (${path.basename(imageFile)})`, 'Use the label volume that was drawn on this image');
+    fail(
+      'mismatch',
+      labelFile,
+      `label volume is ${label.width}x${label.height}x${label.depth} but the image is ${shape.width}x${shape.height}x${shape.depth} (${path.basename(imageFile)})`,
+      'Use the label volume that was drawn on this image',
+    );
   }
   const n = label.width * label.height;
   const values = new Set<number>();
   for (const v of label.data) {
     if (v === 0 || values.has(v)) continue;
-    if (!Number.isInteger(v) || v < 0 || v > 65535) fail('bad-file', labelFile, `voxel value ${v} is not a label (labels are integers 0..65535; masks 0 and 1)`, 'Use the integer label volume, not a probability map or an image; threshold soft masks first');
+    if (!Number.isInteger(v) || v < 0 || v > 65535)
+      fail(
+        'bad-file',
+        labelFile,
+        `voxel value ${v} is not a label (labels are integers 0..65535; masks 0 and 1)`,
+        'Use the integer label volume, not a probability map or an image; threshold soft masks first',
+      );
     values.add(v);
   }
   const binary = values.size === 0 || (values.size === 1 && (values.has(1) || values.has(255)));
@@ -78,26 +114,53 @@ export function labelVolumeSlices(label: NiftiVolume, labelFile: string, shape: 
 }
 
 /** Per-slice binary masks of a label volume (see labelVolumeSlices). */
-export function labelMasks(label: NiftiVolume, labelFile: string, shape: { width: number; height: number; depth: number }, imageFile: string): Uint8Array[] {
+export function labelMasks(
+  label: NiftiVolume,
+  labelFile: string,
+  shape: { width: number; height: number; depth: number },
+  imageFile: string,
+): Uint8Array[] {
   return labelVolumeSlices(label, labelFile, shape, imageFile).masks;
 }
 
-export function volumeSlices(caseId: string, vol: NiftiVolume, masks: Uint8Array[] | undefined, file: string, maps?: Uint16Array[]): Slice[] {
+export function volumeSlices(
+  caseId: string,
+  vol: NiftiVolume,
+  masks: Uint8Array[] | undefined,
+  file: string,
+  maps?: Uint16Array[],
+): Slice[] {
   const n = vol.width * vol.height;
   const window = autoWindow(vol.data);
   const out: Slice[] = [];
   for (let k = 0; k < vol.depth; k++) {
-    out.push({ caseId, index: k, width: vol.width, height: vol.height, channels: 1, image: vol.data.slice(k * n, (k + 1) * n), ...(masks ? { mask: masks[k] } : {}), ...(maps ? { labels: maps[k] } : {}), spacing: vol.spacing, sliceThickness: vol.sliceThickness, orientation: [...STUDIO_AXIAL], window, source: `${file}#${k}`, ...(vol.nonFinite?.[k] ? { nonFinite: vol.nonFinite[k] } : {}) });
+    out.push({
+      caseId,
+      index: k,
+      width: vol.width,
+      height: vol.height,
+      channels: 1,
+      image: vol.data.slice(k * n, (k + 1) * n),
+      ...(masks ? { mask: masks[k] } : {}),
+      ...(maps ? { labels: maps[k] } : {}),
+      spacing: vol.spacing,
+      sliceThickness: vol.sliceThickness,
+      orientation: [...STUDIO_AXIAL],
+      window,
+      source: `${file}#${k}`,
+      ...(vol.nonFinite?.[k] ? { nonFinite: vol.nonFinite[k] } : {}),
+    });
   }
   return out;
 }
 
 function findLabel(image: string, available: Set<string>): string | undefined {
   const base = stripNii(image);
-  for (const s of LABEL_SUFFIXES) for (const ext of ['.nii.gz', '.nii']) {
-    const p = `${base}${s}${ext}`;
-    if (available.has(p) || (available.size === 0 && fs.existsSync(p))) return p;
-  }
+  for (const s of LABEL_SUFFIXES)
+    for (const ext of ['.nii.gz', '.nii']) {
+      const p = `${base}${s}${ext}`;
+      if (available.has(p) || (available.size === 0 && fs.existsSync(p))) return p;
+    }
   return undefined;
 }
 
@@ -107,20 +170,31 @@ export function readNiftiPath(root: string, limits: ReadLimits, opts: { labels?:
   if (files.length === 0) fail('not-found', root, 'no .nii or .nii.gz files found', 'Point to a NIfTI-1 volume or a folder of them');
   const single = files.length === 1 && files[0].path === root;
   const all = new Set(single ? [] : files.map((f) => f.path));
-  const images = files.filter((f) => !isLabelName(path.basename(f.path))).map((f) => f.path).sort(naturalCompare);
-  if (images.length === 0) fail('not-found', root, 'only label volumes found', 'Add the image volumes next to their `_mask`/`_seg`/`_label` files');
+  const images = files
+    .filter((f) => !isLabelName(path.basename(f.path)))
+    .map((f) => f.path)
+    .sort(naturalCompare);
+  if (images.length === 0)
+    fail('not-found', root, 'only label volumes found', 'Add the image volumes next to their `_mask`/`_seg`/`_label` files');
   const sizes = new Map(files.map((f) => [f.path, f.size]));
   const pairs = images.map((img) => ({ img, label: findLabel(img, all) }));
   const labelled = new Set(pairs.map((p) => p.label).filter(Boolean));
   const orphan = files.find((f) => isLabelName(path.basename(f.path)) && !labelled.has(f.path) && !single);
-  if (orphan) fail('mismatch', orphan.path, 'label volume without image volume', 'Name the label `<image>_mask.nii.gz` (or _seg/_label) next to its image');
+  if (orphan)
+    fail(
+      'mismatch',
+      orphan.path,
+      'label volume without image volume',
+      'Name the label `<image>_mask.nii.gz` (or _seg/_label) next to its image',
+    );
   const cases: CaseInfo[] = [];
   const seen = new Map<string, number>();
   const byId = new Map<string, { img: string; label?: string }>();
   const values = new Set<number>();
   for (const p of pairs) {
     let id = stripNii(path.basename(p.img));
-    const k = seen.get(id) ?? 0; seen.set(id, k + 1);
+    const k = seen.get(id) ?? 0;
+    seen.set(id, k + 1);
     if (k) id = `${id}#${k + 1}`;
     byId.set(id, p);
     // Images: header only; labels are decoded (small, and needed to count lesion slices).
@@ -131,14 +205,36 @@ export function readNiftiPath(root: string, limits: ReadLimits, opts: { labels?:
       for (const m of l.masks) if (m.some((v) => v)) lesionSlices++;
       for (const v of l.values) values.add(v);
     }
-    cases.push({ id, patientId: id, sliceCount: vol.depth, width: vol.width, height: vol.height, channels: 1, spacing: vol.spacing, sliceThickness: vol.sliceThickness, hasMask: !!p.label, lesionSlices });
+    cases.push({
+      id,
+      patientId: id,
+      sliceCount: vol.depth,
+      width: vol.width,
+      height: vol.height,
+      channels: 1,
+      spacing: vol.spacing,
+      sliceThickness: vol.sliceThickness,
+      hasMask: !!p.label,
+      lesionSlices,
+    });
   }
   const absent = opts.labels?.find((v) => !values.has(v));
-  if (absent !== undefined && pairs.some((p) => p.label)) fail('bad-input', root, `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`, 'Choose lesion labels among those present');
+  if (absent !== undefined && pairs.some((p) => p.label))
+    fail(
+      'bad-input',
+      root,
+      `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`,
+      'Choose lesion labels among those present',
+    );
   const lesion = opts.labels?.length ? [...new Set(opts.labels)].sort((a, b) => a - b) : undefined;
   return {
-    format: 'nifti', root, id: `nifti:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`, cases,
-    ...(values.size ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } } : {}),
+    format: 'nifti',
+    root,
+    id: `nifti:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`,
+    cases,
+    ...(values.size
+      ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } }
+      : {}),
     async slices(caseId) {
       const p = byId.get(caseId);
       if (!p) fail('not-found', root, `no case "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');

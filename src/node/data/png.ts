@@ -12,7 +12,11 @@ import { naturalCompare, readFileLimited, scanFiles } from './read.js';
  * names without a trailing number form one case per folder. Slices are ordered naturally.
  * Patient = case (PNG sets carry no patient field; put one patient's cases in one folder name prefix).
  */
-interface PngSlice { name: string; image: string; mask?: string }
+interface PngSlice {
+  name: string;
+  image: string;
+  mask?: string;
+}
 
 function caseKey(rel: string, base: string): string {
   const m = /^(.*?)[_-]?(\d+)$/.exec(base);
@@ -25,10 +29,24 @@ function caseKey(rel: string, base: string): string {
 export function loadPngSlice(caseId: string, index: number, s: PngSlice, limits: ReadLimits): Slice {
   const lim = { maxSide: limits.maxSide, maxVoxels: limits.maxVoxels, maxBytes: limits.maxFileBytes * 4 };
   const img = decodePng(readFileLimited(s.image, limits), s.image, lim);
-  const slice: Slice = { caseId, index, width: img.width, height: img.height, channels: img.channels, image: Float32Array.from(img.data), source: s.image };
+  const slice: Slice = {
+    caseId,
+    index,
+    width: img.width,
+    height: img.height,
+    channels: img.channels,
+    image: Float32Array.from(img.data),
+    source: s.image,
+  };
   if (s.mask) {
     const m = decodePng(readFileLimited(s.mask, limits), s.mask, lim);
-    if (m.width !== img.width || m.height !== img.height) fail('mismatch', s.mask, `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`, 'Image and mask of a slice must have the same size; re-export the mask');
+    if (m.width !== img.width || m.height !== img.height)
+      fail(
+        'mismatch',
+        s.mask,
+        `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`,
+        'Image and mask of a slice must have the same size; re-export the mask',
+      );
     slice.mask = binarizeMask(m.data, m.channels, s.mask);
   }
   return slice;
@@ -36,7 +54,8 @@ export function loadPngSlice(caseId: string, index: number, s: PngSlice, limits:
 
 export function readPngFolder(root: string, limits: ReadLimits): Dataset {
   const files = scanFiles(root, limits, (n) => /\.png$/i.test(n));
-  if (files.length === 0) fail('not-found', root, 'no .png files found', 'Point to a folder of `<name>.png` images with `<name>_mask.png` masks');
+  if (files.length === 0)
+    fail('not-found', root, 'no .png files found', 'Point to a folder of `<name>.png` images with `<name>_mask.png` masks');
   const isFile = files.length === 1 && files[0].path === root;
   const baseDir = isFile ? path.dirname(root) : root;
   const all = new Set(files.map((f) => f.path));
@@ -63,11 +82,30 @@ export function readPngFolder(root: string, limits: ReadLimits): Dataset {
     order.set(id, list);
     const loaded = list.map((s, k) => loadPngSlice(id, k, s, limits));
     const f0 = loaded[0];
-    for (const s of loaded) if (s.width !== f0.width || s.height !== f0.height) fail('mismatch', s.source, `slice is ${s.width}x${s.height}, other slices of case ${id} are ${f0.width}x${f0.height}`, 'All slices of a case must have the same size');
-    cases.push({ id, patientId: id, sliceCount: list.length, width: f0.width, height: f0.height, channels: f0.channels, hasMask: loaded.every((s) => s.mask), lesionSlices: loaded.filter((s) => s.mask?.some((v) => v)).length });
+    for (const s of loaded)
+      if (s.width !== f0.width || s.height !== f0.height)
+        fail(
+          'mismatch',
+          s.source,
+          `slice is ${s.width}x${s.height}, other slices of case ${id} are ${f0.width}x${f0.height}`,
+          'All slices of a case must have the same size',
+        );
+    cases.push({
+      id,
+      patientId: id,
+      sliceCount: list.length,
+      width: f0.width,
+      height: f0.height,
+      channels: f0.channels,
+      hasMask: loaded.every((s) => s.mask),
+      lesionSlices: loaded.filter((s) => s.mask?.some((v) => v)).length,
+    });
   }
   return {
-    format: 'png', root, id: `png:${path.resolve(root)}`, cases,
+    format: 'png',
+    root,
+    id: `png:${path.resolve(root)}`,
+    cases,
     async slices(caseId) {
       const list = order.get(caseId);
       if (!list) fail('not-found', root, `no case "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');
@@ -76,4 +114,10 @@ export function readPngFolder(root: string, limits: ReadLimits): Dataset {
   };
 }
 
-function exists(p: string): boolean { try { return fs.statSync(p).isFile(); } catch { return false; } }
+function exists(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -11,23 +11,46 @@ export function limitsOf(partial?: Partial<ReadLimits>): ReadLimits {
 /** Reads one user file, refusing missing paths, folders and files over the per-file limit. */
 export function readFileLimited(file: string, limits: ReadLimits): Uint8Array {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch { return fail('not-found', file, 'the file does not exist', 'Check the path'); }
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return fail('not-found', file, 'the file does not exist', 'Check the path');
+  }
   if (!st.isFile()) fail('bad-input', file, 'expected a file, found a folder or special file', 'Point to an image file');
   // A link (e.g. a mask.nii.gz beside a series) must not lead into the kernel's pseudo-files.
-  if (/^\/(proc|sys|dev)(\/|$)/.test(realOr(file))) fail('bad-input', file, 'the file is a link into a system folder (/proc, /sys or /dev)', 'Replace the link with the real image file');
-  if (st.size > limits.maxFileBytes) fail('too-large', file, `the file is ${st.size} bytes, over the limit of ${limits.maxFileBytes}`, 'Raise the per-file size limit if the file is genuine');
+  if (/^\/(proc|sys|dev)(\/|$)/.test(realOr(file)))
+    fail('bad-input', file, 'the file is a link into a system folder (/proc, /sys or /dev)', 'Replace the link with the real image file');
+  if (st.size > limits.maxFileBytes)
+    fail(
+      'too-large',
+      file,
+      `the file is ${st.size} bytes, over the limit of ${limits.maxFileBytes}`,
+      'Raise the per-file size limit if the file is genuine',
+    );
   try {
     const b = fs.readFileSync(file);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new StudioError({ code: 'bad-file', file, what: `could not read the file (${e instanceof Error ? e.message : String(e)})`, hint: 'Check the file permissions' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `could not read the file (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Check the file permissions',
+    });
   }
 }
 
-export interface ScannedFile { path: string; size: number }
+export interface ScannedFile {
+  path: string;
+  size: number;
+}
 
 function realOr(p: string): string {
-  try { return fs.realpathSync(p); } catch { return path.resolve(p); }
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 function within(p: string, root: string): boolean {
@@ -42,21 +65,46 @@ export const LINK_OUTSIDE = 'symbolic link to a file outside the opened folder (
  * `limits.linkRoots`), refusing trees over the file-count or total-size limit. `onSkip` hears
  * about links that were not followed.
  */
-export function scanFiles(root: string, limits: ReadLimits, accept: (name: string) => boolean = () => true, onSkip?: (file: string, reason: string) => void): ScannedFile[] {
+export function scanFiles(
+  root: string,
+  limits: ReadLimits,
+  accept: (name: string) => boolean = () => true,
+  onSkip?: (file: string, reason: string) => void,
+): ScannedFile[] {
   let st: fs.Stats;
-  try { st = fs.statSync(root); } catch { return fail('not-found', root, 'the path does not exist', 'Check the path'); }
+  try {
+    st = fs.statSync(root);
+  } catch {
+    return fail('not-found', root, 'the path does not exist', 'Check the path');
+  }
   if (st.isFile()) return [{ path: root, size: st.size }];
   const linkRoots = [realOr(root), ...(limits.linkRoots ?? []).map(realOr)];
   const out: ScannedFile[] = [];
-  let total = 0, seen = 0;
+  let total = 0,
+    seen = 0;
   const walk = (dir: string): void => {
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) { return fail('bad-input', dir, `cannot list the folder (${e instanceof Error ? e.message : String(e)})`, 'Check the folder permissions'); }
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      return fail(
+        'bad-input',
+        dir,
+        `cannot list the folder (${e instanceof Error ? e.message : String(e)})`,
+        'Check the folder permissions',
+      );
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = path.join(dir, e.name);
-      if (++seen > limits.maxFiles) fail('too-large', root, `the folder holds more than ${limits.maxFiles} files`, 'Point to a smaller folder or raise the file-count limit');
+      if (++seen > limits.maxFiles)
+        fail(
+          'too-large',
+          root,
+          `the folder holds more than ${limits.maxFiles} files`,
+          'Point to a smaller folder or raise the file-count limit',
+        );
       if (e.isDirectory()) walk(p);
       else if ((e.isFile() || e.isSymbolicLink()) && accept(e.name)) {
         if (e.isSymbolicLink() && !linkRoots.some((r) => within(realOr(p), r))) {
@@ -64,10 +112,20 @@ export function scanFiles(root: string, limits: ReadLimits, accept: (name: strin
           continue;
         }
         let s: fs.Stats;
-        try { s = fs.statSync(p); } catch { continue; }
+        try {
+          s = fs.statSync(p);
+        } catch {
+          continue;
+        }
         if (!s.isFile()) continue;
         total += s.size;
-        if (total > limits.maxTotalBytes) fail('too-large', root, `the data set is over the total size limit of ${limits.maxTotalBytes} bytes`, 'Point to a smaller folder or raise the total size limit');
+        if (total > limits.maxTotalBytes)
+          fail(
+            'too-large',
+            root,
+            `the data set is over the total size limit of ${limits.maxTotalBytes} bytes`,
+            'Point to a smaller folder or raise the total size limit',
+          );
         out.push({ path: p, size: s.size });
       }
     }

@@ -20,7 +20,12 @@ export interface RemoteDataset {
 }
 
 export type ToDataWorker =
-  | { type: 'open'; req: number; path: string; opts: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; channels?: string[]; labels?: number[] } }
+  | {
+      type: 'open';
+      req: number;
+      path: string;
+      opts: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; channels?: string[]; labels?: number[] };
+    }
   | { type: 'phantoms'; req: number; opts: PhantomOptions }
   | { type: 'slice'; req: number; key: string; caseId: string; index: number; channel?: number }
   | { type: 'close'; key: string }
@@ -31,11 +36,26 @@ export type FromDataWorker =
   | { type: 'result'; req: number; value: unknown }
   | { type: 'error'; req: number; error: StudioErrorInfo };
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void; progress?: IProgress<CountStep> }
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  progress?: IProgress<CountStep>;
+}
 
 export interface DataWorker {
   /** `channels` / `labels`: the channel order and lesion labels of a multi-channel layout or label map. */
-  open(path: string, opts?: { format?: string; headersOnly?: boolean; limits?: Partial<ReadLimits>; channels?: string[]; labels?: number[]; progress?: IProgress<CountStep>; signal?: AbortSignal }): Promise<RemoteDataset>;
+  open(
+    path: string,
+    opts?: {
+      format?: string;
+      headersOnly?: boolean;
+      limits?: Partial<ReadLimits>;
+      channels?: string[];
+      labels?: number[];
+      progress?: IProgress<CountStep>;
+      signal?: AbortSignal;
+    },
+  ): Promise<RemoteDataset>;
   phantoms(opts: PhantomOptions): Promise<RemoteDataset>;
   slice(key: string, caseId: string, index: number, channel?: number): Promise<SliceOutput>;
   close(key: string): void;
@@ -63,14 +83,26 @@ export function createDataWorker(): DataWorker {
     w.on('message', (m: FromDataWorker) => {
       const p = pending.get(m.req);
       if (!p) return;
-      if (m.type === 'progress') { p.progress?.report(m.step); return; }
+      if (m.type === 'progress') {
+        p.progress?.report(m.step);
+        return;
+      }
       pending.delete(m.req);
       if (m.type === 'result') p.resolve(m.value);
       else p.reject(new StudioError(m.error));
     });
-    const lost = (why: string) => failAll(new StudioError({ code: 'internal', what: `The data reader stopped (${why}); open datasets were closed`, hint: 'Open the data again; if it repeats with one file, that file may be too large for memory' }));
+    const lost = (why: string) =>
+      failAll(
+        new StudioError({
+          code: 'internal',
+          what: `The data reader stopped (${why}); open datasets were closed`,
+          hint: 'Open the data again; if it repeats with one file, that file may be too large for memory',
+        }),
+      );
     w.on('error', (e) => lost(e.message));
-    w.on('exit', (code) => { if (worker === w) lost(`exit code ${code}`); });
+    w.on('exit', (code) => {
+      if (worker === w) lost(`exit code ${code}`);
+    });
     worker = w;
     return w;
   }
@@ -88,7 +120,22 @@ export function createDataWorker(): DataWorker {
   }
 
   return {
-    open: (path, opts = {}) => call({ type: 'open', path, opts: { ...(opts.format ? { format: opts.format } : {}), ...(opts.headersOnly ? { headersOnly: true } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.labels ? { labels: opts.labels } : {}) } }, opts.progress, opts.signal),
+    open: (path, opts = {}) =>
+      call(
+        {
+          type: 'open',
+          path,
+          opts: {
+            ...(opts.format ? { format: opts.format } : {}),
+            ...(opts.headersOnly ? { headersOnly: true } : {}),
+            ...(opts.limits ? { limits: opts.limits } : {}),
+            ...(opts.channels ? { channels: opts.channels } : {}),
+            ...(opts.labels ? { labels: opts.labels } : {}),
+          },
+        },
+        opts.progress,
+        opts.signal,
+      ),
     phantoms: (opts) => call({ type: 'phantoms', opts }),
     slice: (key, caseId, index, channel) => call({ type: 'slice', key, caseId, index, ...(channel !== undefined ? { channel } : {}) }),
     warm() {

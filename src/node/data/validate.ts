@@ -36,17 +36,32 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions = {}): 
     } catch (e) {
       if (e instanceof StudioError) throw e;
       // A reader bug or a parser exception must still name the case, never surface as a stack.
-      fail('bad-file', ds.root, `could not decode case ${c.id} (${e instanceof Error ? e.message : String(e)})`, 'A file of this case is truncated or damaged; export it again');
+      fail(
+        'bad-file',
+        ds.root,
+        `could not decode case ${c.id} (${e instanceof Error ? e.message : String(e)})`,
+        'A file of this case is truncated or damaged; export it again',
+      );
     }
-    if (slices.length !== c.sliceCount) fail('bad-file', ds.root, `case ${c.id} decoded to ${slices.length} slices, its header says ${c.sliceCount}`, 'A file of this case is truncated or damaged; export it again');
+    if (slices.length !== c.sliceCount)
+      fail(
+        'bad-file',
+        ds.root,
+        `case ${c.id} decoded to ${slices.length} slices, its header says ${c.sliceCount}`,
+        'A file of this case is truncated or damaged; export it again',
+      );
     const nonFinite = new Map<string, number>();
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (const s of slices) {
       let bad = s.nonFinite ?? 0;
       const img = s.image;
       for (let i = 0; i < img.length; i++) {
         const v = img[i];
-        if (!Number.isFinite(v)) { bad++; continue; }
+        if (!Number.isFinite(v)) {
+          bad++;
+          continue;
+        }
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -54,12 +69,22 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions = {}): 
       done++;
     }
     for (const [file, n] of nonFinite) {
-      issues.push({ kind: 'non-finite', caseId: c.id, file, detail: `${n} NaN/Inf voxel${n === 1 ? '' : 's'} (stored as 0; they would bias normalisation and training)` });
+      issues.push({
+        kind: 'non-finite',
+        caseId: c.id,
+        file,
+        detail: `${n} NaN/Inf voxel${n === 1 ? '' : 's'} (stored as 0; they would bias normalisation and training)`,
+      });
     }
     if (slices.length > 0 && min === max) {
       const files = new Set(slices.map((s) => fileOf(s.source)));
       const file = files.size === 1 ? [...files][0] : path.dirname([...files][0]);
-      issues.push({ kind: 'constant', caseId: c.id, file, detail: `every voxel of the image is ${min} (a blank volume carries nothing to learn from)` });
+      issues.push({
+        kind: 'constant',
+        caseId: c.id,
+        file,
+        detail: `every voxel of the image is ${min} (a blank volume carries nothing to learn from)`,
+      });
     }
     opts.progress?.report({ task: 'Checking every slice', done, total, item: c.id });
   }

@@ -34,13 +34,20 @@ export function findCell(plan: Plan, which: string | number): PlannedCell {
     throw new StudioError({
       code: 'bad-input',
       what: `The plan has no cell "${which}"`,
-      hint: `Use an index from 0 to ${plan.cells.length - 1} or a key (${plan.cells.slice(0, 3).map((c) => c.key).join(', ')}${plan.cells.length > 3 ? ', ...' : ''})`,
+      hint: `Use an index from 0 to ${plan.cells.length - 1} or a key (${plan.cells
+        .slice(0, 3)
+        .map((c) => c.key)
+        .join(', ')}${plan.cells.length > 3 ? ', ...' : ''})`,
     });
   }
   return cell;
 }
 
-const phase = (start: Date): CellPhase => ({ startedAt: start.toISOString(), finishedAt: new Date().toISOString(), seconds: (Date.now() - start.getTime()) / 1000 });
+const phase = (start: Date): CellPhase => ({
+  startedAt: start.toISOString(),
+  finishedAt: new Date().toISOString(),
+  seconds: (Date.now() - start.getTime()) / 1000,
+});
 
 async function completedSweep(paths: ExperimentPaths, runId: string | undefined, sweepId: string | undefined): Promise<boolean> {
   if (!runId || !sweepId) return false;
@@ -96,9 +103,15 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
         record.runId = found.id;
         record.reusedFrom = new RunStore(fromRoot).paths(found.id).dir;
         await writeCell(paths, record);
-        emit({ type: 'info', message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: trained run reused from ${record.reusedFrom}` });
+        emit({
+          type: 'info',
+          message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: trained run reused from ${record.reusedFrom}`,
+        });
       } else {
-        emit({ type: 'info', message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: no completed run with its training config in ${plan.reuseRunsFrom}; training it` });
+        emit({
+          type: 'info',
+          message: `Cell ${cell.index + 1}/${total} ${cell.label} seed ${cell.seed}: no completed run with its training config in ${plan.reuseRunsFrom}; training it`,
+        });
       }
     }
 
@@ -130,7 +143,11 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
       record.train = phase(started);
       emit({ type: 'run-done', total, cell, record: run, skipped: false });
       if (run.status !== 'completed' || signal.aborted) {
-        return finish(signal.aborted || run.status === 'cancelled' ? 'cancelled' : 'failed', run.error ?? (signal.aborted ? undefined : { code: 'internal', what: 'The run did not complete', hint: 'Run the cell again to resume it' }));
+        return finish(
+          signal.aborted || run.status === 'cancelled' ? 'cancelled' : 'failed',
+          run.error ??
+            (signal.aborted ? undefined : { code: 'internal', what: 'The run did not complete', hint: 'Run the cell again to resume it' }),
+        );
       }
     }
 
@@ -154,14 +171,21 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
     }
     record.sweep = phase(started);
     if (outcome.status !== 'completed' || !(await completedSweep(paths, run.id, handle.sweepId))) {
-      return finish(signal.aborted || outcome.status === 'cancelled' ? 'cancelled' : 'failed', outcome.error ?? outcome.runs[0]?.error ?? { code: 'internal', what: 'The sweep did not complete', hint: 'Run the cell again' });
+      return finish(
+        signal.aborted || outcome.status === 'cancelled' ? 'cancelled' : 'failed',
+        outcome.error ?? outcome.runs[0]?.error ?? { code: 'internal', what: 'The sweep did not complete', hint: 'Run the cell again' },
+      );
     }
     record.sweepId = handle.sweepId;
     return finish('completed');
   } catch (e) {
     if (!isStudioError(e)) throw e;
     const failed = await readCell(paths, cell.key).catch(() => undefined);
-    await writeCell(paths, { ...(failed ?? { version: 1, key: cell.key, index: cell.index, host: os.hostname(), pid: process.pid, updatedAt: '' }), status: 'failed', error: e.toJSON() }).catch(() => undefined);
+    await writeCell(paths, {
+      ...(failed ?? { version: 1, key: cell.key, index: cell.index, host: os.hostname(), pid: process.pid, updatedAt: '' }),
+      status: 'failed',
+      error: e.toJSON(),
+    }).catch(() => undefined);
     throw e;
   } finally {
     await lock.release();

@@ -42,7 +42,8 @@ interface Finished {
 
 async function finishedCell(paths: ExperimentPaths, cell: GridCell, record: CellRecord | undefined): Promise<Finished | string> {
   if (!record) return 'not started';
-  if (record.status !== 'completed' || !record.runId || !record.sweepId) return record.error?.what ?? `${record.status} on ${record.host} (pid ${record.pid}), last update ${record.updatedAt}`;
+  if (record.status !== 'completed' || !record.runId || !record.sweepId)
+    return record.error?.what ?? `${record.status} on ${record.host} (pid ${record.pid}), last update ${record.updatedAt}`;
   try {
     const run = await new RunStore(paths.runsRoot).open(record.runId);
     const sweep = await readSweepRecord(paths.runsRoot, record.runId, record.sweepId);
@@ -81,7 +82,15 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
     const record = await readCell(paths, planned.key).catch(() => undefined);
     const got = await finishedCell(paths, grid[planned.index], record);
     if (typeof got !== 'string') finished.push(got);
-    else missing.push({ index: planned.index, key: planned.key, label: planned.label, seed: planned.seed, status: record?.status ?? 'missing', what: got } as MissingCell);
+    else
+      missing.push({
+        index: planned.index,
+        key: planned.key,
+        label: planned.label,
+        seed: planned.seed,
+        status: record?.status ?? 'missing',
+        what: got,
+      } as MissingCell);
   }
 
   const trainBackend = finished[0] ? backendLabel(finished[0].run.backend) : 'none';
@@ -117,7 +126,15 @@ export async function collectExperiment(paths: ExperimentPaths, opts: CollectOpt
   const results = buildResults({ ...input, stages: stages(reportSeconds), totalSeconds });
   await writeFileAtomic(paths.results, JSON.stringify(results, null, 1), { overwrite: true });
   const rows = finished.map((f) => ({
-    run: { runId: f.run.id, runName: f.run.config.name, method: f.cell.method, varLambda: f.cell.varLambda, seed: f.cell.seed, cell: f.cell.key, group: f.cell.label },
+    run: {
+      runId: f.run.id,
+      runName: f.run.config.name,
+      method: f.cell.method,
+      varLambda: f.cell.varLambda,
+      seed: f.cell.seed,
+      cell: f.cell.key,
+      group: f.cell.label,
+    },
     sweep: f.swept.record,
   }));
   await writeFileAtomic(path.join(path.dirname(paths.results), PER_CASE_CSV), perCaseCsv(rows), { overwrite: true });

@@ -42,10 +42,20 @@ export interface K8sManifests {
   podOut: string;
 }
 
-const dns = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'experiment';
+const dns = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40) || 'experiment';
 
 export function k8sManifests(plan: Plan, paths: ExperimentPaths, opts: K8sOptions): K8sManifests {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.pvc ?? 'x')) throw new StudioError({ code: 'bad-input', what: `--pvc "${opts.pvc}" is not a valid claim name`, hint: 'Use lower-case letters, digits and -' });
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.pvc ?? 'x'))
+    throw new StudioError({
+      code: 'bad-input',
+      what: `--pvc "${opts.pvc}" is not a valid claim name`,
+      hint: 'Use lower-case letters, digits and -',
+    });
   const name = `var-studio-${dns(plan.name)}`;
   const claimName = opts.pvc ?? `${name}-data`;
   const mountPath = opts.mountPath ?? '/var-studio';
@@ -123,7 +133,8 @@ export async function writeK8sFiles(plan: Plan, paths: ExperimentPaths, opts: K8
   const m = k8sManifests(plan, paths, opts);
   const dir = path.join(paths.out, 'k8s');
   await fsp.mkdir(dir, { recursive: true });
-  const doc = (o: Record<string, unknown>) => `# Written by var-studio experiment --k8s for "${plan.name}".\n${stringify(o, { aliasDuplicateObjects: false })}`;
+  const doc = (o: Record<string, unknown>) =>
+    `# Written by var-studio experiment --k8s for "${plan.name}".\n${stringify(o, { aliasDuplicateObjects: false })}`;
   const files: string[] = [];
   const put = async (file: string, o: Record<string, unknown>) => {
     const p = path.join(dir, file);

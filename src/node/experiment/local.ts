@@ -40,7 +40,10 @@ export async function autoJobs(config: ExperimentConfig, cells: number): Promise
   const byCores = Math.max(1, Math.floor(cores / threads));
   const byMemory = Math.max(1, Math.floor((os.freemem() * 0.8) / CELL_MEMORY_BYTES));
   const jobs = Math.max(1, Math.min(cells, byCores, byMemory));
-  return { jobs, reason: `${cores} cores / ${threads} thread(s) per cell on ${backend.name}, memory for ${byMemory}, ${cells} cell(s) to run` };
+  return {
+    jobs,
+    reason: `${cores} cores / ${threads} thread(s) per cell on ${backend.name}, memory for ${byMemory}, ${cells} cell(s) to run`,
+  };
 }
 
 interface CellProcess {
@@ -59,7 +62,12 @@ function startCellProcess(data: CellWorkerData, emit: ExperimentListener): CellP
   return {
     done: job.done.then(
       (record) => ({ record }),
-      (e: unknown) => ({ error: e instanceof StudioError ? e.toJSON() : { code: 'internal', what: `The cell process failed: ${String(e)}`, hint: 'Run the cell alone with --cell to see why' } }),
+      (e: unknown) => ({
+        error:
+          e instanceof StudioError
+            ? e.toJSON()
+            : { code: 'internal', what: `The cell process failed: ${String(e)}`, hint: 'Run the cell alone with --cell to see why' },
+      }),
     ),
     cancel: job.cancel,
   };

@@ -64,7 +64,12 @@ async function create(file: string): Promise<boolean> {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new StudioError({ code: 'bad-file', file, what: `The cell's lock file cannot be created (${(e as Error).message})`, hint: 'Check that the output folder is writable from this host' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `The cell's lock file cannot be created (${(e as Error).message})`,
+      hint: 'Check that the output folder is writable from this host',
+    });
   }
 }
 
@@ -85,7 +90,12 @@ export async function acquireCellLock(file: string, cellName: string): Promise<C
     await fsp.rename(file, `${file}.stale-${randomBytes(4).toString('hex')}`).catch(() => undefined);
     await removeStale(file);
   }
-  throw new StudioError({ code: 'busy', file, what: `Cell ${cellName} was taken by another process just now`, hint: 'Only one process may run a cell at a time: wait for that one to finish (--collect lists the finished cells)' });
+  throw new StudioError({
+    code: 'busy',
+    file,
+    what: `Cell ${cellName} was taken by another process just now`,
+    hint: 'Only one process may run a cell at a time: wait for that one to finish (--collect lists the finished cells)',
+  });
 }
 
 async function removeStale(file: string): Promise<void> {

@@ -3,7 +3,14 @@ import * as os from 'node:os';
 import { backendLabel } from '../../shared/backend';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
-import { ResultsSchema, type MissingCell, type ResultEntry, type Results, type RunSummary, type Stage } from '../../shared/experiment/results';
+import {
+  ResultsSchema,
+  type MissingCell,
+  type ResultEntry,
+  type Results,
+  type RunSummary,
+  type Stage,
+} from '../../shared/experiment/results';
 import { compareGroups, findings } from '../../shared/experiment/compare';
 import { groupEntries } from '../../shared/experiment/summary';
 import type { RunRecord } from '../../shared/run/record';
@@ -30,7 +37,13 @@ export function runSummary(cell: GridCell, record: RunRecord, swept: SweptRun | 
     finalValCaseDice: last?.valCaseDice ?? null,
     ...(record.trainingCheck ? { trainingCheck: record.trainingCheck } : {}),
     weights: { count: g?.count ?? 0, std: g?.std ?? 0, fracBelow1e3: g?.fracBelow1e3 ?? 0 },
-    epochs: record.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, varPenalty: e.varPenalty, valCaseDice: e.valCaseDice, seconds: e.seconds })),
+    epochs: record.epochs.map((e) => ({
+      epoch: e.epoch,
+      trainLoss: e.trainLoss,
+      varPenalty: e.varPenalty,
+      valCaseDice: e.valCaseDice,
+      seconds: e.seconds,
+    })),
   };
 }
 
@@ -104,8 +117,17 @@ export function buildResults(input: ResultsInput): Results {
     missing: input.missing ?? [],
     createdAt: input.createdAt,
     finishedAt: new Date().toISOString(),
-    host: { cpus: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), platform: `${os.platform()} ${os.arch()}`, node: process.version },
-    backend: { name: first?.backend.name ?? 'none', detail: first?.backend.detail ?? 'no run was trained', ...(first?.backend.adapter ? { adapter: first.backend.adapter } : {}) },
+    host: {
+      cpus: os.availableParallelism(),
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+    },
+    backend: {
+      name: first?.backend.name ?? 'none',
+      detail: first?.backend.detail ?? 'no run was trained',
+      ...(first?.backend.adapter ? { adapter: first.backend.adapter } : {}),
+    },
     stages: input.stages,
     totalSeconds: input.totalSeconds,
     runs,

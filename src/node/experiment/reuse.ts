@@ -54,7 +54,12 @@ export async function linkRun(fromRoot: string, run: RunRecord, toRoot: string):
     await fsp.rename(tmp, target.paths(run.id).dir);
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    throw new StudioError({ code: 'bad-file', file: from.dir, what: `Run ${run.id} could not be taken into ${toRoot} (${e instanceof Error ? e.message : String(e)})`, hint: 'Check that the folder is writable, or run without --reuse-runs to train the cell' });
+    throw new StudioError({
+      code: 'bad-file',
+      file: from.dir,
+      what: `Run ${run.id} could not be taken into ${toRoot} (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Check that the folder is writable, or run without --reuse-runs to train the cell',
+    });
   }
   return target.open(run.id);
 }

@@ -47,7 +47,10 @@ function stamp(now = new Date()): string {
 }
 
 /** The folder of a new or resumed experiment (see ExperimentOptions.out). */
-export async function chooseOut(config: ExperimentConfig, opts: Pick<ExperimentOptions, 'out' | 'outParent' | 'fresh' | 'reuseRunsFrom'>): Promise<string> {
+export async function chooseOut(
+  config: ExperimentConfig,
+  opts: Pick<ExperimentOptions, 'out' | 'outParent' | 'fresh' | 'reuseRunsFrom'>,
+): Promise<string> {
   if (opts.out) return path.resolve(opts.out);
   const parent = path.resolve(opts.outParent ?? DEFAULT_OUT_PARENT);
   if (!opts.fresh) {
@@ -70,16 +73,33 @@ export async function runExperiment(config: ExperimentConfig, opts: ExperimentOp
   }
 }
 
-async function runIn(out: string, config: ExperimentConfig, opts: ExperimentOptions, signal: AbortSignal, emit: ExperimentListener): Promise<ExperimentOutcome> {
+async function runIn(
+  out: string,
+  config: ExperimentConfig,
+  opts: ExperimentOptions,
+  signal: AbortSignal,
+  emit: ExperimentListener,
+): Promise<ExperimentOutcome> {
   const t0 = performance.now();
   const paths = experimentPaths(out);
-  const { plan, created } = await ensurePlan(paths, config, { ...(opts.preset ? { preset: opts.preset } : {}), ...(opts.reuseRunsFrom ? { reuseRunsFrom: opts.reuseRunsFrom } : {}) });
+  const { plan, created } = await ensurePlan(paths, config, {
+    ...(opts.preset ? { preset: opts.preset } : {}),
+    ...(opts.reuseRunsFrom ? { reuseRunsFrom: opts.reuseRunsFrom } : {}),
+  });
   const resumed = !created;
-  emit({ type: 'info', message: resumed ? `Resuming the experiment in ${paths.out} (finished cells are reused)` : `Output folder: ${paths.out}` });
-  if (plan.reuseRunsFrom) emit({ type: 'info', message: `Trained runs are taken from ${plan.reuseRunsFrom} where the training config is the same` });
+  emit({
+    type: 'info',
+    message: resumed ? `Resuming the experiment in ${paths.out} (finished cells are reused)` : `Output folder: ${paths.out}`,
+  });
+  if (plan.reuseRunsFrom)
+    emit({ type: 'info', message: `Trained runs are taken from ${plan.reuseRunsFrom} where the training config is the same` });
 
   const decision = opts.jobs ? { jobs: opts.jobs, reason: '--jobs' } : await autoJobs(config, plan.cells.length);
-  emit({ type: 'stage', stage: 'cells', message: `${plan.cells.length} cell(s) (train, then sweep each), up to ${decision.jobs} at once (${decision.reason})` });
+  emit({
+    type: 'stage',
+    stage: 'cells',
+    message: `${plan.cells.length} cell(s) (train, then sweep each), up to ${decision.jobs} at once (${decision.reason})`,
+  });
   const local = await runCellsLocally(paths, plan, { jobs: decision.jobs, signal, onEvent: emit });
   const base = { paths, resumed, jobs: decision.jobs };
   if (local.cancelled) return { status: 'cancelled', ...base };

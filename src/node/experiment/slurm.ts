@@ -41,7 +41,8 @@ export function shellQuote(s: string): string {
 }
 
 function check(value: string | undefined, re: RegExp, flag: string, example: string): void {
-  if (value !== undefined && !re.test(value)) throw new StudioError({ code: 'bad-input', what: `${flag} "${value}" is not valid`, hint: `Use e.g. ${flag} ${example}` });
+  if (value !== undefined && !re.test(value))
+    throw new StudioError({ code: 'bad-input', what: `${flag} "${value}" is not valid`, hint: `Use e.g. ${flag} ${example}` });
 }
 
 export function slurmScripts(plan: Plan, paths: ExperimentPaths, opts: SlurmOptions): { cells: string; collect: string } {
@@ -58,7 +59,10 @@ export function slurmScripts(plan: Plan, paths: ExperimentPaths, opts: SlurmOpti
     `# VAR Studio experiment "${plan.name}": ${what}.`,
     `# Written by \`var-studio experiment --slurm\`; the folder ${paths.out} must be on storage that every node mounts at this path.`,
   ];
-  const common = [...(opts.partition ? [`#SBATCH --partition=${opts.partition}`] : []), ...(opts.time ? [`#SBATCH --time=${opts.time}`] : [])];
+  const common = [
+    ...(opts.partition ? [`#SBATCH --partition=${opts.partition}`] : []),
+    ...(opts.time ? [`#SBATCH --time=${opts.time}`] : []),
+  ];
   const cells = [
     ...header(`${n} cell(s) as one job array (task id = cell index in experiment.json)`),
     `#SBATCH --job-name=${name}`,
@@ -101,6 +105,9 @@ export async function writeSlurmFiles(plan: Plan, paths: ExperimentPaths, opts: 
   return {
     cellsScript,
     collectScript,
-    commands: [`jobid=$(sbatch --parsable ${shellQuote(cellsScript)})`, `sbatch --dependency=afterany:\${jobid%%;*} ${shellQuote(collectScript)}`],
+    commands: [
+      `jobid=$(sbatch --parsable ${shellQuote(cellsScript)})`,
+      `sbatch --dependency=afterany:\${jobid%%;*} ${shellQuote(collectScript)}`,
+    ],
   };
 }

@@ -44,7 +44,12 @@ export function experimentPaths(out: string): ExperimentPaths {
 export function sourceRunsRoot(dir: string): string {
   const runsRoot = experimentPaths(dir).runsRoot;
   if (!fs.existsSync(runsRoot)) {
-    throw new StudioError({ code: 'not-found', file: runsRoot, what: `${dir} holds no runs/ folder`, hint: 'Give --reuse-runs the output folder of an earlier experiment (the one holding experiment.json and runs/)' });
+    throw new StudioError({
+      code: 'not-found',
+      file: runsRoot,
+      what: `${dir} holds no runs/ folder`,
+      hint: 'Give --reuse-runs the output folder of an earlier experiment (the one holding experiment.json and runs/)',
+    });
   }
   return runsRoot;
 }
@@ -79,9 +84,16 @@ export async function readPlan(paths: ExperimentPaths): Promise<Plan | undefined
   const hint = 'Use another --out folder, or delete this one to start over';
   const raw = await readJson(paths.plan, 'experiment.json', hint);
   if (raw === undefined) return undefined;
-  const r = PlanSchema.safeParse(typeof raw === 'object' && raw !== null && 'config' in raw ? { ...raw, config: withLegacyExperimentAscent(raw.config) } : raw);
+  const r = PlanSchema.safeParse(
+    typeof raw === 'object' && raw !== null && 'config' in raw ? { ...raw, config: withLegacyExperimentAscent(raw.config) } : raw,
+  );
   if (!r.success) {
-    throw new StudioError({ code: 'bad-file', file: paths.plan, what: `experiment.json does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, hint: 'It may come from another studio version; use another --out folder' });
+    throw new StudioError({
+      code: 'bad-file',
+      file: paths.plan,
+      what: `experiment.json does not match its schema (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`,
+      hint: 'It may come from another studio version; use another --out folder',
+    });
   }
   return r.data;
 }
@@ -89,7 +101,13 @@ export async function readPlan(paths: ExperimentPaths): Promise<Plan | undefined
 /** The plan of a folder that must already hold one (`--cell`, `--collect`). */
 export async function requirePlan(paths: ExperimentPaths): Promise<Plan> {
   const plan = await readPlan(paths);
-  if (!plan) throw new StudioError({ code: 'not-found', file: paths.plan, what: 'The folder holds no experiment plan', hint: 'Write one first: var-studio experiment --config FILE --out DIR --plan' });
+  if (!plan)
+    throw new StudioError({
+      code: 'not-found',
+      file: paths.plan,
+      what: 'The folder holds no experiment plan',
+      hint: 'Write one first: var-studio experiment --config FILE --out DIR --plan',
+    });
   return plan;
 }
 
@@ -109,7 +127,14 @@ export function checkSweepLevels(config: ExperimentConfig): void {
   const model = buildModel(config.model);
   try {
     const defaults = sw.levels.length === DEFAULT_LEVELS.length && sw.levels.every((l, i) => l === DEFAULT_LEVELS[i]);
-    checkChannelFractions(sw.levels, maxChannelFraction(model, sw.channelTarget), sw.channelTarget, defaults ? ' (sweep.levels was left at the default levels, which are made for the unstructured family: give the channel sweep its own levels, e.g. [0, 0.25, 0.5, 0.75, 0.9])' : ' (sweep.levels)');
+    checkChannelFractions(
+      sw.levels,
+      maxChannelFraction(model, sw.channelTarget),
+      sw.channelTarget,
+      defaults
+        ? ' (sweep.levels was left at the default levels, which are made for the unstructured family: give the channel sweep its own levels, e.g. [0, 0.25, 0.5, 0.75, 0.9])'
+        : ' (sweep.levels)',
+    );
   } finally {
     model.dispose();
   }
@@ -120,11 +145,20 @@ export function checkSweepLevels(config: ExperimentConfig): void {
  * experiment (so `--plan` and a local run are idempotent). Two hosts planning at once: one link
  * wins, the other reads and compares.
  */
-export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfig, meta: { preset?: string; reuseRunsFrom?: string } = {}): Promise<{ plan: Plan; created: boolean }> {
+export async function ensurePlan(
+  paths: ExperimentPaths,
+  config: ExperimentConfig,
+  meta: { preset?: string; reuseRunsFrom?: string } = {},
+): Promise<{ plan: Plan; created: boolean }> {
   checkSweepLevels(config);
   const reuseRunsFrom = meta.reuseRunsFrom === undefined ? undefined : path.resolve(meta.reuseRunsFrom);
   if (reuseRunsFrom === paths.out) {
-    throw new StudioError({ code: 'bad-input', file: paths.out, what: 'An experiment cannot reuse the runs of its own folder', hint: 'Give --reuse-runs the folder of another experiment, and a new --out' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: paths.out,
+      what: 'An experiment cannot reuse the runs of its own folder',
+      hint: 'Give --reuse-runs the folder of another experiment, and a new --out',
+    });
   }
   const check = (existing: Plan) => {
     if (!sameConfig(existing.config, config)) {
@@ -140,7 +174,9 @@ export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfi
       throw new StudioError({
         code: 'bad-input',
         file: paths.plan,
-        what: existing.reuseRunsFrom ? `The folder's experiment reuses the runs of ${existing.reuseRunsFrom}, not ${reuseRunsFrom}` : 'The folder holds the same experiment, planned to train its own runs',
+        what: existing.reuseRunsFrom
+          ? `The folder's experiment reuses the runs of ${existing.reuseRunsFrom}, not ${reuseRunsFrom}`
+          : 'The folder holds the same experiment, planned to train its own runs',
         hint: 'Use another --out folder (or --fresh) for a new experiment, or leave out --reuse-runs to resume this one',
       });
     }
@@ -150,7 +186,12 @@ export async function ensurePlan(paths: ExperimentPaths, config: ExperimentConfi
   if (existing) return check(existing);
   if (reuseRunsFrom) sourceRunsRoot(reuseRunsFrom);
   if (fs.existsSync(paths.out) && (await fsp.readdir(paths.out)).some((f) => !f.startsWith('.'))) {
-    throw new StudioError({ code: 'bad-input', file: paths.out, what: 'The output folder is not empty and holds no experiment', hint: 'Choose an empty or new folder for --out' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: paths.out,
+      what: 'The output folder is not empty and holds no experiment',
+      hint: 'Choose an empty or new folder for --out',
+    });
   }
   const plan: Plan = {
     version: 2,
@@ -178,7 +219,13 @@ export async function readCell(paths: ExperimentPaths, key: string): Promise<Cel
   const raw = await readJson(file, `The record of cell ${key}`, 'Delete it to run the cell again');
   if (raw === undefined) return undefined;
   const r = CellRecordSchema.safeParse(raw);
-  if (!r.success) throw new StudioError({ code: 'bad-file', file, what: `The record of cell ${key} does not match its schema`, hint: 'Delete it to run the cell again' });
+  if (!r.success)
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `The record of cell ${key} does not match its schema`,
+      hint: 'Delete it to run the cell again',
+    });
   return r.data;
 }
 
@@ -195,7 +242,11 @@ export async function writeCell(paths: ExperimentPaths, record: CellRecord): Pro
  */
 export async function findUnfinished(parent: string, config: ExperimentConfig, reuseRunsFrom?: string): Promise<string | undefined> {
   if (!fs.existsSync(parent)) return undefined;
-  const dirs = (await fsp.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
+  const dirs = (await fsp.readdir(parent, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .reverse();
   for (const d of dirs) {
     const paths = experimentPaths(path.join(parent, d));
     const plan = await readPlan(paths).catch(() => undefined);

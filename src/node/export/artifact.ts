@@ -17,8 +17,18 @@ import { compileTflite } from './litert';
 import { readOperatorCounts } from './tflite-schema';
 
 /** Key/values stored inside the model files (ONNX metadata_props, tfjs userDefinedMetadata, TFLite metadata). */
-export function exportMetadata(runId: string, level: { sparsity: number; scope: string; keepFirstLast: boolean; family?: string }): Record<string, string> {
-  return { runId, family: level.family ?? 'unstructured', sparsity: String(level.sparsity), scope: level.scope, keepFirstLast: String(level.keepFirstLast), disclaimer: DISCLAIMER };
+export function exportMetadata(
+  runId: string,
+  level: { sparsity: number; scope: string; keepFirstLast: boolean; family?: string },
+): Record<string, string> {
+  return {
+    runId,
+    family: level.family ?? 'unstructured',
+    sparsity: String(level.sparsity),
+    scope: level.scope,
+    keepFirstLast: String(level.keepFirstLast),
+    disclaimer: DISCLAIMER,
+  };
 }
 
 export interface WrittenModel {
@@ -35,10 +45,27 @@ export interface QdqSource extends QdqOptions {
   images: () => Promise<Float32Array[]>;
 }
 
-export async function writeModel(model: tf.LayersModel, format: ExportFormat, weights: WeightPrecision, dir: string, metadata: Record<string, string>, qdq?: QdqSource): Promise<WrittenModel> {
+export async function writeModel(
+  model: tf.LayersModel,
+  format: ExportFormat,
+  weights: WeightPrecision,
+  dir: string,
+  metadata: Record<string, string>,
+  qdq?: QdqSource,
+): Promise<WrittenModel> {
   if (weights === 'int8-qdq') {
-    if (format !== 'onnx') throw new StudioError({ code: 'unsupported', what: `int8-qdq cannot be written as ${format}`, hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js or TFLite file' });
-    if (!qdq) throw new StudioError({ code: 'bad-input', what: 'int8-qdq needs training images to calibrate the activation ranges', hint: 'Export int8-weights instead' });
+    if (format !== 'onnx')
+      throw new StudioError({
+        code: 'unsupported',
+        what: `int8-qdq cannot be written as ${format}`,
+        hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js or TFLite file',
+      });
+    if (!qdq)
+      throw new StudioError({
+        code: 'bad-input',
+        what: 'int8-qdq needs training images to calibrate the activation ranges',
+        hint: 'Export int8-weights instead',
+      });
     const e = await exportOnnxQdqModel(model, await qdq.images(), { ...qdq, metadata });
     const files = await writeFileSet(dir, [{ name: ONNX_FILE, data: e.bytes }]);
     return { files, quantizedBytes: e.stats.kernelBytes + e.stats.otherBytes, calibration: e.calibration };
@@ -56,7 +83,10 @@ export async function writeModel(model: tf.LayersModel, format: ExportFormat, we
 }
 
 /** Loads the files on disk (not the in-memory model) with the runtime that format targets. */
-export async function loadBack(format: ExportFormat, dir: string): Promise<{ runtime: Runtime; predict: Predictor; ops?: Record<string, number>; dispose(): Promise<void> }> {
+export async function loadBack(
+  format: ExportFormat,
+  dir: string,
+): Promise<{ runtime: Runtime; predict: Predictor; ops?: Record<string, number>; dispose(): Promise<void> }> {
   if (format === 'onnx') {
     const bytes = new Uint8Array(await fsp.readFile(path.join(dir, ONNX_FILE)));
     // What onnxruntime runs after optimizing (outside the export folder: the dump is not part of the export).
@@ -68,7 +98,12 @@ export async function loadBack(format: ExportFormat, dir: string): Promise<{ run
     const bytes = new Uint8Array(await fsp.readFile(path.join(dir, TFLITE_FILE)));
     const compiled = await compileTflite(bytes);
     // The operator set as the file declares it (LiteRT runs these builtin ops, XNNPACK-delegated where it can).
-    return { runtime: 'litert.js', predict: tflitePredictor(compiled), ops: readOperatorCounts(bytes), dispose: async () => compiled.delete() };
+    return {
+      runtime: 'litert.js',
+      predict: tflitePredictor(compiled),
+      ops: readOperatorCounts(bytes),
+      dispose: async () => compiled.delete(),
+    };
   }
   const model = await tf.loadLayersModel(tfjsDir(dir));
   return { runtime: 'tfjs', predict: tfjsPredictor(model), dispose: async () => void model.dispose() };

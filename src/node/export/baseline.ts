@@ -20,14 +20,22 @@ export interface BaselineFiles {
 }
 
 /** `model` must hold the dense (unpruned) weights when called. */
-export async function writeBaselines(model: tf.LayersModel, formats: ExportFormat[]): Promise<{ get(format: ExportFormat): BaselineFiles | undefined; dispose(): Promise<void> }> {
+export async function writeBaselines(
+  model: tf.LayersModel,
+  formats: ExportFormat[],
+): Promise<{ get(format: ExportFormat): BaselineFiles | undefined; dispose(): Promise<void> }> {
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-baseline-'));
   const out = new Map<ExportFormat, BaselineFiles>();
   const dispose = () => fsp.rm(tmp, { recursive: true, force: true });
   try {
     for (const format of [...new Set(formats)]) {
       const dir = path.join(tmp, format);
-      const files = format === 'onnx' ? (await exportOnnxFile(model, dir)).files : format === 'tflite' ? (await exportTfliteFile(model, dir)).files : (await exportTfjs(model, dir)).files;
+      const files =
+        format === 'onnx'
+          ? (await exportOnnxFile(model, dir)).files
+          : format === 'tflite'
+            ? (await exportTfliteFile(model, dir)).files
+            : (await exportTfjs(model, dir)).files;
       out.set(format, { files, ...(await fileSizes(files)) });
     }
   } catch (e) {

@@ -1,7 +1,25 @@
 /** Assembles the model card of one export from the run record, the prune summary and the measurements. */
 import pkg from '../../../package.json';
-import { BASE_LIMITATIONS, INTENDED_USE, QDQ_LIMITATION, WEIGHT_ONLY_LIMITATION, MODEL_CARD_SCHEMA_ID, ModelCardSchema, type CardLevel, type ModelCard } from '../../shared/export/card';
-import { DISCLAIMER, type ArtifactCheck, type Calibration, type ExportFormat, type PruneSummary, type Score, type SizeReportData, type WeightPrecision } from '../../shared/export/schemas';
+import {
+  BASE_LIMITATIONS,
+  INTENDED_USE,
+  QDQ_LIMITATION,
+  WEIGHT_ONLY_LIMITATION,
+  MODEL_CARD_SCHEMA_ID,
+  ModelCardSchema,
+  type CardLevel,
+  type ModelCard,
+} from '../../shared/export/card';
+import {
+  DISCLAIMER,
+  type ArtifactCheck,
+  type Calibration,
+  type ExportFormat,
+  type PruneSummary,
+  type Score,
+  type SizeReportData,
+  type WeightPrecision,
+} from '../../shared/export/schemas';
 import { splitSeed } from '../../shared/run/config';
 import type { RunRecord } from '../../shared/run/record';
 import type { SweptLevelDice } from './sweep';
@@ -16,26 +34,30 @@ const QUANTIZATION: Record<ExportFormat, Partial<Record<WeightPrecision, string>
   onnx: {
     fp32: 'none, float32 weights',
     fp16: 'weight-only float16 kernels, cast to float32 in the graph; biases and BatchNorm float32',
-    'int8-weights': 'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32; computed in float32 (the smallest file, not faster)',
+    'int8-weights':
+      'weight-only symmetric int8 kernels, per output channel, zero point 0, DequantizeLinear in the graph; biases and BatchNorm float32; computed in float32 (the smallest file, not faster)',
     'int8-qdq':
       'static int8 (QDQ): BatchNorm folded into the convolutions; QuantizeLinear/DequantizeLinear around every convolution; activations uint8 per tensor with ranges calibrated on training slices, weights int8 symmetric per output channel, bias int32; onnxruntime fuses each group into an integer QLinearConv',
   },
   tfjs: {
     fp32: 'none, float32 weights',
     fp16: 'weight-only float16 kernels (weights manifest quantization dtype float16); biases and BatchNorm float32',
-    'int8-weights': 'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
+    'int8-weights':
+      'weight-only 8-bit affine kernels per tensor (manifest quantization dtype uint8, value = q * scale + min, 0 exact); biases and BatchNorm float32',
   },
   tflite: {
     fp32: 'none, float32 weights; BatchNorm folded into the convolutions and ReLU fused into them (as the TFLite converter does)',
     fp16: 'weight-only float16 kernels read through DEQUANTIZE (TFLite float16 quantization); BatchNorm folded, biases float32; computed in float32',
-    'int8-weights': 'weight-only symmetric int8 kernels, per output channel (quantized_dimension 0), zero point 0, read through DEQUANTIZE; BatchNorm folded, biases float32; computed in float32 (the smallest file)',
+    'int8-weights':
+      'weight-only symmetric int8 kernels, per output channel (quantized_dimension 0), zero point 0, read through DEQUANTIZE; BatchNorm folded, biases float32; computed in float32 (the smallest file)',
   },
 };
 
 const HOW_TO_LOAD: Record<ExportFormat, string> = {
   onnx: 'onnxruntime (any runtime with opset 13): InferenceSession.create("model.onnx"); feed "input" float32 NHWC.',
   tfjs: 'TensorFlow.js: tf.loadLayersModel("<url or folder>/model.json"); model.predict(x) with x float32 NHWC.',
-  tflite: 'Any TFLite / LiteRT interpreter (Android, iOS, microcontrollers with the listed builtin operators, LiteRT.js): load "model.tflite", signature serving_default, input "input" float32 NHWC with batch 1, output "output".',
+  tflite:
+    'Any TFLite / LiteRT interpreter (Android, iOS, microcontrollers with the listed builtin operators, LiteRT.js): load "model.tflite", signature serving_default, input "input" float32 NHWC with batch 1, output "output".',
 };
 
 export interface CardInput {
@@ -50,18 +72,34 @@ export interface CardInput {
   dense: Score | null;
   pruned: Score | null;
   sweep: SweptLevelDice[];
-  export: { format: ExportFormat; weights: WeightPrecision; size: SizeReportData | null; check: ArtifactCheck | null; calibration?: Calibration } | null;
+  export: {
+    format: ExportFormat;
+    weights: WeightPrecision;
+    size: SizeReportData | null;
+    check: ArtifactCheck | null;
+    calibration?: Calibration;
+  } | null;
   now?: Date;
 }
 
 const score = (sparsity: number, model: string, s: Score | null): CardLevel =>
-  s ? { sparsity, source: 'export', model, dice: s.caseDice.mean, iou: s.caseIoU.mean, cases: s.cases } : { sparsity, source: 'export', model: `${model}, not evaluated in the preview`, dice: null };
+  s
+    ? { sparsity, source: 'export', model, dice: s.caseDice.mean, iou: s.caseIoU.mean, cases: s.cases }
+    : { sparsity, source: 'export', model: `${model}, not evaluated in the preview`, dice: null };
 
 function dataSource(r: RunRecord): { source: string; kind: string } {
   const d = r.config.data;
-  if (d.kind === 'phantoms') return { source: `built-in FLAIR-like brain phantoms (${d.count} cases x ${d.slicesPerCase} slices, ${d.size} px, seed ${d.seed})`, kind: 'synthetic phantoms' };
+  if (d.kind === 'phantoms')
+    return {
+      source: `built-in FLAIR-like brain phantoms (${d.count} cases x ${d.slicesPerCase} slices, ${d.size} px, seed ${d.seed})`,
+      kind: 'synthetic phantoms',
+    };
   // Layout choices (channel order, which labels are lesion) are part of what the model expects.
-  const parts = [d.format ?? 'folder (format detected)', ...(d.channels ? [`channels in order: ${d.channels.join(', ')}`] : []), ...(d.labels ? [`lesion = label${d.labels.length > 1 ? 's' : ''} ${d.labels.join(', ')}`] : [])];
+  const parts = [
+    d.format ?? 'folder (format detected)',
+    ...(d.channels ? [`channels in order: ${d.channels.join(', ')}`] : []),
+    ...(d.labels ? [`lesion = label${d.labels.length > 1 ? 's' : ''} ${d.labels.join(', ')}`] : []),
+  ];
   return { source: d.path, kind: parts.join('; ') };
 }
 
@@ -73,13 +111,27 @@ export function buildModelCard(c: CardInput): ModelCard {
   const levels: CardLevel[] = [
     score(0, 'dense, float32 (tfjs)', c.dense),
     ...(c.prune.requested > 0 ? [score(c.prune.achieved, 'pruned, float32 (tfjs)', c.pruned)] : []),
-    ...(e?.check ? [{ sparsity: c.prune.achieved, source: 'export' as const, model: `exported ${e.format} ${e.weights} (${e.check.runtime})`, dice: e.check.score.caseDice.mean, iou: e.check.score.caseIoU.mean, cases: e.check.score.cases }] : []),
+    ...(e?.check
+      ? [
+          {
+            sparsity: c.prune.achieved,
+            source: 'export' as const,
+            model: `exported ${e.format} ${e.weights} (${e.check.runtime})`,
+            dice: e.check.score.caseDice.mean,
+            iou: e.check.score.caseIoU.mean,
+            cases: e.check.score.cases,
+          },
+        ]
+      : []),
     ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: `pruned, float32 (${l.label})`, dice: l.dice })),
   ];
   const limitations = [...BASE_LIMITATIONS, e?.weights === 'int8-qdq' ? QDQ_LIMITATION : WEIGHT_ONLY_LIMITATION];
-  if (cfg.data.kind === 'phantoms') limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');
-  if (c.weightsSource === 'checkpoint') limitations.unshift(`Exported from the last checkpoint of a run that is ${r.status}, not from a completed run.`);
-  if (c.counts.evaluatedCases !== null && c.counts.evaluatedCases < 10) limitations.push(`The metrics come from only ${c.counts.evaluatedCases} case(s); their uncertainty is large.`);
+  if (cfg.data.kind === 'phantoms')
+    limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');
+  if (c.weightsSource === 'checkpoint')
+    limitations.unshift(`Exported from the last checkpoint of a run that is ${r.status}, not from a completed run.`);
+  if (c.counts.evaluatedCases !== null && c.counts.evaluatedCases < 10)
+    limitations.push(`The metrics come from only ${c.counts.evaluatedCases} case(s); their uncertainty is large.`);
   const size = cfg.model.inputSize;
   const card: ModelCard = {
     schema: MODEL_CARD_SCHEMA_ID,
@@ -92,8 +144,16 @@ export function buildModelCard(c: CardInput): ModelCard {
       config: { ...cfg.model },
       parameters: c.parameters,
       // TFLite files have a fixed shape: one image at a time.
-      input: { name: 'input', shape: [e?.format === 'tflite' ? 1 : 'N', size, size, cfg.model.inChannels], dtype: 'float32', preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.` },
-      output: { shape: [e?.format === 'tflite' ? 1 : 'N', size, size, 1], meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.' },
+      input: {
+        name: 'input',
+        shape: [e?.format === 'tflite' ? 1 : 'N', size, size, cfg.model.inChannels],
+        dtype: 'float32',
+        preprocessing: `Each slice resized to ${size}x${size}, intensities clipped to the case's 1-99 percentiles and z-scored per case and channel.`,
+      },
+      output: {
+        shape: [e?.format === 'tflite' ? 1 : 'N', size, size, 1],
+        meaning: 'Sigmoid probability of lesion per pixel; threshold 0.5 for a mask.',
+      },
     },
     export: e
       ? {

@@ -21,7 +21,12 @@ export async function writeFileSet(dir: string, files: OutFile[], opts: { overwr
   if (!opts.overwrite) {
     const existing = targets.filter((t) => fs.existsSync(t));
     if (existing.length) {
-      throw new StudioError({ code: 'exists', file: existing[0], what: `${existing.length} export file(s) already exist and were not replaced`, hint: 'Choose an empty output folder, or confirm overwriting' });
+      throw new StudioError({
+        code: 'exists',
+        file: existing[0],
+        what: `${existing.length} export file(s) already exist and were not replaced`,
+        hint: 'Choose an empty output folder, or confirm overwriting',
+      });
     }
   }
   const written: string[] = [];

@@ -12,7 +12,8 @@ import { recoverStaging } from './staging';
 import type { ExportPreview } from './preview';
 
 /** Input of src/worker/export.worker.ts. */
-export type ExportWorkerData = { kind: 'run'; request: ExportJobRequest } | { kind: 'preview'; request: Omit<ExportJobRequest, 'overwrite'> };
+export type ExportWorkerData =
+  { kind: 'run'; request: ExportJobRequest } | { kind: 'preview'; request: Omit<ExportJobRequest, 'overwrite'> };
 
 const crashHint = 'Nothing was written; try again, and report the message if it repeats';
 
@@ -37,5 +38,10 @@ export function startExport(request: ExportJobRequest, progress?: IProgress<Expo
 }
 
 export function startPreview(request: Omit<ExportJobRequest, 'overwrite'>): JobProcess<ExportPreview> {
-  return startJobProcess<ExportWorkerData, never, ExportPreview>({ worker: 'export', data: { kind: 'preview', request }, label: 'export preview', crashHint });
+  return startJobProcess<ExportWorkerData, never, ExportPreview>({
+    worker: 'export',
+    data: { kind: 'preview', request },
+    label: 'export preview',
+    crashHint,
+  });
 }

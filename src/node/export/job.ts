@@ -10,7 +10,14 @@ import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import { etaSeconds, type IProgress, type ProgressStep } from '../../shared/progress';
 import { renderModelCardMarkdown } from '../../shared/export/markdown';
-import type { ArtifactCheck, ExportArtifact, ExportFormat, ExportResult, SizeReportData, WeightPrecision } from '../../shared/export/schemas';
+import type {
+  ArtifactCheck,
+  ExportArtifact,
+  ExportFormat,
+  ExportResult,
+  SizeReportData,
+  WeightPrecision,
+} from '../../shared/export/schemas';
 import { applyToModel, readWeights } from '../../shared/prune';
 import type { BackendInfo } from '../compute/backend';
 import type { LatencyOptions } from './latency';
@@ -52,14 +59,21 @@ export interface ExportJobOptions {
 }
 
 function checkCancel(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new StudioError({ code: 'cancelled', what: 'The export was cancelled', hint: 'Nothing was written; start it again when needed' });
+  if (signal?.aborted)
+    throw new StudioError({ code: 'cancelled', what: 'The export was cancelled', hint: 'Nothing was written; start it again when needed' });
 }
 
 export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions = {}): Promise<ExportResult> {
   const t0 = performance.now();
   const targets = exportTargets(req);
-  if (!targets.length) throw new StudioError({ code: 'bad-input', what: 'No format or weight precision was chosen', hint: 'Pick at least one format (onnx, tfjs, tflite) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)' });
-  if (new Set(targets.map((t) => t.dir)).size !== targets.length) throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
+  if (!targets.length)
+    throw new StudioError({
+      code: 'bad-input',
+      what: 'No format or weight precision was chosen',
+      hint: 'Pick at least one format (onnx, tfjs, tflite) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)',
+    });
+  if (new Set(targets.map((t) => t.dir)).size !== targets.length)
+    throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
   // Fail before minutes of work, not after: the same check runs again when the files are placed.
   const places: StagedTarget[] = targets.map((t) => ({ format: t.format, dir: t.dir, name: t.name }));
   const parent = checkDestinations(places, req.overwrite);
@@ -84,7 +98,10 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     // Loaded once, when first needed: by BatchNorm re-estimation (train) or by scoring (val/test).
     let samples: Promise<{ train: Sample[]; val: Sample[]; test: Sample[] }> | undefined;
     const getSamples = (config: Parameters<typeof loadRunSamples>[0]) => (samples ??= loadRunSamples(config));
-    const prep = await prepareExport(req.runDir, req, { backend: opts.backend, calibration: async (s) => (await getSamples(s.record.config)).train });
+    const prep = await prepareExport(req.runDir, req, {
+      backend: opts.backend,
+      calibration: async (s) => (await getSamples(s.record.config)).train,
+    });
     model = prep.model;
     denseModel = prep.denseModel;
     const { src } = prep;
@@ -92,7 +109,12 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const data = await getSamples(src.record.config);
     const evaluatedOn = data.val.length ? 'val' : 'test';
     const evalSet = data.val.length ? data.val : data.test;
-    if (!evalSet.length) throw new StudioError({ code: 'bad-input', what: 'The run has no validation or test images to score the export on', hint: 'Train with a validation fraction above 0' });
+    if (!evalSet.length)
+      throw new StudioError({
+        code: 'bad-input',
+        what: 'The run has no validation or test images to score the export on',
+        hint: 'Train with a validation fraction above 0',
+      });
     const { inputSize: size, inChannels: channels } = src.record.config.model;
 
     progress('Scoring the dense model');
@@ -101,13 +123,19 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       // Channel family: the trained model is its own object (the exported one is rebuilt smaller).
       dense = scoreExport(await predictAll(tfjsPredictor(prep.denseModel), evalSet, size, channels, opts.signal), evalSet, size);
       progress('Writing the dense float32 model each verdict compares with');
-      baselines = await writeBaselines(prep.denseModel, targets.map((t) => t.format));
+      baselines = await writeBaselines(
+        prep.denseModel,
+        targets.map((t) => t.format),
+      );
     } else {
       const pruned = await readWeights(model);
       applyToModel(model, prep.original);
       dense = scoreExport(await predictAll(tfjsPredictor(model), evalSet, size, channels, opts.signal), evalSet, size);
       progress('Writing the dense float32 model each verdict compares with');
-      baselines = await writeBaselines(model, targets.map((t) => t.format));
+      baselines = await writeBaselines(
+        model,
+        targets.map((t) => t.format),
+      );
       applyToModel(model, pruned);
     }
 
@@ -129,7 +157,14 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       const back = await loadBack(t.format, stageDir);
       let check: ArtifactCheck;
       try {
-        check = compareToReference(back.runtime, await predictAll(back.predict, evalSet, size, channels, opts.signal), refProbs, evalSet, size, reference);
+        check = compareToReference(
+          back.runtime,
+          await predictAll(back.predict, evalSet, size, channels, opts.signal),
+          refProbs,
+          evalSet,
+          size,
+          reference,
+        );
         if (back.ops) check.ops = back.ops;
       } finally {
         await back.dispose();
@@ -138,7 +173,16 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       progress(`Measuring ${t.format} ${t.weights}: sizes and latency`);
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: dense.caseDice.mean }, dice: check.score.caseDice.mean, scored: true };
-      const size_: SizeReportData = await sizeReport({ model, format: t.format, weights: t.weights, files: written.files, quantizedBytes: written.quantizedBytes, latency: opts.latency, ...(compare ? { compare } : {}), ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}) });
+      const size_: SizeReportData = await sizeReport({
+        model,
+        format: t.format,
+        weights: t.weights,
+        files: written.files,
+        quantizedBytes: written.quantizedBytes,
+        latency: opts.latency,
+        ...(compare ? { compare } : {}),
+        ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}),
+      });
       const card = buildModelCard({
         record: src.record,
         weightsSource: src.weights,
@@ -146,11 +190,22 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
         prune: prep.prune,
         kernels: prep.kernels,
         evaluatedOn,
-        counts: { trainSlices: data.train.length, valSlices: data.val.length, evaluatedSlices: evalSet.length, evaluatedCases: reference.cases },
+        counts: {
+          trainSlices: data.train.length,
+          valSlices: data.val.length,
+          evaluatedSlices: evalSet.length,
+          evaluatedCases: reference.cases,
+        },
         dense,
         pruned: reference,
         sweep,
-        export: { format: t.format, weights: t.weights, size: size_, check, ...(written.calibration ? { calibration: written.calibration } : {}) },
+        export: {
+          format: t.format,
+          weights: t.weights,
+          size: size_,
+          check,
+          ...(written.calibration ? { calibration: written.calibration } : {}),
+        },
       });
       await fsp.writeFile(path.join(stageDir, CARD_JSON), JSON.stringify(card, null, 1));
       const markdown = renderModelCardMarkdown(card);
@@ -173,10 +228,33 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     // The history is a convenience; the export itself is complete without it.
     await recordExports(
       src.runDir,
-      artifacts.map((a) => ({ runId: src.record.id, dir: a.dir, format: a.format, weights: a.weights, sparsity: req.sparsity, scope: req.scope, keepFirstLast: req.keepFirstLast, family: req.family, createdAt: now, fileBytes: a.size.fileBytes, gzipBytes: a.size.gzipBytes, dice: a.check.score.caseDice.mean, deltaDice: a.check.deltaDice })),
+      artifacts.map((a) => ({
+        runId: src.record.id,
+        dir: a.dir,
+        format: a.format,
+        weights: a.weights,
+        sparsity: req.sparsity,
+        scope: req.scope,
+        keepFirstLast: req.keepFirstLast,
+        family: req.family,
+        createdAt: now,
+        fileBytes: a.size.fileBytes,
+        gzipBytes: a.size.gzipBytes,
+        dice: a.check.score.caseDice.mean,
+        deltaDice: a.check.deltaDice,
+      })),
     ).catch(() => undefined);
     opts.progress?.report({ fraction: 1, step: totalSteps, totalSteps, message: 'Done' });
-    return { runId: src.record.id, runDir: src.runDir, prune: prep.prune, evaluatedOn, dense, pruned: reference, artifacts, seconds: (performance.now() - t0) / 1000 };
+    return {
+      runId: src.record.id,
+      runDir: src.runDir,
+      prune: prep.prune,
+      evaluatedOn,
+      dense,
+      pruned: reference,
+      artifacts,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     model?.dispose();
     await baselines?.dispose();

@@ -82,7 +82,12 @@ async function interleaved(runners: (() => Promise<void>)[], runs: number, warmu
  * warm-up. With `baseline` (another model's bytes) both are timed interleaved, and the
  * baseline's median comes back too.
  */
-export async function measureOnnxLatency(bytes: Uint8Array, inputShape: number[], opts: LatencyOptions = {}, baseline?: Uint8Array): Promise<Latency & { baseline?: BaselineTiming }> {
+export async function measureOnnxLatency(
+  bytes: Uint8Array,
+  inputShape: number[],
+  opts: LatencyOptions = {},
+  baseline?: Uint8Array,
+): Promise<Latency & { baseline?: BaselineTiming }> {
   const runs = Math.max(1, opts.runs ?? 20);
   const warmup = Math.max(0, opts.warmup ?? 3);
   const threads = opts.threads ?? 1;
@@ -95,7 +100,18 @@ export async function measureOnnxLatency(bytes: Uint8Array, inputShape: number[]
       for (const k of Object.keys(out)) out[k].dispose();
     });
     const [times, base] = await interleaved(runners, runs, warmup);
-    return { runtime: 'onnxruntime-node', device: 'cpu', threads, inputShape: [...inputShape], runs, warmup, ...summary(times), peakBytes: null, memory: ORT_MEMORY, ...(base ? { baseline: summary(base) } : {}) };
+    return {
+      runtime: 'onnxruntime-node',
+      device: 'cpu',
+      threads,
+      inputShape: [...inputShape],
+      runs,
+      warmup,
+      ...summary(times),
+      peakBytes: null,
+      memory: ORT_MEMORY,
+      ...(base ? { baseline: summary(base) } : {}),
+    };
   } finally {
     for (const s of sessions) await s.release();
   }
@@ -106,7 +122,12 @@ export async function measureOnnxLatency(bytes: Uint8Array, inputShape: number[]
  * output out, on its CPU (XNNPACK) accelerator. With `baseline` (another .tflite file's bytes)
  * both are timed interleaved.
  */
-export async function measureTfliteLatency(bytes: Uint8Array, inputShape: number[], opts: LatencyOptions = {}, baseline?: Uint8Array): Promise<Latency & { baseline?: BaselineTiming }> {
+export async function measureTfliteLatency(
+  bytes: Uint8Array,
+  inputShape: number[],
+  opts: LatencyOptions = {},
+  baseline?: Uint8Array,
+): Promise<Latency & { baseline?: BaselineTiming }> {
   const runs = Math.max(1, opts.runs ?? 20);
   const warmup = Math.max(0, opts.warmup ?? 3);
   const threads = opts.threads ?? 1;
@@ -116,7 +137,19 @@ export async function measureTfliteLatency(bytes: Uint8Array, inputShape: number
     const data = pattern(inputShape.reduce((a, b) => a * b, 1));
     const runners = models.map((m) => async () => void (await runTflite(m, data, inputShape)));
     const [times, base] = await interleaved(runners, runs, warmup);
-    return { runtime: LITERT_RUNTIME, device: 'cpu', backend: 'wasm (XNNPACK)', threads, inputShape: [...inputShape], runs, warmup, ...summary(times), peakBytes: null, memory: LITERT_MEMORY, ...(base ? { baseline: summary(base) } : {}) };
+    return {
+      runtime: LITERT_RUNTIME,
+      device: 'cpu',
+      backend: 'wasm (XNNPACK)',
+      threads,
+      inputShape: [...inputShape],
+      runs,
+      warmup,
+      ...summary(times),
+      peakBytes: null,
+      memory: LITERT_MEMORY,
+      ...(base ? { baseline: summary(base) } : {}),
+    };
   } finally {
     for (const m of models) m.delete();
   }
@@ -126,7 +159,12 @@ export async function measureTfliteLatency(bytes: Uint8Array, inputShape: number
  * Wall time of `model.predict` plus reading the result back (tfjs runs asynchronously), on the
  * current tfjs backend, and the tensor memory tfjs reports for one prediction.
  */
-export async function measureTfjsLatency(model: tf.LayersModel, inputShape: number[], opts: LatencyOptions = {}, baseline?: tf.LayersModel): Promise<Latency & { baseline?: BaselineTiming }> {
+export async function measureTfjsLatency(
+  model: tf.LayersModel,
+  inputShape: number[],
+  opts: LatencyOptions = {},
+  baseline?: tf.LayersModel,
+): Promise<Latency & { baseline?: BaselineTiming }> {
   const runs = Math.max(1, opts.runs ?? 20);
   const warmup = Math.max(0, opts.warmup ?? 3);
   const x = tf.tensor(pattern(inputShape.reduce((a, b) => a * b, 1)), inputShape);
@@ -146,7 +184,19 @@ export async function measureTfjsLatency(model: tf.LayersModel, inputShape: numb
     const weightBytes = model.weights.reduce((n, w) => n + 4 * w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     const peakBytes = weightBytes + Math.max(0, info.peakBytes - before);
     const backend = tf.getBackend();
-    return { runtime: 'tfjs', device: backend === 'webgpu' || backend === 'webgl' ? 'gpu' : 'cpu', backend, threads: 1, inputShape: [...inputShape], runs, warmup, ...summary(times), peakBytes, memory: TFJS_MEMORY, ...(base ? { baseline: summary(base) } : {}) };
+    return {
+      runtime: 'tfjs',
+      device: backend === 'webgpu' || backend === 'webgl' ? 'gpu' : 'cpu',
+      backend,
+      threads: 1,
+      inputShape: [...inputShape],
+      runs,
+      warmup,
+      ...summary(times),
+      peakBytes,
+      memory: TFJS_MEMORY,
+      ...(base ? { baseline: summary(base) } : {}),
+    };
   } finally {
     x.dispose();
   }

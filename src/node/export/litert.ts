@@ -70,7 +70,11 @@ export function loadLiteRtRuntime(): Promise<LiteRtModule> {
     return lrt;
   })().catch((e: unknown) => {
     loading = undefined;
-    throw new StudioError({ code: 'backend', what: `LiteRT.js could not start (${e instanceof Error ? e.message : String(e)})`, hint: 'Run npm ci so node_modules/@litertjs/core/wasm is present' });
+    throw new StudioError({
+      code: 'backend',
+      what: `LiteRT.js could not start (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Run npm ci so node_modules/@litertjs/core/wasm is present',
+    });
   });
   return loading;
 }
@@ -92,7 +96,11 @@ export async function compileTflite(bytes: Uint8Array, opts: { threads?: number 
   try {
     return await lrt.loadAndCompile(bytes, { accelerator: 'wasm', cpuOptions: { numThreads: opts.threads ?? 1 } });
   } catch (e) {
-    throw new StudioError({ code: 'backend', what: `LiteRT.js could not load the TFLite model (${e instanceof Error ? e.message : String(e)})`, hint: 'Re-export the model; if it persists, report the model config' });
+    throw new StudioError({
+      code: 'backend',
+      what: `LiteRT.js could not load the TFLite model (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Re-export the model; if it persists, report the model config',
+    });
   }
 }
 
@@ -113,7 +121,11 @@ export async function runTflite(model: CompiledModel, input: Float32Array, shape
 }
 
 /** Runs a batch one image at a time (the file's batch is 1). */
-export async function runTfliteBatch(model: CompiledModel, input: Float32Array, shape: [number, number, number, number]): Promise<Float32Array> {
+export async function runTfliteBatch(
+  model: CompiledModel,
+  input: Float32Array,
+  shape: [number, number, number, number],
+): Promise<Float32Array> {
   const [n, h, w, c] = shape;
   const per = h * w * c;
   const parts: Float32Array[] = [];

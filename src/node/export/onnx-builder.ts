@@ -41,7 +41,13 @@ export class GraphBuilder {
 
   node(op: string, inputs: string[], name: string, attrs: Record<string, Attr> = {}, outputs = 1): string[] {
     const outs = Array.from({ length: outputs }, (_, i) => this.unique(outputs === 1 ? name : `${name}:${i}`));
-    this.nodes.push({ opType: op, name: this.unique(`${name}/${op}`), input: inputs, output: outs, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({
+      opType: op,
+      name: this.unique(`${name}/${op}`),
+      input: inputs,
+      output: outs,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return outs;
   }
 

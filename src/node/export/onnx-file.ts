@@ -13,7 +13,11 @@ export interface OnnxFileExport extends OnnxExport {
 }
 
 /** Writes `<dir>/<fileName>` (default model.onnx) atomically; never replaces a file unless `overwrite`. */
-export async function exportOnnxFile(model: tf.LayersModel, dir: string, opts: OnnxExportOptions & { overwrite?: boolean; fileName?: string } = {}): Promise<OnnxFileExport> {
+export async function exportOnnxFile(
+  model: tf.LayersModel,
+  dir: string,
+  opts: OnnxExportOptions & { overwrite?: boolean; fileName?: string } = {},
+): Promise<OnnxFileExport> {
   const e = exportOnnxModel(model, opts);
   const name = opts.fileName ?? 'model.onnx';
   const files = await writeFileSet(dir, [{ name, data: e.bytes }], { overwrite: opts.overwrite });

@@ -15,7 +15,11 @@ const NHWC_TO_NCHW = [0, 2, 3, 1];
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?? v[0]] : [v as number, v as number]);
 
 function unsupported(layer: Layer, what: string): StudioError {
-  return new StudioError({ code: 'unsupported', what: `Layer "${layer.name}" (${layer.getClassName()}): ${what} has no ONNX mapping here`, hint: 'Export a model built by the studio (Conv2D, BatchNorm, ReLU, Add, Concatenate, UpSampling2D, pooling)' });
+  return new StudioError({
+    code: 'unsupported',
+    what: `Layer "${layer.name}" (${layer.getClassName()}): ${what} has no ONNX mapping here`,
+    hint: 'Export a model built by the studio (Conv2D, BatchNorm, ReLU, Add, Concatenate, UpSampling2D, pooling)',
+  });
 }
 
 function variable(layer: Layer, prop: string): tf.Tensor {
@@ -40,7 +44,14 @@ export function samePads(inHW: [number, number], k: [number, number], s: [number
 }
 
 /** Explicit pads when H and W are static, else ONNX SAME_UPPER (the same rule, resolved at run time). */
-function padAttrs(layer: Layer, input: tf.SymbolicTensor, padding: string, k: [number, number], s: [number, number], d: [number, number]): Record<string, number[] | string> {
+function padAttrs(
+  layer: Layer,
+  input: tf.SymbolicTensor,
+  padding: string,
+  k: [number, number],
+  s: [number, number],
+  d: [number, number],
+): Record<string, number[] | string> {
   if (padding === 'valid') return { pads: [0, 0, 0, 0] };
   if (padding !== 'same') throw unsupported(layer, `padding "${padding}"`);
   const [, h, w] = input.shape;
@@ -105,7 +116,13 @@ export function emitLayer(b: GraphBuilder, layer: Layer, inputs: tf.SymbolicTens
       w.dispose();
       const convIn = [ins[0], wName];
       if (cfg.useBias) convIn.push(b.float(`${n}/bias`, data(variable(layer, 'bias')), [cout]));
-      const attrs = { kernel_shape: k, strides: s, dilations: d, group: cls === 'Conv2D' ? 1 : cin, ...padAttrs(layer, inputs[0], String(cfg.padding), k, s, d) };
+      const attrs = {
+        kernel_shape: k,
+        strides: s,
+        dilations: d,
+        group: cls === 'Conv2D' ? 1 : cin,
+        ...padAttrs(layer, inputs[0], String(cfg.padding), k, s, d),
+      };
       const act = cfg.activation as string | undefined;
       const y = b.node('Conv', convIn, act && act !== 'linear' ? `${n}_preact` : n, attrs)[0];
       return [activation(b, layer, n, y, act)];
@@ -130,7 +147,13 @@ export function emitLayer(b: GraphBuilder, layer: Layer, inputs: tf.SymbolicTens
       const c = mean.length;
       const gamma = cfg.scale ? data(variable(layer, 'gamma')) : new Float32Array(c).fill(1);
       const beta = cfg.center ? data(variable(layer, 'beta')) : new Float32Array(c);
-      const inputsBn = [ins[0], b.float(`${n}/gamma`, gamma, [c]), b.float(`${n}/beta`, beta, [c]), b.float(`${n}/moving_mean`, mean, [c]), b.float(`${n}/moving_variance`, data(variable(layer, 'movingVariance')), [c])];
+      const inputsBn = [
+        ins[0],
+        b.float(`${n}/gamma`, gamma, [c]),
+        b.float(`${n}/beta`, beta, [c]),
+        b.float(`${n}/moving_mean`, mean, [c]),
+        b.float(`${n}/moving_variance`, data(variable(layer, 'movingVariance')), [c]),
+      ];
       return b.node('BatchNormalization', inputsBn, n, { epsilon: { float: cfg.epsilon as number } });
     }
     case 'Activation':
@@ -168,7 +191,11 @@ export function emitLayer(b: GraphBuilder, layer: Layer, inputs: tf.SymbolicTens
     case 'AveragePooling2D': {
       const k = pair(cfg.poolSize);
       const s = pair(cfg.strides ?? cfg.poolSize);
-      const attrs: Record<string, number | number[] | string> = { kernel_shape: k, strides: s, ...padAttrs(layer, inputs[0], String(cfg.padding), k, s, [1, 1]) };
+      const attrs: Record<string, number | number[] | string> = {
+        kernel_shape: k,
+        strides: s,
+        ...padAttrs(layer, inputs[0], String(cfg.padding), k, s, [1, 1]),
+      };
       // TF's 'same' average ignores the padded cells; max pooling never sees them in ORT.
       if (cls === 'AveragePooling2D') attrs.count_include_pad = 0;
       return b.node(cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [ins[0]], n, attrs);

@@ -16,12 +16,20 @@ export async function createOnnxSession(bytes: Uint8Array, opts: OnnxSessionOpti
       graphOptimizationLevel: 'all',
     });
   } catch (e) {
-    throw new StudioError({ code: 'backend', what: `onnxruntime could not load the exported model (${e instanceof Error ? e.message : String(e)})`, hint: 'Re-export the model; if it persists, report the model config' });
+    throw new StudioError({
+      code: 'backend',
+      what: `onnxruntime could not load the exported model (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Re-export the model; if it persists, report the model config',
+    });
   }
 }
 
 /** Runs the first input/output of `session` on one NHWC float32 batch. */
-export async function runOnnx(session: ort.InferenceSession, input: Float32Array, shape: number[]): Promise<{ data: Float32Array; dims: number[] }> {
+export async function runOnnx(
+  session: ort.InferenceSession,
+  input: Float32Array,
+  shape: number[],
+): Promise<{ data: Float32Array; dims: number[] }> {
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
   const out = await session.run(feeds);
   const t = out[session.outputNames[0]];

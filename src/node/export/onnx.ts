@@ -37,7 +37,11 @@ export function exportOnnxModel(model: tf.LayersModel, opts: OnnxExportOptions =
     throw new StudioError({ code: 'bad-input', what: `Unknown weight storage "${storage}"`, hint: 'Use fp32, fp16 or int8-weights' });
   }
   if (model.inputs.length !== 1) {
-    throw new StudioError({ code: 'unsupported', what: `The model has ${model.inputs.length} inputs`, hint: 'Export a single-input segmentation model' });
+    throw new StudioError({
+      code: 'unsupported',
+      what: `The model has ${model.inputs.length} inputs`,
+      hint: 'Export a single-input segmentation model',
+    });
   }
   const b = new GraphBuilder(storage);
   const inputName = b.unique('input');
@@ -91,6 +95,11 @@ function valueInfo(name: string, shape: (number | null)[]): O.IValueInfoProto {
   const labels = ['N', 'H', 'W', 'C'];
   return {
     name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: shape.map((d, i) => (d == null || i === 0 ? { dimParam: labels[i] ?? `d${i}` } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: shape.map((d, i) => (d == null || i === 0 ? { dimParam: labels[i] ?? `d${i}` } : { dimValue: d })) },
+      },
+    },
   };
 }

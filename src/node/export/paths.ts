@@ -43,7 +43,13 @@ export function exportDir(runDir: string, outDir: string | undefined, single: bo
 export function existingTargets(dir: string, format: ExportFormat): string[] {
   if (!fs.existsSync(dir)) return [];
   const fixed = [MODEL_FILE[format], CARD_JSON, CARD_MD].map((n) => path.join(dir, n));
-  const shards = format === 'tfjs' ? fs.readdirSync(dir).filter((n) => /^group1-shard\d+of\d+\.bin$/.test(n)).map((n) => path.join(dir, n)) : [];
+  const shards =
+    format === 'tfjs'
+      ? fs
+          .readdirSync(dir)
+          .filter((n) => /^group1-shard\d+of\d+\.bin$/.test(n))
+          .map((n) => path.join(dir, n))
+      : [];
   return [...fixed.filter((f) => fs.existsSync(f)), ...shards];
 }
 
@@ -55,12 +61,21 @@ export interface Target {
 }
 
 /** The format x precision pairs of a request that cannot be written (int8-qdq is ONNX only); they are skipped. */
-export function unsupportedPairs(req: { formats: ExportFormat[]; weights: WeightPrecision[] }): { format: ExportFormat; weights: WeightPrecision }[] {
-  return req.formats.flatMap((format) => req.weights.filter((weights) => !PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })));
+export function unsupportedPairs(req: {
+  formats: ExportFormat[];
+  weights: WeightPrecision[];
+}): { format: ExportFormat; weights: WeightPrecision }[] {
+  return req.formats.flatMap((format) =>
+    req.weights.filter((weights) => !PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })),
+  );
 }
 
-export function exportTargets(req: { runDir: string; formats: ExportFormat[]; weights: WeightPrecision[]; outDir?: string } & LevelName): Target[] {
-  const pairs = req.formats.flatMap((format) => req.weights.filter((weights) => PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })));
+export function exportTargets(
+  req: { runDir: string; formats: ExportFormat[]; weights: WeightPrecision[]; outDir?: string } & LevelName,
+): Target[] {
+  const pairs = req.formats.flatMap((format) =>
+    req.weights.filter((weights) => PRECISION_FORMATS[weights].includes(format)).map((weights) => ({ format, weights })),
+  );
   const single = pairs.length === 1;
   return pairs.map(({ format, weights }) => {
     const name = exportName(req, format, weights);

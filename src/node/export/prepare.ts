@@ -53,39 +53,82 @@ export async function kernelCounts(model: tf.LayersModel): Promise<{ total: numb
  * Loads the run's trained model on the run's backend preference (or `backend`) and prunes it in
  * one shot; with `reestimateBatchNorm`, `calibration` samples (the training split) set the BN statistics.
  */
-export async function prepareExport(runDir: string, level: LevelRequest, opts: { backend?: BackendInfo; calibration?: (src: RunSource) => Promise<Sample[]> } = {}): Promise<Prepared> {
+export async function prepareExport(
+  runDir: string,
+  level: LevelRequest,
+  opts: { backend?: BackendInfo; calibration?: (src: RunSource) => Promise<Sample[]> } = {},
+): Promise<Prepared> {
   const src = await openRunSource(runDir);
   const backend = opts.backend ?? (await initBackend(src.record.config.backend));
   const trained = await loadTrainedModel(src);
   let model = trained;
   try {
     const original = await readWeights(trained);
-    let report: { requested: number; achieved: number; overall: number; scope: 'global' | 'layerwise'; keepFirstLast: boolean; threshold?: number };
+    let report: {
+      requested: number;
+      achieved: number;
+      overall: number;
+      scope: 'global' | 'layerwise';
+      keepFirstLast: boolean;
+      threshold?: number;
+    };
     let channel: PruneSummary['channel'];
     if (level.family === 'channel') {
       const plan = planChannelPruning(trained, original, { fraction: level.sparsity, criterion: level.channelCriterion ?? 'l1' });
       model = buildChannelPruned(trained, original, plan);
-      report = { requested: plan.requested, achieved: plan.paramsRemoved, overall: plan.paramsRemoved, scope: level.scope, keepFirstLast: false };
-      channel = { criterion: plan.criterion, target: plan.target, ratio: plan.ratio, paramsRemoved: plan.paramsRemoved, flopsRemoved: plan.flopsRemoved, kernelParams: plan.kernelParams, flops: plan.flops };
+      report = {
+        requested: plan.requested,
+        achieved: plan.paramsRemoved,
+        overall: plan.paramsRemoved,
+        scope: level.scope,
+        keepFirstLast: false,
+      };
+      channel = {
+        criterion: plan.criterion,
+        target: plan.target,
+        ratio: plan.ratio,
+        paramsRemoved: plan.paramsRemoved,
+        flopsRemoved: plan.flopsRemoved,
+        kernelParams: plan.kernelParams,
+        flops: plan.flops,
+      };
     } else {
       report = await pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
     }
     if (level.reestimateBatchNorm) {
       const samples = (await opts.calibration?.(src)) ?? [];
-      if (!samples.length) throw new StudioError({ code: 'bad-input', what: 'BatchNorm re-estimation needs training images and there are none', hint: 'Export without BatchNorm re-estimation' });
+      if (!samples.length)
+        throw new StudioError({
+          code: 'bad-input',
+          what: 'BatchNorm re-estimation needs training images and there are none',
+          hint: 'Export without BatchNorm re-estimation',
+        });
       const { inputSize, inChannels } = src.record.config.model;
-      const batches = chunk(Array.from({ length: Math.min(samples.length, 256) }, (_, i) => i), 16).map((idx) => () => toBatch(idx.map((i) => samples[i]), inputSize, inChannels));
-      await reestimateBatchNorm(model, (function* () {
-        for (const b of batches) {
-          const { x, y } = b();
-          y.dispose();
-          try {
-            yield x;
-          } finally {
-            x.dispose();
+      const batches = chunk(
+        Array.from({ length: Math.min(samples.length, 256) }, (_, i) => i),
+        16,
+      ).map(
+        (idx) => () =>
+          toBatch(
+            idx.map((i) => samples[i]),
+            inputSize,
+            inChannels,
+          ),
+      );
+      await reestimateBatchNorm(
+        model,
+        (function* () {
+          for (const b of batches) {
+            const { x, y } = b();
+            y.dispose();
+            try {
+              yield x;
+            } finally {
+              x.dispose();
+            }
           }
-        }
-      })());
+        })(),
+      );
     }
     const prune: PruneSummary = {
       requested: report.requested,

@@ -29,7 +29,10 @@ export interface ExportPreview {
   markdown: string;
 }
 
-export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, opts: { latency?: LatencyOptions; backend?: BackendInfo } = {}): Promise<ExportPreview> {
+export async function previewExport(
+  req: Omit<ExportJobRequest, 'overwrite'>,
+  opts: { latency?: LatencyOptions; backend?: BackendInfo } = {},
+): Promise<ExportPreview> {
   // A preview must not need training images: BatchNorm re-estimation is left to the export.
   const prep = await prepareExport(req.runDir, { ...req, reestimateBatchNorm: false }, { backend: opts.backend });
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'var-studio-preview-'));
@@ -39,11 +42,18 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
     const calibrations: (Calibration | undefined)[] = [];
     const latency = opts.latency ?? { runs: 5, warmup: 1 };
     // Measured with the dense weights, then the pruned ones go back.
-    if (prep.denseModel) baselines = await writeBaselines(prep.denseModel, exportTargets(req).map((t) => t.format));
+    if (prep.denseModel)
+      baselines = await writeBaselines(
+        prep.denseModel,
+        exportTargets(req).map((t) => t.format),
+      );
     else {
       const pruned = await readWeights(prep.model);
       applyToModel(prep.model, prep.original);
-      baselines = await writeBaselines(prep.model, exportTargets(req).map((t) => t.format));
+      baselines = await writeBaselines(
+        prep.model,
+        exportTargets(req).map((t) => t.format),
+      );
       applyToModel(prep.model, pruned);
     }
     // int8-qdq is calibrated on training slices here too, so the preview measures the real file.
@@ -53,7 +63,16 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
       const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), qdq);
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: null }, dice: null, scored: false };
-      const size = await sizeReport({ model: prep.model, format: t.format, weights: t.weights, files: w.files, quantizedBytes: w.quantizedBytes, latency, ...(compare ? { compare } : {}), ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}) });
+      const size = await sizeReport({
+        model: prep.model,
+        format: t.format,
+        weights: t.weights,
+        files: w.files,
+        quantizedBytes: w.quantizedBytes,
+        latency,
+        ...(compare ? { compare } : {}),
+        ...(req.family === 'channel' ? { statement: CHANNEL_STATEMENT } : {}),
+      });
       artifacts.push({ format: t.format, weights: t.weights, dir: t.dir, existing: existingTargets(t.dir, t.format), size });
       calibrations.push(w.calibration);
     }
@@ -66,11 +85,24 @@ export async function previewExport(req: Omit<ExportJobRequest, 'overwrite'>, op
       prune: { ...prep.prune, batchNormReestimated: req.reestimateBatchNorm },
       kernels: prep.kernels,
       evaluatedOn: r.config.split.val > 0 ? 'val' : 'test',
-      counts: { trainSlices: r.data?.trainSamples ?? null, valSlices: r.data?.valSamples ?? null, evaluatedSlices: null, evaluatedCases: null },
+      counts: {
+        trainSlices: r.data?.trainSamples ?? null,
+        valSlices: r.data?.valSamples ?? null,
+        evaluatedSlices: null,
+        evaluatedCases: null,
+      },
       dense: null,
       pruned: null,
       sweep: await readSweepLevels(prep.src.runDir),
-      export: first ? { format: first.format, weights: first.weights, size: first.size, check: null, ...(calibrations[0] ? { calibration: calibrations[0] } : {}) } : null,
+      export: first
+        ? {
+            format: first.format,
+            weights: first.weights,
+            size: first.size,
+            check: null,
+            ...(calibrations[0] ? { calibration: calibrations[0] } : {}),
+          }
+        : null,
     });
     return { prune: prep.prune, artifacts, card, markdown: renderModelCardMarkdown(card) };
   } finally {

@@ -80,7 +80,10 @@ export function foldBatchNorm(g: O.IGraphProto): number {
     }
     w.rawData = rawOf(wv);
     const biasName = `${conv.name}/folded_bias`;
-    g.initializer = [...(g.initializer ?? []).filter((t) => t !== oldBias), { name: biasName, dataType: DT.FLOAT, dims: [cout], rawData: rawOf(newBias) }];
+    g.initializer = [
+      ...(g.initializer ?? []).filter((t) => t !== oldBias),
+      { name: biasName, dataType: DT.FLOAT, dims: [cout], rawData: rawOf(newBias) },
+    ];
     conv.input = [(conv.input as string[])[0], (conv.input as string[])[1], biasName];
     conv.output = [(bn.output as string[])[0]];
     drop.add(bn);
@@ -116,7 +119,10 @@ export function convGroups(g: O.IGraphProto): ConvGroup[] {
 
 /** Ops that only move values (nearest Resize, MaxPool): their output can share their input's quantization. */
 function movesValues(n: O.INodeProto): boolean {
-  return n.opType === 'MaxPool' || (n.opType === 'Resize' && !!n.attribute?.some((a) => a.name === 'mode' && new TextDecoder().decode(a.s as Uint8Array) === 'nearest'));
+  return (
+    n.opType === 'MaxPool' ||
+    (n.opType === 'Resize' && !!n.attribute?.some((a) => a.name === 'mode' && new TextDecoder().decode(a.s as Uint8Array) === 'nearest'))
+  );
 }
 
 /**
@@ -167,7 +173,10 @@ export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<str
     params.set(t, p);
     const s = `${t}/q_scale`;
     const z = `${t}/q_zero_point`;
-    newInits.push({ name: s, dataType: DT.FLOAT, dims: [], rawData: rawOf(Float32Array.of(p.scale)) }, { name: z, dataType: DT.UINT8, dims: [], rawData: Uint8Array.of(p.zeroPoint) });
+    newInits.push(
+      { name: s, dataType: DT.FLOAT, dims: [], rawData: rawOf(Float32Array.of(p.scale)) },
+      { name: z, dataType: DT.UINT8, dims: [], rawData: Uint8Array.of(p.zeroPoint) },
+    );
     const q = `${t}/quantized`;
     const dq = `${t}/dequantized`;
     const nodes: O.INodeProto[] = [
@@ -209,7 +218,13 @@ export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<str
     );
     stats.kernelElements += q.length;
     stats.kernelBytes += q.length + 4 * cout + cout;
-    front.push({ opType: 'DequantizeLinear', name: `${base}/DequantizeLinear`, input: [`${base}_int8`, `${base}_scale`, `${base}_zero_point`], output: [`${base}/dequantized`], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
+    front.push({
+      opType: 'DequantizeLinear',
+      name: `${base}/DequantizeLinear`,
+      input: [`${base}_int8`, `${base}_scale`, `${base}_zero_point`],
+      output: [`${base}/dequantized`],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+    });
     const inputs = [c.conv.input![0], `${base}/dequantized`];
     const b = bName ? inits.get(bName) : undefined;
     if (b) {
@@ -222,7 +237,13 @@ export function insertQdq(g: O.IGraphProto, groups: ConvGroup[], ranges: Map<str
         { name: `${bName}_scale`, dataType: DT.FLOAT, dims: [cout], rawData: rawOf(bs) },
         { name: `${bName}_zero_point`, dataType: DT.INT32, dims: [cout], rawData: new Uint8Array(4 * cout) },
       );
-      front.push({ opType: 'DequantizeLinear', name: `${bName}/DequantizeLinear`, input: [`${bName}_int32`, `${bName}_scale`, `${bName}_zero_point`], output: [`${bName}/dequantized`], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
+      front.push({
+        opType: 'DequantizeLinear',
+        name: `${bName}/DequantizeLinear`,
+        input: [`${bName}_int32`, `${bName}_scale`, `${bName}_zero_point`],
+        output: [`${bName}/dequantized`],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      });
       inputs.push(`${bName}/dequantized`);
     }
     c.conv.input = inputs;

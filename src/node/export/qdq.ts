@@ -57,9 +57,28 @@ export function evenlySpaced<T>(items: T[], n: number): T[] {
 const BATCH = 8;
 
 /** Runs `graph` with `names` as extra outputs over the images; calls `visit` with each tensor's values. */
-async function runIntermediates(graph: O.IGraphProto, names: string[], images: Float32Array[], hwc: [number, number, number], visit: (name: string, values: Float32Array) => void): Promise<void> {
-  const probe: O.IGraphProto = { ...graph, output: [...(graph.output ?? []), ...names.map((name) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }))] };
-  const bytes = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], producerName: 'var-studio-calibration', graph: probe })).finish();
+async function runIntermediates(
+  graph: O.IGraphProto,
+  names: string[],
+  images: Float32Array[],
+  hwc: [number, number, number],
+  visit: (name: string, values: Float32Array) => void,
+): Promise<void> {
+  const probe: O.IGraphProto = {
+    ...graph,
+    output: [
+      ...(graph.output ?? []),
+      ...names.map((name) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } })),
+    ],
+  };
+  const bytes = onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 7,
+      opsetImport: [{ domain: '', version: 13 }],
+      producerName: 'var-studio-calibration',
+      graph: probe,
+    }),
+  ).finish();
   const session = await createOnnxSession(bytes);
   try {
     const px = hwc[0] * hwc[1] * hwc[2];
@@ -78,7 +97,14 @@ async function runIntermediates(graph: O.IGraphProto, names: string[], images: F
   }
 }
 
-async function calibrate(graph: O.IGraphProto, names: string[], images: Float32Array[], hwc: [number, number, number], method: 'minmax' | 'percentile', percentile: number): Promise<Map<string, Range>> {
+async function calibrate(
+  graph: O.IGraphProto,
+  names: string[],
+  images: Float32Array[],
+  hwc: [number, number, number],
+  method: 'minmax' | 'percentile',
+  percentile: number,
+): Promise<Map<string, Range>> {
   const ranges = new Map<string, Range>(names.map((n) => [n, { min: Infinity, max: -Infinity }]));
   await runIntermediates(graph, names, images, hwc, (n, v) => {
     const r = ranges.get(n) as Range;
@@ -118,13 +144,27 @@ async function calibrate(graph: O.IGraphProto, names: string[], images: Float32A
  * The int8-qdq ONNX model of `model`, calibrated on `images` (NHWC float32 slices of the
  * training split, preprocessed like the model's input; pass them all, `slices` are picked here).
  */
-export async function exportOnnxQdqModel(model: tf.LayersModel, images: Float32Array[], opts: QdqOptions & { metadata?: Record<string, string> } = {}): Promise<QdqExport> {
+export async function exportOnnxQdqModel(
+  model: tf.LayersModel,
+  images: Float32Array[],
+  opts: QdqOptions & { metadata?: Record<string, string> } = {},
+): Promise<QdqExport> {
   const slices = Math.max(1, opts.slices ?? QDQ_DEFAULTS.slices);
   const method = opts.method ?? QDQ_DEFAULTS.method;
   const percentile = opts.percentile ?? QDQ_DEFAULTS.percentile;
-  if (!images.length) throw new StudioError({ code: 'bad-input', what: 'int8-qdq needs training images to calibrate the activation ranges, and the run has none', hint: 'Export int8-weights instead, or train with a training split' });
+  if (!images.length)
+    throw new StudioError({
+      code: 'bad-input',
+      what: 'int8-qdq needs training images to calibrate the activation ranges, and the run has none',
+      hint: 'Export int8-weights instead, or train with a training split',
+    });
   const [, h, w, c] = model.inputs[0].shape;
-  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') throw new StudioError({ code: 'unsupported', what: 'int8-qdq needs a model with a fixed input size', hint: 'Export a model built by the studio' });
+  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number')
+    throw new StudioError({
+      code: 'unsupported',
+      what: 'int8-qdq needs a model with a fixed input size',
+      hint: 'Export a model built by the studio',
+    });
   const picked = evenlySpaced(images, slices);
   const fp = exportOnnxModel(model, { weights: 'fp32' });
   const proto = onnx.ModelProto.decode(fp.bytes);
@@ -134,14 +174,27 @@ export async function exportOnnxQdqModel(model: tf.LayersModel, images: Float32A
   const names = calibrationTensors(groups, graph);
   const ranges = await calibrate(graph, names, picked, [h, w, c], method, percentile);
   const stats = insertQdq(graph, groups, ranges);
-  const calibration: QdqCalibration = { method, ...(method === 'percentile' ? { percentile } : {}), slices: picked.length, tensors: names.length, foldedBatchNorms: folded, quantizedConvs: stats.quantizedConvs };
+  const calibration: QdqCalibration = {
+    method,
+    ...(method === 'percentile' ? { percentile } : {}),
+    slices: picked.length,
+    tensors: names.length,
+    foldedBatchNorms: folded,
+    quantizedConvs: stats.quantizedConvs,
+  };
   proto.metadataProps = Object.entries({
     weights: 'int8-qdq',
     calibration: `${method}${method === 'percentile' ? ` ${percentile}` : ''} over ${picked.length} training slices`,
     ...opts.metadata,
   }).map(([key, value]) => ({ key, value }));
   const bytes = onnx.ModelProto.encode(proto).finish();
-  return { bytes, stats: { kernelElements: stats.kernelElements, kernelBytes: stats.kernelBytes, otherBytes: stats.otherBytes }, inputName: fp.inputName, outputNames: fp.outputNames, calibration };
+  return {
+    bytes,
+    stats: { kernelElements: stats.kernelElements, kernelBytes: stats.kernelBytes, otherBytes: stats.otherBytes },
+    inputName: fp.inputName,
+    outputNames: fp.outputNames,
+    calibration,
+  };
 }
 
 /**
@@ -151,7 +204,14 @@ export async function exportOnnxQdqModel(model: tf.LayersModel, images: Float32A
  */
 export async function optimizedOpTypes(bytes: Uint8Array, tmpFile: string): Promise<Record<string, number>> {
   const fsp = await import('node:fs/promises');
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', optimizedModelFilePath: tmpFile, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    optimizedModelFilePath: tmpFile,
+    logSeverityLevel: 3,
+  });
   await session.release();
   try {
     const m = onnx.ModelProto.decode(await fsp.readFile(tmpFile));

@@ -4,7 +4,6 @@
  * because a small rounding of a BN variance moves every activation after it.
  */
 
-
 function roundHalfEven(y: number): number {
   const f = Math.floor(y);
   const d = y - f;

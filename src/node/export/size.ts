@@ -5,7 +5,14 @@ import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { ExportFormat, Verdict, WeightPrecision } from '../../shared/export/schemas';
 import { computeVerdict } from '../../shared/export/verdict';
-import { measureOnnxLatency, measureTfjsLatency, measureTfliteLatency, type BaselineTiming, type Latency, type LatencyOptions } from './latency';
+import {
+  measureOnnxLatency,
+  measureTfjsLatency,
+  measureTfliteLatency,
+  type BaselineTiming,
+  type Latency,
+  type LatencyOptions,
+} from './latency';
 import { tfjsDir } from './tfjs';
 import { isPrunableShape } from '../../shared/model/weights';
 
@@ -58,7 +65,11 @@ export interface SizeReportInput {
    * the files, and the verdict computed against it. `dice`: the artifact's measured Dice; `scored`
    * false in a preview (no Dice yet).
    */
-  compare?: { baseline: { files: string[]; fileBytes: number; gzipBytes: number; dice: number | null }; dice: number | null; scored: boolean };
+  compare?: {
+    baseline: { files: string[]; fileBytes: number; gzipBytes: number; dice: number | null };
+    dice: number | null;
+    scored: boolean;
+  };
   /** Time the files in their runtime (default true). */
   measureLatency?: boolean;
   latency?: LatencyOptions & { batch?: number };
@@ -89,7 +100,8 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
   }
   const shape = input.model.inputs[0].shape.map((d, i) => (i === 0 ? (input.latency?.batch ?? 1) : (d ?? 1)));
   const c = input.compare;
-  const measured = input.measureLatency === false ? undefined : await measureFiles(input.format, input.files, shape, input.latency, c?.baseline.files);
+  const measured =
+    input.measureLatency === false ? undefined : await measureFiles(input.format, input.files, shape, input.latency, c?.baseline.files);
   const { baseline: baseTiming, ...latency } = measured ?? {};
   const fileBytes = files.reduce((n, f) => n + f.bytes, 0);
   const gzipBytes = files.reduce((n, f) => n + f.gzipBytes, 0);
@@ -109,8 +121,24 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
     ...(c && baseTiming && measured
       ? {
           verdict: computeVerdict(
-            { latencyMs: measured.medianMs, latencyQ25Ms: measured.q25Ms, latencyQ75Ms: measured.q75Ms, runs: measured.runs, fileBytes, gzipBytes, dice: c.dice },
-            { runtime: measured.runtime, latencyMs: baseTiming.medianMs, latencyQ25Ms: baseTiming.q25Ms, latencyQ75Ms: baseTiming.q75Ms, fileBytes: c.baseline.fileBytes, gzipBytes: c.baseline.gzipBytes, dice: c.baseline.dice },
+            {
+              latencyMs: measured.medianMs,
+              latencyQ25Ms: measured.q25Ms,
+              latencyQ75Ms: measured.q75Ms,
+              runs: measured.runs,
+              fileBytes,
+              gzipBytes,
+              dice: c.dice,
+            },
+            {
+              runtime: measured.runtime,
+              latencyMs: baseTiming.medianMs,
+              latencyQ25Ms: baseTiming.q25Ms,
+              latencyQ75Ms: baseTiming.q75Ms,
+              fileBytes: c.baseline.fileBytes,
+              gzipBytes: c.baseline.gzipBytes,
+              dice: c.baseline.dice,
+            },
             c.scored,
           ),
         }
@@ -119,15 +147,34 @@ export async function sizeReport(input: SizeReportInput): Promise<SizeReport> {
 }
 
 const fileBytes = async (files: string[], ext: string) => new Uint8Array(await fsp.readFile(files.find((f) => f.endsWith(ext)) as string));
-const loadTfjs = (files: string[]) => tf.loadLayersModel(tfjsDir(path.dirname(files.find((f) => path.basename(f) === 'model.json') as string)));
+const loadTfjs = (files: string[]) =>
+  tf.loadLayersModel(tfjsDir(path.dirname(files.find((f) => path.basename(f) === 'model.json') as string)));
 
 /**
  * Loads the written files (not the in-memory model) in the format's own runtime and times them;
  * with `baselineFiles` (same format) those are timed interleaved with them.
  */
-export async function measureFiles(format: ExportFormat, files: string[], inputShape: number[], opts?: LatencyOptions, baselineFiles?: string[]): Promise<Latency & { baseline?: BaselineTiming }> {
-  if (format === 'onnx') return measureOnnxLatency(await fileBytes(files, '.onnx'), inputShape, opts, baselineFiles && (await fileBytes(baselineFiles, '.onnx')));
-  if (format === 'tflite') return measureTfliteLatency(await fileBytes(files, '.tflite'), inputShape, opts, baselineFiles && (await fileBytes(baselineFiles, '.tflite')));
+export async function measureFiles(
+  format: ExportFormat,
+  files: string[],
+  inputShape: number[],
+  opts?: LatencyOptions,
+  baselineFiles?: string[],
+): Promise<Latency & { baseline?: BaselineTiming }> {
+  if (format === 'onnx')
+    return measureOnnxLatency(
+      await fileBytes(files, '.onnx'),
+      inputShape,
+      opts,
+      baselineFiles && (await fileBytes(baselineFiles, '.onnx')),
+    );
+  if (format === 'tflite')
+    return measureTfliteLatency(
+      await fileBytes(files, '.tflite'),
+      inputShape,
+      opts,
+      baselineFiles && (await fileBytes(baselineFiles, '.tflite')),
+    );
   const model = await loadTfjs(files);
   const base = baselineFiles ? await loadTfjs(baselineFiles) : undefined;
   try {

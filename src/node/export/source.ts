@@ -19,13 +19,23 @@ export interface RunSource {
 export async function openRunSource(runDir: string): Promise<RunSource> {
   const dir = path.resolve(runDir);
   if (!fs.existsSync(path.join(dir, 'run.json'))) {
-    throw new StudioError({ code: 'not-found', file: dir, what: 'This folder is not a run (no run.json)', hint: 'Pass a run directory, e.g. ~/.local/share/var-studio/runs/<run id>' });
+    throw new StudioError({
+      code: 'not-found',
+      file: dir,
+      what: 'This folder is not a run (no run.json)',
+      hint: 'Pass a run directory, e.g. ~/.local/share/var-studio/runs/<run id>',
+    });
   }
   const store = new RunStore(path.dirname(dir));
   const record = await store.open(path.basename(dir));
   const weights = store.trainedWeights(record.id);
   if (!weights) {
-    throw new StudioError({ code: 'not-found', file: dir, what: `Run ${record.id} has no trained weights yet (status ${record.status})`, hint: 'Wait for the first epoch to finish, or train the run again' });
+    throw new StudioError({
+      code: 'not-found',
+      file: dir,
+      what: `Run ${record.id} has no trained weights yet (status ${record.status})`,
+      hint: 'Wait for the first epoch to finish, or train the run again',
+    });
   }
   return { runDir: dir, record, weights: weights.kind, weightsFile: weights.file };
 }

@@ -42,7 +42,11 @@ function isExportFile(name: string): boolean {
   return [ONNX_FILE, TFJS_JSON, CARD_JSON, CARD_MD].includes(name) || /^group1-shard\d+of\d+\.bin$/.test(name);
 }
 
-function destError(file: string, what: string, hint = 'Choose an output folder you can write to, e.g. under your home folder'): StudioError {
+function destError(
+  file: string,
+  what: string,
+  hint = 'Choose an output folder you can write to, e.g. under your home folder',
+): StudioError {
   return new StudioError({ code: 'bad-input', file, what, hint });
 }
 
@@ -52,17 +56,36 @@ function destError(file: string, what: string, hint = 'Choose an output folder y
  */
 export function checkDestinations(targets: StagedTarget[], overwrite: boolean): string {
   const parents = new Set(targets.map((t) => path.dirname(path.resolve(t.dir))));
-  if (parents.size !== 1) throw new StudioError({ code: 'internal', what: 'export folders of one set must share a parent folder', hint: 'Report this; export one format at a time meanwhile' });
+  if (parents.size !== 1)
+    throw new StudioError({
+      code: 'internal',
+      what: 'export folders of one set must share a parent folder',
+      hint: 'Report this; export one format at a time meanwhile',
+    });
   const parent = [...parents][0];
-  if (SYSTEM.some((s) => parent === s || parent.startsWith(s + path.sep))) throw destError(parent, 'system folders (/proc, /sys, /dev) cannot hold exports');
+  if (SYSTEM.some((s) => parent === s || parent.startsWith(s + path.sep)))
+    throw destError(parent, 'system folders (/proc, /sys, /dev) cannot hold exports');
   // The first existing ancestor decides: a file there means "a path under a file".
   let probe = parent;
   for (;;) {
     let st: fs.Stats | undefined;
-    try { st = fs.statSync(probe); } catch { /* missing: look further up */ }
+    try {
+      st = fs.statSync(probe);
+    } catch {
+      /* missing: look further up */
+    }
     if (st) {
-      if (!st.isDirectory()) throw destError(probe, 'this is a file, so no folder can be created under it', 'Choose an output path that is (or will be) a folder');
-      try { fs.accessSync(probe, fs.constants.W_OK | fs.constants.X_OK); } catch { throw destError(probe, 'the folder is not writable'); }
+      if (!st.isDirectory())
+        throw destError(
+          probe,
+          'this is a file, so no folder can be created under it',
+          'Choose an output path that is (or will be) a folder',
+        );
+      try {
+        fs.accessSync(probe, fs.constants.W_OK | fs.constants.X_OK);
+      } catch {
+        throw destError(probe, 'the folder is not writable');
+      }
       break;
     }
     const up = path.dirname(probe);
@@ -70,17 +93,33 @@ export function checkDestinations(targets: StagedTarget[], overwrite: boolean): 
     probe = up;
   }
   const real = fs.realpathSync(probe);
-  if (SYSTEM.some((s) => real === s || real.startsWith(s + path.sep))) throw destError(parent, 'system folders (/proc, /sys, /dev) cannot hold exports');
+  if (SYSTEM.some((s) => real === s || real.startsWith(s + path.sep)))
+    throw destError(parent, 'system folders (/proc, /sys, /dev) cannot hold exports');
   for (const t of targets) {
     let st: fs.Stats | undefined;
-    try { st = fs.statSync(t.dir); } catch { continue; }
-    if (!st.isDirectory()) throw destError(t.dir, 'a file has the name of the output folder', 'Remove or rename that file, or choose another output folder');
+    try {
+      st = fs.statSync(t.dir);
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory())
+      throw destError(t.dir, 'a file has the name of the output folder', 'Remove or rename that file, or choose another output folder');
     const entries = fs.readdirSync(t.dir);
     // The folder is replaced as a whole, so it may only hold an earlier export.
     const foreign = entries.filter((n) => !isExportFile(n));
-    if (foreign.length) throw destError(path.join(t.dir, foreign[0]), `the output folder holds ${foreign.length} file(s) that are not part of an export`, 'Choose an empty or new output folder; an export replaces its folder as a whole');
+    if (foreign.length)
+      throw destError(
+        path.join(t.dir, foreign[0]),
+        `the output folder holds ${foreign.length} file(s) that are not part of an export`,
+        'Choose an empty or new output folder; an export replaces its folder as a whole',
+      );
     if (entries.length && !overwrite) {
-      throw new StudioError({ code: 'exists', file: path.join(t.dir, entries[0]), what: `${entries.length} file(s) of this export already exist and were not replaced`, hint: 'Choose another output folder, or confirm overwriting (CLI: --force)' });
+      throw new StudioError({
+        code: 'exists',
+        file: path.join(t.dir, entries[0]),
+        what: `${entries.length} file(s) of this export already exist and were not replaced`,
+        hint: 'Choose another output folder, or confirm overwriting (CLI: --force)',
+      });
     }
   }
   return parent;
@@ -107,7 +146,10 @@ export async function createStaging(parent: string): Promise<string> {
     await fsp.mkdir(parent, { recursive: true });
     await recoverStaging(parent);
     // Best effort: without the note, the next export into this folder still recovers it.
-    await fsp.mkdir(pendingDir(), { recursive: true }).then(() => writeFileAtomic(pendingNote(root), JSON.stringify({ parent: path.resolve(parent) }))).catch(() => undefined);
+    await fsp
+      .mkdir(pendingDir(), { recursive: true })
+      .then(() => writeFileAtomic(pendingNote(root), JSON.stringify({ parent: path.resolve(parent) })))
+      .catch(() => undefined);
     await fsp.mkdir(root);
     return root;
   } catch (e) {
@@ -122,7 +164,12 @@ export interface PlaceOptions {
   onPlaced?: (i: number) => void;
 }
 
-const cancelledWhilePlacing = () => new StudioError({ code: 'cancelled', what: 'The export was cancelled while its files were being placed', hint: 'The previous export folders are back as they were; start it again when needed' });
+const cancelledWhilePlacing = () =>
+  new StudioError({
+    code: 'cancelled',
+    what: 'The export was cancelled while its files were being placed',
+    hint: 'The previous export folders are back as they were; start it again when needed',
+  });
 
 /**
  * Places every staged folder, or none: a cancel or a failure part-way puts the previous folders
@@ -173,16 +220,30 @@ async function rollBack(root: string, journal: Journal): Promise<void> {
  */
 export async function recoverStaging(parent: string): Promise<{ undone: number; removed: number }> {
   let names: string[];
-  try { names = await fsp.readdir(parent); } catch { return { undone: 0, removed: 0 }; }
-  let undone = 0, removed = 0;
+  try {
+    names = await fsp.readdir(parent);
+  } catch {
+    return { undone: 0, removed: 0 };
+  }
+  let undone = 0,
+    removed = 0;
   for (const n of names) {
     const m = NAME_RE.exec(n);
     if (!m || !ownerGone({ host: m[1], pid: Number(m[2]) })) continue;
     const root = path.join(parent, n);
     let journal: Journal | undefined;
-    try { journal = JSON.parse(await fsp.readFile(path.join(root, JOURNAL), 'utf8')) as Journal; } catch { /* not committed */ }
-    if (journal) { await rollBack(root, journal); undone++; }
-    else { await dropStaging(root); removed++; }
+    try {
+      journal = JSON.parse(await fsp.readFile(path.join(root, JOURNAL), 'utf8')) as Journal;
+    } catch {
+      /* not committed */
+    }
+    if (journal) {
+      await rollBack(root, journal);
+      undone++;
+    } else {
+      await dropStaging(root);
+      removed++;
+    }
   }
   return { undone, removed };
 }
@@ -191,11 +252,19 @@ export async function recoverStaging(parent: string): Promise<{ undone: number; 
 export async function recoverPendingStaging(): Promise<{ undone: number; removed: number }> {
   const total = { undone: 0, removed: 0 };
   let notes: string[];
-  try { notes = await fsp.readdir(pendingDir()); } catch { return total; }
+  try {
+    notes = await fsp.readdir(pendingDir());
+  } catch {
+    return total;
+  }
   for (const n of notes.filter((x) => x.startsWith(STAGING_PREFIX) && x.endsWith('.json'))) {
     const note = path.join(pendingDir(), n);
     let parent: string | undefined;
-    try { parent = (JSON.parse(await fsp.readFile(note, 'utf8')) as { parent?: string }).parent; } catch { /* unreadable note */ }
+    try {
+      parent = (JSON.parse(await fsp.readFile(note, 'utf8')) as { parent?: string }).parent;
+    } catch {
+      /* unreadable note */
+    }
     if (typeof parent === 'string' && path.isAbsolute(parent)) {
       const got = await recoverStaging(parent);
       total.undone += got.undone;
@@ -211,7 +280,11 @@ export async function recoverPendingStaging(): Promise<{ undone: number; removed
 export async function recoverRunStoreStaging(runsRoot: string): Promise<{ undone: number; removed: number }> {
   const total = { undone: 0, removed: 0 };
   let runs: string[];
-  try { runs = await fsp.readdir(runsRoot); } catch { return total; }
+  try {
+    runs = await fsp.readdir(runsRoot);
+  } catch {
+    return total;
+  }
   for (const r of runs) {
     const got = await recoverStaging(path.join(runsRoot, r, 'exports'));
     total.undone += got.undone;

@@ -61,7 +61,11 @@ export async function exportTfjs(model: tf.LayersModel, dir: string, opts: TfjsE
   for (const spec of a.weightSpecs ?? []) {
     const size = spec.shape.reduce((p, q) => p * q, 1);
     if (spec.dtype !== 'float32') {
-      throw new StudioError({ code: 'unsupported', what: `Weight ${spec.name} has dtype ${spec.dtype}`, hint: 'Only float32 models can be exported' });
+      throw new StudioError({
+        code: 'unsupported',
+        what: `Weight ${spec.name} has dtype ${spec.dtype}`,
+        hint: 'Only float32 models can be exported',
+      });
     }
     const values = new Float32Array(src.slice(offset, offset + size * 4));
     offset += size * 4;
@@ -123,7 +127,13 @@ export function tfjsDir(dir: string): tf.io.IOHandler {
       const jsonPath = path.join(dir, MODEL_JSON);
       const bad = (what: string, file = jsonPath) => new StudioError({ code: 'bad-file', file, what, hint: 'Export the model again' });
       const st = await fsp.stat(jsonPath).catch(() => null);
-      if (!st) throw new StudioError({ code: 'not-found', file: jsonPath, what: 'No model.json in the folder', hint: 'Pick the folder of a tfjs export' });
+      if (!st)
+        throw new StudioError({
+          code: 'not-found',
+          file: jsonPath,
+          what: 'No model.json in the folder',
+          hint: 'Pick the folder of a tfjs export',
+        });
       if (st.size > MAX_MODEL_JSON) throw bad('model.json is too large');
       let json: tf.io.ModelJSON;
       try {
@@ -137,7 +147,8 @@ export function tfjsDir(dir: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           for (const p of group.paths) {
-            if (typeof p !== 'string' || p !== path.basename(p) || p.startsWith('.')) throw bad(`shard path "${String(p)}" is not a plain file name`);
+            if (typeof p !== 'string' || p !== path.basename(p) || p.startsWith('.'))
+              throw bad(`shard path "${String(p)}" is not a plain file name`);
             const buf = await fsp.readFile(path.join(dir, p)).catch(() => {
               throw bad('a weight shard is missing', path.join(dir, p));
             });

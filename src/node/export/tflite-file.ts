@@ -13,7 +13,11 @@ export interface TfliteFileExport extends TfliteExport {
 }
 
 /** Writes `<dir>/model.tflite` atomically; never replaces a file unless `overwrite`. */
-export async function exportTfliteFile(model: tf.LayersModel, dir: string, opts: TfliteExportOptions & { overwrite?: boolean } = {}): Promise<TfliteFileExport> {
+export async function exportTfliteFile(
+  model: tf.LayersModel,
+  dir: string,
+  opts: TfliteExportOptions & { overwrite?: boolean } = {},
+): Promise<TfliteFileExport> {
   const e = exportTfliteModel(model, opts);
   const files = await writeFileSet(dir, [{ name: TFLITE_FILE, data: e.bytes }], { overwrite: opts.overwrite });
   return { ...e, file: path.join(dir, TFLITE_FILE), files, weightBytes: e.stats.kernelBytes + e.stats.otherBytes };

@@ -27,7 +27,14 @@ export const BuiltinOperator = {
 export type OpName = keyof typeof BuiltinOperator;
 
 /** BuiltinOptions union indices (NONE = 0). */
-const Options = { Conv2DOptions: 1, Pool2DOptions: 5, ConcatenationOptions: 10, AddOptions: 11, MulOptions: 21, ResizeNearestNeighborOptions: 74 } as const;
+const Options = {
+  Conv2DOptions: 1,
+  Pool2DOptions: 5,
+  ConcatenationOptions: 10,
+  AddOptions: 11,
+  MulOptions: 21,
+  ResizeNearestNeighborOptions: 74,
+} as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;
 export const Activation = { NONE: 0, RELU: 1 } as const;
@@ -143,7 +150,10 @@ function tensor(b: flatbuffers.Builder, t: TensorDef): flatbuffers.Offset {
   if (t.quantization) {
     // QuantizationParameters: min 0, max 1, scale 2, zero_point 3, details_type 4, details 5, quantized_dimension 6
     const scale = floatVector(b, t.quantization.scale);
-    const zero = longVector(b, Array.from(t.quantization.scale, () => 0n));
+    const zero = longVector(
+      b,
+      Array.from(t.quantization.scale, () => 0n),
+    );
     b.startObject(7);
     b.addFieldOffset(2, scale, 0);
     b.addFieldOffset(3, zero, 0);
@@ -239,8 +249,14 @@ export function writeTfliteModel(m: ModelDef): Uint8Array {
     return b.endObject();
   });
 
-  const sigIn = offsetVector(b, m.signature.inputs.map((n, i) => tensorMap(b, n, m.inputs[i])));
-  const sigOut = offsetVector(b, m.signature.outputs.map((n, i) => tensorMap(b, n, m.outputs[i])));
+  const sigIn = offsetVector(
+    b,
+    m.signature.inputs.map((n, i) => tensorMap(b, n, m.inputs[i])),
+  );
+  const sigOut = offsetVector(
+    b,
+    m.signature.outputs.map((n, i) => tensorMap(b, n, m.outputs[i])),
+  );
   const sigKey = b.createString(m.signature.key);
   // SignatureDef: inputs 0, outputs 1, signature_key 2, (deprecated_tag 3), subgraph_index 4
   b.startObject(5);

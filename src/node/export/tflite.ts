@@ -15,7 +15,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
 import { quantizeInt8PerChannel, toFloat16 } from './quantize';
-import { Activation, Padding, TensorType, writeTfliteModel, type OpName, type OperatorDef, type OpOptions, type TensorDef } from './tflite-schema';
+import {
+  Activation,
+  Padding,
+  TensorType,
+  writeTfliteModel,
+  type OpName,
+  type OperatorDef,
+  type OpOptions,
+  type TensorDef,
+} from './tflite-schema';
 import type { WeightStorage } from './onnx-builder';
 
 type Layer = tf.layers.Layer;
@@ -29,7 +38,18 @@ interface Value {
 
 type Act = 'NONE' | 'RELU';
 type Node =
-  | { op: 'conv'; input: Value; out: Value; kernel: Float32Array; kshape: number[]; bias: Float32Array; padding: number; strides: [number, number]; dilations: [number, number]; act: Act }
+  | {
+      op: 'conv';
+      input: Value;
+      out: Value;
+      kernel: Float32Array;
+      kshape: number[];
+      bias: Float32Array;
+      padding: number;
+      strides: [number, number];
+      dilations: [number, number];
+      act: Act;
+    }
   | { op: 'bn'; input: Value; out: Value; scale: Float32Array; shift: Float32Array }
   | { op: 'relu' | 'logistic'; input: Value; out: Value }
   | { op: 'add'; inputs: [Value, Value]; out: Value; act: Act }
@@ -41,7 +61,11 @@ const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?
 const data = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
 
 function unsupported(layer: Layer, what: string): StudioError {
-  return new StudioError({ code: 'unsupported', what: `Layer "${layer.name}" (${layer.getClassName()}): ${what} has no TFLite mapping here`, hint: 'Export a ResNet-UNet built by the studio (Conv2D, BatchNorm, ReLU, Add, Concatenate, UpSampling2D nearest, MaxPooling2D), or use ONNX' });
+  return new StudioError({
+    code: 'unsupported',
+    what: `Layer "${layer.name}" (${layer.getClassName()}): ${what} has no TFLite mapping here`,
+    hint: 'Export a ResNet-UNet built by the studio (Conv2D, BatchNorm, ReLU, Add, Concatenate, UpSampling2D nearest, MaxPooling2D), or use ONNX',
+  });
 }
 
 function variable(layer: Layer, prop: string): tf.Tensor {
@@ -91,7 +115,18 @@ function emitLayer(g: Graph, layer: Layer, ins: Value[]): Value {
       w.dispose();
       const bias = cfg.useBias ? data(variable(layer, 'bias')) : new Float32Array(kshape[0]);
       const y = out(cfg.activation && cfg.activation !== 'linear' ? `${n}/conv` : n);
-      g.nodes.push({ op: 'conv', input: ins[0], out: y, kernel, kshape, bias, padding: padding(layer, cfg.padding), strides: pair(cfg.strides), dilations: pair(cfg.dilationRate ?? 1), act: 'NONE' });
+      g.nodes.push({
+        op: 'conv',
+        input: ins[0],
+        out: y,
+        kernel,
+        kshape,
+        bias,
+        padding: padding(layer, cfg.padding),
+        strides: pair(cfg.strides),
+        dilations: pair(cfg.dilationRate ?? 1),
+        act: 'NONE',
+      });
       return act(y, cfg.activation);
     }
     case 'BatchNormalization': {
@@ -141,7 +176,14 @@ function emitLayer(g: Graph, layer: Layer, ins: Value[]): Value {
     case 'MaxPooling2D': {
       const pool = pair(cfg.poolSize);
       const y = out();
-      g.nodes.push({ op: 'maxpool', input: ins[0], out: y, padding: padding(layer, cfg.padding), strides: pair(cfg.strides ?? cfg.poolSize), pool });
+      g.nodes.push({
+        op: 'maxpool',
+        input: ins[0],
+        out: y,
+        padding: padding(layer, cfg.padding),
+        strides: pair(cfg.strides ?? cfg.poolSize),
+        pool,
+      });
       return y;
     }
     case 'Dropout':
@@ -246,10 +288,21 @@ function le(a: Float32Array | Uint16Array | Int8Array | Int32Array): Uint8Array 
 /** Converts a single-input tfjs LayersModel (NHWC) into a .tflite file with input "input" [1, H, W, C] and output "output". */
 export function exportTfliteModel(model: tf.LayersModel, opts: TfliteExportOptions = {}): TfliteExport {
   const storage = opts.weights ?? 'fp32';
-  if (!['fp32', 'fp16', 'int8-weights'].includes(storage)) throw new StudioError({ code: 'bad-input', what: `Unknown weight storage "${storage}" for TFLite`, hint: 'Use fp32, fp16 or int8-weights' });
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new StudioError({ code: 'unsupported', what: `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs`, hint: 'Export a single-input, single-output segmentation model' });
+  if (!['fp32', 'fp16', 'int8-weights'].includes(storage))
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Unknown weight storage "${storage}" for TFLite`,
+      hint: 'Use fp32, fp16 or int8-weights',
+    });
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new StudioError({
+      code: 'unsupported',
+      what: `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs`,
+      hint: 'Export a single-input, single-output segmentation model',
+    });
   const inShape = model.inputs[0].shape;
-  if (inShape.length !== 4 || inShape.slice(1).some((d) => d == null)) throw new StudioError({ code: 'unsupported', what: 'The model has dynamic spatial shapes', hint: 'Build it with a fixed inputSize' });
+  if (inShape.length !== 4 || inShape.slice(1).some((d) => d == null))
+    throw new StudioError({ code: 'unsupported', what: 'The model has dynamic spatial shapes', hint: 'Build it with a fixed inputSize' });
   const g = new Graph();
   const input = g.value(TFLITE_INPUT, [1, ...(inShape.slice(1) as number[])]);
   const [output] = emitGraph(g, model, [input]);
@@ -318,15 +371,29 @@ export function exportTfliteModel(model: tf.LayersModel, opts: TfliteExportOptio
         const w = kernel(`${nd.out.name}/kernel`, nd.kernel, nd.kshape);
         const b = floatConst(`${nd.out.name}/bias`, nd.bias, [nd.kshape[0]]);
         const dilated = nd.dilations[0] !== 1 || nd.dilations[1] !== 1;
-        emit('CONV_2D', dilated ? 2 : 1, [tensorOf(nd.input), w, b], [tensorOf(nd.out)], { kind: 'conv', padding: nd.padding, strideW: nd.strides[1], strideH: nd.strides[0], activation: fused(nd.act), dilationW: nd.dilations[1], dilationH: nd.dilations[0] });
+        emit('CONV_2D', dilated ? 2 : 1, [tensorOf(nd.input), w, b], [tensorOf(nd.out)], {
+          kind: 'conv',
+          padding: nd.padding,
+          strideW: nd.strides[1],
+          strideH: nd.strides[0],
+          activation: fused(nd.act),
+          dilationW: nd.dilations[1],
+          dilationH: nd.dilations[0],
+        });
         break;
       }
       case 'bn': {
         // A BatchNorm with no conv before it: x * scale + shift, broadcast over the channels.
         const c = nd.scale.length;
         const mid = tensors.push({ shape: nd.out.shape, type: TensorType.FLOAT32, buffer: 0, name: `${nd.out.name}/scaled` }) - 1;
-        emit('MUL', 1, [tensorOf(nd.input), floatConst(`${nd.out.name}/scale`, nd.scale, [c])], [mid], { kind: 'mul', activation: Activation.NONE });
-        emit('ADD', 1, [mid, floatConst(`${nd.out.name}/shift`, nd.shift, [c])], [tensorOf(nd.out)], { kind: 'add', activation: Activation.NONE });
+        emit('MUL', 1, [tensorOf(nd.input), floatConst(`${nd.out.name}/scale`, nd.scale, [c])], [mid], {
+          kind: 'mul',
+          activation: Activation.NONE,
+        });
+        emit('ADD', 1, [mid, floatConst(`${nd.out.name}/shift`, nd.shift, [c])], [tensorOf(nd.out)], {
+          kind: 'add',
+          activation: Activation.NONE,
+        });
         break;
       }
       case 'relu':
@@ -339,10 +406,21 @@ export function exportTfliteModel(model: tf.LayersModel, opts: TfliteExportOptio
         emit('ADD', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], { kind: 'add', activation: fused(nd.act) });
         break;
       case 'concat':
-        emit('CONCATENATION', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], { kind: 'concat', axis: nd.axis, activation: Activation.NONE });
+        emit('CONCATENATION', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], {
+          kind: 'concat',
+          axis: nd.axis,
+          activation: Activation.NONE,
+        });
         break;
       case 'maxpool':
-        emit('MAX_POOL_2D', 1, [tensorOf(nd.input)], [tensorOf(nd.out)], { kind: 'pool', padding: nd.padding, strideW: nd.strides[1], strideH: nd.strides[0], filterW: nd.pool[1], filterH: nd.pool[0] });
+        emit('MAX_POOL_2D', 1, [tensorOf(nd.input)], [tensorOf(nd.out)], {
+          kind: 'pool',
+          padding: nd.padding,
+          strideW: nd.strides[1],
+          strideH: nd.strides[0],
+          filterW: nd.pool[1],
+          filterH: nd.pool[0],
+        });
         break;
       case 'resize': {
         const size = constant(`${nd.out.name}/size`, [2], TensorType.INT32, le(Int32Array.from(nd.size)));

@@ -25,7 +25,12 @@ function existsError(target: string): StudioError {
 
 function writeError(target: string, e: unknown): StudioError {
   const msg = e instanceof Error ? e.message : String(e);
-  return new StudioError({ code: 'bad-file', file: target, what: `could not write the file (${msg})`, hint: 'Check that the folder exists, is writable and that the disk is not full' });
+  return new StudioError({
+    code: 'bad-file',
+    file: target,
+    what: `could not write the file (${msg})`,
+    hint: 'Check that the folder exists, is writable and that the disk is not full',
+  });
 }
 
 function isCode(e: unknown, code: string): boolean {
@@ -81,8 +86,14 @@ async function syncDir(dir: string): Promise<void> {
   // Makes the rename durable; not supported on every platform (Windows), so best effort.
   try {
     const h = await fsp.open(dir, 'r');
-    try { await h.sync(); } finally { await h.close(); }
-  } catch { /* best effort */ }
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    /* best effort */
+  }
 }
 
 /** Synchronous twin of `writeFileAtomic` for crash handlers and tiny records. */
@@ -109,8 +120,18 @@ export function writeFileAtomicSync(target: string, data: Uint8Array | string, o
       }
     }
   } catch (e) {
-    if (fd !== undefined) { try { fs.closeSync(fd); } catch { /* already failing */ } }
-    try { fs.rmSync(tmp, { force: true }); } catch { /* already failing */ }
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* already failing */
+    }
     if (e instanceof StudioError) throw e;
     throw writeError(target, e);
   }

@@ -38,9 +38,11 @@ function heldError(dir: string, file: string, held: LockInfo | undefined, hint?:
     code: 'busy',
     file: dir,
     what: `${who} is already writing here; a second writer would overwrite its files`,
-    hint: held && held.host === os.hostname()
-      ? (hint ?? `Wait for it to finish or stop it (Cancel in the studio that runs it, or kill ${held.pid}), or use another output folder`)
-      : `If no studio is running on ${held?.host ?? 'the other host'}, delete ${file} and try again`,
+    hint:
+      held && held.host === os.hostname()
+        ? (hint ??
+          `Wait for it to finish or stop it (Cancel in the studio that runs it, or kill ${held.pid}), or use another output folder`)
+        : `If no studio is running on ${held?.host ?? 'the other host'}, delete ${file} and try again`,
   });
 }
 
@@ -87,7 +89,11 @@ export function acquireLock(dir: string, purpose: string, hint?: string): Lock {
       if (!held) continue;
       if (!ownerGone(held)) throw heldError(dir, file, held, hint);
       // Stale: move it aside under a unique name (only one taker wins the rename), then retry.
-      try { fs.renameSync(file, `${file}.stale.${randomBytes(4).toString('hex')}`); } catch { /* someone else took it */ }
+      try {
+        fs.renameSync(file, `${file}.stale.${randomBytes(4).toString('hex')}`);
+      } catch {
+        /* someone else took it */
+      }
       for (const n of fs.readdirSync(dir)) if (n.startsWith(`${LOCK_FILE}.stale.`)) fs.rmSync(path.join(dir, n), { force: true });
     }
     throw heldError(dir, file, readLock(file), hint);

@@ -33,15 +33,34 @@ export function predictionsRoot(): string {
   return path.join(path.dirname(defaultRunsRoot()), 'predictions');
 }
 
-export async function runPredictJob(req: PredictJobRequest, opts: { signal?: AbortSignal; onProgress?: (p: PredictProgress) => void } = {}): Promise<{ outDir: string; summary: PredictionSummary }> {
+export async function runPredictJob(
+  req: PredictJobRequest,
+  opts: { signal?: AbortSignal; onProgress?: (p: PredictProgress) => void } = {},
+): Promise<{ outDir: string; summary: PredictionSummary }> {
   const outDir = path.resolve(req.outDir ?? path.join(predictionsRoot(), req.predictionId));
-  const prediction = await predictScan({ runDir: req.runDir, input: req.input, config: req.config, ...(req.inputFormat ? { format: req.inputFormat } : {}), ...(req.channels ? { channels: req.channels } : {}), ...(req.labels ? { labels: req.labels } : {}), ...opts });
-  const summary = await writePrediction(prediction, outDir, req.formats, { overwrite: !!req.overwrite, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const prediction = await predictScan({
+    runDir: req.runDir,
+    input: req.input,
+    config: req.config,
+    ...(req.inputFormat ? { format: req.inputFormat } : {}),
+    ...(req.channels ? { channels: req.channels } : {}),
+    ...(req.labels ? { labels: req.labels } : {}),
+    ...opts,
+  });
+  const summary = await writePrediction(prediction, outDir, req.formats, {
+    overwrite: !!req.overwrite,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const masks: PredictMasks[] = prediction.cases.map((c) => {
     const px = c.info.width * c.info.height;
     return {
-      caseId: c.info.caseId, width: c.info.width, height: c.info.height,
-      levels: c.masks.map((m, li) => ({ sparsity: req.config.levels[li], slices: Array.from({ length: c.info.depth }, (_, k) => encodeMask(m.subarray(k * px, (k + 1) * px))) })),
+      caseId: c.info.caseId,
+      width: c.info.width,
+      height: c.info.height,
+      levels: c.masks.map((m, li) => ({
+        sparsity: req.config.levels[li],
+        slices: Array.from({ length: c.info.depth }, (_, k) => encodeMask(m.subarray(k * px, (k + 1) * px))),
+      })),
     };
   });
   await writeFileAtomic(path.join(outDir, MASKS_FILE), JSON.stringify(masks), { overwrite: true });

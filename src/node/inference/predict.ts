@@ -61,7 +61,12 @@ export interface Prediction {
   cases: CasePrediction[];
 }
 
-const cancelled = () => new StudioError({ code: 'cancelled', what: 'The prediction was cancelled', hint: 'Nothing was written; start it again to get the masks' });
+const cancelled = () =>
+  new StudioError({
+    code: 'cancelled',
+    what: 'The prediction was cancelled',
+    hint: 'Nothing was written; start it again to get the masks',
+  });
 
 interface Prepared {
   caseId: string;
@@ -77,15 +82,37 @@ async function prepare(ds: Dataset, size: number, channels: number, signal?: Abo
     const slices = await ds.slices(c.id);
     if (slices.length === 0) continue;
     const odd = slices.find((s) => s.width !== slices[0].width || s.height !== slices[0].height);
-    if (odd) throw new StudioError({ code: 'mismatch', file: odd.source, what: `slice ${odd.index} of case ${c.id} is ${odd.width}x${odd.height}, the first is ${slices[0].width}x${slices[0].height}`, hint: 'Predict on one acquisition at a time' });
+    if (odd)
+      throw new StudioError({
+        code: 'mismatch',
+        file: odd.source,
+        what: `slice ${odd.index} of case ${c.id} is ${odd.width}x${odd.height}, the first is ${slices[0].width}x${slices[0].height}`,
+        hint: 'Predict on one acquisition at a time',
+      });
     const samples = preprocess(slices, { size, channels, requireMasks: false });
-    out.push({ caseId: c.id, slices: slices.map(({ width, height, mask, spacing, sliceThickness, source }) => ({ width, height, mask, spacing, sliceThickness, source })), samples });
+    out.push({
+      caseId: c.id,
+      slices: slices.map(({ width, height, mask, spacing, sliceThickness, source }) => ({
+        width,
+        height,
+        mask,
+        spacing,
+        sliceThickness,
+        source,
+      })),
+      samples,
+    });
   }
-  if (out.length === 0) throw new StudioError({ code: 'not-found', file: ds.root, what: 'the scan has no slices', hint: 'Point to a scan with images' });
+  if (out.length === 0)
+    throw new StudioError({ code: 'not-found', file: ds.root, what: 'the scan has no slices', hint: 'Point to a scan with images' });
   return out;
 }
 
-function stepOf(p: Prepared, src: ScanSource, geometry: SeriesGeometry | undefined): { step: number | null; from: PredictedCase['sliceStepFrom'] } {
+function stepOf(
+  p: Prepared,
+  src: ScanSource,
+  geometry: SeriesGeometry | undefined,
+): { step: number | null; from: PredictedCase['sliceStepFrom'] } {
   if (geometry?.sliceStep) return { step: geometry.sliceStep, from: 'positions' };
   const t = p.slices[0].sliceThickness;
   if (t !== undefined && t > 0) return { step: t, from: src.kind === 'nifti' ? 'nifti' : 'thickness' };
@@ -109,12 +136,26 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
     // The run's lesion labels apply by default to layouts (the data it was trained on); elsewhere only when asked.
     const labels = opts.labels ?? (layout ? trained?.labels : undefined);
     if ((!layout && opts.channels) || (!labelMaps && opts.labels)) {
-      throw new StudioError({ code: 'bad-input', file: opts.input, what: `${!layout && opts.channels ? 'channels are chosen for Decathlon/nnU-Net and BraTS layouts' : 'lesion labels are chosen for label maps (NIfTI, Decathlon/nnU-Net, BraTS)'}; this scan is ${format} data`, hint: 'Leave them out for this scan' });
+      throw new StudioError({
+        code: 'bad-input',
+        file: opts.input,
+        what: `${!layout && opts.channels ? 'channels are chosen for Decathlon/nnU-Net and BraTS layouts' : 'lesion labels are chosen for label maps (NIfTI, Decathlon/nnU-Net, BraTS)'}; this scan is ${format} data`,
+        hint: 'Leave them out for this scan',
+      });
     }
     if (scanChannels && scanChannels.length !== run.config.model.inChannels) {
-      throw new StudioError({ code: 'mismatch', file: opts.input, what: `${scanChannels.length} channel${scanChannels.length === 1 ? '' : 's'} chosen (${scanChannels.join(', ')}), the model of run ${run.id} takes ${run.config.model.inChannels}`, hint: `Choose ${run.config.model.inChannels} channels of the scan, in the order the run was trained on${trained?.channels ? ` (${trained.channels.join(', ')})` : ''}` });
+      throw new StudioError({
+        code: 'mismatch',
+        file: opts.input,
+        what: `${scanChannels.length} channel${scanChannels.length === 1 ? '' : 's'} chosen (${scanChannels.join(', ')}), the model of run ${run.id} takes ${run.config.model.inChannels}`,
+        hint: `Choose ${run.config.model.inChannels} channels of the scan, in the order the run was trained on${trained?.channels ? ` (${trained.channels.join(', ')})` : ''}`,
+      });
     }
-    const ds = await openDataset(opts.input, { format, ...(scanChannels ? { channels: scanChannels } : {}), ...(labels ? { labels } : {}) });
+    const ds = await openDataset(opts.input, {
+      format,
+      ...(scanChannels ? { channels: scanChannels } : {}),
+      ...(labels ? { labels } : {}),
+    });
     // The same data check as training: a scan with NaN/Inf voxels or a blank volume gives masks that mean nothing.
     checkDataIssues(ds, config.acceptDataIssues === true, 'predict');
     warnings.push(...(ds.quality?.issues ?? []).map((i) => `data problem accepted: ${i.file}: ${i.detail}`));
@@ -151,10 +192,22 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
       }
       cases.push({
         info: {
-          caseId: p.caseId, source: sourceLabel(source), width, height, depth, spacing, sliceStep: step, sliceStepFrom: from,
-          voxelMl: spacing && step ? (spacing[0] * spacing[1] * step) / 1000 : null, hasMask, levels: [],
+          caseId: p.caseId,
+          source: sourceLabel(source),
+          width,
+          height,
+          depth,
+          spacing,
+          sliceStep: step,
+          sliceStepFrom: from,
+          voxelMl: spacing && step ? (spacing[0] * spacing[1] * step) / 1000 : null,
+          hasMask,
+          levels: [],
         },
-        source, ...(geometry ? { geometry } : {}), masks: [], ...(truth ? { truth } : {}),
+        source,
+        ...(geometry ? { geometry } : {}),
+        masks: [],
+        ...(truth ? { truth } : {}),
       });
     }
 
@@ -203,21 +256,39 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
         for (const v of m) voxels += v;
         const volumeMl = c.info.voxelMl !== null ? voxels * c.info.voxelMl : null;
         if (li === 0) first = volumeMl;
-        const spacing3: [number, number, number] | undefined = c.info.spacing && c.info.sliceStep ? [c.info.sliceStep, c.info.spacing[0], c.info.spacing[1]] : undefined;
+        const spacing3: [number, number, number] | undefined =
+          c.info.spacing && c.info.sliceStep ? [c.info.sliceStep, c.info.spacing[0], c.info.spacing[1]] : undefined;
         const m3 = c.truth ? caseScore(c.info.caseId, m, c.truth, c.info.width, c.info.height, c.info.depth, spacing3) : undefined;
         c.info.levels.push({
-          sparsity: config.levels[li], voxels, volumeMl, deltaMl: volumeMl !== null && first !== null ? volumeMl - first : null,
-          dice: m3?.dice ?? null, iou: m3?.iou ?? null, hd95: m3?.hd95Pooled ?? null, files: [],
+          sparsity: config.levels[li],
+          voxels,
+          volumeMl,
+          deltaMl: volumeMl !== null && first !== null ? volumeMl - first : null,
+          dice: m3?.dice ?? null,
+          iou: m3?.iou ?? null,
+          hd95: m3?.hd95Pooled ?? null,
+          files: [],
         });
       });
       if (c.info.voxelMl === null) warnings.push(`${c.info.source}: no pixel spacing recorded, so volumes are given in voxels only`);
     }
     progress('done', true);
     const summary: PredictionSummary = {
-      version: 1, runId: run.id, runName: run.config.name, input: opts.input, format: ds.format, config, levels,
-      ...(ds.choices?.channels ? { channels: ds.choices.channels } : {}), ...(ds.choices?.lesionLabels ? { lesionLabels: ds.choices.lesionLabels } : {}),
-      modelInput: [size, size, channels], backend: backend.name, cases: cases.map((c) => c.info), warnings,
-      seconds: (performance.now() - t0) / 1000, createdAt: new Date().toISOString(),
+      version: 1,
+      runId: run.id,
+      runName: run.config.name,
+      input: opts.input,
+      format: ds.format,
+      config,
+      levels,
+      ...(ds.choices?.channels ? { channels: ds.choices.channels } : {}),
+      ...(ds.choices?.lesionLabels ? { lesionLabels: ds.choices.lesionLabels } : {}),
+      modelInput: [size, size, channels],
+      backend: backend.name,
+      cases: cases.map((c) => c.info),
+      warnings,
+      seconds: (performance.now() - t0) / 1000,
+      createdAt: new Date().toISOString(),
     };
     return { summary, cases };
   } finally {
@@ -226,9 +297,22 @@ export async function predictScan(opts: PredictOptions): Promise<Prediction> {
 }
 
 /** The scoring module's per-case numbers for one whole volume (Dice/IoU/HD95 null when the true mask is empty). */
-function caseScore(caseId: string, pred: Uint8Array, truth: Uint8Array, W: number, H: number, D: number, volumeSpacing?: [number, number, number]) {
+function caseScore(
+  caseId: string,
+  pred: Uint8Array,
+  truth: Uint8Array,
+  W: number,
+  H: number,
+  D: number,
+  volumeSpacing?: [number, number, number],
+) {
   const px = W * H;
-  const items = Array.from({ length: D }, (_, k) => ({ caseId, index: k, pred: pred.subarray(k * px, (k + 1) * px), truth: truth.subarray(k * px, (k + 1) * px) }));
+  const items = Array.from({ length: D }, (_, k) => ({
+    caseId,
+    index: k,
+    pred: pred.subarray(k * px, (k + 1) * px),
+    truth: truth.subarray(k * px, (k + 1) * px),
+  }));
   return scoreSegmentation(items, [H, W], volumeSpacing ? { volumeSpacing } : {}).perCase[0];
 }
 

@@ -33,7 +33,12 @@ function readSource(file: string): Source {
     const { dict } = dcmjs.data.DicomMessage.readFile(ab, { untilTag: '7FE00010', includeUntilTagValue: false });
     return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict);
   } catch (e) {
-    throw new StudioError({ code: 'bad-file', file, what: `could not read the DICOM header for the SEG (${e instanceof Error ? e.message : String(e)})`, hint: 'Export the mask as NIfTI instead, or check the file' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `could not read the DICOM header for the SEG (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Export the mask as NIfTI instead, or check the file',
+    });
   }
 }
 
@@ -44,7 +49,22 @@ export function packBits(pixels: Uint8Array): Uint8Array {
   return out;
 }
 
-const COPY = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyInstanceUID', 'StudyDate', 'StudyTime', 'StudyID', 'AccessionNumber', 'ReferringPhysicianName', 'StudyDescription', 'FrameOfReferenceUID', 'PositionReferenceIndicator', 'SpecificCharacterSet'];
+const COPY = [
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyInstanceUID',
+  'StudyDate',
+  'StudyTime',
+  'StudyID',
+  'AccessionNumber',
+  'ReferringPhysicianName',
+  'StudyDescription',
+  'FrameOfReferenceUID',
+  'PositionReferenceIndicator',
+  'SpecificCharacterSet',
+];
 
 /**
  * The SEG file of `mask` (slice, row, column; 0/1) over `series` (ordered as the studio reads it).
@@ -54,18 +74,40 @@ const COPY = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'Stu
 export function encodeSeg(series: DicomSeries, mask: Uint8Array, opts: SegOptions): Uint8Array {
   const entries = series.entries;
   const h0 = entries[0].header;
-  const rows = h0.rows, cols = h0.cols;
-  if (mask.length !== rows * cols * entries.length) throw new StudioError({ code: 'mismatch', what: `mask has ${mask.length} pixels but the series is ${cols}x${rows}x${entries.length}`, hint: 'Write the mask predicted on this series' });
+  const rows = h0.rows,
+    cols = h0.cols;
+  if (mask.length !== rows * cols * entries.length)
+    throw new StudioError({
+      code: 'mismatch',
+      what: `mask has ${mask.length} pixels but the series is ${cols}x${rows}x${entries.length}`,
+      hint: 'Write the mask predicted on this series',
+    });
   const multi = entries.find((e) => e.header.frameCount > 1);
-  if (multi) throw new StudioError({ code: 'unsupported', file: multi.file, what: 'DICOM SEG over multi-frame images is not written', hint: 'Export the mask as NIfTI (--format nifti) for this series' });
+  if (multi)
+    throw new StudioError({
+      code: 'unsupported',
+      file: multi.file,
+      what: 'DICOM SEG over multi-frame images is not written',
+      hint: 'Export the mask as NIfTI (--format nifti) for this series',
+    });
   const sources = entries.map((e) => readSource(e.file));
   const first = sources[0];
   const missing = ['SOPInstanceUID', 'SOPClassUID', 'StudyInstanceUID'].find((k) => !first[k]);
-  if (missing) throw new StudioError({ code: 'bad-file', file: entries[0].file, what: `the image has no ${missing}`, hint: 'A SEG must reference its images by UID; export the mask as NIfTI instead' });
+  if (missing)
+    throw new StudioError({
+      code: 'bad-file',
+      file: entries[0].file,
+      what: `the image has no ${missing}`,
+      hint: 'A SEG must reference its images by UID; export the mask as NIfTI instead',
+    });
   const g0 = h0.geometry[0];
   const { uid, date, time } = dcmjs.data.DicomMetaDictionary;
   const sopInstanceUid = uid();
-  const code = (value: string, scheme: string, meaning: string) => ({ CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning });
+  const code = (value: string, scheme: string, meaning: string) => ({
+    CodeValue: value,
+    CodingSchemeDesignator: scheme,
+    CodeMeaning: meaning,
+  });
   const dimensionUid = uid();
   const thickness = h0.sliceThickness;
 
@@ -105,8 +147,18 @@ export function encodeSeg(series: DicomSeries, mask: Uint8Array, opts: SegOption
     NumberOfFrames: entries.length,
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionUid }],
     DimensionIndexSequence: [
-      { DimensionOrganizationUID: dimensionUid, DimensionIndexPointer: 0x0062000b, FunctionalGroupPointer: 0x0062000a, DimensionDescriptionLabel: 'ReferencedSegmentNumber' },
-      { DimensionOrganizationUID: dimensionUid, DimensionIndexPointer: 0x00200032, FunctionalGroupPointer: 0x00209113, DimensionDescriptionLabel: 'ImagePositionPatient' },
+      {
+        DimensionOrganizationUID: dimensionUid,
+        DimensionIndexPointer: 0x0062000b,
+        FunctionalGroupPointer: 0x0062000a,
+        DimensionDescriptionLabel: 'ReferencedSegmentNumber',
+      },
+      {
+        DimensionOrganizationUID: dimensionUid,
+        DimensionIndexPointer: 0x00200032,
+        FunctionalGroupPointer: 0x00209113,
+        DimensionDescriptionLabel: 'ImagePositionPatient',
+      },
     ],
     SegmentSequence: [
       {
@@ -122,21 +174,34 @@ export function encodeSeg(series: DicomSeries, mask: Uint8Array, opts: SegOption
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: series.uid,
-        ReferencedInstanceSequence: sources.map((s) => ({ ReferencedSOPClassUID: s.SOPClassUID, ReferencedSOPInstanceUID: s.SOPInstanceUID })),
+        ReferencedInstanceSequence: sources.map((s) => ({
+          ReferencedSOPClassUID: s.SOPClassUID,
+          ReferencedSOPInstanceUID: s.SOPInstanceUID,
+        })),
       },
     ],
     SharedFunctionalGroupsSequence: [
       {
         ...(g0?.orientation ? { PlaneOrientationSequence: [{ ImageOrientationPatient: g0.orientation }] } : {}),
-        ...(h0.pixelSpacing ? { PixelMeasuresSequence: [{ PixelSpacing: h0.pixelSpacing, ...(thickness ? { SliceThickness: thickness } : {}) }] } : {}),
+        ...(h0.pixelSpacing
+          ? { PixelMeasuresSequence: [{ PixelSpacing: h0.pixelSpacing, ...(thickness ? { SliceThickness: thickness } : {}) }] }
+          : {}),
       },
     ],
     PerFrameFunctionalGroupsSequence: entries.map((e, k) => ({
       FrameContentSequence: [{ DimensionIndexValues: [1, k + 1] }],
-      ...(e.header.geometry[e.frame]?.position ? { PlanePositionSequence: [{ ImagePositionPatient: e.header.geometry[e.frame].position }] } : {}),
+      ...(e.header.geometry[e.frame]?.position
+        ? { PlanePositionSequence: [{ ImagePositionPatient: e.header.geometry[e.frame].position }] }
+        : {}),
       DerivationImageSequence: [
         {
-          SourceImageSequence: [{ ReferencedSOPClassUID: sources[k].SOPClassUID, ReferencedSOPInstanceUID: sources[k].SOPInstanceUID, PurposeOfReferenceCodeSequence: [code('121322', 'DCM', 'Source image for image processing operation')] }],
+          SourceImageSequence: [
+            {
+              ReferencedSOPClassUID: sources[k].SOPClassUID,
+              ReferencedSOPInstanceUID: sources[k].SOPInstanceUID,
+              PurposeOfReferenceCodeSequence: [code('121322', 'DCM', 'Source image for image processing operation')],
+            },
+          ],
           DerivationCodeSequence: [code('113076', 'DCM', 'Segmentation')],
         },
       ],

@@ -10,9 +10,7 @@ import { scanDicomSeries, sliceNormal, type DicomSeries } from '../data/dicom';
 import { limitsOf, readFileLimited } from '../data/read';
 
 export type ScanSource =
-  | { kind: 'nifti'; file: string; bytes: Uint8Array }
-  | { kind: 'dicom'; series: DicomSeries }
-  | { kind: 'slices'; format: string };
+  { kind: 'nifti'; file: string; bytes: Uint8Array } | { kind: 'dicom'; series: DicomSeries } | { kind: 'slices'; format: string };
 
 export async function scanSource(ds: Dataset, caseId: string, firstSliceSource: string): Promise<ScanSource> {
   const limits = limitsOf();
@@ -23,7 +21,13 @@ export async function scanSource(ds: Dataset, caseId: string, firstSliceSource: 
   }
   if (ds.format === 'dicom') {
     const series = scanDicomSeries(ds.root, limits).find((s) => s.uid === caseId);
-    if (!series) throw new StudioError({ code: 'not-found', file: ds.root, what: `series ${caseId} is no longer under this path`, hint: 'Check that the files were not moved while predicting' });
+    if (!series)
+      throw new StudioError({
+        code: 'not-found',
+        file: ds.root,
+        what: `series ${caseId} is no longer under this path`,
+        hint: 'Check that the files were not moved while predicting',
+      });
     return { kind: 'dicom', series };
   }
   return { kind: 'slices', format: ds.format };
@@ -61,9 +65,19 @@ export function seriesGeometry(series: DicomSeries): SeriesGeometry | undefined 
     // Positions are stored to ~0.1 mm (DICOM decimal strings), so slices of an evenly spaced
     // series scatter slightly around the line; more than a tenth of a slice off is a real gap.
     for (let k = 1; k < n - 1; k++) {
-      const off = norm(sub(positions[k]!, positions[0]!.map((v, i) => v + k * step[i])));
+      const off = norm(
+        sub(
+          positions[k]!,
+          positions[0]!.map((v, i) => v + k * step[i]),
+        ),
+      );
       if (off > 0.1 * sliceStep) {
-        throw new StudioError({ code: 'unsupported', file: series.entries[k].file, what: `the slices of series ${series.uid} are not evenly spaced (slice ${k + 1} is ${off.toFixed(2)} mm off the line of the others, step ${sliceStep.toFixed(3)} mm)`, hint: 'Export a DICOM SEG (--format seg) for this series, or resample it to even spacing first' });
+        throw new StudioError({
+          code: 'unsupported',
+          file: series.entries[k].file,
+          what: `the slices of series ${series.uid} are not evenly spaced (slice ${k + 1} is ${off.toFixed(2)} mm off the line of the others, step ${sliceStep.toFixed(3)} mm)`,
+          hint: 'Export a DICOM SEG (--format seg) for this series, or resample it to even spacing first',
+        });
       }
     }
   } else {

@@ -22,7 +22,10 @@ export function levelFolder(sparsity: number): string {
 
 /** A file-system-safe, recognisable name for a case id (DICOM UIDs, file stems). */
 export function caseFileName(caseId: string): string {
-  const s = caseId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  const s = caseId
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 120);
   return s || 'case';
 }
 
@@ -34,19 +37,45 @@ function niftiBytes(c: CasePrediction, mask: Uint8Array, description: string, wa
   // studio's display orientation (columns to the patient's left, rows to posterior).
   const [rs, cs] = c.info.spacing ?? [1, 1];
   const step = c.info.sliceStep ?? 1;
-  warnings.push(`${c.info.source}: no patient position/orientation recorded; the NIfTI mask has the pixel spacing but no true world position`);
-  return encodeLabelNifti(mask, [W, H, D], [[-cs, 0, 0, 0], [0, -rs, 0, 0], [0, 0, step, 0]], { description });
+  warnings.push(
+    `${c.info.source}: no patient position/orientation recorded; the NIfTI mask has the pixel spacing but no true world position`,
+  );
+  return encodeLabelNifti(
+    mask,
+    [W, H, D],
+    [
+      [-cs, 0, 0, 0],
+      [0, -rs, 0, 0],
+      [0, 0, step, 0],
+    ],
+    { description },
+  );
 }
 
-export async function writePrediction(p: Prediction, outDir: string, formats: PredictFormat[], opts: { overwrite?: boolean; signal?: AbortSignal } = {}): Promise<PredictionSummary> {
+export async function writePrediction(
+  p: Prediction,
+  outDir: string,
+  formats: PredictFormat[],
+  opts: { overwrite?: boolean; signal?: AbortSignal } = {},
+): Promise<PredictionSummary> {
   const summary: PredictionSummary = structuredClone(p.summary);
   const warnings = summary.warnings;
   if (formats.includes('seg') && !p.cases.some((c) => c.source.kind === 'dicom')) {
-    throw new StudioError({ code: 'bad-input', file: summary.input, what: 'DICOM SEG needs a DICOM source series', hint: 'Use --format nifti (or png) for NIfTI and image inputs' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: summary.input,
+      what: 'DICOM SEG needs a DICOM source series',
+      hint: 'Use --format nifti (or png) for NIfTI and image inputs',
+    });
   }
   const overwrite = !!opts.overwrite;
   if (!overwrite && fs.existsSync(path.join(outDir, SUMMARY_FILE))) {
-    throw new StudioError({ code: 'bad-input', file: outDir, what: 'this folder already holds a prediction', hint: 'Choose another output folder, or pass --force to replace its files' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: outDir,
+      what: 'this folder already holds a prediction',
+      hint: 'Choose another output folder, or pass --force to replace its files',
+    });
   }
   // A cancel while writing removes what this call created, so a cancelled prediction leaves no
   // half set of masks (files of an earlier prediction it replaced with --force cannot come back).
@@ -63,7 +92,13 @@ export async function writePrediction(p: Prediction, outDir: string, formats: Pr
   const stopIfCancelled = () => {
     if (!opts.signal?.aborted) return;
     for (const f of created.reverse()) fs.rmSync(f, { recursive: true, force: true });
-    throw new StudioError({ code: 'cancelled', what: 'The prediction was cancelled while its masks were written; the files it had written were removed', hint: overwrite ? 'Masks of the earlier prediction it had already replaced are gone; run it again' : 'Start it again to get the masks' });
+    throw new StudioError({
+      code: 'cancelled',
+      what: 'The prediction was cancelled while its masks were written; the files it had written were removed',
+      hint: overwrite
+        ? 'Masks of the earlier prediction it had already replaced are gone; run it again'
+        : 'Start it again to get the masks',
+    });
   };
   mkdir(outDir);
   const names = new Map<string, number>();
@@ -90,7 +125,11 @@ export async function writePrediction(p: Prediction, outDir: string, formats: Pr
       if (formats.includes('seg') && c.source.kind === 'dicom') {
         const rel = path.join(folder, `${name}.seg.dcm`);
         const pct = `${+(sparsity * 100).toFixed(2)}%`;
-        const bytes = encodeSeg(c.source.series, mask, { label: `Lesion (sparsity ${pct})`, algorithm: `VAR Studio ${summary.runName}`.slice(0, 64), seriesDescription: `Predicted lesion, sparsity ${pct}` });
+        const bytes = encodeSeg(c.source.series, mask, {
+          label: `Lesion (sparsity ${pct})`,
+          algorithm: `VAR Studio ${summary.runName}`.slice(0, 64),
+          seriesDescription: `Predicted lesion, sparsity ${pct}`,
+        });
         await put(path.join(outDir, rel), bytes);
         files.push({ format: 'seg', path: rel });
       }

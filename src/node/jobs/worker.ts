@@ -27,7 +27,10 @@ export function serveJob<D, P, R>(job: (ctx: JobContext<D, P>) => Promise<R>, fa
   const controller = new AbortController();
   const run = async (data: D) => {
     try {
-      post({ type: 'done', result: await job({ data, signal: controller.signal, progress: { report: (value) => post({ type: 'progress', value }) } }) });
+      post({
+        type: 'done',
+        result: await job({ data, signal: controller.signal, progress: { report: (value) => post({ type: 'progress', value }) } }),
+      });
     } catch (e) {
       const error: StudioErrorInfo = isStudioError(e)
         ? e.toJSON()

@@ -25,7 +25,9 @@ export function diceChart(groups: Group[], results: Results): string {
         .map((l) => ({
           sparsity: l.sparsity,
           value: l.caseDiceMean!,
-          ...(l.caseDiceCi ? { lo: l.caseDiceCi.lo, hi: l.caseDiceCi.hi, n: l.caseDiceCi.n, interval: meanIntervalLabel(l.caseDiceCi.over) } : { n: l.seeds }),
+          ...(l.caseDiceCi
+            ? { lo: l.caseDiceCi.lo, hi: l.caseDiceCi.hi, n: l.caseDiceCi.n, interval: meanIntervalLabel(l.caseDiceCi.over) }
+            : { n: l.seeds }),
         })),
     })),
   });
@@ -109,7 +111,28 @@ export function trainingCharts(groups: Group[], runs: RunSummary[]): string[] {
   const maxLoss = Math.max(0.1, ...loss.flatMap((s) => s.points.map((p) => p.y)));
   const xTicks = Array.from({ length: maxEpoch }, (_, i) => i + 1).filter((e) => maxEpoch <= 12 || e % Math.ceil(maxEpoch / 10) === 0);
   return [
-    lineChart(loss, { title: 'Training loss (BCE + soft Dice, without the VAR term)', xLabel: 'epoch', yLabel: 'loss', x: [1, Math.max(2, maxEpoch)], y: [0, Math.ceil(maxLoss * 10) / 10], xTicks, width: 480, height: 300 }),
-    lineChart(perRun((e) => e.valCaseDice), { title: 'Validation per-case Dice (dense model)', xLabel: 'epoch', yLabel: 'per-case Dice', x: [1, Math.max(2, maxEpoch)], y: [0, 1], xTicks, width: 480, height: 300 }),
+    lineChart(loss, {
+      title: 'Training loss (BCE + soft Dice, without the VAR term)',
+      xLabel: 'epoch',
+      yLabel: 'loss',
+      x: [1, Math.max(2, maxEpoch)],
+      y: [0, Math.ceil(maxLoss * 10) / 10],
+      xTicks,
+      width: 480,
+      height: 300,
+    }),
+    lineChart(
+      perRun((e) => e.valCaseDice),
+      {
+        title: 'Validation per-case Dice (dense model)',
+        xLabel: 'epoch',
+        yLabel: 'per-case Dice',
+        x: [1, Math.max(2, maxEpoch)],
+        y: [0, 1],
+        xTicks,
+        width: 480,
+        height: 300,
+      },
+    ),
   ];
 }

@@ -98,7 +98,8 @@ function outline(mask: Uint8Array, size: number): Uint8Array {
     for (let x = 0; x < size; x++) {
       const i = y * size + x;
       if (!mask[i]) continue;
-      if (x === 0 || y === 0 || x === size - 1 || y === size - 1 || !mask[i - 1] || !mask[i + 1] || !mask[i - size] || !mask[i + size]) out[i] = 1;
+      if (x === 0 || y === 0 || x === size - 1 || y === size - 1 || !mask[i - 1] || !mask[i + 1] || !mask[i - size] || !mask[i + size])
+        out[i] = 1;
     }
   }
   return out;

@@ -52,7 +52,14 @@ function findingsHtml(r: Results): string {
   const flagged = failed.length
     ? `<div class="finding neg">Failed training, left out of every comparison: ${failed.map((x) => `${esc(x.label)} seed ${x.seed} (${esc(failedTrainingText(x.trainingCheck!))})`).join('; ')}.</div>`
     : '';
-  return r.findings.map((f) => `<div class="${f.verdict ? cls[f.verdict] : 'finding neutral'}" data-verdict="${esc(f.verdict ?? 'none')}">${esc(f.text)}</div>`).join('') + flagged;
+  return (
+    r.findings
+      .map(
+        (f) =>
+          `<div class="${f.verdict ? cls[f.verdict] : 'finding neutral'}" data-verdict="${esc(f.verdict ?? 'none')}">${esc(f.text)}</div>`,
+      )
+      .join('') + flagged
+  );
 }
 
 /** Per pair and level: per-seed paired differences, their mean and the 95 % interval. */
@@ -79,15 +86,19 @@ function diceTable(r: Results): string {
     });
     return `<tr><td>${esc(g.label)}</td>${cells.join('')}</tr>`;
   });
-  const lesionRows = r.groups.map((g) => `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.lesionSliceDiceMean, 3)}</td>`).join('')}</tr>`);
+  const lesionRows = r.groups.map(
+    (g) =>
+      `<tr><td>${esc(g.label)}</td>${levels.map((lv) => `<td>${f(g.levels.find((x) => x.sparsity === lv)?.lesionSliceDiceMean, 3)}</td>`).join('')}</tr>`,
+  );
   return `<table>${head}${rows.join('')}</table>
-<p class="small">Mean per-case Dice over the ${esc(r.experiment.config.sweep.split)} cases with a lesion; in brackets its ${esc(diceIntervalLabel(r.groups))} (Student t, clipped to [0, 1]${multi ? '; over the seeds\' means, or over the cases where only one seed is left' : '; one seed: it does not cover seed-to-seed variation'}).</p>
+<p class="small">Mean per-case Dice over the ${esc(r.experiment.config.sweep.split)} cases with a lesion; in brackets its ${esc(diceIntervalLabel(r.groups))} (Student t, clipped to [0, 1]${multi ? "; over the seeds' means, or over the cases where only one seed is left" : '; one seed: it does not cover seed-to-seed variation'}).</p>
 <h3>Lesion-slice Dice</h3><table>${head}${lesionRows.join('')}</table>`;
 }
 
 function runTable(r: Results): string {
   const rows = r.runs.map(
-    (x) => `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValCaseDice)}</td><td>${x.trainingCheck?.verdict === 'failed' ? '<b>failed</b> (left out)' : esc(x.trainingCheck?.verdict ?? 'unknown')}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${formatSeconds(x.trainSeconds)}</td><td>${formatSeconds(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
+    (x) =>
+      `<tr><td>${esc(x.label)}</td><td>${x.seed}</td><td>${formatLambda(x.varLambda)}</td><td>${esc(x.status)}</td><td>${f(x.finalValCaseDice)}</td><td>${x.trainingCheck?.verdict === 'failed' ? '<b>failed</b> (left out)' : esc(x.trainingCheck?.verdict ?? 'unknown')}</td><td>${f(x.weights.std, 4)}</td><td>${pct(x.weights.fracBelow1e3)}</td><td>${x.weights.count.toLocaleString('en')}</td><td>${formatSeconds(x.trainSeconds)}</td><td>${formatSeconds(x.sweepSeconds)}</td><td class="small">${esc(x.runId)}</td></tr>`,
   );
   return `<table><tr><th>run</th><th>seed</th><th>λ</th><th>status</th><th>val per-case Dice</th><th>training</th><th>weight std</th><th>|w|&lt;1e-3</th><th>weights</th><th>train</th><th>sweep</th><th>run id</th></tr>${rows.join('')}</table>`;
 }
@@ -116,7 +127,9 @@ function gridsHtml(input: ReportInput): string {
     const sw = run ? input.sweeps.get(run.runId) : undefined;
     if (!run || !sw) continue;
     // The same slices for every run, matched by case and index (one seed may split differently).
-    const idx = slices.map((i) => first.record.slices[i]).map((s) => sw.record.slices.findIndex((t) => t.caseId === s.caseId && t.index === s.index));
+    const idx = slices
+      .map((i) => first.record.slices[i])
+      .map((s) => sw.record.slices.findIndex((t) => t.caseId === s.caseId && t.index === s.index));
     const rows = idx.every((i) => i >= 0) ? idx : pickSlices(sw.record, cfg.report.gridSlices);
     const scale = Math.max(1, Math.round(96 / sw.images.size));
     const img = renderGrid({ record: sw.record, images: sw.images, slices: rows, levels: shown, scale });
@@ -143,7 +156,8 @@ function layerTable(input: ReportInput): string {
   });
   if (!cols.length) return '';
   const rows = cols[0].layers.map(
-    (l, i) => `<tr><td>${esc(l.name)}</td><td>${l.total.toLocaleString('en')}</td>${cols.map((c) => `<td>${c.layers[i] ? (c.layers[i].pruned ? pct(c.layers[i].sparsity) : 'kept dense') : '–'}</td>`).join('')}</tr>`,
+    (l, i) =>
+      `<tr><td>${esc(l.name)}</td><td>${l.total.toLocaleString('en')}</td>${cols.map((c) => `<td>${c.layers[i] ? (c.layers[i].pruned ? pct(c.layers[i].sparsity) : 'kept dense') : '–'}</td>`).join('')}</tr>`,
   );
   return `<h3>Per-layer sparsity at ${pct(level)} global sparsity</h3>
 <table><tr><th>layer (kernel)</th><th>weights</th>${cols.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>${rows.join('')}</table>
@@ -153,7 +167,9 @@ function layerTable(input: ReportInput): string {
 /** Cells of the plan that are not in any number of the report: said before the findings. */
 function missingHtml(r: Results): string {
   if (!r.missing.length) return '';
-  const rows = r.missing.map((m) => `<li>cell ${m.index} ${esc(m.label)}, seed ${m.seed}: ${esc(m.status)}${m.what ? ` (${esc(m.what)})` : ''}</li>`);
+  const rows = r.missing.map(
+    (m) => `<li>cell ${m.index} ${esc(m.label)}, seed ${m.seed}: ${esc(m.status)}${m.what ? ` (${esc(m.what)})` : ''}</li>`,
+  );
   return `<div class="warn"><b>Partial results: ${r.missing.length} of ${r.missing.length + r.runs.length} planned cell(s) are missing or failed.</b> The figures below use only the finished cells.<ul>${rows.join('')}</ul></div>\n`;
 }
 
@@ -168,7 +184,8 @@ function reusedHtml(r: Results): string {
 
 function stagesHtml(r: Results): string {
   const rows = r.stages.map(
-    (s) => `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${formatSeconds(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : formatSeconds(s.cellSeconds)}</td></tr>`,
+    (s) =>
+      `<tr><td>${s.stage}</td><td>${esc(s.backend)}</td><td>${formatSeconds(s.seconds)}</td><td>${s.cellsAtOnce ?? '–'}</td><td>${s.cellSeconds === undefined ? '–' : formatSeconds(s.cellSeconds)}</td></tr>`,
   );
   return `<table><tr><th>stage</th><th>backend</th><th>wall time</th><th>cells at once (most)</th><th>sum of the cells' times</th></tr>${rows.join('')}<tr><td>total</td><td></td><td>${formatSeconds(r.totalSeconds)}</td><td></td><td></td></tr></table>
 <p class="small">Each cell (one method, λ and seed) trains and is then swept on its own; cells run in parallel processes or cluster tasks. A stage's wall time runs from the first cell entering it to the last one leaving it.</p>
@@ -178,7 +195,10 @@ ${reusedHtml(r)}<p class="small">Machine: ${r.host.cpus} logical CPUs, ${esc(r.h
 function setupHtml(r: Results): string {
   const c = r.experiment.config;
   const m = c.model;
-  const data = c.data.kind === 'phantoms' ? `built-in FLAIR-like phantoms: ${c.data.count} cases × ${c.data.slicesPerCase} slices, generated at ${c.data.size} px (seed ${c.data.seed})` : `dataset at ${esc(c.data.path)}`;
+  const data =
+    c.data.kind === 'phantoms'
+      ? `built-in FLAIR-like phantoms: ${c.data.count} cases × ${c.data.slicesPerCase} slices, generated at ${c.data.size} px (seed ${c.data.seed})`
+      : `dataset at ${esc(c.data.path)}`;
   const sw = c.sweep;
   return `<ul>
 <li>Data: ${data}; split by patient ${c.split.train}/${c.split.val}/${c.split.test} (train/val/test) with data seed ${c.dataSeed}, the same patients for every run and seed. Settings were chosen on the validation split; the sweep scores the <b>${esc(sw.split)}</b> split.</li>

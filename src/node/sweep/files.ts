@@ -21,12 +21,21 @@ export function newSweepId(now = new Date()): string {
   return `sw-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export function sweepPaths(runsRoot: string, runId: string, sweepId: string): { dir: string; record: string; images: string; perCaseCsv: string } {
+export function sweepPaths(
+  runsRoot: string,
+  runId: string,
+  sweepId: string,
+): { dir: string; record: string; images: string; perCaseCsv: string } {
   if (!SWEEP_ID_RE.test(sweepId)) {
     throw new StudioError({ code: 'bad-input', what: `"${sweepId}" is not a sweep id`, hint: 'Use an id from the sweep list' });
   }
   const dir = path.join(new RunStore(runsRoot).paths(runId).dir, 'sweeps');
-  return { dir, record: path.join(dir, `${sweepId}.json`), images: path.join(dir, `${sweepId}.images.json`), perCaseCsv: path.join(dir, `${sweepId}.per-case.csv`) };
+  return {
+    dir,
+    record: path.join(dir, `${sweepId}.json`),
+    images: path.join(dir, `${sweepId}.images.json`),
+    perCaseCsv: path.join(dir, `${sweepId}.per-case.csv`),
+  };
 }
 
 /** A run's sweeps folder holds a lock while a sweep writes there: one sweep per run at a time, across processes. */
@@ -43,7 +52,13 @@ export async function writeSweepRecord(runsRoot: string, record: SweepRecord): P
   await writeFileAtomic(p.record, JSON.stringify(checked), { overwrite: true });
   // The per-case rows beside the record, for R or a spreadsheet (one row per level x case).
   const run = await new RunStore(runsRoot).open(record.runId).catch(() => undefined);
-  const csvRun = { runId: record.runId, runName: run?.config.name ?? '', method: run?.config.optimizer.method ?? '', varLambda: run?.config.optimizer.varLambda ?? Number.NaN, seed: run?.config.seed ?? Number.NaN };
+  const csvRun = {
+    runId: record.runId,
+    runName: run?.config.name ?? '',
+    method: run?.config.optimizer.method ?? '',
+    varLambda: run?.config.optimizer.varLambda ?? Number.NaN,
+    seed: run?.config.seed ?? Number.NaN,
+  };
   await writeFileAtomic(p.perCaseCsv, perCaseCsv([{ run: csvRun, sweep: checked }]), { overwrite: true });
 }
 
@@ -58,7 +73,12 @@ async function readJson(file: string, what: string): Promise<unknown> {
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch {
-    throw new StudioError({ code: 'not-found', file, what: `${what} does not exist`, hint: 'Pick a sweep from the list, or run the sweep again' });
+    throw new StudioError({
+      code: 'not-found',
+      file,
+      what: `${what} does not exist`,
+      hint: 'Pick a sweep from the list, or run the sweep again',
+    });
   }
   try {
     return JSON.parse(text);
@@ -74,14 +94,20 @@ export async function readSweepRecord(runsRoot: string, runId: string, sweepId: 
     return upgradeSweepRecord(raw);
   } catch (e) {
     const issue = e instanceof ZodError ? e.issues[0] : undefined;
-    throw new StudioError({ code: 'bad-file', file, what: `The sweep record does not match its schema (${issue ? `${issue.path.join('.')}: ${issue.message}` : String(e)})`, hint: 'It may come from another studio version; run the sweep again' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `The sweep record does not match its schema (${issue ? `${issue.path.join('.')}: ${issue.message}` : String(e)})`,
+      hint: 'It may come from another studio version; run the sweep again',
+    });
   }
 }
 
 export async function readSweepImages(runsRoot: string, runId: string, sweepId: string): Promise<SweepImages> {
   const file = sweepPaths(runsRoot, runId, sweepId).images;
   const r = SweepImagesSchema.safeParse(await readJson(file, `The images of sweep ${sweepId}`));
-  if (!r.success) throw new StudioError({ code: 'bad-file', file, what: 'The sweep images do not match their schema', hint: 'Run the sweep again' });
+  if (!r.success)
+    throw new StudioError({ code: 'bad-file', file, what: 'The sweep images do not match their schema', hint: 'Run the sweep again' });
   return r.data;
 }
 

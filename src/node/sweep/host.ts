@@ -30,14 +30,27 @@ export interface SweepHandle {
 
 /** Starts one sweep over `runIds` in a child process (onnxruntime runs there). Throws only for invalid input. */
 export function startSweep(runIds: string[], config: SweepConfigInput, opts: SweepHostOptions = {}): SweepHandle {
-  if (runIds.length === 0) throw new StudioError({ code: 'bad-input', what: 'No run was chosen for the sweep', hint: 'Pick at least one completed run' });
+  if (runIds.length === 0)
+    throw new StudioError({ code: 'bad-input', what: 'No run was chosen for the sweep', hint: 'Pick at least one completed run' });
   const parsed = parseSweepConfig(config);
   const runsRoot = path.resolve(opts.runsRoot ?? defaultRunsRoot());
   const store = new RunStore(runsRoot);
   for (const id of runIds) store.paths(id); // validates ids before a process is spent on them
   const sweepId = opts.sweepId ?? newSweepId();
-  const data: SweepWorkerData = { runsRoot, sweepId, runIds: [...runIds], config: parsed, ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.onnxThreads ? { onnxThreads: opts.onnxThreads } : {}) };
-  const failed = (error: StudioErrorInfo): SweepOutcome => ({ sweepId, status: 'failed', runs: runIds.map((runId) => ({ runId, status: 'failed', error })), error });
+  const data: SweepWorkerData = {
+    runsRoot,
+    sweepId,
+    runIds: [...runIds],
+    config: parsed,
+    ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.onnxThreads ? { onnxThreads: opts.onnxThreads } : {}),
+  };
+  const failed = (error: StudioErrorInfo): SweepOutcome => ({
+    sweepId,
+    status: 'failed',
+    runs: runIds.map((runId) => ({ runId, status: 'failed', error })),
+    error,
+  });
   const job = startJobProcess<SweepWorkerData, SweepProgress, SweepOutcome>({
     worker: 'sweep',
     data,
@@ -50,6 +63,8 @@ export function startSweep(runIds: string[], config: SweepConfigInput, opts: Swe
       return failed(error.toJSON());
     },
   });
-  const done = job.done.catch((e: unknown) => failed(e instanceof StudioError ? e.toJSON() : { code: 'internal', what: String(e), hint: 'Start the sweep again' }));
+  const done = job.done.catch((e: unknown) =>
+    failed(e instanceof StudioError ? e.toJSON() : { code: 'internal', what: String(e), hint: 'Start the sweep again' }),
+  );
   return { sweepId, runIds: [...runIds], done, cancel: job.cancel, terminate: job.terminate };
 }

@@ -34,16 +34,28 @@ export interface SweepJobOptions extends SweepWorkerData {
   progress?: IProgress<SweepProgress>;
 }
 
-const cancelled = () => new StudioError({ code: 'cancelled', what: 'The sweep was cancelled', hint: 'Finished levels are kept; start a new sweep to score the rest' });
+const cancelled = () =>
+  new StudioError({
+    code: 'cancelled',
+    what: 'The sweep was cancelled',
+    hint: 'Finished levels are kept; start a new sweep to score the rest',
+  });
 
 const toInfo = (e: unknown): StudioErrorInfo =>
-  isStudioError(e) ? e.toJSON() : { code: 'internal', what: `The sweep failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'Check the run and the sweep settings, then try again' };
+  isStudioError(e)
+    ? e.toJSON()
+    : {
+        code: 'internal',
+        what: `The sweep failed: ${e instanceof Error ? e.message : String(e)}`,
+        hint: 'Check the run and the sweep settings, then try again',
+      };
 
 export async function runSweep(opts: SweepJobOptions): Promise<SweepOutcome> {
   // One sweep per run at a time (another studio, the CLI): refused before anything is written.
   const locks: Lock[] = [];
   try {
-    for (const runId of opts.runIds) locks.push(acquireLock(sweepsDir(opts.runsRoot, runId), `sweep ${opts.sweepId} of run ${runId}`, SWEEP_LOCK_HINT));
+    for (const runId of opts.runIds)
+      locks.push(acquireLock(sweepsDir(opts.runsRoot, runId), `sweep ${opts.sweepId} of run ${runId}`, SWEEP_LOCK_HINT));
     return await sweepLocked(opts);
   } finally {
     for (const l of locks) l.release();
@@ -86,12 +98,21 @@ async function sweepLocked(opts: SweepJobOptions): Promise<SweepOutcome> {
     runs.push(await sweepRun(opts, ri, backendLabel(backend), (li, within, force) => progress(ri, li, within, force)));
   }
   progress(runIds.length - 1, config.levels.length, 0, true);
-  const status = runs.every((r) => r.status === 'completed') ? 'completed' : runs.some((r) => r.status === 'cancelled') ? 'cancelled' : 'failed';
+  const status = runs.every((r) => r.status === 'completed')
+    ? 'completed'
+    : runs.some((r) => r.status === 'cancelled')
+      ? 'cancelled'
+      : 'failed';
   const firstError = runs.find((r) => r.error)?.error;
   return { sweepId: opts.sweepId, status, runs, ...(status !== 'completed' && firstError ? { error: firstError } : {}) };
 }
 
-async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string, progress: (level: number, within: number, force?: boolean) => void): Promise<SweepRunOutcome> {
+async function sweepRun(
+  opts: SweepJobOptions,
+  runIndex: number,
+  backend: string,
+  progress: (level: number, within: number, force?: boolean) => void,
+): Promise<SweepRunOutcome> {
   const { config, runsRoot, sweepId } = opts;
   const runId = opts.runIds[runIndex];
   const store = new RunStore(runsRoot);
@@ -104,13 +125,22 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
     model = loaded.model;
     const run = loaded.record;
     if (run.status !== 'completed' || loaded.weights !== 'final') {
-      throw new StudioError({ code: 'bad-input', file: store.paths(runId).dir, what: `Run ${runId} has no final model (status ${run.status})`, hint: 'Sweep a completed run, or resume this one to the end first' });
+      throw new StudioError({
+        code: 'bad-input',
+        file: store.paths(runId).dir,
+        what: `Run ${runId} has no final model (status ${run.status})`,
+        hint: 'Sweep a completed run, or resume this one to the end first',
+      });
     }
     const samples = await loadRunSamples(run.config);
     let scored = samples[config.split];
     if (config.maxSlices > 0) scored = scored.slice(0, config.maxSlices);
     if (scored.length === 0) {
-      throw new StudioError({ code: 'bad-input', what: `Run ${runId} has no ${config.split} slices to score`, hint: `Choose the other split, or train with a larger ${config.split} fraction` });
+      throw new StudioError({
+        code: 'bad-input',
+        what: `Run ${runId} has no ${config.split} slices to score`,
+        hint: `Choose the other split, or train with a larger ${config.split} fraction`,
+      });
     }
     const size = run.config.model.inputSize;
     const channels = run.config.model.inChannels;
@@ -136,7 +166,9 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
 
     const original = await readWeights(model);
     const inputs = packImages(scored, size, channels);
-    const calibration = config.bnReestimate ? pickCalibration(samples.train, config.bnReestimate.batches * config.bnReestimate.batchSize) : [];
+    const calibration = config.bnReestimate
+      ? pickCalibration(samples.train, config.bnReestimate.batches * config.bnReestimate.batchSize)
+      : [];
 
     for (let li = 0; li < config.levels.length; li++) {
       const t = performance.now();
@@ -149,7 +181,9 @@ async function sweepRun(opts: SweepJobOptions, runIndex: number, backend: string
       try {
         // Level 0 stays the trained model as is: it is the reference the drops are measured from.
         if (config.bnReestimate && sparsity > 0) {
-          bn = await reestimateBatchNorm(level.model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), { signal: opts.signal });
+          bn = await reestimateBatchNorm(level.model, calibrationBatches(calibration, config.bnReestimate.batchSize, size, channels), {
+            signal: opts.signal,
+          });
         }
         scorer = config.scorer === 'onnx' ? await onnxScorer(level.model, opts.onnxThreads ?? 1) : tfjsScorer(level.model);
         items = await predictSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));

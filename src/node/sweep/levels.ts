@@ -5,7 +5,14 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { prunableWeights, shapeOf } from '../../shared/model/weights';
-import { applyToModel, buildChannelPruned, planChannelPruning, pruneWeights, type LayerSparsity, type NamedWeight } from '../../shared/prune';
+import {
+  applyToModel,
+  buildChannelPruned,
+  planChannelPruning,
+  pruneWeights,
+  type LayerSparsity,
+  type NamedWeight,
+} from '../../shared/prune';
 import type { SweepConfig } from '../../shared/sweep/config';
 import type { PruneLevel } from '../../shared/sweep/result';
 
@@ -22,10 +29,19 @@ export function prepareLevel(model: tf.LayersModel, original: NamedWeight[], con
   if (config.family === 'unstructured') {
     const { weights, report } = pruneWeights(original, { sparsity, scope: config.scope, keepFirstLast: config.keepFirstLast });
     applyToModel(model, weights);
-    const fields = { achieved: report.achieved, overall: report.overall, perLayer: report.perLayer, ...(report.threshold !== undefined ? { threshold: report.threshold } : {}) };
+    const fields = {
+      achieved: report.achieved,
+      overall: report.overall,
+      perLayer: report.perLayer,
+      ...(report.threshold !== undefined ? { threshold: report.threshold } : {}),
+    };
     return { model, fields, dispose() {} };
   }
-  const plan = planChannelPruning(model, original, { fraction: sparsity, target: config.channelTarget, criterion: config.channelCriterion });
+  const plan = planChannelPruning(model, original, {
+    fraction: sparsity,
+    target: config.channelTarget,
+    criterion: config.channelCriterion,
+  });
   const smaller = buildChannelPruned(model, original, plan);
   // The rebuilt graph has the same layers in the same order; a row counts the kernel elements gone.
   const after = new Map(prunableWeights(smaller).map((p) => [p.layerName, elements(p.variable)]));

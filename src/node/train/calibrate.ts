@@ -29,7 +29,10 @@ export async function calibrateStep(config: RunConfig, steps = 2): Promise<Calib
   const times: number[] = [];
   try {
     for (let i = 0; i <= steps; i++) {
-      const batch = { x: tf.randomUniform([config.batchSize, s, s, c]) as tf.Tensor4D, y: tf.randomUniform([config.batchSize, s, s, 1]).round() as tf.Tensor4D };
+      const batch = {
+        x: tf.randomUniform([config.batchSize, s, s, c]) as tf.Tensor4D,
+        y: tf.randomUniform([config.batchSize, s, s, 1]).round() as tf.Tensor4D,
+      };
       const t0 = performance.now();
       try {
         await optimizer.step(gradFn, batch, config.optimizer.lr * 1e-3);

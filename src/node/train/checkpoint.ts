@@ -28,12 +28,20 @@ export interface CheckpointState {
  * `state` into a temp directory and swaps it in for `dir`: a crash at any point leaves the
  * previous checkpoint readable.
  */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: TrainOptimizer, state: Omit<CheckpointState, 'version' | 'savedAt'>): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: TrainOptimizer,
+  state: Omit<CheckpointState, 'version' | 'savedAt'>,
+): Promise<void> {
   const weights = await getWeightArrays(model);
   const opt = await optimizer.getState();
   await replaceDirAtomic(dir, async (tmp) => {
     await writeFileAtomic(path.join(tmp, WEIGHTS_FILE), packTensors(weights));
-    await writeFileAtomic(path.join(tmp, OPTIMIZER_FILE), packTensors(opt.map((e) => ({ name: e.name, shape: [e.values.length], values: e.values }))));
+    await writeFileAtomic(
+      path.join(tmp, OPTIMIZER_FILE),
+      packTensors(opt.map((e) => ({ name: e.name, shape: [e.values.length], values: e.values }))),
+    );
     const full: CheckpointState = { version: 1, ...state, savedAt: new Date().toISOString() };
     await writeFileAtomic(path.join(tmp, COMPLETE_MARK), JSON.stringify(full, null, 1));
   });
@@ -57,10 +65,20 @@ export async function readState(dir: string): Promise<CheckpointState> {
   try {
     raw = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<CheckpointState>;
   } catch {
-    throw new StudioError({ code: 'bad-file', file, what: 'The checkpoint state is unreadable', hint: 'Delete the checkpoint folder to start the run over' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: 'The checkpoint state is unreadable',
+      hint: 'Delete the checkpoint folder to start the run over',
+    });
   }
   if (raw.version !== 1 || typeof raw.epochsDone !== 'number' || typeof raw.globalStep !== 'number' || typeof raw.rng !== 'object') {
-    throw new StudioError({ code: 'bad-file', file, what: 'The checkpoint state has an unknown layout', hint: 'It may come from another studio version; start the run over' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: 'The checkpoint state has an unknown layout',
+      hint: 'It may come from another studio version; start the run over',
+    });
   }
   return raw as CheckpointState;
 }
@@ -71,7 +89,10 @@ export async function saveModelDir(dir: string, model: tf.LayersModel, info: Rec
   await replaceDirAtomic(dir, async (tmp) => {
     await writeFileAtomic(path.join(tmp, WEIGHTS_FILE), packTensors(weights));
     const names = weights.map((w) => ({ name: w.name, shape: w.shape }));
-    await writeFileAtomic(path.join(tmp, COMPLETE_MARK), JSON.stringify({ version: 1, ...info, weights: names, savedAt: new Date().toISOString() }, null, 1));
+    await writeFileAtomic(
+      path.join(tmp, COMPLETE_MARK),
+      JSON.stringify({ version: 1, ...info, weights: names, savedAt: new Date().toISOString() }, null, 1),
+    );
   });
 }
 

@@ -22,7 +22,11 @@ export async function openRunDataset(data: RunData): Promise<Dataset> {
   // Loaded on demand: disk readers pull in ESM-only packages (nifti-reader-js) that a worker
   // started from sources (CommonJS via tsx) cannot require; phantom runs never need them.
   const { openDataset, checkTrainable } = await import('../data/index');
-  const ds = await openDataset(data.path, { ...(data.format ? { format: data.format } : {}), ...(data.channels ? { channels: data.channels } : {}), ...(data.labels ? { labels: data.labels } : {}) });
+  const ds = await openDataset(data.path, {
+    ...(data.format ? { format: data.format } : {}),
+    ...(data.channels ? { channels: data.channels } : {}),
+    ...(data.labels ? { labels: data.labels } : {}),
+  });
   checkTrainable(ds, data.acceptDataIssues === true);
   return ds;
 }
@@ -36,9 +40,17 @@ export async function loadRunSamples(config: RunConfig): Promise<RunSamples> {
   const ds = await openRunDataset(config.data);
   const split = splitByPatient(ds.cases, config.split, splitSeed(config));
   const opts = { size: config.model.inputSize, channels: config.model.inChannels };
-  const [train, val, test] = await Promise.all([loadSamples(ds, split.train, opts), loadSamples(ds, split.val, opts), loadSamples(ds, split.test, opts)]);
+  const [train, val, test] = await Promise.all([
+    loadSamples(ds, split.train, opts),
+    loadSamples(ds, split.val, opts),
+    loadSamples(ds, split.test, opts),
+  ]);
   if (train.length === 0) {
-    throw new StudioError({ code: 'bad-input', what: `The training split of ${ds.root} is empty`, hint: 'Use more cases or a larger train fraction' });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `The training split of ${ds.root} is empty`,
+      hint: 'Use more cases or a larger train fraction',
+    });
   }
   return { train, val, test, datasetId: ds.id, split };
 }

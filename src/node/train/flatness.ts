@@ -36,7 +36,14 @@ export async function computeHessianTopEigenvalue(runDir: string, opts: Flatness
   try {
     const { train } = await loadRunSamples(record.config);
     const n = Math.min(opts.batchSize ?? 8, train.length);
-    const { x, y } = toBatch(sampleArrays(train, Array.from({ length: n }, (_, i) => i)), record.config.model.inputSize, record.config.model.inChannels);
+    const { x, y } = toBatch(
+      sampleArrays(
+        train,
+        Array.from({ length: n }, (_, i) => i),
+      ),
+      record.config.model.inputSize,
+      record.config.model.inChannels,
+    );
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const gradAt = async () => {
       const { value, grads } = tf.variableGrads(() => defaultLoss(y, model.apply(x, { training: false }) as tf.Tensor), vars);

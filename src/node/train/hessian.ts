@@ -57,7 +57,11 @@ function dot(a: tf.Tensor[], b: tf.Tensor[]): Promise<number> {
  * needed, so it works with any GradientFn-style code and never forms the Hessian. The variables
  * are restored exactly (from a copy) before returning, also on error or abort.
  */
-export async function topHessianEigenvalue(vars: tf.Variable[], gradAt: GradAt, opts: PowerIterationOptions = {}): Promise<PowerIterationResult> {
+export async function topHessianEigenvalue(
+  vars: tf.Variable[],
+  gradAt: GradAt,
+  opts: PowerIterationOptions = {},
+): Promise<PowerIterationResult> {
   const first = await powerIterate(vars, gradAt, opts, 0);
   if ((opts.target ?? 'largest') === 'magnitude' || first.eigenvalue >= 0 || opts.signal?.aborted) {
     return { ...first, dominant: first.eigenvalue };
@@ -74,7 +78,12 @@ export async function topHessianEigenvalue(vars: tf.Variable[], gradAt: GradAt, 
   };
 }
 
-async function powerIterate(vars: tf.Variable[], gradAt: GradAt, opts: PowerIterationOptions, shift: number): Promise<Omit<PowerIterationResult, 'dominant'>> {
+async function powerIterate(
+  vars: tf.Variable[],
+  gradAt: GradAt,
+  opts: PowerIterationOptions,
+  shift: number,
+): Promise<Omit<PowerIterationResult, 'dominant'>> {
   const iterations = opts.iterations ?? 15;
   const tolerance = opts.tolerance ?? 1e-4;
   const rng = mulberry32(opts.seed ?? 1);

@@ -102,7 +102,11 @@ async function resumeLocked(store: RunStore, runId: string, opts: TrainJobOption
 }
 
 /** workers > 1: the data-parallel GradientFn (BN statistics per shard); else one thread. */
-async function defaultGradient(model: tf.LayersModel, config: RunConfig, backend: BackendName): Promise<{ fn: GradientFn; dispose?: () => Promise<void> }> {
+async function defaultGradient(
+  model: tf.LayersModel,
+  config: RunConfig,
+  backend: BackendName,
+): Promise<{ fn: GradientFn; dispose?: () => Promise<void> }> {
   if (config.workers <= 1) return { fn: localGradientFn(model, defaultLoss) };
   const engine = createParallelGradientFn(model, config.model, { workers: config.workers, backend });
   try {
@@ -125,7 +129,11 @@ function errorInfo(e: unknown): NonNullable<RunRecord['error']> {
   if (gpu && !(isStudioError(e) && e.code === 'cancelled')) return gpu.toJSON();
   if (isStudioError(e)) return e.toJSON();
   const msg = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', what: `Training failed: ${msg}`, hint: 'Resume the run from its last checkpoint; if it fails again, report the message' };
+  return {
+    code: 'internal',
+    what: `Training failed: ${msg}`,
+    hint: 'Resume the run from its last checkpoint; if it fails again, report the message',
+  };
 }
 
 async function runSession(store: RunStore, record: RunRecord, resume: boolean, opts: TrainJobOptions): Promise<RunRecord> {

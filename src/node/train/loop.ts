@@ -73,7 +73,17 @@ export async function runEpochSteps(ctx: EpochContext, epoch: number, globalStep
     // Let queued messages run (a worker's cancel arrives as one) so a cancel takes effect at
     // the next step, not at the end of the epoch. Consumes no random numbers: resume-exact.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (signal?.aborted) return { cancelled: true, globalStep, steps: b, images, meanLoss: NaN, meanVarPenalty: NaN, lastLr, seconds: (performance.now() - t0) / 1000 };
+    if (signal?.aborted)
+      return {
+        cancelled: true,
+        globalStep,
+        steps: b,
+        images,
+        meanLoss: NaN,
+        meanVarPenalty: NaN,
+        lastLr,
+        seconds: (performance.now() - t0) / 1000,
+      };
     const items: SampleArrays[] = sampleArrays(train, batches[b]).map((s) =>
       config.augment ? augmentPair(s.image, s.mask, { height: size, width: size, channels }, rngs.augment, config.augment) : s,
     );

@@ -26,7 +26,12 @@ export async function loadRunModel(runDir: string): Promise<RunModel> {
   const record = await store.open(id);
   const weights = store.trainedWeights(id);
   if (!weights) {
-    throw new StudioError({ code: 'not-found', file: store.paths(id).dir, what: `Run ${id} has no trained weights yet`, hint: 'Train at least one epoch first' });
+    throw new StudioError({
+      code: 'not-found',
+      file: store.paths(id).dir,
+      what: `Run ${id} has no trained weights yet`,
+      hint: 'Train at least one epoch first',
+    });
   }
   return { model: await buildTrainedModel(record.config.model, weights.file), record, weights: weights.kind };
 }

@@ -31,7 +31,11 @@ export interface PlainTensor {
 
 export function toPlain(name: string, tensor: tf.Tensor): PlainTensor {
   if (tensor.dtype !== 'int32' && tensor.dtype !== 'float32') {
-    throw new StudioError({ code: 'internal', what: `Cannot store tensor ${name} of dtype ${tensor.dtype}`, hint: 'Only float32/int32 state is checkpointed' });
+    throw new StudioError({
+      code: 'internal',
+      what: `Cannot store tensor ${name} of dtype ${tensor.dtype}`,
+      hint: 'Only float32/int32 state is checkpointed',
+    });
   }
   return { name, shape: tensor.shape.slice(), values: tensor.dataSync() as Float32Array | Int32Array };
 }

@@ -32,7 +32,10 @@ export async function validationScore(
   const probs = new Float32Array(val.length * px);
   const scorer = await createScorer(model, prefer ? { prefer } : {});
   try {
-    for (const idx of chunk(Array.from({ length: val.length }, (_, i) => i), batchSize)) {
+    for (const idx of chunk(
+      Array.from({ length: val.length }, (_, i) => i),
+      batchSize,
+    )) {
       const images = new Float32Array(idx.length * px * channels);
       idx.forEach((s, i) => {
         if (val[s].image.length !== px * channels || val[s].mask.length !== px) {

@@ -22,7 +22,11 @@ export function takeToken(): string | undefined {
 
 const noToken: WireResult = {
   ok: false,
-  error: { code: 'bad-input', what: 'This page was opened without its access token', hint: 'Open the full address printed by `npm start` (it ends with ?token=...).' },
+  error: {
+    code: 'bad-input',
+    what: 'This page was opened without its access token',
+    hint: 'Open the full address printed by `npm start` (it ends with ?token=...).',
+  },
 };
 
 export function createHttpTransport(origin: string, token: string | undefined): Transport {
@@ -66,12 +70,22 @@ export function createHttpTransport(origin: string, token: string | undefined): 
           body: input === undefined ? '' : JSON.stringify(input),
         });
       } catch {
-        return { ok: false, error: { code: 'internal', what: 'The studio server is not reachable', hint: 'Check that `npm start` is still running, then reload.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            what: 'The studio server is not reachable',
+            hint: 'Check that `npm start` is still running, then reload.',
+          },
+        };
       }
       try {
         return (await res.json()) as WireResult;
       } catch {
-        return { ok: false, error: { code: 'internal', what: `The studio server answered ${res.status} without a JSON body`, hint: 'Reload the page.' } };
+        return {
+          ok: false,
+          error: { code: 'internal', what: `The studio server answered ${res.status} without a JSON body`, hint: 'Reload the page.' },
+        };
       }
     },
     on(event, listener) {

@@ -18,7 +18,16 @@ interface Props {
 export function AcceptDataIssues({ use, checked, onChange, className, id, describedBy, invalid }: Props) {
   return (
     <label className={className}>
-      <input id={id} type="checkbox" name="acceptDataIssues" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-invalid={invalid} aria-describedby={describedBy} /> {ACCEPT_DATA_ISSUES_LABEL[use]}
+      <input
+        id={id}
+        type="checkbox"
+        name="acceptDataIssues"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-invalid={invalid}
+        aria-describedby={describedBy}
+      />{' '}
+      {ACCEPT_DATA_ISSUES_LABEL[use]}
     </label>
   );
 }

@@ -41,7 +41,16 @@ export const HOTKEYS: readonly HotkeyBinding[] = [
 ];
 
 /** Keys a focused control needs for itself (arrows on sliders and selects, anything in a text field). */
-export const NAVIGATION_KEYS: ReadonlySet<string> = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End']);
+export const NAVIGATION_KEYS: ReadonlySet<string> = new Set([
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'PageUp',
+  'PageDown',
+  'Home',
+  'End',
+]);
 
 export function bindingForKey(key: string): HotkeyBinding | undefined {
   return HOTKEYS.find((b) => b.keys.includes(key));
@@ -54,5 +63,9 @@ export function keyFor(command: string): string | undefined {
 
 /** How a key is printed: arrows as glyphs, names as they are. */
 export function keyLabel(key: string): string {
-  return ({ ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', PageUp: 'Page Up', PageDown: 'Page Down' } as Record<string, string>)[key] ?? key;
+  return (
+    ({ ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', PageUp: 'Page Up', PageDown: 'Page Down' } as Record<string, string>)[
+      key
+    ] ?? key
+  );
 }

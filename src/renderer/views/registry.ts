@@ -25,9 +25,21 @@ export interface ViewDefinition {
 export const views: readonly ViewDefinition[] = [
   { id: 'data', title: 'Data', icon: '▦', description: 'Load scans and lesion masks, browse cases', component: DataPage },
   { id: 'train', title: 'Train', icon: '◭', description: 'Train a ResNet-UNet with or without VAR', component: TrainPage },
-  { id: 'sweep', title: 'Sweep', icon: '◔', description: 'Prune in one shot at several sparsity levels, score with Dice', component: SweepPage },
+  {
+    id: 'sweep',
+    title: 'Sweep',
+    icon: '◔',
+    description: 'Prune in one shot at several sparsity levels, score with Dice',
+    component: SweepPage,
+  },
   { id: 'export', title: 'Export', icon: '⇪', description: 'Export the pruned model for edge devices', component: ExportPage },
-  { id: 'predict', title: 'Predict', icon: '◎', description: 'Predict lesion masks on a new scan at several sparsity levels; NIfTI and DICOM SEG out', component: PredictPage },
+  {
+    id: 'predict',
+    title: 'Predict',
+    icon: '◎',
+    description: 'Predict lesion masks on a new scan at several sparsity levels; NIfTI and DICOM SEG out',
+    component: PredictPage,
+  },
 ];
 
 export function findView(id: string | undefined): ViewDefinition | undefined {

@@ -68,7 +68,14 @@ import {
   ExportRunInputSchema,
   ExportRunOutputSchema,
 } from './schemas/export';
-import { PredictMasksInputSchema, PredictMasksOutputSchema, PredictResultInputSchema, PredictResultOutputSchema, PredictStartInputSchema, PredictStartOutputSchema } from './schemas/predict';
+import {
+  PredictMasksInputSchema,
+  PredictMasksOutputSchema,
+  PredictResultInputSchema,
+  PredictResultOutputSchema,
+  PredictStartInputSchema,
+  PredictStartOutputSchema,
+} from './schemas/predict';
 
 export const ShellSchema = z.enum(['electron', 'browser']);
 
@@ -117,35 +124,127 @@ export const calls = {
   ),
   'datasets.phantoms': call('Generate and open the built-in brain-MRI phantom set', PhantomsInputSchema, DatasetSummarySchema),
   'datasets.open': call('Open a folder or file(s) on the studio machine as a dataset', OpenInputSchema, DatasetSummarySchema),
-  'datasets.cancelOpen': call('Stop an open that is still checking its data (by the jobId given to datasets.open); it fails with code cancelled', CancelOpenInputSchema, CancelOpenOutputSchema),
+  'datasets.cancelOpen': call(
+    'Stop an open that is still checking its data (by the jobId given to datasets.open); it fails with code cancelled',
+    CancelOpenInputSchema,
+    CancelOpenOutputSchema,
+  ),
   'datasets.list': call('Datasets open in this session, oldest first', NoInput, z.array(DatasetSummarySchema)),
   'datasets.close': call('Forget an open dataset (and delete its uploaded files)', DatasetIdInputSchema, z.object({ closed: z.boolean() })),
   'datasets.browse': call('List one folder of the studio machine (folder browser of browser mode)', BrowseInputSchema, BrowseOutputSchema),
   'datasets.pick': call('Native open dialog (Electron only)', PickInputSchema, PickOutputSchema),
   'datasets.upload': call('Upload dropped files in chunks (browser mode), then open them', UploadInputSchema, UploadOutputSchema),
-  'datasets.slice': call('One slice of one case for the viewer: one channel as Int16, window, RLE mask', SliceInputSchema, SliceOutputSchema),
-  'jobs.list': call('Queued and running jobs of this session (every kind), the running one first', JobsListInputSchema, JobsListOutputSchema),
-  'jobs.cancel': call('Cancel a queued or running job of any kind: a run keeps its last checkpoint, a sweep its finished levels, an export writes nothing', JobsCancelInputSchema, JobsCancelOutputSchema),
-  'sweep.start': call('Queue a sweep: prune completed runs in one shot at several sparsity levels and score each level (job.progress kind "sweep")', SweepStartInputSchema, SweepStartOutputSchema),
-  'sweep.list': call('Completed runs (or one run) with their stored sweeps, and the sweeps running now', SweepListInputSchema, SweepListOutputSchema),
-  'sweep.get': call('One stored sweep of one run: levels, aggregates, per-layer and per-slice results', SweepGetInputSchema, SweepGetOutputSchema),
-  'sweep.images': call('The scored slices of a sweep as 8-bit images for the grid (optionally some cases only)', SweepImagesInputSchema, SweepImagesOutputSchema),
-  'training.start': call('Queue a new training run (RunConfig); jobs run one at a time (events job.changed, training.progress, training.epoch)', TrainingStartInputSchema, TrainingStartOutputSchema),
-  'training.preflight': call('Check a RunConfig before it starts: masks, patients for the split, workers within the cores, and a time estimate from a short calibration', TrainingPreflightInputSchema, TrainingPreflightOutputSchema),
-  'training.resume': call('Queue a cancelled, failed or interrupted run to continue from its last checkpoint', TrainingResumeInputSchema, TrainingResumeOutputSchema),
-  'runs.list': call('Every run in the run store (survives restarts) and the training jobs of this session', RunsListInputSchema, RunsListOutputSchema),
-  'runs.get': call('One full run record: config, backend, timings, per-epoch metrics and weight statistics', RunIdInputSchema, RunsGetOutputSchema),
-  'runs.steps': call('The step losses a run reported while training (its steps.jsonl), to rebuild the live loss chart', RunIdInputSchema, RunsStepsOutputSchema),
+  'datasets.slice': call(
+    'One slice of one case for the viewer: one channel as Int16, window, RLE mask',
+    SliceInputSchema,
+    SliceOutputSchema,
+  ),
+  'jobs.list': call(
+    'Queued and running jobs of this session (every kind), the running one first',
+    JobsListInputSchema,
+    JobsListOutputSchema,
+  ),
+  'jobs.cancel': call(
+    'Cancel a queued or running job of any kind: a run keeps its last checkpoint, a sweep its finished levels, an export writes nothing',
+    JobsCancelInputSchema,
+    JobsCancelOutputSchema,
+  ),
+  'sweep.start': call(
+    'Queue a sweep: prune completed runs in one shot at several sparsity levels and score each level (job.progress kind "sweep")',
+    SweepStartInputSchema,
+    SweepStartOutputSchema,
+  ),
+  'sweep.list': call(
+    'Completed runs (or one run) with their stored sweeps, and the sweeps running now',
+    SweepListInputSchema,
+    SweepListOutputSchema,
+  ),
+  'sweep.get': call(
+    'One stored sweep of one run: levels, aggregates, per-layer and per-slice results',
+    SweepGetInputSchema,
+    SweepGetOutputSchema,
+  ),
+  'sweep.images': call(
+    'The scored slices of a sweep as 8-bit images for the grid (optionally some cases only)',
+    SweepImagesInputSchema,
+    SweepImagesOutputSchema,
+  ),
+  'training.start': call(
+    'Queue a new training run (RunConfig); jobs run one at a time (events job.changed, training.progress, training.epoch)',
+    TrainingStartInputSchema,
+    TrainingStartOutputSchema,
+  ),
+  'training.preflight': call(
+    'Check a RunConfig before it starts: masks, patients for the split, workers within the cores, and a time estimate from a short calibration',
+    TrainingPreflightInputSchema,
+    TrainingPreflightOutputSchema,
+  ),
+  'training.resume': call(
+    'Queue a cancelled, failed or interrupted run to continue from its last checkpoint',
+    TrainingResumeInputSchema,
+    TrainingResumeOutputSchema,
+  ),
+  'runs.list': call(
+    'Every run in the run store (survives restarts) and the training jobs of this session',
+    RunsListInputSchema,
+    RunsListOutputSchema,
+  ),
+  'runs.get': call(
+    'One full run record: config, backend, timings, per-epoch metrics and weight statistics',
+    RunIdInputSchema,
+    RunsGetOutputSchema,
+  ),
+  'runs.steps': call(
+    'The step losses a run reported while training (its steps.jsonl), to rebuild the live loss chart',
+    RunIdInputSchema,
+    RunsStepsOutputSchema,
+  ),
   'runs.delete': call('Delete a run directory (not while it trains or is queued)', RunIdInputSchema, RunsDeleteOutputSchema),
-  'runs.flatness': call('Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event job.changed)', RunsFlatnessInputSchema, RunsFlatnessOutputSchema),
-  'export.run': call('Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8-weights; int8-qdq for ONNX), load each back and score it, size report (latency in each file’s own runtime, verdict) and model card (job.progress kind "export")', ExportRunInputSchema, ExportRunOutputSchema),
-  'export.result': call('The result of a completed export job; the job\'s error when it failed', ExportResultInputSchema, ExportResultOutputSchema),
-  'export.preview': call('What an export would write: sizes, latency, existing files and the model card, without writing to the output folder', ExportPreviewInputSchema, ExportPreviewOutputSchema),
-  'export.list': call('Runs that can be exported (with their sweep levels) and previous exports (of one run or all)', ExportListInputSchema, ExportListOutputSchema),
-  'export.pickFolder': call('Choose the output folder with the native dialog (Electron); available false in browser mode', ExportPickFolderInputSchema, ExportPickFolderOutputSchema),
-  'predict.start': call('Queue a prediction (job kind "predict"): lesion masks on a scan with a trained run at several sparsity levels, in a child process; writes NIfTI / DICOM SEG / PNG masks and predictions.json. Follow it with job.progress, cancel it with jobs.cancel', PredictStartInputSchema, PredictStartOutputSchema),
-  'predict.result': call('The files and summary of a completed prediction job of this session (its error if it failed or was cancelled)', PredictResultInputSchema, PredictResultOutputSchema),
-  'predict.masks': call("One case's predicted masks of a finished prediction, level by level (RLE per slice)", PredictMasksInputSchema, PredictMasksOutputSchema),
+  'runs.flatness': call(
+    'Queue the flatness diagnostic of a run: top Hessian eigenvalue, stored in its record (event job.changed)',
+    RunsFlatnessInputSchema,
+    RunsFlatnessOutputSchema,
+  ),
+  'export.run': call(
+    'Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8-weights; int8-qdq for ONNX), load each back and score it, size report (latency in each file’s own runtime, verdict) and model card (job.progress kind "export")',
+    ExportRunInputSchema,
+    ExportRunOutputSchema,
+  ),
+  'export.result': call(
+    "The result of a completed export job; the job's error when it failed",
+    ExportResultInputSchema,
+    ExportResultOutputSchema,
+  ),
+  'export.preview': call(
+    'What an export would write: sizes, latency, existing files and the model card, without writing to the output folder',
+    ExportPreviewInputSchema,
+    ExportPreviewOutputSchema,
+  ),
+  'export.list': call(
+    'Runs that can be exported (with their sweep levels) and previous exports (of one run or all)',
+    ExportListInputSchema,
+    ExportListOutputSchema,
+  ),
+  'export.pickFolder': call(
+    'Choose the output folder with the native dialog (Electron); available false in browser mode',
+    ExportPickFolderInputSchema,
+    ExportPickFolderOutputSchema,
+  ),
+  'predict.start': call(
+    'Queue a prediction (job kind "predict"): lesion masks on a scan with a trained run at several sparsity levels, in a child process; writes NIfTI / DICOM SEG / PNG masks and predictions.json. Follow it with job.progress, cancel it with jobs.cancel',
+    PredictStartInputSchema,
+    PredictStartOutputSchema,
+  ),
+  'predict.result': call(
+    'The files and summary of a completed prediction job of this session (its error if it failed or was cancelled)',
+    PredictResultInputSchema,
+    PredictResultOutputSchema,
+  ),
+  'predict.masks': call(
+    "One case's predicted masks of a finished prediction, level by level (RLE per slice)",
+    PredictMasksInputSchema,
+    PredictMasksOutputSchema,
+  ),
 } as const;
 
 export const events = {

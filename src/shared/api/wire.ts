@@ -6,7 +6,11 @@ export function errorToWire(e: unknown): WireError {
   if (isStudioError(e)) return e.toJSON();
   // Unexpected failures still reach the user as one sentence, never as a stack trace.
   const text = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', what: `Unexpected error: ${text}`, hint: 'This is a bug in VAR Studio; please report it with the steps that led here.' };
+  return {
+    code: 'internal',
+    what: `Unexpected error: ${text}`,
+    hint: 'This is a bug in VAR Studio; please report it with the steps that led here.',
+  };
 }
 
 export function wireToError(w: unknown): StudioError {

@@ -8,7 +8,9 @@ const METHOD_COLOUR: Record<string, string[]> = {
 };
 
 /** One colour per group: plain runs muted and dashed, VAR runs saturated and solid. */
-export function groupStyle(groups: { group: string; optimizer: string; varLambda: number }[]): Map<string, { color: string; dashed: boolean }> {
+export function groupStyle(
+  groups: { group: string; optimizer: string; varLambda: number }[],
+): Map<string, { color: string; dashed: boolean }> {
   const out = new Map<string, { color: string; dashed: boolean }>();
   const lambdaIndex = new Map<string, number>();
   for (const g of groups) {

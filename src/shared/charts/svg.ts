@@ -104,7 +104,9 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   const fx = o.xFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
   const fy = o.yFormat ?? ((v: number) => String(Math.round(v * 100) / 100));
   const parts: string[] = [];
-  parts.push(`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}" font-family="system-ui, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}" font-family="system-ui, sans-serif" font-size="11">`,
+  );
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#fff"/>`);
   parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="600">${esc(o.title)}</text>`);
   for (const t of o.yTicks ?? ticks(o.y[0], o.y[1])) {
@@ -115,7 +117,8 @@ export function lineChart(series: Series[], o: ChartOptions): string {
     parts.push(`<line x1="${r1(sx(t))}" x2="${r1(sx(t))}" y1="${m.t + ph}" y2="${m.t + ph + 4}" stroke="#444"/>`);
     parts.push(`<text x="${r1(sx(t))}" y="${m.t + ph + 16}" text-anchor="middle" fill="#444">${esc(fx(t))}</text>`);
   }
-  for (const g of o.guides ?? []) parts.push(`<line x1="${r1(sx(g))}" x2="${r1(sx(g))}" y1="${m.t}" y2="${m.t + ph}" stroke="#bbb" stroke-dasharray="2 3"/>`);
+  for (const g of o.guides ?? [])
+    parts.push(`<line x1="${r1(sx(g))}" x2="${r1(sx(g))}" y1="${m.t}" y2="${m.t + ph}" stroke="#bbb" stroke-dasharray="2 3"/>`);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
@@ -129,7 +132,9 @@ export function lineChart(series: Series[], o: ChartOptions): string {
         if (p.lo === undefined || p.hi === undefined) continue;
         const x = r1(xAt(p.x));
         const [y0, y1] = [r1(sy(p.lo)), r1(sy(p.hi))];
-        parts.push(`<path d="M${x} ${y0}V${y1}M${r1(x - 3)} ${y0}H${r1(x + 3)}M${r1(x - 3)} ${y1}H${r1(x + 3)}" stroke="${s.color}" stroke-width="1.2" stroke-opacity="0.8" fill="none" class="interval"/>`);
+        parts.push(
+          `<path d="M${x} ${y0}V${y1}M${r1(x - 3)} ${y0}H${r1(x + 3)}M${r1(x - 3)} ${y1}H${r1(x + 3)}" stroke="${s.color}" stroke-width="1.2" stroke-opacity="0.8" fill="none" class="interval"/>`,
+        );
       }
     }
     if (!bars && o.bands !== false) {
@@ -148,7 +153,11 @@ export function lineChart(series: Series[], o: ChartOptions): string {
       for (const p of pts) {
         const dot = `<circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="3" fill="${s.color}"/>`;
         // A larger transparent target carries the hover text.
-        parts.push(p.title ? `<g><title>${esc(p.title)}</title><circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>` : dot);
+        parts.push(
+          p.title
+            ? `<g><title>${esc(p.title)}</title><circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>`
+            : dot,
+        );
       }
     }
   });
@@ -157,7 +166,9 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   series.forEach((s, i) => {
     const lx = m.l + (i % 2) * (pw / 2);
     const y = legendTop + Math.floor(i / 2) * 16;
-    parts.push(`<line x1="${r1(lx)}" x2="${r1(lx + 22)}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(
+      `<line x1="${r1(lx)}" x2="${r1(lx + 22)}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     parts.push(`<text x="${r1(lx + 28)}" y="${y}">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');

@@ -54,9 +54,20 @@ export function levelAt(o: ChartOptions, frame: { left: number; plotWidth: numbe
 
 export const levelLabel = (s: number): string => percent(s, { trim: true, compact: true });
 
-export function hoverText(series: string, sparsity: number, p: { value: number; lo?: number; hi?: number; n?: number; interval?: string }, metric: string, band?: string): string {
+export function hoverText(
+  series: string,
+  sparsity: number,
+  p: { value: number; lo?: number; hi?: number; n?: number; interval?: string },
+  metric: string,
+  band?: string,
+): string {
   const n = p.n !== undefined ? `n = ${p.n}` : '';
-  const interval = p.lo !== undefined && p.hi !== undefined ? ` (${p.interval ?? band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}${n ? `, ${n}` : ''})` : n ? ` (${n}${band ? ', no interval' : ''})` : '';
+  const interval =
+    p.lo !== undefined && p.hi !== undefined
+      ? ` (${p.interval ?? band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}${n ? `, ${n}` : ''})`
+      : n
+        ? ` (${n}${band ? ', no interval' : ''})`
+        : '';
   return `${series} at ${levelLabel(sparsity)}: ${metric} ${p.value.toFixed(3)}${interval}`;
 }
 

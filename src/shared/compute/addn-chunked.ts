@@ -30,7 +30,10 @@ export function makeAddNChunked(stock?: tf.KernelFunc): tf.KernelFunc {
     if (inputs.length <= max) return stock(args);
     let acc = stock({ ...args, inputs: inputs.slice(0, max) as unknown as tf.NamedTensorInfoMap }) as unknown as Info;
     for (let i = max; i < inputs.length; i += max - 1) {
-      const next = stock({ ...args, inputs: [acc, ...inputs.slice(i, i + max - 1)] as unknown as tf.NamedTensorInfoMap }) as unknown as Info;
+      const next = stock({
+        ...args,
+        inputs: [acc, ...inputs.slice(i, i + max - 1)] as unknown as tf.NamedTensorInfoMap,
+      }) as unknown as Info;
       backend.disposeData(acc.dataId);
       acc = next;
     }

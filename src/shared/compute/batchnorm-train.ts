@@ -149,7 +149,12 @@ export function batchNormTrainForward(
 }
 
 /** Per channel: S1 = sum g, S2 = sum g (x - mean), with g = dy masked by y > 0 when y is given. */
-function gradientSums(dy: Float32Array, x: Float32Array, y: Float32Array | undefined, mean: Float32Array): { s1: Float64Array; s2: Float64Array } {
+function gradientSums(
+  dy: Float32Array,
+  x: Float32Array,
+  y: Float32Array | undefined,
+  mean: Float32Array,
+): { s1: Float64Array; s2: Float64Array } {
   const c = mean.length;
   const total = x.length;
   const s1 = new Float64Array(c);
@@ -277,7 +282,10 @@ interface Output {
 }
 
 /** The two ways a kernel reaches tensor memory: wasm heap views, cpu arrays. */
-function access(backendName: string, backend: unknown): { views: (infos: TensorInfo[]) => Float32Array[]; alloc: (shape: number[]) => Output } {
+function access(
+  backendName: string,
+  backend: unknown,
+): { views: (infos: TensorInfo[]) => Float32Array[]; alloc: (shape: number[]) => Output } {
   if (backendName === 'wasm') {
     const b = backend as WasmBackendLike;
     return {
@@ -341,7 +349,9 @@ function gradient(relu: boolean): tf.GradConfig {
       const [x, gamma, y, mean, variance] = saved;
       // One kernel gives all three gradients; tfjs asks for each in its own tidy, so compute
       // them here (they live as long as any gradient of the backward pass, like tfjs's own).
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x, y, mean, variance, gamma }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [dx, dgamma, dbeta] = tf
+        .engine()
+        .runKernel(BN_TRAIN_GRAD, { dy, x, y, mean, variance, gamma }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   };
@@ -367,7 +377,16 @@ export function ensureBatchNormTrain(): boolean {
  * Training-mode BatchNorm (+ ReLU) over the last axis: [y, batch mean, batch variance].
  * Call ensureBatchNormTrain() first; differentiable through y.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, attrs: BatchNormTrainAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  attrs: BatchNormTrainAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const name = attrs.relu ? BN_RELU_TRAIN : BN_TRAIN;
-  return tf.engine().runKernel(name, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return tf.engine().runKernel(name, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as unknown as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
 }

@@ -14,12 +14,7 @@ interface Args {
 }
 
 /** Filter G[t, u, co, (P*sw + Q)*Ci + ci] = f[rows.tap(P,t), cols.tap(Q,u), ci, co], zero where a phase has no tap. */
-function phaseFilter(
-  backend: WasmBackendLike,
-  filter: TensorInfo,
-  rows: PhaseAxis,
-  cols: PhaseAxis,
-): TensorInfo {
+function phaseFilter(backend: WasmBackendLike, filter: TensorInfo, rows: PhaseAxis, cols: PhaseAxis): TensorInfo {
   const [, kw, ci, co] = filter.shape;
   const sh = rows.stride;
   const sw = cols.stride;
@@ -103,12 +98,22 @@ export function makeConv2DBackpropInput(stock?: tf.KernelFunc): tf.KernelFunc {
       throw new Error(`Conv2DBackpropInput: unsupported padding ${JSON.stringify(pad)} for filter ${filter.shape}`);
     }
     const g = phaseFilter(backend, filter, rows, cols);
-    const phases = runKernel('Conv2D', backend, { x: dy, filter: g }, {
-      strides: [1, 1],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-      dilations: [1, 1],
-      dataFormat: 'NHWC',
-    });
+    const phases = runKernel(
+      'Conv2D',
+      backend,
+      { x: dy, filter: g },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [rows.padBefore, rows.padAfter],
+          [cols.padBefore, cols.padAfter],
+          [0, 0],
+        ],
+        dilations: [1, 1],
+        dataFormat: 'NHWC',
+      },
+    );
     dispose(backend, g);
     const outShape = [...inputShape];
     if (rows.stride === 1 && cols.stride === 1 && phases.shape[1] === outShape[1] && phases.shape[2] === outShape[2]) {

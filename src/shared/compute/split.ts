@@ -12,7 +12,16 @@ type Typed = Float32Array | Int32Array | Uint8Array;
  * dst[o*dstStride + dstOff + j] = src[o*srcStride + srcOff + j] for o < outer, j < len.
  * subarray+set (a native memmove) measured faster than a scalar loop even for 16-float runs.
  */
-function copyRuns(src: Typed, srcStride: number, srcOff: number, dst: Typed, dstStride: number, dstOff: number, outer: number, len: number): void {
+function copyRuns(
+  src: Typed,
+  srcStride: number,
+  srcOff: number,
+  dst: Typed,
+  dstStride: number,
+  dstOff: number,
+  outer: number,
+  len: number,
+): void {
   for (let o = 0; o < outer; o++) {
     const s = o * srcStride + srcOff;
     dst.set(src.subarray(s, s + len), o * dstStride + dstOff);

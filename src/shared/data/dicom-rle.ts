@@ -5,7 +5,8 @@ import { fail } from './fail.js';
  * per byte plane (most significant first) per sample. Returns the frame little endian, interleaved.
  */
 export function decodeRle(frag: Uint8Array, rows: number, cols: number, spp: number, bytesPer: number, file?: string): Uint8Array {
-  const corrupt = (what: string): never => fail('bad-file', file, `corrupt RLE pixel data: ${what}`, 'The file is truncated or damaged; export it again');
+  const corrupt = (what: string): never =>
+    fail('bad-file', file, `corrupt RLE pixel data: ${what}`, 'The file is truncated or damaged; export it again');
   if (frag.length < 64) corrupt('fragment shorter than its header');
   const dv = new DataView(frag.buffer, frag.byteOffset, frag.byteLength);
   const nSeg = dv.getUint32(0, true);
@@ -18,7 +19,8 @@ export function decodeRle(frag: Uint8Array, rows: number, cols: number, spp: num
     if (start < 64 || start > frag.length || end > frag.length || end < start) corrupt(`segment ${s} out of range`);
     const sample = Math.floor(s / bytesPer);
     const byteIdx = bytesPer - 1 - (s % bytesPer); // first segment = most significant byte
-    let i = start, p = 0;
+    let i = start,
+      p = 0;
     while (i < end && p < n) {
       const c = (frag[i++] << 24) >> 24;
       if (c >= 0) {

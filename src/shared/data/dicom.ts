@@ -59,7 +59,10 @@ export const TRANSFER_SYNTAXES: Record<string, { name: string; supported: boolea
   '1.2.840.10008.1.2.4.50': { name: 'JPEG Baseline (Process 1)', supported: false },
   '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', supported: false },
   '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', supported: false },
-  '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, Selection Value 1)', supported: false },
+  '1.2.840.10008.1.2.4.70': {
+    name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, Selection Value 1)',
+    supported: false,
+  },
   '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS Lossless Image Compression', supported: false },
   '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS Lossy (Near-Lossless) Image Compression', supported: false },
   '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 Image Compression (Lossless Only)', supported: false },
@@ -112,8 +115,14 @@ function encodedFrame(ds: DataSet, el: dicomParser.Element, f: number, frameCoun
   if (frameCount === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, fragments.length) as Uint8Array;
   if (el.basicOffsetTable && el.basicOffsetTable.length > 0) return dicomParser.readEncapsulatedImageFrame(ds, el, f) as Uint8Array;
   if (fragments.length === frameCount) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, f, 1) as Uint8Array;
-  if (JPEG_FAMILY.test(ts)) return dicomParser.readEncapsulatedImageFrame(ds, el, f, dicomParser.createJPEGBasicOffsetTable(ds, el)) as Uint8Array;
-  return fail('unsupported', undefined, `${frameCount} frames in ${fragments.length} fragments without an offset table`, 'Export the series with one fragment per frame or an offset table');
+  if (JPEG_FAMILY.test(ts))
+    return dicomParser.readEncapsulatedImageFrame(ds, el, f, dicomParser.createJPEGBasicOffsetTable(ds, el)) as Uint8Array;
+  return fail(
+    'unsupported',
+    undefined,
+    `${frameCount} frames in ${fragments.length} fragments without an offset table`,
+    'Export the series with one fragment per frame or an offset table',
+  );
 }
 
 export function decodeDicom(bytes: Uint8Array, file?: string, opts: DicomDecodeOptions = {}): DicomImage {
@@ -121,8 +130,11 @@ export function decodeDicom(bytes: Uint8Array, file?: string, opts: DicomDecodeO
 }
 
 function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts: DicomDecodeOptions): DicomImage {
-  const maxSide = opts.maxSide ?? 8192, maxVoxels = opts.maxVoxels ?? 2 ** 31 - 1, maxBytes = opts.maxBytes ?? 1024 ** 3;
-  if (!isDicom(bytes)) fail('bad-file', file, 'not a DICOM file (no "DICM" marker at byte 128)', 'Export the images as DICOM Part-10 files');
+  const maxSide = opts.maxSide ?? 8192,
+    maxVoxels = opts.maxVoxels ?? 2 ** 31 - 1,
+    maxBytes = opts.maxBytes ?? 1024 ** 3;
+  if (!isDicom(bytes))
+    fail('bad-file', file, 'not a DICOM file (no "DICM" marker at byte 128)', 'Export the images as DICOM Part-10 files');
   let ds: DataSet;
   try {
     ds = dicomParser.parseDicom(bytes, {
@@ -139,10 +151,13 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
     throw asStudioError(e, file, 'corrupt DICOM file', 'The file is truncated or damaged; export it again');
   }
   const ts = str(ds, 'x00020010') ?? '1.2.840.10008.1.2';
-  const rows = ds.uint16('x00280010') ?? 0, cols = ds.uint16('x00280011') ?? 0;
+  const rows = ds.uint16('x00280010') ?? 0,
+    cols = ds.uint16('x00280011') ?? 0;
   const seriesUid = str(ds, 'x0020000e');
-  if (!seriesUid) fail('bad-file', file, 'DICOM file without SeriesInstanceUID', 'This is not an image of a series; remove it from the folder');
-  if (ds.elements.x7fe00010 === undefined && opts.pixels !== false) fail('bad-file', file, 'DICOM file without pixel data', 'Remove non-image objects (reports, presentation states) from the folder');
+  if (!seriesUid)
+    fail('bad-file', file, 'DICOM file without SeriesInstanceUID', 'This is not an image of a series; remove it from the folder');
+  if (ds.elements.x7fe00010 === undefined && opts.pixels !== false)
+    fail('bad-file', file, 'DICOM file without pixel data', 'Remove non-image objects (reports, presentation states) from the folder');
   checkDims(file, [rows, cols], maxSide, maxVoxels);
   const frameCount = Math.max(1, ds.intString('x00280008') ?? 1);
   checkDims(file, [rows, cols, frameCount], maxSide * 4096, maxVoxels);
@@ -154,7 +169,10 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
   const geomOf = (d: DataSet | undefined): DicomFrameGeometry => {
     const pos = nums(d ?? ds, 'x00200032', 3) ?? (d ? nums(firstItem(d, 'x00209113') ?? d, 'x00200032', 3) : undefined);
     const ori = nums(d ?? ds, 'x00200037', 6) ?? (d ? nums(firstItem(d, 'x00209116') ?? d, 'x00200037', 6) : undefined);
-    return { ...(pos ? { position: pos as [number, number, number] } : {}), ...(ori ? { orientation: ori as DicomFrameGeometry['orientation'] } : {}) };
+    return {
+      ...(pos ? { position: pos as [number, number, number] } : {}),
+      ...(ori ? { orientation: ori as DicomFrameGeometry['orientation'] } : {}),
+    };
   };
   const top = geomOf(undefined);
   const sharedGeom = shared ? geomOf(shared) : {};
@@ -183,7 +201,10 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
     modality: str(ds, 'x00080060'),
     seriesDescription: str(ds, 'x0008103e'),
     instanceNumber: ds.intString('x00200013'),
-    rows, cols, frameCount, samplesPerPixel: spp as 1 | 3,
+    rows,
+    cols,
+    frameCount,
+    samplesPerPixel: spp as 1 | 3,
     ...(spacing && spacing.every((v) => v > 0) ? { pixelSpacing: spacing as [number, number] } : {}),
     ...(thickness !== undefined && Number.isFinite(thickness) && thickness > 0 ? { sliceThickness: thickness } : {}),
     ...(wc !== undefined && Number.isFinite(wc) ? { windowCenter: wc } : {}),
@@ -196,22 +217,41 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
   const syntax = TRANSFER_SYNTAXES[ts];
   const codec = dicomDecoder(ts);
   if (!codec && (!syntax || !syntax.supported)) {
-    fail('unsupported', file, `compressed transfer syntax ${transferSyntaxLabel(ts)} is not supported`, 'Convert the series to uncompressed (Explicit VR Little Endian), e.g. with `dcmdjpeg`/`gdcmconv --raw`');
+    fail(
+      'unsupported',
+      file,
+      `compressed transfer syntax ${transferSyntaxLabel(ts)} is not supported`,
+      'Convert the series to uncompressed (Explicit VR Little Endian), e.g. with `dcmdjpeg`/`gdcmconv --raw`',
+    );
   }
   const bitsAllocated = ds.uint16('x00280100') ?? 16;
   const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
   const signed = (ds.uint16('x00280103') ?? 0) === 1;
-  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) fail('unsupported', file, `DICOM with ${bitsAllocated} bits allocated`, 'Use 8-, 16- or 32-bit images');
-  if (bitsStored < 1 || bitsStored > bitsAllocated) fail('bad-file', file, `DICOM BitsStored ${bitsStored} > BitsAllocated ${bitsAllocated}`, 'The header is corrupt; export the image again');
+  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32)
+    fail('unsupported', file, `DICOM with ${bitsAllocated} bits allocated`, 'Use 8-, 16- or 32-bit images');
+  if (bitsStored < 1 || bitsStored > bitsAllocated)
+    fail(
+      'bad-file',
+      file,
+      `DICOM BitsStored ${bitsStored} > BitsAllocated ${bitsAllocated}`,
+      'The header is corrupt; export the image again',
+    );
   const planar = codec ? 0 : (ds.uint16('x00280006') ?? 0);
   const photometric = (str(ds, 'x00280004') ?? 'MONOCHROME2').toUpperCase();
   // Compressed colour (YBR_*) comes out of the codecs as interleaved RGB.
-  if (spp === 3 && photometric !== 'RGB' && !(codec && photometric.startsWith('YBR'))) fail('unsupported', file, `DICOM colour model ${photometric}`, 'Convert the images to RGB or MONOCHROME2');
+  if (spp === 3 && photometric !== 'RGB' && !(codec && photometric.startsWith('YBR')))
+    fail('unsupported', file, `DICOM colour model ${photometric}`, 'Convert the images to RGB or MONOCHROME2');
   const el = ds.elements.x7fe00010;
   const bytesPer = bitsAllocated / 8;
   const frameSamples = rows * cols * spp;
   const frameBytes = frameSamples * bytesPer;
-  if (frameBytes * frameCount > maxBytes) fail('too-large', file, `pixel data of ${frameBytes * frameCount} bytes exceeds the per-file limit`, 'Raise the per-file size limit if the file is genuine');
+  if (frameBytes * frameCount > maxBytes)
+    fail(
+      'too-large',
+      file,
+      `pixel data of ${frameBytes * frameCount} bytes exceeds the per-file limit`,
+      'Raise the per-file size limit if the file is genuine',
+    );
   const src = ds.byteArray as Uint8Array;
   const rawFrames: Uint8Array[] = [];
   if (codec) {
@@ -224,27 +264,57 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
       }
       let out: Uint8Array;
       try {
-        out = codec(encoded, { rows, cols, samplesPerPixel: spp, bitsAllocated, bitsStored, signed, ...(file !== undefined ? { file } : {}) });
+        out = codec(encoded, {
+          rows,
+          cols,
+          samplesPerPixel: spp,
+          bitsAllocated,
+          bitsStored,
+          signed,
+          ...(file !== undefined ? { file } : {}),
+        });
       } catch (e) {
-        throw asStudioError(e, file, `could not decode frame ${f} (${transferSyntaxLabel(ts)})`, 'The file may be damaged; export it again, or convert it to uncompressed');
+        throw asStudioError(
+          e,
+          file,
+          `could not decode frame ${f} (${transferSyntaxLabel(ts)})`,
+          'The file may be damaged; export it again, or convert it to uncompressed',
+        );
       }
-      if (out.length !== frameBytes) fail('bad-file', file, `frame ${f} decodes to ${out.length} bytes, expected ${frameBytes} (${cols}x${rows}, ${bitsAllocated} bits)`, 'The header does not match the compressed image; export it again');
+      if (out.length !== frameBytes)
+        fail(
+          'bad-file',
+          file,
+          `frame ${f} decodes to ${out.length} bytes, expected ${frameBytes} (${cols}x${rows}, ${bitsAllocated} bits)`,
+          'The header does not match the compressed image; export it again',
+        );
       rawFrames.push(out);
     }
   } else if (ts === '1.2.840.10008.1.2.5') {
     for (let f = 0; f < frameCount; f++) {
       let frag: Uint8Array;
       try {
-        frag = dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, f === 0 && frameCount === 1 ? 0 : f, frameCount === 1 ? el.fragments?.length : 1) as Uint8Array;
+        frag = dicomParser.readEncapsulatedPixelDataFromFragments(
+          ds,
+          el,
+          f === 0 && frameCount === 1 ? 0 : f,
+          frameCount === 1 ? el.fragments?.length : 1,
+        ) as Uint8Array;
       } catch (e) {
         throw asStudioError(e, file, `corrupt RLE pixel data in frame ${f}`, 'The file is truncated or damaged; export it again');
       }
       rawFrames.push(decodeRle(frag, rows, cols, spp, bytesPer, file));
     }
   } else {
-    if (el.encapsulatedPixelData) fail('bad-file', file, 'encapsulated pixel data in an uncompressed transfer syntax', 'The file is inconsistent; export it again');
+    if (el.encapsulatedPixelData)
+      fail('bad-file', file, 'encapsulated pixel data in an uncompressed transfer syntax', 'The file is inconsistent; export it again');
     if (el.dataOffset + frameBytes * frameCount > src.length || el.length < frameBytes * frameCount) {
-      fail('bad-file', file, `pixel data holds ${Math.max(0, Math.min(el.length, src.length - el.dataOffset))} of ${frameBytes * frameCount} bytes (truncated?)`, 'The file is truncated; copy or export it again');
+      fail(
+        'bad-file',
+        file,
+        `pixel data holds ${Math.max(0, Math.min(el.length, src.length - el.dataOffset))} of ${frameBytes * frameCount} bytes (truncated?)`,
+        'The file is truncated; copy or export it again',
+      );
     }
     for (let f = 0; f < frameCount; f++) rawFrames.push(src.subarray(el.dataOffset + f * frameBytes, el.dataOffset + (f + 1) * frameBytes));
   }
@@ -263,14 +333,18 @@ function decodeDicomUnguarded(bytes: Uint8Array, file: string | undefined, opts:
       else v = signed ? dv.getInt32(si * 4, !bigEndian) : dv.getUint32(si * 4, !bigEndian);
       if (bitsAllocated !== 32) {
         // Keep only BitsStored bits, sign-extending when PixelRepresentation says signed.
-        v = signed ? (v << shift) >> shift : ((v << shift) >>> shift);
+        v = signed ? (v << shift) >> shift : (v << shift) >>> shift;
       }
       out[i] = v * slope + intercept;
     }
     if (photometric === 'MONOCHROME1') {
       // MONOCHROME1 shows low values as white; flip so that brighter means higher everywhere.
-      let lo = Infinity, hi = -Infinity;
-      for (const v of out) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of out) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
       for (let i = 0; i < out.length; i++) out[i] = hi + lo - out[i];
     }
     img.frames.push(out);

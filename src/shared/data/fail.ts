@@ -15,11 +15,29 @@ export function asStudioError(e: unknown, file: string | undefined, what: string
 /** Rejects dimensions that are not positive integers or exceed the limits, before any allocation. */
 export function checkDims(file: string | undefined, dims: number[], maxSide: number, maxVoxels: number): void {
   for (const d of dims) {
-    if (!Number.isInteger(d) || d <= 0) fail('bad-file', file, `invalid image dimensions ${dims.join('x')}`, 'The file header is corrupt or the file is not an image; re-export it');
-    if (d > maxSide) fail('too-large', file, `image dimension ${d} exceeds the limit of ${maxSide} per side (${dims.join('x')})`, 'Resample the image, or raise the maxSide limit if this size is genuine');
+    if (!Number.isInteger(d) || d <= 0)
+      fail(
+        'bad-file',
+        file,
+        `invalid image dimensions ${dims.join('x')}`,
+        'The file header is corrupt or the file is not an image; re-export it',
+      );
+    if (d > maxSide)
+      fail(
+        'too-large',
+        file,
+        `image dimension ${d} exceeds the limit of ${maxSide} per side (${dims.join('x')})`,
+        'Resample the image, or raise the maxSide limit if this size is genuine',
+      );
   }
   const voxels = dims.reduce((a, b) => a * b, 1);
-  if (voxels > maxVoxels) fail('too-large', file, `${dims.join('x')} = ${voxels} voxels exceeds the limit of ${maxVoxels}`, 'Crop or resample the volume, or raise the maxVoxels limit');
+  if (voxels > maxVoxels)
+    fail(
+      'too-large',
+      file,
+      `${dims.join('x')} = ${voxels} voxels exceeds the limit of ${maxVoxels}`,
+      'Crop or resample the volume, or raise the maxVoxels limit',
+    );
 }
 
 function describe(e: unknown): string {

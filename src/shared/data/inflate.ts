@@ -3,12 +3,26 @@ import { fail, asStudioError } from './fail.js';
 
 const CHUNK = 16 * 1024;
 
-function run(stream: { push(c: Uint8Array, f?: boolean): void }, input: Uint8Array, out: Uint8Array[], total: () => number, maxBytes: number, file: string | undefined, kind: string): Uint8Array {
+function run(
+  stream: { push(c: Uint8Array, f?: boolean): void },
+  input: Uint8Array,
+  out: Uint8Array[],
+  total: () => number,
+  maxBytes: number,
+  file: string | undefined,
+  kind: string,
+): Uint8Array {
   // Streams in small chunks so a decompression bomb is stopped near the limit, not after it.
   try {
     for (let off = 0; off < input.length; off += CHUNK) {
       stream.push(input.subarray(off, Math.min(input.length, off + CHUNK)), off + CHUNK >= input.length);
-      if (total() > maxBytes) fail('too-large', file, `${kind} data expands beyond the limit of ${maxBytes} bytes`, 'Raise the per-file size limit if the file is genuine');
+      if (total() > maxBytes)
+        fail(
+          'too-large',
+          file,
+          `${kind} data expands beyond the limit of ${maxBytes} bytes`,
+          'Raise the per-file size limit if the file is genuine',
+        );
     }
     if (input.length === 0) stream.push(new Uint8Array(0), true);
   } catch (e) {
@@ -17,7 +31,10 @@ function run(stream: { push(c: Uint8Array, f?: boolean): void }, input: Uint8Arr
   const n = total();
   const res = new Uint8Array(n);
   let o = 0;
-  for (const c of out) { res.set(c, o); o += c.length; }
+  for (const c of out) {
+    res.set(c, o);
+    o += c.length;
+  }
   return res;
 }
 
@@ -25,7 +42,10 @@ function run(stream: { push(c: Uint8Array, f?: boolean): void }, input: Uint8Arr
 export function gunzipLimited(input: Uint8Array, maxBytes: number, file?: string): Uint8Array {
   const out: Uint8Array[] = [];
   let n = 0;
-  const g = new Gunzip((chunk) => { out.push(chunk); n += chunk.length; });
+  const g = new Gunzip((chunk) => {
+    out.push(chunk);
+    n += chunk.length;
+  });
   return run(g, input, out, () => n, maxBytes, file, 'gzip');
 }
 
@@ -33,7 +53,10 @@ export function gunzipLimited(input: Uint8Array, maxBytes: number, file?: string
 export function inflateLimited(input: Uint8Array, maxBytes: number, file?: string): Uint8Array {
   const out: Uint8Array[] = [];
   let n = 0;
-  const g = new Inflate((chunk) => { out.push(chunk); n += chunk.length; });
+  const g = new Inflate((chunk) => {
+    out.push(chunk);
+    n += chunk.length;
+  });
   return run(g, input, out, () => n, maxBytes, file, 'deflate');
 }
 
@@ -54,14 +77,21 @@ export function unzlibLimited(input: Uint8Array, maxBytes: number, file?: string
 export function gunzipHead(input: Uint8Array, n: number, file?: string): Uint8Array {
   const out: Uint8Array[] = [];
   let got = 0;
-  const g = new Gunzip((chunk) => { out.push(chunk); got += chunk.length; });
+  const g = new Gunzip((chunk) => {
+    out.push(chunk);
+    got += chunk.length;
+  });
   try {
-    for (let off = 0; off < input.length && got < n; off += 1024) g.push(input.subarray(off, Math.min(input.length, off + 1024)), off + 1024 >= input.length);
+    for (let off = 0; off < input.length && got < n; off += 1024)
+      g.push(input.subarray(off, Math.min(input.length, off + 1024)), off + 1024 >= input.length);
   } catch (e) {
     throw asStudioError(e, file, 'corrupt gzip data', 'The file is truncated or damaged; export it again');
   }
   const res = new Uint8Array(got);
   let o = 0;
-  for (const c of out) { res.set(c, o); o += c.length; }
+  for (const c of out) {
+    res.set(c, o);
+    o += c.length;
+  }
   return res.subarray(0, Math.min(n, got));
 }

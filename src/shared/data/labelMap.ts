@@ -60,7 +60,7 @@ const PREFIX = 'l1:';
 
 export function encodeLabelMap(labels: ArrayLike<number>): string {
   const values = [labels.length];
-  for (let i = 0; i < labels.length; ) {
+  for (let i = 0; i < labels.length;) {
     const v = labels[i];
     let j = i + 1;
     while (j < labels.length && labels[j] === v) j++;
@@ -71,7 +71,8 @@ export function encodeLabelMap(labels: ArrayLike<number>): string {
 }
 
 export function decodeLabelMap(encoded: string, expectedLength?: number): Uint16Array {
-  const bad = (what: string) => new StudioError({ code: 'bad-file', what: `Label map is corrupt: ${what}`, hint: 'Reload the data set; report it if it repeats' });
+  const bad = (what: string) =>
+    new StudioError({ code: 'bad-file', what: `Label map is corrupt: ${what}`, hint: 'Reload the data set; report it if it repeats' });
   const runs = unpackVarints(encoded, PREFIX, bad);
   const n = runs.next();
   if (expectedLength !== undefined && n !== expectedLength) throw bad(`${n} pixels, expected ${expectedLength}`);
@@ -79,7 +80,8 @@ export function decodeLabelMap(encoded: string, expectedLength?: number): Uint16
   const out = new Uint16Array(n);
   let i = 0;
   while (i < n) {
-    const v = runs.next(), len = runs.next();
+    const v = runs.next(),
+      len = runs.next();
     if (v > 65535 || len === 0 || i + len > n) throw bad('run out of range');
     out.fill(v, i, i + len);
     i += len;

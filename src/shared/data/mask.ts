@@ -8,12 +8,23 @@ export function binarizeMask(values: ArrayLike<number>, channels: number, file?:
   const n = Math.floor(values.length / channels);
   const out = new Uint8Array(n);
   let max = 0;
-  for (let p = 0; p < n; p++) { const v = values[p * channels]; if (v > max) max = v; }
+  for (let p = 0; p < n; p++) {
+    const v = values[p * channels];
+    if (v > max) max = v;
+  }
   for (let p = 0; p < n; p++) {
     const v = values[p * channels];
     if (v === 0) continue;
-    if (v === 1 || v === 255 || (v === 65535 && max === 65535)) { out[p] = 1; continue; }
-    fail('bad-file', file, `mask is not binary: pixel ${p} has value ${v} (expected 0 and 1, or 0 and 255)`, 'Save the mask with only 0 for background and 1 or 255 for lesion (threshold soft masks first)');
+    if (v === 1 || v === 255 || (v === 65535 && max === 65535)) {
+      out[p] = 1;
+      continue;
+    }
+    fail(
+      'bad-file',
+      file,
+      `mask is not binary: pixel ${p} has value ${v} (expected 0 and 1, or 0 and 255)`,
+      'Save the mask with only 0 for background and 1 or 255 for lesion (threshold soft masks first)',
+    );
   }
   return out;
 }

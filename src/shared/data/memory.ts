@@ -21,7 +21,12 @@ export function caseInfoFromSlices(id: string, patientId: string, slices: Slice[
 }
 
 /** A Dataset whose slices are already decoded and held in memory. */
-export function datasetFromSlices(format: DatasetFormat, root: string, id: string, cases: Array<{ info: CaseInfo; slices: Slice[] }>): Dataset {
+export function datasetFromSlices(
+  format: DatasetFormat,
+  root: string,
+  id: string,
+  cases: Array<{ info: CaseInfo; slices: Slice[] }>,
+): Dataset {
   const byId = new Map(cases.map((c) => [c.info.id, c.slices]));
   return {
     format,

@@ -46,7 +46,8 @@ function maxOf(mask: Uint8Array): number {
 export function encodeLabelNiftiLike(source: Uint8Array, mask: Uint8Array, opts: LabelNiftiOptions = {}): Uint8Array {
   const layout = readNiftiLayout(source, opts.file);
   const { width: W, height: H, depth: D } = layout;
-  if (mask.length !== W * H * D) fail('mismatch', opts.file, `mask has ${mask.length} voxels but the scan is ${W}x${H}x${D}`, 'Write the mask predicted on this scan');
+  if (mask.length !== W * H * D)
+    fail('mismatch', opts.file, `mask has ${mask.length} voxels but the scan is ${W}x${H}x${D}`, 'Write the mask predicted on this scan');
   const head = isGzip(source) ? gunzipHead(source, HEADER, opts.file) : source;
   const [nx, ny, nz] = layout.dims;
   const out = new Uint8Array(VOX_OFFSET + nx * ny * nz);
@@ -59,33 +60,55 @@ export function encodeLabelNiftiLike(source: Uint8Array, mask: Uint8Array, opts:
   for (let d = 4; d <= 7; d++) dv.setInt16(40 + 2 * d, 1, le);
   writeCommon(dv, le, maxOf(mask), opts.description);
   let o = 0;
-  for (let k = 0; k < D; k++) for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) out[VOX_OFFSET + layout.voxelIndex(k, r, c)] = mask[o++];
+  for (let k = 0; k < D; k++)
+    for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) out[VOX_OFFSET + layout.voxelIndex(k, r, c)] = mask[o++];
   return gzipSync(out, { level: 6 });
 }
 
 /** Unit quaternion (b, c, d) and qfac of a 3x3 direction matrix (columns = voxel axes), as nifti1_io's mat44_to_quatern. */
 export function quaternionOf(R: number[][]): { b: number; c: number; d: number; qfac: 1 | -1 } {
   const m = R.map((row) => [...row]);
-  const det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const det =
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
   const qfac: 1 | -1 = det < 0 ? -1 : 1;
   if (qfac < 0) for (let r = 0; r < 3; r++) m[r][2] = -m[r][2];
   const [[r11, r12, r13], [r21, r22, r23], [r31, r32, r33]] = m;
-  let a = r11 + r22 + r33 + 1, b: number, c: number, d: number;
+  let a = r11 + r22 + r33 + 1,
+    b: number,
+    c: number,
+    d: number;
   if (a > 0.5) {
     a = 0.5 * Math.sqrt(a);
     b = (0.25 * (r32 - r23)) / a;
     c = (0.25 * (r13 - r31)) / a;
     d = (0.25 * (r21 - r12)) / a;
   } else {
-    const xd = 1 + r11 - (r22 + r33), yd = 1 + r22 - (r11 + r33), zd = 1 + r33 - (r11 + r22);
+    const xd = 1 + r11 - (r22 + r33),
+      yd = 1 + r22 - (r11 + r33),
+      zd = 1 + r33 - (r11 + r22);
     if (xd > 1) {
-      b = 0.5 * Math.sqrt(xd); c = (0.25 * (r12 + r21)) / b; d = (0.25 * (r13 + r31)) / b; a = (0.25 * (r32 - r23)) / b;
+      b = 0.5 * Math.sqrt(xd);
+      c = (0.25 * (r12 + r21)) / b;
+      d = (0.25 * (r13 + r31)) / b;
+      a = (0.25 * (r32 - r23)) / b;
     } else if (yd > 1) {
-      c = 0.5 * Math.sqrt(yd); b = (0.25 * (r12 + r21)) / c; d = (0.25 * (r23 + r32)) / c; a = (0.25 * (r13 - r31)) / c;
+      c = 0.5 * Math.sqrt(yd);
+      b = (0.25 * (r12 + r21)) / c;
+      d = (0.25 * (r23 + r32)) / c;
+      a = (0.25 * (r13 - r31)) / c;
     } else {
-      d = 0.5 * Math.sqrt(zd); b = (0.25 * (r13 + r31)) / d; c = (0.25 * (r23 + r32)) / d; a = (0.25 * (r21 - r12)) / d;
+      d = 0.5 * Math.sqrt(zd);
+      b = (0.25 * (r13 + r31)) / d;
+      c = (0.25 * (r23 + r32)) / d;
+      a = (0.25 * (r21 - r12)) / d;
     }
-    if (a < 0) { b = -b; c = -c; d = -d; }
+    if (a < 0) {
+      b = -b;
+      c = -c;
+      d = -d;
+    }
   }
   return { b, c, d, qfac };
 }
@@ -97,10 +120,17 @@ export function quaternionOf(R: number[][]): { b: number; c: number; d: number; 
  * The sform holds the affine exactly; the qform too when the axes are orthogonal (no gantry tilt).
  * Returns gzipped bytes.
  */
-export function encodeLabelNifti(mask: Uint8Array, dims: [width: number, height: number, depth: number], affine: number[][], opts: LabelNiftiOptions = {}): Uint8Array {
+export function encodeLabelNifti(
+  mask: Uint8Array,
+  dims: [width: number, height: number, depth: number],
+  affine: number[][],
+  opts: LabelNiftiOptions = {},
+): Uint8Array {
   const [W, H, D] = dims;
-  if (mask.length !== W * H * D) fail('mismatch', opts.file, `mask has ${mask.length} voxels but the grid is ${W}x${H}x${D}`, 'Pass the dims of the mask');
-  if (W > 32767 || H > 32767 || D > 32767) fail('too-large', opts.file, `grid ${W}x${H}x${D} does not fit a NIfTI-1 header`, 'Crop the volume');
+  if (mask.length !== W * H * D)
+    fail('mismatch', opts.file, `mask has ${mask.length} voxels but the grid is ${W}x${H}x${D}`, 'Pass the dims of the mask');
+  if (W > 32767 || H > 32767 || D > 32767)
+    fail('too-large', opts.file, `grid ${W}x${H}x${D} does not fit a NIfTI-1 header`, 'Crop the volume');
   const out = new Uint8Array(VOX_OFFSET + mask.length);
   const dv = new DataView(out.buffer);
   const le = true;
@@ -108,7 +138,8 @@ export function encodeLabelNifti(mask: Uint8Array, dims: [width: number, height:
   dv.setInt16(40, 3, le);
   [W, H, D, 1, 1, 1, 1].forEach((n, i) => dv.setInt16(42 + 2 * i, n, le));
   const spacing = [0, 1, 2].map((a) => Math.hypot(affine[0][a], affine[1][a], affine[2][a]));
-  if (!spacing.every((s) => Number.isFinite(s) && s > 0)) fail('bad-input', opts.file, 'the scan geometry has a zero-length axis', 'Check the pixel spacing and slice positions of the scan');
+  if (!spacing.every((s) => Number.isFinite(s) && s > 0))
+    fail('bad-input', opts.file, 'the scan geometry has a zero-length axis', 'Check the pixel spacing and slice positions of the scan');
   const R = [0, 1, 2].map((r) => [0, 1, 2].map((a) => affine[r][a] / spacing[a]));
   const dot = (a: number, b: number) => R[0][a] * R[0][b] + R[1][a] * R[1][b] + R[2][a] * R[2][b];
   // DICOM positions are rounded (~0.1 mm), so the slice step of a straight series is a few

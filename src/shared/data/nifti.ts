@@ -25,7 +25,11 @@ export interface NiftiVolume {
   nonFinite?: Uint32Array;
 }
 
-export interface NiftiLimits { maxSide: number; maxVoxels: number; maxBytes: number }
+export interface NiftiLimits {
+  maxSide: number;
+  maxVoxels: number;
+  maxBytes: number;
+}
 const DEF: NiftiLimits = { maxSide: 8192, maxVoxels: 2 ** 31 - 1, maxBytes: 1024 ** 3 };
 
 const TYPES: Record<number, { name: string; size: number; read: (dv: DataView, o: number, le: boolean) => number }> = {
@@ -63,8 +67,15 @@ interface Parsed extends NiftiGeometry {
 
 /** Header checks and orientation; needs only the first 352 (decompressed) bytes. */
 function parseHeader(bytes: Uint8Array, file: string | undefined, limits: NiftiLimits): Parsed {
-  if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true) === 540) fail('unsupported', file, 'NIfTI-2 files are not supported', 'Save the volume as NIfTI-1 (.nii or .nii.gz)');
-  if (!isNiftiBytes(bytes)) fail('bad-file', file, 'not a NIfTI-1 file (no "n+1" magic; .hdr/.img pairs are not read)', 'Save the volume as a single-file NIfTI-1 (.nii or .nii.gz)');
+  if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true) === 540)
+    fail('unsupported', file, 'NIfTI-2 files are not supported', 'Save the volume as NIfTI-1 (.nii or .nii.gz)');
+  if (!isNiftiBytes(bytes))
+    fail(
+      'bad-file',
+      file,
+      'not a NIfTI-1 file (no "n+1" magic; .hdr/.img pairs are not read)',
+      'Save the volume as a single-file NIfTI-1 (.nii or .nii.gz)',
+    );
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let h: nifti.NIFTI1;
   try {
@@ -76,7 +87,14 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, limits: NiftiL
   if (!(nd >= 2 && nd <= 7)) fail('bad-file', file, `NIfTI header has ${nd} dimensions`, 'The header is corrupt; export the volume again');
   const [nx, ny] = [h.dims[1], h.dims[2]];
   const nz = nd >= 3 ? h.dims[3] : 1;
-  for (let d = 4; d <= nd; d++) if (h.dims[d] > 1) fail('unsupported', file, `${nd}-D NIfTI volume (${h.dims.slice(1, nd + 1).join('x')}); only 3-D volumes are read`, 'Extract one 3-D volume (e.g. `fslroi` or nibabel) and load that');
+  for (let d = 4; d <= nd; d++)
+    if (h.dims[d] > 1)
+      fail(
+        'unsupported',
+        file,
+        `${nd}-D NIfTI volume (${h.dims.slice(1, nd + 1).join('x')}); only 3-D volumes are read`,
+        'Extract one 3-D volume (e.g. `fslroi` or nibabel) and load that',
+      );
   checkDims(file, [nx, ny], limits.maxSide, limits.maxVoxels);
   checkDims(file, [nx, ny, nz], limits.maxSide, limits.maxVoxels);
   const t = TYPES[h.datatypeCode];
@@ -84,30 +102,56 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, limits: NiftiL
   const off = Math.floor(h.vox_offset);
   const need = nx * ny * nz * t.size;
   if (!(off >= 348)) fail('bad-file', file, `invalid vox_offset ${h.vox_offset}`, 'The header is corrupt; export the volume again');
-  if (off + need > limits.maxBytes) fail('too-large', file, `voxel data of ${need} bytes exceeds the limit`, 'Raise the per-file size limit if the volume is genuine');
+  if (off + need > limits.maxBytes)
+    fail('too-large', file, `voxel data of ${need} bytes exceeds the limit`, 'Raise the per-file size limit if the volume is genuine');
 
   const orientation: NiftiVolume['orientation'] = h.sform_code > 0 ? 'sform' : h.qform_code > 0 ? 'qform' : 'none';
-  const A = orientation === 'none' ? [[h.pixDims[1] || 1, 0, 0], [0, h.pixDims[2] || 1, 0], [0, 0, h.pixDims[3] || 1]] : h.affine;
+  const A =
+    orientation === 'none'
+      ? [
+          [h.pixDims[1] || 1, 0, 0],
+          [0, h.pixDims[2] || 1, 0],
+          [0, 0, h.pixDims[3] || 1],
+        ]
+      : h.affine;
   // For each world axis w: which voxel axis points along it, and in which direction.
-  const axisOf = [-1, -1, -1], signOf = [1, 1, 1], size = [nx, ny, nz];
+  const axisOf = [-1, -1, -1],
+    signOf = [1, 1, 1],
+    size = [nx, ny, nz];
   const colNorm = [0, 1, 2].map((a) => Math.hypot(A[0][a], A[1][a], A[2][a]));
   let ok = colNorm.every((v) => Number.isFinite(v) && v > 0);
   if (ok) {
     for (let a = 0; a < 3; a++) {
       let best = 0;
       for (let w = 1; w < 3; w++) if (Math.abs(A[w][a]) > Math.abs(A[best][a])) best = w;
-      if (axisOf[best] !== -1) { ok = false; break; }
+      if (axisOf[best] !== -1) {
+        ok = false;
+        break;
+      }
       axisOf[best] = a;
       signOf[best] = A[best][a] >= 0 ? 1 : -1;
     }
   }
-  if (!ok) { axisOf.splice(0, 3, 0, 1, 2); signOf.fill(1); }
+  if (!ok) {
+    axisOf.splice(0, 3, 0, 1, 2);
+    signOf.fill(1);
+  }
   const spacingOf = (a: number): number => (ok ? colNorm[a] : Math.abs(h.pixDims[a + 1]) || 1);
   return {
-    h, t, dims: [nx, ny, nz], off, need, axisOf, signOf,
-    width: size[axisOf[0]], height: size[axisOf[1]], depth: size[axisOf[2]],
-    spacing: [spacingOf(axisOf[1]), spacingOf(axisOf[0])], sliceThickness: spacingOf(axisOf[2]),
-    orientation, datatype: t.name,
+    h,
+    t,
+    dims: [nx, ny, nz],
+    off,
+    need,
+    axisOf,
+    signOf,
+    width: size[axisOf[0]],
+    height: size[axisOf[1]],
+    depth: size[axisOf[2]],
+    spacing: [spacingOf(axisOf[1]), spacingOf(axisOf[0])],
+    sliceThickness: spacingOf(axisOf[2]),
+    orientation,
+    datatype: t.name,
   };
 }
 
@@ -132,12 +176,19 @@ export function readNiftiLayout(input: Uint8Array, file?: string, limits: NiftiL
     const p = parseHeader(head, file, limits);
     const [nx, ny] = p.dims;
     const stride = [1, nx, nx * ny];
-    const sx = stride[p.axisOf[0]], sy = stride[p.axisOf[1]], sz = stride[p.axisOf[2]];
+    const sx = stride[p.axisOf[0]],
+      sy = stride[p.axisOf[1]],
+      sz = stride[p.axisOf[2]];
     const { width: W, height: H, depth: D, signOf } = p;
     return {
-      width: W, height: H, depth: D, dims: p.dims, littleEndian: p.h.littleEndian,
+      width: W,
+      height: H,
+      depth: D,
+      dims: p.dims,
+      littleEndian: p.h.littleEndian,
       // The inverse of decodeNifti's loop (same flips).
-      voxelIndex: (k, r, c) => (signOf[0] > 0 ? W - 1 - c : c) * sx + (signOf[1] > 0 ? H - 1 - r : r) * sy + (signOf[2] > 0 ? k : D - 1 - k) * sz,
+      voxelIndex: (k, r, c) =>
+        (signOf[0] > 0 ? W - 1 - c : c) * sx + (signOf[1] > 0 ? H - 1 - r : r) * sy + (signOf[2] > 0 ? k : D - 1 - k) * sz,
     };
   });
 }
@@ -156,16 +207,26 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
   const p = parseHeader(bytes, file, limits);
   const { h, t, off, need, axisOf, signOf } = p;
   const [nx, ny] = p.dims;
-  if (off + need > bytes.length) fail('bad-file', file, `voxel data holds ${Math.max(0, bytes.length - off)} of ${need} bytes (truncated?)`, 'The file is truncated; copy or export it again');
+  if (off + need > bytes.length)
+    fail(
+      'bad-file',
+      file,
+      `voxel data holds ${Math.max(0, bytes.length - off)} of ${need} bytes (truncated?)`,
+      'The file is truncated; copy or export it again',
+    );
   const dv = new DataView(bytes.buffer, bytes.byteOffset + off, need);
   const le = h.littleEndian;
   // scl_slope = 0 means "no scaling" per the NIfTI-1 standard.
   const slope = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 ? h.scl_slope : 1;
   const inter = Number.isFinite(h.scl_inter) && h.scl_slope !== 0 ? h.scl_inter : 0;
-  const W = p.width, H = p.height, D = p.depth;
+  const W = p.width,
+    H = p.height,
+    D = p.depth;
   const stride = [1, nx, nx * ny];
   const data = new Float32Array(W * H * D);
-  const sx = stride[axisOf[0]], sy = stride[axisOf[1]], sz = stride[axisOf[2]];
+  const sx = stride[axisOf[0]],
+    sy = stride[axisOf[1]],
+    sz = stride[axisOf[2]];
   let o = 0;
   let nonFinite: Uint32Array | undefined;
   for (let k = 0; k < D; k++) {
@@ -176,15 +237,32 @@ function decodeNiftiUnguarded(input: Uint8Array, file: string | undefined, limit
         const vx = signOf[0] > 0 ? W - 1 - c : c; // right -> left
         const v = t.read(dv, (vx * sx + vy * sy + vz * sz) * t.size, le) * slope + inter;
         if (Number.isFinite(v)) data[o++] = v;
-        else { data[o++] = 0; (nonFinite ??= new Uint32Array(D))[k]++; }
+        else {
+          data[o++] = 0;
+          (nonFinite ??= new Uint32Array(D))[k]++;
+        }
       }
     }
   }
-  return { width: W, height: H, depth: D, data, spacing: p.spacing, sliceThickness: p.sliceThickness, orientation: p.orientation, datatype: p.datatype, ...(nonFinite ? { nonFinite } : {}) };
+  return {
+    width: W,
+    height: H,
+    depth: D,
+    data,
+    spacing: p.spacing,
+    sliceThickness: p.sliceThickness,
+    orientation: p.orientation,
+    datatype: p.datatype,
+    ...(nonFinite ? { nonFinite } : {}),
+  };
 }
 
 /** Minimal NIfTI-1 writer (little endian, sform set from `affine`) for label volumes and tests. */
-export function encodeNifti1(data: ArrayLike<number>, dims: [number, number, number], opts: { datatype?: 2 | 4 | 16; affine?: number[][]; pixdim?: [number, number, number] } = {}): Uint8Array {
+export function encodeNifti1(
+  data: ArrayLike<number>,
+  dims: [number, number, number],
+  opts: { datatype?: 2 | 4 | 16; affine?: number[][]; pixdim?: [number, number, number] } = {},
+): Uint8Array {
   const dt = opts.datatype ?? 16;
   const size = dt === 2 ? 1 : dt === 4 ? 2 : 4;
   const n = dims[0] * dims[1] * dims[2];

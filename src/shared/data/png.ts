@@ -19,9 +19,16 @@ function decodePngUnguarded(bytes: Uint8Array, file: string | undefined, limits:
   if (bytes.length < 33) fail('bad-file', file, 'corrupt PNG: file too short for a header', 'The file is truncated; export it again');
   // Read IHDR ourselves so absurd dimensions are refused before the decoder allocates anything.
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const w = dv.getUint32(16), h = dv.getUint32(20);
+  const w = dv.getUint32(16),
+    h = dv.getUint32(20);
   checkDims(file, [w, h], limits.maxSide, limits.maxVoxels);
-  if (w * h * 8 > limits.maxBytes) fail('too-large', file, `decoded image ${w}x${h} would exceed the per-file limit`, 'Raise the per-file size limit if the file is genuine');
+  if (w * h * 8 > limits.maxBytes)
+    fail(
+      'too-large',
+      file,
+      `decoded image ${w}x${h} would exceed the per-file limit`,
+      'Raise the per-file size limit if the file is genuine',
+    );
   let png;
   try {
     png = decode(bytes, { checkCrc: true });
@@ -31,14 +38,19 @@ function decodePngUnguarded(bytes: Uint8Array, file: string | undefined, limits:
   let data = png.data;
   let spp = png.channels;
   if (png.palette) {
-    try { data = convertIndexedToRgb(png); } catch (e) { throw asStudioError(e, file, 'corrupt PNG palette', 'Save the image as grayscale or RGB'); }
+    try {
+      data = convertIndexedToRgb(png);
+    } catch (e) {
+      throw asStudioError(e, file, 'corrupt PNG palette', 'Save the image as grayscale or RGB');
+    }
     spp = data.length / (png.width * png.height);
   }
   const depth = png.depth === 16 ? 16 : 8;
   if (png.depth !== 8 && png.depth !== 16 && !png.palette) {
     fail('unsupported', file, `PNG with ${png.depth}-bit samples`, 'Save the image with 8- or 16-bit samples');
   }
-  if (data.length !== png.width * png.height * spp) fail('bad-file', file, 'corrupt PNG: pixel data does not match the header', 'Export the image again');
+  if (data.length !== png.width * png.height * spp)
+    fail('bad-file', file, 'corrupt PNG: pixel data does not match the header', 'Export the image again');
   const channels = spp >= 3 ? 3 : 1;
   const n = png.width * png.height;
   const out = depth === 16 ? new Uint16Array(n * channels) : new Uint8Array(n * channels);

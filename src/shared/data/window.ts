@@ -8,7 +8,10 @@ import type { DisplayWindow } from './types.js';
 export function approxPercentiles(values: ArrayLike<number>, ps: number[]): number[] {
   const step = Math.max(1, Math.floor(values.length / 200_000));
   const buf: number[] = [];
-  for (let i = 0; i < values.length; i += step) { const v = values[i]; if (Number.isFinite(v)) buf.push(v); }
+  for (let i = 0; i < values.length; i += step) {
+    const v = values[i];
+    if (Number.isFinite(v)) buf.push(v);
+  }
   if (buf.length === 0) return ps.map(() => 0);
   const sorted = Float64Array.from(buf).sort();
   return ps.map((p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))]);
@@ -22,6 +25,7 @@ export function autoWindow(values: ArrayLike<number>): DisplayWindow {
 }
 
 export function chooseWindow(center: number | undefined, width: number | undefined, values: ArrayLike<number>): DisplayWindow {
-  if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) && width > 0) return { center, width, auto: false };
+  if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) && width > 0)
+    return { center, width, auto: false };
   return autoWindow(values);
 }

@@ -67,5 +67,13 @@ export type CellRecord = z.infer<typeof CellRecordSchema>;
 
 /** The cells of a config, in grid order (index = position). */
 export function planCells(config: z.infer<typeof ExperimentConfigSchema>): PlannedCell[] {
-  return expandGrid(config).map((c, index) => ({ index, key: c.key, group: c.group, label: c.label, method: c.method, varLambda: c.varLambda, seed: c.seed }));
+  return expandGrid(config).map((c, index) => ({
+    index,
+    key: c.key,
+    group: c.group,
+    label: c.label,
+    method: c.method,
+    varLambda: c.varLambda,
+    seed: c.seed,
+  }));
 }

@@ -37,7 +37,13 @@ export function compareGroups(entries: ResultEntry[], runs: RunSummary[]): Compa
           if (!eb) continue;
           const bad = [ea, eb].filter((e) => failed.has(e.runId));
           if (bad.length) {
-            for (const e of bad) excluded.push({ seed: e.seed, runId: e.runId, label: e.label, reason: 'failed training: no better than predicting no lesion' });
+            for (const e of bad)
+              excluded.push({
+                seed: e.seed,
+                runId: e.runId,
+                label: e.label,
+                reason: 'failed training: no better than predicting no lesion',
+              });
             continue;
           }
           if (ea.caseDice.mean === null || eb.caseDice.mean === null) {
@@ -56,7 +62,11 @@ export function compareGroups(entries: ResultEntry[], runs: RunSummary[]): Compa
             const d = byCase.get(c.caseId);
             return c.dice === null || d === undefined || d === null ? [] : [[c.dice, d] as const];
           });
-          if (matched.length) interval = bootstrapInterval(matched.map((m) => m[0]), matched.map((m) => m[1]));
+          if (matched.length)
+            interval = bootstrapInterval(
+              matched.map((m) => m[0]),
+              matched.map((m) => m[1]),
+            );
         }
         out.push({
           optimizer: plain.optimizer,
@@ -81,14 +91,28 @@ export function findings(comparisons: Comparison[], headlineLevels: number[]): F
     .filter((c) => headlineLevels.includes(c.sparsity))
     .map((c) => {
       const dense = comparisons.find((d) => d.sparsity === 0 && d.with.group === c.with.group && d.without.group === c.without.group);
-      const excluded = c.excluded.length ? ` Left out: ${c.excluded.map((e) => `${e.label} seed ${e.seed} (${e.reason})`).join('; ')}.` : '';
+      const excluded = c.excluded.length
+        ? ` Left out: ${c.excluded.map((e) => `${e.label} seed ${e.seed} (${e.reason})`).join('; ')}.`
+        : '';
       if (!c.interval) {
-        return { sparsity: c.sparsity, with: c.with.group, without: c.without.group, verdict: null, text: `At ${pct(c.sparsity)} sparsity there is no pair of ${c.with.label} and ${c.without.label} runs to compare.${excluded}` };
+        return {
+          sparsity: c.sparsity,
+          with: c.with.group,
+          without: c.without.group,
+          verdict: null,
+          text: `At ${pct(c.sparsity)} sparsity there is no pair of ${c.with.label} and ${c.without.label} runs to compare.${excluded}`,
+        };
       }
       const i = c.interval;
-      const how = i.method === 't-over-seeds' ? `Student t over ${i.n} seeds` : `one seed: patient-level bootstrap over ${i.n} cases, which does not cover seed-to-seed variation`;
+      const how =
+        i.method === 't-over-seeds'
+          ? `Student t over ${i.n} seeds`
+          : `one seed: patient-level bootstrap over ${i.n} cases, which does not cover seed-to-seed variation`;
       const seeds = c.perSeed.map((p) => `${f2(p.with)} vs ${f2(p.without)}`).join(', ');
-      const denseNote = dense?.interval && c.sparsity > 0 && dense.verdict !== 'no clear difference' ? ` The dense models already differ (${signed(dense.interval.mean)} at 0 %), so part of this gap is not a pruning effect.` : '';
+      const denseNote =
+        dense?.interval && c.sparsity > 0 && dense.verdict !== 'no clear difference'
+          ? ` The dense models already differ (${signed(dense.interval.mean)} at 0 %), so part of this gap is not a pruning effect.`
+          : '';
       return {
         sparsity: c.sparsity,
         with: c.with.group,

@@ -42,9 +42,23 @@ export const ExperimentConfigSchema = z
     /** 0 = without VAR. */
     varLambdas: z.array(z.number().min(0).max(1)).min(1).max(16),
     /** Each seed sets the model initialisation and the shuffling/augmentation streams; the data and split stay the same. */
-    seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(32),
+    seeds: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+      )
+      .min(1)
+      .max(32),
     /** Fixes the patient split of every run (default 0): the seeds never move it. */
-    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    dataSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     backend: BackendPreferenceSchema.default('auto'),
     /** Data-parallel gradient workers per run (0/1 = in the training thread). */
     workers: z.number().int().min(0).max(64).default(0),

@@ -64,7 +64,8 @@ const tiny: ExperimentConfigInput = {
 const science: ExperimentConfigInput = {
   ...demo,
   name: 'science',
-  description: 'SGD, SAM and CrAM, each with and without VAR (lambda 1e-5; SAM and CrAM ascend on the whole objective), five paired seeds, on the demo setup: one-shot global pruning without fine-tuning.',
+  description:
+    'SGD, SAM and CrAM, each with and without VAR (lambda 1e-5; SAM and CrAM ascend on the whole objective), five paired seeds, on the demo setup: one-shot global pruning without fine-tuning.',
   methods: ['sgd', 'sam', 'cram'],
   seeds: [1, 2, 3, 4, 5],
 };
@@ -77,7 +78,8 @@ const science: ExperimentConfigInput = {
 const scienceBn: ExperimentConfigInput = {
   ...science,
   name: 'science-bn',
-  description: 'The science preset with BatchNorm re-estimated after pruning on 8 x 8 training slices: how much of the pruning damage is stale BatchNorm statistics. Run it with --reuse-runs <science folder> to sweep the same trained runs.',
+  description:
+    'The science preset with BatchNorm re-estimated after pruning on 8 x 8 training slices: how much of the pruning damage is stale BatchNorm statistics. Run it with --reuse-runs <science folder> to sweep the same trained runs.',
   sweep: { ...demo.sweep, bnReestimate: { batches: 8, batchSize: 8 } },
 };
 
@@ -89,17 +91,28 @@ const scienceBn: ExperimentConfigInput = {
 const scienceDataAscent: ExperimentConfigInput = {
   ...science,
   name: 'science-data-ascent',
-  description: 'The science preset with the SAM / CrAM ascent on the data loss only (VAR added at the unperturbed weights), to compare with the default ascent on the whole objective.',
+  description:
+    'The science preset with the SAM / CrAM ascent on the data loss only (VAR added at the unperturbed weights), to compare with the default ascent on the whole objective.',
   methods: ['sam', 'cram'],
   optimizer: { ...science.optimizer, ascent: 'data' },
 };
 
-const PRESETS: Record<ExperimentPresetName, ExperimentConfigInput> = { demo, tiny, science, 'science-bn': scienceBn, 'science-data-ascent': scienceDataAscent };
+const PRESETS: Record<ExperimentPresetName, ExperimentConfigInput> = {
+  demo,
+  tiny,
+  science,
+  'science-bn': scienceBn,
+  'science-data-ascent': scienceDataAscent,
+};
 
 export function experimentPreset(name: string): ExperimentConfig {
   const raw = PRESETS[name as ExperimentPresetName];
   if (!raw) {
-    throw new StudioError({ code: 'bad-input', what: `Unknown experiment preset "${name}"`, hint: `Use one of ${experimentPresetNames.join(', ')}, or --config FILE` });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Unknown experiment preset "${name}"`,
+      hint: `Use one of ${experimentPresetNames.join(', ')}, or --config FILE`,
+    });
   }
   return parseExperimentConfig(raw, `preset ${name}`);
 }

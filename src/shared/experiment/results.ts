@@ -80,7 +80,15 @@ export const RunSummarySchema = z.object({
   trainingCheck: TrainingCheckSchema.optional(),
   /** Of the rank>1 weights after training: what VAR acts on and pruning removes. */
   weights: z.object({ count: z.number().int().nonnegative(), std: z.number().nonnegative(), fracBelow1e3: z.number().min(0).max(1) }),
-  epochs: z.array(z.object({ epoch: z.number().int(), trainLoss: z.number(), varPenalty: z.number(), valCaseDice: z.number().nullable(), seconds: z.number() })),
+  epochs: z.array(
+    z.object({
+      epoch: z.number().int(),
+      trainLoss: z.number(),
+      varPenalty: z.number(),
+      valCaseDice: z.number().nullable(),
+      seconds: z.number(),
+    }),
+  ),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -100,7 +108,10 @@ export const GroupLevelSchema = z.object({
    * with two or more seeds, over the one run's lesion cases with one seed; clipped to [0, 1].
    * What the Dice chart and table draw. Null when there are fewer than two values.
    */
-  caseDiceCi: z.object({ n: z.number().int(), lo: z.number(), hi: z.number(), over: z.enum(['seeds', 'cases']) }).nullable().default(null),
+  caseDiceCi: z
+    .object({ n: z.number().int(), lo: z.number(), hi: z.number(), over: z.enum(['seeds', 'cases']) })
+    .nullable()
+    .default(null),
   lesionSliceDiceMean: z.number().nullable(),
 });
 
@@ -141,7 +152,15 @@ export const ComparisonSchema = z.object({
   /** Pairs left out, by run and reason (failed training, no lesion case). */
   excluded: z.array(z.object({ seed: z.number().int(), runId: z.string(), label: z.string(), reason: z.string() })),
   /** 95 % interval of the mean difference; null when no pair is left. */
-  interval: z.object({ n: z.number().int().positive(), mean: z.number(), lo: z.number(), hi: z.number(), method: z.enum(['t-over-seeds', 'patient-bootstrap']) }).nullable(),
+  interval: z
+    .object({
+      n: z.number().int().positive(),
+      mean: z.number(),
+      lo: z.number(),
+      hi: z.number(),
+      method: z.enum(['t-over-seeds', 'patient-bootstrap']),
+    })
+    .nullable(),
   /** From the interval only: above 0 higher, below 0 lower, else no clear difference. */
   verdict: VerdictSchema.nullable(),
 });

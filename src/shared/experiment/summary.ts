@@ -39,7 +39,11 @@ export function groupEntries(allEntries: ResultEntry[], runs: RunSummary[] = [])
           scored.length >= 2
             ? meanInterval(dice, 'seeds', { bounds: [0, 1] })
             : scored.length === 1
-              ? meanInterval(scored[0].perCase.flatMap((c) => (c.dice === null ? [] : [c.dice])), 'cases', { bounds: [0, 1] })
+              ? meanInterval(
+                  scored[0].perCase.flatMap((c) => (c.dice === null ? [] : [c.dice])),
+                  'cases',
+                  { bounds: [0, 1] },
+                )
               : undefined;
         const sems = at.flatMap((e) => (e.caseDice.std === null || e.lesionCases < 2 ? [] : [e.caseDice.std / Math.sqrt(e.lesionCases)]));
         return {

@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { GpuAdapterSchema } from '../backend';
 import { ascentKinds } from '../train/optimizerConfig';
-import { ArtifactCheckSchema, CalibrationSchema, DISCLAIMER, ExportFormatSchema, PruneSummarySchema, SizeReportSchema, WeightPrecisionSchema } from './schemas';
+import {
+  ArtifactCheckSchema,
+  CalibrationSchema,
+  DISCLAIMER,
+  ExportFormatSchema,
+  PruneSummarySchema,
+  SizeReportSchema,
+  WeightPrecisionSchema,
+} from './schemas';
 
 export const MODEL_CARD_SCHEMA_ID = 'var-studio.model-card/1';
 
@@ -34,7 +42,12 @@ export const ModelCardSchema = z.object({
     config: z.record(z.string(), z.unknown()),
     parameters: z.number().int().positive(),
     /** NHWC with a free batch dimension. */
-    input: z.object({ name: z.string(), shape: z.array(z.union([z.number().int(), z.string()])), dtype: z.literal('float32'), preprocessing: z.string() }),
+    input: z.object({
+      name: z.string(),
+      shape: z.array(z.union([z.number().int(), z.string()])),
+      dtype: z.literal('float32'),
+      preprocessing: z.string(),
+    }),
     output: z.object({ shape: z.array(z.union([z.number().int(), z.string()])), meaning: z.string() }),
   }),
   export: z
@@ -106,7 +119,8 @@ export const BASE_LIMITATIONS = [
 ];
 
 /** The quantization limitation of every export but int8-qdq. */
-export const WEIGHT_ONLY_LIMITATION = 'Quantization, if any, is weight-only: the weights are converted back to float32 at load and every layer computes in float32.';
+export const WEIGHT_ONLY_LIMITATION =
+  'Quantization, if any, is weight-only: the weights are converted back to float32 at load and every layer computes in float32.';
 /** The quantization limitation of an int8-qdq export. */
 export const QDQ_LIMITATION =
   'int8-qdq: activations are rounded to 8 bits with ranges calibrated on training slices; inputs far outside the training intensities saturate. Integer kernels need a runtime with QDQ support (onnxruntime); other runtimes may run it dequantized in float32.';

@@ -16,7 +16,11 @@ export function formatBytes(n: number): string {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function table(head: string[], rows: string[][]): string[] {
-  return [`| ${head.map(cell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  return [
+    `| ${head.map(cell).join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
 }
 
 const rate = (r: Score['falsePositiveEmptySlices']) => (r.rate === null ? 'n/a' : `${r.withPrediction}/${r.n}`);
@@ -31,13 +35,20 @@ const FORMAT_LABELS = { onnx: 'ONNX', tfjs: 'TensorFlow.js layers', tflite: 'Ten
 /** `3.21 ms (onnxruntime-node CPU, 1 thread, batch 1, 20 runs)`: the runtime the artifact runs in. */
 export function latencyText(l: LatencyData): string {
   const threads = `${l.threads} thread${l.threads > 1 ? 's' : ''}`;
-  const where = l.runtime === 'tfjs' ? `tfjs ${l.backend ?? ''} backend`.replace('  ', ' ') : l.runtime === 'litert.js' ? `LiteRT.js ${l.backend ?? 'CPU'}, ${threads}` : `onnxruntime-node ${l.device.toUpperCase()}, ${threads}`;
+  const where =
+    l.runtime === 'tfjs'
+      ? `tfjs ${l.backend ?? ''} backend`.replace('  ', ' ')
+      : l.runtime === 'litert.js'
+        ? `LiteRT.js ${l.backend ?? 'CPU'}, ${threads}`
+        : `onnxruntime-node ${l.device.toUpperCase()}, ${threads}`;
   return `${l.medianMs.toFixed(2)} ms (${where}, batch ${l.inputShape[0]}, median of ${l.runs} runs)`;
 }
 
 export function memoryText(l: LatencyData): string {
   if (l.peakBytes === undefined) return 'not measured';
-  return l.peakBytes === null ? `n/a (${l.memory ?? 'not reported by the runtime'})` : `${formatBytes(l.peakBytes)} (${l.memory ?? 'as the runtime reports it'})`;
+  return l.peakBytes === null
+    ? `n/a (${l.memory ?? 'not reported by the runtime'})`
+    : `${formatBytes(l.peakBytes)} (${l.memory ?? 'as the runtime reports it'})`;
 }
 
 export function baselineText(b: BaselineData): string {
@@ -93,7 +104,11 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     `- Optimizer: ${METHOD_LABELS[m.optimizer as OptimizerMethod] ?? m.optimizer}${m.var ? ` + VAR (lambda ${m.varLambda})` : ' without VAR (lambda 0)'}, lr ${m.lr}, momentum ${m.momentum}, weight decay ${m.weightDecay}${m.rho !== undefined ? `, rho ${m.rho}` : ''}${m.cramSparsities?.length ? `, CrAM sparsities ${m.cramSparsities.join('/')}` : ''}${m.ascent ? `, ${ASCENT_LABELS[m.ascent]}` : ''}`,
     `- Epochs: ${m.epochsCompleted} of ${m.epochs}, batch ${m.batchSize}`,
     `- Backend: ${backendLabel(m.backend)} (${m.backend.detail})`,
-    ...(m.backend.adapter ? [`- GPU adapter: vendor ${m.backend.adapter.vendor || 'n/a'}, architecture ${m.backend.adapter.architecture || 'n/a'}, ${m.backend.adapter.description || 'no description'}${m.backend.adapter.software ? ' (software: a CPU emulating a GPU)' : ''}`] : []),
+    ...(m.backend.adapter
+      ? [
+          `- GPU adapter: vendor ${m.backend.adapter.vendor || 'n/a'}, architecture ${m.backend.adapter.architecture || 'n/a'}, ${m.backend.adapter.description || 'no description'}${m.backend.adapter.software ? ' (software: a CPU emulating a GPU)' : ''}`,
+        ]
+      : []),
     '',
     '## Sparsity',
     '',
@@ -122,7 +137,13 @@ export function renderModelCardMarkdown(c: ModelCard): string {
     out.push(
       `Exported file run back on ${e.runtime}: ${scoreLine(e.score)}.`,
       `Float32 pruned model (tfjs): ${scoreLine(e.reference)}.`,
-      ...(e.ops ? [e.runtime === 'litert.js' ? `Operator set (TFLite builtin operators in the file, as LiteRT.js runs them): ${opsLine(e.ops)}.` : `onnxruntime runs (after its graph optimizations): ${opsLine(e.ops)}.`] : []),
+      ...(e.ops
+        ? [
+            e.runtime === 'litert.js'
+              ? `Operator set (TFLite builtin operators in the file, as LiteRT.js runs them): ${opsLine(e.ops)}.`
+              : `onnxruntime runs (after its graph optimizations): ${opsLine(e.ops)}.`,
+          ]
+        : []),
       `Measured change from format and quantization: per-case Dice ${e.deltaDice === null ? 'n/a' : `${e.deltaDice >= 0 ? '+' : ''}${e.deltaDice.toFixed(4)}`}; largest probability difference ${e.maxAbsProbDiff.toExponential(2)}; ${pct(e.maskDisagreement)} of pixels change mask.`,
       '',
     );
@@ -136,7 +157,17 @@ export function renderModelCardMarkdown(c: ModelCard): string {
       '',
       ...table(
         ['dense (fp32) bytes', 'file bytes', 'gzip bytes', 'quantized weight bytes', 'non-zero weights', 'latency (median)', 'peak memory'],
-        [[formatBytes(s.denseBytes), formatBytes(s.fileBytes), formatBytes(s.gzipBytes), formatBytes(s.quantizedBytes), `${s.nonZero.toLocaleString('en-US')} of ${s.parameters.toLocaleString('en-US')}`, s.latency ? latencyText(s.latency) : 'not measured', s.latency ? memoryText(s.latency) : 'not measured']],
+        [
+          [
+            formatBytes(s.denseBytes),
+            formatBytes(s.fileBytes),
+            formatBytes(s.gzipBytes),
+            formatBytes(s.quantizedBytes),
+            `${s.nonZero.toLocaleString('en-US')} of ${s.parameters.toLocaleString('en-US')}`,
+            s.latency ? latencyText(s.latency) : 'not measured',
+            s.latency ? memoryText(s.latency) : 'not measured',
+          ],
+        ],
       ),
       '',
       ...(s.verdict ? [`**Verdict:** ${s.verdict.line}. ${baselineText(s.verdict.baseline)}`, ''] : []),
@@ -144,6 +175,17 @@ export function renderModelCardMarkdown(c: ModelCard): string {
       '',
     );
   }
-  out.push('## Intended use', '', c.intendedUse, '', '## Limitations', '', ...c.limitations.map((l) => `- ${l}`), '', `**${c.disclaimer}**`, '');
+  out.push(
+    '## Intended use',
+    '',
+    c.intendedUse,
+    '',
+    '## Limitations',
+    '',
+    ...c.limitations.map((l) => `- ${l}`),
+    '',
+    `**${c.disclaimer}**`,
+    '',
+  );
   return out.join('\n');
 }

@@ -37,9 +37,17 @@ export function canonicalWeightPrecision(name: string): string {
   return name === LEGACY_INT8 ? 'int8-weights' : name;
 }
 /** Accepts the legacy `int8` (earlier exports, index entries and model cards) and reads it as `int8-weights`. */
-export const WeightPrecisionSchema = z.union([z.enum(WEIGHT_PRECISIONS), z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights')]);
+export const WeightPrecisionSchema = z.union([
+  z.enum(WEIGHT_PRECISIONS),
+  z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights'),
+]);
 /** The formats a precision can be written in: int8-qdq needs integer kernels, which of our runtimes only onnxruntime has. */
-export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = { fp32: ['onnx', 'tfjs', 'tflite'], fp16: ['onnx', 'tfjs', 'tflite'], 'int8-weights': ['onnx', 'tfjs', 'tflite'], 'int8-qdq': ['onnx'] };
+export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = {
+  fp32: ['onnx', 'tfjs', 'tflite'],
+  fp16: ['onnx', 'tfjs', 'tflite'],
+  'int8-weights': ['onnx', 'tfjs', 'tflite'],
+  'int8-qdq': ['onnx'],
+};
 
 export const PruneScopeSchema = z.enum(['global', 'layerwise']);
 

@@ -38,7 +38,8 @@ function speed(r: number, m: Measured, b: Baseline): string {
 }
 
 function size(file: number, gz: number): string {
-  const word = (r: number) => (r >= SAME_RATIO ? `${r.toFixed(1)}x smaller` : r > 0 && r <= 1 / SAME_RATIO ? `${(1 / r).toFixed(1)}x larger` : 'same size');
+  const word = (r: number) =>
+    r >= SAME_RATIO ? `${r.toFixed(1)}x smaller` : r > 0 && r <= 1 / SAME_RATIO ? `${(1 / r).toFixed(1)}x larger` : 'same size';
   return `file ${word(file)} (gzip ${word(gz)})`;
 }
 

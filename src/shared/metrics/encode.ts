@@ -27,7 +27,12 @@ export function encodeMask(mask: Uint8Array): string {
 }
 
 export function decodeMask(encoded: string, expectedLength?: number): Uint8Array {
-  const bad = (what: string) => new StudioError({ code: 'bad-file', what: `Stored mask is corrupt: ${what}`, hint: 'Re-run the sweep to recompute the predicted masks' });
+  const bad = (what: string) =>
+    new StudioError({
+      code: 'bad-file',
+      what: `Stored mask is corrupt: ${what}`,
+      hint: 'Re-run the sweep to recompute the predicted masks',
+    });
   const runs = unpackVarints(encoded, PREFIX, bad);
   const length = runs.next();
   if (expectedLength !== undefined && length !== expectedLength) throw bad(`${length} pixels where ${expectedLength} were expected`);

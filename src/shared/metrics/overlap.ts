@@ -37,10 +37,18 @@ export function iouFromCounts(c: Confusion): number {
 
 export function checkSameSize(a: Uint8Array, b: Uint8Array, dims?: number[]): void {
   if (a.length !== b.length) {
-    throw new StudioError({ code: 'mismatch', what: `Predicted mask has ${a.length} pixels but the true mask has ${b.length}`, hint: 'Compare masks of the same slice or volume' });
+    throw new StudioError({
+      code: 'mismatch',
+      what: `Predicted mask has ${a.length} pixels but the true mask has ${b.length}`,
+      hint: 'Compare masks of the same slice or volume',
+    });
   }
   if (dims && dims.reduce((x, y) => x * y, 1) !== a.length) {
-    throw new StudioError({ code: 'mismatch', what: `Mask of ${a.length} pixels does not match dims [${dims}]`, hint: 'Pass [height, width] (or [depth, height, width]) of the mask' });
+    throw new StudioError({
+      code: 'mismatch',
+      what: `Mask of ${a.length} pixels does not match dims [${dims}]`,
+      hint: 'Pass [height, width] (or [depth, height, width]) of the mask',
+    });
   }
 }
 

@@ -59,12 +59,24 @@ export function scoreSegmentation(items: ScoreItem[], dims: [number, number], op
   const px = dims[0] * dims[1];
   for (const it of items) {
     checkSameSize(it.pred, it.truth, dims);
-    if (it.pred.length !== px) throw new StudioError({ code: 'mismatch', what: `Slice ${it.caseId}/${it.index} has ${it.pred.length} pixels, not ${dims.join('x')}`, hint: 'Score slices of one size together' });
+    if (it.pred.length !== px)
+      throw new StudioError({
+        code: 'mismatch',
+        what: `Slice ${it.caseId}/${it.index} has ${it.pred.length} pixels, not ${dims.join('x')}`,
+        hint: 'Score slices of one size together',
+      });
   }
   const perSlice = items.map((it) => scoreSlice(it, dims));
   const byCase = new Map<string, number[]>();
   items.forEach((it, i) => byCase.set(it.caseId, [...(byCase.get(it.caseId) ?? []), i]));
-  const perCase = [...byCase.entries()].map(([caseId, idx]) => scoreCase(caseId, idx.map((i) => items[i]).sort((a, b) => a.index - b.index), dims, opts));
+  const perCase = [...byCase.entries()].map(([caseId, idx]) =>
+    scoreCase(
+      caseId,
+      idx.map((i) => items[i]).sort((a, b) => a.index - b.index),
+      dims,
+      opts,
+    ),
+  );
   return { perSlice, perCase, summary: summarizeScores(perSlice, perCase, opts.volumeSpacing ? 'mm' : 'px') };
 }
 
@@ -78,11 +90,21 @@ export function scoreProbabilities(
 ): Scoring & { preds: Uint8Array[] } {
   const px = size * size;
   if (probs.length !== slices.length * px) {
-    throw new StudioError({ code: 'mismatch', what: `${probs.length} probabilities for ${slices.length} slices of ${size}x${size}`, hint: 'Pass one probability per pixel of every slice' });
+    throw new StudioError({
+      code: 'mismatch',
+      what: `${probs.length} probabilities for ${slices.length} slices of ${size}x${size}`,
+      hint: 'Pass one probability per pixel of every slice',
+    });
   }
   const preds = slices.map((_, i) => binarize(probs.subarray(i * px, (i + 1) * px), threshold));
   const scoring = scoreSegmentation(
-    slices.map((s, i) => ({ caseId: s.caseId, index: s.index, pred: preds[i], truth: s.mask, ...(s.spacing ? { spacing: s.spacing } : {}) })),
+    slices.map((s, i) => ({
+      caseId: s.caseId,
+      index: s.index,
+      pred: preds[i],
+      truth: s.mask,
+      ...(s.spacing ? { spacing: s.spacing } : {}),
+    })),
     [size, size],
     opts,
   );
@@ -131,7 +153,12 @@ function scoreCase(caseId: string, slices: ScoreItem[], dims: [number, number], 
 }
 
 /** Both HD95 definitions from one pair of distance transforms (both masks non-empty). */
-export function surfaceHd95(pred: Uint8Array, truth: Uint8Array, dims: number[], spacing: number[]): { pooled: number; maxDirected: number } {
+export function surfaceHd95(
+  pred: Uint8Array,
+  truth: Uint8Array,
+  dims: number[],
+  spacing: number[],
+): { pooled: number; maxDirected: number } {
   const pe = boundary(pred, dims);
   const te = boundary(truth, dims);
   const predToTruth = directedSurfaceDistances(pe, squaredDistanceTransform(te, dims, spacing));

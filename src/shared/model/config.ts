@@ -33,7 +33,11 @@ export const ModelConfigSchema = z
     /** 3x3 conv-BN-ReLU units per decoder stage. Default 1 (basic1) or 2 (resnet encoders, as in common UNets). */
     decoderConvs: z.number().int().min(1).max(3).optional(),
     /** Seed of every initializer; layer i uses seed + i, so the same config gives the same weights. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .strict();
 
@@ -61,5 +65,8 @@ export function modelPreset(name: PresetName, overrides: Partial<Omit<ModelConfi
 
 /** Validates untrusted JSON (run records, checkpoints, API calls) into a ModelConfig. */
 export function parseModelConfig(raw: unknown): ModelConfig {
-  return parseWith(ModelConfigSchema, raw, { subject: 'model config', hint: 'Start from a preset (modelPreset) and override only the fields you need' });
+  return parseWith(ModelConfigSchema, raw, {
+    subject: 'model config',
+    hint: 'Start from a preset (modelPreset) and override only the fields you need',
+  });
 }

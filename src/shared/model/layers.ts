@@ -81,7 +81,10 @@ class TrainingBatchNormalization extends StockBatchNormalization {
       return super.call(inputs, kwargs);
     }
     const y = tf.tidy(() => {
-      const [out, mean, variance] = batchNormTrain(x, self.gamma!.read(), self.beta!.read(), { epsilon: self.epsilon, relu: this.fuseRelu });
+      const [out, mean, variance] = batchNormTrain(x, self.gamma!.read(), self.beta!.read(), {
+        epsilon: self.epsilon,
+        relu: this.fuseRelu,
+      });
       movingAverage(self.movingMean, mean, self.momentum);
       movingAverage(self.movingVariance, variance, self.momentum);
       return out;

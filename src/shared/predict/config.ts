@@ -29,6 +29,9 @@ export type PredictConfig = z.infer<typeof PredictConfigSchema>;
 export type PredictConfigInput = z.input<typeof PredictConfigSchema>;
 
 export function parsePredictConfig(raw: unknown): PredictConfig {
-  const data = parseWith(PredictConfigSchema, raw ?? {}, { subject: 'prediction settings', hint: 'Levels are fractions in [0, 1), e.g. [0, 0.9]; the threshold is in (0, 1)' });
+  const data = parseWith(PredictConfigSchema, raw ?? {}, {
+    subject: 'prediction settings',
+    hint: 'Levels are fractions in [0, 1), e.g. [0, 0.9]; the threshold is in (0, 1)',
+  });
   return { ...data, levels: [...new Set(data.levels)].sort((a, b) => a - b) };
 }

@@ -42,15 +42,23 @@ export async function reestimateBatchNorm(
   const bns = model.layers.filter(isBn);
   for (const l of model.layers) {
     if ('layers' in l && (l as unknown as tf.LayersModel).layers.some(isBn)) {
-      throw new StudioError({ code: 'unsupported', what: `BatchNorm layers inside the nested model "${l.name}" cannot be re-estimated`, hint: 'Build the model as one flat functional graph' });
+      throw new StudioError({
+        code: 'unsupported',
+        what: `BatchNorm layers inside the nested model "${l.name}" cannot be re-estimated`,
+        hint: 'Build the model as one flat functional graph',
+      });
     }
   }
   if (bns.length === 0) return { layers: 0, images: 0 };
   for (const l of bns) {
     const axis = (l.getConfig() as { axis?: number }).axis ?? -1;
-    const rank = (l.inputSpec?.[0]?.ndim ?? (l.input as tf.SymbolicTensor).shape.length);
+    const rank = l.inputSpec?.[0]?.ndim ?? (l.input as tf.SymbolicTensor).shape.length;
     if (axis !== -1 && axis !== rank - 1) {
-      throw new StudioError({ code: 'unsupported', what: `BatchNorm layer "${l.name}" normalises axis ${axis}, not the channel axis`, hint: 'Only channels-last BatchNorm is supported' });
+      throw new StudioError({
+        code: 'unsupported',
+        what: `BatchNorm layer "${l.name}" normalises axis ${axis}, not the channel axis`,
+        hint: 'Only channels-last BatchNorm is supported',
+      });
     }
   }
   const aux = tf.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tf.SymbolicTensor) });
@@ -64,7 +72,8 @@ export async function reestimateBatchNorm(
   let ok = false;
   try {
     for await (const batch of calibrationBatches) {
-      if (opts.signal?.aborted) throw new StudioError({ code: 'cancelled', what: 'BatchNorm re-estimation was cancelled', hint: 'Start it again when needed' });
+      if (opts.signal?.aborted)
+        throw new StudioError({ code: 'cancelled', what: 'BatchNorm re-estimation was cancelled', hint: 'Start it again when needed' });
       const stats = tf.tidy(() => {
         const outs = aux.apply(batch, { training: true }) as tf.Tensor | tf.Tensor[];
         const list = Array.isArray(outs) ? outs : [outs];
@@ -76,7 +85,9 @@ export async function reestimateBatchNorm(
         });
       });
       // Asynchronous reads: a GPU backend (webgpu) cannot read synchronously.
-      const values = await Promise.all(stats.flatMap((s) => [s.mean.data() as Promise<Float32Array>, s.variance.data() as Promise<Float32Array>]));
+      const values = await Promise.all(
+        stats.flatMap((s) => [s.mean.data() as Promise<Float32Array>, s.variance.data() as Promise<Float32Array>]),
+      );
       stats.forEach((s, i) => {
         merge(acc[i], s.count, values[2 * i], values[2 * i + 1]);
         s.mean.dispose();
@@ -85,7 +96,11 @@ export async function reestimateBatchNorm(
       images += batch.shape[0] ?? 0;
     }
     if (images === 0) {
-      throw new StudioError({ code: 'bad-input', what: 'No calibration batches were given', hint: 'Pass at least one batch of calibration images' });
+      throw new StudioError({
+        code: 'bad-input',
+        what: 'No calibration batches were given',
+        hint: 'Pass at least one batch of calibration images',
+      });
     }
     bns.forEach((l, i) => {
       const a = acc[i];
@@ -98,8 +113,15 @@ export async function reestimateBatchNorm(
     });
     ok = true;
   } finally {
-    if (!ok) bns.forEach((l, i) => { l.movingMean.write(saved[i][0]); l.movingVariance.write(saved[i][1]); });
-    saved.forEach(([m, v]) => { m.dispose(); v.dispose(); });
+    if (!ok)
+      bns.forEach((l, i) => {
+        l.movingMean.write(saved[i][0]);
+        l.movingVariance.write(saved[i][1]);
+      });
+    saved.forEach(([m, v]) => {
+      m.dispose();
+      v.dispose();
+    });
   }
   return { layers: bns.length, images };
 }

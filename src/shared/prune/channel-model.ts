@@ -30,7 +30,11 @@ function keptChannels(model: tf.LayersModel, plan: ChannelPlan): Map<Layer, numb
   const keepOf = new Map(plan.layers.map((l) => [l.name, l.keep]));
   for (const name of keepOf.keys()) {
     if (!prunable.has(name)) {
-      throw new StudioError({ code: 'mismatch', what: `The channel plan prunes "${name}", which is not a channel-prunable conv of this model`, hint: 'Plan the pruning on the same model (planChannelPruning)' });
+      throw new StudioError({
+        code: 'mismatch',
+        what: `The channel plan prunes "${name}", which is not a channel-prunable conv of this model`,
+        hint: 'Plan the pruning on the same model (planChannelPruning)',
+      });
     }
   }
   const kept = new Map<Layer, number[]>();
@@ -47,12 +51,17 @@ function keptChannels(model: tf.LayersModel, plan: ChannelPlan): Map<Layer, numb
         k.push(...kept.get(p)!.map((i) => i + offset));
         offset += lastDim(p.outputShape as number[]);
       }
-    } else if (ins.length === 1 && ['BatchNormalization', 'ReLU', 'Activation', 'MaxPooling2D', 'UpSampling2D'].includes(c)) k = kept.get(ins[0])!;
+    } else if (ins.length === 1 && ['BatchNormalization', 'ReLU', 'Activation', 'MaxPooling2D', 'UpSampling2D'].includes(c))
+      k = kept.get(ins[0])!;
     else {
       // Any other layer (Add, Dense, the input) must see all of its input channels.
       for (const p of ins) {
         if (kept.get(p)!.length !== lastDim(p.outputShape as number[])) {
-          throw new StudioError({ code: 'internal', what: `Layer "${l.name}" (${c}) would receive pruned channels`, hint: 'Report this: the channel-prunable rule let a channel reach a layer it cannot pass through' });
+          throw new StudioError({
+            code: 'internal',
+            what: `Layer "${l.name}" (${c}) would receive pruned channels`,
+            hint: 'Report this: the channel-prunable rule let a channel reach a layer it cannot pass through',
+          });
         }
       }
       k = full(n);
@@ -83,7 +92,12 @@ function sliceKernel(w: NamedWeight, inIdx: number[] | null, outIdx: number[]): 
 
 const weightOf = (weights: NamedWeight[], index: Map<tf.LayerVariable, number>, v: tf.LayerVariable) => {
   const i = index.get(v);
-  if (i === undefined) throw new StudioError({ code: 'mismatch', what: `Weight ${v.name} is not one of the model's`, hint: 'Pass readWeights(model) of the same model' });
+  if (i === undefined)
+    throw new StudioError({
+      code: 'mismatch',
+      what: `Weight ${v.name} is not one of the model's`,
+      hint: 'Pass readWeights(model) of the same model',
+    });
   return weights[i];
 };
 
@@ -94,11 +108,18 @@ const weightOf = (weights: NamedWeight[], index: Map<tf.LayerVariable, number>, 
  */
 export function buildChannelPruned(model: tf.LayersModel, weights: NamedWeight[], plan: ChannelPlan): tf.LayersModel {
   if (weights.length !== model.weights.length) {
-    throw new StudioError({ code: 'mismatch', what: `${weights.length} weight tensors given for a model with ${model.weights.length}`, hint: 'Pass readWeights(model) of the same model' });
+    throw new StudioError({
+      code: 'mismatch',
+      what: `${weights.length} weight tensors given for a model with ${model.weights.length}`,
+      hint: 'Pass readWeights(model) of the same model',
+    });
   }
   const kept = keptChannels(model, plan);
   const keepOf = new Map(plan.layers.map((l) => [l.name, l.keep.length]));
-  const config = structuredClone(model.getConfig()) as unknown as { name: string; layers: { name: string; className: string; config: Record<string, unknown> }[] };
+  const config = structuredClone(model.getConfig()) as unknown as {
+    name: string;
+    layers: { name: string; className: string; config: Record<string, unknown> }[];
+  };
   for (const l of config.layers) {
     if (l.className === 'Conv2D' && keepOf.has(l.name)) l.config.filters = keepOf.get(l.name);
   }
@@ -122,7 +143,12 @@ export function buildChannelPruned(model: tf.LayersModel, weights: NamedWeight[]
       if (!from || !to) continue;
       const w = weightOf(weights, index, from);
       // A BatchNorm's vectors follow its input's channels; a kernel maps input rows to output columns.
-      const cut = c === 'BatchNormalization' ? sliceKernel(w, null, inIdx!) : field === 'kernel' ? sliceKernel(w, inIdx, outIdx) : sliceKernel(w, null, outIdx);
+      const cut =
+        c === 'BatchNormalization'
+          ? sliceKernel(w, null, inIdx!)
+          : field === 'kernel'
+            ? sliceKernel(w, inIdx, outIdx)
+            : sliceKernel(w, null, outIdx);
       writes.push([to, cut]);
     }
   }
@@ -130,7 +156,11 @@ export function buildChannelPruned(model: tf.LayersModel, weights: NamedWeight[]
     const shape = v.shape as number[];
     if (shape.length !== w.shape.length || shape.some((d, i) => d !== w.shape[i])) {
       smaller.dispose();
-      throw new StudioError({ code: 'internal', what: `Rebuilt weight ${v.name} has shape [${shape}] but the cut gives [${w.shape}]`, hint: 'Report this: the channel plan and the rebuilt graph disagree' });
+      throw new StudioError({
+        code: 'internal',
+        what: `Rebuilt weight ${v.name} has shape [${shape}] but the cut gives [${w.shape}]`,
+        hint: 'Report this: the channel plan and the rebuilt graph disagree',
+      });
     }
   }
   tf.tidy(() => writes.forEach(([v, w]) => v.write(tf.tensor(w.values, w.shape, 'float32'))));
@@ -149,7 +179,12 @@ export function maskChannels(model: tf.LayersModel, weights: NamedWeight[], plan
   const convs = new Map(graph.prunable.map((p) => [p.conv.name, p.conv]));
   for (const lp of plan.layers) {
     const conv = convs.get(lp.name);
-    if (!conv) throw new StudioError({ code: 'mismatch', what: `The channel plan prunes "${lp.name}", which is not a channel-prunable conv of this model`, hint: 'Plan the pruning on the same model (planChannelPruning)' });
+    if (!conv)
+      throw new StudioError({
+        code: 'mismatch',
+        what: `The channel plan prunes "${lp.name}", which is not a channel-prunable conv of this model`,
+        hint: 'Plan the pruning on the same model (planChannelPruning)',
+      });
     const keep = new Set(lp.keep);
     const zeroLast = (v: tf.LayerVariable | undefined) => {
       if (!v) return;

@@ -80,7 +80,11 @@ const cls = (l: Layer) => l.getClassName();
 const inboundLayers = (l: Layer): Layer[] => {
   const nodes = (l as unknown as { inboundNodes: { inboundLayers: Layer[] }[] }).inboundNodes;
   if (nodes.length > 1) {
-    throw new StudioError({ code: 'unsupported', what: `Layer "${l.name}" is used more than once in the graph`, hint: 'Channel pruning needs a plain functional graph (every layer applied once)' });
+    throw new StudioError({
+      code: 'unsupported',
+      what: `Layer "${l.name}" is used more than once in the graph`,
+      hint: 'Channel pruning needs a plain functional graph (every layer applied once)',
+    });
   }
   return nodes[0]?.inboundLayers ?? [];
 };
@@ -129,7 +133,12 @@ export function analyzeChannels(model: tf.LayersModel): ChannelGraph {
     let bn: Layer | undefined;
     const afterConv = only(conv);
     // A BatchNorm without gamma cannot map a removed channel to zero (see channel-model.ts).
-    if (afterConv && cls(afterConv) === 'BatchNormalization' && [-1, 3].includes((afterConv.getConfig() as { axis: number }).axis) && layerVariable(afterConv, 'gamma')) {
+    if (
+      afterConv &&
+      cls(afterConv) === 'BatchNormalization' &&
+      [-1, 3].includes((afterConv.getConfig() as { axis: number }).axis) &&
+      layerVariable(afterConv, 'gamma')
+    ) {
       bn = afterConv;
       end = bn;
     }
@@ -152,11 +161,22 @@ export function layerVariable(l: Layer, field: string): tf.LayerVariable | undef
   return v && typeof v === 'object' && 'read' in (v as object) ? (v as tf.LayerVariable) : undefined;
 }
 
-function channelScores(conv: Layer, bn: Layer | undefined, weights: NamedWeight[], index: Map<tf.LayerVariable, number>, criterion: ChannelCriterion): Float64Array {
+function channelScores(
+  conv: Layer,
+  bn: Layer | undefined,
+  weights: NamedWeight[],
+  index: Map<tf.LayerVariable, number>,
+  criterion: ChannelCriterion,
+): Float64Array {
   const at = (l: Layer, field: string) => {
     const v = layerVariable(l, field);
     const i = v ? index.get(v) : undefined;
-    if (i === undefined) throw new StudioError({ code: 'mismatch', what: `Layer "${l.name}" has no ${field} in the weights given`, hint: 'Pass readWeights(model) of the same model' });
+    if (i === undefined)
+      throw new StudioError({
+        code: 'mismatch',
+        what: `Layer "${l.name}" has no ${field} in the weights given`,
+        hint: 'Pass readWeights(model) of the same model',
+      });
     return weights[i];
   };
   if (criterion === 'bn-gamma' && bn && layerVariable(bn, 'gamma')) return Float64Array.from(at(bn, 'gamma').values, Math.abs);
@@ -240,10 +260,18 @@ export function planChannelPruning(model: tf.LayersModel, weights: NamedWeight[]
   const criterion = opts.criterion ?? 'l1';
   const { fraction } = opts;
   if (!Number.isFinite(fraction) || fraction < 0 || fraction >= 1) {
-    throw new StudioError({ code: 'bad-input', what: `Channel fraction ${fraction} is outside [0, 1)`, hint: 'Give the fraction of weights to remove, e.g. 0.5 for 50 %' });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Channel fraction ${fraction} is outside [0, 1)`,
+      hint: 'Give the fraction of weights to remove, e.g. 0.5 for 50 %',
+    });
   }
   if (weights.length !== model.weights.length) {
-    throw new StudioError({ code: 'mismatch', what: `${weights.length} weight tensors given for a model with ${model.weights.length}`, hint: 'Pass readWeights(model) of the same model' });
+    throw new StudioError({
+      code: 'mismatch',
+      what: `${weights.length} weight tensors given for a model with ${model.weights.length}`,
+      hint: 'Pass readWeights(model) of the same model',
+    });
   }
   const graph = analyzeChannels(model);
   const dense = costOf(graph, new Map());

@@ -30,11 +30,23 @@ export function applyToModel(model: tf.LayersModel, weights: NamedWeight[]): voi
   const targets = weights.map((w) => {
     const v = byName.get(w.name);
     if (!v) {
-      throw new StudioError({ code: 'mismatch', what: `The model has no weight named "${w.name}"`, hint: 'Apply weights read from this model, or pass the full list in model.weights order' });
+      throw new StudioError({
+        code: 'mismatch',
+        what: `The model has no weight named "${w.name}"`,
+        hint: 'Apply weights read from this model, or pass the full list in model.weights order',
+      });
     }
     const shape = v.shape as number[];
-    if (shape.length !== w.shape.length || shape.some((d, i) => d !== w.shape[i]) || w.values.length !== w.shape.reduce((a, b) => a * b, 1)) {
-      throw new StudioError({ code: 'mismatch', what: `Weight "${w.name}" has shape [${w.shape}] but the model expects [${shape}]`, hint: 'Apply weights read from the same model architecture' });
+    if (
+      shape.length !== w.shape.length ||
+      shape.some((d, i) => d !== w.shape[i]) ||
+      w.values.length !== w.shape.reduce((a, b) => a * b, 1)
+    ) {
+      throw new StudioError({
+        code: 'mismatch',
+        what: `Weight "${w.name}" has shape [${w.shape}] but the model expects [${shape}]`,
+        hint: 'Apply weights read from the same model architecture',
+      });
     }
     return v;
   });

@@ -20,7 +20,11 @@ export function pruneWeights(weights: NamedWeight[], opts: PruneOptions): PruneR
   const { sparsity, scope } = opts;
   const keepFirstLast = opts.keepFirstLast ?? false;
   if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity > 1) {
-    throw new StudioError({ code: 'bad-input', what: `Sparsity ${sparsity} is outside [0, 1]`, hint: 'Give the fraction of weights to remove, e.g. 0.9 for 90 %' });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Sparsity ${sparsity} is outside [0, 1]`,
+      hint: 'Give the fraction of weights to remove, e.g. 0.9 for 90 %',
+    });
   }
   if (scope !== 'global' && scope !== 'layerwise') {
     throw new StudioError({ code: 'bad-input', what: `Unknown pruning scope "${String(scope)}"`, hint: 'Use "global" or "layerwise"' });
@@ -28,7 +32,11 @@ export function pruneWeights(weights: NamedWeight[], opts: PruneOptions): PruneR
   for (const w of weights) {
     const size = w.shape.reduce((a, b) => a * b, 1);
     if (size !== w.values.length) {
-      throw new StudioError({ code: 'mismatch', what: `Weight ${w.name} has ${w.values.length} values but shape [${w.shape}]`, hint: 'Pass values and shape of the same tensor' });
+      throw new StudioError({
+        code: 'mismatch',
+        what: `Weight ${w.name} has ${w.values.length} values but shape [${w.shape}]`,
+        hint: 'Pass values and shape of the same tensor',
+      });
     }
   }
 
@@ -39,7 +47,10 @@ export function pruneWeights(weights: NamedWeight[], opts: PruneOptions): PruneR
 
   let threshold: number | undefined;
   if (scope === 'global') {
-    threshold = zeroSmallest(prunedIdx.map((i) => out[i].values), sparsity);
+    threshold = zeroSmallest(
+      prunedIdx.map((i) => out[i].values),
+      sparsity,
+    );
   } else {
     for (const i of prunedIdx) zeroSmallest([out[i].values], sparsity);
   }
@@ -57,7 +68,15 @@ export function pruneWeights(weights: NamedWeight[], opts: PruneOptions): PruneR
   };
   return {
     weights: out,
-    report: { requested: sparsity, achieved: frac(inSet), overall: frac(perLayer), scope, keepFirstLast, ...(threshold !== undefined ? { threshold } : {}), perLayer },
+    report: {
+      requested: sparsity,
+      achieved: frac(inSet),
+      overall: frac(perLayer),
+      scope,
+      keepFirstLast,
+      ...(threshold !== undefined ? { threshold } : {}),
+      perLayer,
+    },
   };
 }
 

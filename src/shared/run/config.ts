@@ -62,14 +62,23 @@ export const RunConfigSchema = z
      * The run seed: shuffling, augmentation and optimizer draws (the model's initialisation has
      * its own `model.seed`). It never moves the patient split: that is `dataSeed`'s.
      */
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     /**
      * The data seed: fixes the patient split, and nothing else, so runs that differ only in their
      * seeds are trained and scored on the same patients. New runs get DEFAULT_DATA_SEED when it
      * is left out. Absent in run configs written before it existed: those runs were split with
      * `seed`, and `splitSeed` keeps reading them that way.
      */
-    dataSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    dataSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     data: RunDataSchema,
     split: SplitFractionsSchema.prefault({ train: 0.7, val: 0.15, test: 0.15 }),
     backend: BackendPreferenceSchema.default('auto'),
@@ -105,7 +114,11 @@ function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (typeof v !== 'object' || v === null) return v;
   const o = v as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, canonical(o[k])]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, canonical(o[k])]),
+  );
 }
 
 /**
@@ -127,5 +140,8 @@ export function sameTraining(a: RunConfigInput, b: RunConfigInput): boolean {
 
 /** Validates untrusted input (API calls, CLI flags, run.json) into a RunConfig with defaults. */
 export function parseRunConfig(raw: unknown): RunConfig {
-  return parseWith(RunConfigSchema, raw, { subject: 'run config', hint: 'Fix the listed fields; model and optimizer have presets to start from' });
+  return parseWith(RunConfigSchema, raw, {
+    subject: 'run config',
+    hint: 'Fix the listed fields; model and optimizer have presets to start from',
+  });
 }

@@ -27,8 +27,14 @@ export const TrainingCheckSchema = z.object({
 });
 export type TrainingCheck = z.infer<typeof TrainingCheckSchema>;
 
-export function checkTraining(epoch: number, valCaseDice: number | null, nothingCaseDice: number | null, margin = FAILED_TRAINING_MARGIN): TrainingCheck {
-  const verdict = valCaseDice === null || nothingCaseDice === null ? 'unknown' : valCaseDice <= nothingCaseDice + margin ? 'failed' : 'learned';
+export function checkTraining(
+  epoch: number,
+  valCaseDice: number | null,
+  nothingCaseDice: number | null,
+  margin = FAILED_TRAINING_MARGIN,
+): TrainingCheck {
+  const verdict =
+    valCaseDice === null || nothingCaseDice === null ? 'unknown' : valCaseDice <= nothingCaseDice + margin ? 'failed' : 'learned';
   return { verdict, epoch, valCaseDice, nothingCaseDice, margin };
 }
 

@@ -29,7 +29,11 @@ export interface MeanIntervalOptions {
 }
 
 /** The interval from a summary (n, mean, sample std) — the same numbers `meanInterval` computes from values. */
-export function meanIntervalOf(s: { n: number; mean: number | null; std: number | null }, over: MeanOver, opts: MeanIntervalOptions = {}): MeanInterval | undefined {
+export function meanIntervalOf(
+  s: { n: number; mean: number | null; std: number | null },
+  over: MeanOver,
+  opts: MeanIntervalOptions = {},
+): MeanInterval | undefined {
   if (s.mean === null || s.std === null || !(s.n >= 2) || !Number.isFinite(s.mean) || !Number.isFinite(s.std)) return undefined;
   const level = opts.level ?? 0.95;
   const half = jStat.studentt.inv(1 - (1 - level) / 2, s.n - 1) * (s.std / Math.sqrt(s.n));

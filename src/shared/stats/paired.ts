@@ -48,8 +48,15 @@ export const BOOTSTRAP_RESAMPLES = 4000;
  * Paired percentile bootstrap of the mean difference withVar - without over cases: index i is the same
  * case scored under two methods. Seeded, so the same inputs give the same interval.
  */
-export function bootstrapInterval(without: number[], withVar: number[], level = 0.95, resamples = BOOTSTRAP_RESAMPLES, seed = 12345): Interval {
-  if (without.length !== withVar.length || without.length === 0) throw new Error('bootstrapInterval needs two equal, non-empty lists of paired values');
+export function bootstrapInterval(
+  without: number[],
+  withVar: number[],
+  level = 0.95,
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = 12345,
+): Interval {
+  if (without.length !== withVar.length || without.length === 0)
+    throw new Error('bootstrapInterval needs two equal, non-empty lists of paired values');
   const d = without.map((x, i) => withVar[i] - x);
   const n = d.length;
   const mean = d.reduce((s, x) => s + x, 0) / n;

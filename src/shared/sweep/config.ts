@@ -19,7 +19,11 @@ export const SweepConfigSchema = z
      */
     family: z.enum(pruneFamilies).default('unstructured'),
     /** Sparsity fractions in [0, 1]; sorted and de-duplicated by `parseSweepConfig`. */
-    levels: z.array(z.number().min(0).max(1)).min(1).max(32).default([...DEFAULT_LEVELS]),
+    levels: z
+      .array(z.number().min(0).max(1))
+      .min(1)
+      .max(32)
+      .default([...DEFAULT_LEVELS]),
     /** Unstructured family only. */
     scope: z.enum(['global', 'layerwise']).default('global'),
     /** Unstructured family only: leave the stem and the head dense (the channel family never prunes them). */
@@ -51,14 +55,25 @@ export type SweepConfigInput = z.input<typeof SweepConfigSchema>;
 
 /** Validates untrusted input (API, CLI) into a SweepConfig with defaults and sorted unique levels. */
 export function parseSweepConfig(raw: unknown): SweepConfig {
-  const data = parseWith(SweepConfigSchema, raw ?? {}, { subject: 'sweep config', hint: 'Levels are fractions in [0, 1], e.g. [0, 0.5, 0.9]; scope is global or layerwise' });
+  const data = parseWith(SweepConfigSchema, raw ?? {}, {
+    subject: 'sweep config',
+    hint: 'Levels are fractions in [0, 1], e.g. [0, 0.5, 0.9]; scope is global or layerwise',
+  });
   const levels = [...new Set(data.levels)].sort((a, b) => a - b);
   if (data.family === 'channel') {
     if (levels.some((l) => l >= 1)) {
-      throw new StudioError({ code: 'bad-input', what: 'A channel-pruning level of 100 % would remove every channel', hint: 'Give channel levels below 1, e.g. [0, 0.5, 0.75]' });
+      throw new StudioError({
+        code: 'bad-input',
+        what: 'A channel-pruning level of 100 % would remove every channel',
+        hint: 'Give channel levels below 1, e.g. [0, 0.5, 0.75]',
+      });
     }
     if (data.keepFirstLast) {
-      throw new StudioError({ code: 'bad-input', what: 'keepFirstLast applies to the unstructured family', hint: 'Leave it off: channel pruning never removes channels of the stem or the head' });
+      throw new StudioError({
+        code: 'bad-input',
+        what: 'keepFirstLast applies to the unstructured family',
+        hint: 'Leave it off: channel pruning never removes channels of the stem or the head',
+      });
     }
   }
   return { ...data, levels };

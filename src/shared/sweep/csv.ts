@@ -17,8 +17,29 @@ export interface CsvRun {
 }
 
 export const PER_CASE_COLUMNS = [
-  'cell', 'group', 'run_id', 'run_name', 'method', 'var_lambda', 'seed', 'sweep_id', 'split', 'family', 'sparsity', 'achieved',
-  'case_id', 'slices', 'lesion', 'dice', 'iou', 'hd95_pooled', 'hd95_max_directed', 'hd95_unit', 'true_pixels', 'pred_pixels', 'fp_pixels',
+  'cell',
+  'group',
+  'run_id',
+  'run_name',
+  'method',
+  'var_lambda',
+  'seed',
+  'sweep_id',
+  'split',
+  'family',
+  'sparsity',
+  'achieved',
+  'case_id',
+  'slices',
+  'lesion',
+  'dice',
+  'iou',
+  'hd95_pooled',
+  'hd95_max_directed',
+  'hd95_unit',
+  'true_pixels',
+  'pred_pixels',
+  'fp_pixels',
 ] as const;
 
 function cell(v: string | number | boolean | null | undefined): string {
@@ -31,9 +52,32 @@ export function perCaseRows(run: CsvRun, sweep: SweepRecord): string[] {
   return sweep.levels.flatMap((l) =>
     l.perCase.map((c) =>
       [
-        run.cell, run.group, run.runId, run.runName, run.method, run.varLambda, run.seed, sweep.sweepId, sweep.config.split, sweep.config.family, l.sparsity, l.achieved,
-        c.caseId, c.slices, c.lesion, c.dice, c.iou, c.hd95Pooled, c.hd95MaxDirected, l.summary.hd95Unit, c.truePixels, c.predPixels, c.fpPixels,
-      ].map(cell).join(','),
+        run.cell,
+        run.group,
+        run.runId,
+        run.runName,
+        run.method,
+        run.varLambda,
+        run.seed,
+        sweep.sweepId,
+        sweep.config.split,
+        sweep.config.family,
+        l.sparsity,
+        l.achieved,
+        c.caseId,
+        c.slices,
+        c.lesion,
+        c.dice,
+        c.iou,
+        c.hd95Pooled,
+        c.hd95MaxDirected,
+        l.summary.hd95Unit,
+        c.truePixels,
+        c.predPixels,
+        c.fpPixels,
+      ]
+        .map(cell)
+        .join(','),
     ),
   );
 }

@@ -10,7 +10,12 @@ import { scoreSegmentation } from '../metrics/score';
 import { SweepConfigSchema } from './config';
 import { LayerSparsitySchema, SweepRecordSchema, type SweepRecord } from './result';
 
-const V1SliceSchema = z.object({ caseId: z.string(), index: z.number().int().nonnegative(), hd95: z.number().nullable(), pred: z.string() });
+const V1SliceSchema = z.object({
+  caseId: z.string(),
+  index: z.number().int().nonnegative(),
+  hd95: z.number().nullable(),
+  pred: z.string(),
+});
 
 const V1RecordSchema = z
   .object({
@@ -53,7 +58,16 @@ export function upgradeSweepRecord(raw: unknown): SweepRecord {
   const levels = old.levels.map((l) => {
     const { perCase: rows, ...rest } = l;
     // Only the level's own fields survive; v1's per-slice aggregates are replaced.
-    const keep = { sparsity: rest.sparsity, achieved: rest.achieved, overall: rest.overall, perLayer: rest.perLayer, seconds: rest.seconds, ...(rest.threshold !== undefined ? { threshold: rest.threshold } : {}), ...(rest.bn ? { bn: rest.bn } : {}), ...(rest.onnxBytes ? { onnxBytes: rest.onnxBytes } : {}) };
+    const keep = {
+      sparsity: rest.sparsity,
+      achieved: rest.achieved,
+      overall: rest.overall,
+      perLayer: rest.perLayer,
+      seconds: rest.seconds,
+      ...(rest.threshold !== undefined ? { threshold: rest.threshold } : {}),
+      ...(rest.bn ? { bn: rest.bn } : {}),
+      ...(rest.onnxBytes ? { onnxBytes: rest.onnxBytes } : {}),
+    };
     const scored = scoreSegmentation(
       rows.map((r, i) => ({ caseId: r.caseId, index: r.index, pred: decodeMask(r.pred, h * w), truth: truths[i] })),
       [h, w],

@@ -118,7 +118,9 @@ export const SweepSummarySchema = z.object({
   split: z.enum(['val', 'test']),
   slices: z.number().int().nonnegative(),
   /** Per finished level: requested sparsity and the headline, mean per-case Dice (std over cases). */
-  levels: z.array(z.object({ sparsity: z.number(), achieved: z.number(), caseDice: z.number().nullable(), caseDiceStd: z.number().nullable() })),
+  levels: z.array(
+    z.object({ sparsity: z.number(), achieved: z.number(), caseDice: z.number().nullable(), caseDiceStd: z.number().nullable() }),
+  ),
   error: z.string().optional(),
 });
 export type SweepSummary = z.infer<typeof SweepSummarySchema>;
@@ -134,7 +136,12 @@ export function summarizeSweep(r: SweepRecord): SweepSummary {
     scope: r.config.scope,
     split: r.config.split,
     slices: r.slices.length,
-    levels: r.levels.map((l) => ({ sparsity: l.sparsity, achieved: l.achieved, caseDice: l.summary.caseDice.mean, caseDiceStd: l.summary.caseDice.std })),
+    levels: r.levels.map((l) => ({
+      sparsity: l.sparsity,
+      achieved: l.achieved,
+      caseDice: l.summary.caseDice.mean,
+      caseDiceStd: l.summary.caseDice.std,
+    })),
     ...(r.error ? { error: r.error.what } : {}),
   };
 }

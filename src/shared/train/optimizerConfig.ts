@@ -68,5 +68,8 @@ export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 export type OptimizerConfigInput = z.input<typeof OptimizerConfigSchema>;
 
 export function parseOptimizerConfig(raw: unknown): OptimizerConfig {
-  return parseWith(OptimizerConfigSchema, raw, { subject: 'optimizer config', hint: 'Check method, lr, rho, cramSparsities and varLambda' });
+  return parseWith(OptimizerConfigSchema, raw, {
+    subject: 'optimizer config',
+    hint: 'Check method, lr, rho, cramSparsities and varLambda',
+  });
 }

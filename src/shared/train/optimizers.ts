@@ -68,9 +68,7 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
   const values = () => weights.map((w) => w.read());
 
   function checkGrads(grads: tf.Tensor[]): void {
-    const bad =
-      grads.length !== weights.length ||
-      grads.some((g, i) => g.size !== w(i).size || g.rank !== weights[i].shape.length);
+    const bad = grads.length !== weights.length || grads.some((g, i) => g.size !== w(i).size || g.rank !== weights[i].shape.length);
     if (bad) {
       grads.forEach((g) => g.dispose());
       throw new StudioError({
@@ -84,7 +82,10 @@ export function createOptimizer(model: tf.LayersModel, rawConfig: OptimizerConfi
 
   /** lambda * psi and its gradients at the kernels' CURRENT values (zeros and 0 when VAR is off). */
   async function varAtCurrent(): Promise<{ value: number; grads: tf.Tensor[] }> {
-    const { penalty, grads } = varPenaltyAndGradients(kernelIdx.map((i) => w(i)), config.varLambda);
+    const { penalty, grads } = varPenaltyAndGradients(
+      kernelIdx.map((i) => w(i)),
+      config.varLambda,
+    );
     const value = config.varLambda === 0 ? 0 : (await penalty.data())[0];
     penalty.dispose();
     return { value, grads };

@@ -15,7 +15,11 @@ import { StudioError } from '../errors';
  */
 export function globalMagnitudeThreshold(arrays: readonly Float32Array[], sparsity: number): number {
   if (!(sparsity >= 0 && sparsity <= 1)) {
-    throw new StudioError({ code: 'bad-input', what: `Sparsity ${sparsity} is outside [0, 1]`, hint: 'Give the fraction of weights to remove, e.g. 0.9' });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Sparsity ${sparsity} is outside [0, 1]`,
+      hint: 'Give the fraction of weights to remove, e.g. 0.9',
+    });
   }
   let n = 0;
   for (const a of arrays) n += a.length;

@@ -40,10 +40,7 @@ export function varPenalty(kernels: readonly tf.Tensor[], lambda: number): tf.Sc
  *   dpsi/dw_i = -dVar/dw_i / (Var + eps)^2
  * Also returns the penalty value lambda * psi as a scalar tensor.
  */
-export function varPenaltyAndGradients(
-  kernels: readonly tf.Tensor[],
-  lambda: number,
-): { penalty: tf.Scalar; grads: tf.Tensor[] } {
+export function varPenaltyAndGradients(kernels: readonly tf.Tensor[], lambda: number): { penalty: tf.Scalar; grads: tf.Tensor[] } {
   if (lambda === 0) return { penalty: tf.scalar(0), grads: kernels.map((k) => tf.zerosLike(k)) };
   return tf.tidy(() => {
     const psis: tf.Scalar[] = [];
@@ -51,7 +48,7 @@ export function varPenaltyAndGradients(
       const { wt, dev, variance } = layerStats(w);
       const denom = tf.add(variance, VAR_EPS);
       psis.push(tf.div(1, denom) as tf.Scalar);
-      const coef = tf.div(-2 * lambda / w.size, tf.square(denom));
+      const coef = tf.div((-2 * lambda) / w.size, tf.square(denom));
       return tf.mul(coef, tf.div(tf.mul(dev, w), wt));
     });
     const penalty = (psis.length ? tf.mul(lambda, tf.addN(psis)) : tf.scalar(0)) as tf.Scalar;

@@ -9,7 +9,15 @@ export function perCell(r: Results) {
         epochs: run.epochs.map((e) => [e.trainLoss, e.varPenalty, e.valCaseDice]),
         levels: r.entries
           .filter((e) => e.runId === run.runId)
-          .map((e) => [e.sparsity, e.overallSparsity, e.caseDice.mean, e.perCase, e.lesionSliceDice.mean, e.caseIoU.mean, e.hd95Pooled.mean]),
+          .map((e) => [
+            e.sparsity,
+            e.overallSparsity,
+            e.caseDice.mean,
+            e.perCase,
+            e.lesionSliceDice.mean,
+            e.caseIoU.mean,
+            e.hd95Pooled.mean,
+          ]),
       },
     ]),
   );

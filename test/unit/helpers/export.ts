@@ -12,7 +12,12 @@ import { tinyRunConfig } from './job';
 /** A completed 1-epoch run (16x16 reference UNet, 8 phantom cases: 2 validation cases of 4 slices). */
 export async function trainedRun(root: string, name = 'export-fixture'): Promise<{ record: RunRecord; runDir: string }> {
   const record = await trainNewRun(
-    tinyRunConfig({ name, epochs: 1, data: { kind: 'phantoms', count: 8, slicesPerCase: 4, size: 32, seed: 3 }, split: { train: 0.5, val: 0.25, test: 0.25 } }),
+    tinyRunConfig({
+      name,
+      epochs: 1,
+      data: { kind: 'phantoms', count: 8, slicesPerCase: 4, size: 32, seed: 3 },
+      split: { train: 0.5, val: 0.25, test: 0.25 },
+    }),
     { runsRoot: root },
   );
   if (record.status !== 'completed') throw new Error(`fixture run ${record.status}: ${JSON.stringify(record.error)}`);

@@ -112,7 +112,19 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    start('/usr/sbin/munged', ['-F', '-f', `--socket=${socket}`, `--key-file=${key}`, `--pid-file=${dir}/munged.pid`, `--log-file=${dir}/log/munged.log`, `--seed-file=${dir}/munge.seed`], 'munged.out');
+    start(
+      '/usr/sbin/munged',
+      [
+        '-F',
+        '-f',
+        `--socket=${socket}`,
+        `--key-file=${key}`,
+        `--pid-file=${dir}/munged.pid`,
+        `--log-file=${dir}/log/munged.log`,
+        `--seed-file=${dir}/munge.seed`,
+      ],
+      'munged.out',
+    );
     for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(100);
     if (!existsSync(socket)) throw new Error('munged did not create its socket');
     start('/usr/sbin/slurmctld', ['-D', '-i', '-f', conf], 'slurmctld.out');
@@ -125,7 +137,13 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
       await sleep(500);
     }
     if (state !== 'idle') {
-      const log = (f: string) => (existsSync(join(dir, 'log', f)) ? readFileSync(join(dir, 'log', f), 'utf8').split('\n').slice(-8).join('\n') : '');
+      const log = (f: string) =>
+        existsSync(join(dir, 'log', f))
+          ? readFileSync(join(dir, 'log', f), 'utf8')
+              .split('\n')
+              .slice(-8)
+              .join('\n')
+          : '';
       throw new Error(`the Slurm node did not become idle (state "${state}")\n${log('slurmctld.log')}\n${log('slurmd.log')}`);
     }
   } catch (e) {

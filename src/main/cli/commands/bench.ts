@@ -35,9 +35,16 @@ export const benchCommand: CliCommand = {
   async run(argv, io) {
     const found = findBenchEntry();
     if (!found) {
-      throw new StudioError({ code: 'not-found', what: 'The benchmark harness (bench/index.ts) is not next to this installation', hint: 'Run the bench from a repository checkout: npm run bench' });
+      throw new StudioError({
+        code: 'not-found',
+        what: 'The benchmark harness (bench/index.ts) is not next to this installation',
+        hint: 'Run the bench from a repository checkout: npm run bench',
+      });
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', found.entry, ...argv], { cwd: found.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', found.entry, ...argv], {
+      cwd: found.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const onAbort = () => child.kill('SIGINT');
     io.signal.addEventListener('abort', onAbort, { once: true });
     const lines = (sink: (l: string) => void) => {
@@ -53,7 +60,15 @@ export const benchCommand: CliCommand = {
     child.stderr.on('data', lines(io.err));
     try {
       const code = await new Promise<number>((resolve, reject) => {
-        child.on('error', (e) => reject(new StudioError({ code: 'internal', what: `The benchmark could not start: ${e.message}`, hint: 'Check that the dev dependencies are installed (npm ci)' })));
+        child.on('error', (e) =>
+          reject(
+            new StudioError({
+              code: 'internal',
+              what: `The benchmark could not start: ${e.message}`,
+              hint: 'Check that the dev dependencies are installed (npm ci)',
+            }),
+          ),
+        );
         child.on('exit', (c, sig) => resolve(c ?? (sig ? 130 : 1)));
       });
       return io.signal.aborted ? 130 : code;

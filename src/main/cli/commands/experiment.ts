@@ -16,7 +16,18 @@ import { checkTraining } from '../../../shared/run/trainingCheck';
 import { parseExperimentConfig, type ExperimentConfig } from '../../../shared/experiment/config';
 import { experimentPreset, experimentPresetNames } from '../../../shared/experiment/presets';
 import { probeBackend } from '../../../node/compute/backend';
-import { chooseOut, collectExperiment, DEFAULT_OUT_PARENT, ensurePlan, experimentPaths, findCell, requirePlan, runCell, runExperiment, type ExperimentEvent } from '../../../node/experiment';
+import {
+  chooseOut,
+  collectExperiment,
+  DEFAULT_OUT_PARENT,
+  ensurePlan,
+  experimentPaths,
+  findCell,
+  requirePlan,
+  runCell,
+  runExperiment,
+  type ExperimentEvent,
+} from '../../../node/experiment';
 import { writeK8sFiles } from '../../../node/experiment/k8s';
 import { sameConfig } from '../../../node/experiment/state';
 import { shellQuote, writeSlurmFiles } from '../../../node/experiment/slurm';
@@ -32,7 +43,13 @@ async function readConfigFile(file: string): Promise<ExperimentConfig> {
   let text: string;
   try {
     const st = await fsp.stat(file);
-    if (st.size > MAX_CONFIG_BYTES) throw new StudioError({ code: 'too-large', file, what: `The config file is ${st.size} bytes (limit ${MAX_CONFIG_BYTES})`, hint: 'An experiment config is a small JSON file' });
+    if (st.size > MAX_CONFIG_BYTES)
+      throw new StudioError({
+        code: 'too-large',
+        file,
+        what: `The config file is ${st.size} bytes (limit ${MAX_CONFIG_BYTES})`,
+        hint: 'An experiment config is a small JSON file',
+      });
     text = await fsp.readFile(file, 'utf8');
   } catch (e) {
     if (e instanceof StudioError) throw e;
@@ -42,12 +59,23 @@ async function readConfigFile(file: string): Promise<ExperimentConfig> {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new StudioError({ code: 'bad-file', file, what: `The config file is not valid JSON (${e instanceof Error ? e.message : String(e)})`, hint: 'Print a valid one with `var-studio experiment --preset demo --print-config`' });
+    throw new StudioError({
+      code: 'bad-file',
+      file,
+      what: `The config file is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+      hint: 'Print a valid one with `var-studio experiment --preset demo --print-config`',
+    });
   }
   // `"extends": "<preset>"` lets a file change a few top-level fields of a preset.
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'extends' in raw) {
     const { extends: base, ...rest } = raw as Record<string, unknown>;
-    if (typeof base !== 'string') throw new StudioError({ code: 'bad-input', file, what: '"extends" must be a preset name', hint: `Use one of ${experimentPresetNames.join(', ')}` });
+    if (typeof base !== 'string')
+      throw new StudioError({
+        code: 'bad-input',
+        file,
+        what: '"extends" must be a preset name',
+        hint: `Use one of ${experimentPresetNames.join(', ')}`,
+      });
     raw = { ...experimentPreset(base), ...rest };
   }
   return parseExperimentConfig(raw, `config ${path.basename(file)}`);
@@ -57,7 +85,8 @@ const pct = (x: number) => percent(x, { trim: true, compact: true });
 
 function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
   const started = new Map<string, number>();
-  const name = (c: { index: number; label: string; seed: number }, total: number) => `Cell ${c.index + 1}/${total} ${c.label} seed ${c.seed}`;
+  const name = (c: { index: number; label: string; seed: number }, total: number) =>
+    `Cell ${c.index + 1}/${total} ${c.label} seed ${c.seed}`;
   return (e) => {
     switch (e.type) {
       case 'stage':
@@ -66,24 +95,41 @@ function listener(io: CliIO, progress: Progress): (e: ExperimentEvent) => void {
         break;
       case 'run-start':
         started.set(e.cell.key, performance.now());
-        progress.log(`${name(e.cell, e.total)}: ${e.resumedAtEpoch !== null ? `resuming after epoch ${e.resumedAtEpoch}` : 'training'} (${e.runId})`);
+        progress.log(
+          `${name(e.cell, e.total)}: ${e.resumedAtEpoch !== null ? `resuming after epoch ${e.resumedAtEpoch}` : 'training'} (${e.runId})`,
+        );
         break;
       case 'train-progress': {
         const p = e.progress;
-        progress.update(`train ${e.cell.index + 1}/${e.total}`, p.fraction, p.etaSeconds, `${e.cell.label} s${e.cell.seed} ep ${p.epoch + 1} loss ${p.loss.toFixed(3)} ${p.imagesPerSec.toFixed(1)} img/s`);
+        progress.update(
+          `train ${e.cell.index + 1}/${e.total}`,
+          p.fraction,
+          p.etaSeconds,
+          `${e.cell.label} s${e.cell.seed} ep ${p.epoch + 1} loss ${p.loss.toFixed(3)} ${p.imagesPerSec.toFixed(1)} img/s`,
+        );
         break;
       }
       case 'epoch': {
         const r = e.record;
-        progress.log(`  [${e.cell.index + 1}] epoch ${r.epoch + 1}/${e.epochs} loss ${r.trainLoss.toFixed(4)}${r.varPenalty ? ` var ${r.varPenalty.toFixed(4)}` : ''} val per-case Dice ${r.valCaseDice === null ? '–' : r.valCaseDice.toFixed(3)}${checkTraining(r.epoch, r.valCaseDice, r.valNothingCaseDice).verdict === 'failed' ? ' [no better than predicting nothing]' : ''} |w|<1e-3 ${pct(r.weightStats.global.fracBelow1e3)} (${r.seconds.toFixed(1)} s)`);
+        progress.log(
+          `  [${e.cell.index + 1}] epoch ${r.epoch + 1}/${e.epochs} loss ${r.trainLoss.toFixed(4)}${r.varPenalty ? ` var ${r.varPenalty.toFixed(4)}` : ''} val per-case Dice ${r.valCaseDice === null ? '–' : r.valCaseDice.toFixed(3)}${checkTraining(r.epoch, r.valCaseDice, r.valNothingCaseDice).verdict === 'failed' ? ' [no better than predicting nothing]' : ''} |w|<1e-3 ${pct(r.weightStats.global.fracBelow1e3)} (${r.seconds.toFixed(1)} s)`,
+        );
         break;
       }
       case 'run-done':
         if (e.skipped) progress.log(`${name(e.cell, e.total)}: run already completed (${e.record.id})`);
-        else progress.log(`  [${e.cell.index + 1}] training ${io.signal.aborted && e.record.status !== 'completed' ? 'stopped (last finished epoch checkpointed)' : e.record.status} in ${formatDuration((performance.now() - (started.get(e.cell.key) ?? performance.now())) / 1000)}`);
+        else
+          progress.log(
+            `  [${e.cell.index + 1}] training ${io.signal.aborted && e.record.status !== 'completed' ? 'stopped (last finished epoch checkpointed)' : e.record.status} in ${formatDuration((performance.now() - (started.get(e.cell.key) ?? performance.now())) / 1000)}`,
+          );
         break;
       case 'sweep-progress':
-        progress.update(`sweep ${e.cell.index + 1}/${e.total}`, e.progress.fraction, e.progress.fraction > 0 ? e.progress.etaSeconds : null, e.progress.message);
+        progress.update(
+          `sweep ${e.cell.index + 1}/${e.total}`,
+          e.progress.fraction,
+          e.progress.fraction > 0 ? e.progress.etaSeconds : null,
+          e.progress.message,
+        );
         break;
       case 'cell-done':
         if (e.skipped) progress.log(`${name(e.cell, e.total)}: already completed`);
@@ -104,7 +150,8 @@ function defaultCli(): string {
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 4096) throw new StudioError({ code: 'bad-input', what: `${flag} must be a whole number (got "${value}")`, hint: `e.g. ${flag} 2` });
+  if (!Number.isInteger(n) || n < 0 || n > 4096)
+    throw new StudioError({ code: 'bad-input', what: `${flag} must be a whole number (got "${value}")`, hint: `e.g. ${flag} 2` });
   return n;
 }
 
@@ -122,7 +169,7 @@ export const experimentCommand: CliCommand = {
     `  --out DIR       output folder (experiment.json, cells/, runs/, results.json, report.html); default`,
     `                  ./${DEFAULT_OUT_PARENT}/<name>-<time>. A folder holding an unfinished experiment of the same config is resumed.`,
     '  --fresh         start a new folder even if an unfinished one of the same config exists',
-    '  --reuse-runs DIR  take each cell\'s trained run from the earlier experiment in DIR where its training',
+    "  --reuse-runs DIR  take each cell's trained run from the earlier experiment in DIR where its training",
     '                  config is the same (every field but the name), and sweep it here instead of training:',
     '                  an ablation of the sweep on the same networks (e.g. --preset science-bn after science).',
     '                  Cells without such a run train as usual. The plan remembers DIR',
@@ -179,24 +226,47 @@ export const experimentCommand: CliCommand = {
         cli: { type: 'string' },
       },
     });
-    if (values.preset && values.config) throw new StudioError({ code: 'bad-input', what: '--preset and --config exclude each other', hint: 'Give one of them (a config file can say "extends": "demo")' });
+    if (values.preset && values.config)
+      throw new StudioError({
+        code: 'bad-input',
+        what: '--preset and --config exclude each other',
+        hint: 'Give one of them (a config file can say "extends": "demo")',
+      });
     const modes = (['plan', 'cell', 'collect', 'slurm', 'k8s'] as const).filter((m) => values[m] !== undefined && values[m] !== false);
-    if (modes.length > 1) throw new StudioError({ code: 'bad-input', what: `--${modes.join(' and --')} exclude each other`, hint: 'Give one of them' });
+    if (modes.length > 1)
+      throw new StudioError({ code: 'bad-input', what: `--${modes.join(' and --')} exclude each other`, hint: 'Give one of them' });
     const mode = modes[0];
-    if (mode && !values.out) throw new StudioError({ code: 'bad-input', what: `--${mode} needs --out DIR`, hint: 'Name the experiment folder (on shared storage for a cluster)' });
+    if (mode && !values.out)
+      throw new StudioError({
+        code: 'bad-input',
+        what: `--${mode} needs --out DIR`,
+        hint: 'Name the experiment folder (on shared storage for a cluster)',
+      });
 
     // --cell and --collect work on the plan already in DIR; a config given with them must match it.
     if (mode === 'cell' || mode === 'collect') {
-      if (values['reuse-runs']) throw new StudioError({ code: 'bad-input', what: `--reuse-runs cannot be given with --${mode}`, hint: 'Give it when planning (--plan, --slurm, --k8s): the plan in the folder remembers it' });
+      if (values['reuse-runs'])
+        throw new StudioError({
+          code: 'bad-input',
+          what: `--reuse-runs cannot be given with --${mode}`,
+          hint: 'Give it when planning (--plan, --slurm, --k8s): the plan in the folder remembers it',
+        });
       const paths = experimentPaths(values.out!);
       const plan = await requirePlan(paths);
       if (values.config && !sameConfig(plan.config, await readConfigFile(values.config))) {
-        throw new StudioError({ code: 'bad-input', file: paths.plan, what: 'The folder was planned from a different config', hint: 'Leave out --config: the plan in the folder has it' });
+        throw new StudioError({
+          code: 'bad-input',
+          file: paths.plan,
+          what: 'The folder was planned from a different config',
+          hint: 'Leave out --config: the plan in the folder has it',
+        });
       }
       if (mode === 'collect') return collect(paths, io);
       const cell = findCell(plan, values.cell!);
       const backend = await probeBackend(plan.config.backend, { log: () => {} });
-      io.out(`VAR Studio experiment "${plan.name}", cell ${cell.index}/${plan.cells.length - 1} ${cell.key} (${cell.label}, seed ${cell.seed}) on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
+      io.out(
+        `VAR Studio experiment "${plan.name}", cell ${cell.index}/${plan.cells.length - 1} ${cell.key} (${cell.label}, seed ${cell.seed}) on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`,
+      );
       const progress = new Progress(io);
       const record = await runCell(paths, plan, values.cell!, { signal: io.signal, onEvent: listener(io, progress) });
       progress.clear();
@@ -213,7 +283,11 @@ export const experimentCommand: CliCommand = {
     let config = values.config ? await readConfigFile(values.config) : experimentPreset(preset!);
     if (values.backend !== undefined || values.workers !== undefined) {
       config = parseExperimentConfig(
-        { ...config, ...(values.backend !== undefined ? { backend: values.backend } : {}), ...(values.workers !== undefined ? { workers: Number(values.workers) } : {}) },
+        {
+          ...config,
+          ...(values.backend !== undefined ? { backend: values.backend } : {}),
+          ...(values.workers !== undefined ? { workers: Number(values.workers) } : {}),
+        },
         'command line',
       );
     }
@@ -247,7 +321,12 @@ export const experimentCommand: CliCommand = {
         for (const c of files.commands) io.out(`  ${c}`);
         io.out(`Logs go to ${path.join(paths.out, 'slurm')}; ${paths.out} must be on storage every node mounts at this path.`);
       } else if (mode === 'k8s') {
-        if (!values.image) throw new StudioError({ code: 'bad-input', what: '--k8s needs --image IMG', hint: 'Name a container image with var-studio installed' });
+        if (!values.image)
+          throw new StudioError({
+            code: 'bad-input',
+            what: '--k8s needs --image IMG',
+            hint: 'Name a container image with var-studio installed',
+          });
         const files = await writeK8sFiles(plan, paths, {
           image: values.image,
           command: values.cli ? values.cli.split(/\s+/).filter(Boolean) : ['var-studio'],
@@ -271,24 +350,43 @@ export const experimentCommand: CliCommand = {
     const progress = new Progress(io);
     const cells = config.methods.length * config.varLambdas.length * config.seeds.length;
     const backend = await probeBackend(config.backend, { log: () => {} });
-    io.out(`VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`);
+    io.out(
+      `VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`,
+    );
     const t0 = performance.now();
-    const out = await chooseOut(config, { ...(values.out ? { out: values.out } : {}), fresh: !!values.fresh, ...(reuseRunsFrom ? { reuseRunsFrom } : {}) });
-    const outcome = await runExperiment(config, { out, ...meta, ...(jobs ? { jobs } : {}), signal: io.signal, onEvent: listener(io, progress) });
+    const out = await chooseOut(config, {
+      ...(values.out ? { out: values.out } : {}),
+      fresh: !!values.fresh,
+      ...(reuseRunsFrom ? { reuseRunsFrom } : {}),
+    });
+    const outcome = await runExperiment(config, {
+      out,
+      ...meta,
+      ...(jobs ? { jobs } : {}),
+      signal: io.signal,
+      onEvent: listener(io, progress),
+    });
     progress.clear();
     const where = outcome.paths.out;
     if (outcome.status === 'completed') {
       const r = outcome.results!;
       for (const f of r.findings) io.out(f.text);
-      for (const x of r.runs.filter((x) => x.trainingCheck?.verdict === 'failed')) io.out(`Failed training (left out of the comparisons): ${x.label} seed ${x.seed} (${x.runId})`);
-      io.out(`Done in ${formatDuration((performance.now() - t0) / 1000)} on ${backendLabel(r.backend)}, up to ${outcome.jobs} cell(s) at once.`);
+      for (const x of r.runs.filter((x) => x.trainingCheck?.verdict === 'failed'))
+        io.out(`Failed training (left out of the comparisons): ${x.label} seed ${x.seed} (${x.runId})`);
+      io.out(
+        `Done in ${formatDuration((performance.now() - t0) / 1000)} on ${backendLabel(r.backend)}, up to ${outcome.jobs} cell(s) at once.`,
+      );
       io.out(`Report:  ${outcome.paths.report}`);
       io.out(`Results: ${outcome.paths.results}`);
       return 0;
     }
     if (outcome.status === 'cancelled') {
-      io.err(`Stopped. Finished epochs are checkpointed under ${outcome.paths.runsRoot}; the cells' states are in ${outcome.paths.cellsDir}.`);
-      io.err(`Resume with: var-studio experiment ${values.config ? `--config ${values.config}` : `--preset ${preset}`} --out ${JSON.stringify(where)}`);
+      io.err(
+        `Stopped. Finished epochs are checkpointed under ${outcome.paths.runsRoot}; the cells' states are in ${outcome.paths.cellsDir}.`,
+      );
+      io.err(
+        `Resume with: var-studio experiment ${values.config ? `--config ${values.config}` : `--preset ${preset}`} --out ${JSON.stringify(where)}`,
+      );
       return 130;
     }
     io.err(`Failed: ${outcome.error?.what ?? 'unknown error'}.`);
@@ -302,12 +400,16 @@ async function collect(paths: ReturnType<typeof experimentPaths>, io: CliIO): Pr
   const { results, missing } = await collectExperiment(paths);
   const done = results.runs.length;
   io.out(`Collected ${done} of ${done + missing.length} cell(s) of "${results.experiment.name}".`);
-  for (const m of missing) io.out(`  missing: cell ${m.index} ${m.key} (${m.label}, seed ${m.seed}): ${m.status}${m.what ? ` – ${m.what}` : ''}`);
+  for (const m of missing)
+    io.out(`  missing: cell ${m.index} ${m.key} (${m.label}, seed ${m.seed}): ${m.status}${m.what ? ` – ${m.what}` : ''}`);
   for (const f of results.findings) io.out(f.text);
-  const timing = results.stages.map((s) => `${s.stage} ${formatDuration(s.seconds)}${s.cellsAtOnce ? ` (up to ${s.cellsAtOnce} at once)` : ''}`).join(', ');
+  const timing = results.stages
+    .map((s) => `${s.stage} ${formatDuration(s.seconds)}${s.cellsAtOnce ? ` (up to ${s.cellsAtOnce} at once)` : ''}`)
+    .join(', ');
   io.out(`Stages: ${timing}.`);
   io.out(`Report:  ${paths.report}`);
   io.out(`Results: ${paths.results}`);
-  if (missing.length > 0) io.err(`${missing.length} cell(s) are missing or failed: the results are partial. Run them (--cell K) and collect again.`);
+  if (missing.length > 0)
+    io.err(`${missing.length} cell(s) are missing or failed: the results are partial. Run them (--cell K) and collect again.`);
   return missing.length > 0 ? 1 : 0;
 }

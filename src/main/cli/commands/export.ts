@@ -1,7 +1,14 @@
 /** `var-studio export RUN_DIR --sparsity 0.9 --format onnx|tfjs|tflite ...`: the Export view's job, for scripts. */
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { baselineText, formatBytes, latencyText, memoryText, opsLine } from '../../../shared/export/markdown';
-import { canonicalWeightPrecision, ExportFormatSchema, WEIGHT_PRECISIONS, type ExportFormat, type ExportResult, type WeightPrecision } from '../../../shared/export/schemas';
+import {
+  canonicalWeightPrecision,
+  ExportFormatSchema,
+  WEIGHT_PRECISIONS,
+  type ExportFormat,
+  type ExportResult,
+  type WeightPrecision,
+} from '../../../shared/export/schemas';
 import { existingTargets, exportTargets, unsupportedPairs } from '../../../node/export/paths';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
@@ -55,7 +62,10 @@ function list<T extends string>(raw: string | undefined, flag: string, allowed: 
     if (def) return [def];
     throw bad(`${flag} is required`, `Use one of ${allowed.join(', ')}`);
   }
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const wrong = items.find((i) => !allowed.includes(i as T));
   if (wrong !== undefined || !items.length) throw bad(`unknown ${flag} "${wrong ?? raw}"`, `Use one of ${allowed.join(', ')}`);
   if (new Set(items).size !== items.length) throw bad(`${flag} lists a value twice`);
@@ -68,24 +78,42 @@ function parse(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
-      sparsity: { type: 'string' }, format: { type: 'string' }, weights: { type: 'string' }, scope: { type: 'string' },
-      'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
-      family: { type: 'string' }, criterion: { type: 'string' },
-      'latency-runs': { type: 'string' }, json: { type: 'boolean' },
+      sparsity: { type: 'string' },
+      format: { type: 'string' },
+      weights: { type: 'string' },
+      scope: { type: 'string' },
+      'keep-first-last': { type: 'boolean' },
+      'reestimate-bn': { type: 'boolean' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      family: { type: 'string' },
+      criterion: { type: 'string' },
+      'latency-runs': { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   const { values: v, positionals } = parsed;
-  if (positionals.length !== 1) throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio export RUN_DIR --sparsity 0.9 --format onnx');
+  if (positionals.length !== 1)
+    throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio export RUN_DIR --sparsity 0.9 --format onnx');
   if (v.sparsity === undefined) throw bad('--sparsity is required', 'Give the fraction of weights to prune, e.g. --sparsity 0.9');
   const sparsity = Number(v.sparsity);
-  if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1 || v.sparsity.trim() === '') throw bad(`invalid --sparsity "${v.sparsity}"`, 'Give a fraction from 0 up to (not including) 1, e.g. 0.9 for 90 %');
-  if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise') throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
-  if (v.family !== undefined && v.family !== 'unstructured' && v.family !== 'channel') throw bad(`unknown --family "${v.family}"`, 'Use unstructured or channel');
+  if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1 || v.sparsity.trim() === '')
+    throw bad(`invalid --sparsity "${v.sparsity}"`, 'Give a fraction from 0 up to (not including) 1, e.g. 0.9 for 90 %');
+  if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise')
+    throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
+  if (v.family !== undefined && v.family !== 'unstructured' && v.family !== 'channel')
+    throw bad(`unknown --family "${v.family}"`, 'Use unstructured or channel');
   const channel = v.family === 'channel';
-  if (v.criterion !== undefined && (!channel || !['l1', 'l2', 'bn-gamma'].includes(v.criterion))) throw bad(channel ? `unknown --criterion "${v.criterion}"` : '--criterion applies to --family channel', 'Use l1, l2 or bn-gamma with --family channel');
-  if (channel && (v.scope !== undefined || v['keep-first-last'])) throw bad('--scope and --keep-first-last apply to the unstructured family', 'Leave them out with --family channel');
+  if (v.criterion !== undefined && (!channel || !['l1', 'l2', 'bn-gamma'].includes(v.criterion)))
+    throw bad(
+      channel ? `unknown --criterion "${v.criterion}"` : '--criterion applies to --family channel',
+      'Use l1, l2 or bn-gamma with --family channel',
+    );
+  if (channel && (v.scope !== undefined || v['keep-first-last']))
+    throw bad('--scope and --keep-first-last apply to the unstructured family', 'Leave them out with --family channel');
   const runs = v['latency-runs'] === undefined ? 20 : Number(v['latency-runs']);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10000) throw bad(`invalid --latency-runs "${v['latency-runs']}"`, 'Give an integer from 1 to 10000');
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10000)
+    throw bad(`invalid --latency-runs "${v['latency-runs']}"`, 'Give an integer from 1 to 10000');
   return {
     request: {
       runDir: positionals[0],
@@ -96,7 +124,15 @@ function parse(argv: string[]) {
       channelCriterion: (v.criterion ?? 'l1') as 'l1' | 'l2' | 'bn-gamma',
       reestimateBatchNorm: !!v['reestimate-bn'],
       formats: list<ExportFormat>(v.format, '--format', ExportFormatSchema.options),
-      weights: list<WeightPrecision>(v.weights?.split(',').map((w) => canonicalWeightPrecision(w.trim())).join(','), '--weights', WEIGHT_PRECISIONS, 'fp32'),
+      weights: list<WeightPrecision>(
+        v.weights
+          ?.split(',')
+          .map((w) => canonicalWeightPrecision(w.trim()))
+          .join(','),
+        '--weights',
+        WEIGHT_PRECISIONS,
+        'fp32',
+      ),
       ...(v.out ? { outDir: v.out } : {}),
       overwrite: !!v.force,
     },
@@ -110,10 +146,17 @@ const pct = (x: number) => percent(x);
 function report(r: ExportResult, io: CliIO): void {
   if (r.prune.family === 'channel' && r.prune.channel) {
     const c = r.prune.channel;
-    io.out(`Run ${r.runId}: channel pruning removed ${pct(c.paramsRemoved)} of the conv weights and ${pct(c.flopsRemoved)} of the conv FLOPs (${c.criterion}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''}); the network was rebuilt with ${c.kernelParams.after} of ${c.kernelParams.before} kernel weights`);
-  } else io.out(`Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`);
+    io.out(
+      `Run ${r.runId}: channel pruning removed ${pct(c.paramsRemoved)} of the conv weights and ${pct(c.flopsRemoved)} of the conv FLOPs (${c.criterion}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''}); the network was rebuilt with ${c.kernelParams.after} of ${c.kernelParams.before} kernel weights`,
+    );
+  } else
+    io.out(
+      `Run ${r.runId}: ${pct(r.prune.achieved)} of the ${r.prune.keepFirstLast ? 'pruned ' : ''}conv weights are zero (${r.prune.scope}, requested ${pct(r.prune.requested)}${r.prune.batchNormReestimated ? ', BatchNorm re-estimated' : ''})`,
+    );
   const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
-  io.out(`Per-case Dice on the ${r.evaluatedOn} split (${r.pruned.lesionCases} of ${r.pruned.cases} cases with a lesion, ${r.pruned.slices} slices): dense ${d4(r.dense.caseDice.mean)}, pruned float32 ${d4(r.pruned.caseDice.mean)}`);
+  io.out(
+    `Per-case Dice on the ${r.evaluatedOn} split (${r.pruned.lesionCases} of ${r.pruned.cases} cases with a lesion, ${r.pruned.slices} slices): dense ${d4(r.dense.caseDice.mean)}, pruned float32 ${d4(r.pruned.caseDice.mean)}`,
+  );
   for (const a of r.artifacts) {
     const s = a.size;
     io.out('');
@@ -121,15 +164,24 @@ function report(r: ExportResult, io: CliIO): void {
     io.out(`  files          ${s.files.map((f) => `${f.name} ${formatBytes(f.bytes)}`).join(', ')}`);
     io.out(`  dense bytes    ${s.denseBytes}  (${formatBytes(s.denseBytes)}, float32, ${s.parameters} parameters)`);
     io.out(`  file bytes     ${s.fileBytes}  (${formatBytes(s.fileBytes)})`);
-    io.out(`  gzip bytes     ${s.gzipBytes}  (${formatBytes(s.gzipBytes)}, ${(s.fileBytes / Math.max(1, s.gzipBytes)).toFixed(2)}x smaller)`);
+    io.out(
+      `  gzip bytes     ${s.gzipBytes}  (${formatBytes(s.gzipBytes)}, ${(s.fileBytes / Math.max(1, s.gzipBytes)).toFixed(2)}x smaller)`,
+    );
     io.out(`  quantized      ${s.quantizedBytes}  (weight payload as stored)`);
     io.out(`  non-zeros      ${s.nonZero} of ${s.parameters}`);
     if (s.latency) io.out(`  latency        ${latencyText(s.latency)}`);
     if (s.latency) io.out(`  peak memory    ${memoryText(s.latency)}`);
     const c = a.check;
     const d = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
-    if (c.ops) io.out(c.runtime === 'litert.js' ? `  operator set   ${opsLine(c.ops)} (TFLite builtin operators in the file)` : `  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`);
-    io.out(`  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`);
+    if (c.ops)
+      io.out(
+        c.runtime === 'litert.js'
+          ? `  operator set   ${opsLine(c.ops)} (TFLite builtin operators in the file)`
+          : `  runs as        ${opsLine(c.ops)} (onnxruntime after graph optimization)`,
+      );
+    io.out(
+      `  per-case Dice  ${d(c.score.caseDice.mean)} exported (${c.runtime}) vs float32 pruned ${d(c.reference.caseDice.mean)}: delta ${c.deltaDice === null ? 'n/a' : `${c.deltaDice >= 0 ? '+' : ''}${c.deltaDice.toFixed(4)}`}, max |dp| ${c.maxAbsProbDiff.toExponential(2)}, ${(100 * c.maskDisagreement).toFixed(3)} % of pixels flip`,
+    );
     if (s.verdict) io.out(`  verdict        ${s.verdict.line}`);
     if (s.verdict) io.out(`                 ${baselineText(s.verdict.baseline)}`);
     io.out(`  model card     ${a.card.markdown}`);
@@ -140,14 +192,22 @@ function report(r: ExportResult, io: CliIO): void {
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Prune a run and export it as ONNX, TensorFlow.js or TFLite (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
+  summary:
+    'Prune a run and export it as ONNX, TensorFlow.js or TFLite (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
   usage: USAGE,
   async run(argv, io) {
     try {
       const { request, latencyRuns, json } = parse([...argv]);
       const skipped = unsupportedPairs(request);
-      if (skipped.length === request.formats.length * request.weights.length) throw bad(`${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`, 'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js or TFLite');
-      for (const p of skipped) io.err(`Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js or TFLite file)`);
+      if (skipped.length === request.formats.length * request.weights.length)
+        throw bad(
+          `${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`,
+          'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js or TFLite',
+        );
+      for (const p of skipped)
+        io.err(
+          `Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js or TFLite file)`,
+        );
       if (!request.overwrite) {
         const existing = exportTargets(request).flatMap((t) => existingTargets(t.dir, t.format));
         if (existing.length) {

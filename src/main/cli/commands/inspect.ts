@@ -9,7 +9,8 @@ import { parseCommandArgs } from '../args';
 function mb(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   const v = Number(raw);
-  if (!(v > 0) || !Number.isFinite(v)) throw new StudioError({ code: 'bad-input', what: `invalid ${flag} "${raw}"`, hint: 'Give a size in megabytes, e.g. 512' });
+  if (!(v > 0) || !Number.isFinite(v))
+    throw new StudioError({ code: 'bad-input', what: `invalid ${flag} "${raw}"`, hint: 'Give a size in megabytes, e.g. 512' });
   return Math.floor(v * 1024 * 1024);
 }
 
@@ -32,9 +33,24 @@ export const inspectCommand: CliCommand = {
   ].join('\n'),
   async run(argv, io) {
     try {
-      const parsed = parseCommandArgs('inspect', { args: [...argv], allowPositionals: true, strict: true, options: { format: { type: 'string' }, 'headers-only': { type: 'boolean' }, 'max-file-mb': { type: 'string' }, 'max-total-mb': { type: 'string' } } });
+      const parsed = parseCommandArgs('inspect', {
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          format: { type: 'string' },
+          'headers-only': { type: 'boolean' },
+          'max-file-mb': { type: 'string' },
+          'max-total-mb': { type: 'string' },
+        },
+      });
       const { values, positionals } = parsed;
-      if (positionals.length !== 1) throw new StudioError({ code: 'bad-input', what: `expected one PATH, got ${positionals.length}`, hint: 'Usage: var-studio inspect PATH' });
+      if (positionals.length !== 1)
+        throw new StudioError({
+          code: 'bad-input',
+          what: `expected one PATH, got ${positionals.length}`,
+          hint: 'Usage: var-studio inspect PATH',
+        });
       if (values.format !== undefined && !['lgg', 'png', 'nifti', 'dicom'].includes(values.format)) {
         throw new StudioError({ code: 'bad-input', what: `unknown format "${values.format}"`, hint: 'Use one of lgg, png, nifti, dicom' });
       }

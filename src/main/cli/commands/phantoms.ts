@@ -9,7 +9,8 @@ import { parseCommandArgs } from '../args';
 function int(raw: string | undefined, flag: string, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new StudioError({ code: 'bad-input', what: `invalid ${flag} "${raw}"`, hint: `Use an integer from ${min} to ${max}` });
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new StudioError({ code: 'bad-input', what: `invalid ${flag} "${raw}"`, hint: `Use an integer from ${min} to ${max}` });
   return v;
 }
 
@@ -28,8 +29,20 @@ export const phantomsCommand: CliCommand = {
   ].join('\n'),
   async run(argv, io) {
     try {
-      const { values } = parseCommandArgs('phantoms', { args: [...argv], strict: true, options: { out: { type: 'string' }, cases: { type: 'string' }, slices: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, overwrite: { type: 'boolean' } } });
-      if (!values.out) throw new StudioError({ code: 'bad-input', what: '--out DIR is required', hint: 'Usage: var-studio phantoms --out DIR' });
+      const { values } = parseCommandArgs('phantoms', {
+        args: [...argv],
+        strict: true,
+        options: {
+          out: { type: 'string' },
+          cases: { type: 'string' },
+          slices: { type: 'string' },
+          size: { type: 'string' },
+          seed: { type: 'string' },
+          overwrite: { type: 'boolean' },
+        },
+      });
+      if (!values.out)
+        throw new StudioError({ code: 'bad-input', what: '--out DIR is required', hint: 'Usage: var-studio phantoms --out DIR' });
       const opts = {
         count: int(values.cases, '--cases', DEFAULT_PHANTOMS.count, 1, 100000),
         slicesPerCase: int(values.slices, '--slices', DEFAULT_PHANTOMS.slicesPerCase, 1, 4096),
@@ -40,7 +53,9 @@ export const phantomsCommand: CliCommand = {
       const res = await writePhantomsAsLgg(ds, values.out, {
         overwrite: !!values.overwrite,
         signal: io.signal,
-        onCase: (done, total) => { if (io.isTTY) io.err(`  ${done}/${total} cases`); },
+        onCase: (done, total) => {
+          if (io.isTTY) io.err(`  ${done}/${total} cases`);
+        },
       });
       io.out(JSON.stringify({ out: values.out, ...opts, cases: res.cases, slices: res.slices, files: res.files.length }));
       return 0;

@@ -25,11 +25,11 @@ const USAGE = [
   '  --accept-data-issues  predict although the scan has NaN/Inf voxels or a blank volume (refused by default)',
   '  --channels A,B   Decathlon/nnU-Net or BraTS scans: the scan channels that feed the model, in order',
   '                   (default: the channels the run was trained on, e.g. flair,t1ce,t2)',
-  '  --labels 1,2,4   label maps: the label values that count as lesion for Dice (default: the run\'s)',
+  "  --labels 1,2,4   label maps: the label values that count as lesion for Dice (default: the run's)",
   '  --force          replace the files of an earlier prediction in DIR',
   '  --json           print predictions.json instead of the table',
   '',
-  'Masks keep the scan\'s own size, slice order and geometry (NIfTI: the source header or the DICOM',
+  "Masks keep the scan's own size, slice order and geometry (NIfTI: the source header or the DICOM",
   'positions and direction cosines; SEG: references the source series and every source image).',
   'Lesion volume = lesion voxels x row spacing x column spacing x slice step (distance between slice',
   'centres from the DICOM positions, or the NIfTI voxel size). Dice is shown when the scan has a mask.',
@@ -46,12 +46,24 @@ function parse(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
-      in: { type: 'string' }, out: { type: 'string' }, sparsity: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' },
-      scope: { type: 'string' }, 'keep-first-last': { type: 'boolean' }, 'input-format': { type: 'string' }, channels: { type: 'string' }, labels: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'accept-data-issues': { type: 'boolean' },
+      in: { type: 'string' },
+      out: { type: 'string' },
+      sparsity: { type: 'string' },
+      format: { type: 'string' },
+      threshold: { type: 'string' },
+      scope: { type: 'string' },
+      'keep-first-last': { type: 'boolean' },
+      'input-format': { type: 'string' },
+      channels: { type: 'string' },
+      labels: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'accept-data-issues': { type: 'boolean' },
     },
   });
   const { values: v, positionals } = parsed;
-  if (positionals.length !== 1) throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio predict RUN_DIR --in SCAN --out DIR');
+  if (positionals.length !== 1)
+    throw bad(`expected one RUN_DIR, got ${positionals.length}`, 'Usage: var-studio predict RUN_DIR --in SCAN --out DIR');
   if (!v.in) throw bad('--in is required', 'Give the scan to predict on: a DICOM folder, a .nii.gz volume, …');
   if (!v.out) throw bad('--out is required', 'Give a folder for the masks');
   const levels = (v.sparsity ?? '0').split(',').map((s) => s.trim());
@@ -59,13 +71,23 @@ function parse(argv: string[]) {
   const wrong = levels.find((s, i) => s === '' || !Number.isFinite(nums[i]) || nums[i] < 0 || nums[i] >= 1);
   if (wrong !== undefined) throw bad(`invalid --sparsity "${wrong}"`, 'Give fractions from 0 up to (not including) 1, e.g. 0,0.9,0.95');
   const threshold = v.threshold === undefined ? 0.5 : Number(v.threshold);
-  if (!(threshold > 0 && threshold < 1) || v.threshold?.trim() === '') throw bad(`invalid --threshold "${v.threshold}"`, 'Give a probability between 0 and 1, e.g. 0.5');
-  if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise') throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
-  const formats = (v.format ?? 'nifti').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!(threshold > 0 && threshold < 1) || v.threshold?.trim() === '')
+    throw bad(`invalid --threshold "${v.threshold}"`, 'Give a probability between 0 and 1, e.g. 0.5');
+  if (v.scope !== undefined && v.scope !== 'global' && v.scope !== 'layerwise')
+    throw bad(`unknown --scope "${v.scope}"`, 'Use global or layerwise');
+  const formats = (v.format ?? 'nifti')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const badFormat = formats.find((f) => !PredictFormatSchema.options.includes(f as PredictFormat));
-  if (badFormat !== undefined || formats.length === 0) throw bad(`unknown --format "${badFormat ?? v.format}"`, 'Use nifti, seg or png (comma list allowed)');
-  const channels = v.channels?.split(',').map((c) => c.trim()).filter(Boolean);
-  if (v.channels !== undefined && !channels?.length) throw bad('--channels is empty', 'Name the scan channels in model order, e.g. --channels flair,t1ce,t2');
+  if (badFormat !== undefined || formats.length === 0)
+    throw bad(`unknown --format "${badFormat ?? v.format}"`, 'Use nifti, seg or png (comma list allowed)');
+  const channels = v.channels
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  if (v.channels !== undefined && !channels?.length)
+    throw bad('--channels is empty', 'Name the scan channels in model order, e.g. --channels flair,t1ce,t2');
   const labelText = v.labels?.split(',').map((l) => l.trim());
   const labels = labelText?.map(Number);
   const wrongLabel = labelText?.find((l, i) => !/^\d+$/.test(l) || labels![i] < 1 || labels![i] > 65535);
@@ -77,7 +99,13 @@ function parse(argv: string[]) {
     input: v.in,
     outDir: v.out,
     formats: [...new Set(formats)] as PredictFormat[],
-    config: parsePredictConfig({ levels: nums, threshold, scope: v.scope ?? 'global', keepFirstLast: !!v['keep-first-last'], ...(v['accept-data-issues'] ? { acceptDataIssues: true } : {}) }),
+    config: parsePredictConfig({
+      levels: nums,
+      threshold,
+      scope: v.scope ?? 'global',
+      keepFirstLast: !!v['keep-first-last'],
+      ...(v['accept-data-issues'] ? { acceptDataIssues: true } : {}),
+    }),
     ...(v['input-format'] ? { format: v['input-format'] } : {}),
     force: !!v.force,
     json: !!v.json,
@@ -91,13 +119,20 @@ export function predictionTable(s: PredictionSummary): string[] {
   const lines: string[] = [];
   lines.push(`Run ${s.runName} (${s.runId}), threshold ${s.config.threshold}, model input ${s.modelInput.join('x')}, ${s.backend}`);
   for (const c of s.cases) {
-    const geo = c.voxelMl === null ? 'no pixel spacing: volumes in voxels' : `voxel ${c.spacing![0].toFixed(3)} x ${c.spacing![1].toFixed(3)} x ${c.sliceStep!.toFixed(3)} mm (slice step from ${c.sliceStepFrom})`;
+    const geo =
+      c.voxelMl === null
+        ? 'no pixel spacing: volumes in voxels'
+        : `voxel ${c.spacing![0].toFixed(3)} x ${c.spacing![1].toFixed(3)} x ${c.sliceStep!.toFixed(3)} mm (slice step from ${c.sliceStepFrom})`;
     lines.push('');
     lines.push(`${c.source}: ${c.width}x${c.height}x${c.depth}, ${geo}`);
-    lines.push(`  ${'sparsity'.padEnd(9)} ${'achieved'.padEnd(9)} ${'voxels'.padStart(9)} ${'volume'.padStart(12)} ${'vs first'.padStart(12)}${c.hasMask ? `  ${'Dice'.padStart(6)}` : ''}`);
+    lines.push(
+      `  ${'sparsity'.padEnd(9)} ${'achieved'.padEnd(9)} ${'voxels'.padStart(9)} ${'volume'.padStart(12)} ${'vs first'.padStart(12)}${c.hasMask ? `  ${'Dice'.padStart(6)}` : ''}`,
+    );
     c.levels.forEach((l, i) => {
       const achieved = s.levels[i]?.achieved ?? l.sparsity;
-      lines.push(`  ${pct(l.sparsity).padEnd(9)} ${pct(achieved).padEnd(9)} ${String(l.voxels).padStart(9)} ${ml(l.volumeMl).padStart(12)} ${(i === 0 ? '' : ml(l.deltaMl, true)).padStart(12)}${c.hasMask ? `  ${l.dice === null ? '–' : l.dice.toFixed(4)}`.padStart(8) : ''}`);
+      lines.push(
+        `  ${pct(l.sparsity).padEnd(9)} ${pct(achieved).padEnd(9)} ${String(l.voxels).padStart(9)} ${ml(l.volumeMl).padStart(12)} ${(i === 0 ? '' : ml(l.deltaMl, true)).padStart(12)}${c.hasMask ? `  ${l.dice === null ? '–' : l.dice.toFixed(4)}`.padStart(8) : ''}`,
+      );
     });
   }
   for (const w of s.warnings) lines.push(`Warning: ${w}`);
@@ -115,7 +150,13 @@ export const predictCommand: CliCommand = {
       const { predictScan, writePrediction } = await import('../../../node/inference/index');
       const bar = new Progress(io);
       const prediction = await predictScan({
-        runDir: args.runDir, input: args.input, config: args.config, ...(args.format ? { format: args.format } : {}), ...(args.channels ? { channels: args.channels } : {}), ...(args.labels ? { labels: args.labels } : {}), signal: io.signal,
+        runDir: args.runDir,
+        input: args.input,
+        config: args.config,
+        ...(args.format ? { format: args.format } : {}),
+        ...(args.channels ? { channels: args.channels } : {}),
+        ...(args.labels ? { labels: args.labels } : {}),
+        signal: io.signal,
         onProgress: (p) => bar.update('predict', p.fraction, p.etaSeconds ?? null, p.message),
       });
       bar.clear();

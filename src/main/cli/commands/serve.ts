@@ -25,7 +25,11 @@ function parsePort(raw: string | undefined, from: string): number {
   if (raw === undefined || raw === '') return 0;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StudioError({ code: 'bad-input', what: `Invalid port "${raw}" (${from})`, hint: 'Use a number from 1 to 65535, or 0 for any free port.' });
+    throw new StudioError({
+      code: 'bad-input',
+      what: `Invalid port "${raw}" (${from})`,
+      hint: 'Use a number from 1 to 65535, or 0 for any free port.',
+    });
   }
   return port;
 }
@@ -48,27 +52,50 @@ export const serveCommand: CliCommand = {
   async run(argv, io) {
     const { values } = parseCommandArgs('serve', {
       args: [...argv],
-      options: { port: { type: 'string' }, host: { type: 'string' }, 'no-open': { type: 'boolean' }, renderer: { type: 'string' }, 'allow-root': { type: 'string', multiple: true }, 'export-root': { type: 'string', multiple: true } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'no-open': { type: 'boolean' },
+        renderer: { type: 'string' },
+        'allow-root': { type: 'string', multiple: true },
+        'export-root': { type: 'string', multiple: true },
+      },
       strict: true,
     });
     const port = values.port !== undefined ? parsePort(values.port, '--port') : parsePort(process.env[PORT_ENV], PORT_ENV);
     const host = values.host ?? DEFAULT_HOST;
     const rendererDir = values.renderer ? resolve(values.renderer) : findRendererDir();
     if (!rendererDir || !existsSync(join(rendererDir, 'index.html'))) {
-      throw new StudioError({ code: 'not-found', what: 'The built renderer (out/renderer/index.html) is missing', hint: 'Run `npm run build` (or `npm run setup`) first.' });
+      throw new StudioError({
+        code: 'not-found',
+        what: 'The built renderer (out/renderer/index.html) is missing',
+        hint: 'Run `npm run build` (or `npm run setup`) first.',
+      });
     }
     let token: string;
     try {
       token = resolveToken();
     } catch (e) {
-      throw new StudioError({ code: 'bad-input', what: e instanceof Error ? e.message : String(e), hint: 'Unset it to get a random token.' });
+      throw new StudioError({
+        code: 'bad-input',
+        what: e instanceof Error ? e.message : String(e),
+        hint: 'Unset it to get a random token.',
+      });
     }
     if (!isLoopback(host)) {
-      io.err(`Warning: binding to ${host} makes the studio reachable from the network. Anyone with the token can use it; prefer an SSH tunnel to 127.0.0.1.`);
+      io.err(
+        `Warning: binding to ${host} makes the studio reachable from the network. Anyone with the token can use it; prefer an SSH tunnel to 127.0.0.1.`,
+      );
     }
 
     for (const dir of [...(values['allow-root'] ?? []), ...(values['export-root'] ?? [])]) {
-      if (!isAbsolute(dir) || !existsSync(dir)) throw new StudioError({ code: 'bad-input', file: dir, what: 'an allowed root must be an existing folder given by its full path', hint: 'e.g. --allow-root /data/scans' });
+      if (!isAbsolute(dir) || !existsSync(dir))
+        throw new StudioError({
+          code: 'bad-input',
+          file: dir,
+          what: 'an allowed root must be an existing folder given by its full path',
+          hint: 'e.g. --allow-root /data/scans',
+        });
     }
     const confinement = createConfinement({ allowRoots: values['allow-root'] ?? [], exportRoots: values['export-root'] ?? [] });
     const services = createServiceHost({ shell: 'browser', confinement });

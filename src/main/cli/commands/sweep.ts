@@ -46,9 +46,17 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
     allowPositionals: true,
     strict: true,
     options: {
-      levels: { type: 'string' }, family: { type: 'string' }, criterion: { type: 'string' }, target: { type: 'string' }, scope: { type: 'string' },
-      'keep-first-last': { type: 'boolean' }, 'reestimate-bn': { type: 'string' }, scorer: { type: 'string' }, split: { type: 'string' },
-      'max-slices': { type: 'string' }, json: { type: 'boolean' },
+      levels: { type: 'string' },
+      family: { type: 'string' },
+      criterion: { type: 'string' },
+      target: { type: 'string' },
+      scope: { type: 'string' },
+      'keep-first-last': { type: 'boolean' },
+      'reestimate-bn': { type: 'string' },
+      scorer: { type: 'string' },
+      split: { type: 'string' },
+      'max-slices': { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   const { values: v, positionals } = parsed;
@@ -56,7 +64,8 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
   const dirs = positionals.map((p) => path.resolve(p));
   const roots = new Set(dirs.map((d) => path.dirname(d)));
   if (roots.size > 1) throw bad('the runs are in different folders', 'Sweep runs of one runs folder together, or run one sweep per folder');
-  if (v.family !== undefined && !pruneFamilies.includes(v.family as never)) throw bad(`unknown --family "${v.family}"`, `Use ${pruneFamilies.join(' or ')}`);
+  if (v.family !== undefined && !pruneFamilies.includes(v.family as never))
+    throw bad(`unknown --family "${v.family}"`, `Use ${pruneFamilies.join(' or ')}`);
   const num = (raw: string | undefined, flag: string) => {
     if (raw === undefined) return undefined;
     const n = Number(raw);
@@ -86,15 +95,24 @@ const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
 
 function table(r: SweepRecord, io: CliIO): void {
   const c = r.config;
-  const how = c.family === 'channel' ? `channel pruning (${c.channelCriterion}, level = ${c.channelTarget === 'params' ? 'conv weights' : 'FLOPs'} removed)` : `unstructured pruning (${c.scope}${c.keepFirstLast ? ', stem and head dense' : ''})`;
+  const how =
+    c.family === 'channel'
+      ? `channel pruning (${c.channelCriterion}, level = ${c.channelTarget === 'params' ? 'conv weights' : 'FLOPs'} removed)`
+      : `unstructured pruning (${c.scope}${c.keepFirstLast ? ', stem and head dense' : ''})`;
   io.out(`Run ${r.runId}, sweep ${r.sweepId}: ${how}, ${r.slices.length} ${c.split} slices, scored with ${c.scorer}: ${r.status}`);
-  io.out(c.family === 'channel' ? '  level    removed  weights kept   FLOPs kept   onnx size   per-case Dice (std)' : '  level    zeros    onnx size   per-case Dice (std)');
+  io.out(
+    c.family === 'channel'
+      ? '  level    removed  weights kept   FLOPs kept   onnx size   per-case Dice (std)'
+      : '  level    zeros    onnx size   per-case Dice (std)',
+  );
   for (const l of r.levels) {
     const dice = `${d4(l.summary.caseDice.mean)} (${d4(l.summary.caseDice.std)})`;
     const size = l.onnxBytes ? formatBytes(l.onnxBytes) : '-';
     if (l.channel) {
       const k = l.channel;
-      io.out(`  ${pct(l.sparsity).padEnd(8)} ${pct(l.achieved).padEnd(8)} ${String(k.kernelParams.after).padEnd(12)}   ${pct(1 - k.flopsRemoved).padEnd(10)}   ${size.padEnd(9)}   ${dice}`);
+      io.out(
+        `  ${pct(l.sparsity).padEnd(8)} ${pct(l.achieved).padEnd(8)} ${String(k.kernelParams.after).padEnd(12)}   ${pct(1 - k.flopsRemoved).padEnd(10)}   ${size.padEnd(9)}   ${dice}`,
+      );
     } else io.out(`  ${pct(l.sparsity).padEnd(8)} ${pct(l.achieved).padEnd(8)} ${size.padEnd(9)}   ${dice}`);
   }
   if (r.error) io.out(`  stopped: ${r.error.what}. ${r.error.hint}`);
@@ -108,7 +126,10 @@ export const sweepCommand: CliCommand = {
     try {
       const { runsRoot, runIds, config, json } = parse([...argv]);
       // Loaded here: the job pulls in tfjs and onnxruntime, which `var-studio --help` should not pay for.
-      const [{ runSweep }, { newSweepId, readSweepRecord }] = await Promise.all([import('../../../node/sweep/job'), import('../../../node/sweep/files')]);
+      const [{ runSweep }, { newSweepId, readSweepRecord }] = await Promise.all([
+        import('../../../node/sweep/job'),
+        import('../../../node/sweep/files'),
+      ]);
       const sweepId = newSweepId();
       const out = await runSweep({
         runsRoot,

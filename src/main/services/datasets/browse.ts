@@ -14,7 +14,12 @@ export const MAX_ENTRIES = 5000;
 
 type Entry = BrowseOutput['entries'][number];
 
-export async function browseFolder(raw: string | undefined, confinement: Confinement, shell?: Shell, env: NodeJS.ProcessEnv = process.env): Promise<BrowseOutput> {
+export async function browseFolder(
+  raw: string | undefined,
+  confinement: Confinement,
+  shell?: Shell,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BrowseOutput> {
   const home = startFolder(env);
   const path = checkUserPath(raw ?? home);
   confinement.checkRead(path, shell);
@@ -22,12 +27,22 @@ export async function browseFolder(raw: string | undefined, confinement: Confine
   try {
     const st = await stat(path);
     if (!st.isDirectory()) {
-      throw new StudioError({ code: 'bad-input', file: path, what: 'this is a file, not a folder', hint: 'Browse its folder and open the file from there' });
+      throw new StudioError({
+        code: 'bad-input',
+        file: path,
+        what: 'this is a file, not a folder',
+        hint: 'Browse its folder and open the file from there',
+      });
     }
     names = await readdir(path);
   } catch (e) {
     if (e instanceof StudioError) throw e;
-    throw new StudioError({ code: 'bad-input', file: path, what: `cannot list the folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`, hint: 'Check the folder permissions' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: path,
+      what: `cannot list the folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      hint: 'Check the folder permissions',
+    });
   }
   // Hidden entries are skipped like the readers skip them: they are never part of a dataset.
   const visible = names.filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));

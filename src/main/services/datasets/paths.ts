@@ -25,16 +25,31 @@ function forbidden(p: string): boolean {
  */
 export function checkUserPath(raw: string): string {
   if (!isAbsolute(raw)) {
-    throw new StudioError({ code: 'bad-input', file: raw, what: 'the path is not absolute', hint: 'Give the full path, e.g. /home/me/scans' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: raw,
+      what: 'the path is not absolute',
+      hint: 'Give the full path, e.g. /home/me/scans',
+    });
   }
   let real: string;
   try {
     real = realpathSync(resolve(raw));
   } catch {
-    throw new StudioError({ code: 'not-found', file: raw, what: 'the path does not exist', hint: 'Check the path, or pick the folder in the folder browser' });
+    throw new StudioError({
+      code: 'not-found',
+      file: raw,
+      what: 'the path does not exist',
+      hint: 'Check the path, or pick the folder in the folder browser',
+    });
   }
   if (forbidden(resolve(raw)) || forbidden(real)) {
-    throw new StudioError({ code: 'bad-input', file: raw, what: 'system folders (/proc, /sys, /dev) hold no scans and are not read', hint: 'Pick a folder with images' });
+    throw new StudioError({
+      code: 'bad-input',
+      file: raw,
+      what: 'system folders (/proc, /sys, /dev) hold no scans and are not read',
+      hint: 'Pick a folder with images',
+    });
   }
   return real;
 }

@@ -76,7 +76,11 @@ export function createRegistry(maxOpen = MAX_OPEN, release: (key: string) => voi
     get(id) {
       const e = entries.get(id);
       if (!e) {
-        throw new StudioError({ code: 'not-found', what: `No open dataset "${id}"`, hint: 'It was closed or the studio restarted; open the data again.' });
+        throw new StudioError({
+          code: 'not-found',
+          what: `No open dataset "${id}"`,
+          hint: 'It was closed or the studio restarted; open the data again.',
+        });
       }
       e.usedAt = ++clock;
       return e;

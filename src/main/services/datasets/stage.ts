@@ -11,9 +11,21 @@ export async function stageFiles(paths: string[], parent = tmpdir()): Promise<{ 
   const names = new Set<string>();
   for (const p of paths) {
     const st = await stat(p);
-    if (!st.isFile()) throw new StudioError({ code: 'bad-input', file: p, what: 'a folder among picked files', hint: 'Open the folder by itself, or pick only files' });
+    if (!st.isFile())
+      throw new StudioError({
+        code: 'bad-input',
+        file: p,
+        what: 'a folder among picked files',
+        hint: 'Open the folder by itself, or pick only files',
+      });
     const name = basename(p);
-    if (names.has(name)) throw new StudioError({ code: 'bad-input', file: p, what: 'two picked files have the same name', hint: 'Open their folders separately' });
+    if (names.has(name))
+      throw new StudioError({
+        code: 'bad-input',
+        file: p,
+        what: 'two picked files have the same name',
+        hint: 'Open their folders separately',
+      });
     names.add(name);
   }
   await mkdir(parent, { recursive: true });

@@ -175,7 +175,10 @@ export class JobQueue {
     this.changed(next);
     this.renumber(true);
     done
-      .catch((e: unknown): JobOutcome => ({ state: e instanceof StudioError && e.code === 'cancelled' ? 'cancelled' : 'failed', error: asJobError(e) }))
+      .catch((e: unknown): JobOutcome => ({
+        state: e instanceof StudioError && e.code === 'cancelled' ? 'cancelled' : 'failed',
+        error: asJobError(e),
+      }))
       .then((outcome) => {
         this.finish(next, outcome);
         this.pump();
@@ -233,5 +236,9 @@ function asJobError(e: unknown): JobError {
     const s = e as { code: string; what: string; hint: string; file?: string };
     return { code: s.code, what: s.what, hint: s.hint, ...(s.file ? { file: s.file } : {}) };
   }
-  return { code: 'internal', what: `The job failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'Check the settings and try again' };
+  return {
+    code: 'internal',
+    what: `The job failed: ${e instanceof Error ? e.message : String(e)}`,
+    hint: 'Check the settings and try again',
+  };
 }

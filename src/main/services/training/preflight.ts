@@ -46,7 +46,10 @@ function phantomCases(count: number, slicesPerCase: number): CaseInfo[] {
 
 const PART_NAMES = { train: 'training', val: 'validation', test: 'test' } as const;
 
-function dataProblems(config: RunConfig, cases: CaseInfo[]): { problems: PreflightProblem[]; data: NonNullable<TrainingPreflight['data']> } {
+function dataProblems(
+  config: RunConfig,
+  cases: CaseInfo[],
+): { problems: PreflightProblem[]; data: NonNullable<TrainingPreflight['data']> } {
   const problems: PreflightProblem[] = [];
   const masked = cases.filter((c) => c.hasMask);
   const patients = new Set(cases.map((c) => c.patientId)).size;
@@ -82,13 +85,25 @@ function dataProblems(config: RunConfig, cases: CaseInfo[]): { problems: Preflig
   const slices = (ids: string[]) => cases.filter((c) => ids.includes(c.id)).reduce((a, c) => a + c.sliceCount, 0);
   return {
     problems,
-    data: { cases: cases.length, casesWithMask: masked.length, patients, split: counts, trainSlices: slices(split.train), valSlices: slices(split.val) },
+    data: {
+      cases: cases.length,
+      casesWithMask: masked.length,
+      patients,
+      split: counts,
+      trainSlices: slices(split.train),
+      valSlices: slices(split.val),
+    },
   };
 }
 
 /** Runs src/worker/calibrate.worker.ts once, in a child process (a few training steps must not block the studio). */
 function calibrate(config: RunConfig): Promise<Calibration> {
-  return startJobProcess<RunConfig, never, Calibration>({ worker: 'calibrate', data: config, label: 'time calibration', crashHint: 'The run can still start' }).done;
+  return startJobProcess<RunConfig, never, Calibration>({
+    worker: 'calibrate',
+    data: config,
+    label: 'time calibration',
+    crashHint: 'The run can still start',
+  }).done;
 }
 
 export interface PreflightOptions {
@@ -108,12 +123,21 @@ export async function preflight(config: RunConfig, opts: PreflightOptions): Prom
 
   let data: TrainingPreflight['data'];
   try {
-    const cases = config.data.kind === 'phantoms' ? phantomCases(config.data.count, config.data.slicesPerCase) : (await openRunDataset(config.data)).cases;
+    const cases =
+      config.data.kind === 'phantoms'
+        ? phantomCases(config.data.count, config.data.slicesPerCase)
+        : (await openRunDataset(config.data)).cases;
     const checked = dataProblems(config, cases);
     problems.push(...checked.problems);
     data = checked.data;
   } catch (e) {
-    const err = isStudioError(e) ? e : new StudioError({ code: 'internal', what: `The data could not be read: ${e instanceof Error ? e.message : String(e)}`, hint: 'Open it in the Data view to see what is wrong' });
+    const err = isStudioError(e)
+      ? e
+      : new StudioError({
+          code: 'internal',
+          what: `The data could not be read: ${e instanceof Error ? e.message : String(e)}`,
+          hint: 'Open it in the Data view to see what is wrong',
+        });
     problems.push({ severity: 'error', field: 'data', what: err.what, hint: err.hint });
   }
 

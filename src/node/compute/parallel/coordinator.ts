@@ -192,7 +192,16 @@ export function createParallelGradientFn(
     await Promise.all([writeParams(), writeBatch(batch)]);
     const losses = await Promise.all(
       shards.map((s, k) =>
-        call(k, { type: 'grad', paramsVersion, x: xSab, y: ySab, xShape: [...batch.x.shape], yShape: [...batch.y.shape], start: s.start, count: s.count }),
+        call(k, {
+          type: 'grad',
+          paramsVersion,
+          x: xSab,
+          y: ySab,
+          xShape: [...batch.x.shape],
+          yShape: [...batch.y.shape],
+          start: s.start,
+          count: s.count,
+        }),
       ),
     );
     // Each worker's BatchNorm statistics moved during its pass: the next call must copy `params`
@@ -230,7 +239,9 @@ export function createParallelGradientFn(
     new Float32Array(xSab).set(xs);
     outSab = grow(outSab, n * h * w);
     await Promise.all(
-      shards.map((s, k) => call(k, { type: 'predict', paramsVersion, x: xSab, xShape: [...x.shape], start: s.start, count: s.count, out: outSab })),
+      shards.map((s, k) =>
+        call(k, { type: 'predict', paramsVersion, x: xSab, xShape: [...x.shape], start: s.start, count: s.count, out: outSab }),
+      ),
     );
     return tf.tensor4d(new Float32Array(outSab, 0, n * h * w).slice(), [n, h, w, 1]);
   }

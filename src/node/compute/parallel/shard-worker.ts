@@ -9,7 +9,16 @@ import { StudioError, isStudioError, type StudioErrorInfo } from '../../../share
 import { buildModel } from '../../../shared/model';
 import { bceDiceLoss, localGradientFn, type LossFn } from '../../../shared/train';
 import { initBackend } from '../backend';
-import { offsets, sizeOf, type FromWorker, type GradRequest, type GradWorkerData, type PredictRequest, type LossSpec, type ToWorker } from './protocol';
+import {
+  offsets,
+  sizeOf,
+  type FromWorker,
+  type GradRequest,
+  type GradWorkerData,
+  type PredictRequest,
+  type LossSpec,
+  type ToWorker,
+} from './protocol';
 
 function lossFromSpec(spec: LossSpec): LossFn {
   if (spec.kind === 'bce-dice') return (yTrue, yPred) => bceDiceLoss(yTrue, yPred, spec.options);
@@ -19,7 +28,11 @@ function lossFromSpec(spec: LossSpec): LossFn {
 export function errorInfo(e: unknown): StudioErrorInfo {
   if (isStudioError(e)) return e.toJSON();
   const what = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', what: `Gradient worker failed: ${what}`, hint: 'See the log; retry with VAR_STUDIO_BACKEND=cpu if it persists.' };
+  return {
+    code: 'internal',
+    what: `Gradient worker failed: ${what}`,
+    hint: 'See the log; retry with VAR_STUDIO_BACKEND=cpu if it persists.',
+  };
 }
 
 function sameShapes(a: readonly number[][], b: readonly number[][]): boolean {

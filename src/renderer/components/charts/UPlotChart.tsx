@@ -85,5 +85,10 @@ export const CHART_COLORS = {
 
 /** Axis defaults matching the dark theme. */
 export function themedAxis(extra: uPlot.Axis = {}): uPlot.Axis {
-  return { stroke: CHART_COLORS.axis, grid: { stroke: CHART_COLORS.grid, width: 1 }, ticks: { stroke: CHART_COLORS.grid, width: 1 }, ...extra };
+  return {
+    stroke: CHART_COLORS.axis,
+    grid: { stroke: CHART_COLORS.grid, width: 1 },
+    ticks: { stroke: CHART_COLORS.grid, width: 1 },
+    ...extra,
+  };
 }

@@ -24,7 +24,8 @@ export function DataChoices({ dataset, busy, onApply }: { dataset: OpenedDataset
       [channels[i], channels[j]] = [channels[j], channels[i]];
       return { ...d, channels };
     });
-  const toggleLabel = (v: number) => setDraft((d) => ({ ...d, lesion: d.lesion.includes(v) ? d.lesion.filter((x) => x !== v) : [...d.lesion, v] }));
+  const toggleLabel = (v: number) =>
+    setDraft((d) => ({ ...d, lesion: d.lesion.includes(v) ? d.lesion.filter((x) => x !== v) : [...d.lesion, v] }));
   const present = labels.map((l) => l.value);
 
   return (
@@ -36,12 +37,33 @@ export function DataChoices({ dataset, busy, onApply }: { dataset: OpenedDataset
             {draft.channels.map((c, i) => (
               <li key={c.name}>
                 <label>
-                  <input type="checkbox" checked={c.on} aria-label={`Use channel ${c.name}`} onChange={() => setDraft((d) => ({ ...d, channels: d.channels.map((x, k) => (k === i ? { ...x, on: !x.on } : x)) }))} />
+                  <input
+                    type="checkbox"
+                    checked={c.on}
+                    aria-label={`Use channel ${c.name}`}
+                    onChange={() => setDraft((d) => ({ ...d, channels: d.channels.map((x, k) => (k === i ? { ...x, on: !x.on } : x)) }))}
+                  />
                   {c.name}
                 </label>
                 <span>
-                  <button type="button" className="tool-button" aria-label={`Move ${c.name} up`} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
-                  <button type="button" className="tool-button" aria-label={`Move ${c.name} down`} disabled={i === draft.channels.length - 1} onClick={() => move(i, 1)}>↓</button>
+                  <button
+                    type="button"
+                    className="tool-button"
+                    aria-label={`Move ${c.name} up`}
+                    disabled={i === 0}
+                    onClick={() => move(i, -1)}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    className="tool-button"
+                    aria-label={`Move ${c.name} down`}
+                    disabled={i === draft.channels.length - 1}
+                    onClick={() => move(i, 1)}
+                  >
+                    ↓
+                  </button>
                 </span>
               </li>
             ))}
@@ -53,15 +75,34 @@ export function DataChoices({ dataset, busy, onApply }: { dataset: OpenedDataset
           <h4>Labels (colour table)</h4>
           <table className="data-choices__labels" data-testid="label-legend">
             <thead>
-              <tr><th>Colour</th><th>Label</th><th>Name</th><th>Lesion</th></tr>
+              <tr>
+                <th>Colour</th>
+                <th>Label</th>
+                <th>Name</th>
+                <th>Lesion</th>
+              </tr>
             </thead>
             <tbody>
               {labels.map((l) => (
                 <tr key={l.value}>
-                  <td><span className="data-choices__swatch" style={{ background: labelCss(l.value) }} aria-label={`colour ${labelCss(l.value)}`} role="img" /></td>
+                  <td>
+                    <span
+                      className="data-choices__swatch"
+                      style={{ background: labelCss(l.value) }}
+                      aria-label={`colour ${labelCss(l.value)}`}
+                      role="img"
+                    />
+                  </td>
                   <td>{l.value}</td>
                   <td>{l.name ?? ''}</td>
-                  <td><input type="checkbox" checked={draft.lesion.includes(l.value)} aria-label={`Label ${l.value} counts as lesion`} onChange={() => toggleLabel(l.value)} /></td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={draft.lesion.includes(l.value)}
+                      aria-label={`Label ${l.value} counts as lesion`}
+                      onChange={() => toggleLabel(l.value)}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -75,10 +116,16 @@ export function DataChoices({ dataset, busy, onApply }: { dataset: OpenedDataset
               ))}
             </p>
           )}
-          <p className="data-choices__note">Every label is filled in its colour; labels that count as lesion are outlined. The lesion labels make the training mask.</p>
+          <p className="data-choices__note">
+            Every label is filled in its colour; labels that count as lesion are outlined. The lesion labels make the training mask.
+          </p>
         </>
       )}
-      {problem && <p className="data-choices__error" role="alert">{problem}</p>}
+      {problem && (
+        <p className="data-choices__error" role="alert">
+          {problem}
+        </p>
+      )}
       <button type="button" className="data-choices__apply" disabled={busy || unchanged || !!problem} onClick={() => onApply(draft)}>
         Apply (reopens the data)
       </button>

@@ -15,7 +15,8 @@ export function DataEmptyState(props: Omit<OpenActionsProps, 'primary'>) {
           …or drop files or a folder anywhere here.
         </p>
         <p>
-          Reads DICOM series, NIfTI volumes (<code>.nii</code>, <code>.nii.gz</code>), the LGG <code>kaggle_3m</code> TIFF layout, and PNG slices with masks.
+          Reads DICOM series, NIfTI volumes (<code>.nii</code>, <code>.nii.gz</code>), the LGG <code>kaggle_3m</code> TIFF layout, and PNG
+          slices with masks.
         </p>
       </div>
     </div>

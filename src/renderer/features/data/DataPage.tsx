@@ -86,7 +86,9 @@ export function DataPage() {
         <div className="data-busy" role="status" aria-label="Data activity">
           <span className="data-busy__spinner" aria-hidden="true" />
           {busy}
-          {progress !== undefined && <progress max={1} value={progress} aria-label={session.opening ? 'Data check progress' : 'Upload progress'} />}
+          {progress !== undefined && (
+            <progress max={1} value={progress} aria-label={session.opening ? 'Data check progress' : 'Upload progress'} />
+          )}
           {stage && <span className="data-busy__stage">{stage}</span>}
           {session.opening && (
             <button type="button" className="action-button" onClick={session.cancelOpen}>

@@ -13,7 +13,11 @@ const FORMAT_NAMES: Record<OpenedDataset['format'], string> = {
 };
 
 /** The open dataset in one line: format, name, counts, warnings; and how to open another. */
-export function DatasetBar({ dataset, onClose, ...actions }: { dataset: OpenedDataset; onClose(): void } & Omit<OpenActionsProps, 'primary'>) {
+export function DatasetBar({
+  dataset,
+  onClose,
+  ...actions
+}: { dataset: OpenedDataset; onClose(): void } & Omit<OpenActionsProps, 'primary'>) {
   const { masks } = dataset;
   return (
     <section className="dataset-bar" aria-label="Dataset">
@@ -25,7 +29,8 @@ export function DatasetBar({ dataset, onClose, ...actions }: { dataset: OpenedDa
           {dataset.label}
         </h3>
         <span className="dataset-bar__counts" aria-label="Dataset counts">
-          {plural(dataset.caseCount, 'case')} · {plural(dataset.sliceCount, 'slice')} · {dataset.shapes.join(', ')} · {plural(masks.lesionSlices, 'lesion slice')}
+          {plural(dataset.caseCount, 'case')} · {plural(dataset.sliceCount, 'slice')} · {dataset.shapes.join(', ')} ·{' '}
+          {plural(masks.lesionSlices, 'lesion slice')}
           {masks.withoutMask > 0 ? ` · ${masks.withoutMask} without mask` : ''}
         </span>
         <button type="button" className="tool-button" aria-label="Close dataset" onClick={onClose}>

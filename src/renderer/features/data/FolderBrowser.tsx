@@ -58,7 +58,9 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
   );
 
   useEffect(() => {
-    void browse(sessionStorage.getItem(LAST_KEY) ?? undefined).then(() => dialog.current?.querySelector<HTMLInputElement>('input')?.focus());
+    void browse(sessionStorage.getItem(LAST_KEY) ?? undefined).then(() =>
+      dialog.current?.querySelector<HTMLInputElement>('input')?.focus(),
+    );
   }, [browse]);
 
   useEffect(() => {
@@ -84,16 +86,27 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
           </button>
         </header>
         <form className="folder-browser__path" onSubmit={submit}>
-          <button type="button" className="tool-button" aria-label="Parent folder" disabled={!listing?.parent} onClick={() => listing?.parent && void browse(listing.parent)}>
+          <button
+            type="button"
+            className="tool-button"
+            aria-label="Parent folder"
+            disabled={!listing?.parent}
+            onClick={() => listing?.parent && void browse(listing.parent)}
+          >
             ↑
           </button>
           <button type="button" className="tool-button" aria-label="Home folder" onClick={() => listing && void browse(listing.home)}>
             ⌂
           </button>
-          <input aria-label="Folder path" value={typed} onChange={(e) => {
+          <input
+            aria-label="Folder path"
+            value={typed}
+            onChange={(e) => {
               editing.current = true;
               setTyped(e.target.value);
-            }} spellCheck={false} />
+            }}
+            spellCheck={false}
+          />
           <button type="submit" className="tool-button" aria-label="Go to path">
             Go
           </button>
@@ -103,7 +116,11 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
             <strong>{error.what}</strong> {error.file && <code>{error.file}</code>} — {error.hint}
           </div>
         )}
-        <ul className={`folder-browser__list${error ? ' folder-browser__list--stale' : ''}`} aria-label="Folder contents" aria-busy={loading}>
+        <ul
+          className={`folder-browser__list${error ? ' folder-browser__list--stale' : ''}`}
+          aria-label="Folder contents"
+          aria-busy={loading}
+        >
           {listing?.entries.map((e) => {
             const full = join(listing.path, e.name);
             return (
@@ -132,10 +149,22 @@ export function FolderBrowser({ onOpen, onCancel }: { onOpen(path: string): void
             Cancel
           </button>
           {/* After a failed navigation the listing below is not the path the user asked for: opening it would load a folder they did not ask for. */}
-          <button type="button" className="action-button" aria-label="Open selected file" disabled={!selected || loading || !!error} onClick={() => selected && onOpen(selected)}>
+          <button
+            type="button"
+            className="action-button"
+            aria-label="Open selected file"
+            disabled={!selected || loading || !!error}
+            onClick={() => selected && onOpen(selected)}
+          >
             Open file
           </button>
-          <button type="button" className="action-button action-button--primary" aria-label="Open this folder" disabled={!listing || loading || !!error} onClick={() => listing && onOpen(listing.path)}>
+          <button
+            type="button"
+            className="action-button action-button--primary"
+            aria-label="Open this folder"
+            disabled={!listing || loading || !!error}
+            onClick={() => listing && onOpen(listing.path)}
+          >
             Open this folder
           </button>
         </footer>

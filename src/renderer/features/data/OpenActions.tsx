@@ -10,7 +10,13 @@ export interface OpenActionsProps {
 export function OpenActions({ busy, onPhantoms, onOpenFolder, onOpenFiles, primary }: OpenActionsProps) {
   return (
     <div className="open-actions" role="group" aria-label="Open data">
-      <button type="button" className={primary ? 'action-button action-button--primary' : 'action-button'} aria-label="Load phantom set" disabled={busy} onClick={onPhantoms}>
+      <button
+        type="button"
+        className={primary ? 'action-button action-button--primary' : 'action-button'}
+        aria-label="Load phantom set"
+        disabled={busy}
+        onClick={onPhantoms}
+      >
         Load phantom set
       </button>
       <button type="button" className="action-button" aria-label="Open folder…" disabled={busy} onClick={onOpenFolder}>

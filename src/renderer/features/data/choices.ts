@@ -40,7 +40,11 @@ export function requestOf(ds: OpenedDataset, d: ChoiceDraft): { path: string; ch
   const channels = d.channels.filter((c) => c.on).map((c) => c.name);
   const present = (ds.choices?.labels ?? []).map((l) => l.value);
   const all = present.length > 0 && present.every((v) => d.lesion.includes(v));
-  return { path: ds.root, ...(channels.length ? { channels } : {}), ...(all || !d.lesion.length ? {} : { labels: [...d.lesion].sort((a, b) => a - b) }) };
+  return {
+    path: ds.root,
+    ...(channels.length ? { channels } : {}),
+    ...(all || !d.lesion.length ? {} : { labels: [...d.lesion].sort((a, b) => a - b) }),
+  };
 }
 
 export function sameDraft(a: ChoiceDraft, b: ChoiceDraft): boolean {
@@ -64,6 +68,10 @@ export function describeChoice(c: { channels?: string[]; lesionLabels?: number[]
   if (!c || (!c.channels && !c.lesionLabels)) return undefined;
   const parts = [];
   if (c.channels) parts.push(`channels ${c.channels.join(', ')}`);
-  parts.push(c.lesionLabels ? `lesion = label${c.lesionLabels.length === 1 ? '' : 's'} ${c.lesionLabels.join(', ')}` : 'lesion = every non-zero label');
+  parts.push(
+    c.lesionLabels
+      ? `lesion = label${c.lesionLabels.length === 1 ? '' : 's'} ${c.lesionLabels.join(', ')}`
+      : 'lesion = every non-zero label',
+  );
   return parts.join('; ');
 }

@@ -33,7 +33,8 @@ async function walk(entry: FileSystemEntry, prefix: string, out: DroppedFile[]):
     const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
     out.push({ name: prefix + entry.name, file });
   } else if (entry.isDirectory) {
-    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader())) await walk(child, `${prefix}${entry.name}/`, out);
+    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader()))
+      await walk(child, `${prefix}${entry.name}/`, out);
   }
 }
 

@@ -6,7 +6,8 @@ import { StudioError } from '../../../shared/errors';
 import type { DroppedFile } from './drop';
 
 export async function uploadFiles(api: ApiClient, files: DroppedFile[], onProgress: (fraction: number) => void): Promise<OpenedDataset> {
-  if (files.length === 0) throw new StudioError({ code: 'bad-input', what: 'Nothing to upload', hint: 'Drop image files or a folder of them.' });
+  if (files.length === 0)
+    throw new StudioError({ code: 'bad-input', what: 'Nothing to upload', hint: 'Drop image files or a folder of them.' });
   const begun = await api.call('datasets.upload', { action: 'begin', files: files.map((f) => ({ name: f.name, size: f.file.size })) });
   const { uploadId, chunkBytes, total } = begun;
   let sent = 0;
@@ -21,7 +22,8 @@ export async function uploadFiles(api: ApiClient, files: DroppedFile[], onProgre
       }
     }
     const done = await api.call('datasets.upload', { action: 'finish', uploadId });
-    if (!done.dataset) throw new StudioError({ code: 'internal', what: 'The upload finished without a dataset', hint: 'Drop the files again.' });
+    if (!done.dataset)
+      throw new StudioError({ code: 'internal', what: 'The upload finished without a dataset', hint: 'Drop the files again.' });
     return done.dataset;
   } catch (e) {
     await api.call('datasets.upload', { action: 'abort', uploadId }).catch(() => {});

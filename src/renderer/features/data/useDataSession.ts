@@ -103,47 +103,53 @@ export function useDataSession() {
   }, [api, openJob]);
 
   /** Runs one user action with a busy message; failures land in the error banner. */
-  const run = useCallback(async (label: string, action: () => Promise<OpenedDataset | undefined>) => {
-    setBusy(label);
-    setError(undefined);
-    setProgress(undefined);
-    try {
-      const ds = await action();
-      if (ds && live.current) show(ds);
-    } catch (e) {
-      const err = toStudioError(e);
-      // Cancelled by the user: what was on screen before is still true; nothing to report.
-      if (live.current && err.code === 'cancelled') return;
-      if (live.current) {
-        setError(err);
-        // The viewer must not go on showing the previous scan as if it were what was just
-        // asked for: clear it; the banner says why (the previous data stays open in the list).
-        remembered.datasetId = undefined;
-        remembered.selection = undefined;
-        setDataset(undefined);
-        setSelectionState(undefined);
+  const run = useCallback(
+    async (label: string, action: () => Promise<OpenedDataset | undefined>) => {
+      setBusy(label);
+      setError(undefined);
+      setProgress(undefined);
+      try {
+        const ds = await action();
+        if (ds && live.current) show(ds);
+      } catch (e) {
+        const err = toStudioError(e);
+        // Cancelled by the user: what was on screen before is still true; nothing to report.
+        if (live.current && err.code === 'cancelled') return;
+        if (live.current) {
+          setError(err);
+          // The viewer must not go on showing the previous scan as if it were what was just
+          // asked for: clear it; the banner says why (the previous data stays open in the list).
+          remembered.datasetId = undefined;
+          remembered.selection = undefined;
+          setDataset(undefined);
+          setSelectionState(undefined);
+        }
+      } finally {
+        if (live.current) {
+          setBusy(undefined);
+          setProgress(undefined);
+        }
       }
-    } finally {
-      if (live.current) {
-        setBusy(undefined);
-        setProgress(undefined);
-      }
-    }
-  }, [show]);
+    },
+    [show],
+  );
 
   const loadPhantoms = useCallback(() => run('Generating the phantom set…', () => api.call('datasets.phantoms', {})), [api, run]);
 
   const openPaths = useCallback(
     (paths: string[]) => {
       if (paths.length === 0) return Promise.resolve();
-      return run(`Opening ${paths.length === 1 ? paths[0] : `${paths.length} files`}…`, () => openWithProgress(paths.length === 1 ? { path: paths[0] } : { paths }));
+      return run(`Opening ${paths.length === 1 ? paths[0] : `${paths.length} files`}…`, () =>
+        openWithProgress(paths.length === 1 ? { path: paths[0] } : { paths }),
+      );
     },
     [openWithProgress, run],
   );
 
   /** Reopens the data with another channel order or other lesion labels (see DataChoices). */
   const reopen = useCallback(
-    (request: { path: string; channels?: string[]; labels?: number[] }) => run('Reopening with the chosen channels and labels…', () => openWithProgress(request)),
+    (request: { path: string; channels?: string[]; labels?: number[] }) =>
+      run('Reopening with the chosen channels and labels…', () => openWithProgress(request)),
     [openWithProgress, run],
   );
 
@@ -161,7 +167,9 @@ export function useDataSession() {
   const openDropped = useCallback(
     (d: Dropped) => {
       if (d.kind === 'paths') return openPaths(d.paths);
-      return run(`Uploading ${d.files.length} file${d.files.length === 1 ? '' : 's'}…`, () => uploadFiles(api, d.files, (f) => live.current && setProgress(f)));
+      return run(`Uploading ${d.files.length} file${d.files.length === 1 ? '' : 's'}…`, () =>
+        uploadFiles(api, d.files, (f) => live.current && setProgress(f)),
+      );
     },
     [api, openPaths, run],
   );
@@ -175,5 +183,23 @@ export function useDataSession() {
     setSelectionState(undefined);
   }, [api, dataset]);
 
-  return { dataset, selection, setSelection, busy, progress, stage, opening: !!openJob, cancelOpen, error, setError, restored, loadPhantoms, openPaths, reopen, pick, openDropped, close };
+  return {
+    dataset,
+    selection,
+    setSelection,
+    busy,
+    progress,
+    stage,
+    opening: !!openJob,
+    cancelOpen,
+    error,
+    setError,
+    restored,
+    loadPhantoms,
+    openPaths,
+    reopen,
+    pick,
+    openDropped,
+    close,
+  };
 }

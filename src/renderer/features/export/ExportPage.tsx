@@ -78,9 +78,33 @@ export function ExportPage() {
 
   const run = list?.runs.find((r) => r.id === runId);
   const level = parseLevel(levelText);
-  const invalid = typeof level === 'string' ? level : !formats.length ? 'Choose at least one format' : !weights.length ? 'Choose at least one weight precision' : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq') ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js or TFLite' : !run ? 'Choose a run' : undefined;
+  const invalid =
+    typeof level === 'string'
+      ? level
+      : !formats.length
+        ? 'Choose at least one format'
+        : !weights.length
+          ? 'Choose at least one weight precision'
+          : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq')
+            ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js or TFLite'
+            : !run
+              ? 'Choose a run'
+              : undefined;
   const request = useMemo(
-    () => (invalid || typeof level === 'string' ? undefined : { runId, sparsity: level, family, scope, keepFirstLast: family === 'unstructured' && keepFirstLast, reestimateBatchNorm: reestimate, formats, weights, ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }),
+    () =>
+      invalid || typeof level === 'string'
+        ? undefined
+        : {
+            runId,
+            sparsity: level,
+            family,
+            scope,
+            keepFirstLast: family === 'unstructured' && keepFirstLast,
+            reestimateBatchNorm: reestimate,
+            formats,
+            weights,
+            ...(outDir.trim() ? { outDir: outDir.trim() } : {}),
+          },
     [invalid, level, runId, family, scope, keepFirstLast, reestimate, formats, weights, outDir],
   );
   const requestKey = JSON.stringify(request ?? null);
@@ -128,7 +152,7 @@ export function ExportPage() {
   const save = (overwrite: boolean) => {
     if (!request) return;
     // Ask first when the preview already knows of files in the way; the job checks again anyway.
-    const known = preview?.key === requestKey ? preview.data?.artifacts.flatMap((a) => a.existing) ?? [] : [];
+    const known = preview?.key === requestKey ? (preview.data?.artifacts.flatMap((a) => a.existing) ?? []) : [];
     if (!overwrite && known.length) {
       setConfirm(known);
       return;
@@ -139,7 +163,11 @@ export function ExportPage() {
     setResult(undefined);
     setJob({ id, overwrite });
     api.call('export.run', { ...request, overwrite, jobId: id } satisfies CallInput<'export.run'>).then(
-      (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
+      (j) =>
+        j.state === 'queued' &&
+        setJob((cur) =>
+          cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur,
+        ),
       (e: StudioError) => failed(e, overwrite),
     );
   };
@@ -167,8 +195,18 @@ export function ExportPage() {
     <div className="export-page">
       <section className="export-panel" aria-labelledby="export-settings-title">
         <h3 id="export-settings-title">What to export</h3>
-        {listError && <p className="export-error" role="alert">{listError}</p>}
-        <form className="export-form" onSubmit={(e) => { e.preventDefault(); save(false); }}>
+        {listError && (
+          <p className="export-error" role="alert">
+            {listError}
+          </p>
+        )}
+        <form
+          className="export-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            save(false);
+          }}
+        >
           <label>
             Run
             <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Run to export">
@@ -181,19 +219,37 @@ export function ExportPage() {
           </label>
           <label>
             Sparsity level (%)
-            <input value={levelText} onChange={(e) => setLevelText(e.target.value)} inputMode="decimal" aria-invalid={typeof level === 'string'} aria-describedby="export-level-help" aria-label="Sparsity level in percent" />
+            <input
+              value={levelText}
+              onChange={(e) => setLevelText(e.target.value)}
+              inputMode="decimal"
+              aria-invalid={typeof level === 'string'}
+              aria-describedby="export-level-help"
+              aria-label="Sparsity level in percent"
+            />
           </label>
           {run && run.sweepLevels.length > 0 && (
             <div className="export-levels" role="group" aria-label="Levels of the run's sweep">
               {run.sweepLevels.map((l) => (
-                <button type="button" key={l.sparsity} className={level === l.sparsity ? 'export-chip export-chip--on' : 'export-chip'} onClick={() => setLevelText(String(Math.round(l.sparsity * 1000) / 10))} title="Mean per-case Dice of this level in the run's sweep">
-                  {percent(l.sparsity, { trim: true })} <span className="export-muted">per-case Dice {l.dice === null ? '–' : l.dice.toFixed(3)}</span>
+                <button
+                  type="button"
+                  key={l.sparsity}
+                  className={level === l.sparsity ? 'export-chip export-chip--on' : 'export-chip'}
+                  onClick={() => setLevelText(String(Math.round(l.sparsity * 1000) / 10))}
+                  title="Mean per-case Dice of this level in the run's sweep"
+                >
+                  {percent(l.sparsity, { trim: true })}{' '}
+                  <span className="export-muted">per-case Dice {l.dice === null ? '–' : l.dice.toFixed(3)}</span>
                 </button>
               ))}
             </div>
           )}
           <span id="export-level-help" className={typeof level === 'string' ? 'export-error' : 'export-muted'}>
-            {typeof level === 'string' ? level : run?.sweepLevels.length ? 'Pick a level from the sweep or type any.' : 'No sweep for this run yet: type any level.'}
+            {typeof level === 'string'
+              ? level
+              : run?.sweepLevels.length
+                ? 'Pick a level from the sweep or type any.'
+                : 'No sweep for this run yet: type any level.'}
           </span>
           <label>
             Family
@@ -204,16 +260,28 @@ export function ExportPage() {
           </label>
           <label>
             Pruning
-            <select value={scope} disabled={family === 'channel'} onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')} aria-label="Pruning scope">
+            <select
+              value={scope}
+              disabled={family === 'channel'}
+              onChange={(e) => setScope(e.target.value as 'global' | 'layerwise')}
+              aria-label="Pruning scope"
+            >
               <option value="global">global magnitude</option>
               <option value="layerwise">layer-wise magnitude</option>
             </select>
           </label>
           <label className="export-check">
-            <input type="checkbox" checked={keepFirstLast && family === 'unstructured'} disabled={family === 'channel'} onChange={(e) => setKeepFirstLast(e.target.checked)} /> Keep first and last layers dense
+            <input
+              type="checkbox"
+              checked={keepFirstLast && family === 'unstructured'}
+              disabled={family === 'channel'}
+              onChange={(e) => setKeepFirstLast(e.target.checked)}
+            />{' '}
+            Keep first and last layers dense
           </label>
           <label className="export-check">
-            <input type="checkbox" checked={reestimate} onChange={(e) => setReestimate(e.target.checked)} /> Re-estimate BatchNorm after pruning
+            <input type="checkbox" checked={reestimate} onChange={(e) => setReestimate(e.target.checked)} /> Re-estimate BatchNorm after
+            pruning
           </label>
           <fieldset>
             <legend>Format</legend>
@@ -234,7 +302,13 @@ export function ExportPage() {
           <label>
             Output folder
             <span className="export-row">
-              <input value={outDir} onChange={(e) => setOutDir(e.target.value)} placeholder={run ? `${run.exportsDir}/<level>-<format>-<weights>` : 'default: the run’s exports folder'} aria-label="Output folder (empty: the run's exports folder)" spellCheck={false} />
+              <input
+                value={outDir}
+                onChange={(e) => setOutDir(e.target.value)}
+                placeholder={run ? `${run.exportsDir}/<level>-<format>-<weights>` : 'default: the run’s exports folder'}
+                aria-label="Output folder (empty: the run's exports folder)"
+                spellCheck={false}
+              />
               {api.shell === 'electron' && (
                 <button type="button" onClick={pick}>
                   Choose…
@@ -260,7 +334,11 @@ export function ExportPage() {
               {job.progress?.etaSeconds !== undefined && <span className="export-muted">{formatEta(job.progress.etaSeconds)}</span>}
             </div>
           )}
-          {runError && <p className="export-error" role="alert">{runError}</p>}
+          {runError && (
+            <p className="export-error" role="alert">
+              {runError}
+            </p>
+          )}
         </form>
         {exportsOfRun.length > 0 && (
           <div className="export-history">
@@ -268,7 +346,11 @@ export function ExportPage() {
             <ul>
               {exportsOfRun.slice(0, 8).map((e) => (
                 <li key={e.dir} className={e.present ? undefined : 'export-muted'} title={e.dir}>
-                  {percent(e.sparsity, { trim: true })}{e.family === 'channel' ? ' channel' : ''} {e.format} {e.weights} · per-case Dice {e.dice === null ? '–' : e.dice.toFixed(3)} ({e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) · {new Date(e.createdAt).toLocaleString()}
+                  {percent(e.sparsity, { trim: true })}
+                  {e.family === 'channel' ? ' channel' : ''} {e.format} {e.weights} · per-case Dice{' '}
+                  {e.dice === null ? '–' : e.dice.toFixed(3)} (
+                  {e.deltaDice === null ? '–' : `${e.deltaDice >= 0 ? '+' : '−'}${Math.abs(e.deltaDice).toFixed(3)}`}) ·{' '}
+                  {new Date(e.createdAt).toLocaleString()}
                   {!e.present && ' · files removed'}
                 </li>
               ))}
@@ -282,9 +364,16 @@ export function ExportPage() {
         {result ? (
           <>
             <p className="export-done" role="status">
-              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at {percent(result.prune.achieved, { trim: true })} {result.prune.family === 'channel' ? 'of the conv weights removed (channel pruning)' : 'sparsity'} in {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
+              Saved {result.artifacts.length} export{result.artifacts.length === 1 ? '' : 's'} at{' '}
+              {percent(result.prune.achieved, { trim: true })}{' '}
+              {result.prune.family === 'channel' ? 'of the conv weights removed (channel pruning)' : 'sparsity'} in{' '}
+              {result.seconds.toFixed(1)} s. Per-case Dice on the {result.evaluatedOn} split: dense{' '}
+              {result.dense.caseDice.mean?.toFixed(4) ?? '–'}, pruned float32 {result.pruned.caseDice.mean?.toFixed(4) ?? '–'}.
             </p>
-            <SizeReport measured rows={result.artifacts.map((a) => ({ format: a.format, weights: a.weights, dir: a.dir, size: a.size, check: a.check }))} />
+            <SizeReport
+              measured
+              rows={result.artifacts.map((a) => ({ format: a.format, weights: a.weights, dir: a.dir, size: a.size, check: a.check }))}
+            />
             <ul className="export-files" aria-label="Saved folders">
               {result.artifacts.map((a) => (
                 <li key={a.dir}>
@@ -298,23 +387,33 @@ export function ExportPage() {
           <>
             {p.data.artifacts.some((a) => a.existing.length) && (
               <p className="export-warning" role="note">
-                {p.data.artifacts.flatMap((a) => a.existing).length} file(s) already exist in the output folder; saving will ask before replacing them.
+                {p.data.artifacts.flatMap((a) => a.existing).length} file(s) already exist in the output folder; saving will ask before
+                replacing them.
               </p>
             )}
             <SizeReport measured={false} rows={p.data.artifacts} />
             <ModelCardPreview title="Model card preview" markdown={p.data.markdown} />
           </>
         ) : p?.error ? (
-          <p className="export-error" role="alert">{p.error}</p>
+          <p className="export-error" role="alert">
+            {p.error}
+          </p>
         ) : request ? (
-          <p className="export-muted" role="status">Measuring the export…</p>
+          <p className="export-muted" role="status">
+            Measuring the export…
+          </p>
         ) : (
           <p className="export-muted">Choose a run, a level, a format and a weight precision.</p>
         )}
       </div>
 
       {confirm && (
-        <ConfirmDialog title="Replace the existing export?" confirmLabel="Overwrite" onConfirm={() => save(true)} onCancel={() => setConfirm(undefined)}>
+        <ConfirmDialog
+          title="Replace the existing export?"
+          confirmLabel="Overwrite"
+          onConfirm={() => save(true)}
+          onCancel={() => setConfirm(undefined)}
+        >
           <p>These files already exist and would be replaced:</p>
           <ul className="export-files">
             {confirm.slice(0, 8).map((f) => (

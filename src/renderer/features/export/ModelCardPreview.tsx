@@ -6,19 +6,26 @@
 import type { ReactNode } from 'react';
 
 function inline(text: string): ReactNode[] {
-  return text.split(/(\*\*[^*]+\*\*|`[^`]+`)/g).filter(Boolean).map((part, i) => {
-    if (part.startsWith('**') && part.endsWith('**')) return <strong key={i}>{part.slice(2, -2)}</strong>;
-    if (part.startsWith('`') && part.endsWith('`')) return <code key={i}>{part.slice(1, -1)}</code>;
-    return part;
-  });
+  return text
+    .split(/(\*\*[^*]+\*\*|`[^`]+`)/g)
+    .filter(Boolean)
+    .map((part, i) => {
+      if (part.startsWith('**') && part.endsWith('**')) return <strong key={i}>{part.slice(2, -2)}</strong>;
+      if (part.startsWith('`') && part.endsWith('`')) return <code key={i}>{part.slice(1, -1)}</code>;
+      return part;
+    });
 }
 
-const cells = (row: string) => row.replace(/^\|\s*|\s*\|$/g, '').split(/\s*(?<!\\)\|\s*/).map((c) => c.replace(/\\\|/g, '|'));
+const cells = (row: string) =>
+  row
+    .replace(/^\|\s*|\s*\|$/g, '')
+    .split(/\s*(?<!\\)\|\s*/)
+    .map((c) => c.replace(/\\\|/g, '|'));
 
 function blocks(md: string): ReactNode[] {
   const lines = md.split('\n');
   const out: ReactNode[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const line = lines[i];
     const key = out.length;
     if (!line.trim()) {
@@ -35,7 +42,13 @@ function blocks(md: string): ReactNode[] {
     } else if (line.startsWith('- ')) {
       const items: string[] = [];
       while (i < lines.length && lines[i].startsWith('- ')) items.push(lines[i++].slice(2));
-      out.push(<ul key={key}>{items.map((t, k) => <li key={k}>{inline(t)}</li>)}</ul>);
+      out.push(
+        <ul key={key}>
+          {items.map((t, k) => (
+            <li key={k}>{inline(t)}</li>
+          ))}
+        </ul>,
+      );
     } else if (line.startsWith('|')) {
       const rows: string[] = [];
       while (i < lines.length && lines[i].startsWith('|')) rows.push(lines[i++]);
@@ -44,11 +57,21 @@ function blocks(md: string): ReactNode[] {
         <div key={key} className="export-card__table">
           <table>
             <thead>
-              <tr>{cells(head).map((c, k) => <th key={k} scope="col">{c}</th>)}</tr>
+              <tr>
+                {cells(head).map((c, k) => (
+                  <th key={k} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody>
               {body.map((r, k) => (
-                <tr key={k}>{cells(r).map((c, j) => <td key={j}>{c}</td>)}</tr>
+                <tr key={k}>
+                  {cells(r).map((c, j) => (
+                    <td key={j}>{c}</td>
+                  ))}
+                </tr>
               ))}
             </tbody>
           </table>

@@ -45,26 +45,51 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
                 <td title={`${r.size.denseBytes} bytes`}>{formatBytes(r.size.denseBytes)}</td>
                 <td title={`${r.size.fileBytes} bytes`}>{formatBytes(r.size.fileBytes)}</td>
                 <td title={`${r.size.gzipBytes} bytes`}>
-                  {formatBytes(r.size.gzipBytes)} <span className="export-muted export-sub">{ratio(r.size.fileBytes, r.size.gzipBytes)} smaller</span>
+                  {formatBytes(r.size.gzipBytes)}{' '}
+                  <span className="export-muted export-sub">{ratio(r.size.fileBytes, r.size.gzipBytes)} smaller</span>
                 </td>
                 <td title={`${r.size.quantizedBytes} bytes`}>{formatBytes(r.size.quantizedBytes)}</td>
                 <td>
-                  {r.size.nonZero.toLocaleString('en-US')} <span className="export-muted export-sub">of {r.size.parameters.toLocaleString('en-US')}</span>
+                  {r.size.nonZero.toLocaleString('en-US')}{' '}
+                  <span className="export-muted export-sub">of {r.size.parameters.toLocaleString('en-US')}</span>
                 </td>
-                <td title={r.size.latency ? `${latencyText(r.size.latency)}; min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms` : undefined}>
+                <td
+                  title={
+                    r.size.latency
+                      ? `${latencyText(r.size.latency)}; min ${r.size.latency.minMs.toFixed(3)} ms, max ${r.size.latency.maxMs.toFixed(3)} ms`
+                      : undefined
+                  }
+                >
                   {r.size.latency ? (
                     <>
-                      {r.size.latency.medianMs.toFixed(3)} ms <span className="export-muted export-sub">{r.size.latency.runtime === 'tfjs' ? `tfjs ${r.size.latency.backend ?? ''}` : r.size.latency.runtime === 'litert.js' ? 'LiteRT.js' : 'onnxruntime'}</span>
+                      {r.size.latency.medianMs.toFixed(3)} ms{' '}
+                      <span className="export-muted export-sub">
+                        {r.size.latency.runtime === 'tfjs'
+                          ? `tfjs ${r.size.latency.backend ?? ''}`
+                          : r.size.latency.runtime === 'litert.js'
+                            ? 'LiteRT.js'
+                            : 'onnxruntime'}
+                      </span>
                     </>
                   ) : (
                     '–'
                   )}
                 </td>
-                <td title={r.size.latency?.memory}>{r.size.latency?.peakBytes == null ? <span className="export-muted">not reported</span> : formatBytes(r.size.latency.peakBytes)}</td>
+                <td title={r.size.latency?.memory}>
+                  {r.size.latency?.peakBytes == null ? (
+                    <span className="export-muted">not reported</span>
+                  ) : (
+                    formatBytes(r.size.latency.peakBytes)
+                  )}
+                </td>
                 {measured && r.check && <td>{fixed(r.check.score.caseDice.mean)}</td>}
                 {measured && r.check && <td>{fixed(r.check.reference.caseDice.mean)}</td>}
                 {measured && r.check && (
-                  <td title={`max |Δp| ${r.check.maxAbsProbDiff.toExponential(2)}, ${(100 * r.check.maskDisagreement).toFixed(3)} % of pixels change mask (${r.check.runtime})`}>{signed(r.check.deltaDice)}</td>
+                  <td
+                    title={`max |Δp| ${r.check.maxAbsProbDiff.toExponential(2)}, ${(100 * r.check.maskDisagreement).toFixed(3)} % of pixels change mask (${r.check.runtime})`}
+                  >
+                    {signed(r.check.deltaDice)}
+                  </td>
                 )}
               </tr>
             ))}
@@ -86,7 +111,9 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
         </ul>
       )}
       <p className="export-statement" role="note">
-        {rows[0].size.statement} Latency: each file loaded back in its own runtime (ONNX in onnxruntime-node, {rows[0].size.latency?.threads ?? 1} thread; TensorFlow.js in tfjs; TFLite in LiteRT.js, 1 thread) on this machine, batch 1; verdicts compare with the dense float32 model measured the same way in the same run.
+        {rows[0].size.statement} Latency: each file loaded back in its own runtime (ONNX in onnxruntime-node,{' '}
+        {rows[0].size.latency?.threads ?? 1} thread; TensorFlow.js in tfjs; TFLite in LiteRT.js, 1 thread) on this machine, batch 1;
+        verdicts compare with the dense float32 model measured the same way in the same run.
       </p>
     </section>
   );

@@ -6,4 +6,3 @@ export function parseLevel(text: string): number | string {
   if (!Number.isFinite(v) || v < 0 || v >= 100) return `"${text}" is not a percentage from 0 up to (not including) 100`;
   return Math.round(v * 10) / 1000;
 }
-

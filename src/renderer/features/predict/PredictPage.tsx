@@ -86,7 +86,12 @@ export function PredictPage() {
       (r) => {
         if (!live) return;
         const d = r.config.data;
-        setTrained({ runId, inputs: r.config.model.inChannels, ...(d.kind === 'path' && d.channels ? { channels: d.channels } : {}), ...(d.kind === 'path' && d.labels ? { labels: d.labels } : {}) });
+        setTrained({
+          runId,
+          inputs: r.config.model.inChannels,
+          ...(d.kind === 'path' && d.channels ? { channels: d.channels } : {}),
+          ...(d.kind === 'path' && d.labels ? { labels: d.labels } : {}),
+        });
       },
       () => live && setTrained(undefined),
     );
@@ -125,7 +130,21 @@ export function PredictPage() {
   const threshold = parseThreshold(thresholdText);
   const issues = dataset?.quality.issues.map((i) => `${i.file}: ${i.detail}`) ?? [];
   const dataProblem = dataIssuesProblem(issues, acceptIssues, 'predict');
-  const invalid = !dataset ? 'Open a scan first' : dataProblem ? dataProblem : !runId ? 'Choose a trained run' : mappingProblem ? mappingProblem : typeof levels === 'string' ? levels : typeof threshold === 'string' ? threshold : !formats.length ? 'Choose at least one mask file format' : undefined;
+  const invalid = !dataset
+    ? 'Open a scan first'
+    : dataProblem
+      ? dataProblem
+      : !runId
+        ? 'Choose a trained run'
+        : mappingProblem
+          ? mappingProblem
+          : typeof levels === 'string'
+            ? levels
+            : typeof threshold === 'string'
+              ? threshold
+              : !formats.length
+                ? 'Choose at least one mask file format'
+                : undefined;
 
   // The prediction is a queued job: follow its progress; once it ended, fetch its result (or its error).
   useEvent('job.progress', (p) => {
@@ -153,13 +172,29 @@ export function PredictPage() {
     setResult(undefined);
     setMasks(undefined);
     const layout = mapping.length > 0 ? { channels: mapping, ...(trained?.labels ? { labels: trained.labels } : {}) } : {};
-    api.call('predict.start', { runId, input: dataset.root, levels, threshold, formats, jobId: id, ...layout, ...(issues.length && acceptIssues ? { acceptDataIssues: true } : {}), ...(outDir.trim() ? { outDir: outDir.trim() } : {}) }).then(
-      (j) => j.state === 'queued' && setJob((cur) => (cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur)),
-      (e) => {
-        setRunError(message(e));
-        setJob(undefined);
-      },
-    );
+    api
+      .call('predict.start', {
+        runId,
+        input: dataset.root,
+        levels,
+        threshold,
+        formats,
+        jobId: id,
+        ...layout,
+        ...(issues.length && acceptIssues ? { acceptDataIssues: true } : {}),
+        ...(outDir.trim() ? { outDir: outDir.trim() } : {}),
+      })
+      .then(
+        (j) =>
+          j.state === 'queued' &&
+          setJob((cur) =>
+            cur?.id === id && !cur.progress ? { ...cur, queued: `Queued (position ${j.position ?? 1}): another job is running` } : cur,
+          ),
+        (e) => {
+          setRunError(message(e));
+          setJob(undefined);
+        },
+      );
   };
 
   useEffect(() => {
@@ -178,14 +213,20 @@ export function PredictPage() {
   const count = caseInfo?.sliceCount ?? 0;
   const go = useCallback((i: number) => setIndex(Math.max(0, Math.min(count - 1, i))), [count]);
   const predicted = result?.summary.cases.find((c) => c.caseId === caseId);
-  const sliceMasks = useMemo(() => masks?.levels.map((l) => (l.slices[index] ? decodeMask(l.slices[index], masks.width * masks.height) : null)) ?? [], [masks, index]);
+  const sliceMasks = useMemo(
+    () => masks?.levels.map((l) => (l.slices[index] ? decodeMask(l.slices[index], masks.width * masks.height) : null)) ?? [],
+    [masks, index],
+  );
   const imageId = dataset && caseInfo ? sliceImageId({ datasetId: dataset.id, caseId: caseInfo.id, index, channel: 0 }) : undefined;
   const visible = mode === 'side' ? (masks?.levels.map((_, i) => i) ?? []) : [shown];
 
   if (runs && runs.length === 0) {
     return (
       <EmptyState icon="◎" title="Nothing to predict with yet">
-        <p>Predict lesion masks on a new scan (no mask needed) with a trained run, at several sparsity levels, and save them as NIfTI or DICOM SEG.</p>
+        <p>
+          Predict lesion masks on a new scan (no mask needed) with a trained run, at several sparsity levels, and save them as NIfTI or
+          DICOM SEG.
+        </p>
         <p>Train a run in the Train view first (press 2).</p>
       </EmptyState>
     );
@@ -200,22 +241,33 @@ export function PredictPage() {
             Scan (folder or file on the studio machine)
             <span className="predict-row">
               <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/patient-7/series" aria-label="Scan path" />
-              <button type="button" onClick={open} disabled={!path.trim()}>Open</button>
+              <button type="button" onClick={open} disabled={!path.trim()}>
+                Open
+              </button>
             </span>
           </label>
-          {openError && <p className="predict-error" role="alert">{openError}</p>}
-          {dataset && (
-            <p className="predict-muted" data-testid="predict-scan">
-              {dataset.label}: {dataset.format}, {dataset.caseCount} case(s), {dataset.sliceCount} slices, {dataset.masks.withMask ? `${dataset.masks.withMask} slices with a mask` : 'no masks'}
+          {openError && (
+            <p className="predict-error" role="alert">
+              {openError}
             </p>
           )}
-          {issues.length > 0 && <AcceptDataIssues use="predict" className="predict-check" checked={acceptIssues} onChange={setAcceptIssues} />}
+          {dataset && (
+            <p className="predict-muted" data-testid="predict-scan">
+              {dataset.label}: {dataset.format}, {dataset.caseCount} case(s), {dataset.sliceCount} slices,{' '}
+              {dataset.masks.withMask ? `${dataset.masks.withMask} slices with a mask` : 'no masks'}
+            </p>
+          )}
+          {issues.length > 0 && (
+            <AcceptDataIssues use="predict" className="predict-check" checked={acceptIssues} onChange={setAcceptIssues} />
+          )}
           <label>
             Trained run
             <select value={runId} onChange={(e) => setRunId(e.target.value)} aria-label="Trained run">
               {!runs && <option value="">Loading runs…</option>}
               {runs?.map((r) => (
-                <option key={r.id} value={r.id}>{r.name} ({r.id})</option>
+                <option key={r.id} value={r.id}>
+                  {r.name} ({r.id})
+                </option>
               ))}
             </select>
           </label>
@@ -224,48 +276,97 @@ export function PredictPage() {
               <legend>Scan channels feeding the model</legend>
               {mapping.map((m, i) => (
                 <label key={i} className="predict-check">
-                  Input {i + 1}{trained.channels?.[i] ? ` (trained on ${trained.channels[i]})` : ''}
-                  <select value={m} aria-label={`Scan channel for model input ${i + 1}`} onChange={(e) => setMapping((cur) => cur.map((x, k) => (k === i ? e.target.value : x)))}>
+                  Input {i + 1}
+                  {trained.channels?.[i] ? ` (trained on ${trained.channels[i]})` : ''}
+                  <select
+                    value={m}
+                    aria-label={`Scan channel for model input ${i + 1}`}
+                    onChange={(e) => setMapping((cur) => cur.map((x, k) => (k === i ? e.target.value : x)))}
+                  >
                     {!available.includes(m) && <option value="">choose…</option>}
-                    {available.map((a) => <option key={a} value={a}>{a}</option>)}
+                    {available.map((a) => (
+                      <option key={a} value={a}>
+                        {a}
+                      </option>
+                    ))}
                   </select>
                 </label>
               ))}
-              {dataset?.choices?.labels && <p className="predict-muted">Dice counts {trained.labels ? `label${trained.labels.length === 1 ? '' : 's'} ${trained.labels.join(', ')} (as the run was trained)` : 'every non-zero label'} as lesion.</p>}
+              {dataset?.choices?.labels && (
+                <p className="predict-muted">
+                  Dice counts{' '}
+                  {trained.labels
+                    ? `label${trained.labels.length === 1 ? '' : 's'} ${trained.labels.join(', ')} (as the run was trained)`
+                    : 'every non-zero label'}{' '}
+                  as lesion.
+                </p>
+              )}
             </fieldset>
           )}
           <label>
             Sparsity levels (%)
-            <input value={levelText} onChange={(e) => setLevelText(e.target.value)} aria-label="Sparsity levels" aria-invalid={typeof levels === 'string'} />
+            <input
+              value={levelText}
+              onChange={(e) => setLevelText(e.target.value)}
+              aria-label="Sparsity levels"
+              aria-invalid={typeof levels === 'string'}
+            />
           </label>
           <label>
             Threshold
-            <input value={thresholdText} onChange={(e) => setThresholdText(e.target.value)} aria-label="Threshold" aria-invalid={typeof threshold === 'string'} />
+            <input
+              value={thresholdText}
+              onChange={(e) => setThresholdText(e.target.value)}
+              aria-label="Threshold"
+              aria-invalid={typeof threshold === 'string'}
+            />
           </label>
           <fieldset>
             <legend>Mask files</legend>
             {FORMATS.map((f) => (
               <label key={f.id} className="predict-check">
-                <input type="checkbox" checked={formats.includes(f.id)} disabled={f.id === 'seg' && dataset?.format !== 'dicom'} onChange={() => setFormats((cur) => (cur.includes(f.id) ? cur.filter((x) => x !== f.id) : [...cur, f.id]))} />
+                <input
+                  type="checkbox"
+                  checked={formats.includes(f.id)}
+                  disabled={f.id === 'seg' && dataset?.format !== 'dicom'}
+                  onChange={() => setFormats((cur) => (cur.includes(f.id) ? cur.filter((x) => x !== f.id) : [...cur, f.id]))}
+                />
                 {f.label}
               </label>
             ))}
           </fieldset>
           <label>
             Output folder (optional)
-            <input value={outDir} onChange={(e) => setOutDir(e.target.value)} placeholder="default: studio home/predictions/<id>" aria-label="Output folder" />
+            <input
+              value={outDir}
+              onChange={(e) => setOutDir(e.target.value)}
+              placeholder="default: studio home/predictions/<id>"
+              aria-label="Output folder"
+            />
           </label>
           {job ? (
             <div className="predict-progress" role="status" aria-live="polite">
               <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Prediction progress" />
-              <span>{job.progress ? `${Math.round(100 * job.progress.fraction)} % ${job.progress.message ?? ''} ${formatEta(job.progress.etaSeconds)}` : job.queued ?? 'Starting…'}</span>
-              <button type="button" onClick={() => api.call('jobs.cancel', { jobId: job.id })}>Cancel</button>
+              <span>
+                {job.progress
+                  ? `${Math.round(100 * job.progress.fraction)} % ${job.progress.message ?? ''} ${formatEta(job.progress.etaSeconds)}`
+                  : (job.queued ?? 'Starting…')}
+              </span>
+              <button type="button" onClick={() => api.call('jobs.cancel', { jobId: job.id })}>
+                Cancel
+              </button>
             </div>
           ) : (
-            <button type="button" className="predict-start" onClick={start} disabled={!!invalid} title={invalid}>Predict</button>
+            <button type="button" className="predict-start" onClick={start} disabled={!!invalid} title={invalid}>
+              Predict
+            </button>
           )}
           {invalid && !job && <p className="predict-muted">{invalid}</p>}
-          {runError && <p className="predict-error" role="alert">{runError}</p>}
+          {runError && (
+            <p className="predict-error" role="alert">
+              {runError}
+            </p>
+          )}
         </div>
       </section>
 
@@ -278,8 +379,19 @@ export function PredictPage() {
               {result.summary.cases.length > 1 && (
                 <label>
                   Case{' '}
-                  <select value={caseId} onChange={(e) => { setCaseId(e.target.value); setIndex(0); }} aria-label="Case">
-                    {result.summary.cases.map((c) => <option key={c.caseId} value={c.caseId}>{c.source}</option>)}
+                  <select
+                    value={caseId}
+                    onChange={(e) => {
+                      setCaseId(e.target.value);
+                      setIndex(0);
+                    }}
+                    aria-label="Case"
+                  >
+                    {result.summary.cases.map((c) => (
+                      <option key={c.caseId} value={c.caseId}>
+                        {c.source}
+                      </option>
+                    ))}
                   </select>
                 </label>
               )}
@@ -287,14 +399,23 @@ export function PredictPage() {
                 <>
                   <p className="predict-muted">
                     {predicted.source}: {predicted.width}×{predicted.height}×{predicted.depth}
-                    {predicted.voxelMl !== null ? `, voxel ${predicted.spacing![0].toFixed(3)} × ${predicted.spacing![1].toFixed(3)} × ${predicted.sliceStep!.toFixed(3)} mm (slice step from ${predicted.sliceStepFrom})` : ', no pixel spacing: volumes in voxels only'}
+                    {predicted.voxelMl !== null
+                      ? `, voxel ${predicted.spacing![0].toFixed(3)} × ${predicted.spacing![1].toFixed(3)} × ${predicted.sliceStep!.toFixed(3)} mm (slice step from ${predicted.sliceStepFrom})`
+                      : ', no pixel spacing: volumes in voxels only'}
                     ; threshold {result.summary.config.threshold}; model input {result.summary.modelInput.join('×')}
                     {result.summary.channels ? `; channels ${result.summary.channels.join(', ')}` : ''}
                     {result.summary.lesionLabels ? `; lesion = labels ${result.summary.lesionLabels.join(', ')}` : ''}
                   </p>
                   <table className="predict-table" data-testid="predict-table">
                     <thead>
-                      <tr><th>Sparsity</th><th>Achieved</th><th>Voxels</th><th>Volume</th><th>vs {percent(result.summary.config.levels[0], { trim: true })}</th>{predicted.hasMask && <th>Dice</th>}</tr>
+                      <tr>
+                        <th>Sparsity</th>
+                        <th>Achieved</th>
+                        <th>Voxels</th>
+                        <th>Volume</th>
+                        <th>vs {percent(result.summary.config.levels[0], { trim: true })}</th>
+                        {predicted.hasMask && <th>Dice</th>}
+                      </tr>
                     </thead>
                     <tbody>
                       {predicted.levels.map((l, i) => (
@@ -311,7 +432,11 @@ export function PredictPage() {
                   </table>
                 </>
               )}
-              {result.summary.warnings.map((w) => <p key={w} className="predict-warning">{w}</p>)}
+              {result.summary.warnings.map((w) => (
+                <p key={w} className="predict-warning">
+                  {w}
+                </p>
+              ))}
               <details>
                 <summary>Files in {result.outDir}</summary>
                 <ul className="predict-files" data-testid="predict-files">
@@ -323,17 +448,34 @@ export function PredictPage() {
 
             <div className="predict-toolbar">
               <span role="radiogroup" aria-label="Layout">
-                <label><input type="radio" checked={mode === 'side'} onChange={() => setMode('side')} /> Side by side</label>
-                <label><input type="radio" checked={mode === 'toggle'} onChange={() => setMode('toggle')} /> One at a time</label>
+                <label>
+                  <input type="radio" checked={mode === 'side'} onChange={() => setMode('side')} /> Side by side
+                </label>
+                <label>
+                  <input type="radio" checked={mode === 'toggle'} onChange={() => setMode('toggle')} /> One at a time
+                </label>
               </span>
               {mode === 'toggle' && (
                 <span role="radiogroup" aria-label="Level shown">
                   {result.summary.config.levels.map((s, i) => (
-                    <label key={s}><input type="radio" checked={shown === i} onChange={() => setShown(i)} /> {percent(s, { trim: true })}</label>
+                    <label key={s}>
+                      <input type="radio" checked={shown === i} onChange={() => setShown(i)} /> {percent(s, { trim: true })}
+                    </label>
                   ))}
                 </span>
               )}
-              <label>Opacity <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Mask opacity" /></label>
+              <label>
+                Opacity{' '}
+                <input
+                  type="range"
+                  min={0}
+                  max={1}
+                  step={0.05}
+                  value={opacity}
+                  onChange={(e) => setOpacity(Number(e.target.value))}
+                  aria-label="Mask opacity"
+                />
+              </label>
             </div>
 
             <div className="predict-viewports" style={{ gridTemplateColumns: `repeat(${visible.length}, minmax(0, 1fr))` }}>
@@ -351,7 +493,9 @@ export function PredictPage() {
                     />
                     {l && (
                       <figcaption>
-                        {percent(l.sparsity, { trim: true })}: {ml(l.volumeMl)}{li > 0 ? ` (${signedMl(l.deltaMl)})` : ''}{l.dice !== null ? `, Dice ${l.dice.toFixed(3)}` : ''}
+                        {percent(l.sparsity, { trim: true })}: {ml(l.volumeMl)}
+                        {li > 0 ? ` (${signedMl(l.deltaMl)})` : ''}
+                        {l.dice !== null ? `, Dice ${l.dice.toFixed(3)}` : ''}
                       </figcaption>
                     )}
                   </figure>
@@ -360,7 +504,14 @@ export function PredictPage() {
             </div>
             <label className="predict-slider">
               Slice {index + 1} / {count}
-              <input type="range" min={0} max={Math.max(0, count - 1)} value={index} onChange={(e) => go(Number(e.target.value))} aria-label="Slice" />
+              <input
+                type="range"
+                min={0}
+                max={Math.max(0, count - 1)}
+                value={index}
+                onChange={(e) => go(Number(e.target.value))}
+                aria-label="Slice"
+              />
             </label>
           </>
         )}

@@ -12,7 +12,8 @@ export function defaultMapping(available: string[], trained: string[] | undefine
 
 /** Why the mapping cannot be used, or undefined. */
 export function checkMapping(mapping: string[], available: string[], inputs: number): string | undefined {
-  if (available.length < inputs) return `The scan has ${available.length} channel${available.length === 1 ? '' : 's'} (${available.join(', ')}); the run's model takes ${inputs}`;
+  if (available.length < inputs)
+    return `The scan has ${available.length} channel${available.length === 1 ? '' : 's'} (${available.join(', ')}); the run's model takes ${inputs}`;
   const missing = mapping.findIndex((m) => !available.includes(m));
   if (missing >= 0) return `Choose a scan channel for model input ${missing + 1}`;
   const twice = mapping.find((m, i) => mapping.indexOf(m) !== i);

@@ -35,7 +35,10 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number; 
   const xFrac = at !== undefined ? frame.sx(at) / frame.width : 0;
 
   return (
-    <figure className="sweep-chart" aria-label={`Per-case Dice versus ${levelsQuantity(data.levelMeanings)}: ${data.series.length} runs, ${n} levels`}>
+    <figure
+      className="sweep-chart"
+      aria-label={`Per-case Dice versus ${levelsQuantity(data.levelMeanings)}: ${data.series.length} runs, ${n} levels`}
+    >
       <div
         ref={box}
         className="sweep-chart__plot"
@@ -54,8 +57,20 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number; 
         <div className="sweep-chart__svg" dangerouslySetInnerHTML={{ __html: svg }} />
         {level !== undefined && (
           <>
-            <div className="sweep-chart__cursor" style={{ left: `${xFrac * 100}%`, top: `${(frame.top / frame.height) * 100}%`, height: `${(frame.plotHeight / frame.height) * 100}%` }} />
-            <div className={`sweep-chart__tip${xFrac > 0.45 ? ' sweep-chart__tip--left' : ''}`} style={{ left: `${xFrac * 100}%` }} role="status" data-testid="chart-tip">
+            <div
+              className="sweep-chart__cursor"
+              style={{
+                left: `${xFrac * 100}%`,
+                top: `${(frame.top / frame.height) * 100}%`,
+                height: `${(frame.plotHeight / frame.height) * 100}%`,
+              }}
+            />
+            <div
+              className={`sweep-chart__tip${xFrac > 0.45 ? ' sweep-chart__tip--left' : ''}`}
+              style={{ left: `${xFrac * 100}%` }}
+              role="status"
+              data-testid="chart-tip"
+            >
               <strong>{describeLevel(level, data.levelMeanings)}</strong>
               <table>
                 <tbody>
@@ -69,7 +84,11 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number; 
                         </td>
                         <td className="num">{p ? p.value.toFixed(3) : '–'}</td>
                         <td className="num sweep-muted">
-                          {p && p.lo !== undefined && p.hi !== undefined ? `${data.band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}` : p ? 'no interval' : ''}
+                          {p && p.lo !== undefined && p.hi !== undefined
+                            ? `${data.band ?? 'interval'} ${p.lo.toFixed(3)}–${p.hi.toFixed(3)}`
+                            : p
+                              ? 'no interval'
+                              : ''}
                         </td>
                         <td className="num sweep-muted">{p?.n !== undefined ? `n = ${p.n}` : ''}</td>
                       </tr>

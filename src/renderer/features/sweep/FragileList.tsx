@@ -14,7 +14,12 @@ export function FragileList({ record, onPick }: { record: SweepRecord; onPick: (
         <ol>
           {rows.map((r) => (
             <li key={`${r.caseId}-${r.index}`}>
-              <button type="button" className="sweep-link" onClick={() => onPick(r.caseId, r.index)} aria-label={`Show case ${r.caseId} slice ${r.index + 1} in the grid`}>
+              <button
+                type="button"
+                className="sweep-link"
+                onClick={() => onPick(r.caseId, r.index)}
+                aria-label={`Show case ${r.caseId} slice ${r.index + 1} in the grid`}
+              >
                 {r.caseId} · slice {r.index + 1}
               </button>
               <span className="sweep-muted">

@@ -19,13 +19,30 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
             <th scope="col">Run</th>
             <th scope="col">Level</th>
             <th scope="col">Achieved</th>
-            <th scope="col" title="Size of the float32 ONNX file the level was scored with (ONNX scorer)">ONNX size</th>
-            <th scope="col" title="Headline: Dice of each patient volume, mean over the cases with a lesion; in brackets its 95 % CI over cases (as drawn in the chart)">Per-case Dice (95 % CI)</th>
-            <th scope="col" title="Dice per slice, mean over the slices whose true mask is not empty">Lesion-slice Dice</th>
-            <th scope="col" title="IoU of each patient volume, mean over the cases with a lesion">Per-case IoU</th>
-            <th scope="col" title="Median over cases: MedPy's pooled 95th percentile / MONAI's max of the two directed 95th percentiles">HD95 MedPy / MONAI ({entries[0]?.record.levels[0]?.summary.hd95Unit ?? 'px'})</th>
-            <th scope="col" title="Lesion-free slices with anything predicted">FP lesion-free slices</th>
-            <th scope="col" title="Lesion-free cases with anything predicted">FP lesion-free cases</th>
+            <th scope="col" title="Size of the float32 ONNX file the level was scored with (ONNX scorer)">
+              ONNX size
+            </th>
+            <th
+              scope="col"
+              title="Headline: Dice of each patient volume, mean over the cases with a lesion; in brackets its 95 % CI over cases (as drawn in the chart)"
+            >
+              Per-case Dice (95 % CI)
+            </th>
+            <th scope="col" title="Dice per slice, mean over the slices whose true mask is not empty">
+              Lesion-slice Dice
+            </th>
+            <th scope="col" title="IoU of each patient volume, mean over the cases with a lesion">
+              Per-case IoU
+            </th>
+            <th scope="col" title="Median over cases: MedPy's pooled 95th percentile / MONAI's max of the two directed 95th percentiles">
+              HD95 MedPy / MONAI ({entries[0]?.record.levels[0]?.summary.hd95Unit ?? 'px'})
+            </th>
+            <th scope="col" title="Lesion-free slices with anything predicted">
+              FP lesion-free slices
+            </th>
+            <th scope="col" title="Lesion-free cases with anything predicted">
+              FP lesion-free cases
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -40,7 +57,10 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                       {familyLabel(record.config.family)} pruning
                     </div>
                     {run.trainingVerdict === 'failed' && (
-                      <div className="sweep-failed" title="Validation per-case Dice no better than predicting no lesion: its curve says nothing about pruning">
+                      <div
+                        className="sweep-failed"
+                        title="Validation per-case Dice no better than predicting no lesion: its curve says nothing about pruning"
+                      >
                         failed training
                       </div>
                     )}

@@ -46,7 +46,8 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
   const running = job !== undefined && (job.state === undefined || job.state === 'running');
   const channel = family === 'channel';
   // A channel level removes a fraction of the conv weights; all of them cannot go.
-  const levelError = typeof levels === 'string' ? levels : channel && levels.some((l) => l >= 1) ? 'Channel levels must be below 100 %' : undefined;
+  const levelError =
+    typeof levels === 'string' ? levels : channel && levels.some((l) => l >= 1) ? 'Channel levels must be below 100 %' : undefined;
   const canStart = !running && selected.length > 0 && levelError === undefined;
 
   return (
@@ -65,11 +66,16 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
                 </span>
               </label>
               {r.sweeps.length > 0 && (
-                <select value={chosen(r) ?? ''} onChange={(e) => onChoose(r.runId, e.target.value)} aria-label={`Sweep shown for ${r.name}`}>
+                <select
+                  value={chosen(r) ?? ''}
+                  onChange={(e) => onChoose(r.runId, e.target.value)}
+                  aria-label={`Sweep shown for ${r.name}`}
+                >
                   {r.sweeps.map((s) => (
                     // Short enough for the side panel: the status only when it is not the usual one.
                     <option key={s.sweepId} value={s.sweepId} title={`${new Date(s.createdAt).toLocaleString()} · ${s.status}`}>
-                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {familyLabel(s.family)} · {plural(s.levels.length, 'level')} · {s.scorer}
+                      {new Date(s.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} ·{' '}
+                      {familyLabel(s.family)} · {plural(s.levels.length, 'level')} · {s.scorer}
                       {s.status === 'completed' ? '' : ` · ${s.status}`}
                     </option>
                   ))}
@@ -84,7 +90,16 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
         className="sweep-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (canStart && typeof levels !== 'string') onStart({ family, levels, scope, keepFirstLast: !channel && keepFirstLast, scorer, split, bnReestimate: bn ? { batches: 4, batchSize: 8 } : null });
+          if (canStart && typeof levels !== 'string')
+            onStart({
+              family,
+              levels,
+              scope,
+              keepFirstLast: !channel && keepFirstLast,
+              scorer,
+              split,
+              bnReestimate: bn ? { batches: 4, batchSize: 8 } : null,
+            });
         }}
       >
         <label>
@@ -95,11 +110,18 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           </select>
         </label>
         <span id="sweep-family-msg" className="sweep-muted">
-          {channel ? 'Level = share of the conv weights removed with their channels; the network is rebuilt smaller.' : 'Level = share of the conv weights set to zero; the file keeps its size.'}
+          {channel
+            ? 'Level = share of the conv weights removed with their channels; the network is rebuilt smaller.'
+            : 'Level = share of the conv weights set to zero; the file keeps its size.'}
         </span>
         <label className="sweep-form__levels">
           Levels (%)
-          <input value={levelsText} onChange={(e) => setLevelsText(e.target.value)} aria-invalid={levelError !== undefined} aria-describedby="sweep-levels-msg" />
+          <input
+            value={levelsText}
+            onChange={(e) => setLevelsText(e.target.value)}
+            aria-invalid={levelError !== undefined}
+            aria-describedby="sweep-levels-msg"
+          />
         </label>
         <span id="sweep-levels-msg" className={levelError ? 'sweep-error' : 'sweep-muted'}>
           {levelError ?? (typeof levels === 'string' ? '' : plural(levels.length, 'level'))}
@@ -126,7 +148,12 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           </select>
         </label>
         <label className="sweep-form__check">
-          <input type="checkbox" checked={keepFirstLast && !channel} disabled={channel} onChange={(e) => setKeepFirstLast(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={keepFirstLast && !channel}
+            disabled={channel}
+            onChange={(e) => setKeepFirstLast(e.target.checked)}
+          />
           Keep first and last layer dense
         </label>
         <label className="sweep-form__check">

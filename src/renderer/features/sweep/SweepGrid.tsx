@@ -116,25 +116,68 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
       <div className="sweep-grid__controls">
         <label>
           Slice position {slice + 1}/{maxSlices}
-          <input type="range" min={0} max={maxSlices - 1} value={slice} onChange={(e) => setSlice(Number(e.target.value))} aria-label="Slice (synced across the grid)" />
+          <input
+            type="range"
+            min={0}
+            max={maxSlices - 1}
+            value={slice}
+            onChange={(e) => setSlice(Number(e.target.value))}
+            aria-label="Slice (synced across the grid)"
+          />
         </label>
         <label>
           Window centre
-          <input type="range" min={0} max={255} value={win.center} onChange={(e) => setWin({ ...win, center: Number(e.target.value) })} aria-label="Window centre" />
+          <input
+            type="range"
+            min={0}
+            max={255}
+            value={win.center}
+            onChange={(e) => setWin({ ...win, center: Number(e.target.value) })}
+            aria-label="Window centre"
+          />
         </label>
         <label>
           Window width
-          <input type="range" min={8} max={512} value={win.width} onChange={(e) => setWin({ ...win, width: Number(e.target.value) })} aria-label="Window width" />
+          <input
+            type="range"
+            min={8}
+            max={512}
+            value={win.width}
+            onChange={(e) => setWin({ ...win, width: Number(e.target.value) })}
+            aria-label="Window width"
+          />
         </label>
         <label>
           Zoom {zoom.toFixed(1)}×
-          <input type="range" min={1} max={4} step={0.25} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-label="Zoom" />
+          <input
+            type="range"
+            min={1}
+            max={4}
+            step={0.25}
+            value={zoom}
+            onChange={(e) => setZoom(Number(e.target.value))}
+            aria-label="Zoom"
+          />
         </label>
         <label>
           Overlay
-          <input type="range" min={0} max={1} step={0.05} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} aria-label="Overlay opacity" />
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={alpha}
+            onChange={(e) => setAlpha(Number(e.target.value))}
+            aria-label="Overlay opacity"
+          />
         </label>
-        <button type="button" onClick={() => { setWin({ center: 128, width: 256 }); setZoom(1); }}>
+        <button
+          type="button"
+          onClick={() => {
+            setWin({ center: 128, width: 256 });
+            setZoom(1);
+          }}
+        >
           Reset view
         </button>
         {pages > 1 && (
@@ -180,7 +223,18 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
                   </th>
                   {record.levels.map((_, li) => (
                     <td key={li}>
-                      <Cell record={record} slot={slot} level={li} image={pixels(slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={cellPx} onOpen={() => setBig({ caseId: c.caseId, slot, level: li })} />
+                      <Cell
+                        record={record}
+                        slot={slot}
+                        level={li}
+                        image={pixels(slot)}
+                        size={size}
+                        win={win}
+                        zoom={zoom}
+                        alpha={alpha}
+                        px={cellPx}
+                        onOpen={() => setBig({ caseId: c.caseId, slot, level: li })}
+                      />
                     </td>
                   ))}
                 </tr>
@@ -190,7 +244,14 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
         </table>
       </div>
       {big && (
-        <div className="sweep-modal" role="dialog" aria-modal="true" aria-label={`Case ${big.caseId}, level ${pct(record.levels[big.level].sparsity, 0)}`} onKeyDown={(e) => e.key === 'Escape' && setBig(undefined)} onClick={(e) => e.target === e.currentTarget && setBig(undefined)}>
+        <div
+          className="sweep-modal"
+          role="dialog"
+          aria-modal="true"
+          aria-label={`Case ${big.caseId}, level ${pct(record.levels[big.level].sparsity, 0)}`}
+          onKeyDown={(e) => e.key === 'Escape' && setBig(undefined)}
+          onClick={(e) => e.target === e.currentTarget && setBig(undefined)}
+        >
           <div className="sweep-modal__body">
             <div className="sweep-modal__head">
               <strong>
@@ -203,7 +264,18 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
                 ✕
               </button>
             </div>
-            <Cell record={record} slot={big.slot} level={big.level} image={pixels(big.slot)} size={size} win={win} zoom={zoom} alpha={alpha} px={BIG_PX} outlines={outlines} />
+            <Cell
+              record={record}
+              slot={big.slot}
+              level={big.level}
+              image={pixels(big.slot)}
+              size={size}
+              win={win}
+              zoom={zoom}
+              alpha={alpha}
+              px={BIG_PX}
+              outlines={outlines}
+            />
             <Legend outlines={outlines} />
           </div>
         </div>
@@ -216,13 +288,32 @@ function Legend({ outlines = false }: { outlines?: boolean }) {
   const sw = (k: keyof typeof OVERLAY_COLOURS) => `rgb(${OVERLAY_COLOURS[k].join(',')})`;
   return (
     <ul className="sweep-legend" aria-label="Overlay colours">
-      <li><span className="sweep-legend__swatch" style={{ background: sw('TP') }} aria-hidden="true" />True positive</li>
-      <li><span className="sweep-legend__swatch" style={{ background: sw('FP') }} aria-hidden="true" />False positive</li>
-      <li><span className="sweep-legend__swatch" style={{ background: sw('FN') }} aria-hidden="true" />False negative (miss)</li>
+      <li>
+        <span className="sweep-legend__swatch" style={{ background: sw('TP') }} aria-hidden="true" />
+        True positive
+      </li>
+      <li>
+        <span className="sweep-legend__swatch" style={{ background: sw('FP') }} aria-hidden="true" />
+        False positive
+      </li>
+      <li>
+        <span className="sweep-legend__swatch" style={{ background: sw('FN') }} aria-hidden="true" />
+        False negative (miss)
+      </li>
       {outlines && (
         <>
-          <li><span className="sweep-legend__line" style={{ borderColor: OUTLINE_COLOURS.truth }} aria-hidden="true" />True outline</li>
-          <li><span className="sweep-legend__line sweep-legend__line--dashed" style={{ borderColor: OUTLINE_COLOURS.pred }} aria-hidden="true" />Predicted outline</li>
+          <li>
+            <span className="sweep-legend__line" style={{ borderColor: OUTLINE_COLOURS.truth }} aria-hidden="true" />
+            True outline
+          </li>
+          <li>
+            <span
+              className="sweep-legend__line sweep-legend__line--dashed"
+              style={{ borderColor: OUTLINE_COLOURS.pred }}
+              aria-hidden="true"
+            />
+            Predicted outline
+          </li>
         </>
       )}
     </ul>
@@ -276,7 +367,13 @@ function Cell({ record, slot, level, image, size, win, zoom, alpha, px, onOpen, 
       {body}
     </button>
   ) : (
-    <div className="sweep-cell sweep-cell--big" role="img" aria-label={label} data-testid="sweep-cell-big" data-outlines={outlines || undefined}>
+    <div
+      className="sweep-cell sweep-cell--big"
+      role="img"
+      aria-label={label}
+      data-testid="sweep-cell-big"
+      data-outlines={outlines || undefined}
+    >
       {body}
     </div>
   );

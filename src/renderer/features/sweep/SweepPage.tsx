@@ -47,7 +47,8 @@ export function SweepPage() {
     void refresh().then((l) => {
       // Reopening the view while a sweep runs: follow it.
       const a = l?.active[0];
-      if (a) setJob({ jobId: a.sweepId, kind: 'sweep', fraction: a.fraction, etaSeconds: a.etaSeconds, message: a.message, state: 'running' });
+      if (a)
+        setJob({ jobId: a.sweepId, kind: 'sweep', fraction: a.fraction, etaSeconds: a.etaSeconds, message: a.message, state: 'running' });
     });
   }, [refresh]);
 
@@ -66,7 +67,9 @@ export function SweepPage() {
 
   const runs = list?.runs ?? [];
   // Runs deleted meanwhile drop out of the selection.
-  const selected = (selectedState ?? runs.filter((r) => r.sweeps.length > 0).map((r) => r.runId)).filter((id) => runs.some((r) => r.runId === id));
+  const selected = (selectedState ?? runs.filter((r) => r.sweeps.length > 0).map((r) => r.runId)).filter((id) =>
+    runs.some((r) => r.runId === id),
+  );
   const chosen = useCallback((r: SweepableRun) => chosenState[r.runId] ?? defaultSweep(r)?.sweepId, [chosenState]);
   const shown = runs.filter((r) => selected.includes(r.runId) && chosen(r));
   const wanted = shown.map((r) => key(r.runId, chosen(r)!));
@@ -93,7 +96,10 @@ export function SweepPage() {
   }, [api, wantedKey, records]);
 
   const entries = useMemo(
-    () => shown.flatMap((run) => (records[key(run.runId, chosen(run)!)] ? [{ run, record: records[key(run.runId, chosen(run)!)] }] : [])).filter((e) => e.record.levels.length > 0),
+    () =>
+      shown
+        .flatMap((run) => (records[key(run.runId, chosen(run)!)] ? [{ run, record: records[key(run.runId, chosen(run)!)] }] : []))
+        .filter((e) => e.record.levels.length > 0),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the shown run ids, not on the array rebuilt every render
     [shownKey, records, chosen],
   );
@@ -117,7 +123,14 @@ export function SweepPage() {
   const start = (config: NonNullable<CallInput<'sweep.start'>['config']>) => {
     setStartError(undefined);
     api.call('sweep.start', { runIds: selected, config }).then(
-      (r) => setJob({ jobId: r.jobId, kind: 'sweep', fraction: 0, state: 'running', message: r.state === 'queued' ? `Queued (position ${r.position ?? 1}): another job is running` : 'Starting…' }),
+      (r) =>
+        setJob({
+          jobId: r.jobId,
+          kind: 'sweep',
+          fraction: 0,
+          state: 'running',
+          message: r.state === 'queued' ? `Queued (position ${r.position ?? 1}): another job is running` : 'Starting…',
+        }),
       (e: StudioError) => setStartError(`${e.what}. ${e.hint}`),
     );
   };
@@ -130,8 +143,8 @@ export function SweepPage() {
     return (
       <EmptyState icon="◔" title="No completed run yet">
         <p>
-          A sweep prunes a finished run in one shot at several sparsity levels (for example 50%, 90%, 95%) and scores each level with Dice, so plain and
-          VAR-trained models can be compared side by side.
+          A sweep prunes a finished run in one shot at several sparsity levels (for example 50%, 90%, 95%) and scores each level with Dice,
+          so plain and VAR-trained models can be compared side by side.
         </p>
         <p>Finish a run in the Train view first (press 2).</p>
       </EmptyState>
@@ -188,7 +201,11 @@ export function SweepPage() {
                   </label>
                 )}
                 <FragileList record={gridEntry.record} onPick={(caseId, index) => setFocus({ caseId, index, nonce: Date.now() })} />
-                {images && images.key === gridKey ? <SweepGrid record={gridEntry.record} images={images.data} focus={focus} /> : <p className="sweep-muted">Loading images…</p>}
+                {images && images.key === gridKey ? (
+                  <SweepGrid record={gridEntry.record} images={images.data} focus={focus} />
+                ) : (
+                  <p className="sweep-muted">Loading images…</p>
+                )}
               </div>
             )}
           </>

@@ -83,10 +83,22 @@ export function strokeMask(canvas: HTMLCanvasElement, mask: Uint8Array, size: nu
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       if (!at(x, y)) continue;
-      if (!at(x, y - 1)) { ctx.moveTo(X(x), Y(y)); ctx.lineTo(X(x + 1), Y(y)); }
-      if (!at(x, y + 1)) { ctx.moveTo(X(x), Y(y + 1)); ctx.lineTo(X(x + 1), Y(y + 1)); }
-      if (!at(x - 1, y)) { ctx.moveTo(X(x), Y(y)); ctx.lineTo(X(x), Y(y + 1)); }
-      if (!at(x + 1, y)) { ctx.moveTo(X(x + 1), Y(y)); ctx.lineTo(X(x + 1), Y(y + 1)); }
+      if (!at(x, y - 1)) {
+        ctx.moveTo(X(x), Y(y));
+        ctx.lineTo(X(x + 1), Y(y));
+      }
+      if (!at(x, y + 1)) {
+        ctx.moveTo(X(x), Y(y + 1));
+        ctx.lineTo(X(x + 1), Y(y + 1));
+      }
+      if (!at(x - 1, y)) {
+        ctx.moveTo(X(x), Y(y));
+        ctx.lineTo(X(x), Y(y + 1));
+      }
+      if (!at(x + 1, y)) {
+        ctx.moveTo(X(x + 1), Y(y));
+        ctx.lineTo(X(x + 1), Y(y + 1));
+      }
     }
   }
   ctx.stroke();

@@ -16,7 +16,6 @@ export const pct = (x: number | null | undefined, digits = 1) => (x === null || 
 /** How a sweep's pruning family is named in the view. */
 export const familyLabel = (f: PruneFamily) => (f === 'channel' ? 'channel' : 'unstructured');
 
-
 export const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 
 /** The sweep a run shows by default: its newest one with at least one scored level. */
@@ -29,13 +28,19 @@ export const CHART_METRIC = 'mean per-case Dice';
 export const CHART_BAND = meanIntervalLabel('cases');
 
 /** The 95 % interval of a level's mean per-case Dice over the run's lesion cases (src/shared/stats). */
-export function caseInterval(s: { n: number; mean: number | null; std: number | null }): { lo: number; hi: number } | Record<string, never> {
+export function caseInterval(s: {
+  n: number;
+  mean: number | null;
+  std: number | null;
+}): { lo: number; hi: number } | Record<string, never> {
   const ci = meanIntervalOf(s, 'cases', { bounds: [0, 1] });
   return ci ? { lo: ci.lo, hi: ci.hi } : {};
 }
 
 /** The Sweep view's chart: the report's construction (evenly spaced levels, same colours), one line per run. */
-export function chartData(entries: { run: SweepableRun; record: SweepRecord }[]): SweepChartInput & { values: number; levelMeanings: LevelMeaning[] } {
+export function chartData(
+  entries: { run: SweepableRun; record: SweepRecord }[],
+): SweepChartInput & { values: number; levelMeanings: LevelMeaning[] } {
   const levels = [...new Set(entries.flatMap((e) => e.record.levels.map((l) => l.sparsity)))].sort((a, b) => a - b);
   const style = groupStyle(entries.map(({ run }) => ({ group: run.runId, optimizer: run.method, varLambda: run.varLambda })));
   const series: SweepChartSeries[] = entries.map(({ run, record }) => ({
@@ -43,7 +48,12 @@ export function chartData(entries: { run: SweepableRun; record: SweepRecord }[])
     ...style.get(run.runId)!,
     points: record.levels
       .filter((l) => l.summary.caseDice.mean !== null)
-      .map((l) => ({ sparsity: l.sparsity, value: l.summary.caseDice.mean!, n: l.summary.caseDice.n, ...caseInterval(l.summary.caseDice) })),
+      .map((l) => ({
+        sparsity: l.sparsity,
+        value: l.summary.caseDice.mean!,
+        n: l.summary.caseDice.n,
+        ...caseInterval(l.summary.caseDice),
+      })),
   }));
   return {
     title: 'Per-case Dice after one-shot pruning (no fine-tuning)',

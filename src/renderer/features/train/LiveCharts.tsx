@@ -22,7 +22,10 @@ const diceOptions: ChartOptions = {
   height: 200,
   scales: { x: { time: false }, y: { range: [0, 1] } },
   axes: [themedAxis({ label: 'epoch', size: 36 }), themedAxis({ size: 40 })],
-  series: [{ label: 'epoch' }, { label: 'val per-case Dice', stroke: CHART_COLORS.series[2], width: 2, points: { show: true, size: 7 }, spanGaps: true }],
+  series: [
+    { label: 'epoch' },
+    { label: 'val per-case Dice', stroke: CHART_COLORS.series[2], width: 2, points: { show: true, size: 7 }, spanGaps: true },
+  ],
   legend: { show: true },
 };
 
@@ -36,10 +39,7 @@ export function LiveCharts({ run }: { run: LiveRun }) {
       { x: ends, y: run.epochs.map((e) => pos(e.trainLoss)) },
     ]);
   }, [run.stepLoss, run.epochs]);
-  const dice = useMemo<uPlot.AlignedData>(
-    () => [run.epochs.map((e) => e.epoch + 1), run.epochs.map((e) => e.valCaseDice)],
-    [run.epochs],
-  );
+  const dice = useMemo<uPlot.AlignedData>(() => [run.epochs.map((e) => e.epoch + 1), run.epochs.map((e) => e.valCaseDice)], [run.epochs]);
   const last = run.epochs.at(-1);
   const lastDice = last?.valCaseDice;
   const check = last ? checkTraining(last.epoch, last.valCaseDice, last.valNothingCaseDice) : undefined;
@@ -60,7 +60,11 @@ export function LiveCharts({ run }: { run: LiveRun }) {
         label="Validation per-case Dice"
         options={diceOptions}
         data={dice}
-        summary={lastDice != null ? `Validation per-case Dice after epoch ${run.epochs.length}: ${lastDice.toFixed(3)}` : 'No validation per-case Dice yet'}
+        summary={
+          lastDice != null
+            ? `Validation per-case Dice after epoch ${run.epochs.length}: ${lastDice.toFixed(3)}`
+            : 'No validation per-case Dice yet'
+        }
       />
     </div>
   );

@@ -8,7 +8,17 @@ import type { LiveRun } from './useLiveRun';
  * State, progress bar with ETA, and the latest step numbers of the run on screen. `status` and
  * `progress` come from the runs model, the same source as the runs table's badge.
  */
-export function ProgressPanel({ run, status, progress, onCancel }: { run: LiveRun; status: LiveStatus; progress?: TrainingProgressEvent; onCancel(): void }) {
+export function ProgressPanel({
+  run,
+  status,
+  progress,
+  onCancel,
+}: {
+  run: LiveRun;
+  status: LiveStatus;
+  progress?: TrainingProgressEvent;
+  onCancel(): void;
+}) {
   const state = status.state;
   const p = progress;
   const done = state === 'completed';

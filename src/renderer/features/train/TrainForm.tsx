@@ -69,7 +69,12 @@ function preflightErrors(result: TrainingPreflight | undefined, phantoms: boolea
 
 /** What the run will train on and how long it should take, before it starts. */
 function PreflightSummary({ result, checking, refused }: { result?: TrainingPreflight; checking: boolean; refused: boolean }) {
-  if (!result) return <p className="preflight muted" role="status" aria-label="Pre-flight">{checking ? 'Checking the data and timing a few steps…' : ''}</p>;
+  if (!result)
+    return (
+      <p className="preflight muted" role="status" aria-label="Pre-flight">
+        {checking ? 'Checking the data and timing a few steps…' : ''}
+      </p>
+    );
   const d = result.data;
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   return (
@@ -77,14 +82,14 @@ function PreflightSummary({ result, checking, refused }: { result?: TrainingPref
       {refused && <strong>This run cannot start: see the messages next to the fields.</strong>}
       {d && (
         <p>
-          {plural(d.cases, 'case')} ({d.casesWithMask} with {d.casesWithMask === 1 ? 'a mask' : 'masks'}), {plural(d.patients, 'patient')}: {d.split.train} for training,{' '}
-          {d.split.val} for validation, {d.split.test} for test · {plural(d.trainSlices, 'training slice')}
+          {plural(d.cases, 'case')} ({d.casesWithMask} with {d.casesWithMask === 1 ? 'a mask' : 'masks'}), {plural(d.patients, 'patient')}:{' '}
+          {d.split.train} for training, {d.split.val} for validation, {d.split.test} for test · {plural(d.trainSlices, 'training slice')}
         </p>
       )}
       {result.estimate ? (
         <p data-testid="preflight-estimate">
-          Estimated time: about {formatDuration(result.estimate.seconds)} ({plural(result.estimate.steps, 'step')} at {Math.round(result.estimate.msPerStep)} ms, timed on this
-          machine now, {result.estimate.backend})
+          Estimated time: about {formatDuration(result.estimate.seconds)} ({plural(result.estimate.steps, 'step')} at{' '}
+          {Math.round(result.estimate.msPerStep)} ms, timed on this machine now, {result.estimate.backend})
         </p>
       ) : (
         result.estimateNote && !refused && <p className="muted">{result.estimateNote}</p>
@@ -148,19 +153,21 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
     }
   }
 
-  const input = (k: FieldName, extra: Record<string, unknown> = {}) => (ids: { id: string; describedBy?: string; invalid: boolean }) => (
-    <input
-      id={ids.id}
-      name={k}
-      value={form[k] as string}
-      onChange={text(k)}
-      aria-invalid={ids.invalid}
-      aria-describedby={ids.describedBy}
-      inputMode="decimal"
-      autoComplete="off"
-      {...extra}
-    />
-  );
+  const input =
+    (k: FieldName, extra: Record<string, unknown> = {}) =>
+    (ids: { id: string; describedBy?: string; invalid: boolean }) => (
+      <input
+        id={ids.id}
+        name={k}
+        value={form[k] as string}
+        onChange={text(k)}
+        aria-invalid={ids.invalid}
+        aria-describedby={ids.describedBy}
+        inputMode="decimal"
+        autoComplete="off"
+        {...extra}
+      />
+    );
 
   return (
     <form className="train-form" aria-label="Training settings" onSubmit={submit} noValidate>
@@ -169,7 +176,12 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
         <Field name="name" label="Run name" error={errors.name}>
           {input('name', { inputMode: 'text' })}
         </Field>
-        <Field name="source" label="Data" error={errors.source} hint={form.source === 'phantoms' ? 'Seeded FLAIR-like phantoms, generated in memory' : undefined}>
+        <Field
+          name="source"
+          label="Data"
+          error={errors.source}
+          hint={form.source === 'phantoms' ? 'Seeded FLAIR-like phantoms, generated in memory' : undefined}
+        >
           {(ids) => (
             <select id={ids.id} value={form.source} onChange={text('source')} aria-invalid={ids.invalid} aria-describedby={ids.describedBy}>
               <option value="phantoms">Built-in phantoms</option>
@@ -182,8 +194,23 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
           )}
         </Field>
         {form.source !== 'phantoms' && !!sources[Number(form.source)]?.issues?.length && (
-          <Field name="acceptDataIssues" label="Data problems" error={errors.acceptDataIssues} hint="Accepted: the run config records acceptDataIssues">
-            {(ids) => <AcceptDataIssues use="train" className="check" checked={form.acceptDataIssues} onChange={(v) => set('acceptDataIssues', v)} id={ids.id} invalid={ids.invalid} describedBy={ids.describedBy} />}
+          <Field
+            name="acceptDataIssues"
+            label="Data problems"
+            error={errors.acceptDataIssues}
+            hint="Accepted: the run config records acceptDataIssues"
+          >
+            {(ids) => (
+              <AcceptDataIssues
+                use="train"
+                className="check"
+                checked={form.acceptDataIssues}
+                onChange={(v) => set('acceptDataIssues', v)}
+                id={ids.id}
+                invalid={ids.invalid}
+                describedBy={ids.describedBy}
+              />
+            )}
           </Field>
         )}
         {form.source === 'phantoms' && (
@@ -202,7 +229,12 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
         <legend>Model</legend>
         <Field name="preset" label="Model preset" error={errors.preset}>
           {(ids) => (
-            <select id={ids.id} value={form.preset} onChange={(e) => set('preset', e.target.value as Form['preset'])} aria-describedby={ids.describedBy}>
+            <select
+              id={ids.id}
+              value={form.preset}
+              onChange={(e) => set('preset', e.target.value as Form['preset'])}
+              aria-describedby={ids.describedBy}
+            >
               {presetNames.map((p) => (
                 <option key={p} value={p}>
                   {PRESET_LABELS[p]}
@@ -225,7 +257,12 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
         <legend>Optimizer</legend>
         <Field name="method" label="Optimizer" error={errors.method}>
           {(ids) => (
-            <select id={ids.id} value={form.method} onChange={(e) => set('method', e.target.value as Form['method'])} aria-describedby={ids.describedBy}>
+            <select
+              id={ids.id}
+              value={form.method}
+              onChange={(e) => set('method', e.target.value as Form['method'])}
+              aria-describedby={ids.describedBy}
+            >
               {optimizerMethods.map((m) => (
                 <option key={m} value={m}>
                   {METHOD_LABELS[m]}
@@ -238,7 +275,12 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
           <Field name="lr" label="Learning rate" error={errors.lr}>
             {input('lr')}
           </Field>
-          <Field name="rho" label="Rho" error={usesRho(form.method) ? errors.rho : undefined} hint={usesRho(form.method) ? undefined : 'SAM and CrAM only'}>
+          <Field
+            name="rho"
+            label="Rho"
+            error={usesRho(form.method) ? errors.rho : undefined}
+            hint={usesRho(form.method) ? undefined : 'SAM and CrAM only'}
+          >
             {input('rho', { disabled: !usesRho(form.method) })}
           </Field>
         </div>
@@ -253,14 +295,29 @@ export function TrainForm({ sources, onStart, busy }: TrainFormProps) {
               <input type="checkbox" name="varOn" checked={form.varOn} onChange={(e) => set('varOn', e.target.checked)} /> VAR regulariser
             </label>
           </div>
-          <Field name="varLambda" label="VAR lambda" error={form.varOn ? errors.varLambda : undefined} hint={form.varOn ? 'Typical 1e-5 to 1e-4' : 'Off'}>
+          <Field
+            name="varLambda"
+            label="VAR lambda"
+            error={form.varOn ? errors.varLambda : undefined}
+            hint={form.varOn ? 'Typical 1e-5 to 1e-4' : 'Off'}
+          >
             {input('varLambda', { disabled: !form.varOn })}
           </Field>
         </div>
         {usesRho(form.method) && form.varOn && (
-          <Field name="ascent" label="VAR in the ascent" error={errors.ascent} hint="The SAM / CrAM perturbation follows the gradient of L + λψ, or of the data loss only">
+          <Field
+            name="ascent"
+            label="VAR in the ascent"
+            error={errors.ascent}
+            hint="The SAM / CrAM perturbation follows the gradient of L + λψ, or of the data loss only"
+          >
             {(ids) => (
-              <select id={ids.id} value={form.ascent} onChange={(e) => set('ascent', e.target.value as Form['ascent'])} aria-describedby={ids.describedBy}>
+              <select
+                id={ids.id}
+                value={form.ascent}
+                onChange={(e) => set('ascent', e.target.value as Form['ascent'])}
+                aria-describedby={ids.describedBy}
+              >
                 {ascentKinds.map((a) => (
                   <option key={a} value={a}>
                     {a === 'objective' ? 'Whole objective (L + λψ)' : 'Data loss only'}

@@ -59,7 +59,11 @@ export function TrainPage() {
         .filter((r) => r.epochs.length > 0)
         .map((r) => {
           const last = r.epochs.at(-1)!;
-          return { label: `${r.config.name} (${methodLabel(r.config.optimizer.method, r.config.optimizer.varLambda)})`, stats: last.weightStats.global, epoch: last.epoch };
+          return {
+            label: `${r.config.name} (${methodLabel(r.config.optimizer.method, r.config.optimizer.varLambda)})`,
+            stats: last.weightStats.global,
+            epoch: last.epoch,
+          };
         });
     }
     const last = run?.epochs.at(-1);
@@ -90,7 +94,12 @@ export function TrainPage() {
           </h3>
           {run ? (
             <>
-              <ProgressPanel run={run} status={status} progress={shownProgress} onCancel={() => run.jobId && void runsModel.cancel(run.jobId)} />
+              <ProgressPanel
+                run={run}
+                status={status}
+                progress={shownProgress}
+                onCancel={() => run.jobId && void runsModel.cancel(run.jobId)}
+              />
               <LiveCharts run={run} />
             </>
           ) : (
@@ -113,7 +122,10 @@ export function TrainPage() {
           openRunId={run?.runId}
           onOpen={(r) => {
             pinned.current = true;
-            void live.open(r.id, runsModel.jobs.find((j) => j.runId === r.id && j.kind !== 'flatness'));
+            void live.open(
+              r.id,
+              runsModel.jobs.find((j) => j.runId === r.id && j.kind !== 'flatness'),
+            );
           }}
           onToggleCompare={runsModel.toggleCompare}
           onResume={async (id) => {

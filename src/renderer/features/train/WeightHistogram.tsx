@@ -87,7 +87,9 @@ export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
             label={series.length === 2 ? 'Weight distribution: overlay of two runs' : 'Weight distribution'}
             options={opts}
             data={data}
-            summary={series.map((s) => `${s.label}: std ${s.stats.std.toPrecision(3)}, ${(100 * s.stats.fracBelow1e3).toFixed(1)}% of |w| below 1e-3`).join('; ')}
+            summary={series
+              .map((s) => `${s.label}: std ${s.stats.std.toPrecision(3)}, ${(100 * s.stats.fracBelow1e3).toFixed(1)}% of |w| below 1e-3`)
+              .join('; ')}
             className="weight-hist__chart"
           />
           <table className="weight-hist__stats" aria-label="Weight statistics">
@@ -97,7 +99,10 @@ export function WeightHistogram({ series }: { series: HistogramSeries[] }) {
                 <th scope="col">Epoch</th>
                 <th scope="col">Weights</th>
                 <th scope="col">Std</th>
-                <th scope="col" title="Share of the conv kernels' weights whose magnitude is below 0.001: what magnitude pruning removes first at no cost">
+                <th
+                  scope="col"
+                  title="Share of the conv kernels' weights whose magnitude is below 0.001: what magnitude pruning removes first at no cost"
+                >
                   |w| &lt; 1e-3
                 </th>
                 <th scope="col">Outside ±{Math.abs(series[0].stats.histogram.edges[0])}</th>

@@ -120,11 +120,20 @@ function fieldFor(path: PropertyKey[]): FieldName {
 }
 
 /** Schema issues as a person would say them: "Must be above 0", not "Too small: expected number to be >0". */
-export function readable(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean; expected?: unknown; origin?: unknown }): string {
+export function readable(issue: {
+  code: string;
+  message: string;
+  minimum?: unknown;
+  maximum?: unknown;
+  inclusive?: boolean;
+  expected?: unknown;
+  origin?: unknown;
+}): string {
   const n = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
   // A message written for people in the schema itself is kept as it is.
   if (!/^(Too small|Too big|Invalid)/.test(issue.message)) return issue.message;
-  if (issue.code === 'invalid_type') return issue.expected === 'int' ? 'Enter a whole number' : issue.expected === 'number' ? 'Enter a number' : 'Fill this in';
+  if (issue.code === 'invalid_type')
+    return issue.expected === 'int' ? 'Enter a whole number' : issue.expected === 'number' ? 'Enter a number' : 'Fill this in';
   if (issue.code === 'too_small' && issue.origin === 'string') return 'Fill this in';
   if (issue.code === 'too_small' && issue.origin === 'array') return 'List at least one value';
   if (issue.code === 'too_small') return issue.inclusive ? `Must be at least ${n(issue.minimum)}` : `Must be above ${n(issue.minimum)}`;
@@ -140,11 +149,18 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
     .split(/[\s,;]+/)
     .filter(Boolean)
     .map(Number);
-  if (usesSparsities(form.method) && sparsities.some((s) => !Number.isFinite(s))) errors.cramSparsities = 'List numbers between 0 and 1, e.g. 0.5, 0.9';
+  if (usesSparsities(form.method) && sparsities.some((s) => !Number.isFinite(s)))
+    errors.cramSparsities = 'List numbers between 0 and 1, e.g. 0.5, 0.9';
   const inputSize = num(form.inputSize);
   let data: RunData;
   if (form.source === 'phantoms') {
-    data = { kind: 'phantoms', count: num(form.phantomCases), slicesPerCase: num(form.phantomSlices), size: inputSize, seed: num(form.seed) };
+    data = {
+      kind: 'phantoms',
+      count: num(form.phantomCases),
+      slicesPerCase: num(form.phantomSlices),
+      size: inputSize,
+      seed: num(form.seed),
+    };
   } else {
     const src = sources[Number(form.source)];
     if (!src) errors.source = 'Open this dataset again in the Data view';
@@ -187,7 +203,8 @@ export function toRunConfig(form: TrainForm, sources: DataSource[]): { config?: 
       errors[f] ??= readable(issue as Parameters<typeof readable>[0]);
     }
   }
-  if (form.varOn && !errors.varLambda && !(num(form.varLambda) > 0)) errors.varLambda = 'With VAR on, lambda must be above 0 (typical 1e-5 to 1e-4)';
+  if (form.varOn && !errors.varLambda && !(num(form.varLambda) > 0))
+    errors.varLambda = 'With VAR on, lambda must be above 0 (typical 1e-5 to 1e-4)';
   const ds = DOWNSAMPLE[form.preset];
   if (!errors.inputSize && Number.isInteger(inputSize) && inputSize % ds !== 0) {
     errors.inputSize = `Must be a multiple of ${ds} for this model (e.g. ${Math.max(ds, Math.round(inputSize / ds) * ds)})`;
@@ -203,7 +220,9 @@ export function loadForm(): TrainForm {
   try {
     const saved = JSON.parse(localStorage.getItem(FORM_KEY) ?? 'null') as Partial<TrainForm> | null;
     if (!saved || typeof saved !== 'object') return DEFAULT_FORM;
-    const known = Object.fromEntries(Object.entries(saved).filter(([k, v]) => k in DEFAULT_FORM && typeof v === typeof DEFAULT_FORM[k as FieldName]));
+    const known = Object.fromEntries(
+      Object.entries(saved).filter(([k, v]) => k in DEFAULT_FORM && typeof v === typeof DEFAULT_FORM[k as FieldName]),
+    );
     return { ...DEFAULT_FORM, ...known };
   } catch {
     return DEFAULT_FORM;

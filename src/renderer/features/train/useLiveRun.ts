@@ -58,7 +58,14 @@ export function useLiveRun(onError: (e: StudioError) => void) {
 
   useEvent('training.epoch', (e) => {
     if (!mine(e.jobId, e.runId)) return;
-    setRun((r) => r && { ...r, runId: e.runId, epochs: [...r.epochs.filter((x) => x.epoch !== e.record.epoch), e.record].sort((a, b) => a.epoch - b.epoch) });
+    setRun(
+      (r) =>
+        r && {
+          ...r,
+          runId: e.runId,
+          epochs: [...r.epochs.filter((x) => x.epoch !== e.record.epoch), e.record].sort((a, b) => a.epoch - b.epoch),
+        },
+    );
   });
 
   /** `show`: put it on screen (false when it only queues behind the run being watched). */
@@ -89,7 +96,15 @@ export function useLiveRun(onError: (e: StudioError) => void) {
           const last = fromLog.x.at(-1) ?? -Infinity;
           const after = live.x.map((x, i) => [x, live.y[i]] as const).filter(([x]) => x > last);
           const stepLoss = { x: [...fromLog.x, ...after.map(([x]) => x)], y: [...fromLog.y, ...after.map(([, y]) => y)] };
-          return { ...emptyRun(record.config.name, record.config.epochs), runId, jobId: job?.jobId, job, record, epochs: record.epochs, stepLoss };
+          return {
+            ...emptyRun(record.config.name, record.config.epochs),
+            runId,
+            jobId: job?.jobId,
+            job,
+            record,
+            epochs: record.epochs,
+            stepLoss,
+          };
         });
       } catch (e) {
         onError(toStudioError(e));

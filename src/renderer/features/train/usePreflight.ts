@@ -42,7 +42,12 @@ export function usePreflight(config: RunConfigInput | undefined): PreflightState
     const t = setTimeout(() => {
       // The data checks first (fast), then the same with the time calibration (slow on a busy machine).
       void api.call('training.preflight', { config, calibrate: false }).then(
-        (quick) => setAnswer((a) => (a?.key === key ? a : { key, result: { ...quick, estimateNote: quick.ok ? 'Timing a few steps on this machine…' : quick.estimateNote } })),
+        (quick) =>
+          setAnswer((a) =>
+            a?.key === key
+              ? a
+              : { key, result: { ...quick, estimateNote: quick.ok ? 'Timing a few steps on this machine…' : quick.estimateNote } },
+          ),
         () => undefined,
       );
       void ask(key, config);

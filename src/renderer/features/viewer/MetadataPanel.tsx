@@ -5,7 +5,17 @@ const num = (v: number, digits = 1) => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.t
 const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
 /** What a reader checks before trusting a picture: size, spacing, channels, where it came from. */
-export function MetadataPanel({ caseInfo, index, channelName, state }: { caseInfo: CaseInfo; index: number; channelName: string; state: ViewportState | undefined }) {
+export function MetadataPanel({
+  caseInfo,
+  index,
+  channelName,
+  state,
+}: {
+  caseInfo: CaseInfo;
+  index: number;
+  channelName: string;
+  state: ViewportState | undefined;
+}) {
   const s = state?.info.slice;
   const spacing = s?.spacing ?? caseInfo.spacing;
   const rows: Array<[string, string]> = [
@@ -14,7 +24,14 @@ export function MetadataPanel({ caseInfo, index, channelName, state }: { caseInf
     ['Slice', `${index + 1} of ${caseInfo.sliceCount}`],
     ['Size', `${caseInfo.width} × ${caseInfo.height} px`],
     ['Spacing', spacing ? `${spacing[0].toFixed(3)} × ${spacing[1].toFixed(3)} mm` : 'unknown'],
-    ['Thickness', s?.sliceThickness !== undefined ? `${s.sliceThickness} mm` : caseInfo.sliceThickness !== undefined ? `${caseInfo.sliceThickness} mm` : '—'],
+    [
+      'Thickness',
+      s?.sliceThickness !== undefined
+        ? `${s.sliceThickness} mm`
+        : caseInfo.sliceThickness !== undefined
+          ? `${caseInfo.sliceThickness} mm`
+          : '—',
+    ],
     ['Channels', `${caseInfo.channels} (showing ${channelName})`],
     ['Window', state ? `C ${num(state.window.center)} / W ${num(state.window.width)}` : '—'],
     ['Range', s ? `${num(s.min)} … ${num(s.max)}` : '—'],

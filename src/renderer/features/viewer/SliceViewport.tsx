@@ -96,7 +96,13 @@ export function SliceViewport(props: SliceViewportProps) {
       drawMaskOverlay(detail, own ? info?.mask : (overlayMask.current ?? undefined), overlay.current, own ? info?.labels : undefined);
       drawAnnotations(detail, info?.slice);
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
-      if (info) callbacks.current.onRendered?.({ imageId: detail.image.imageId, window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth }, scale: detail.viewport.scale, info });
+      if (info)
+        callbacks.current.onRendered?.({
+          imageId: detail.image.imageId,
+          window: { center: detail.viewport.voi.windowCenter, width: detail.viewport.voi.windowWidth },
+          scale: detail.viewport.scale,
+          info,
+        });
     };
     el.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, onRendered);
     const detach = attachGestures(el, { onWheelSlice: (s) => callbacks.current.onWheelSlice(s) });

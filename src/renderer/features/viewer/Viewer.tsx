@@ -20,7 +20,6 @@ export function channelNames(dataset: OpenedDataset, channels: number): string[]
   return Array.from({ length: channels }, (_, i) => (channels === 1 ? 'Intensity' : `Channel ${i + 1}`));
 }
 
-
 export interface ViewerProps {
   dataset: OpenedDataset;
   caseInfo: CaseInfo;
@@ -42,7 +41,10 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
   const count = caseInfo.sliceCount;
   const names = channelNames(dataset, caseInfo.channels);
 
-  const ref = useCallback((i: number) => sliceImageId({ datasetId: dataset.id, caseId: caseInfo.id, index: i, channel }), [dataset.id, caseInfo.id, channel]);
+  const ref = useCallback(
+    (i: number) => sliceImageId({ datasetId: dataset.id, caseId: caseInfo.id, index: i, channel }),
+    [dataset.id, caseInfo.id, channel],
+  );
   const imageId = ref(index);
   const prefetch = useMemo(() => [index + 1, index - 1, index + 2].filter((i) => i >= 0 && i < count).map(ref), [index, count, ref]);
   const go = useCallback((i: number) => onIndex(Math.max(0, Math.min(count - 1, i))), [count, onIndex]);
@@ -91,7 +93,15 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
           {WINDOW_PRESETS.map((p) => {
             const key = keyFor(p.command);
             return (
-              <button key={p.id} type="button" className="tool-button" aria-label={`Window preset ${p.label} (key ${key})`} aria-keyshortcuts={key} title={`${p.label} — ${key}`} onClick={() => applyPreset(p.id)}>
+              <button
+                key={p.id}
+                type="button"
+                className="tool-button"
+                aria-label={`Window preset ${p.label} (key ${key})`}
+                aria-keyshortcuts={key}
+                title={`${p.label} — ${key}`}
+                onClick={() => applyPreset(p.id)}
+              >
                 {p.label} <kbd aria-hidden="true">{key}</kbd>
               </button>
             );
@@ -111,10 +121,25 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
           </button>
           <label className="viewer__field">
             <span>Opacity</span>
-            <input type="range" min={0} max={1} step={0.05} value={opacity} aria-label="Mask opacity" disabled={!showMask || !caseInfo.hasMask} onChange={(e) => setOpacity(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={opacity}
+              aria-label="Mask opacity"
+              disabled={!showMask || !caseInfo.hasMask}
+              onChange={(e) => setOpacity(Number(e.target.value))}
+            />
           </label>
         </div>
-        <button type="button" className="tool-button" aria-label={`Reset window, zoom and pan (key ${keyFor('viewer.reset')})`} aria-keyshortcuts={keyFor('viewer.reset')} onClick={() => controller.current?.reset()}>
+        <button
+          type="button"
+          className="tool-button"
+          aria-label={`Reset window, zoom and pan (key ${keyFor('viewer.reset')})`}
+          aria-keyshortcuts={keyFor('viewer.reset')}
+          onClick={() => controller.current?.reset()}
+        >
           Reset <kbd aria-hidden="true">{keyFor('viewer.reset')}</kbd>
         </button>
       </div>
@@ -133,17 +158,31 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
             onError={onError}
           />
           <div className="viewer__slider">
-            <input type="range" min={0} max={Math.max(0, count - 1)} value={index} aria-label="Slice" aria-valuetext={`Slice ${index + 1} of ${count}`} onChange={(e) => go(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={Math.max(0, count - 1)}
+              value={index}
+              aria-label="Slice"
+              aria-valuetext={`Slice ${index + 1} of ${count}`}
+              onChange={(e) => go(Number(e.target.value))}
+            />
             <output aria-label="Slice position">
               {index + 1} / {count}
             </output>
           </div>
           <p className="viewer__help">
-            Drag: window/level · right or ctrl-drag: zoom · middle or shift-drag: pan · wheel or ↑/↓: slices · [ ]: cases · c: channel · ?: all keys
+            Drag: window/level · right or ctrl-drag: zoom · middle or shift-drag: pan · wheel or ↑/↓: slices · [ ]: cases · c: channel · ?:
+            all keys
           </p>
         </div>
         {/* Window, range, mask and source only from the image on screen, never from a previous one. */}
-        <MetadataPanel caseInfo={caseInfo} index={index} channelName={names[channel] ?? `Channel ${channel + 1}`} state={state?.imageId === imageId ? state : undefined} />
+        <MetadataPanel
+          caseInfo={caseInfo}
+          index={index}
+          channelName={names[channel] ?? `Channel ${channel + 1}`}
+          state={state?.imageId === imageId ? state : undefined}
+        />
       </div>
     </section>
   );

@@ -14,7 +14,10 @@ export function scaleBarMm(mmPerScreenPx: number, maxPx: number): number | undef
   return fit.at(-1);
 }
 
-export function drawAnnotations(detail: cornerstone.ImageRenderedDetail, slice: { spacing?: [number, number]; orientation?: number[] } | undefined): void {
+export function drawAnnotations(
+  detail: cornerstone.ImageRenderedDetail,
+  slice: { spacing?: [number, number]; orientation?: number[] } | undefined,
+): void {
   if (!slice) return;
   const ctx = detail.canvasContext;
   const { width: W, height: H } = ctx.canvas;
@@ -45,7 +48,8 @@ export function drawAnnotations(detail: cornerstone.ImageRenderedDetail, slice: 
     const mm = scaleBarMm(mmPerPx, W / 4);
     if (mm) {
       const len = mm / mmPerPx;
-      const x = 12, y = H - 28;
+      const x = 12,
+        y = H - 28;
       ctx.fillStyle = '#fff';
       ctx.strokeRect(x, y, len, 4);
       ctx.fillRect(x, y, len, 4);

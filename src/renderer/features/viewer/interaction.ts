@@ -34,7 +34,8 @@ export function attachGestures(element: HTMLElement, opts: GestureOptions): () =
 
   const move = (e: PointerEvent) => {
     if (!drag || e.pointerId !== drag.id) return;
-    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    const dx = e.clientX - drag.x,
+      dy = e.clientY - drag.y;
     drag.x = e.clientX;
     drag.y = e.clientY;
     const vp = cornerstone.getViewport(element);

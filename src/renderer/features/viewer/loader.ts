@@ -27,13 +27,19 @@ let registered = false;
 
 function decodeInt16(b64: string): Int16Array {
   const bytes = base64ToBytes(b64);
-  if (!bytes) throw new StudioError({ code: 'internal', what: 'The slice pixels arrived garbled (not base64)', hint: 'Reload the data set; report it if it repeats' });
+  if (!bytes)
+    throw new StudioError({
+      code: 'internal',
+      what: 'The slice pixels arrived garbled (not base64)',
+      hint: 'Reload the data set; report it if it repeats',
+    });
   return new Int16Array(bytes.buffer, 0, bytes.length >> 1);
 }
 
 export function toCornerstoneImage(imageId: string, s: SliceOutput): StudioImage {
   const stored = decodeInt16(s.pixels);
-  let lo = 32767, hi = -32768;
+  let lo = 32767,
+    hi = -32768;
   for (let i = 0; i < stored.length; i++) {
     const v = stored[i];
     if (v < lo) lo = v;
@@ -59,7 +65,11 @@ export function toCornerstoneImage(imageId: string, s: SliceOutput): StudioImage
     invert: false,
     ...(s.spacing ? { rowPixelSpacing: s.spacing[0], columnPixelSpacing: s.spacing[1] } : {}),
     sizeInBytes: stored.byteLength + (rle ? s.width * s.height : 0) + (map ? 2 * s.width * s.height : 0),
-    studio: { slice, ...(rle ? { mask: decodeMask(rle, s.width * s.height) } : {}), ...(map ? { labels: decodeLabelMap(map, s.width * s.height) } : {}) },
+    studio: {
+      slice,
+      ...(rle ? { mask: decodeMask(rle, s.width * s.height) } : {}),
+      ...(map ? { labels: decodeLabelMap(map, s.width * s.height) } : {}),
+    },
   };
 }
 
@@ -68,7 +78,8 @@ function load(imageId: string): cornerstone.ImageLoadObject {
   const api = client;
   const promise = (async () => {
     if (!ref) throw new StudioError({ code: 'bad-input', what: `Malformed image id ${imageId}`, hint: 'This is a bug in the viewer.' });
-    if (!api) throw new StudioError({ code: 'internal', what: 'The image loader is not connected to the studio', hint: 'Reload the page.' });
+    if (!api)
+      throw new StudioError({ code: 'internal', what: 'The image loader is not connected to the studio', hint: 'Reload the page.' });
     const s = await api.call('datasets.slice', { datasetId: ref.datasetId, caseId: ref.caseId, index: ref.index, channel: ref.channel });
     return toCornerstoneImage(imageId, s);
   })();

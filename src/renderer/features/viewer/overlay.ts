@@ -52,20 +52,35 @@ export function maskToCanvas(mask: Uint8Array, width: number, height: number, op
  * colour; labels that count as lesion (`mask` = 1) also get an opaque outline in that colour,
  * so the legend's "lesion" column can be read off the picture.
  */
-export function labelsToCanvas(labels: Uint16Array, mask: Uint8Array | undefined, width: number, height: number, opacity: number): HTMLCanvasElement {
+export function labelsToCanvas(
+  labels: Uint16Array,
+  mask: Uint8Array | undefined,
+  width: number,
+  height: number,
+  opacity: number,
+): HTMLCanvasElement {
   const a = fillAlpha(opacity);
   return paint(width, height, (i, x, y) => {
     const v = labels[i];
     if (!v) return undefined;
-    const edge = !!mask?.[i] && (onBorder(x, y, width, height) || labels[i - 1] !== v || labels[i + 1] !== v || labels[i - width] !== v || labels[i + width] !== v);
+    const edge =
+      !!mask?.[i] &&
+      (onBorder(x, y, width, height) || labels[i - 1] !== v || labels[i + 1] !== v || labels[i - width] !== v || labels[i + width] !== v);
     return [...labelColour(v), edge ? 255 : a];
   });
 }
 
-export function drawMaskOverlay(detail: cornerstone.ImageRenderedDetail, mask: Uint8Array | undefined, style: OverlayStyle, labels?: Uint16Array): void {
+export function drawMaskOverlay(
+  detail: cornerstone.ImageRenderedDetail,
+  mask: Uint8Array | undefined,
+  style: OverlayStyle,
+  labels?: Uint16Array,
+): void {
   if (!style.visible || (!mask && !labels)) return;
   const { image, enabledElement, canvasContext: ctx } = detail;
-  const layer = labels ? labelsToCanvas(labels, mask, image.width, image.height, style.opacity) : maskToCanvas(mask!, image.width, image.height, style.opacity);
+  const layer = labels
+    ? labelsToCanvas(labels, mask, image.width, image.height, style.opacity)
+    : maskToCanvas(mask!, image.width, image.height, style.opacity);
   ctx.save();
   cornerstone.setToPixelCoordinateSystem(enabledElement, ctx);
   ctx.imageSmoothingEnabled = false;

@@ -18,7 +18,12 @@ const range = (lo: number, hi: number): WindowLevel => ({ center: (lo + hi) / 2,
 
 export const WINDOW_PRESETS: readonly WindowPreset[] = [
   // The server's window: the file's own (DICOM) or the 1st-99th percentile.
-  { id: 'auto', label: 'Auto', command: 'viewer.preset.auto', compute: (i) => ({ center: i.slice.window.center, width: i.slice.window.width }) },
+  {
+    id: 'auto',
+    label: 'Auto',
+    command: 'viewer.preset.auto',
+    compute: (i) => ({ center: i.slice.window.center, width: i.slice.window.width }),
+  },
   { id: 'full', label: 'Full range', command: 'viewer.preset.full', compute: (i) => range(i.slice.min, i.slice.max) },
   // Narrow and high: lifts FLAIR-bright lesions out of the surrounding tissue.
   {

@@ -69,7 +69,12 @@ export const PhantomsInputSchema = z
     cases: z.number().int().min(1).max(512).optional(),
     slicesPerCase: z.number().int().min(1).max(256).optional(),
     size: z.number().int().min(16).max(512).optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
   })
   .strict()
   .optional();
@@ -106,7 +111,10 @@ export const BrowseOutputSchema = z.object({
   truncated: z.boolean(),
 });
 
-export const PickInputSchema = z.object({ kind: z.enum(['folder', 'files']).optional() }).strict().optional();
+export const PickInputSchema = z
+  .object({ kind: z.enum(['folder', 'files']).optional() })
+  .strict()
+  .optional();
 /** Empty `paths` = the user cancelled the dialog. */
 export const PickOutputSchema = z.object({ paths: z.array(z.string()) });
 

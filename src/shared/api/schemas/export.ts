@@ -29,7 +29,9 @@ export const ExportRunOutputSchema = JobSchema;
 export const ExportResultInputSchema = z.object({ jobId: JobIdSchema }).strict();
 export const ExportResultOutputSchema = ExportResultSchema.extend({ jobId: z.string() });
 
-export const ExportPreviewInputSchema = ExportLevelSchema.extend({ runId: RunIdSchema }).extend(ExportTargetsSchema.omit({ overwrite: true }).shape).strict();
+export const ExportPreviewInputSchema = ExportLevelSchema.extend({ runId: RunIdSchema })
+  .extend(ExportTargetsSchema.omit({ overwrite: true }).shape)
+  .strict();
 
 export const ExportPreviewOutputSchema = z.object({
   prune: PruneSummarySchema,
@@ -71,7 +73,6 @@ export const ExportListOutputSchema = z.object({
   /** Previous exports (of runId, or of every run), newest first; present = its files are still there. */
   exports: z.array(ExportIndexEntrySchema.extend({ present: z.boolean() })),
 });
-
 
 /** Electron: the native folder dialog. Browser mode has none (available false): the user types a path. */
 export const ExportPickFolderInputSchema = z.object({}).strict().optional();

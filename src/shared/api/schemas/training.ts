@@ -112,7 +112,12 @@ export const TrainingPreflightOutputSchema = z.object({
     .optional(),
   /** From a short calibration on this machine; absent when it was skipped (see estimateNote). */
   estimate: z
-    .object({ seconds: z.number().nonnegative(), msPerStep: z.number().nonnegative(), steps: z.number().int().nonnegative(), backend: z.string() })
+    .object({
+      seconds: z.number().nonnegative(),
+      msPerStep: z.number().nonnegative(),
+      steps: z.number().int().nonnegative(),
+      backend: z.string(),
+    })
     .optional(),
   estimateNote: z.string().optional(),
   problems: z.array(PreflightProblemSchema),
@@ -121,5 +126,12 @@ export type TrainingPreflight = z.infer<typeof TrainingPreflightOutputSchema>;
 
 export const RunsStepsOutputSchema = z.object({
   /** Step losses as reported while it trained (rate-limited), in step order. */
-  points: z.array(z.object({ step: z.number().int().nonnegative(), totalSteps: z.number().int().nonnegative(), epoch: z.number().int().nonnegative(), loss: z.number() })),
+  points: z.array(
+    z.object({
+      step: z.number().int().nonnegative(),
+      totalSteps: z.number().int().nonnegative(),
+      epoch: z.number().int().nonnegative(),
+      loss: z.number(),
+    }),
+  ),
 });

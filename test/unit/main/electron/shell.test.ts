@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createWindowOptions } from '../../../../src/main/electron/window';
-import { allowNavigation, ELECTRON_CSP, isRendererUrl, isTrustedSender, windowOpenDecision, withCsp } from '../../../../src/main/electron/security';
+import {
+  allowNavigation,
+  ELECTRON_CSP,
+  isRendererUrl,
+  isTrustedSender,
+  windowOpenDecision,
+  withCsp,
+} from '../../../../src/main/electron/security';
 import { forwardEvents, registerIpc, type IpcMainLike } from '../../../../src/main/electron/ipc';
 import { shellPaths } from '../../../../src/main/electron/app';
 import { createServiceHost } from '../../../../src/main/services';
@@ -72,7 +79,7 @@ describe('navigation and sender checks', () => {
   });
 
   it('forces the strict CSP on every response', () => {
-    const h = withCsp({ 'content-security-policy': ["default-src *"], 'X-Other': 'a' });
+    const h = withCsp({ 'content-security-policy': ['default-src *'], 'X-Other': 'a' });
     expect(h['Content-Security-Policy']).toEqual([ELECTRON_CSP]);
     expect(h['content-security-policy']).toBeUndefined();
     expect(h['X-Other']).toEqual(['a']);
@@ -98,7 +105,11 @@ describe('IPC transport', () => {
   it('registers one channel per contract call and removes them again', () => {
     const { ipc, handlers } = fakeIpc();
     const off = registerIpc(ipc, createServiceHost({ shell: 'electron' }), RENDERER);
-    expect([...handlers.keys()].sort()).toEqual(Object.keys(calls).map((n) => `var-studio:call:${n}`).sort());
+    expect([...handlers.keys()].sort()).toEqual(
+      Object.keys(calls)
+        .map((n) => `var-studio:call:${n}`)
+        .sort(),
+    );
     off();
     expect(handlers.size).toBe(0);
   });

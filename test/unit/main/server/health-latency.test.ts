@@ -23,7 +23,11 @@ let origin: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reply is untyped JSON; each test reads the fields it checks
 async function call(name: string, input: unknown): Promise<{ ok: boolean; result?: any; error?: any }> {
-  const res = await fetch(`${origin}${CALL_PATH_PREFIX}${name}`, { method: 'POST', headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const res = await fetch(`${origin}${CALL_PATH_PREFIX}${name}`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   return res.json();
 }
 
@@ -50,8 +54,21 @@ describe('event loop', () => {
     fs.mkdirSync(data);
     const [w, h, d] = [160, 160, 80];
     for (let k = 0; k < 4; k++) {
-      fs.writeFileSync(path.join(data, `case${k}.nii`), encodeNifti1(new Float32Array(w * h * d).map((_, i) => (i * (k + 3)) % 251), [w, h, d]));
-      fs.writeFileSync(path.join(data, `case${k}_mask.nii`), encodeNifti1(new Uint8Array(w * h * d).map((_, i) => (i % 97 === 0 ? 1 : 0)), [w, h, d], { datatype: 2 }));
+      fs.writeFileSync(
+        path.join(data, `case${k}.nii`),
+        encodeNifti1(
+          new Float32Array(w * h * d).map((_, i) => (i * (k + 3)) % 251),
+          [w, h, d],
+        ),
+      );
+      fs.writeFileSync(
+        path.join(data, `case${k}_mask.nii`),
+        encodeNifti1(
+          new Uint8Array(w * h * d).map((_, i) => (i % 97 === 0 ? 1 : 0)),
+          [w, h, d],
+          { datatype: 2 },
+        ),
+      );
     }
     const job = await call('training.start', tinyRunConfig({ name: 'busy', epochs: 50, backend: 'cpu' }));
     expect(job.ok).toBe(true);
@@ -73,7 +90,9 @@ describe('event loop', () => {
     expect(result.result.sliceCount).toBe(4 * 80);
     latencies.sort((a, b) => a - b);
     const max = latencies[latencies.length - 1];
-    console.log(`health during open: ${latencies.length} polls, median ${latencies[latencies.length >> 1].toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+    console.log(
+      `health during open: ${latencies.length} polls, median ${latencies[latencies.length >> 1].toFixed(1)} ms, max ${max.toFixed(1)} ms`,
+    );
     expect(latencies.length).toBeGreaterThan(3);
     expect(max).toBeLessThan(750);
   }, 120_000);
@@ -81,7 +100,10 @@ describe('event loop', () => {
   it('refuses phantom requests beyond the size cap at once, in the API and in run configs', async () => {
     const big = await call('datasets.phantoms', { cases: 512, slicesPerCase: 256, size: 512 });
     expect(big.error).toMatchObject({ code: 'too-large', hint: expect.stringMatching(/fewer cases/) });
-    const run = await call('training.start', tinyRunConfig({ data: { kind: 'phantoms', count: 100000, slicesPerCase: 4096, size: 2048, seed: 1 } }));
+    const run = await call(
+      'training.start',
+      tinyRunConfig({ data: { kind: 'phantoms', count: 100000, slicesPerCase: 4096, size: 2048, seed: 1 } }),
+    );
     expect(run.error).toMatchObject({ code: 'bad-input', what: expect.stringMatching(/too large/) });
   });
 });

@@ -36,7 +36,11 @@ function send(opts: { method?: string; path: string; headers?: Record<string, st
 }
 
 const call = (name: string, input: unknown, headers: Record<string, string> = {}) =>
-  send({ path: `/api/call/${name}`, headers: { 'x-var-studio-token': TOKEN, 'content-type': 'application/json', ...headers }, body: JSON.stringify(input) });
+  send({
+    path: `/api/call/${name}`,
+    headers: { 'x-var-studio-token': TOKEN, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input),
+  });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'var-studio-server-'));
@@ -46,7 +50,14 @@ beforeAll(async () => {
   const services = createServiceHost({
     shell: 'browser',
     // app.info stubbed: the real backend probe is covered by the e2e test.
-    handlers: { 'app.info': async () => ({ version: '0', shell: 'browser', backend: { name: 'cpu', detail: 'stub', fallbacks: [] }, platform: 'test' }) },
+    handlers: {
+      'app.info': async () => ({
+        version: '0',
+        shell: 'browser',
+        backend: { name: 'cpu', detail: 'stub', fallbacks: [] },
+        platform: 'test',
+      }),
+    },
   });
   server = await startServer({ services, token: TOKEN, rendererDir: join(dir, 'renderer'), port: 0, maxBodyBytes: 4096 });
   base = `127.0.0.1:${server.port}`;

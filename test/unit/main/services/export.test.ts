@@ -37,8 +37,22 @@ describe('export service (queued job in a child process)', () => {
     expect(pr.artifacts[0].existing).toEqual([]);
     expect(pr.markdown).toContain('not for diagnostic use');
 
-    const ended = new Promise<void>((resolve) => host.events.subscribe((name, p) => name === 'job.changed' && (p as { jobId: string; state: string }).jobId === 'job-1' && ['completed', 'failed', 'cancelled'].includes((p as { state: string }).state) && resolve()));
-    const queued = await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] });
+    const ended = new Promise<void>((resolve) =>
+      host.events.subscribe(
+        (name, p) =>
+          name === 'job.changed' &&
+          (p as { jobId: string; state: string }).jobId === 'job-1' &&
+          ['completed', 'failed', 'cancelled'].includes((p as { state: string }).state) &&
+          resolve(),
+      ),
+    );
+    const queued = await host.invoke('export.run', {
+      runId: run.record.id,
+      jobId: 'job-1',
+      sparsity: 0.9,
+      formats: ['onnx'],
+      weights: ['fp16'],
+    });
     if (!queued.ok) throw new Error(JSON.stringify(queued.error));
     expect(queued.result).toMatchObject({ jobId: 'job-1', kind: 'export', runId: run.record.id, state: 'running' });
     await ended;
@@ -57,11 +71,19 @@ describe('export service (queued job in a child process)', () => {
     const after = await host.invoke('export.list', { runId: run.record.id });
     expect(after).toMatchObject({ ok: true, result: { exports: [{ format: 'onnx', weights: 'fp16', sparsity: 0.9, present: true }] } });
     expect(await host.invoke('export.pickFolder', {})).toMatchObject({ ok: true, result: { available: false } });
-    expect(await host.invoke('export.run', { runId: '../x', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    expect(await host.invoke('export.run', { runId: run.record.id, sparsity: 1.2, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(await host.invoke('export.run', { runId: '../x', sparsity: 0.9, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
+    expect(await host.invoke('export.run', { runId: run.record.id, sparsity: 1.2, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
     expect(await host.invoke('jobs.cancel', { jobId: 'nothing' })).toMatchObject({ ok: true, result: { cancelled: false } });
     expect(await host.invoke('export.result', { jobId: 'nothing' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.5, formats: ['onnx'], weights: ['fp16'] })).toMatchObject({ ok: false, error: { code: 'exists', what: expect.stringMatching(/Job job-1/) } });
+    expect(
+      await host.invoke('export.run', { runId: run.record.id, jobId: 'job-1', sparsity: 0.5, formats: ['onnx'], weights: ['fp16'] }),
+    ).toMatchObject({ ok: false, error: { code: 'exists', what: expect.stringMatching(/Job job-1/) } });
     await host.dispose();
   });
 });

@@ -55,7 +55,17 @@ describe('job service (one queue for every kind)', () => {
     expect(() => jobs.enqueue({ kind: 'export', name: 'dup', jobId: 'mine', start: c.start })).toThrow(StudioError);
 
     a.report({ fraction: 0.5, etaSeconds: 3, message: 'half', step: 5, totalSteps: 10, metrics: { loss: 0.25 } });
-    expect(of<JobProgress>('job.progress').at(-1)).toEqual({ jobId: ja.jobId, kind: 'train', fraction: 0.5, etaSeconds: 3, message: 'half', step: 5, totalSteps: 10, metrics: { loss: 0.25 }, state: 'running' });
+    expect(of<JobProgress>('job.progress').at(-1)).toEqual({
+      jobId: ja.jobId,
+      kind: 'train',
+      fraction: 0.5,
+      etaSeconds: 3,
+      message: 'half',
+      step: 5,
+      totalSteps: 10,
+      metrics: { loss: 0.25 },
+      state: 'running',
+    });
     expect(jobs.list().map((j) => [j.jobId, j.state, j.fraction])).toEqual([
       [ja.jobId, 'running', 0.5],
       [jb.jobId, 'queued', 0],
@@ -71,7 +81,10 @@ describe('job service (one queue for every kind)', () => {
     a.finish({ state: 'completed', runId: 'r0', metrics: { x: 1 } });
     await tick();
     expect(c.calls.started).toBe(1);
-    expect(jobs.outcome(ja.jobId)).toMatchObject({ job: { state: 'completed', fraction: 1, runId: 'r0', metrics: { x: 1 } }, outcome: { state: 'completed' } });
+    expect(jobs.outcome(ja.jobId)).toMatchObject({
+      job: { state: 'completed', fraction: 1, runId: 'r0', metrics: { x: 1 } },
+      outcome: { state: 'completed' },
+    });
     expect(of<JobProgress>('job.progress').find((p) => p.jobId === ja.jobId && p.state === 'done')).toMatchObject({ fraction: 1 });
 
     // A running job is asked to stop; a StudioError 'cancelled' answer ends it cancelled, with its words.
@@ -81,7 +94,11 @@ describe('job service (one queue for every kind)', () => {
     c.fail(new StudioError({ code: 'cancelled', what: 'The export was cancelled', hint: 'Nothing was written' }));
     await jobs.idle();
     const ended = jobs.outcome('mine')!.job;
-    expect(ended).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' }, message: 'The export was cancelled. Nothing was written' });
+    expect(ended).toMatchObject({
+      state: 'cancelled',
+      error: { code: 'cancelled' },
+      message: 'The export was cancelled. Nothing was written',
+    });
     expect(of<JobProgress>('job.progress').at(-1)).toMatchObject({ jobId: 'mine', state: 'cancelled' });
     expect(await jobs.handlers['jobs.cancel']({ jobId: 'mine' }, undefined as never)).toEqual({ cancelled: false });
   });

@@ -20,8 +20,18 @@ function batch(n: number) {
   }));
 }
 
-async function countsPerStep(gradFn: GradientFn, model: tf.LayersModel, method: 'sgd' | 'sam' | 'cram+', steps: number, ascent: 'objective' | 'data' = 'objective') {
-  const optimizer = createOptimizer(model, { method, lr: 0.01, momentum: 0.9, varLambda: 1e-5, ascent, cramSparsities: method === 'sgd' ? [] : [0.5, 0.9] }, createRng(1));
+async function countsPerStep(
+  gradFn: GradientFn,
+  model: tf.LayersModel,
+  method: 'sgd' | 'sam' | 'cram+',
+  steps: number,
+  ascent: 'objective' | 'data' = 'objective',
+) {
+  const optimizer = createOptimizer(
+    model,
+    { method, lr: 0.01, momentum: 0.9, varLambda: 1e-5, ascent, cramSparsities: method === 'sgd' ? [] : [0.5, 0.9] },
+    createRng(1),
+  );
   const b = batch(3);
   const counts: number[] = [];
   const losses: number[] = [];
@@ -47,8 +57,19 @@ describe('no tensor leaks while training on wasm', () => {
 
   it('single thread: SGD+VAR, SAM+VAR and CrAM+ +VAR steps (VAR in the ascent, and the data ascent) keep numTensors constant', async () => {
     const model = buildModel(config);
-    for (const [method, ascent] of [['sgd', 'objective'], ['sam', 'objective'], ['cram+', 'objective'], ['sam', 'data']] as const) {
-      const { counts, losses } = await countsPerStep(localGradientFn(model, (a, b) => bceDiceLoss(a, b)), model, method, 3, ascent);
+    for (const [method, ascent] of [
+      ['sgd', 'objective'],
+      ['sam', 'objective'],
+      ['cram+', 'objective'],
+      ['sam', 'data'],
+    ] as const) {
+      const { counts, losses } = await countsPerStep(
+        localGradientFn(model, (a, b) => bceDiceLoss(a, b)),
+        model,
+        method,
+        3,
+        ascent,
+      );
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(new Set(counts).size).toBe(1);
     }

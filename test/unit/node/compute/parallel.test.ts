@@ -37,7 +37,9 @@ describe('data-parallel gradient engine', () => {
     await initBackend('wasm', { log: () => {} });
     model = buildModel(config);
     // Move the weights off their initial values so the workers provably use the coordinator's.
-    tf.tidy(() => model.trainableWeights.forEach((w, i) => w.write(tf.add(w.read(), tf.randomNormal(w.shape as number[], 0, 0.01, 'float32', i)))));
+    tf.tidy(() =>
+      model.trainableWeights.forEach((w, i) => w.write(tf.add(w.read(), tf.randomNormal(w.shape as number[], 0, 0.01, 'float32', i)))),
+    );
     x = tf.randomUniform([5, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     y = tf.cast(tf.greater(tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 2), 0.7), 'float32') as tf.Tensor4D;
   });
@@ -61,8 +63,14 @@ describe('data-parallel gradient engine', () => {
   }
 
   it('splits rows evenly without empty shards', () => {
-    expect(splitRows(8, 2)).toEqual([{ start: 0, count: 4 }, { start: 4, count: 4 }]);
-    expect(splitRows(5, 2)).toEqual([{ start: 0, count: 3 }, { start: 3, count: 2 }]);
+    expect(splitRows(8, 2)).toEqual([
+      { start: 0, count: 4 },
+      { start: 4, count: 4 },
+    ]);
+    expect(splitRows(5, 2)).toEqual([
+      { start: 0, count: 3 },
+      { start: 3, count: 2 },
+    ]);
     expect(splitRows(1, 3)).toEqual([{ start: 0, count: 1 }]);
   });
 

@@ -41,7 +41,9 @@ function failingAt(at: number, fail: () => void) {
 }
 
 async function checkpointEpochs(runId: string): Promise<number> {
-  const state = JSON.parse(fs.readFileSync(path.join(new RunStore(root).paths(runId).checkpoint, 'state.json'), 'utf8')) as { epochsDone: number };
+  const state = JSON.parse(fs.readFileSync(path.join(new RunStore(root).paths(runId).checkpoint, 'state.json'), 'utf8')) as {
+    epochsDone: number;
+  };
   return state.epochsDone;
 }
 

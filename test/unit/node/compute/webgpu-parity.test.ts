@@ -13,7 +13,15 @@ import { initBackend, type BackendName } from '../../../../src/node/compute/back
 import { assertWebgpuHealthy } from '../../../../src/node/compute/webgpu';
 import { topHessianEigenvalue } from '../../../../src/node/train/hessian';
 import { backendLabel } from '../../../../src/shared/backend';
-import { buildModel, getWeightArrays, modelPreset, prunableWeights, setWeightArrays, type ModelConfig, type WeightArray } from '../../../../src/shared/model';
+import {
+  buildModel,
+  getWeightArrays,
+  modelPreset,
+  prunableWeights,
+  setWeightArrays,
+  type ModelConfig,
+  type WeightArray,
+} from '../../../../src/shared/model';
 import { pruneModel, readWeights, reestimateBatchNorm } from '../../../../src/shared/prune';
 import { createRng } from '../../../../src/shared/rng';
 import { bceDiceLoss, createOptimizer, localGradientFn, varPenaltyAndGradients } from '../../../../src/shared/train';
@@ -137,8 +145,14 @@ describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { 
         m.dispose();
         return { infer: inferV, train: trainV, weights };
       });
-      const e = { infer: relErr(r.webgpu.infer, r.cpu.infer), train: relErr(r.webgpu.train, r.cpu.train), stats: worst(r.webgpu.weights, r.cpu.weights) };
-      console.log(`[parity] ${name} forward: inference ${e.infer.toExponential(2)}, training mode ${e.train.toExponential(2)}, BN statistics ${e.stats.toExponential(2)} (max relative error)`);
+      const e = {
+        infer: relErr(r.webgpu.infer, r.cpu.infer),
+        train: relErr(r.webgpu.train, r.cpu.train),
+        stats: worst(r.webgpu.weights, r.cpu.weights),
+      };
+      console.log(
+        `[parity] ${name} forward: inference ${e.infer.toExponential(2)}, training mode ${e.train.toExponential(2)}, BN statistics ${e.stats.toExponential(2)} (max relative error)`,
+      );
       expect(e.infer).toBeLessThanOrEqual(1e-4);
       expect(e.stats).toBeLessThanOrEqual(1e-4);
       expect(e.train).toBeLessThanOrEqual(TRAIN_MODE_TOL[name] ?? 1e-4);
@@ -181,7 +195,10 @@ describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { 
     { method: 'cram+', lr: 0.05, momentum: 0.9, rho: 0.05, varLambda: 1e-4, cramSparsities: [0.5, 0.9] },
   ];
   // Every method on the reference UNet; the ResNet-18-UNet (64 px, slower on the cpu side) with SGD.
-  const cases: [string, OptimizerConfigInput][] = [...methods.map((o): [string, OptimizerConfigInput] => ['reference', o]), ['resnet18-unet', methods[0]]];
+  const cases: [string, OptimizerConfigInput][] = [
+    ...methods.map((o): [string, OptimizerConfigInput] => ['reference', o]),
+    ['resnet18-unet', methods[0]],
+  ];
   for (const [name, opt] of cases) {
     it(`${name}, ${opt.method} + VAR: one training step's weights and BatchNorm statistics within 1e-4`, async () => {
       const d = inputs(2, 13, SIZES[name]);
@@ -189,7 +206,11 @@ describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { 
         const m = await model(name);
         const optimizer = createOptimizer(m, opt, createRng(3));
         const b = batchOf(d);
-        const step = await optimizer.step(localGradientFn(m, (a, p) => bceDiceLoss(a, p)), b, 0.05);
+        const step = await optimizer.step(
+          localGradientFn(m, (a, p) => bceDiceLoss(a, p)),
+          b,
+          0.05,
+        );
         const out = { loss: [step.loss, step.varPenalty ?? 0], weights: await arrays(m.weights.map((w) => w.read())) };
         optimizer.dispose();
         tf.dispose([b.x, b.y]);
@@ -197,11 +218,18 @@ describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { 
         return out;
       });
       const e = worst(r.webgpu.weights, r.cpu.weights);
-      console.log(`[parity] ${name} ${opt.method}+VAR step: weights max relative error ${e.toExponential(2)}, loss ${r.cpu.loss[0]} vs ${r.webgpu.loss[0]}`);
+      console.log(
+        `[parity] ${name} ${opt.method}+VAR step: weights max relative error ${e.toExponential(2)}, loss ${r.cpu.loss[0]} vs ${r.webgpu.loss[0]}`,
+      );
       expect(e).toBeLessThanOrEqual(1e-4);
       expect(relErr(r.webgpu.loss, r.cpu.loss)).toBeLessThanOrEqual(1e-4);
       // the step did move the weights (a no-op on both would pass the comparison)
-      expect(worst(r.cpu.weights, initial.get(name)!.map((w) => w.values))).toBeGreaterThan(1e-4);
+      expect(
+        worst(
+          r.cpu.weights,
+          initial.get(name)!.map((w) => w.values),
+        ),
+      ).toBeGreaterThan(1e-4);
     });
   }
 
@@ -243,7 +271,9 @@ describe.skipIf(!gpu.ok && !CI)('webgpu parity with cpu (SwiftShader in CI)', { 
       m.dispose();
       return res.history;
     });
-    console.log(`[parity] Hessian eigenvalue history cpu ${r.cpu.map((v) => v.toPrecision(6)).join(' ')} / webgpu ${r.webgpu.map((v) => v.toPrecision(6)).join(' ')}`);
+    console.log(
+      `[parity] Hessian eigenvalue history cpu ${r.cpu.map((v) => v.toPrecision(6)).join(' ')} / webgpu ${r.webgpu.map((v) => v.toPrecision(6)).join(' ')}`,
+    );
     // finite differences of float32 gradients: the backends' rounding differs, so 1e-3, not 1e-4
     expect(relErr(r.webgpu, r.cpu)).toBeLessThanOrEqual(1e-3);
   });

@@ -37,15 +37,18 @@ function rawBytes(file: string): { bytes: Uint8Array; floats: Float32Array[] } {
   const ds = dicomParser.parseDicom(bytes);
   const img = decodeDicom(bytes, file);
   const bits = ds.uint16('x00280100')!;
-  const slope = ds.floatString('x00281053') ?? 1, inter = ds.floatString('x00281052') ?? 0;
+  const slope = ds.floatString('x00281053') ?? 1,
+    inter = ds.floatString('x00281052') ?? 0;
   const out = new Uint8Array(img.frames.length * img.rows * img.cols * (bits / 8));
   const dv = new DataView(out.buffer);
-  img.frames.forEach((fr, f) => fr.forEach((v, i) => {
-    const raw = Math.round((v - inter) / slope);
-    const o = (f * fr.length + i) * (bits / 8);
-    if (bits === 8) dv.setUint8(o, raw);
-    else dv.setUint16(o, raw & 0xffff, true);
-  }));
+  img.frames.forEach((fr, f) =>
+    fr.forEach((v, i) => {
+      const raw = Math.round((v - inter) / slope);
+      const o = (f * fr.length + i) * (bits / 8);
+      if (bits === 8) dv.setUint8(o, raw);
+      else dv.setUint16(o, raw & 0xffff, true);
+    }),
+  );
   return { bytes: out, floats: img.frames };
 }
 

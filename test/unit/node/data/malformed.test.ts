@@ -39,9 +39,20 @@ async function loadAll(p: string, limits?: Partial<ReadLimits>): Promise<void> {
   for (const c of ds.cases) await ds.slices(c.id);
 }
 
-async function expectError(p: string, code: StudioErrorCode, what: RegExp, file?: string | RegExp, limits?: Partial<ReadLimits>, load: (p: string, limits?: Partial<ReadLimits>) => Promise<unknown> = loadAll): Promise<void> {
+async function expectError(
+  p: string,
+  code: StudioErrorCode,
+  what: RegExp,
+  file?: string | RegExp,
+  limits?: Partial<ReadLimits>,
+  load: (p: string, limits?: Partial<ReadLimits>) => Promise<unknown> = loadAll,
+): Promise<void> {
   let err: unknown;
-  try { await load(p, limits); } catch (e) { err = e; }
+  try {
+    await load(p, limits);
+  } catch (e) {
+    err = e;
+  }
   expect(err, `expected a StudioError for ${p}`).toBeInstanceOf(StudioError);
   const se = err as StudioError;
   expect(se.code).toBe(code);
@@ -80,7 +91,14 @@ describe('malformed input', () => {
   });
 
   it('5. truncated PNG', async () => {
-    const d = folder({ 'a_1.png': encodePng8(new Uint8Array(64 * 64 * 3).map((_, i) => (i * 37) & 255), 64, 64, 3).subarray(0, 120) });
+    const d = folder({
+      'a_1.png': encodePng8(
+        new Uint8Array(64 * 64 * 3).map((_, i) => (i * 37) & 255),
+        64,
+        64,
+        3,
+      ).subarray(0, 120),
+    });
     await expectError(d, 'bad-file', /corrupt PNG/, join(d, 'a_1.png'));
   });
 
@@ -124,7 +142,8 @@ describe('malformed input', () => {
     const dv = new DataView(bytes.buffer);
     const ifd = dv.getUint32(4);
     expect(dv.getUint16(ifd + 2)).toBe(256);
-    if (dv.getUint16(ifd + 4) === 3) dv.setUint16(ifd + 10, 60000); else dv.setUint32(ifd + 10, 60000);
+    if (dv.getUint16(ifd + 4) === 3) dv.setUint16(ifd + 10, 60000);
+    else dv.setUint32(ifd + 10, 60000);
     const name = 'TCGA_AA_0001_20000101/TCGA_AA_0001_20000101_1.tif';
     const d = folder({ [name]: bytes });
     await expectError(d, 'too-large', /60000 exceeds the limit of 8192/, join(d, name));
@@ -177,11 +196,19 @@ describe('malformed input', () => {
   });
 
   it('20. NIfTI with wrong magic', async () => {
-    await expectError(resolve('node_modules/nifti-test-data/tests/data/not-nifti.nii'), 'bad-file', /not a NIfTI-1 file/, /not-nifti\.nii$/);
+    await expectError(
+      resolve('node_modules/nifti-test-data/tests/data/not-nifti.nii'),
+      'bad-file',
+      /not a NIfTI-1 file/,
+      /not-nifti\.nii$/,
+    );
   });
 
   it('21. NIfTI label volume of another size', async () => {
-    const d = folder({ 'v.nii': encodeNifti1(new Float32Array(64), [4, 4, 4]), 'v_seg.nii': encodeNifti1(new Uint8Array(48), [4, 4, 3], { datatype: 2 }) });
+    const d = folder({
+      'v.nii': encodeNifti1(new Float32Array(64), [4, 4, 4]),
+      'v_seg.nii': encodeNifti1(new Uint8Array(48), [4, 4, 3], { datatype: 2 }),
+    });
     await expectError(d, 'mismatch', /label volume is 4x4x3 but the image is 4x4x4/, join(d, 'v_seg.nii'));
   });
 
@@ -194,7 +221,9 @@ describe('malformed input', () => {
     const padded = new Uint8Array(small.length + 4_000_000);
     padded.set(small);
     const e = folder({ 'bomb.nii.gz': gzipSync(padded) });
-    await expectError(e, 'too-large', /gzip data expands beyond the limit of 160000 bytes/, join(e, 'bomb.nii.gz'), { maxFileBytes: 20_000 });
+    await expectError(e, 'too-large', /gzip data expands beyond the limit of 160000 bytes/, join(e, 'bomb.nii.gz'), {
+      maxFileBytes: 20_000,
+    });
   });
 
   it('23. per-file and total size limits', async () => {
@@ -234,14 +263,23 @@ describe('malformed input', () => {
 
   it('27. NaN/Inf voxels: reported per file, refused for training unless accepted', async () => {
     const vox = new Float32Array(8 * 8 * 4).map((_, i) => i % 13);
-    vox[5] = NaN; vox[70] = Infinity; vox[200] = -Infinity;
-    const labels = new Uint8Array(8 * 8 * 4); labels[3] = 1;
+    vox[5] = NaN;
+    vox[70] = Infinity;
+    vox[200] = -Infinity;
+    const labels = new Uint8Array(8 * 8 * 4);
+    labels[3] = 1;
     const d = folder({ 'v.nii': encodeNifti1(vox, [8, 8, 4]), 'v_mask.nii': encodeNifti1(labels, [8, 8, 4], { datatype: 2 }) });
     const ds = await openDataset(d);
-    expect(ds.quality?.issues).toEqual([{ kind: 'non-finite', caseId: 'v', file: join(d, 'v.nii'), detail: expect.stringMatching(/^3 NaN\/Inf voxels/) }]);
+    expect(ds.quality?.issues).toEqual([
+      { kind: 'non-finite', caseId: 'v', file: join(d, 'v.nii'), detail: expect.stringMatching(/^3 NaN\/Inf voxels/) },
+    ]);
     expect(summarize(ds).warnings.join('\n')).toContain(`${join(d, 'v.nii')}: 3 NaN/Inf voxels`);
     let err: unknown;
-    try { checkTrainable(ds, false); } catch (e) { err = e; }
+    try {
+      checkTrainable(ds, false);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(StudioError);
     expect((err as StudioError).file).toBe(join(d, 'v.nii'));
     expect((err as StudioError).hint).toMatch(/acceptDataIssues/);
@@ -249,14 +287,19 @@ describe('malformed input', () => {
     expect(() => checkTrainable(ds, true)).not.toThrow();
     // Prediction refuses the same data with the same words; its hint names both ways to go on.
     let refused: unknown;
-    try { checkDataIssues(ds, false, 'predict'); } catch (e) { refused = e; }
+    try {
+      checkDataIssues(ds, false, 'predict');
+    } catch (e) {
+      refused = e;
+    }
     expect((refused as StudioError).what).toBe((err as StudioError).what);
     expect((refused as StudioError).hint).toMatch(/tick "Predict despite data problems" in the Predict view or pass --accept-data-issues/);
     expect(() => checkDataIssues(ds, true, 'predict')).not.toThrow();
   });
 
   it('28. constant (all-zero) volumes with valid masks: reported, and training refuses them', async () => {
-    const labels = new Uint8Array(8 * 8 * 3); labels[10] = 1;
+    const labels = new Uint8Array(8 * 8 * 3);
+    labels[10] = 1;
     const files: Record<string, Uint8Array> = {};
     for (const k of [1, 2, 3]) {
       files[`p${k}.nii`] = encodeNifti1(new Float32Array(8 * 8 * 3), [8, 8, 3]);
@@ -266,7 +309,11 @@ describe('malformed input', () => {
     const ds = await openDataset(d);
     expect(ds.quality?.issues.map((i) => [i.kind, i.file])).toEqual([1, 2, 3].map((k) => ['constant', join(d, `p${k}.nii`)]));
     let err: unknown;
-    try { await loadRunSamples(parseRunConfig(tinyRunConfig({ data: { kind: 'path', path: d } }))); } catch (e) { err = e; }
+    try {
+      await loadRunSamples(parseRunConfig(tinyRunConfig({ data: { kind: 'path', path: d } })));
+    } catch (e) {
+      err = e;
+    }
     expect(err, 'training must refuse blank volumes').toBeInstanceOf(StudioError);
     expect((err as StudioError).what).toMatch(/every voxel of the image is 0/);
     // Constant LGG cases (a folder of blank TIFF slices) are reported on the case folder.
@@ -276,7 +323,13 @@ describe('malformed input', () => {
   });
 
   it('29. a folder with several formats says what it loaded and what it skipped', async () => {
-    const d = folder({ 'a.dcm': readFileSync(BRAIN), 'b.nii': encodeNifti1(new Float32Array(8), [2, 2, 2]), 'c_1.png': png(4, 4), 'readme.txt': 'x', 'mask.nii': encodeNifti1(new Uint8Array(256 * 256), [256, 256, 1], { datatype: 2 }) });
+    const d = folder({
+      'a.dcm': readFileSync(BRAIN),
+      'b.nii': encodeNifti1(new Float32Array(8), [2, 2, 2]),
+      'c_1.png': png(4, 4),
+      'readme.txt': 'x',
+      'mask.nii': encodeNifti1(new Uint8Array(256 * 256), [256, 256, 1], { datatype: 2 }),
+    });
     const ds = await openDataset(d);
     expect(ds.format).toBe('dicom');
     expect(ds.quality?.skipped).toEqual([

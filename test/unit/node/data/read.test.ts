@@ -22,12 +22,19 @@ function recompress(orig: Uint8Array, code: number, pack: (raw: Uint8Array) => U
   const tiff = orig.slice();
   const dv = new DataView(tiff.buffer, tiff.byteOffset);
   const le = tiff[0] === 0x49;
-  const ifd = dv.getUint32(4, le), n = dv.getUint16(ifd, le);
-  let off = 0, cnt = 0, cntEntry = 0;
+  const ifd = dv.getUint32(4, le),
+    n = dv.getUint16(ifd, le);
+  let off = 0,
+    cnt = 0,
+    cntEntry = 0;
   for (let i = 0; i < n; i++) {
-    const e = ifd + 2 + i * 12, tag = dv.getUint16(e, le);
+    const e = ifd + 2 + i * 12,
+      tag = dv.getUint16(e, le);
     if (tag === 273) off = dv.getUint32(e + 8, le);
-    if (tag === 279) { cnt = dv.getUint32(e + 8, le); cntEntry = e; }
+    if (tag === 279) {
+      cnt = dv.getUint32(e + 8, le);
+      cntEntry = e;
+    }
     if (tag === 259) dv.setUint16(e + 8, code, le);
   }
   const packed = pack(tiff.slice(off, off + cnt));
@@ -43,9 +50,14 @@ function packBits(raw: Uint8Array): Uint8Array {
   for (let i = 0; i < raw.length;) {
     let run = 1;
     while (i + run < raw.length && raw[i + run] === raw[i] && run < 128) run++;
-    if (run > 2) { out.push(257 - run, raw[i]); i += run; continue; }
+    if (run > 2) {
+      out.push(257 - run, raw[i]);
+      i += run;
+      continue;
+    }
     const n = Math.min(128, raw.length - i);
-    out.push(n - 1, ...raw.subarray(i, i + n)); i += n;
+    out.push(n - 1, ...raw.subarray(i, i + n));
+    i += n;
   }
   return Uint8Array.from(out);
 }
@@ -53,24 +65,38 @@ function packBits(raw: Uint8Array): Uint8Array {
 /** TIFF-flavour LZW encoder (MSB-first; widens one code later than the decoder, as libtiff does). */
 function lzw(raw: Uint8Array): Uint8Array {
   const bits: number[] = [];
-  let width = 9, next = 258, dict = new Map<string, number>();
-  const emit = (code: number): void => { for (let b = width - 1; b >= 0; b--) bits.push((code >> b) & 1); };
+  let width = 9,
+    next = 258,
+    dict = new Map<string, number>();
+  const emit = (code: number): void => {
+    for (let b = width - 1; b >= 0; b--) bits.push((code >> b) & 1);
+  };
   const code = (w: string): number => (w.length === 1 ? w.charCodeAt(0) : dict.get(w)!);
   emit(256);
   let w = String.fromCharCode(raw[0]);
   for (let i = 1; i < raw.length; i++) {
     const c = String.fromCharCode(raw[i]);
-    if (dict.has(w + c)) { w += c; continue; }
+    if (dict.has(w + c)) {
+      w += c;
+      continue;
+    }
     emit(code(w));
     dict.set(w + c, next++);
     if (next >= 1 << width && width < 12) width++;
-    if (next >= 4094) { emit(256); dict = new Map(); next = 258; width = 9; }
+    if (next >= 4094) {
+      emit(256);
+      dict = new Map();
+      next = 258;
+      width = 9;
+    }
     w = c;
   }
   emit(code(w));
   emit(257);
   const out = new Uint8Array(Math.ceil(bits.length / 8));
-  bits.forEach((b, i) => { if (b) out[i >> 3] |= 0x80 >> (i & 7); });
+  bits.forEach((b, i) => {
+    if (b) out[i >> 3] |= 0x80 >> (i & 7);
+  });
   return out;
 }
 
@@ -91,7 +117,8 @@ describe('TIFF and PNG decoding', () => {
   it('reads PNG pairs (8/16-bit, gray/RGB) with numeric slice order and masks', async () => {
     const dir = join(tmp, 'png');
     mkdirSync(join(dir, 'patA'), { recursive: true });
-    const mask = new Uint8Array(16 * 12); mask[5] = 255;
+    const mask = new Uint8Array(16 * 12);
+    mask[5] = 255;
     for (const n of [1, 2, 10]) {
       writeFileSync(join(dir, 'patA', `s_${n}.png`), encodePng16(new Uint16Array(16 * 12).fill(1000 * n), 16, 12, 1));
       writeFileSync(join(dir, 'patA', `s_${n}_mask.png`), encodePng8(n === 2 ? mask : new Uint8Array(16 * 12), 16, 12, 1));
@@ -99,7 +126,10 @@ describe('TIFF and PNG decoding', () => {
     writeFileSync(join(dir, 'b_1.png'), encodePng8(new Uint8Array(16 * 12 * 3).fill(7), 16, 12, 3));
     expect(detectFormat(dir, limitsOf())).toBe('png');
     const ds = await openDataset(dir);
-    expect(ds.cases.map((c) => [c.id, c.sliceCount, c.channels, c.hasMask, c.lesionSlices])).toEqual([['b', 1, 3, false, 0], ['patA/s', 3, 1, true, 1]]);
+    expect(ds.cases.map((c) => [c.id, c.sliceCount, c.channels, c.hasMask, c.lesionSlices])).toEqual([
+      ['b', 1, 3, false, 0],
+      ['patA/s', 3, 1, true, 1],
+    ]);
     const s = await ds.slices('patA/s');
     expect(s.map((x) => x.image[0])).toEqual([1000, 2000, 10000]);
     expect(s[1].mask![5]).toBe(1);
@@ -119,7 +149,16 @@ describe('TIFF and PNG decoding', () => {
 });
 
 describe('split, preprocessing and cache', () => {
-  const info = (id: string, patientId: string): CaseInfo => ({ id, patientId, sliceCount: 1, width: 4, height: 4, channels: 1, hasMask: true, lesionSlices: 0 });
+  const info = (id: string, patientId: string): CaseInfo => ({
+    id,
+    patientId,
+    sliceCount: 1,
+    width: 4,
+    height: 4,
+    channels: 1,
+    hasMask: true,
+    lesionSlices: 0,
+  });
 
   it('splits by patient, deterministically, never splitting a patient', () => {
     const cases = Array.from({ length: 40 }, (_, i) => info(`c${i}`, `p${Math.floor(i / 2)}`));
@@ -127,11 +166,12 @@ describe('split, preprocessing and cache', () => {
     expect(splitByPatient(cases, { train: 0.7, val: 0.15, test: 0.15 }, 3)).toEqual(a);
     expect(a.train.length + a.val.length + a.test.length).toBe(40);
     const partOf = new Map<string, string>();
-    for (const [k, ids] of Object.entries(a)) for (const id of ids) {
-      const p = cases.find((c) => c.id === id)!.patientId;
-      expect(partOf.get(p) ?? k).toBe(k);
-      partOf.set(p, k);
-    }
+    for (const [k, ids] of Object.entries(a))
+      for (const id of ids) {
+        const p = cases.find((c) => c.id === id)!.patientId;
+        expect(partOf.get(p) ?? k).toBe(k);
+        partOf.set(p, k);
+      }
     expect(a.train.length).toBe(28);
     expect(a.val.length).toBeGreaterThan(0);
     const few = splitByPatient(cases.slice(0, 6), { train: 0.8, val: 0.1, test: 0.1 }, 1);
@@ -139,7 +179,16 @@ describe('split, preprocessing and cache', () => {
   });
 
   it('z-scores per case and channel after percentile clipping, resizes masks by nearest', () => {
-    const slice = (index: number, v: number): Slice => ({ caseId: 'c', index, width: 4, height: 4, channels: 1, image: new Float32Array(16).map((_, i) => v + i), mask: new Uint8Array(16).map((_, i) => (i === 5 ? 1 : 0)), source: 't' });
+    const slice = (index: number, v: number): Slice => ({
+      caseId: 'c',
+      index,
+      width: 4,
+      height: 4,
+      channels: 1,
+      image: new Float32Array(16).map((_, i) => v + i),
+      mask: new Uint8Array(16).map((_, i) => (i === 5 ? 1 : 0)),
+      source: 't',
+    });
     const out = preprocess([slice(0, 0), slice(1, 100)], { size: 8, channels: 3 });
     expect(out).toHaveLength(2);
     expect(out[0].image.length).toBe(8 * 8 * 3);
@@ -156,10 +205,24 @@ describe('split, preprocessing and cache', () => {
   it('caches samples per (dataset, size) so an epoch does not decode again', async () => {
     const ph = generatePhantoms({ count: 2, slicesPerCase: 3, size: 16, seed: 1 });
     let calls = 0;
-    const ds: Dataset = { ...ph, slices: async (id) => { calls++; return ph.slices(id); } };
+    const ds: Dataset = {
+      ...ph,
+      slices: async (id) => {
+        calls++;
+        return ph.slices(id);
+      },
+    };
     clearSampleCache();
-    const a = await loadSamples(ds, ds.cases.map((c) => c.id), { size: 8, channels: 3 });
-    const b = await loadSamples(ds, ds.cases.map((c) => c.id), { size: 8, channels: 3 });
+    const a = await loadSamples(
+      ds,
+      ds.cases.map((c) => c.id),
+      { size: 8, channels: 3 },
+    );
+    const b = await loadSamples(
+      ds,
+      ds.cases.map((c) => c.id),
+      { size: 8, channels: 3 },
+    );
     expect(calls).toBe(2);
     expect(b[0]).toBe(a[0]);
     await loadSamples(ds, [ds.cases[0].id], { size: 16, channels: 1 });

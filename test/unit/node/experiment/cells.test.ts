@@ -60,7 +60,10 @@ describe('experiment cells (tiny preset)', { timeout: 300_000 }, () => {
     const plan = await run(['--preset', 'tiny', '--out', cells, '--plan']);
     expect(plan.code, plan.text()).toBe(0);
     const p = PlanSchema.parse(JSON.parse(readFileSync(join(cells, 'experiment.json'), 'utf8')));
-    expect(p.cells.map((c) => [c.index, c.key])).toEqual([[0, 'sgd-l0-s7'], [1, 'sgd-l1e-4-s7']]);
+    expect(p.cells.map((c) => [c.index, c.key])).toEqual([
+      [0, 'sgd-l0-s7'],
+      [1, 'sgd-l1e-4-s7'],
+    ]);
     // Planning again with the same config is a no-op; with another config it is refused.
     expect((await run(['--preset', 'tiny', '--out', cells, '--plan'])).text()).toMatch(/Plan already in place/);
     const other = join(tmp(), 'other.json');
@@ -106,7 +109,10 @@ describe('experiment cells (tiny preset)', { timeout: 300_000 }, () => {
     mkdirSync(dir);
     const file = join(dir, 'c.lock');
     const lock = await acquireCellLock(file, 'c');
-    await expect(acquireCellLock(file, 'c')).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/being worked on by process \d+ on/) });
+    await expect(acquireCellLock(file, 'c')).rejects.toMatchObject({
+      code: 'busy',
+      what: expect.stringMatching(/being worked on by process \d+ on/),
+    });
     await lock.release();
     expect(existsSync(file)).toBe(false);
     // A holder that died without releasing (pid far above any live one).

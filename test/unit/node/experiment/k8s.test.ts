@@ -32,7 +32,12 @@ describe('Kubernetes manifests (--k8s)', () => {
     const out = join(dir, 'exp');
     const lines: string[] = [];
     const io: CliIO = { out: (l) => lines.push(l), err: (l) => lines.push(l), isTTY: false, signal: new AbortController().signal };
-    expect(await experimentCommand.run(['--preset', 'tiny', '--out', out, '--k8s', '--image', 'registry.example/var-studio:0.1', '--namespace', 'lab'], io)).toBe(0);
+    expect(
+      await experimentCommand.run(
+        ['--preset', 'tiny', '--out', out, '--k8s', '--image', 'registry.example/var-studio:0.1', '--namespace', 'lab'],
+        io,
+      ),
+    ).toBe(0);
     expect(lines.join('\n')).toMatch(/kubectl apply -n lab -f .*cells\.yaml/);
 
     const read = (f: string) => parse(readFileSync(join(out, 'k8s', f), 'utf8'));
@@ -48,12 +53,22 @@ describe('Kubernetes manifests (--k8s)', () => {
     expect(container.command).toEqual(['var-studio', 'experiment', '--out', '/var-studio/exp', '--cell', '$(JOB_COMPLETION_INDEX)']);
     expect(container.volumeMounts).toEqual([{ name: 'experiment', mountPath: '/var-studio' }]);
     expect(cells.spec!.template.spec!.volumes![0].persistentVolumeClaim!.claimName).toBe(claim.metadata!.name);
-    expect(collect.spec!.template.spec!.containers[0].command).toEqual(['var-studio', 'experiment', '--out', '/var-studio/exp', '--collect']);
+    expect(collect.spec!.template.spec!.containers[0].command).toEqual([
+      'var-studio',
+      'experiment',
+      '--out',
+      '/var-studio/exp',
+      '--collect',
+    ]);
     expect(cells.metadata!.namespace).toBe('lab');
   });
 
   it('asks for a GPU per cell on tensorflow-gpu and uses an existing claim when named', () => {
-    const m = k8sManifests(plan({ backend: 'tensorflow-gpu' }), experimentPaths('/x/exp'), { image: 'img', command: ['var-studio'], pvc: 'shared-data' });
+    const m = k8sManifests(plan({ backend: 'tensorflow-gpu' }), experimentPaths('/x/exp'), {
+      image: 'img',
+      command: ['var-studio'],
+      pvc: 'shared-data',
+    });
     expect(m.claim).toBeUndefined();
     const job = new Job(m.cells as ConstructorParameters<typeof Job>[0]);
     expect(() => job.validate()).not.toThrow();

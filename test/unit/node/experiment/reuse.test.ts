@@ -35,7 +35,10 @@ const weightsInode = (dir: string, runId: string) => statSync(join(dir, 'runs', 
 
 describe('sameTraining', () => {
   const [sgd, sgdVar] = expandGrid(experimentPreset('tiny')).map((c) => c.run);
-  const sam = (varLambda: number, ascent: 'objective' | 'data'): RunConfig => ({ ...sgd, optimizer: { ...sgd.optimizer, method: 'sam', varLambda, ascent } });
+  const sam = (varLambda: number, ascent: 'objective' | 'data'): RunConfig => ({
+    ...sgd,
+    optimizer: { ...sgd.optimizer, method: 'sam', varLambda, ascent },
+  });
 
   it('ignores the name and the order of the fields', () => {
     const reordered = Object.fromEntries(Object.entries({ ...sgd, name: 'another label' }).reverse()) as RunConfig;
@@ -61,13 +64,22 @@ describe('--reuse-runs (tiny preset)', { timeout: 600_000 }, () => {
   const source = join(tmp(), 'source');
   const ablation = join(tmp(), 'ablation');
   const bnConfig = join(tmp(), 'tiny-bn.json');
-  writeFileSync(bnConfig, JSON.stringify({ extends: 'tiny', name: 'tiny-bn', sweep: { ...experimentPreset('tiny').sweep, bnReestimate: { batches: 1, batchSize: 2 } } }));
+  writeFileSync(
+    bnConfig,
+    JSON.stringify({
+      extends: 'tiny',
+      name: 'tiny-bn',
+      sweep: { ...experimentPreset('tiny').sweep, bnReestimate: { batches: 1, batchSize: 2 } },
+    }),
+  );
 
   it('re-sweeps the same trained runs without training them again', async () => {
     const first = await run(['--preset', 'tiny', '--out', source]);
     expect(first.code, first.text).toBe(0);
     const before = readResults(source);
-    const sourceRunJson = Object.fromEntries(before.runs.map((r) => [r.runId, readFileSync(join(source, 'runs', r.runId, 'run.json'), 'utf8')]));
+    const sourceRunJson = Object.fromEntries(
+      before.runs.map((r) => [r.runId, readFileSync(join(source, 'runs', r.runId, 'run.json'), 'utf8')]),
+    );
 
     const second = await run(['--config', bnConfig, '--out', ablation, '--reuse-runs', source]);
     expect(second.code, second.text).toBe(0);
@@ -89,7 +101,8 @@ describe('--reuse-runs (tiny preset)', { timeout: 600_000 }, () => {
     // The same paired statistics, on the ablation's own sweep.
     // The same paired statistics on the ablation's own sweep, with the same pairs and the same
     // runs left out (the training check is the reused run's).
-    const shape = (r: Results) => r.comparisons.map((c) => [c.sparsity, c.perSeed.map((p) => p.seed), c.excluded.map((e) => [e.runId, e.reason])]);
+    const shape = (r: Results) =>
+      r.comparisons.map((c) => [c.sparsity, c.perSeed.map((p) => p.seed), c.excluded.map((e) => [e.runId, e.reason])]);
     expect(shape(after)).toEqual(shape(before));
     expect(after.comparisons).toHaveLength(3);
     expect(readFileSync(join(ablation, 'report.html'), 'utf8')).toMatch(/2 of 2 run\(s\) were not trained in this experiment/);

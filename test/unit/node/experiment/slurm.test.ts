@@ -27,7 +27,12 @@ if (unavailable && !inCI) console.warn(`Slurm cluster test skipped: ${unavailabl
 
 const root = resolve(import.meta.dirname, '../../../..');
 /** var-studio from these sources, as the compute node runs it. */
-const cli = [process.execPath, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(root, 'src/main/cli/index.ts')].join(' ');
+const cli = [
+  process.execPath,
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+  join(root, 'src/main/cli/index.ts'),
+].join(' ');
 
 const dirs: string[] = [];
 let cluster: SlurmCluster | undefined;
@@ -49,7 +54,13 @@ describe('Slurm scripts (--slurm)', () => {
   it('request a GPU per cell on tensorflow-gpu, carry partition, time and per-cell resources, and quote paths', () => {
     const config = { ...experimentPreset('tiny'), backend: 'tensorflow-gpu' as const, workers: 2, seeds: [1, 2, 3] };
     const plan: Plan = { version: 2, name: config.name, config, createdAt: '', cells: planCells(config) };
-    const { cells, collect } = slurmScripts(plan, experimentPaths("/shared/it's here"), { cli: '/opt/vs/bin/var-studio', partition: 'gpu', time: '1-02:00:00', memPerCell: '16G', maxParallel: 4 });
+    const { cells, collect } = slurmScripts(plan, experimentPaths("/shared/it's here"), {
+      cli: '/opt/vs/bin/var-studio',
+      partition: 'gpu',
+      time: '1-02:00:00',
+      memPerCell: '16G',
+      maxParallel: 4,
+    });
     expect(cells).toMatch(/^#SBATCH --array=0-5%4$/m);
     expect(cells).toMatch(/^#SBATCH --gres=gpu:1$/m);
     expect(cells).toMatch(/^#SBATCH --cpus-per-task=2$/m);
@@ -101,7 +112,8 @@ describe.skipIf(!!unavailable && !inCI)('Slurm job array on a one-node cluster (
     await cluster!.drain(800_000);
     const clusterSeconds = (performance.now() - t1) / 1000;
 
-    const logs = (f: string) => (existsSync(join(clusterDir, 'slurm', f)) ? readFileSync(join(clusterDir, 'slurm', f), 'utf8') : `(no ${f})`);
+    const logs = (f: string) =>
+      existsSync(join(clusterDir, 'slurm', f)) ? readFileSync(join(clusterDir, 'slurm', f), 'utf8') : `(no ${f})`;
     expect(existsSync(join(clusterDir, 'results.json')), `${logs('cell-0.out')}\n${logs('cell-1.out')}\n${logs('collect.out')}`).toBe(true);
     expect(logs('cell-0.out')).toMatch(/cell 0\/1 sgd-l0-s7/);
     expect(logs('cell-1.out')).toMatch(/cell 1\/1 sgd-l1e-4-s7/);

@@ -33,7 +33,9 @@ describe('var-studio export --family channel', () => {
     const dense = capture();
     expect(await exportCommand.run([run.runDir, '--sparsity', '0', '--format', 'onnx', '--latency-runs', '2'], dense.io)).toBe(0);
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'onnx', '--latency-runs', '2'], c.io)).toBe(0);
+    expect(
+      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'onnx', '--latency-runs', '2'], c.io),
+    ).toBe(0);
     const dir = path.join(run.runDir, 'exports', '0.5-channel-onnx-fp32');
     expect(tree(dir)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
     const denseBytes = fs.statSync(path.join(run.runDir, 'exports', '0-onnx-fp32', 'model.onnx')).size;
@@ -71,7 +73,9 @@ describe('var-studio export --family channel', () => {
 
   it('refuses what does not apply to the channel family', async () => {
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--keep-first-last', '--format', 'onnx'], c.io)).toBe(1);
+    expect(
+      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--keep-first-last', '--format', 'onnx'], c.io),
+    ).toBe(1);
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--criterion', 'l2', '--format', 'onnx'], c.io)).toBe(1);
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'blocks', '--format', 'onnx'], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/apply to the unstructured family[\s\S]*applies to --family channel[\s\S]*unknown --family "blocks"/);

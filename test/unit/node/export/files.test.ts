@@ -25,7 +25,11 @@ describe('writeFileSet', () => {
     const dir = path.join(tmp, 'a');
     failAt.n = 2;
     failAt.calls = 0;
-    const files = [{ name: 's1.bin', data: 'one' }, { name: 's2.bin', data: 'two' }, { name: 'model.json', data: '{}' }];
+    const files = [
+      { name: 's1.bin', data: 'one' },
+      { name: 's2.bin', data: 'two' },
+      { name: 'model.json', data: '{}' },
+    ];
     await expect(writeFileSet(dir, files)).rejects.toThrow(/disk full/);
     expect(fs.readdirSync(dir)).toEqual([]);
     failAt.n = -1;
@@ -38,7 +42,12 @@ describe('writeFileSet', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'model.json'), 'old');
     failAt.n = -1;
-    await expect(writeFileSet(dir, [{ name: 's1.bin', data: 'x' }, { name: 'model.json', data: 'new' }])).rejects.toThrow(/already exist/);
+    await expect(
+      writeFileSet(dir, [
+        { name: 's1.bin', data: 'x' },
+        { name: 'model.json', data: 'new' },
+      ]),
+    ).rejects.toThrow(/already exist/);
     expect(fs.readdirSync(dir)).toEqual(['model.json']);
     expect(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')).toBe('old');
   });

@@ -28,11 +28,30 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'exportjob-formats-'));
   run = await trainedRun(root);
   result = await runExportJob(
-    { runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx', 'tfjs'], weights: ['fp32', 'fp16', 'int8-weights'], overwrite: false },
+    {
+      runDir: run.runDir,
+      sparsity: 0.9,
+      scope: 'global',
+      keepFirstLast: false,
+      reestimateBatchNorm: false,
+      formats: ['onnx', 'tfjs'],
+      weights: ['fp32', 'fp16', 'int8-weights'],
+      overwrite: false,
+    },
     { latency },
   );
   dense = await runExportJob(
-    { runDir: run.runDir, sparsity: 0, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['fp32'], outDir: path.join(root, 'dense'), overwrite: false },
+    {
+      runDir: run.runDir,
+      sparsity: 0,
+      scope: 'global',
+      keepFirstLast: false,
+      reestimateBatchNorm: false,
+      formats: ['onnx'],
+      weights: ['fp32'],
+      outDir: path.join(root, 'dense'),
+      overwrite: false,
+    },
     { latency },
   );
 });
@@ -40,7 +59,14 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('export job: every format x weight precision', () => {
   it('writes one folder per export under <run>/exports with exactly the model files and the card', () => {
-    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['onnx-fp32', 'onnx-fp16', 'onnx-int8-weights', 'tfjs-fp32', 'tfjs-fp16', 'tfjs-int8-weights']);
+    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual([
+      'onnx-fp32',
+      'onnx-fp16',
+      'onnx-int8-weights',
+      'tfjs-fp32',
+      'tfjs-fp16',
+      'tfjs-int8-weights',
+    ]);
     for (const a of result.artifacts) {
       expect(a.dir).toBe(path.join(run.runDir, 'exports', `0.9-${a.format}-${a.weights}`));
       const names = fs.readdirSync(a.dir).sort();
@@ -72,7 +98,9 @@ describe('export job: every format x weight precision', () => {
         m.dispose();
       }
       const d = maxAbs(p0, p1);
-      console.log(`${a.format} ${a.weights}: max |dp| ${d.toExponential(2)}, job says ${a.check.maxAbsProbDiff.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}`);
+      console.log(
+        `${a.format} ${a.weights}: max |dp| ${d.toExponential(2)}, job says ${a.check.maxAbsProbDiff.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}`,
+      );
       expect(d).toBeLessThanOrEqual(TOL[a.weights as keyof typeof TOL]);
       // The job measured the same thing on the same images.
       expect(Math.abs(a.check.maxAbsProbDiff - d)).toBeLessThanOrEqual(1e-5);
@@ -86,7 +114,7 @@ describe('export job: every format x weight precision', () => {
     ref.dispose();
   });
 
-  it("size report numbers match the files on disk; sparsity pays off in gzip, not in file size", () => {
+  it('size report numbers match the files on disk; sparsity pays off in gzip, not in file size', () => {
     for (const a of [...result.artifacts, ...dense.artifacts]) {
       const s = a.size;
       const disk = onDisk(a.files);
@@ -112,7 +140,9 @@ describe('export job: every format x weight precision', () => {
     expect(byW('int8-weights').fileBytes).toBeLessThan(byW('fp16').fileBytes);
     const d = dense.artifacts[0].size;
     const sp = byW('fp32');
-    console.log(`onnx fp32 gzip ratio: dense ${(d.fileBytes / d.gzipBytes).toFixed(2)}x, 90 % ${(sp.fileBytes / sp.gzipBytes).toFixed(2)}x; latency ${d.latency!.medianMs.toFixed(3)} / ${sp.latency!.medianMs.toFixed(3)} ms`);
+    console.log(
+      `onnx fp32 gzip ratio: dense ${(d.fileBytes / d.gzipBytes).toFixed(2)}x, 90 % ${(sp.fileBytes / sp.gzipBytes).toFixed(2)}x; latency ${d.latency!.medianMs.toFixed(3)} / ${sp.latency!.medianMs.toFixed(3)} ms`,
+    );
     expect(Math.abs(sp.fileBytes - d.fileBytes)).toBeLessThan(256);
     expect(sp.gzipBytes).toBeLessThan(0.5 * d.gzipBytes);
     expect(sp.nonZero).toBeLessThan(d.nonZero);
@@ -154,10 +184,21 @@ describe('export job: every format x weight precision', () => {
       expect(card.data.source).toMatch(/phantoms/);
       expect(card.data.split).toEqual({ train: 0.5, val: 0.25, test: 0.25, by: 'patient', seed: cfg.dataSeed });
       expect(card.data.counts).toEqual({ trainSlices: 16, valSlices: 8, evaluatedSlices: 8, evaluatedCases: 2 });
-      expect(card.method).toMatchObject({ optimizer: 'sgd', varLambda: 1e-4, var: true, epochs: 1, epochsCompleted: 1, backend: { name: 'cpu' } });
+      expect(card.method).toMatchObject({
+        optimizer: 'sgd',
+        varLambda: 1e-4,
+        var: true,
+        epochs: 1,
+        epochsCompleted: 1,
+        backend: { name: 'cpu' },
+      });
       expect(card.sparsity).toMatchObject({ requested: 0.9, scope: 'global', keepFirstLast: false });
       expect(card.sparsity.kernelsNonZero).toBe(a.size.kernels.nonZero);
-      expect(card.metrics.levels.map((l) => l.model)).toEqual(['dense, float32 (tfjs)', 'pruned, float32 (tfjs)', `exported ${a.format} ${a.weights} (${a.check.runtime})`]);
+      expect(card.metrics.levels.map((l) => l.model)).toEqual([
+        'dense, float32 (tfjs)',
+        'pruned, float32 (tfjs)',
+        `exported ${a.format} ${a.weights} (${a.check.runtime})`,
+      ]);
       expect(card.metrics.levels[0].dice).toBe(result.dense.caseDice.mean);
       expect(card.metrics.exported).toEqual(a.check);
       expect(card.size).toEqual(a.size);
@@ -173,7 +214,9 @@ describe('export job: every format x weight precision', () => {
       expect(md).toContain(SPARSITY_STATEMENT);
       expect(md).toMatch(/\| 90\.0 % \| pruned, float32 \(tfjs\) \|/);
     }
-    expect(() => ModelCardSchema.parse({ ...JSON.parse(fs.readFileSync(result.artifacts[0].card.json, 'utf8')), disclaimer: 'for research' })).toThrow();
+    expect(() =>
+      ModelCardSchema.parse({ ...JSON.parse(fs.readFileSync(result.artifacts[0].card.json, 'utf8')), disclaimer: 'for research' }),
+    ).toThrow();
     // SGD has no ascent; a SAM+VAR card names where VAR entered (docs/method.md).
     const sgdCard = ModelCardSchema.parse(JSON.parse(fs.readFileSync(result.artifacts[0].card.json, 'utf8')));
     expect(sgdCard.method.ascent).toBeUndefined();
@@ -183,9 +226,25 @@ describe('export job: every format x weight precision', () => {
 
   it('lists previous exports of the run, and previews without writing', async () => {
     const list = await listExports(run.runDir);
-    expect(list.filter((e) => e.present).map((e) => `${e.sparsity}-${e.format}-${e.weights}`).sort()).toEqual(['0-onnx-fp32', ...['onnx', 'tfjs'].flatMap((f) => ['fp16', 'fp32', 'int8-weights'].map((w) => `0.9-${f}-${w}`))].sort());
+    expect(
+      list
+        .filter((e) => e.present)
+        .map((e) => `${e.sparsity}-${e.format}-${e.weights}`)
+        .sort(),
+    ).toEqual(['0-onnx-fp32', ...['onnx', 'tfjs'].flatMap((f) => ['fp16', 'fp32', 'int8-weights'].map((w) => `0.9-${f}-${w}`))].sort());
     const before = tree(root);
-    const p = await previewExport({ runDir: run.runDir, sparsity: 0.9, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['int8-weights'] }, { latency: { runs: 2, warmup: 0 } });
+    const p = await previewExport(
+      {
+        runDir: run.runDir,
+        sparsity: 0.9,
+        scope: 'global',
+        keepFirstLast: false,
+        reestimateBatchNorm: false,
+        formats: ['onnx'],
+        weights: ['int8-weights'],
+      },
+      { latency: { runs: 2, warmup: 0 } },
+    );
     expect(tree(root)).toEqual(before);
     const real = result.artifacts.find((a) => a.format === 'onnx' && a.weights === 'int8-weights')!;
     expect(p.artifacts[0].size.fileBytes).toBe(real.size.fileBytes);

@@ -31,7 +31,12 @@ function capture() {
 describe('var-studio export --format tflite', () => {
   it('writes model.tflite + card per precision, runs each back in LiteRT.js, scores it with the scoring module and times it against the dense .tflite', async () => {
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights', '--latency-runs', '3', '--json'], c.io)).toBe(0);
+    expect(
+      await exportCommand.run(
+        [run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights', '--latency-runs', '3', '--json'],
+        c.io,
+      ),
+    ).toBe(0);
     const result = JSON.parse(c.out.join('\n')) as ExportResult;
     expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['tflite-fp32', 'tflite-fp16', 'tflite-int8-weights']);
 
@@ -51,7 +56,9 @@ describe('var-studio export --format tflite', () => {
       const p1 = await runTfliteBatch(m, x, [val.length, s, s, 3]);
       m.delete();
       const d = maxAbs(p0, p1);
-      console.log(`tflite ${a.weights}: max |dp| ${d.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}, ${a.size.latency!.medianMs.toFixed(3)} ms, ${a.size.fileBytes} B`);
+      console.log(
+        `tflite ${a.weights}: max |dp| ${d.toExponential(2)}, per-case Dice ${a.check.score.caseDice.mean} vs ${a.check.reference.caseDice.mean}, ${a.size.latency!.medianMs.toFixed(3)} ms, ${a.size.fileBytes} B`,
+      );
       expect(Math.abs(a.check.maxAbsProbDiff - d)).toBeLessThanOrEqual(1e-6);
       if (a.weights === 'fp32') expect(d).toBeLessThanOrEqual(1e-4);
       expect(d).toBeLessThanOrEqual(a.weights === 'fp16' ? 5e-3 : 5e-2);
@@ -60,7 +67,9 @@ describe('var-studio export --format tflite', () => {
       expect(a.check.deltaDice).toBeCloseTo(a.check.score.caseDice.mean! - a.check.reference.caseDice.mean!, 12);
       expect(a.check.runtime).toBe('litert.js');
       expect(a.check.ops).toEqual(readOperatorCounts(bytes));
-      expect(Object.keys(a.check.ops!)).toEqual(expect.arrayContaining(['CONV_2D', 'ADD', 'CONCATENATION', 'LOGISTIC', 'RESIZE_NEAREST_NEIGHBOR']));
+      expect(Object.keys(a.check.ops!)).toEqual(
+        expect.arrayContaining(['CONV_2D', 'ADD', 'CONCATENATION', 'LOGISTIC', 'RESIZE_NEAREST_NEIGHBOR']),
+      );
       expect(a.check.ops!.DEQUANTIZE ?? 0).toBe(a.weights === 'fp32' ? 0 : a.check.ops!.CONV_2D);
       expect(a.size.fileBytes).toBe(onDisk(a.files).bytes);
       expect(a.size.latency).toMatchObject({ runtime: 'litert.js', inputShape: [1, s, s, 3], runs: 3 });
@@ -82,9 +91,16 @@ describe('var-studio export --format tflite', () => {
 
   it('exports the channel family as a smaller .tflite, and refuses int8-qdq as TFLite', async () => {
     const dense = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0', '--format', 'tflite', '--out', path.join(root, 'dense'), '--latency-runs', '2'], dense.io)).toBe(0);
+    expect(
+      await exportCommand.run(
+        [run.runDir, '--sparsity', '0', '--format', 'tflite', '--out', path.join(root, 'dense'), '--latency-runs', '2'],
+        dense.io,
+      ),
+    ).toBe(0);
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--latency-runs', '2'], c.io)).toBe(0);
+    expect(
+      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--latency-runs', '2'], c.io),
+    ).toBe(0);
     const text = c.out.join('\n');
     expect(text).toMatch(/operator set {3}.*CONV_2D x\d+/);
     expect(text).toContain('Channel pruning removed whole conv channels');

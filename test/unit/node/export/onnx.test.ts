@@ -17,16 +17,26 @@ const L = tf.layers;
 /** Every layer type the exporter maps, with odd strides, dilation, asymmetric TF padding. */
 function allLayers(): tf.LayersModel {
   const input = tf.input({ shape: [12, 12, 3] });
-  const a = L.reLU().apply(L.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input))) as S;
+  const a = L.reLU().apply(
+    L.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(
+      L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input),
+    ),
+  ) as S;
   const b = L.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(a) as S;
-  const b2 = L.activation({ activation: 'relu' }).apply(L.batchNormalization({ axis: -1 }).apply(L.conv2d({ filters: 8, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }).apply(b))) as S;
+  const b2 = L.activation({ activation: 'relu' }).apply(
+    L.batchNormalization({ axis: -1 }).apply(
+      L.conv2d({ filters: 8, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }).apply(b),
+    ),
+  ) as S;
   const c = L.add().apply([b, b2]) as S;
   let p = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(c) as S;
   p = L.conv2d({ filters: 8, kernelSize: 3, padding: 'valid' }).apply(L.zeroPadding2d({ padding: 1 }).apply(p)) as S;
   const d = L.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 1 }).apply(p) as S;
   const u1 = L.upSampling2d({ size: [2, 2] }).apply(d) as S;
   const cat1 = L.concatenate({ axis: -1 }).apply([u1, c]) as S;
-  const e = L.reLU().apply(L.batchNormalization({ axis: -1 }).apply(L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(cat1))) as S;
+  const e = L.reLU().apply(
+    L.batchNormalization({ axis: -1 }).apply(L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(cat1)),
+  ) as S;
   const u2 = L.upSampling2d({ size: [2, 2], interpolation: 'nearest' }).apply(e) as S;
   const avg = L.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(a) as S;
   const cat2 = L.concatenate({ axis: 3 }).apply([u2, avg]) as S;
@@ -176,7 +186,10 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
   it('bilinear UpSampling2D maps to Resize linear/asymmetric', async () => {
     const input = tf.input({ shape: [5, 7, 2] });
     const up = L.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }).apply(input) as S;
-    const m = tf.model({ inputs: input, outputs: L.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }).apply(up) as S });
+    const m = tf.model({
+      inputs: input,
+      outputs: L.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }).apply(up) as S,
+    });
     randomize(m, 13);
     expect((await compare(m, 'fp32', [2, 5, 7, 2])).maxAbs).toBeLessThanOrEqual(1e-4);
   });
@@ -220,7 +233,9 @@ describe('ONNX file contents', () => {
     const i8 = decode('int8-weights');
     const ops = (p: typeof f32.proto) => new Set(p.graph!.node!.map((n) => n.opType));
     expect(Number(f32.proto.opsetImport![0].version)).toBe(13);
-    expect(ops(f32.proto)).toEqual(new Set(['Transpose', 'Conv', 'BatchNormalization', 'Relu', 'Add', 'MaxPool', 'Pad', 'Resize', 'Concat', 'AveragePool', 'Sigmoid']));
+    expect(ops(f32.proto)).toEqual(
+      new Set(['Transpose', 'Conv', 'BatchNormalization', 'Relu', 'Add', 'MaxPool', 'Pad', 'Resize', 'Concat', 'AveragePool', 'Sigmoid']),
+    );
     expect(ops(f16.proto).has('Cast')).toBe(true);
     expect(ops(i8.proto).has('DequantizeLinear')).toBe(true);
     const dq = i8.proto.graph!.node!.find((n) => n.opType === 'DequantizeLinear')!;
@@ -238,7 +253,10 @@ describe('ONNX file contents', () => {
     expect(f16.e.stats.kernelBytes).toBe(2 * all.length);
     expect(i8.e.bytes.length).toBeLessThan(f16.e.bytes.length);
     expect(f16.e.bytes.length).toBeLessThan(f32.e.bytes.length);
-    expect(f32.proto.metadataProps!.map((p) => [p.key, p.value])).toEqual([['weights', 'fp32'], ['sparsity', '0.9']]);
+    expect(f32.proto.metadataProps!.map((p) => [p.key, p.value])).toEqual([
+      ['weights', 'fp32'],
+      ['sparsity', '0.9'],
+    ]);
     const shape = f32.proto.graph!.input![0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(shape).toEqual(['N', 12, 12, 3]);
   });

@@ -40,7 +40,8 @@ function model(): tf.LayersModel {
   return m;
 }
 
-const images = (n: number, seed: number) => Array.from({ length: n }, (_, i) => tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i).dataSync() as Float32Array));
+const images = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i).dataSync() as Float32Array));
 
 async function predict(bytes: Uint8Array, x: Float32Array[]): Promise<Float32Array> {
   const s = await createOnnxSession(bytes);
@@ -134,9 +135,21 @@ function brightSpotModel(threshold: number): tf.LayersModel {
 
 describe('int8-qdq Dice on the phantom set', () => {
   it('stays within the stated tolerance of float32', async () => {
-    const config = parseRunConfig(tinyRunConfig({ model: modelPreset('reference', { widthMultiplier: 0.25, inputSize: 32 }), data: { kind: 'phantoms', count: 8, slicesPerCase: 8, size: 32, seed: 5 }, split: { train: 0.5, val: 0.5, test: 0 } }));
+    const config = parseRunConfig(
+      tinyRunConfig({
+        model: modelPreset('reference', { widthMultiplier: 0.25, inputSize: 32 }),
+        data: { kind: 'phantoms', count: 8, slicesPerCase: 8, size: 32, seed: 5 },
+        split: { train: 0.5, val: 0.5, test: 0 },
+      }),
+    );
     const { train, val } = await loadRunSamples(config);
-    const probs = (m: tf.LayersModel, s: Sample[]) => tf.tidy(() => (m.predict(tf.tensor4d(Float32Array.from(s.flatMap((x) => [...x.image])), [s.length, 32, 32, 3])) as tf.Tensor).dataSync() as Float32Array);
+    const probs = (m: tf.LayersModel, s: Sample[]) =>
+      tf.tidy(
+        () =>
+          (
+            m.predict(tf.tensor4d(Float32Array.from(s.flatMap((x) => [...x.image])), [s.length, 32, 32, 3])) as tf.Tensor
+          ).dataSync() as Float32Array,
+      );
     // fit the one threshold on the training slices, in float32
     let best = { t: 0, dice: -1 };
     for (let t = 0.5; t <= 4; t += 0.25) {
@@ -147,15 +160,26 @@ describe('int8-qdq Dice on the phantom set', () => {
     }
     const m = brightSpotModel(best.t);
     const fp = exportOnnxModel(m).bytes;
-    const q = await exportOnnxQdqModel(m, train.map((s) => s.image));
+    const q = await exportOnnxQdqModel(
+      m,
+      train.map((s) => s.image),
+    );
     expect((await optimizedOpTypes(q.bytes, tmp())).QLinearConv).toBe(2);
-    const pf = await predict(fp, val.map((s) => s.image));
-    const pq = await predict(q.bytes, val.map((s) => s.image));
+    const pf = await predict(
+      fp,
+      val.map((s) => s.image),
+    );
+    const pq = await predict(
+      q.bytes,
+      val.map((s) => s.image),
+    );
     const df = scoreProbabilities(pf, val, 32).summary.caseDice.mean!;
     const dq = scoreProbabilities(pq, val, 32).summary.caseDice.mean!;
     let flips = 0;
     for (let i = 0; i < pf.length; i++) if (pf[i] >= 0.5 !== pq[i] >= 0.5) flips++;
-    console.log(`phantom val (threshold ${best.t}, train Dice ${best.dice.toFixed(3)}): fp32 Dice ${df.toFixed(4)}, int8-qdq Dice ${dq.toFixed(4)}, ${flips} of ${pf.length} pixels flip`);
+    console.log(
+      `phantom val (threshold ${best.t}, train Dice ${best.dice.toFixed(3)}): fp32 Dice ${df.toFixed(4)}, int8-qdq Dice ${dq.toFixed(4)}, ${flips} of ${pf.length} pixels flip`,
+    );
     expect(df).toBeGreaterThan(0.15); // it segments (train Dice ~0.46, val ~0.23), so the comparison means something
     expect(Math.abs(dq - df)).toBeLessThanOrEqual(QDQ_DICE_TOL);
     expect(flips / pf.length).toBeLessThanOrEqual(0.01);
@@ -169,7 +193,16 @@ describe('int8-qdq export job on a trained run', () => {
   beforeAll(async () => {
     run = await trainedRun(root, 'qdq-fixture');
     result = await runExportJob(
-      { runDir: run.runDir, sparsity: 0.5, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx', 'tfjs'], weights: ['fp32', 'int8-qdq'], overwrite: false },
+      {
+        runDir: run.runDir,
+        sparsity: 0.5,
+        scope: 'global',
+        keepFirstLast: false,
+        reestimateBatchNorm: false,
+        formats: ['onnx', 'tfjs'],
+        weights: ['fp32', 'int8-qdq'],
+        overwrite: false,
+      },
       { latency: { runs: 3, warmup: 1 } },
     );
   }, 240_000);
@@ -187,7 +220,9 @@ describe('int8-qdq export job on a trained run', () => {
     expect(q.check.deltaDice === null || Math.abs(q.check.deltaDice) <= QDQ_DICE_TOL).toBe(true);
     expect(q.check.maskDisagreement).toBeLessThanOrEqual(0.01);
     expect(q.check.maxAbsProbDiff).toBeGreaterThan(0);
-    console.log(`int8-qdq vs fp32 pruned: dice ${q.check.score.caseDice.mean} vs ${q.check.reference.caseDice.mean}, max|dp| ${q.check.maxAbsProbDiff}, flips ${q.check.maskDisagreement}`);
+    console.log(
+      `int8-qdq vs fp32 pruned: dice ${q.check.score.caseDice.mean} vs ${q.check.reference.caseDice.mean}, max|dp| ${q.check.maxAbsProbDiff}, flips ${q.check.maskDisagreement}`,
+    );
   });
 
   it('states the calibration and the integer kernels in the model card', () => {

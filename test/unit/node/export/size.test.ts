@@ -25,13 +25,30 @@ describe('size report', () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
     const params = countParams(m);
     const dense = await exportOnnxFile(m, path.join(tmp, 'dense'));
-    const denseReport = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: dense.files, quantizedBytes: dense.weightBytes, latency: { runs: 5, warmup: 1 } });
+    const denseReport = await sizeReport({
+      model: m,
+      format: 'onnx',
+      weights: 'fp32',
+      files: dense.files,
+      quantizedBytes: dense.weightBytes,
+      latency: { runs: 5, warmup: 1 },
+    });
 
     applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const sparse = await exportOnnxFile(m, path.join(tmp, 'sparse'));
-    const r = await sizeReport({ model: m, format: 'onnx', weights: 'fp32', files: sparse.files, quantizedBytes: sparse.weightBytes, latency: { runs: 5, warmup: 1 } });
+    const r = await sizeReport({
+      model: m,
+      format: 'onnx',
+      weights: 'fp32',
+      files: sparse.files,
+      quantizedBytes: sparse.weightBytes,
+      latency: { runs: 5, warmup: 1 },
+    });
 
-    for (const [rep, exp] of [[denseReport, dense], [r, sparse]] as const) {
+    for (const [rep, exp] of [
+      [denseReport, dense],
+      [r, sparse],
+    ] as const) {
       const disk = onDisk(exp.files);
       expect(rep.fileBytes).toBe(disk.bytes);
       expect(rep.fileBytes).toBe(exp.bytes.length);
@@ -59,7 +76,14 @@ describe('size report', () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
     applyToModel(m, pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'global' }).weights);
     const out = await exportTfjs(m, path.join(tmp, 'tfjs8'), { weights: 'int8-weights' });
-    const r = await sizeReport({ model: m, format: 'tfjs', weights: 'int8-weights', files: out.files, quantizedBytes: out.weightBytes, latency: { runs: 3, warmup: 1 } });
+    const r = await sizeReport({
+      model: m,
+      format: 'tfjs',
+      weights: 'int8-weights',
+      files: out.files,
+      quantizedBytes: out.weightBytes,
+      latency: { runs: 3, warmup: 1 },
+    });
     const disk = onDisk(out.files);
     expect(r.fileBytes).toBe(disk.bytes);
     expect(r.gzipBytes).toBe(disk.gzip);

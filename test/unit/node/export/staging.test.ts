@@ -9,7 +9,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkDestinations, createStaging, placeStaged, recoverPendingStaging, recoverStaging, STAGING_PREFIX } from '../../../../src/node/export/staging';
+import {
+  checkDestinations,
+  createStaging,
+  placeStaged,
+  recoverPendingStaging,
+  recoverStaging,
+  STAGING_PREFIX,
+} from '../../../../src/node/export/staging';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'export-atomic-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -29,14 +36,20 @@ function place(parent: string, tag: string, delayMs: number | null): Promise<{ k
       }
     });
     child.on('error', reject);
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ killed: true }) : code === 0 ? resolve({ killed: false }) : reject(new Error(`child exit ${code}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve({ killed: true }) : code === 0 ? resolve({ killed: false }) : reject(new Error(`child exit ${code}`)),
+    );
   });
 }
 
 /** The previous export, placed in this process. */
 async function placeOld(parent: string): Promise<void> {
   const stage = await createStaging(parent);
-  const targets = Array.from({ length: N }, (_, i) => ({ format: 'onnx' as const, dir: path.join(parent, `0.9-onnx-w${i}`), name: `0.9-onnx-w${i}` }));
+  const targets = Array.from({ length: N }, (_, i) => ({
+    format: 'onnx' as const,
+    dir: path.join(parent, `0.9-onnx-w${i}`),
+    name: `0.9-onnx-w${i}`,
+  }));
   for (const t of targets) {
     fs.mkdirSync(path.join(stage, t.name));
     for (const f of ['model.onnx', 'model-card.json', 'MODEL_CARD.md']) fs.writeFileSync(path.join(stage, t.name, f), `old:${f}`);
@@ -151,13 +164,20 @@ describe('export placement under kill -9', () => {
       const parent = path.join(root, `cancel-${at}`);
       await placeOld(parent);
       const stage = await createStaging(parent);
-      const targets = Array.from({ length: N }, (_, i) => ({ format: 'onnx' as const, dir: path.join(parent, `0.9-onnx-w${i}`), name: `0.9-onnx-w${i}` }));
+      const targets = Array.from({ length: N }, (_, i) => ({
+        format: 'onnx' as const,
+        dir: path.join(parent, `0.9-onnx-w${i}`),
+        name: `0.9-onnx-w${i}`,
+      }));
       for (const t of targets) {
         fs.mkdirSync(path.join(stage, t.name));
         for (const f of ['model.onnx', 'model-card.json', 'MODEL_CARD.md']) fs.writeFileSync(path.join(stage, t.name, f), `new:${f}`);
       }
       const ctl = new AbortController();
-      await expect(placeStaged(stage, targets, { signal: ctl.signal, onPlaced: (i) => i === at && ctl.abort() })).rejects.toMatchObject({ code: 'cancelled', hint: expect.stringMatching(/previous export folders are back/) });
+      await expect(placeStaged(stage, targets, { signal: ctl.signal, onPlaced: (i) => i === at && ctl.abort() })).rejects.toMatchObject({
+        code: 'cancelled',
+        hint: expect.stringMatching(/previous export folders are back/),
+      });
       expect(state(parent), `cancelled after folder ${at}`).toEqual(Array(N).fill('old'));
       expect(stagingIn(parent)).toEqual([]);
     }
@@ -168,7 +188,9 @@ describe('export placement under kill -9', () => {
     expect(() => checkDestinations(t('/proc/x/out'), false)).toThrow(/system folders/);
     const file = path.join(root, 'a-file');
     fs.writeFileSync(file, 'x');
-    expect(() => checkDestinations(t(path.join(file, 'sub', 'out')), false)).toThrow(expect.objectContaining({ code: 'bad-input', file, what: expect.stringMatching(/this is a file/) }));
+    expect(() => checkDestinations(t(path.join(file, 'sub', 'out')), false)).toThrow(
+      expect.objectContaining({ code: 'bad-input', file, what: expect.stringMatching(/this is a file/) }),
+    );
     const mine = path.join(root, 'mine');
     fs.mkdirSync(mine);
     fs.writeFileSync(path.join(mine, 'thesis.docx'), 'x');
@@ -184,7 +206,11 @@ describe('CLI errors', () => {
   it('turns any failure into what + hint, never a stack trace', async () => {
     const { toStudioError } = await import('../../../../src/main/cli/errors');
     const enotdir = Object.assign(new Error("ENOTDIR: not a directory, mkdir '/x/y'"), { code: 'ENOTDIR', path: '/x/y' });
-    expect(toStudioError(enotdir)).toMatchObject({ code: 'bad-input', file: '/x/y', what: expect.stringMatching(/is a file, not a folder/) });
+    expect(toStudioError(enotdir)).toMatchObject({
+      code: 'bad-input',
+      file: '/x/y',
+      what: expect.stringMatching(/is a file, not a folder/),
+    });
     const bug = toStudioError(new TypeError('cannot read properties of undefined'));
     expect(bug).toMatchObject({ code: 'internal', what: expect.stringMatching(/^unexpected error: cannot read/) });
     expect(bug.what + bug.hint).not.toMatch(/\n\s+at /);

@@ -19,16 +19,42 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function tinyUnet(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
-  const a = L.reLU().apply(L.batchNormalization({ axis: -1 }).apply(L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }).apply(input))) as S;
+  const a = L.reLU().apply(
+    L.batchNormalization({ axis: -1 }).apply(
+      L.conv2d({
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+      }).apply(input),
+    ),
+  ) as S;
   const p = L.maxPooling2d({ poolSize: 2, strides: 2 }).apply(a) as S;
-  const b = L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }).apply(p) as S;
+  const b = L.conv2d({
+    filters: 8,
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+    kernelInitializer: tf.initializers.heNormal({ seed: 2 }),
+  }).apply(p) as S;
   const u = L.upSampling2d({ size: [2, 2] }).apply(b) as S;
   const c = L.concatenate({ axis: -1 }).apply([u, a]) as S;
-  const head = L.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.heNormal({ seed: 3 }) }).apply(c) as S;
+  const head = L.conv2d({
+    filters: 1,
+    kernelSize: 1,
+    activation: 'sigmoid',
+    kernelInitializer: tf.initializers.heNormal({ seed: 3 }),
+  }).apply(c) as S;
   const m = tf.model({ inputs: input, outputs: head });
   // Non-trivial BN statistics so that the stored float32 BN params matter.
   const bn = m.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
-  bn.setWeights([tf.randomUniform([8], 0.5, 1.5, 'float32', 4), tf.randomNormal([8], 0, 0.2, 'float32', 5), tf.randomNormal([8], 0, 0.3, 'float32', 6), tf.randomUniform([8], 0.5, 2, 'float32', 7)]);
+  bn.setWeights([
+    tf.randomUniform([8], 0.5, 1.5, 'float32', 4),
+    tf.randomNormal([8], 0, 0.2, 'float32', 5),
+    tf.randomNormal([8], 0, 0.3, 'float32', 6),
+    tf.randomUniform([8], 0.5, 2, 'float32', 7),
+  ]);
   return m;
 }
 
@@ -42,7 +68,11 @@ describe('tfjs layers export', () => {
   const x = () => tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 9);
 
   // Stated tolerances on probabilities: fp32 1e-6 (bit-identical weights), fp16 2e-3, 8-bit affine 3e-2.
-  for (const [storage, tol] of [['fp32', 1e-6], ['fp16', 2e-3], ['int8-weights', 3e-2]] as const) {
+  for (const [storage, tol] of [
+    ['fp32', 1e-6],
+    ['fp16', 2e-3],
+    ['int8-weights', 3e-2],
+  ] as const) {
     it(`${storage}: written files load with tf.loadLayersModel and predict the same`, async () => {
       const m = tinyUnet();
       const { weights } = pruneWeights(await readWeights(m), { sparsity: 0.8, scope: 'global' });
@@ -57,7 +87,12 @@ describe('tfjs layers export', () => {
       expect(shardTotal).toBe(res.weightBytes);
       const json = JSON.parse(fs.readFileSync(res.modelJson, 'utf8'));
       const kernels = json.weightsManifest[0].weights.filter((w: { shape: number[] }) => w.shape.length > 1);
-      expect(kernels.every((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === { fp32: undefined, fp16: 'float16', 'int8-weights': 'uint8' }[storage])).toBe(true);
+      expect(
+        kernels.every(
+          (w: { quantization?: { dtype: string } }) =>
+            w.quantization?.dtype === { fp32: undefined, fp16: 'float16', 'int8-weights': 'uint8' }[storage],
+        ),
+      ).toBe(true);
       expect(res.kernelBytes).toBe(res.kernelElements * { fp32: 4, fp16: 2, 'int8-weights': 1 }[storage]);
 
       const loaded = await tf.loadLayersModel(tfjsDir(dir));
@@ -67,7 +102,8 @@ describe('tfjs layers export', () => {
       console.log(`tfjs ${storage}: max |dp| = ${maxAbs(p0, p1)}`);
       expect(maxAbs(p0, p1)).toBeLessThanOrEqual(tol);
       // pruned zeros stay exactly zero after decoding (fp16 and the nudged uint8 grid both hold 0)
-      const zeros = (mm: tf.LayersModel) => mm.weights.filter((v) => v.shape.length > 1).reduce((n, v) => n + Array.from(v.read().dataSync()).filter((z) => z === 0).length, 0);
+      const zeros = (mm: tf.LayersModel) =>
+        mm.weights.filter((v) => v.shape.length > 1).reduce((n, v) => n + Array.from(v.read().dataSync()).filter((z) => z === 0).length, 0);
       expect(zeros(loaded)).toBe(zeros(m));
       expect(loaded.layers.map((l) => l.getClassName())).toEqual(m.layers.map((l) => l.getClassName()));
       input.dispose();

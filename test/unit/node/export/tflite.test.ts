@@ -17,9 +17,17 @@ const L = tf.layers;
 /** Every layer type the TFLite writer maps: BN after a conv (folded) and alone, ReLU after conv/add/other, strides, dilation, valid padding. */
 function allLayers(): tf.LayersModel {
   const input = tf.input({ shape: [12, 12, 3] });
-  const a = L.reLU().apply(L.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input))) as S;
+  const a = L.reLU().apply(
+    L.batchNormalization({ axis: -1, epsilon: 1e-3 }).apply(
+      L.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input),
+    ),
+  ) as S;
   const b = L.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(a) as S;
-  const b2 = L.activation({ activation: 'relu' }).apply(L.batchNormalization({ axis: -1 }).apply(L.conv2d({ filters: 8, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }).apply(b))) as S;
+  const b2 = L.activation({ activation: 'relu' }).apply(
+    L.batchNormalization({ axis: -1 }).apply(
+      L.conv2d({ filters: 8, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }).apply(b),
+    ),
+  ) as S;
   const c = L.reLU().apply(L.add().apply([b, b2])) as S;
   const p = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(c) as S;
   const d = L.conv2d({ filters: 8, kernelSize: 1, padding: 'valid' }).apply(p) as S;
@@ -39,7 +47,8 @@ function randomize(m: tf.LayersModel, seed: number): void {
       let t: tf.Tensor;
       if (/moving_variance/.test(v.name)) t = tf.randomUniform(shape, 0.5, 2, 'float32', seed + i);
       else if (/gamma/.test(v.name)) t = tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + i);
-      else if (shape.length > 1) t = tf.randomNormal(shape, 0, Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', seed + i);
+      else if (shape.length > 1)
+        t = tf.randomNormal(shape, 0, Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', seed + i);
       else t = tf.randomNormal(shape, 0, 0.3, 'float32', seed + i);
       v.write(t);
     });
@@ -47,7 +56,11 @@ function randomize(m: tf.LayersModel, seed: number): void {
 }
 
 /** Runs the written file in LiteRT.js and the model in tfjs on the same random batch. */
-async function compare(m: tf.LayersModel, storage: WeightStorage, n = 2): Promise<{ maxAbs: number; spread: number; ops: Record<string, number> }> {
+async function compare(
+  m: tf.LayersModel,
+  storage: WeightStorage,
+  n = 2,
+): Promise<{ maxAbs: number; spread: number; ops: Record<string, number> }> {
   const e = exportTfliteModel(m, { weights: storage });
   const shape = [n, ...(m.inputs[0].shape.slice(1) as number[])] as [number, number, number, number];
   const x = tf.randomNormal(shape, 0, 1, 'float32', 42);
@@ -83,7 +96,15 @@ describe('TFLite export, run in LiteRT.js (round trip and parity with tfjs)', ()
       expect(r.maxAbs).toBeLessThanOrEqual(TOL[storage]);
       expect(r.spread).toBeGreaterThan(1e-3);
       // BatchNorm after a conv is folded and ReLU fused; the lone BatchNorm is MUL + ADD, its ReLU a RELU op.
-      expect(r.ops).toMatchObject({ CONV_2D: 5, MUL: 1, RELU: 1, LOGISTIC: 1, MAX_POOL_2D: 2, RESIZE_NEAREST_NEIGHBOR: 2, CONCATENATION: 2 });
+      expect(r.ops).toMatchObject({
+        CONV_2D: 5,
+        MUL: 1,
+        RELU: 1,
+        LOGISTIC: 1,
+        MAX_POOL_2D: 2,
+        RESIZE_NEAREST_NEIGHBOR: 2,
+        CONCATENATION: 2,
+      });
       expect(r.ops.ADD).toBe(2);
       expect(r.ops.DEQUANTIZE ?? 0).toBe(storage === 'fp32' ? 0 : 5);
     });

@@ -38,7 +38,8 @@ describe('writeFileAtomic', () => {
 
   it('one of two racing writers wins and the file is complete', async () => {
     const p = join(tmp, 'race.txt');
-    const big = 'a'.repeat(1 << 20), other = 'b'.repeat(1 << 20);
+    const big = 'a'.repeat(1 << 20),
+      other = 'b'.repeat(1 << 20);
     const r = await Promise.allSettled([writeFileAtomic(p, big), writeFileAtomic(p, other)]);
     expect(r.filter((x) => x.status === 'fulfilled').length).toBe(1);
     const got = readFileSync(p, 'utf8');

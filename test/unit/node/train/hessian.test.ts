@@ -87,7 +87,16 @@ describe('top Hessian eigenvalue by power iteration with finite-difference HVPs'
     });
     const w = tf.variable(tf.tensor1d([0.1, 0.2, -0.3, 0.4, 0.5]));
     const gradAt = async () => {
-      const { value, grads } = tf.variableGrads(() => w.reshape([1, 5]).matMul(A).matMul(w.reshape([5, 1])).mul(0.5).asScalar(), [w]);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          w
+            .reshape([1, 5])
+            .matMul(A)
+            .matMul(w.reshape([5, 1]))
+            .mul(0.5)
+            .asScalar(),
+        [w],
+      );
       value.dispose();
       return [grads[w.name]];
     };

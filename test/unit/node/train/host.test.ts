@@ -36,7 +36,9 @@ describe('training in a child process', () => {
     expect(p.fraction).toBeGreaterThan(0);
     expect(p.imagesPerSec).toBeGreaterThan(0);
     expect(Number.isFinite(p.loss) && Number.isFinite(p.lr) && Number.isFinite(p.etaSeconds)).toBe(true);
-    expect(epochs[0].record.weightStats.global.histogram.counts.length).toBe(epochs[0].record.weightStats.global.histogram.edges.length - 1);
+    expect(epochs[0].record.weightStats.global.histogram.counts.length).toBe(
+      epochs[0].record.weightStats.global.histogram.edges.length - 1,
+    );
 
     const resumedEpochs: number[] = [];
     const resumed = resumeTraining(handle.runId, { runsRoot: root, onEpoch: (e) => resumedEpochs.push(e.record.epoch) });

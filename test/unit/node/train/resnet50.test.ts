@@ -34,7 +34,9 @@ describe('ResNet-50-UNet on the portable backend', () => {
       losses.push(r.loss);
       counts.push(tf.memory().numTensors);
     }
-    console.log(`resnet50-unet 128x128 batch 1 on ${backend.detail}: step seconds ${seconds.map((s) => s.toFixed(1)).join(', ')}; tensors ${counts.join(', ')}`);
+    console.log(
+      `resnet50-unet 128x128 batch 1 on ${backend.detail}: step seconds ${seconds.map((s) => s.toFixed(1)).join(', ')}; tensors ${counts.join(', ')}`,
+    );
     expect(losses.every(Number.isFinite)).toBe(true);
     // The first step creates nothing that later steps do not: the live tensor count is flat.
     expect(counts[2]).toBe(counts[1]);

@@ -127,14 +127,22 @@ describe('training job: checkpoint and resume', () => {
     expect(fromDisk.status).toBe('cancelled');
     expect(fromDisk.data).toMatchObject({ trainSamples: 8, valSamples: 4, testSamples: 4 });
     const split = fromDisk.data!.split!;
-    expect([...split.train, ...split.val, ...split.test].sort()).toEqual(fs.readdirSync(lgg).filter((d) => d.startsWith('TCGA_')).sort());
+    expect([...split.train, ...split.val, ...split.test].sort()).toEqual(
+      fs
+        .readdirSync(lgg)
+        .filter((d) => d.startsWith('TCGA_'))
+        .sort(),
+    );
     // The data changed under the run: resuming refuses instead of silently training on another split.
     fs.rmSync(path.join(lgg, split.test[0]), { recursive: true });
     const changed = await resumeRun(fromDisk.id, { runsRoot: root });
     expect(changed.status).toBe('failed');
     expect(changed.error).toMatchObject({ code: 'mismatch' });
     expect(changed.error!.what).toMatch(/changed/);
-    const missing = await trainNewRun(tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: path.join(root, 'nope') } }), { runsRoot: root });
+    const missing = await trainNewRun(
+      tinyRunConfig({ epochs: 1, backend: 'wasm', data: { kind: 'path', path: path.join(root, 'nope') } }),
+      { runsRoot: root },
+    );
     expect(missing.status).toBe('failed');
     expect(missing.error?.what).toBeTruthy();
   });

@@ -48,7 +48,10 @@ describe('services host', () => {
 
   it('rejects invalid input before the handler runs, naming the field', async () => {
     let ran = false;
-    const h = createServiceHost({ shell: 'browser', handlers: { 'app.ping': async (i) => ((ran = true), { message: i.message, receivedAt: '' }) } });
+    const h = createServiceHost({
+      shell: 'browser',
+      handlers: { 'app.ping': async (i) => ((ran = true), { message: i.message, receivedAt: '' }) },
+    });
     const r = await h.invoke('app.ping', { message: 42 });
     expect(r).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     if (!r.ok) expect(r.error.what).toContain('message');
@@ -68,7 +71,10 @@ describe('services host', () => {
         },
       },
     });
-    expect(await h.invoke('app.ping', { message: 'x' })).toEqual({ ok: false, error: { code: 'bad-file', what: 'Truncated', hint: 'Re-export it', file: 'a.dcm' } });
+    expect(await h.invoke('app.ping', { message: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'bad-file', what: 'Truncated', hint: 'Re-export it', file: 'a.dcm' },
+    });
     const r = await h.invoke('app.info', undefined);
     expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
     if (!r.ok) expect(r.error.what).toContain('boom');
@@ -126,7 +132,11 @@ describe('client', () => {
   });
 
   it('turns wire errors back into StudioError', async () => {
-    const c = createApiClient({ shell: 'electron', invoke: async () => ({ ok: false, error: { code: 'too-large', what: 'W', hint: 'H', file: 'f' } }), on: () => () => {} });
+    const c = createApiClient({
+      shell: 'electron',
+      invoke: async () => ({ ok: false, error: { code: 'too-large', what: 'W', hint: 'H', file: 'f' } }),
+      on: () => () => {},
+    });
     const e = await c.call('app.info').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StudioError);
     expect(e).toMatchObject({ code: 'too-large', what: 'W', hint: 'H', file: 'f' });
@@ -134,7 +144,9 @@ describe('client', () => {
 
   it('drops events that break the contract', () => {
     const got: unknown[] = [];
-    createApiClient(fakeTransport(null, [{ jobId: 'a', kind: 'k', fraction: 0.3 }, { bogus: true }])).on('job.progress', (p) => got.push(p));
+    createApiClient(fakeTransport(null, [{ jobId: 'a', kind: 'k', fraction: 0.3 }, { bogus: true }])).on('job.progress', (p) =>
+      got.push(p),
+    );
     expect(got).toEqual([{ jobId: 'a', kind: 'k', fraction: 0.3 }]);
   });
 

@@ -95,7 +95,10 @@ describe('buildModel with the fused training path', () => {
     stock.setWeights(ours.getWeights());
     for (const l of stock.layers) expect(Object.getPrototypeOf(l).constructor.name).not.toMatch(/Training|PassThrough/);
     const x = tf.tensor4d(lcgValues(2 * 16 * 16 * 3, 7), [2, 16, 16, 3]);
-    const y = tf.tensor4d(Float32Array.from(lcgValues(2 * 16 * 16, 8), (v) => (v > 0.6 ? 1 : 0)), [2, 16, 16, 1]);
+    const y = tf.tensor4d(
+      Float32Array.from(lcgValues(2 * 16 * 16, 8), (v) => (v > 0.6 ? 1 : 0)),
+      [2, 16, 16, 1],
+    );
     // Inference is stock tfjs on both: identical bits.
     const pa = (ours.predict(x) as tf.Tensor).dataSync();
     const pb = (stock.predict(x) as tf.Tensor).dataSync();

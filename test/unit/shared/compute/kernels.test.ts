@@ -65,10 +65,52 @@ for (const k of [1, 3, 7]) {
 cases.push({ batch: 2, h: 9, w: 10, ci: 3, co: 4, k: 3, strides: [2, 1], pad: 'same' });
 cases.push({ batch: 1, h: 11, w: 8, ci: 2, co: 3, k: 3, strides: [1, 2], pad: 'valid' });
 cases.push({ batch: 2, h: 10, w: 9, ci: 3, co: 2, k: 7, strides: [3, 3], pad: 'same' });
-cases.push({ batch: 2, h: 9, w: 9, ci: 3, co: 4, k: 3, strides: [2, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] });
-cases.push({ batch: 1, h: 8, w: 7, ci: 4, co: 3, k: 3, strides: [1, 1], pad: [[0, 0], [2, 0], [0, 2], [0, 0]] });
+cases.push({
+  batch: 2,
+  h: 9,
+  w: 9,
+  ci: 3,
+  co: 4,
+  k: 3,
+  strides: [2, 2],
+  pad: [
+    [0, 0],
+    [1, 2],
+    [0, 1],
+    [0, 0],
+  ],
+});
+cases.push({
+  batch: 1,
+  h: 8,
+  w: 7,
+  ci: 4,
+  co: 3,
+  k: 3,
+  strides: [1, 1],
+  pad: [
+    [0, 0],
+    [2, 0],
+    [0, 2],
+    [0, 0],
+  ],
+});
 // Padding wider than the filter: no tap reaches the border rows, so the input gradient takes the stock path.
-cases.push({ batch: 2, h: 6, w: 5, ci: 2, co: 3, k: 1, strides: [1, 1], pad: [[0, 0], [1, 1], [1, 0], [0, 0]] });
+cases.push({
+  batch: 2,
+  h: 6,
+  w: 5,
+  ci: 2,
+  co: 3,
+  k: 1,
+  strides: [1, 1],
+  pad: [
+    [0, 0],
+    [1, 1],
+    [1, 0],
+    [0, 0],
+  ],
+});
 
 const TOLERANCE = 1e-4;
 
@@ -179,11 +221,21 @@ describe('wasm training kernels match the cpu backend', () => {
       tf.tidy(() => {
         const [n, , , c] = x.shape;
         const dy = tf.tensor(lcgValues(n * oh * ow * c, 18), [n, oh, ow, c]);
-        return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(dy).sum())(x);
+        return tf.grad((t: tf.Tensor) =>
+          tf.image
+            .resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners)
+            .mul(dy)
+            .sum(),
+        )(x);
       });
     let worst = 0;
     // (A 1-pixel input with alignCorners sends the cpu reference into an endless window loop; not compared.)
-    for (const [h, w, oh, ow] of [[4, 5, 8, 10], [3, 7, 9, 7], [5, 5, 3, 4], [1, 1, 4, 4]]) {
+    for (const [h, w, oh, ow] of [
+      [4, 5, 8, 10],
+      [3, 7, 9, 7],
+      [5, 5, 3, 4],
+      [1, 1, 4, 4],
+    ]) {
       for (const alignCorners of h > 1 ? [false, true] : [false]) {
         const xs = lcgValues(3 * h * w * 2, 17);
         await tf.setBackend('wasm');
@@ -194,7 +246,12 @@ describe('wasm training kernels match the cpu backend', () => {
           const parts = [0, 1, 2].map((i) => {
             const x = tf.tensor(xs, [3, h, w, 2]).slice(i, 1);
             const d = dy.slice(i, 1);
-            return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners).mul(d).sum())(x);
+            return tf.grad((t: tf.Tensor) =>
+              tf.image
+                .resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners)
+                .mul(d)
+                .sum(),
+            )(x);
           });
           return tf.concat(parts, 0).dataSync() as Float32Array;
         });
@@ -216,8 +273,7 @@ describe('wasm training kernels match the cpu backend', () => {
         const offset = tf.tensor(lcgValues(4, 24), [4]);
         const scale = tf.tensor(lcgValues(4, 25), [4]);
         const dy = tf.tensor(lcgValues(3 * 5 * 7 * 4, 26), [3, 5, 7, 4]);
-        const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
-          tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
+        const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
         const direct = tf.grads(f)([x, mean, variance, offset, scale]);
         // As tfjs-layers trains: statistics from moments of x, so the gradient flows through them too.
         const viaMoments = tf.grad((a: tf.Tensor) => {
@@ -240,7 +296,12 @@ describe('wasm training kernels match the cpu backend', () => {
       return tf.tidy(() => {
         const x = tf.tensor(lcgValues(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]) as tf.Tensor4D;
         const f = tf.tensor(lcgValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]) as tf.Tensor4D;
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+            .square()
+            .sum(),
+        );
         return g([x, f]).map((t) => t.dataSync() as Float32Array);
       });
     };
@@ -252,7 +313,14 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it('registration is idempotent and keeps the kernels', () => {
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'SplitV', 'ResizeNearestNeighborGrad', 'Identity']);
+    expect(registerWasmTrainingKernels()).toEqual([
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+      'Tile',
+      'SplitV',
+      'ResizeNearestNeighborGrad',
+      'Identity',
+    ]);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 
@@ -263,7 +331,14 @@ describe('wasm training kernels match the cpu backend', () => {
       return tf.tidy(() => {
         const x = tf.tensor(lcgValues(3 * 4 * 5 * 2, 19), [3, 4, 5, 2]);
         const dy = tf.tensor(lcgValues(3 * 8 * 10 * 2, 20), [3, 8, 10, 2]);
-        return tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [8, 10]).mul(dy).sum())(x).dataSync() as Float32Array;
+        return tf
+          .grad((t: tf.Tensor) =>
+            tf.image
+              .resizeNearestNeighbor(t as tf.Tensor4D, [8, 10])
+              .mul(dy)
+              .sum(),
+          )(x)
+          .dataSync() as Float32Array;
       });
     };
     const wasm = await run('wasm');

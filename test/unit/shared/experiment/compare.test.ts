@@ -10,25 +10,62 @@ function entry(varLambda: number, seed: number, sparsity: number, perCase: numbe
   const mean = perCase.reduce((a, b) => a + b, 0) / perCase.length;
   const group = varLambda ? 'sgd-var' : 'sgd';
   return {
-    run: `${group} s${seed}`, runId: `${group}-s${seed}`, group, label: varLambda ? 'SGD+VAR' : 'SGD', optimizer: 'sgd', varLambda, seed, sparsity, overallSparsity: sparsity,
-    slices: 10, cases: perCase.length, lesionCases: perCase.length, caseDice: stats(mean), perCase: perCase.map((dice, i) => ({ caseId: `c${i}`, dice })),
-    lesionSliceDice: { ...stats(mean), n: 5 }, caseIoU: stats(mean), hd95Pooled: stats(1), hd95MaxDirected: stats(1), hd95Unit: 'px',
-    falsePositiveEmptySlices: rate, falsePositiveEmptyCases: rate, backend: 'cpu', trainSeconds: 1, sweepSeconds: 1,
+    run: `${group} s${seed}`,
+    runId: `${group}-s${seed}`,
+    group,
+    label: varLambda ? 'SGD+VAR' : 'SGD',
+    optimizer: 'sgd',
+    varLambda,
+    seed,
+    sparsity,
+    overallSparsity: sparsity,
+    slices: 10,
+    cases: perCase.length,
+    lesionCases: perCase.length,
+    caseDice: stats(mean),
+    perCase: perCase.map((dice, i) => ({ caseId: `c${i}`, dice })),
+    lesionSliceDice: { ...stats(mean), n: 5 },
+    caseIoU: stats(mean),
+    hd95Pooled: stats(1),
+    hd95MaxDirected: stats(1),
+    hd95Unit: 'px',
+    falsePositiveEmptySlices: rate,
+    falsePositiveEmptyCases: rate,
+    backend: 'cpu',
+    trainSeconds: 1,
+    sweepSeconds: 1,
   };
 }
 function run(e: ResultEntry, verdict: 'learned' | 'failed'): RunSummary {
   return {
-    key: e.runId, runId: e.runId, name: e.run, group: e.group, label: e.label, optimizer: 'sgd', varLambda: e.varLambda, seed: e.seed, status: 'completed', backend: 'cpu',
-    trainSeconds: 1, sweepSeconds: 1, finalValCaseDice: verdict === 'failed' ? 0 : 0.8, trainingCheck: checkTraining(3, verdict === 'failed' ? 0 : 0.8, 0),
-    weights: { count: 1, std: 1, fracBelow1e3: 0 }, epochs: [],
+    key: e.runId,
+    runId: e.runId,
+    name: e.run,
+    group: e.group,
+    label: e.label,
+    optimizer: 'sgd',
+    varLambda: e.varLambda,
+    seed: e.seed,
+    status: 'completed',
+    backend: 'cpu',
+    trainSeconds: 1,
+    sweepSeconds: 1,
+    finalValCaseDice: verdict === 'failed' ? 0 : 0.8,
+    trainingCheck: checkTraining(3, verdict === 'failed' ? 0 : 0.8, 0),
+    weights: { count: 1, std: 1, fracBelow1e3: 0 },
+    epochs: [],
   };
 }
 
 describe('experiment comparisons', () => {
   // Three seeds; per-seed mean per-case Dice at 95 %: SGD 0.5 / 0.6 / 0.4, SGD+VAR 0.6 / 0.8 / 0.7 -> d = 0.1, 0.2, 0.3.
   const entries = [
-    entry(0, 1, 0.95, [0.4, 0.6]), entry(0, 2, 0.95, [0.6, 0.6]), entry(0, 3, 0.95, [0.3, 0.5]),
-    entry(1e-4, 1, 0.95, [0.5, 0.7]), entry(1e-4, 2, 0.95, [0.8, 0.8]), entry(1e-4, 3, 0.95, [0.7, 0.7]),
+    entry(0, 1, 0.95, [0.4, 0.6]),
+    entry(0, 2, 0.95, [0.6, 0.6]),
+    entry(0, 3, 0.95, [0.3, 0.5]),
+    entry(1e-4, 1, 0.95, [0.5, 0.7]),
+    entry(1e-4, 2, 0.95, [0.8, 0.8]),
+    entry(1e-4, 3, 0.95, [0.7, 0.7]),
   ];
   const learned = entries.map((e) => run(e, 'learned'));
 
@@ -45,10 +82,20 @@ describe('experiment comparisons', () => {
   });
 
   it('a failed training is left out by name, never averaged; one seed left falls back to the patient bootstrap', () => {
-    const runs = learned.map((r) => (r.runId === 'sgd-var-s2' || r.runId === 'sgd-s3' ? run(entries.find((e) => e.runId === r.runId)!, 'failed') : r));
+    const runs = learned.map((r) =>
+      r.runId === 'sgd-var-s2' || r.runId === 'sgd-s3'
+        ? run(
+            entries.find((e) => e.runId === r.runId)!,
+            'failed',
+          )
+        : r,
+    );
     const [c] = compareGroups(entries, runs);
     expect(c.perSeed.map((p) => p.seed)).toEqual([1]);
-    expect(c.excluded.map((e) => [e.runId, e.seed])).toEqual([['sgd-var-s2', 2], ['sgd-s3', 3]]);
+    expect(c.excluded.map((e) => [e.runId, e.seed])).toEqual([
+      ['sgd-var-s2', 2],
+      ['sgd-s3', 3],
+    ]);
     expect(c.interval!.method).toBe('patient-bootstrap');
     // Seed 1: both cases +0.1 -> the bootstrap interval is exactly +0.1.
     expect(c.interval!.lo).toBeCloseTo(0.1, 12);
@@ -70,7 +117,14 @@ describe('experiment comparisons', () => {
     expect(ci.lo).toBeCloseTo(0.7 - 0.248412, 5);
     expect(ci.hi).toBeCloseTo(0.7 + 0.248412, 5);
     // Seeds 2 and 3 of SGD+VAR failed: one run left, its cases 0.5 and 0.7 -> 0.6 ± 12.7062 * 0.1414 / sqrt(2), clipped to [0, 1].
-    const runs = learned.map((r) => (r.runId === 'sgd-var-s2' || r.runId === 'sgd-var-s3' ? run(entries.find((e) => e.runId === r.runId)!, 'failed') : r));
+    const runs = learned.map((r) =>
+      r.runId === 'sgd-var-s2' || r.runId === 'sgd-var-s3'
+        ? run(
+            entries.find((e) => e.runId === r.runId)!,
+            'failed',
+          )
+        : r,
+    );
     const one = groupEntries(entries, runs).find((g) => g.group === 'sgd-var')!.levels[0].caseDiceCi!;
     expect(one).toEqual({ n: 2, over: 'cases', lo: 0, hi: 1 });
     const narrow = groupEntries([entry(0, 1, 0.9, [0.5, 0.52, 0.54, 0.5, 0.52, 0.54])])[0].levels[0].caseDiceCi!;

@@ -39,7 +39,11 @@ describe('experiment presets', () => {
     expect(expandGrid(science).every((c) => c.run.optimizer.ascent === 'objective')).toBe(true);
     expect(dataAscent.methods).toEqual(['sam', 'cram']);
     expect(expandGrid(dataAscent).every((c) => c.run.optimizer.ascent === 'data')).toBe(true);
-    const strip = (c: ReturnType<typeof expandGrid>[number]) => ({ ...c.run, name: '', optimizer: { ...c.run.optimizer, ascent: undefined } });
+    const strip = (c: ReturnType<typeof expandGrid>[number]) => ({
+      ...c.run,
+      name: '',
+      optimizer: { ...c.run.optimizer, ascent: undefined },
+    });
     const sciSamCram = expandGrid(science).filter((c) => c.method !== 'sgd');
     expect(expandGrid(dataAscent).map(strip)).toEqual(sciSamCram.map(strip));
     expect(experimentPreset('science-bn').sweep.bnReestimate).not.toBeNull();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ExportIndexEntrySchema, ExportTargetsSchema, WeightPrecisionSchema, canonicalWeightPrecision } from '../../../../src/shared/export/schemas';
+import {
+  ExportIndexEntrySchema,
+  ExportTargetsSchema,
+  WeightPrecisionSchema,
+  canonicalWeightPrecision,
+} from '../../../../src/shared/export/schemas';
 
 describe('weight precision names', () => {
   it('reads the legacy "int8" as weight-only int8 everywhere a precision is parsed', () => {
@@ -7,7 +12,20 @@ describe('weight precision names', () => {
     expect(canonicalWeightPrecision('int8')).toBe('int8-weights');
     expect(canonicalWeightPrecision('fp16')).toBe('fp16');
     // an index entry written by an earlier version
-    const old = { runId: 'r', dir: '/x', format: 'onnx', weights: 'int8', sparsity: 0.9, scope: 'global', keepFirstLast: false, createdAt: 'now', fileBytes: 1, gzipBytes: 1, dice: null, deltaDice: null };
+    const old = {
+      runId: 'r',
+      dir: '/x',
+      format: 'onnx',
+      weights: 'int8',
+      sparsity: 0.9,
+      scope: 'global',
+      keepFirstLast: false,
+      createdAt: 'now',
+      fileBytes: 1,
+      gzipBytes: 1,
+      dice: null,
+      deltaDice: null,
+    };
     expect(ExportIndexEntrySchema.parse(old).weights).toBe('int8-weights');
   });
 
@@ -21,7 +39,14 @@ describe('weight precision names', () => {
 describe('int8-qdq is ONNX only', () => {
   it('skips the tfjs x int8-qdq pair and names it', async () => {
     const { exportTargets, unsupportedPairs } = await import('../../../../src/node/export/paths');
-    const req = { runDir: '/r', sparsity: 0.9, scope: 'global' as const, keepFirstLast: false, formats: ['onnx', 'tfjs'] as ('onnx' | 'tfjs')[], weights: ['int8-weights', 'int8-qdq'] as ('int8-weights' | 'int8-qdq')[] };
+    const req = {
+      runDir: '/r',
+      sparsity: 0.9,
+      scope: 'global' as const,
+      keepFirstLast: false,
+      formats: ['onnx', 'tfjs'] as ('onnx' | 'tfjs')[],
+      weights: ['int8-weights', 'int8-qdq'] as ('int8-weights' | 'int8-qdq')[],
+    };
     expect(exportTargets(req).map((t) => `${t.format}-${t.weights}`)).toEqual(['onnx-int8-weights', 'onnx-int8-qdq', 'tfjs-int8-weights']);
     expect(unsupportedPairs(req)).toEqual([{ format: 'tfjs', weights: 'int8-qdq' }]);
   });

@@ -4,7 +4,7 @@ import { binarize, decodeMask, encodeMask } from '../../../../src/shared/metrics
 describe('mask encoding', () => {
   it('round-trips empty, full, one-pixel and random masks', () => {
     let s = 3;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const cases = [
       new Uint8Array(0),
       new Uint8Array(100),

@@ -36,7 +36,13 @@ let sweep: SweepRecord;
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'one-path-'));
   const record = await trainNewRun(
-    tinyRunConfig({ name: 'one-path', epochs: 1, model: modelPreset('reference', { widthMultiplier: 0.25, inputSize: 32 }), data: { kind: 'phantoms', count: 8, slicesPerCase: 4, size: 32, seed: 3 }, split: { train: 0.5, val: 0.25, test: 0.25 } }),
+    tinyRunConfig({
+      name: 'one-path',
+      epochs: 1,
+      model: modelPreset('reference', { widthMultiplier: 0.25, inputSize: 32 }),
+      data: { kind: 'phantoms', count: 8, slicesPerCase: 4, size: 32, seed: 3 },
+      split: { train: 0.5, val: 0.25, test: 0.25 },
+    }),
     { runsRoot: root },
   );
   run = { record, runDir: path.join(root, record.id) };
@@ -53,10 +59,25 @@ beforeAll(async () => {
   await saveModelDir(path.join(run.runDir, 'model'), loaded.model, { note: 'head bias shifted by the test' });
   loaded.model.dispose();
   exported = await runExportJob(
-    { runDir: run.runDir, sparsity: 0.5, scope: 'global', keepFirstLast: false, reestimateBatchNorm: false, formats: ['onnx'], weights: ['fp32'], overwrite: false },
+    {
+      runDir: run.runDir,
+      sparsity: 0.5,
+      scope: 'global',
+      keepFirstLast: false,
+      reestimateBatchNorm: false,
+      formats: ['onnx'],
+      weights: ['fp32'],
+      overwrite: false,
+    },
     { latency: { runs: 1, warmup: 0 } },
   );
-  const out = await runSweep({ runsRoot: root, sweepId: 'sw-one-path', runIds: [run.record.id], config: parseSweepConfig({ levels: [0, 0.5], scorer: 'tfjs', split: 'val' }), backend: 'cpu' });
+  const out = await runSweep({
+    runsRoot: root,
+    sweepId: 'sw-one-path',
+    runIds: [run.record.id],
+    config: parseSweepConfig({ levels: [0, 0.5], scorer: 'tfjs', split: 'val' }),
+    backend: 'cpu',
+  });
   expect(out.status).toBe('completed');
   sweep = await readSweepRecord(root, run.record.id, 'sw-one-path');
 }, 120_000);
@@ -84,10 +105,32 @@ describe('one scoring path', () => {
   it("the report's Dice chart and the Sweep view's chart show the same numbers as the export check", () => {
     const cell = { key: 'k', group: 'g', label: 'SGD', method: 'sgd', varLambda: 0, seed: 1 } as GridCell;
     const rows = runEntries(cell, run.record, { record: sweep, images: { version: 1, size: 16, channel: 1, slices: [] } });
-    const results = { experiment: { config: { seeds: [1], sweep: { levels: [0, 0.5], scope: 'global' }, report: { headlineLevels: [0.5] } } } } as unknown as Results;
+    const results = {
+      experiment: { config: { seeds: [1], sweep: { levels: [0, 0.5], scope: 'global' }, report: { headlineLevels: [0.5] } } },
+    } as unknown as Results;
     const report = diceChart(groupEntries(rows), results);
-    const view = sweepChart(chartData([{ run: { runId: run.record.id, name: 'one-path', createdAt: '', method: 'sgd', varLambda: 0, seed: 1, inputSize: 32, trainingVerdict: 'learned', sweeps: [] }, record: sweep }]));
-    for (const [level, summary] of [['0%', exported.dense], ['50%', exported.pruned]] as const) {
+    const view = sweepChart(
+      chartData([
+        {
+          run: {
+            runId: run.record.id,
+            name: 'one-path',
+            createdAt: '',
+            method: 'sgd',
+            varLambda: 0,
+            seed: 1,
+            inputSize: 32,
+            trainingVerdict: 'learned',
+            sweeps: [],
+          },
+          record: sweep,
+        },
+      ]),
+    );
+    for (const [level, summary] of [
+      ['0%', exported.dense],
+      ['50%', exported.pruned],
+    ] as const) {
       const value = `at ${level}: mean per-case Dice ${summary.caseDice.mean!.toFixed(3)}`;
       expect(report).toContain(value);
       expect(view).toContain(value);
@@ -104,7 +147,15 @@ describe('sweep records of version 1', () => {
       levels: sweep.levels.map(({ summary, perSlice, perCase, ...rest }) => ({
         ...rest,
         aggregate: { cases: perSlice.length, dice: { n: 0, mean: 1, std: 0, median: 1 } },
-        perCase: perSlice.map((s) => ({ caseId: s.caseId, index: s.index, dice: s.dice ?? 1, iou: s.iou ?? 1, hd95: s.hd95 ?? (s.lesion ? null : 0), fpArea: s.fpPixels, pred: s.pred })),
+        perCase: perSlice.map((s) => ({
+          caseId: s.caseId,
+          index: s.index,
+          dice: s.dice ?? 1,
+          iou: s.iou ?? 1,
+          hd95: s.hd95 ?? (s.lesion ? null : 0),
+          fpArea: s.fpPixels,
+          pred: s.pred,
+        })),
         perVolume: [],
       })),
     };

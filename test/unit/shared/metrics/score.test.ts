@@ -36,7 +36,10 @@ describe('scoreSegmentation: the one scoring policy', () => {
     const dot = mask(8, 8, [[3, 3]]);
     // Case b: lesion of 4 px, prediction covers 2 of them.
     const tb = rect(8, 8, 0, 1, 0, 1);
-    const pb = mask(8, 8, [[0, 0], [0, 1]]);
+    const pb = mask(8, 8, [
+      [0, 0],
+      [0, 1],
+    ]);
     const s = scoreSegmentation([item('a', 0, big, big), item('a', 1, z(64), dot), item('b', 5, pb, tb)], [8, 8]);
     const a = (2 * 36) / (36 + 37);
     const b = (2 * 2) / (2 + 4);
@@ -127,7 +130,7 @@ describe('HD95', () => {
 
   it('matches a brute-force reference on random blobs with anisotropic spacing', () => {
     let s = 11;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 5; trial++) {
       const h = 17;
       const w = 23;
@@ -167,14 +170,20 @@ function bruteHd95(a: Uint8Array, b: Uint8Array, h: number, w: number, sp: numbe
     for (let r = 0; r < h; r++)
       for (let c = 0; c < w; c++) {
         if (!m[r * w + c]) continue;
-        const n = [[r - 1, c], [r + 1, c], [r, c - 1], [r, c + 1]];
+        const n = [
+          [r - 1, c],
+          [r + 1, c],
+          [r, c - 1],
+          [r, c + 1],
+        ];
         if (n.some(([y, x]) => y < 0 || x < 0 || y >= h || x >= w || !m[y * w + x])) out.push([r, c]);
       }
     return out;
   };
   const ea = edge(a);
   const eb = edge(b);
-  const near = (p: [number, number], set: [number, number][]) => Math.min(...set.map((q) => Math.hypot((p[0] - q[0]) * sp[0], (p[1] - q[1]) * sp[1])));
+  const near = (p: [number, number], set: [number, number][]) =>
+    Math.min(...set.map((q) => Math.hypot((p[0] - q[0]) * sp[0], (p[1] - q[1]) * sp[1])));
   const d = [...ea.map((p) => near(p, eb)), ...eb.map((p) => near(p, ea))].sort((x, y) => x - y);
   const pos = 0.95 * (d.length - 1);
   const lo = Math.floor(pos);

@@ -24,7 +24,11 @@ describe('ResNet-18-UNet learns the phantom lesions', () => {
     const size = 32;
     const px = size * size;
     const ds = generatePhantoms({ count: 4, slicesPerCase: 16, size: 64, seed: 1 });
-    const samples = await loadSamples(ds, ds.cases.map((c) => c.id), { size, channels: 3 });
+    const samples = await loadSamples(
+      ds,
+      ds.cases.map((c) => c.id),
+      { size, channels: 3 },
+    );
     const n = samples.length;
     const withLesion = samples.filter((s) => s.mask.some((v) => v)).length;
     expect(withLesion).toBeGreaterThan(n / 4);

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, countFlops, modelPreset } from '../../../../src/shared/model';
-import { analyzeChannels, applyToModel, buildChannelPruned, maskChannels, maxChannelFraction, planChannelPruning, readWeights } from '../../../../src/shared/prune';
+import {
+  analyzeChannels,
+  applyToModel,
+  buildChannelPruned,
+  maskChannels,
+  maxChannelFraction,
+  planChannelPruning,
+  readWeights,
+} from '../../../../src/shared/prune';
 import type { NamedWeight } from '../../../../src/shared/prune';
 import { mulberry32 } from '../../../../src/shared/rng';
 
@@ -31,7 +39,8 @@ function images(model: tf.LayersModel, n: number, seed: number): tf.Tensor4D {
   return tf.randomNormal([n, h, w, c], 0, 1, 'float32', seed) as tf.Tensor4D;
 }
 
-const kernelElements = (m: tf.LayersModel) => m.weights.filter((v) => v.shape.length > 1).reduce((s, v) => s + (v.shape as number[]).reduce((a, b) => a * b, 1), 0);
+const kernelElements = (m: tf.LayersModel) =>
+  m.weights.filter((v) => v.shape.length > 1).reduce((s, v) => s + (v.shape as number[]).reduce((a, b) => a * b, 1), 0);
 
 async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
@@ -50,7 +59,15 @@ describe('channel pruning: which convs are prunable', () => {
   it('on the reference UNet: each block inner conv and every decoder conv; residual-add members and the head stay dense', () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.25 }));
     const names = analyzeChannels(m).prunable.map((p) => p.conv.name);
-    expect(names).toEqual(['enc1_block0_conv1', 'enc2_block0_conv1', 'enc3_block0_conv1', 'enc4_block0_conv1', 'dec3_conv', 'dec2_conv', 'dec1_conv']);
+    expect(names).toEqual([
+      'enc1_block0_conv1',
+      'enc2_block0_conv1',
+      'enc3_block0_conv1',
+      'enc4_block0_conv1',
+      'dec3_conv',
+      'dec2_conv',
+      'dec1_conv',
+    ]);
     expect(analyzeChannels(m).prunable.every((p) => p.bn)).toBe(true);
     const most = maxChannelFraction(m);
     expect(most).toBeGreaterThan(0.75);
@@ -62,7 +79,10 @@ describe('channel pruning: which convs are prunable', () => {
 describe('channel pruning: the rebuilt network equals the masked original', () => {
   const cases = [
     { label: 'reference (basic1)', config: modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }) },
-    { label: 'resnet18-unet (7x7 stem, max-pool, skip-less last decoder stage)', config: modelPreset('resnet18-unet', { inputSize: 32, widthMultiplier: 0.125 }) },
+    {
+      label: 'resnet18-unet (7x7 stem, max-pool, skip-less last decoder stage)',
+      config: modelPreset('resnet18-unet', { inputSize: 32, widthMultiplier: 0.125 }),
+    },
     { label: 'resnet50-unet (bottleneck)', config: modelPreset('resnet50-unet', { inputSize: 32, widthMultiplier: 0.0625 }) },
   ];
   for (const { label, config } of cases) {
@@ -85,10 +105,17 @@ describe('channel pruning: the rebuilt network equals the masked original', () =
 
         applyToModel(model, maskChannels(model, trained, plan));
         const [fm, fs] = [features(model), features(smaller)];
-        const [ym, ys, pm, ps] = [fm.predict(x) as tf.Tensor, fs.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor, smaller.predict(x) as tf.Tensor];
+        const [ym, ys, pm, ps] = [
+          fm.predict(x) as tf.Tensor,
+          fs.predict(x) as tf.Tensor,
+          model.predict(x) as tf.Tensor,
+          smaller.predict(x) as tf.Tensor,
+        ];
         // The head's input: the kept channels agree, the removed ones are exactly zero in the masked original.
         const headIn = (model.getLayer('head').input as tf.SymbolicTensor).sourceLayer.name;
-        const keep = plan.layers.find((l) => l.name === headIn.replace(/_relu(\d?)$/, '_conv$1'))?.keep ?? Array.from({ length: ym.shape[3]! }, (_, i) => i);
+        const keep =
+          plan.layers.find((l) => l.name === headIn.replace(/_relu(\d?)$/, '_conv$1'))?.keep ??
+          Array.from({ length: ym.shape[3]! }, (_, i) => i);
         const dropped = Array.from({ length: ym.shape[3]! }, (_, i) => i).filter((i) => !keep.includes(i));
         const kept = tf.gather(ym, keep, 3);
         expect(await maxAbsDiff(kept, ys)).toBeLessThanOrEqual(1e-5);
@@ -128,13 +155,24 @@ describe('channel pruning: ranking and targets', () => {
     const l1 = Array.from({ length: outC }, (_, o) => k.values.filter((_, i) => i % outC === o).reduce((s, v) => s + Math.abs(v), 0));
     const plan = planChannelPruning(model, trained, { fraction: 0.5 });
     const lp = plan.layers.find((l) => l.name === 'dec1_conv')!;
-    const expected = l1.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, lp.keep.length).map(([, i]) => i).sort((a, b) => a - b);
+    const expected = l1
+      .map((s, i) => [s, i] as const)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, lp.keep.length)
+      .map(([, i]) => i)
+      .sort((a, b) => a - b);
     expect(lp.keep).toEqual(expected);
     const bn = model.getLayer('dec1_bn') as unknown as { gamma: tf.LayerVariable };
     const g = trained[model.weights.indexOf(bn.gamma)].values;
-    const byGamma = planChannelPruning(model, trained, { fraction: 0.5, criterion: 'bn-gamma' }).layers.find((l) => l.name === 'dec1_conv')!;
+    const byGamma = planChannelPruning(model, trained, { fraction: 0.5, criterion: 'bn-gamma' }).layers.find(
+      (l) => l.name === 'dec1_conv',
+    )!;
     const minKept = Math.min(...byGamma.keep.map((i) => Math.abs(g[i])));
-    const maxDropped = Math.max(...Array.from(g.keys()).filter((i) => !byGamma.keep.includes(i)).map((i) => Math.abs(g[i])));
+    const maxDropped = Math.max(
+      ...Array.from(g.keys())
+        .filter((i) => !byGamma.keep.includes(i))
+        .map((i) => Math.abs(g[i])),
+    );
     expect(minKept).toBeGreaterThanOrEqual(maxDropped);
     model.dispose();
   });

@@ -9,10 +9,21 @@ beforeAll(async () => {
 
 function tiny(): tf.LayersModel {
   const input = tf.input({ shape: [4, 4, 2] });
-  let x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ axis: -1, epsilon: 1e-3, gammaInitializer: tf.initializers.constant({ value: 1.5 }), betaInitializer: tf.initializers.constant({ value: 0.2 }) }).apply(x) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) })
+    .apply(input) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({
+      axis: -1,
+      epsilon: 1e-3,
+      gammaInitializer: tf.initializers.constant({ value: 1.5 }),
+      betaInitializer: tf.initializers.constant({ value: 0.2 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 2, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ axis: -1 }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x });
 }
@@ -64,16 +75,27 @@ describe('reestimateBatchNorm', () => {
         const n = tf.relu(tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, 1e-3))), g1), b1));
         return tf.conv2d(n as tf.Tensor4D, k2 as tf.Tensor4D, 1, 'same');
       });
-      const all1 = tf.concat(in1.map((y) => y.reshape([-1, 3])), 0);
-      const all2 = tf.concat(in2.map((y) => y.reshape([-1, 2])), 0);
+      const all1 = tf.concat(
+        in1.map((y) => y.reshape([-1, 3])),
+        0,
+      );
+      const all2 = tf.concat(
+        in2.map((y) => y.reshape([-1, 2])),
+        0,
+      );
       const m1 = tf.moments(all1, 0);
       const m2 = tf.moments(all2, 0);
       return [m1.mean, m1.variance, m2.mean, m2.variance].map((t) => Array.from(t.dataSync()));
     });
     const res = await reestimateBatchNorm(m, batches);
     expect(res).toEqual({ layers: 2, images: 5 });
-    const bn = m.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as { movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable }[];
-    const got = [bn[0].movingMean, bn[0].movingVariance, bn[1].movingMean, bn[1].movingVariance].map((v) => Array.from(v.read().dataSync()));
+    const bn = m.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as {
+      movingMean: tf.LayerVariable;
+      movingVariance: tf.LayerVariable;
+    }[];
+    const got = [bn[0].movingMean, bn[0].movingVariance, bn[1].movingMean, bn[1].movingVariance].map((v) =>
+      Array.from(v.read().dataSync()),
+    );
     got.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 4)));
     // The defaults (0 and 1) really changed.
     expect(got[1].some((v) => Math.abs(v - 1) > 0.1)).toBe(true);

@@ -53,14 +53,21 @@ describe('pruneWeights', () => {
     const rnd = mulberry(7);
     const a = Float32Array.from({ length: 10007 }, () => Math.round((rnd() - 0.5) * 200) / 100);
     const b = Float32Array.from({ length: 3001 }, () => (rnd() - 0.5) * 3);
-    const input = [{ name: 'a', values: a, shape: [10007, 1] }, { name: 'b', values: b, shape: [3001, 1] }];
+    const input = [
+      { name: 'a', values: a, shape: [10007, 1] },
+      { name: 'b', values: b, shape: [3001, 1] },
+    ];
     for (const s of [0.5, 0.9, 0.98]) {
       const { weights, report } = pruneWeights(input, { sparsity: s, scope: 'global' });
       const zeros = weights.reduce((n, x) => n + x.values.filter((v) => v === 0).length, 0);
       const initialZeros = a.filter((v) => v === 0).length;
       expect(zeros).toBe(Math.max(Math.round(s * 13008), initialZeros));
       // Survivors are never smaller than pruned ones.
-      const kept = weights.flatMap((x) => Array.from(x.values).filter((v) => v !== 0).map(Math.abs));
+      const kept = weights.flatMap((x) =>
+        Array.from(x.values)
+          .filter((v) => v !== 0)
+          .map(Math.abs),
+      );
       expect(Math.min(...kept)).toBeGreaterThanOrEqual(report.threshold!);
     }
   });

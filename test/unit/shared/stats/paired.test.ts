@@ -26,7 +26,10 @@ describe('paired statistics', () => {
 
   it('patient-level paired bootstrap: exact when every case moves the same, seeded, covers the mean', () => {
     const plain = [0.5, 0.6, 0.7, 0.2];
-    const same = bootstrapInterval(plain, plain.map((x) => x + 0.1));
+    const same = bootstrapInterval(
+      plain,
+      plain.map((x) => x + 0.1),
+    );
     expect(same.mean).toBeCloseTo(0.1, 12);
     expect(same.lo).toBeCloseTo(0.1, 12);
     expect(same.hi).toBeCloseTo(0.1, 12);

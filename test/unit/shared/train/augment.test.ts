@@ -7,7 +7,7 @@ const W = 10;
 const C = 3;
 const size = { height: H, width: W, channels: C };
 const image = Float32Array.from({ length: H * W * C }, (_, i) => Math.sin(i) + i / 100);
-const mask = Uint8Array.from({ length: H * W }, (_, i) => ((i % W) > 3 && Math.floor(i / W) > 4 ? 1 : 0));
+const mask = Uint8Array.from({ length: H * W }, (_, i) => (i % W > 3 && Math.floor(i / W) > 4 ? 1 : 0));
 
 describe('augmentation', () => {
   it('is deterministic for a seed and differs across seeds', () => {
@@ -64,7 +64,9 @@ describe('augmentation', () => {
   });
 
   it('rejects mismatched sizes', () => {
-    expect(() => applyAugment(image, mask.subarray(1), size, { flipHorizontal: false, flipVertical: false, angleDeg: 0, scale: 1 })).toThrow(/mask/);
+    expect(() =>
+      applyAugment(image, mask.subarray(1), size, { flipHorizontal: false, flipVertical: false, angleDeg: 0, scale: 1 }),
+    ).toThrow(/mask/);
   });
 });
 

@@ -11,7 +11,8 @@ describe('BCE + soft Dice', () => {
     const y = [1, 0, 0, 1, 0, 0, 0, 0];
     const p = [0.9, 0.2, 0.4, 0.7, 0.1, 0.3, 0.2, 0.05];
     const bce = -y.reduce((s, t, i) => s + t * Math.log(p[i]) + (1 - t) * Math.log(1 - p[i]), 0) / 8;
-    const dice = (a: number[], b: number[]) => (2 * a.reduce((s, t, i) => s + t * b[i], 0) + 1) / (a.reduce((s, t) => s + t, 0) + b.reduce((s, t) => s + t, 0) + 1);
+    const dice = (a: number[], b: number[]) =>
+      (2 * a.reduce((s, t, i) => s + t * b[i], 0) + 1) / (a.reduce((s, t) => s + t, 0) + b.reduce((s, t) => s + t, 0) + 1);
     const want = bce + 1 - (dice(y.slice(0, 4), p.slice(0, 4)) + dice(y.slice(4), p.slice(4))) / 2;
     const got = tf.tidy(() => bceDiceLoss(tf.tensor4d(y, [2, 2, 2, 1]), tf.tensor4d(p, [2, 2, 2, 1])).dataSync()[0]);
     expect(got).toBeCloseTo(want, 5);

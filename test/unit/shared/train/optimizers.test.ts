@@ -48,10 +48,21 @@ function varGradJs(w: number[], lambda: number): number[] {
   return w.map((v, i) => (-lambda / (V + VAR_EPS) ** 2) * (2 / n) * (wt[i] - m) * (v / wt[i]));
 }
 
-interface Expected { k: number[]; b: number[] }
+interface Expected {
+  k: number[];
+  b: number[];
+}
 
 /** Plain-JS reference of one step for each method (from zero momentum). */
-function expectedStep(cfg: Required<Omit<OptimizerConfigInput, 'nesterov'>>, lr: number, sparsity: number, k: number[], b: number[], vk = [0, 0, 0, 0], vb = [0, 0]): Expected & { vk: number[]; vb: number[] } {
+function expectedStep(
+  cfg: Required<Omit<OptimizerConfigInput, 'nesterov'>>,
+  lr: number,
+  sparsity: number,
+  k: number[],
+  b: number[],
+  vk = [0, 0, 0, 0],
+  vb = [0, 0],
+): Expected & { vk: number[]; vb: number[] } {
   // With the objective ascent, G = data gradient + VAR gradient everywhere (ascent and step);
   // with the data ascent, the data gradient leads and VAR's gradient at w joins the step once.
   const inAscent = cfg.ascent === 'objective' && cfg.method !== 'sgd';
@@ -115,7 +126,10 @@ describe('optimizers: one step against a hand computation', () => {
           const s = method.startsWith('cram') ? cfg.cramSparsities[draws.int(2)] : 0;
           const e = expectedStep(cfg, lr, s, k, b, vk, vb);
           const r = await opt.step(gradFn, batch, lr);
-          expect(r.loss).toBeCloseTo(0.5 * [...k.map((v, i) => v - TK[i]), ...b.map((v, i) => v - TB[i])].reduce((p, g) => p + g * g, 0), 6);
+          expect(r.loss).toBeCloseTo(
+            0.5 * [...k.map((v, i) => v - TK[i]), ...b.map((v, i) => v - TB[i])].reduce((p, g) => p + g * g, 0),
+            6,
+          );
           const [gotK, gotB] = model.trainableWeights.map((w) => Array.from(w.read().dataSync()));
           gotK.forEach((v, i) => expect(v).toBeCloseTo(e.k[i], 6));
           gotB.forEach((v, i) => expect(v).toBeCloseTo(e.b[i], 6));
@@ -212,7 +226,13 @@ describe('VAR inside the SAM / CrAM ascent: one step against tf autodiff of L + 
 
   function compress(k: number[], sparsity: number): number[] {
     const nZero = Math.round(sparsity * k.length);
-    const zeroed = new Set(k.map((v, i) => [Math.abs(v), i]).sort((p, q) => p[0] - q[0]).slice(0, nZero).map((p) => p[1]));
+    const zeroed = new Set(
+      k
+        .map((v, i) => [Math.abs(v), i])
+        .sort((p, q) => p[0] - q[0])
+        .slice(0, nZero)
+        .map((p) => p[1]),
+    );
     return k.map((v, i) => (zeroed.has(i) ? 0 : v));
   }
 
@@ -227,7 +247,10 @@ describe('VAR inside the SAM / CrAM ascent: one step against tf autodiff of L + 
       pk = K0.map((v, i) => v + (rho * gk[i]) / norm);
       pb = B0.map((v, i) => v + (rho * gb[i]) / norm);
     } else {
-      pk = compress(K0.map((v, i) => v + rho * gk[i]), 0.5);
+      pk = compress(
+        K0.map((v, i) => v + rho * gk[i]),
+        0.5,
+      );
       pb = B0.map((v, i) => v + rho * gb[i]);
     }
     let [sk, sb] = objectiveGrads(pk, pb, inAscent);
@@ -248,7 +271,11 @@ describe('VAR inside the SAM / CrAM ascent: one step against tf autodiff of L + 
     for (const ascent of ['objective', 'data'] as const) {
       it(`${method}+VAR, ${ascent} ascent`, async () => {
         const model = tinyModel();
-        const opt = createOptimizer(model, { method, lr: 0.1, momentum: 0.9, weightDecay: 0, rho, cramSparsities: [0.5], varLambda: lambda, ascent }, createRng(3));
+        const opt = createOptimizer(
+          model,
+          { method, lr: 0.1, momentum: 0.9, weightDecay: 0, rho, cramSparsities: [0.5], varLambda: lambda, ascent },
+          createRng(3),
+        );
         const batch = { x: x(), y: y() } as Batch;
         const before = tf.memory().numTensors;
         await opt.step(localGradientFn(model, mse), batch, 0.1);
@@ -274,8 +301,14 @@ describe('localGradientFn and real models', () => {
     const y = tf.tensor4d([0.5, -0.5, 1, 0], [2, 1, 1, 2]);
     const mse = (t: tf.Tensor, p: tf.Tensor) => tf.mean(tf.square(tf.sub(p, t))) as tf.Scalar;
     const { loss, grads } = await localGradientFn(model, mse)({ x, y } as Batch);
-    const xs = [[1, 2], [-1, 0.5]];
-    const ys = [[0.5, -0.5], [1, 0]];
+    const xs = [
+      [1, 2],
+      [-1, 0.5],
+    ];
+    const ys = [
+      [0.5, -0.5],
+      [1, 0],
+    ];
     // out_j = sum_c x_c K[c,j] + b_j; loss = mean over 4 outputs of (out - y)^2.
     const gk = [0, 0, 0, 0];
     const gb = [0, 0];
@@ -284,7 +317,7 @@ describe('localGradientFn and real models', () => {
       for (let j = 0; j < 2; j++) {
         const out = xv[0] * K0[j] + xv[1] * K0[2 + j] + B0[j];
         const r = out - ys[n][j];
-        l += r * r / 4;
+        l += (r * r) / 4;
         gb[j] += (2 * r) / 4;
         for (let c = 0; c < 2; c++) gk[c * 2 + j] += (2 * r * xv[c]) / 4;
       }
@@ -304,7 +337,11 @@ describe('localGradientFn and real models', () => {
     for (const method of ['sgd', 'sam', 'cram', 'cram+'] as const) {
       const model = buildModel(cfg);
       const beforeCreate = tf.memory().numTensors;
-      const opt = createOptimizer(model, { method, lr: 0.05, weightDecay: 1e-4, rho: 0.05, cramSparsities: [0.5, 0.9], varLambda: 1e-5 }, createRng(2));
+      const opt = createOptimizer(
+        model,
+        { method, lr: 0.05, weightDecay: 1e-4, rho: 0.05, cramSparsities: [0.5, 0.9], varLambda: 1e-5 },
+        createRng(2),
+      );
       const gradFn = localGradientFn(model, (t, p) => bceDiceLoss(t, p));
       await opt.step(gradFn, { x, y }, 0.05);
       // BN moving stats after one step depend only on the forward pass at the unperturbed w.
@@ -313,8 +350,7 @@ describe('localGradientFn and real models', () => {
         // BN ran in training mode: moving means moved away from their zero init.
         expect(stats.some((s) => s.name.includes('moving_mean') && s.values.some((v) => v !== 0))).toBe(true);
         stats.forEach((s) => statsAfterSgd.push(s.values));
-      }
-      else stats.forEach((s, i) => expect(s.values).toEqual(statsAfterSgd[i]));
+      } else stats.forEach((s, i) => expect(s.values).toEqual(statsAfterSgd[i]));
       const before = tf.memory().numTensors;
       let last = { loss: NaN, varPenalty: NaN };
       for (let i = 0; i < 2; i++) last = await opt.step(gradFn, { x, y }, 0.05);

@@ -11,7 +11,7 @@ function sortedThreshold(arrays: Float32Array[], sparsity: number): number {
 describe('globalMagnitudeThreshold', () => {
   it('is the exact k-th smallest |w| across arrays (vs a full sort)', () => {
     const rng = createRng(3);
-    const arrays = [200, 1, 3000, 57].map((n, j) => Float32Array.from({ length: n }, () => rng.normal() * 10 ** (-j)));
+    const arrays = [200, 1, 3000, 57].map((n, j) => Float32Array.from({ length: n }, () => rng.normal() * 10 ** -j));
     arrays[2][5] = 0;
     arrays[2][6] = -0;
     arrays[0][1] = 1e-30; // subnormal-ish scales still order correctly

@@ -19,28 +19,35 @@ describe('VAR penalty', () => {
     const psiA = 1 / (1 + 1e-8);
     const psiB = 1 / (0.24995 ** 2 + 1e-8);
     expect(psiB).toBeCloseTo(16.0063994, 6);
-    const a = tf.tensor2d([[3, -1], [1, -3]]);
+    const a = tf.tensor2d([
+      [3, -1],
+      [1, -3],
+    ]);
     const b = tf.tensor4d([0.5, -0.5, 0, 0], [1, 1, 2, 2]);
     const lambda = 1e-2;
     const value = varPenalty([a, b], lambda).dataSync()[0];
     expect(value).toBeCloseTo(lambda * (psiA + psiB), 5);
     // The hand value ignores r inside w~ of the non-zero weights (a ~1e-7 relative effect).
-    expect(psiJs([[3, -1, 1, -3], [0.5, -0.5, 0, 0]])).toBeCloseTo(psiA + psiB, 5);
+    expect(
+      psiJs([
+        [3, -1, 1, -3],
+        [0.5, -0.5, 0, 0],
+      ]),
+    ).toBeCloseTo(psiA + psiB, 5);
     expect(psiLayer(b).dataSync()[0]).toBeCloseTo(psiB, 3);
     tf.dispose([a, b]);
   });
 
   it('closed-form gradient matches central finite differences (float64 JS) and tf autodiff', () => {
     const rng = createRng(11);
-    const layers = [
-      Array.from({ length: 18 }, () => 0.1 * rng.normal()),
-      Array.from({ length: 8 }, () => 0.5 * rng.normal()),
-    ];
+    const layers = [Array.from({ length: 18 }, () => 0.1 * rng.normal()), Array.from({ length: 8 }, () => 0.5 * rng.normal())];
     layers[0][3] = 0; // the smooth |w| must be differentiable at 0 too
     const lambda = 1e-3;
     const tensors = [tf.tensor4d(layers[0], [3, 3, 1, 2]), tf.tensor2d(layers[1], [4, 2])];
     const closed = varGradients(tensors, lambda).map((g) => Array.from(g.dataSync()));
-    const auto = tf.grads((x: tf.Tensor, y: tf.Tensor) => varPenalty([x, y], lambda))(tensors).map((g) => Array.from(g.dataSync()));
+    const auto = tf
+      .grads((x: tf.Tensor, y: tf.Tensor) => varPenalty([x, y], lambda))(tensors)
+      .map((g) => Array.from(g.dataSync()));
     layers.forEach((layer, l) => {
       layer.forEach((_, i) => {
         const h = 1e-6 * Math.max(1e-3, Math.abs(layer[i]));
@@ -60,7 +67,10 @@ describe('VAR penalty', () => {
   it('lambda = 0 gives exactly the plain loss and zero gradients', () => {
     const y = tf.tensor4d([1, 0, 0, 1], [1, 2, 2, 1]);
     const p = tf.tensor4d([0.9, 0.2, 0.4, 0.7], [1, 2, 2, 1]);
-    const k = tf.tensor2d([[0.3, -0.2], [0.1, 0.05]]);
+    const k = tf.tensor2d([
+      [0.3, -0.2],
+      [0.1, 0.05],
+    ]);
     const plain = bceDiceLoss(y, p).dataSync()[0];
     const total = tf.add(bceDiceLoss(y, p), varPenalty([k], 0)).dataSync()[0];
     expect(total).toBe(plain);
@@ -72,9 +82,27 @@ describe('VAR penalty', () => {
 
   it('biases and BatchNorm parameters get no VAR gradient and are not moved by it', async () => {
     const input = tf.input({ shape: [4, 4, 2] });
-    let h = tf.layers.conv2d({ name: 'c1', filters: 3, kernelSize: 3, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: tf.initializers.constant({ value: 0.1 }) }).apply(input) as tf.SymbolicTensor;
-    h = tf.layers.batchNormalization({ name: 'bn', gammaInitializer: tf.initializers.constant({ value: 1.5 }), betaInitializer: tf.initializers.constant({ value: -0.2 }) }).apply(h) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ name: 'd', units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+    let h = tf.layers
+      .conv2d({
+        name: 'c1',
+        filters: 3,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: true,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        biasInitializer: tf.initializers.constant({ value: 0.1 }),
+      })
+      .apply(input) as tf.SymbolicTensor;
+    h = tf.layers
+      .batchNormalization({
+        name: 'bn',
+        gammaInitializer: tf.initializers.constant({ value: 1.5 }),
+        betaInitializer: tf.initializers.constant({ value: -0.2 }),
+      })
+      .apply(h) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ name: 'd', units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+      .apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     expect(prunableWeights(model).map((p) => p.layerName)).toEqual(['c1', 'd']);
 

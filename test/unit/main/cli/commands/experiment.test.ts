@@ -61,7 +61,10 @@ describe('var-studio experiment (tiny preset)', () => {
 
     const results = ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
-    expect(results.runs.map((r) => [r.optimizer, r.varLambda])).toEqual([['sgd', 0], ['sgd', 1e-4]]);
+    expect(results.runs.map((r) => [r.optimizer, r.varLambda])).toEqual([
+      ['sgd', 0],
+      ['sgd', 1e-4],
+    ]);
     // One entry per run and level, with the fields the issue asks for.
     expect(results.entries).toHaveLength(2 * 3);
     // Beside it, one CSV row per run x level x case.

@@ -31,7 +31,12 @@ describe('var-studio export', () => {
   it('exports, prints the size report and the Dice of the exported file vs the float32 pruned model', async () => {
     const out = path.join(root, 'edge');
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--weights', 'int8', '--out', out, '--latency-runs', '3'], c.io)).toBe(0);
+    expect(
+      await exportCommand.run(
+        [run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--weights', 'int8', '--out', out, '--latency-runs', '3'],
+        c.io,
+      ),
+    ).toBe(0);
     const text = c.text();
     const disk = onDisk([path.join(out, 'model.onnx')]);
     expect(text).toContain(`onnx int8-weights -> ${out}`);
@@ -42,19 +47,31 @@ describe('var-studio export', () => {
     expect(text).toMatch(/non-zeros\s+\d+ of \d+/);
     expect(text).toMatch(/latency\s+[\d.]+ ms \(onnxruntime-node CPU, 1 thread, batch 1, median of 3 runs\)/);
     expect(text).toMatch(/peak memory\s+n\/a \(not reported: onnxruntime-node/);
-    expect(text).toMatch(/verdict\s+speed not called \([\d.]+x from only 3 runs\), file [\d.]+x smaller \(gzip [\d.]+x smaller\), .*\(vs the dense float32 model in onnxruntime-node\)/);
+    expect(text).toMatch(
+      /verdict\s+speed not called \([\d.]+x from only 3 runs\), file [\d.]+x smaller \(gzip [\d.]+x smaller\), .*\(vs the dense float32 model in onnxruntime-node\)/,
+    );
     expect(text).toMatch(/per-case Dice\s+[\d.]+ exported \(onnxruntime-node\) vs float32 pruned [\d.]+: delta [+-][\d.]+/);
     expect(text).toContain('Unstructured sparsity does not make dense kernels faster');
     expect(tree(out)).toEqual(['MODEL_CARD.md', 'model-card.json', 'model.onnx']);
-    expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe('int8-weights');
+    expect(ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))).export?.weights).toBe(
+      'int8-weights',
+    );
   });
 
   it("puts the run's sweep levels into the model card next to its own measurements", async () => {
     const sweepId = newSweepId();
-    await runSweep({ runsRoot: root, sweepId, runIds: [run.record.id], config: SweepConfigSchema.parse({ levels: [0.5, 0.9], scorer: 'tfjs' }), backend: 'cpu' });
+    await runSweep({
+      runsRoot: root,
+      sweepId,
+      runIds: [run.record.id],
+      config: SweepConfigSchema.parse({ levels: [0.5, 0.9], scorer: 'tfjs' }),
+      backend: 'cpu',
+    });
     const out = path.join(root, 'with-sweep');
     const c = capture();
-    expect(await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'tfjs', '--out', out, '--latency-runs', '1', '--json'], c.io)).toBe(0);
+    expect(
+      await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'tfjs', '--out', out, '--latency-runs', '1', '--json'], c.io),
+    ).toBe(0);
     const card = ModelCardSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8')));
     const sweep = card.metrics.levels.filter((l) => l.source === 'sweep');
     expect(sweep.map((l) => l.sparsity)).toEqual([0.5, 0.9]);
@@ -92,7 +109,10 @@ describe('var-studio export', () => {
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--bogus'], /Unknown option '--bogus'/],
       [[root, '--sparsity', '0.9', '--format', 'onnx'], /not a run \(no run\.json\)/],
       [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--out', '/proc/x/out'], /system folders/],
-      [[run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--out', path.join(run.runDir, 'run.json', 'out')], /run\.json: this is a file/],
+      [
+        [run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--out', path.join(run.runDir, 'run.json', 'out')],
+        /run\.json: this is a file/,
+      ],
     ];
     for (const [args, msg] of cases) {
       const c = capture();

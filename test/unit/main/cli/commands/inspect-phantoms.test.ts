@@ -11,7 +11,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'data-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [], stderr: string[] = [];
+  const stdout: string[] = [],
+    stderr: string[] = [];
   return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), isTTY: false, signal: new AbortController().signal };
 }
 
@@ -21,11 +22,23 @@ describe('var-studio phantoms / inspect', () => {
     const io = capture();
     expect(await phantomsCommand.run(['--out', out, '--cases', '4', '--slices', '5', '--size', '32', '--seed', '9'], io)).toBe(0);
     expect(JSON.parse(io.stdout[0])).toMatchObject({ cases: 4, slices: 20, files: 40 });
-    expect(readdirSync(out).sort()).toEqual(['TCGA_PH_0001_20000101', 'TCGA_PH_0002_20000101', 'TCGA_PH_0003_20000101', 'TCGA_PH_0004_20000101']);
+    expect(readdirSync(out).sort()).toEqual([
+      'TCGA_PH_0001_20000101',
+      'TCGA_PH_0002_20000101',
+      'TCGA_PH_0003_20000101',
+      'TCGA_PH_0004_20000101',
+    ]);
     const io2 = capture();
     expect(await inspectCommand.run([out], io2)).toBe(0);
     const s = JSON.parse(io2.stdout.join('\n')) as DatasetSummary;
-    expect(s).toMatchObject({ format: 'lgg', caseCount: 4, sliceCount: 20, channels: [3], shapes: ['32x32x3'], masks: { withMask: 20, withoutMask: 0 } });
+    expect(s).toMatchObject({
+      format: 'lgg',
+      caseCount: 4,
+      sliceCount: 20,
+      channels: [3],
+      shapes: ['32x32x3'],
+      masks: { withMask: 20, withoutMask: 0 },
+    });
     // Without --overwrite an existing set is left alone.
     const io3 = capture();
     expect(await phantomsCommand.run(['--out', out, '--cases', '4', '--slices', '5', '--size', '32'], io3)).toBe(1);

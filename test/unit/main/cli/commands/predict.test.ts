@@ -44,7 +44,13 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('predictScan', () => {
   it('masks at the scan size and slice order for every level; volume = voxels x spacing x slice step', async () => {
     const steps: number[] = [];
-    const p = await predictScan({ runDir, input: SERIES, config: parsePredictConfig({ levels: [0.9, 0], threshold: LOW }), backend: 'cpu', onProgress: (e) => steps.push(e.fraction) });
+    const p = await predictScan({
+      runDir,
+      input: SERIES,
+      config: parsePredictConfig({ levels: [0.9, 0], threshold: LOW }),
+      backend: 'cpu',
+      onProgress: (e) => steps.push(e.fraction),
+    });
     expect(p.summary.config.levels).toEqual([0, 0.9]);
     expect(p.summary.levels[1].achieved).toBeCloseTo(0.9, 3);
     expect(p.summary.modelInput).toEqual([16, 16, 3]); // the reference preset is 3-channel: the 1-channel scan is replicated
@@ -89,7 +95,16 @@ describe('predictScan', () => {
 
   it('cancels between batches', async () => {
     const ac = new AbortController();
-    const run = predictScan({ runDir, input: SERIES, config: parsePredictConfig({ levels: [0, 0.5, 0.9], batchSize: 1 }), backend: 'cpu', signal: ac.signal, onProgress: (e) => { if (e.step >= 3) ac.abort(); } });
+    const run = predictScan({
+      runDir,
+      input: SERIES,
+      config: parsePredictConfig({ levels: [0, 0.5, 0.9], batchSize: 1 }),
+      backend: 'cpu',
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.step >= 3) ac.abort();
+      },
+    });
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
   });
 });
@@ -98,17 +113,29 @@ describe('var-studio predict', () => {
   it('writes NIfTI and SEG per level, prints volumes and differences, refuses to overwrite', async () => {
     const out = path.join(root, 'out-dicom');
     const c = capture();
-    const code = await predictCommand.run([runDir, '--in', SERIES, '--sparsity', '0,0.9', '--format', 'nifti,seg', '--threshold', String(LOW), '--out', out], c.io);
+    const code = await predictCommand.run(
+      [runDir, '--in', SERIES, '--sparsity', '0,0.9', '--format', 'nifti,seg', '--threshold', String(LOW), '--out', out],
+      c.io,
+    );
     expect(c.errors()).not.toMatch(/Error/);
     expect(code).toBe(0);
     const summary = PredictionSummarySchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'predictions.json'), 'utf8')));
     const files = summary.cases[0].levels.flatMap((l) => l.files.map((f) => f.path)).sort();
-    expect(files).toEqual([`level-0/${summary.cases[0].caseId}.nii.gz`, `level-0/${summary.cases[0].caseId}.seg.dcm`, `level-90/${summary.cases[0].caseId}.nii.gz`, `level-90/${summary.cases[0].caseId}.seg.dcm`].sort());
+    expect(files).toEqual(
+      [
+        `level-0/${summary.cases[0].caseId}.nii.gz`,
+        `level-0/${summary.cases[0].caseId}.seg.dcm`,
+        `level-90/${summary.cases[0].caseId}.nii.gz`,
+        `level-90/${summary.cases[0].caseId}.seg.dcm`,
+      ].sort(),
+    );
     for (const f of files) expect(fs.statSync(path.join(out, f)).size).toBeGreaterThan(300);
     const text = c.text();
     expect(text).toContain('256x256x20, voxel 0.859 x 0.859 x 7.001 mm (slice step from positions)');
     const l90 = summary.cases[0].levels[1];
-    expect(text).toMatch(new RegExp(`90 %\\s+[\\d.]+ %\\s+${l90.voxels}\\s+${l90.volumeMl!.toFixed(3)} mL\\s+[+-]${Math.abs(l90.deltaMl!).toFixed(3)} mL`));
+    expect(text).toMatch(
+      new RegExp(`90 %\\s+[\\d.]+ %\\s+${l90.voxels}\\s+${l90.volumeMl!.toFixed(3)} mL\\s+[+-]${Math.abs(l90.deltaMl!).toFixed(3)} mL`),
+    );
     const back = decodeNifti(new Uint8Array(fs.readFileSync(path.join(out, files[2]))));
     expect([back.width, back.height, back.depth]).toEqual([256, 256, 20]);
     expect(back.data.reduce((a, v) => a + v, 0)).toBe(l90.voxels);
@@ -125,7 +152,14 @@ describe('var-studio predict', () => {
     expect(await predictCommand.run([runDir, '--in', MNI, '--out', out, '--format', 'nifti,png', '--threshold', '0.3'], c.io)).toBe(0);
     const back = decodeNifti(new Uint8Array(fs.readFileSync(path.join(out, 'level-0', 'avg152T1_LR_nifti.nii.gz'))));
     const src = decodeNifti(new Uint8Array(fs.readFileSync(MNI)));
-    expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness, back.orientation]).toEqual([src.width, src.height, src.depth, src.spacing, src.sliceThickness, src.orientation]);
+    expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness, back.orientation]).toEqual([
+      src.width,
+      src.height,
+      src.depth,
+      src.spacing,
+      src.sliceThickness,
+      src.orientation,
+    ]);
     expect(fs.readdirSync(path.join(out, 'level-0', 'avg152T1_LR_nifti'))).toHaveLength(91);
     expect(c.text()).toContain('slice step from nifti');
   });
@@ -135,7 +169,11 @@ describe('var-studio predict', () => {
     const dir = path.join(root, 'brats', 'BraTS_001');
     fs.mkdirSync(dir, { recursive: true });
     const [W, H, D] = [12, 10, 3];
-    const aff = [[-1.5, 0, 0, 10], [0, 1.5, 0, -5], [0, 0, 2, 3]];
+    const aff = [
+      [-1.5, 0, 0, 10],
+      [0, 1.5, 0, -5],
+      [0, 0, 2, 3],
+    ];
     ['t1', 't1ce', 't2', 'flair'].forEach((m, c) => {
       const v = Float32Array.from({ length: W * H * D }, (_, i) => (c + 1) * ((i * 7) % 23));
       fs.writeFileSync(path.join(dir, `BraTS_001_${m}.nii.gz`), gzipSync(encodeNifti1(v, [W, H, D], { affine: aff })));
@@ -145,21 +183,41 @@ describe('var-studio predict', () => {
     const input = path.join(root, 'brats');
 
     // The phantom run's model takes 3 channels; the case has 4 and no choice was made.
-    await expect(predictScan({ runDir, input, config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'mismatch', what: expect.stringContaining('4 channels') });
-    await expect(predictScan({ runDir, input, channels: ['flair', 't2'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'mismatch', what: expect.stringContaining('2 channels chosen (flair, t2), the model of run') });
-    await expect(predictScan({ runDir, input: MNI, channels: ['flair'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({ code: 'bad-input' });
+    await expect(predictScan({ runDir, input, config: parsePredictConfig({ levels: [0] }), backend: 'cpu' })).rejects.toMatchObject({
+      code: 'mismatch',
+      what: expect.stringContaining('4 channels'),
+    });
+    await expect(
+      predictScan({ runDir, input, channels: ['flair', 't2'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' }),
+    ).rejects.toMatchObject({ code: 'mismatch', what: expect.stringContaining('2 channels chosen (flair, t2), the model of run') });
+    await expect(
+      predictScan({ runDir, input: MNI, channels: ['flair'], config: parsePredictConfig({ levels: [0] }), backend: 'cpu' }),
+    ).rejects.toMatchObject({ code: 'bad-input' });
 
     const out = path.join(root, 'out-brats');
     const c = capture();
-    expect(await predictCommand.run([runDir, '--in', input, '--out', out, '--channels', 'flair,t1ce,t2', '--labels', '1,4', '--threshold', String(LOW), '--json'], c.io)).toBe(0);
+    expect(
+      await predictCommand.run(
+        [runDir, '--in', input, '--out', out, '--channels', 'flair,t1ce,t2', '--labels', '1,4', '--threshold', String(LOW), '--json'],
+        c.io,
+      ),
+    ).toBe(0);
     const summary = PredictionSummarySchema.parse(JSON.parse(c.text()));
     expect(summary).toMatchObject({ format: 'brats', channels: ['flair', 't1ce', 't2'], lesionLabels: [1, 4] });
     const back = decodeNifti(new Uint8Array(fs.readFileSync(path.join(out, 'level-0', 'BraTS_001.nii.gz'))));
     const pred = back.data;
     // Dice against labels 1 and 4 only, in the studio's slice order (the same reader for both).
-    const truth = decodeNifti(new Uint8Array(fs.readFileSync(path.join(dir, 'BraTS_001_seg.nii.gz')))).data.map((v) => (v === 1 || v === 4 ? 1 : 0));
-    let inter = 0, a = 0, b = 0;
-    for (let i = 0; i < pred.length; i++) { inter += pred[i] && truth[i] ? 1 : 0; a += pred[i] ? 1 : 0; b += truth[i]; }
+    const truth = decodeNifti(new Uint8Array(fs.readFileSync(path.join(dir, 'BraTS_001_seg.nii.gz')))).data.map((v) =>
+      v === 1 || v === 4 ? 1 : 0,
+    );
+    let inter = 0,
+      a = 0,
+      b = 0;
+    for (let i = 0; i < pred.length; i++) {
+      inter += pred[i] && truth[i] ? 1 : 0;
+      a += pred[i] ? 1 : 0;
+      b += truth[i];
+    }
     expect(summary.cases[0].levels[0].dice).toBeCloseTo((2 * inter) / (a + b), 6);
     expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness]).toEqual([W, H, D, [1.5, 1.5], 2]);
     const bad = capture();
@@ -170,9 +228,17 @@ describe('var-studio predict', () => {
   it('a cancel while the masks are written removes the files written so far, and nothing else', async () => {
     const p = await predictScan({ runDir, input: MNI, config: parsePredictConfig({ levels: [0, 0.5] }), backend: 'cpu' });
     /** A signal that turns aborted after n checks: the cancel lands mid-write, deterministically. */
-    const after = (n: number) => ({ get aborted() { return --n < 0; } }) as AbortSignal;
+    const after = (n: number) =>
+      ({
+        get aborted() {
+          return --n < 0;
+        },
+      }) as AbortSignal;
     const fresh = path.join(root, 'cancel-fresh');
-    await expect(writePrediction(p, fresh, ['nifti', 'png'], { signal: after(5) })).rejects.toMatchObject({ code: 'cancelled', what: expect.stringContaining('the files it had written were removed') });
+    await expect(writePrediction(p, fresh, ['nifti', 'png'], { signal: after(5) })).rejects.toMatchObject({
+      code: 'cancelled',
+      what: expect.stringContaining('the files it had written were removed'),
+    });
     expect(fs.existsSync(fresh)).toBe(false);
     const existing = path.join(root, 'cancel-existing');
     fs.mkdirSync(existing);

@@ -22,8 +22,24 @@ beforeAll(() => {
   // 40 PNG cases of two 64x64 slices each, with masks.
   for (let c = 0; c < CASES; c++) {
     for (const k of [1, 2]) {
-      writeFileSync(join(data, `p${c}_${k}.png`), encodePng8(new Uint8Array(64 * 64).map((_, i) => (i * (c + k)) % 251), 64, 64, 1));
-      writeFileSync(join(data, `p${c}_${k}_mask.png`), encodePng8(new Uint8Array(64 * 64).map((_, i) => (i % 97 === 0 ? 255 : 0)), 64, 64, 1));
+      writeFileSync(
+        join(data, `p${c}_${k}.png`),
+        encodePng8(
+          new Uint8Array(64 * 64).map((_, i) => (i * (c + k)) % 251),
+          64,
+          64,
+          1,
+        ),
+      );
+      writeFileSync(
+        join(data, `p${c}_${k}_mask.png`),
+        encodePng8(
+          new Uint8Array(64 * 64).map((_, i) => (i % 97 === 0 ? 255 : 0)),
+          64,
+          64,
+          1,
+        ),
+      );
     }
   }
   host = createServiceHost({ shell: 'electron', datasets: { tempDir: join(root, 'tmp') } });
@@ -45,7 +61,12 @@ describe('dataset open: progress and cancel', () => {
     const running = mine.filter((e) => e.state === 'running' && e.totalSteps);
     expect(running.length).toBeGreaterThanOrEqual(CASES);
     expect(running.every((e, i) => i === 0 || e.fraction >= running[i - 1].fraction)).toBe(true);
-    expect(running.at(-1)).toMatchObject({ fraction: 1, step: 2 * CASES, totalSteps: 2 * CASES, message: expect.stringMatching(/Checking every slice: 80\/80 slices/) });
+    expect(running.at(-1)).toMatchObject({
+      fraction: 1,
+      step: 2 * CASES,
+      totalSteps: 2 * CASES,
+      message: expect.stringMatching(/Checking every slice: 80\/80 slices/),
+    });
     expect(mine.at(-1)).toMatchObject({ state: 'done', fraction: 1 });
   });
 
@@ -54,7 +75,8 @@ describe('dataset open: progress and cancel', () => {
     let asked: Promise<unknown> | undefined;
     const stop = host.events.subscribe((name, p) => {
       const e = p as JobProgress;
-      if (name === 'job.progress' && e.jobId === 'open-b' && e.step && !asked) asked = host.invoke('datasets.cancelOpen', { jobId: 'open-b' });
+      if (name === 'job.progress' && e.jobId === 'open-b' && e.step && !asked)
+        asked = host.invoke('datasets.cancelOpen', { jobId: 'open-b' });
     });
     const res = await host.invoke('datasets.open', { path: data, jobId: 'open-b' });
     stop();

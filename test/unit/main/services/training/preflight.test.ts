@@ -14,7 +14,14 @@ describe('training pre-flight', () => {
     expect(r.ok).toBe(true);
     expect(r.problems).toEqual([]);
     // 4 patients at 0.5/0.25/0.25: 2/1/1; 4 slices each.
-    expect(r.data).toMatchObject({ cases: 4, casesWithMask: 4, patients: 4, split: { train: 2, val: 1, test: 1 }, trainSlices: 8, valSlices: 4 });
+    expect(r.data).toMatchObject({
+      cases: 4,
+      casesWithMask: 4,
+      patients: 4,
+      split: { train: 2, val: 1, test: 1 },
+      trainSlices: 8,
+      valSlices: 4,
+    });
     // 3 epochs x ceil(8/2) steps at 100/2 ms, plus 3 x ceil(4/2) validation batches at 100/3 ms.
     expect(r.estimate?.steps).toBe(12);
     expect(r.estimate?.seconds).toBeCloseTo((12 * 50 + 6 * (100 / 3)) / 1000, 6);
@@ -25,7 +32,9 @@ describe('training pre-flight', () => {
     const r = await preflight(config, { calibrate: true, busy: false, cores: 2, calibrateStep: fakeStep });
     expect(r.ok).toBe(false);
     expect(r.estimate).toBeUndefined();
-    expect(r.problems).toEqual([expect.objectContaining({ severity: 'error', field: 'data', what: expect.stringContaining('2 patients cannot be split') })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ severity: 'error', field: 'data', what: expect.stringContaining('2 patients cannot be split') }),
+    ]);
   });
 
   it('refuses more gradient workers than cores, in plain words', async () => {
@@ -56,6 +65,11 @@ describe('training pre-flight', () => {
   }, 60_000);
 
   it('words counts in the right number', () => {
-    expect([plural(1, 'case'), plural(2, 'case'), plural(0, 'slice'), plural(1, 'patient')]).toEqual(['1 case', '2 cases', '0 slices', '1 patient']);
+    expect([plural(1, 'case'), plural(2, 'case'), plural(0, 'slice'), plural(1, 'patient')]).toEqual([
+      '1 case',
+      '2 cases',
+      '0 slices',
+      '1 patient',
+    ]);
   });
 });

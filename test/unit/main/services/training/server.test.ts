@@ -38,7 +38,11 @@ beforeAll(async () => {
   api = createApiClient({
     shell: 'browser',
     invoke: async (name, input) => {
-      const res = await fetch(`${origin}${CALL_PATH_PREFIX}${name}`, { method: 'POST', headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' }, body: input === undefined ? '' : JSON.stringify(input) });
+      const res = await fetch(`${origin}${CALL_PATH_PREFIX}${name}`, {
+        method: 'POST',
+        headers: { [TOKEN_HEADER]: TOKEN, 'content-type': 'application/json' },
+        body: input === undefined ? '' : JSON.stringify(input),
+      });
       return res.json();
     },
     on: (event, listener) => {
@@ -81,10 +85,15 @@ describe('training through the browser-mode server', () => {
     expect(list.runs[0]).toMatchObject({ id: job.runId, status: 'completed', backend: 'wasm', epochsDone: 1 });
     expect(fs.existsSync(path.join(home, 'runs', job.runId!, 'run.json'))).toBe(true);
     const record = await api.call('runs.get', { runId: job.runId! });
-    expect(record.epochs[0].weightStats.global.histogram.edges.length).toBe(record.epochs[0].weightStats.global.histogram.counts.length + 1);
+    expect(record.epochs[0].weightStats.global.histogram.edges.length).toBe(
+      record.epochs[0].weightStats.global.histogram.counts.length + 1,
+    );
 
     // Invalid configs come back as readable errors naming the field.
-    await expect(api.call('training.start', { ...tinyRunConfig(), epochs: 0 })).rejects.toMatchObject({ code: 'bad-input', what: expect.stringContaining('epochs') });
+    await expect(api.call('training.start', { ...tinyRunConfig(), epochs: 0 })).rejects.toMatchObject({
+      code: 'bad-input',
+      what: expect.stringContaining('epochs'),
+    });
     await expect(api.call('runs.get', { runId: '../etc' })).rejects.toMatchObject({ code: 'bad-input' });
 
     expect(await api.call('runs.delete', { runId: job.runId! })).toEqual({ deleted: true });

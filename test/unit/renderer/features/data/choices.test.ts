@@ -11,16 +11,33 @@ import { DEFAULT_FORM, toRunConfig } from '../../../../../src/renderer/features/
 const brats = {
   root: '/data/brats',
   format: 'brats',
-  choices: { channels: ['t1', 't1ce', 't2', 'flair'], availableChannels: ['t1', 't1ce', 't2', 'flair'], labels: [{ value: 1 }, { value: 2 }, { value: 4 }] },
+  choices: {
+    channels: ['t1', 't1ce', 't2', 'flair'],
+    availableChannels: ['t1', 't1ce', 't2', 'flair'],
+    labels: [{ value: 1 }, { value: 2 }, { value: 4 }],
+  },
 } as unknown as OpenedDataset;
 
 describe('Data view channel and label choice', () => {
   it('starts from what the dataset uses, sends only what differs from the defaults', () => {
     const d = draftOf(brats);
-    expect(d.channels.map((c) => [c.name, c.on])).toEqual([['t1', true], ['t1ce', true], ['t2', true], ['flair', true]]);
+    expect(d.channels.map((c) => [c.name, c.on])).toEqual([
+      ['t1', true],
+      ['t1ce', true],
+      ['t2', true],
+      ['flair', true],
+    ]);
     expect(d.lesion).toEqual([1, 2, 4]);
     expect(requestOf(brats, d)).toEqual({ path: '/data/brats', channels: ['t1', 't1ce', 't2', 'flair'] });
-    const flairFirst = { channels: [{ name: 'flair', on: true }, { name: 't1ce', on: true }, { name: 't1', on: false }, { name: 't2', on: false }], lesion: [4, 1] };
+    const flairFirst = {
+      channels: [
+        { name: 'flair', on: true },
+        { name: 't1ce', on: true },
+        { name: 't1', on: false },
+        { name: 't2', on: false },
+      ],
+      lesion: [4, 1],
+    };
     expect(requestOf(brats, flairFirst)).toEqual({ path: '/data/brats', channels: ['flair', 't1ce'], labels: [1, 4] });
     expect(sameDraft(d, flairFirst)).toBe(false);
     expect(sameDraft(d, draftOf(brats))).toBe(true);
@@ -28,7 +45,9 @@ describe('Data view channel and label choice', () => {
 
   it('refuses no channel, no lesion label, or a label no map holds', () => {
     expect(checkDraft(brats, draftOf(brats))).toBeUndefined();
-    expect(checkDraft(brats, { ...draftOf(brats), channels: draftOf(brats).channels.map((c) => ({ ...c, on: false })) })).toBe('Keep at least one channel');
+    expect(checkDraft(brats, { ...draftOf(brats), channels: draftOf(brats).channels.map((c) => ({ ...c, on: false })) })).toBe(
+      'Keep at least one channel',
+    );
     expect(checkDraft(brats, { ...draftOf(brats), lesion: [] })).toBe('Tick at least one label as lesion');
     expect(checkDraft(brats, { ...draftOf(brats), lesion: [3] })).toBe('Label 3 is in no label map of this data');
   });
@@ -44,7 +63,12 @@ describe('Data view channel and label choice', () => {
   });
 
   it('the Train form gives the model one input per chosen channel and stores the choice in the run config', () => {
-    const sources = [{ label: 'brats', data: { kind: 'path' as const, path: '/data/brats', format: 'brats' as const, channels: ['flair', 't1ce'], labels: [1, 4] } }];
+    const sources = [
+      {
+        label: 'brats',
+        data: { kind: 'path' as const, path: '/data/brats', format: 'brats' as const, channels: ['flair', 't1ce'], labels: [1, 4] },
+      },
+    ];
     const { config, errors } = toRunConfig({ ...DEFAULT_FORM, source: '0' }, sources);
     expect(errors).toEqual({});
     expect(config?.model.inChannels).toBe(2);
@@ -54,7 +78,7 @@ describe('Data view channel and label choice', () => {
 });
 
 describe('Predict view channel mapping', () => {
-  it('maps the run\'s trained channel names onto the scan\'s (case-insensitive), else by position', () => {
+  it("maps the run's trained channel names onto the scan's (case-insensitive), else by position", () => {
     expect(defaultMapping(['FLAIR', 'T1w', 'T2w'], ['t2w', 'flair'], 2)).toEqual(['T2w', 'FLAIR']);
     expect(defaultMapping(['t1', 't1ce', 't2', 'flair'], undefined, 3)).toEqual(['t1', 't1ce', 't2']);
     expect(defaultMapping(['a'], ['x', 'y'], 2)).toEqual(['a', '']);

@@ -9,27 +9,91 @@ import { describeLevel } from '../../../../../src/shared/sweep/levels';
 const stats = (mean: number, std: number) => ({ n: 2, mean, std, median: mean });
 const noRate = { n: 0, withPrediction: 0, rate: null };
 function record(dice: Record<number, number[]>): SweepRecord {
-  const levels = Object.keys(dice).map(Number).sort((a, b) => a - b);
+  const levels = Object.keys(dice)
+    .map(Number)
+    .sort((a, b) => a - b);
   return {
-    version: 3, sweepId: 'sw-x', runId: 'r', runIds: ['r'], status: 'completed', createdAt: '', updatedAt: '', backend: 'cpu', inputShape: [4, 4, 1], unit: 'px', seconds: 0,
-    config: { family: 'unstructured', levels, scope: 'global', keepFirstLast: false, channelCriterion: 'l1', channelTarget: 'params', bnReestimate: null, scorer: 'tfjs', split: 'val', threshold: 0.5, batchSize: 1, maxSlices: 0 },
-    slices: [{ caseId: 'a', index: 0, truth: '' }, { caseId: 'b', index: 0, truth: '' }],
+    version: 3,
+    sweepId: 'sw-x',
+    runId: 'r',
+    runIds: ['r'],
+    status: 'completed',
+    createdAt: '',
+    updatedAt: '',
+    backend: 'cpu',
+    inputShape: [4, 4, 1],
+    unit: 'px',
+    seconds: 0,
+    config: {
+      family: 'unstructured',
+      levels,
+      scope: 'global',
+      keepFirstLast: false,
+      channelCriterion: 'l1',
+      channelTarget: 'params',
+      bnReestimate: null,
+      scorer: 'tfjs',
+      split: 'val',
+      threshold: 0.5,
+      batchSize: 1,
+      maxSlices: 0,
+    },
+    slices: [
+      { caseId: 'a', index: 0, truth: '' },
+      { caseId: 'b', index: 0, truth: '' },
+    ],
     levels: levels.map((s) => {
       const d = dice[s];
       const mean = (d[0] + d[1]) / 2;
       return {
-        sparsity: s, achieved: s, overall: s, perLayer: [], seconds: 0,
+        sparsity: s,
+        achieved: s,
+        overall: s,
+        perLayer: [],
+        seconds: 0,
         summary: {
-          cases: 2, slices: 2, lesionCases: 2, lesionSlices: 2, caseDice: stats(mean, 0.1), caseIoU: stats(mean, 0.1), lesionSliceDice: stats(mean, 0.1),
-          falsePositiveEmptySlices: noRate, falsePositiveEmptyCases: noRate, hd95Pooled: stats(1, 0), hd95MaxDirected: stats(1, 0), hd95Missing: 0, hd95Unit: 'px' as const,
+          cases: 2,
+          slices: 2,
+          lesionCases: 2,
+          lesionSlices: 2,
+          caseDice: stats(mean, 0.1),
+          caseIoU: stats(mean, 0.1),
+          lesionSliceDice: stats(mean, 0.1),
+          falsePositiveEmptySlices: noRate,
+          falsePositiveEmptyCases: noRate,
+          hd95Pooled: stats(1, 0),
+          hd95MaxDirected: stats(1, 0),
+          hd95Missing: 0,
+          hd95Unit: 'px' as const,
         },
         perSlice: d.map((v, i) => ({ caseId: i ? 'b' : 'a', index: 0, lesion: true, dice: v, iou: v, hd95: 1, fpPixels: 0, pred: '' })),
-        perCase: d.map((v, i) => ({ caseId: i ? 'b' : 'a', slices: 1, lesion: true, dice: v, iou: v, hd95Pooled: 1, hd95MaxDirected: 1, truePixels: 1, predPixels: 1, fpPixels: 0 })),
+        perCase: d.map((v, i) => ({
+          caseId: i ? 'b' : 'a',
+          slices: 1,
+          lesion: true,
+          dice: v,
+          iou: v,
+          hd95Pooled: 1,
+          hd95MaxDirected: 1,
+          truePixels: 1,
+          predPixels: 1,
+          fpPixels: 0,
+        })),
       };
     }),
   };
 }
-const run = (runId: string, method: string, varLambda: number): SweepableRun => ({ runId, name: runId, createdAt: '', method, varLambda, seed: 1, inputSize: 4, trainingVerdict: 'learned', sweeps: [] });
+const run = (runId: string, method: string, varLambda: number): SweepableRun => ({
+  runId,
+  name: runId,
+  createdAt: '',
+  method,
+  varLambda,
+  seed: 1,
+  inputSize: 4,
+  trainingVerdict: 'learned',
+  sweeps: [],
+});
 
 describe('sweep view model', () => {
   it('one line per run on evenly spaced levels, each point with its 95 % CI over cases, colours as in the report', () => {
@@ -38,7 +102,17 @@ describe('sweep view model', () => {
       { run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.5: [0.9, 0.9], 0.9: [0.85, 0.85] }) },
     ]);
     expect(d.levels).toEqual([0, 0.5, 0.9]);
-    expect(d.series.map((s) => s.points.map((p) => [p.sparsity, p.value]))).toEqual([[[0, 0.8], [0.9, 0.2]], [[0, 0.9], [0.5, 0.9], [0.9, 0.85]]]);
+    expect(d.series.map((s) => s.points.map((p) => [p.sparsity, p.value]))).toEqual([
+      [
+        [0, 0.8],
+        [0.9, 0.2],
+      ],
+      [
+        [0, 0.9],
+        [0.5, 0.9],
+        [0.9, 0.85],
+      ],
+    ]);
     // n = 2, std 0.1: mean ± t(0.975, 1) * 0.1 / sqrt(2), t = 12.7062, clipped to [0, 1] (src/shared/stats).
     const half = (12.7062 * 0.1) / Math.SQRT2;
     expect(d.series[0].points[1].lo).toBeCloseTo(Math.max(0, 0.2 - half), 4);
@@ -57,7 +131,10 @@ describe('sweep view model', () => {
     const only = chartData([{ run: run('c1', 'sgd', 0), record: chan }]);
     expect(only.series[0].label).toMatch(/ · channel$/);
     expect(only.xLabel).toMatch(/^conv weights removed with their channels/);
-    const both = chartData([{ run: run('s1', 'sgd', 0), record: plain }, { run: run('c1', 'sgd', 0), record: chan }]);
+    const both = chartData([
+      { run: run('s1', 'sgd', 0), record: plain },
+      { run: run('c1', 'sgd', 0), record: chan },
+    ]);
     expect(both.xLabel).toBe('sparsity (unstructured) or conv weights removed with their channels (channel) (levels evenly spaced)');
     expect(both.series[0].label).not.toMatch(/channel/);
   });
@@ -66,15 +143,18 @@ describe('sweep view model', () => {
     const plain = record({ 0: [0.8, 0.8], 0.5: [0.7, 0.7] });
     const chan = { ...plain, config: { ...plain.config, family: 'channel' as const } };
     const flops = { ...plain, config: { ...plain.config, family: 'channel' as const, channelTarget: 'flops' as const } };
-    const tip = (records: SweepRecord[]) => describeLevel(0.5, chartData(records.map((r, i) => ({ run: run(`r${i}`, 'sgd', 0), record: r }))).levelMeanings);
+    const tip = (records: SweepRecord[]) =>
+      describeLevel(0.5, chartData(records.map((r, i) => ({ run: run(`r${i}`, 'sgd', 0), record: r }))).levelMeanings);
     expect(tip([plain])).toBe('50% sparsity');
     expect(tip([chan])).toBe('50%: conv weights removed with their channels');
     expect(tip([flops])).toBe('50%: conv FLOPs removed with their channels');
     expect(tip([plain, chan])).toBe('50%: sparsity (unstructured) or conv weights removed with their channels (channel)');
   });
 
-  it('the chart SVG is the report\'s: levels evenly spaced, a legend naming the metric and band, hover text on every marker', () => {
-    const d = chartData([{ run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.8: [0.9, 0.9], 0.9: [0.85, 0.85], 0.98: [0.5, 0.5] }) }]);
+  it("the chart SVG is the report's: levels evenly spaced, a legend naming the metric and band, hover text on every marker", () => {
+    const d = chartData([
+      { run: run('v1', 'sgd', 1e-4), record: record({ 0: [0.9, 0.9], 0.8: [0.9, 0.9], 0.9: [0.85, 0.85], 0.98: [0.5, 0.5] }) },
+    ]);
     const svg = sweepChart(d);
     const xs = [...svg.matchAll(/<circle cx="([\d.]+)" cy="[\d.]+" r="3"/g)].map((m) => Number(m[1]));
     expect(xs).toHaveLength(4);
@@ -100,7 +180,10 @@ describe('sweep view model', () => {
 
   it('fragile lesion slices rank by the largest slice-Dice drop from the first level', () => {
     const f = fragileSlices(record({ 0: [0.9, 0.8], 0.5: [0.85, 0.1], 0.9: [0.3, 0.5] }));
-    expect(f.map((x) => [x.caseId, x.worstLevel])).toEqual([['b', 0.5], ['a', 0.9]]);
+    expect(f.map((x) => [x.caseId, x.worstLevel])).toEqual([
+      ['b', 0.5],
+      ['a', 0.9],
+    ]);
     expect(f[0].drop).toBeCloseTo(0.7);
   });
 

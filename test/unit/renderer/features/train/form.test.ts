@@ -43,7 +43,10 @@ describe('Train form -> RunConfig', () => {
   it('SAM / CrAM with VAR take the ascent choice (default: the whole objective); SGD and runs without VAR carry none', () => {
     const parse = (f: TrainForm) => RunConfigSchema.parse(toRunConfig(f, []).config).optimizer.ascent;
     expect(parse(form({ method: 'sam', varOn: true }))).toBe('objective');
-    expect(toRunConfig(form({ method: 'sam', varOn: true, ascent: 'data' }), []).config?.optimizer).toMatchObject({ method: 'sam', ascent: 'data' });
+    expect(toRunConfig(form({ method: 'sam', varOn: true, ascent: 'data' }), []).config?.optimizer).toMatchObject({
+      method: 'sam',
+      ascent: 'data',
+    });
     expect(toRunConfig(form({ method: 'sgd', varOn: true, ascent: 'data' }), []).config?.optimizer).not.toHaveProperty('ascent');
     expect(toRunConfig(form({ method: 'cram', varOn: false, ascent: 'data' }), []).config?.optimizer).not.toHaveProperty('ascent');
   });
@@ -55,18 +58,33 @@ describe('Train form -> RunConfig', () => {
   });
 
   it('refuses data with problems unless the box is ticked, and records the acceptance', () => {
-    const sources = [{ label: 'bad', data: { kind: 'path' as const, path: '/data/bad', format: 'nifti' as const }, issues: ['/data/bad/v.nii: 3 NaN/Inf voxels'] }];
+    const sources = [
+      {
+        label: 'bad',
+        data: { kind: 'path' as const, path: '/data/bad', format: 'nifti' as const },
+        issues: ['/data/bad/v.nii: 3 NaN/Inf voxels'],
+      },
+    ];
     const refused = toRunConfig(form({ source: '0' }), sources);
     expect(refused.config).toBeUndefined();
-    expect(refused.errors.acceptDataIssues).toBe('The data check found 1 problem: /data/bad/v.nii: 3 NaN/Inf voxels. Fix the files, or tick "Train despite data problems" to train anyway');
-    expect(toRunConfig(form({ source: '0', acceptDataIssues: true }), sources).config?.data).toEqual({ kind: 'path', path: '/data/bad', format: 'nifti', acceptDataIssues: true });
+    expect(refused.errors.acceptDataIssues).toBe(
+      'The data check found 1 problem: /data/bad/v.nii: 3 NaN/Inf voxels. Fix the files, or tick "Train despite data problems" to train anyway',
+    );
+    expect(toRunConfig(form({ source: '0', acceptDataIssues: true }), sources).config?.data).toEqual({
+      kind: 'path',
+      path: '/data/bad',
+      format: 'nifti',
+      acceptDataIssues: true,
+    });
   });
 });
 
 describe('the one rule for data with problems, in the Train and Predict views', () => {
   it('names the control of each view and how many problems there are', () => {
     const issues = ['/s/a.nii: 3 NaN/Inf voxels', '/s/b.nii: every voxel of the image is 0', '/s/c.nii: x', '/s/d.nii: y'];
-    expect(dataIssuesProblem(issues, false, 'predict')).toBe('The data check found 4 problems: /s/a.nii: 3 NaN/Inf voxels; /s/b.nii: every voxel of the image is 0; /s/c.nii: x (and 1 more). Fix the files, or tick "Predict despite data problems" to predict anyway');
+    expect(dataIssuesProblem(issues, false, 'predict')).toBe(
+      'The data check found 4 problems: /s/a.nii: 3 NaN/Inf voxels; /s/b.nii: every voxel of the image is 0; /s/c.nii: x (and 1 more). Fix the files, or tick "Predict despite data problems" to predict anyway',
+    );
     expect(dataIssuesProblem(issues, true, 'predict')).toBeUndefined();
     expect(dataIssuesProblem([], false, 'train')).toBeUndefined();
     expect(ACCEPT_DATA_ISSUES_HINT.predict).toContain(`tick "${ACCEPT_DATA_ISSUES_LABEL.predict}" in the Predict view`);
