@@ -5,6 +5,7 @@ import { decodeDicom, isDicom, type DicomImage } from '../../shared/data/dicom.j
 import { decodePng } from '../../shared/data/png.js';
 import { binarizeMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
+import { lesionLabelChoice } from '../../shared/data/lesionLabels.js';
 import { chooseWindow } from '../../shared/data/window.js';
 import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js';
 import { labelVolumeSlices, loadNifti } from './nifti.js';
@@ -166,23 +167,13 @@ export function readDicomPath(root: string, limits: ReadLimits, opts: { labels?:
       lesionSlices: masks ? masks.filter((m) => m?.some((v) => v)).length : 0,
     });
   }
-  const absent = opts.labels?.find((v) => !values.has(v));
-  if (absent !== undefined && labelled)
-    fail(
-      'bad-input',
-      root,
-      `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`,
-      'Choose lesion labels among those present',
-    );
-  const lesion = opts.labels?.length ? [...new Set(opts.labels)].sort((a, b) => a - b) : undefined;
+  const label = lesionLabelChoice(root, values, opts.labels, labelled);
   return {
     format: 'dicom',
     root,
-    id: `dicom:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`,
+    id: `dicom:${path.resolve(root)}${label.idSuffix}`,
     cases,
-    ...(values.size
-      ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } }
-      : {}),
+    ...(label.choices ? { choices: label.choices } : {}),
     async slices(caseId) {
       const s = byId.get(caseId);
       if (!s) fail('not-found', root, `no series "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');

@@ -4,6 +4,7 @@ import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/typ
 import { decodeNifti, readNiftiGeometry, type NiftiGeometry, type NiftiVolume } from '../../shared/data/nifti.js';
 import { binarizeMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
+import { lesionLabelChoice } from '../../shared/data/lesionLabels.js';
 import { autoWindow } from '../../shared/data/window.js';
 import { STUDIO_AXIAL } from '../../shared/data/orientation.js';
 import { naturalCompare, readFileLimited, readHead, scanFiles } from './read.js';
@@ -218,23 +219,18 @@ export function readNiftiPath(root: string, limits: ReadLimits, opts: { labels?:
       lesionSlices,
     });
   }
-  const absent = opts.labels?.find((v) => !values.has(v));
-  if (absent !== undefined && pairs.some((p) => p.label))
-    fail(
-      'bad-input',
-      root,
-      `no voxel of any label map has label ${absent} (labels present: ${[...values].sort((a, b) => a - b).join(', ') || 'none'})`,
-      'Choose lesion labels among those present',
-    );
-  const lesion = opts.labels?.length ? [...new Set(opts.labels)].sort((a, b) => a - b) : undefined;
+  const label = lesionLabelChoice(
+    root,
+    values,
+    opts.labels,
+    pairs.some((p) => p.label),
+  );
   return {
     format: 'nifti',
     root,
-    id: `nifti:${path.resolve(root)}${lesion ? `:labels=${lesion.join(',')}` : ''}`,
+    id: `nifti:${path.resolve(root)}${label.idSuffix}`,
     cases,
-    ...(values.size
-      ? { choices: { labels: [...values].sort((a, b) => a - b).map((value) => ({ value })), ...(lesion ? { lesionLabels: lesion } : {}) } }
-      : {}),
+    ...(label.choices ? { choices: label.choices } : {}),
     async slices(caseId) {
       const p = byId.get(caseId);
       if (!p) fail('not-found', root, `no case "${caseId}" in this dataset`, 'Use one of the case ids listed by inspect');
