@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/types.js';
 import { decodeTiff } from '../../shared/data/tiff.js';
-import { binarizeMask } from '../../shared/data/mask.js';
+import { binarizeMask, sliceMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
 import { readFileLimited, scanFiles } from './read.js';
 
@@ -49,15 +49,7 @@ export function loadLggSlice(caseId: string, index: number, s: LggSlice, limits:
     source: s.image,
   };
   if (s.mask) {
-    const m = readTiffSlice(s.mask, limits);
-    if (m.width !== img.width || m.height !== img.height)
-      fail(
-        'mismatch',
-        s.mask,
-        `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`,
-        'Image and mask of a slice must have the same size; re-export the mask',
-      );
-    slice.mask = binarizeMask(m.data, m.channels, s.mask);
+    slice.mask = sliceMask(readTiffSlice(s.mask, limits), img, s.mask);
   }
   return slice;
 }

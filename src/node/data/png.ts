@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseInfo, Dataset, ReadLimits, Slice } from '../../shared/data/types.js';
 import { decodePng } from '../../shared/data/png.js';
-import { binarizeMask } from '../../shared/data/mask.js';
+import { sliceMask } from '../../shared/data/mask.js';
 import { fail } from '../../shared/data/fail.js';
 import { naturalCompare, readFileLimited, scanFiles } from './read.js';
 
@@ -39,15 +39,7 @@ export function loadPngSlice(caseId: string, index: number, s: PngSlice, limits:
     source: s.image,
   };
   if (s.mask) {
-    const m = decodePng(readFileLimited(s.mask, limits), s.mask, lim);
-    if (m.width !== img.width || m.height !== img.height)
-      fail(
-        'mismatch',
-        s.mask,
-        `mask is ${m.width}x${m.height} but its image is ${img.width}x${img.height}`,
-        'Image and mask of a slice must have the same size; re-export the mask',
-      );
-    slice.mask = binarizeMask(m.data, m.channels, s.mask);
+    slice.mask = sliceMask(decodePng(readFileLimited(s.mask, limits), s.mask, lim), img, s.mask);
   }
   return slice;
 }

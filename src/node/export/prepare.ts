@@ -4,7 +4,14 @@ import type { Sample } from '../../shared/data/types';
 import { StudioError } from '../../shared/errors';
 import { isPrunableShape } from '../../shared/model/weights';
 import type { PruneSummary } from '../../shared/export/schemas';
-import { buildChannelPruned, planChannelPruning, pruneModel, readWeights, reestimateBatchNorm } from '../../shared/prune';
+import {
+  buildChannelPruned,
+  channelPlanSummary,
+  planChannelPruning,
+  pruneModel,
+  readWeights,
+  reestimateBatchNorm,
+} from '../../shared/prune';
 import type { NamedWeight } from '../../shared/prune/types';
 import { initBackend, type BackendInfo } from '../compute/backend';
 import { chunk, toBatch } from '../train/batches';
@@ -83,15 +90,7 @@ export async function prepareExport(
         scope: level.scope,
         keepFirstLast: false,
       };
-      channel = {
-        criterion: plan.criterion,
-        target: plan.target,
-        ratio: plan.ratio,
-        paramsRemoved: plan.paramsRemoved,
-        flopsRemoved: plan.flopsRemoved,
-        kernelParams: plan.kernelParams,
-        flops: plan.flops,
-      };
+      channel = channelPlanSummary(plan);
     } else {
       report = await pruneModel(model, { sparsity: level.sparsity, scope: level.scope, keepFirstLast: level.keepFirstLast }, original);
     }

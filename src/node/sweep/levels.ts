@@ -8,6 +8,7 @@ import { prunableWeights, shapeOf } from '../../shared/model/weights';
 import {
   applyToModel,
   buildChannelPruned,
+  channelPlanSummary,
   planChannelPruning,
   pruneWeights,
   type LayerSparsity,
@@ -58,13 +59,7 @@ export function prepareLevel(model: tf.LayersModel, original: NamedWeight[], con
       overall: plan.paramsRemoved,
       perLayer,
       channel: {
-        criterion: plan.criterion,
-        target: plan.target,
-        ratio: plan.ratio,
-        paramsRemoved: plan.paramsRemoved,
-        flopsRemoved: plan.flopsRemoved,
-        kernelParams: plan.kernelParams,
-        flops: plan.flops,
+        ...channelPlanSummary(plan),
         layers: plan.layers.map((l) => ({ name: l.name, channels: l.channels, kept: l.keep.length })),
       },
     },

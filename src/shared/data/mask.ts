@@ -28,3 +28,22 @@ export function binarizeMask(values: ArrayLike<number>, channels: number, file?:
   }
   return out;
 }
+
+/**
+ * The binary mask of one 2-D slice read from its own file (PNG, TIFF): the same size as its image
+ * or an error naming the mask file, then binarized as above.
+ */
+export function sliceMask(
+  mask: { width: number; height: number; data: ArrayLike<number>; channels: number },
+  image: { width: number; height: number },
+  file: string,
+): Uint8Array {
+  if (mask.width !== image.width || mask.height !== image.height)
+    fail(
+      'mismatch',
+      file,
+      `mask is ${mask.width}x${mask.height} but its image is ${image.width}x${image.height}`,
+      'Image and mask of a slice must have the same size; re-export the mask',
+    );
+  return binarizeMask(mask.data, mask.channels, file);
+}

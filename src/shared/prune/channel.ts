@@ -67,6 +67,12 @@ export interface ChannelPlan {
   layers: ChannelLayerPlan[];
 }
 
+/** What a sweep level or an export records of a plan: its sizes and fractions (the per-conv layers apart). */
+export function channelPlanSummary(plan: ChannelPlan): Omit<ChannelPlan, 'requested' | 'layers'> {
+  const { criterion, target, ratio, paramsRemoved, flopsRemoved, kernelParams, flops } = plan;
+  return { criterion, target, ratio, paramsRemoved, flopsRemoved, kernelParams, flops };
+}
+
 type Layer = tf.layers.Layer;
 type AnyLayer = Layer & Record<string, unknown>;
 

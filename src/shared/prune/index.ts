@@ -4,6 +4,7 @@ export { readWeights, applyToModel, pruneModel } from './model';
 export { reestimateBatchNorm, type BatchNormReestimate } from './batchnorm';
 export {
   analyzeChannels,
+  channelPlanSummary,
   maxChannelFraction,
   planChannelPruning,
   type ChannelCriterion,
