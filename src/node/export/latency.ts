@@ -78,6 +78,20 @@ async function interleaved(runners: (() => Promise<void>)[], runs: number, warmu
 }
 
 /**
+ * The timing every measure shares: `opts`' runs and warm-up (defaults 20 and 3), the runners
+ * timed interleaved, the first runner's summary and, when there are two, the baseline's.
+ */
+async function timeRunners(
+  runners: (() => Promise<void>)[],
+  opts: LatencyOptions,
+): Promise<{ runs: number; warmup: number } & ReturnType<typeof summary> & { baseline?: BaselineTiming }> {
+  const runs = Math.max(1, opts.runs ?? 20);
+  const warmup = Math.max(0, opts.warmup ?? 3);
+  const [times, base] = await interleaved(runners, runs, warmup);
+  return { runs, warmup, ...summary(times), ...(base ? { baseline: summary(base) } : {}) };
+}
+
+/**
  * Wall time of `session.run` on one input of `inputShape`: the median of repeated runs after
  * warm-up. With `baseline` (another model's bytes) both are timed interleaved, and the
  * baseline's median comes back too.
@@ -88,8 +102,6 @@ export async function measureOnnxLatency(
   opts: LatencyOptions = {},
   baseline?: Uint8Array,
 ): Promise<Latency & { baseline?: BaselineTiming }> {
-  const runs = Math.max(1, opts.runs ?? 20);
-  const warmup = Math.max(0, opts.warmup ?? 3);
   const threads = opts.threads ?? 1;
   const sessions = [await createOnnxSession(bytes, { threads })];
   try {
@@ -99,18 +111,15 @@ export async function measureOnnxLatency(
       const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, inputShape) });
       for (const k of Object.keys(out)) out[k].dispose();
     });
-    const [times, base] = await interleaved(runners, runs, warmup);
+    const timing = await timeRunners(runners, opts);
     return {
       runtime: 'onnxruntime-node',
       device: 'cpu',
       threads,
       inputShape: [...inputShape],
-      runs,
-      warmup,
-      ...summary(times),
+      ...timing,
       peakBytes: null,
       memory: ORT_MEMORY,
-      ...(base ? { baseline: summary(base) } : {}),
     };
   } finally {
     for (const s of sessions) await s.release();
@@ -128,27 +137,22 @@ export async function measureTfliteLatency(
   opts: LatencyOptions = {},
   baseline?: Uint8Array,
 ): Promise<Latency & { baseline?: BaselineTiming }> {
-  const runs = Math.max(1, opts.runs ?? 20);
-  const warmup = Math.max(0, opts.warmup ?? 3);
   const threads = opts.threads ?? 1;
   const models = [await compileTflite(bytes, { threads })];
   try {
     if (baseline) models.push(await compileTflite(baseline, { threads }));
     const data = pattern(inputShape.reduce((a, b) => a * b, 1));
     const runners = models.map((m) => async () => void (await runTflite(m, data, inputShape)));
-    const [times, base] = await interleaved(runners, runs, warmup);
+    const timing = await timeRunners(runners, opts);
     return {
       runtime: LITERT_RUNTIME,
       device: 'cpu',
       backend: 'wasm (XNNPACK)',
       threads,
       inputShape: [...inputShape],
-      runs,
-      warmup,
-      ...summary(times),
+      ...timing,
       peakBytes: null,
       memory: LITERT_MEMORY,
-      ...(base ? { baseline: summary(base) } : {}),
     };
   } finally {
     for (const m of models) m.delete();
@@ -165,8 +169,6 @@ export async function measureTfjsLatency(
   opts: LatencyOptions = {},
   baseline?: tf.LayersModel,
 ): Promise<Latency & { baseline?: BaselineTiming }> {
-  const runs = Math.max(1, opts.runs ?? 20);
-  const warmup = Math.max(0, opts.warmup ?? 3);
   const x = tf.tensor(pattern(inputShape.reduce((a, b) => a * b, 1)), inputShape);
   try {
     const runners = [model, ...(baseline ? [baseline] : [])].map((m) => async () => {
@@ -174,7 +176,7 @@ export async function measureTfjsLatency(
       await y.data();
       y.dispose();
     });
-    const [times, base] = await interleaved(runners, runs, warmup);
+    const timing = await timeRunners(runners, opts);
     const before = tf.memory().numBytes;
     const info = await tf.profile(async () => {
       const y = model.predict(x) as tf.Tensor;
@@ -190,12 +192,9 @@ export async function measureTfjsLatency(
       backend,
       threads: 1,
       inputShape: [...inputShape],
-      runs,
-      warmup,
-      ...summary(times),
+      ...timing,
       peakBytes,
       memory: TFJS_MEMORY,
-      ...(base ? { baseline: summary(base) } : {}),
     };
   } finally {
     x.dispose();
