@@ -5,18 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { helpText, runCli } from '../../../../src/main/cli/index';
 import { commands } from '../../../../src/main/cli/registry';
 import { findRendererDir } from '../../../../src/main/cli/commands/serve';
-import type { CliIO } from '../../../../src/main/cli/types';
-
-function capture(signal = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal };
-  return { io, out, err };
-}
+import { captureIo } from '../../helpers/cli';
 
 describe('var-studio CLI', () => {
   it('lists every registered command in the help', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await runCli([], io)).toBe(0);
     for (const c of commands) expect(out.join('\n')).toContain(c.name);
     expect(helpText()).toContain('serve');
@@ -28,24 +21,24 @@ describe('var-studio CLI', () => {
   });
 
   it('rejects an unknown command with exit code 2 and the help', async () => {
-    const { io, err } = capture();
+    const { io, err } = captureIo();
     expect(await runCli(['frobnicate'], io)).toBe(2);
     expect(err.join('\n')).toContain('Unknown command "frobnicate"');
     expect(err.join('\n')).toContain('serve');
   });
 
   it('prints a command usage for --help', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await runCli(['serve', '--help'], io)).toBe(0);
     expect(out.join('\n')).toContain('--no-open');
   });
 
   it('turns bad options into a StudioError message, not a stack trace', async () => {
-    const { io, err } = capture();
+    const { io, err } = captureIo();
     expect(await runCli(['serve', '--bogus'], io)).toBe(1);
     expect(err[0]).toMatch(/^Error: .*bogus/);
     expect(err[1]).toContain('serve --help');
-    const e2 = capture();
+    const e2 = captureIo();
     expect(await runCli(['serve', '--port', 'abc'], e2.io)).toBe(1);
     expect(e2.err[0]).toContain('Invalid port');
   });
@@ -55,7 +48,7 @@ describe('var-studio CLI', () => {
     mkdirSync(join(dir, 'r'));
     writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
     const ac = new AbortController();
-    const { io, out } = capture(ac.signal);
+    const { io, out } = captureIo(ac.signal);
     const done = runCli(['serve', '--port', '0', '--no-open', '--renderer', join(dir, 'r')], io);
     let url: string | undefined;
     for (let i = 0; i < 100 && !url; i++) {

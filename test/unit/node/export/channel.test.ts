@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../../../src/main/cli/commands/export';
-import type { CliIO } from '../../../../src/main/cli/types';
 import { createOnnxSession, runOnnx } from '../../../../src/node/export/onnx-run';
 import { loadWeightsFile } from '../../../../src/node/train/checkpoint';
 import { ModelCardSchema } from '../../../../src/shared/export';
@@ -12,6 +11,7 @@ import { buildModel } from '../../../../src/shared/model/build';
 import { buildChannelPruned, planChannelPruning, readWeights } from '../../../../src/shared/prune';
 import type { RunRecord } from '../../../../src/shared/run/record';
 import { maxAbs, trainedRun, tree } from '../../helpers/export';
+import { captureIo } from '../../helpers/cli';
 
 let root: string;
 let run: { record: RunRecord; runDir: string };
@@ -21,18 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
-  return { io, out, err };
-}
-
 describe('var-studio export --family channel', () => {
   it('writes the rebuilt smaller network: smaller file, the family and the channel counts in the card, the channel statement', async () => {
-    const dense = capture();
+    const dense = captureIo();
     expect(await exportCommand.run([run.runDir, '--sparsity', '0', '--format', 'onnx', '--latency-runs', '2'], dense.io)).toBe(0);
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'onnx', '--latency-runs', '2'], c.io),
     ).toBe(0);
@@ -72,14 +65,14 @@ describe('var-studio export --family channel', () => {
   });
 
   it('refuses what does not apply to the channel family', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--keep-first-last', '--format', 'onnx'], c.io),
     ).toBe(1);
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--criterion', 'l2', '--format', 'onnx'], c.io)).toBe(1);
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'blocks', '--format', 'onnx'], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/apply to the unstructured family[\s\S]*applies to --family channel[\s\S]*unknown --family "blocks"/);
-    const max = capture();
+    const max = captureIo();
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.99', '--family', 'channel', '--format', 'onnx'], max.io)).toBe(1);
     expect(max.err.join('\n')).toMatch(/at most \d+\.\d %/);
   });

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../../../src/main/cli/commands/export';
-import type { CliIO } from '../../../../src/main/cli/types';
 import { compileTflite, runTfliteBatch } from '../../../../src/node/export/litert';
 import { readOperatorCounts } from '../../../../src/node/export/tflite-schema';
 import { loadRunSamples } from '../../../../src/node/train/data';
@@ -12,6 +11,7 @@ import { ModelCardSchema, type ExportResult } from '../../../../src/shared/expor
 import { scoreProbabilities } from '../../../../src/shared/metrics';
 import type { RunRecord } from '../../../../src/shared/run/record';
 import { maxAbs, onDisk, prunedReference, trainedRun } from '../../helpers/export';
+import { captureIo } from '../../helpers/cli';
 
 let root: string;
 let run: { record: RunRecord; runDir: string };
@@ -21,16 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
-  return { io, out, err };
-}
-
 describe('var-studio export --format tflite', () => {
   it('writes model.tflite + card per precision, runs each back in LiteRT.js, scores it with the scoring module and times it against the dense .tflite', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run(
         [run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights', '--latency-runs', '3', '--json'],
@@ -90,14 +83,14 @@ describe('var-studio export --format tflite', () => {
   });
 
   it('exports the channel family as a smaller .tflite, and refuses int8-qdq as TFLite', async () => {
-    const dense = capture();
+    const dense = captureIo();
     expect(
       await exportCommand.run(
         [run.runDir, '--sparsity', '0', '--format', 'tflite', '--out', path.join(root, 'dense'), '--latency-runs', '2'],
         dense.io,
       ),
     ).toBe(0);
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--latency-runs', '2'], c.io),
     ).toBe(0);
@@ -106,7 +99,7 @@ describe('var-studio export --format tflite', () => {
     expect(text).toContain('Channel pruning removed whole conv channels');
     const file = path.join(run.runDir, 'exports', '0.5-channel-tflite-fp32', 'model.tflite');
     expect(fs.statSync(file).size).toBeLessThan(0.75 * fs.statSync(path.join(root, 'dense', 'model.tflite')).size);
-    const q = capture();
+    const q = captureIo();
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--format', 'tflite', '--weights', 'int8-qdq'], q.io)).toBe(1);
     expect(q.err.join('\n')).toMatch(/tflite int8-qdq cannot be written[\s\S]*int8-weights for TensorFlow\.js or TFLite/);
   });

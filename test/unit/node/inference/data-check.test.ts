@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictCommand } from '../../../../src/main/cli/commands/predict';
-import type { CliIO } from '../../../../src/main/cli/types';
 import { createServiceHost } from '../../../../src/main/services';
 import { createConfinement } from '../../../../src/main/services/confine';
 import { STUDIO_HOME_ENV } from '../../../../src/node/runs/home';
@@ -19,19 +18,13 @@ import { openDataset, checkTrainable } from '../../../../src/node/data';
 import { decodeNifti, encodeNifti1 } from '../../../../src/shared/data/nifti';
 import type { StudioError } from '../../../../src/shared/errors';
 import { trainTinyRun } from '../../helpers/sweep';
+import { captureIo } from '../../helpers/cli';
 
 const MNI = path.resolve('node_modules/nifti-test-data/tests/data/avg152T1_LR_nifti.nii.gz');
 let home: string;
 let runId: string;
 let nanScan: string;
 let blankScan: string;
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
-  return { io, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'predict-check-'));
@@ -75,7 +68,7 @@ describe('predict refuses scans training refuses', () => {
         [blankScan, /every voxel of the image is 0/],
       ] as const) {
         const out = path.join(home, 'out', path.basename(scan));
-        const c = capture();
+        const c = captureIo();
         expect(await predictCommand.run([runDir, '--in', scan, '--out', out], c.io)).toBe(1);
         const trained = await trainingRefusal(scan);
         expect(trained.what).toMatch(what);
@@ -86,7 +79,7 @@ describe('predict refuses scans training refuses', () => {
         expect(fs.existsSync(out)).toBe(false);
       }
       const out = path.join(home, 'out', 'accepted');
-      const c = capture();
+      const c = captureIo();
       expect(await predictCommand.run([runDir, '--in', nanScan, '--out', out, '--accept-data-issues', '--json'], c.io)).toBe(0);
       const summary = JSON.parse(c.text()) as { warnings: string[]; cases: { depth: number }[] };
       expect(summary.cases[0].depth).toBe(12);

@@ -4,22 +4,15 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../../src/main/cli/index';
 import { exportCommand } from '../../../../../src/main/cli/commands/export';
-import type { CliIO } from '../../../../../src/main/cli/types';
 import { ModelCardSchema } from '../../../../../src/shared/export';
 import type { RunRecord } from '../../../../../src/shared/run/record';
 import { newSweepId, runSweep } from '../../../../../src/node/sweep';
 import { SweepConfigSchema } from '../../../../../src/shared/sweep/config';
 import { onDisk, trainedRun, tree } from '../../../helpers/export';
+import { captureIo } from '../../../helpers/cli';
 
 let root: string;
 let run: { record: RunRecord; runDir: string };
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
-  return { io, out, err, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'exportjob-cli-'));
@@ -30,7 +23,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('var-studio export', () => {
   it('exports, prints the size report and the Dice of the exported file vs the float32 pruned model', async () => {
     const out = path.join(root, 'edge');
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run(
         [run.runDir, '--sparsity', '0.9', '--format', 'onnx', '--weights', 'int8', '--out', out, '--latency-runs', '3'],
@@ -68,7 +61,7 @@ describe('var-studio export', () => {
       backend: 'cpu',
     });
     const out = path.join(root, 'with-sweep');
-    const c = capture();
+    const c = captureIo();
     expect(
       await exportCommand.run([run.runDir, '--sparsity', '0.9', '--format', 'tfjs', '--out', out, '--latency-runs', '1', '--json'], c.io),
     ).toBe(0);
@@ -83,15 +76,15 @@ describe('var-studio export', () => {
   it('refuses to overwrite without --force, with a hint, and replaces with --force', async () => {
     const out = path.join(root, 'twice');
     const args = [run.runDir, '--sparsity', '0.5', '--format', 'tfjs', '--out', out, '--latency-runs', '1'];
-    expect(await runCli(['export', ...args], capture().io)).toBe(0);
+    expect(await runCli(['export', ...args], captureIo().io)).toBe(0);
     const before = fs.readFileSync(path.join(out, 'model.json'), 'utf8');
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(['export', ...args], c.io)).toBe(1);
     expect(c.errors()).toMatch(/already exist/);
     expect(c.errors()).toContain(path.join(out, 'model.json'));
     expect(c.errors()).toContain('--force');
     expect(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).toBe(before);
-    const f = capture();
+    const f = captureIo();
     expect(await runCli(['export', ...args, '--force', '--json'], f.io)).toBe(0);
     expect(JSON.parse(f.text()).artifacts[0].dir).toBe(out);
   });
@@ -115,13 +108,13 @@ describe('var-studio export', () => {
       ],
     ];
     for (const [args, msg] of cases) {
-      const c = capture();
+      const c = captureIo();
       expect(await runCli(['export', ...args], c.io), args.join(' ')).toBe(1);
       expect(c.errors(), args.join(' ')).toMatch(msg);
       // One message and a hint, never a stack trace.
       expect(c.errors(), args.join(' ')).not.toMatch(/Unexpected error|\n\s+at /);
     }
-    const h = capture();
+    const h = captureIo();
     expect(await runCli(['export', '--help'], h.io)).toBe(0);
     expect(h.text()).toContain('--keep-first-last');
   });

