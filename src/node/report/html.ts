@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { backendLabel } from '../../shared/backend';
 import type { Results } from '../../shared/experiment/results';
+import { MIN_BOOTSTRAP_CASES, type Verdict } from '../../shared/stats';
 import { ASCENT_LABELS, formatLambda } from '../../shared/train/optimizerConfig';
 import { failedTrainingText } from '../../shared/run/trainingCheck';
 import type { RunRecord } from '../../shared/run/record';
@@ -15,6 +16,7 @@ import { esc } from '../../shared/charts/svg';
 import { FLAIR_CHANNEL } from '../../shared/data/channels';
 import { percent } from '../../shared/format/percent';
 import { formatSeconds } from '../../shared/format/time';
+import { plural } from '../../shared/format/plural';
 
 export interface ReportInput {
   results: Results;
@@ -47,7 +49,12 @@ code{background:#f1f3f5;padding:0 3px;border-radius:3px}.small{font-size:12px;co
 
 function findingsHtml(r: Results): string {
   if (!r.findings.length) return '<p>No plain-versus-VAR pair with scored headline levels: nothing to compare.</p>';
-  const cls = { higher: 'finding', 'no clear difference': 'finding neutral', lower: 'finding neg' } as const;
+  const cls: Record<Verdict, string> = {
+    higher: 'finding',
+    'no clear difference': 'finding neutral',
+    lower: 'finding neg',
+    'too few cases to judge': 'finding neutral',
+  };
   const failed = r.runs.filter((x) => x.trainingCheck?.verdict === 'failed');
   const flagged = failed.length
     ? `<div class="finding neg">Failed training, left out of every comparison: ${failed.map((x) => `${esc(x.label)} seed ${x.seed} (${esc(failedTrainingText(x.trainingCheck!))})`).join('; ')}.</div>`
@@ -67,10 +74,10 @@ function comparisonTable(r: Results): string {
   if (!r.comparisons.length) return '';
   const rows = r.comparisons.map((c) => {
     const i = c.interval;
-    return `<tr><td>${esc(c.with.label)} − ${esc(c.without.label)}</td><td>${pct(c.sparsity)}</td><td>${c.perSeed.map((p) => `s${p.seed}: ${f(p.diff, 3)}`).join(', ') || '–'}</td><td>${i ? f(i.mean, 3) : '–'}</td><td>${i ? `${f(i.lo, 3)} to ${f(i.hi, 3)}` : '–'}</td><td class="small">${i ? (i.method === 't-over-seeds' ? `t, ${i.n} seeds` : `bootstrap, ${i.n} cases`) : ''}</td><td>${esc(c.verdict ?? 'nothing to compare')}</td><td class="small">${c.excluded.map((e) => `${esc(e.label)} s${e.seed}: ${esc(e.reason)}`).join('; ')}</td></tr>`;
+    return `<tr><td>${esc(c.with.label)} − ${esc(c.without.label)}</td><td>${pct(c.sparsity)}</td><td>${c.perSeed.map((p) => `s${p.seed}: ${f(p.diff, 3)}`).join(', ') || '–'}</td><td>${i ? f(i.mean, 3) : '–'}</td><td>${i ? `${f(i.lo, 3)} to ${f(i.hi, 3)}` : '–'}</td><td class="small">${i ? (i.method === 't-over-seeds' ? `t, ${plural(i.n, 'seed')}` : `bootstrap, ${plural(i.n, 'case')}`) : ''}</td><td>${esc(c.verdict ?? 'nothing to compare')}</td><td class="small">${c.excluded.map((e) => `${esc(e.label)} s${e.seed}: ${esc(e.reason)}`).join('; ')}</td></tr>`;
   });
   return `<table><tr><th>pair</th><th>sparsity</th><th>difference per seed</th><th>mean</th><th>95 % CI</th><th>interval</th><th>verdict</th><th>left out</th></tr>${rows.join('')}</table>
-<p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval only: above 0 "higher", below 0 "lower", otherwise "no clear difference".</p>`;
+<p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval only: above 0 "higher", below 0 "lower", otherwise "no clear difference"; a bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases gives "too few cases to judge" (too few distinct resamples to place its 2.5 % tails; the interval is still shown).</p>`;
 }
 
 function diceTable(r: Results): string {

@@ -5,9 +5,10 @@
  * word that the interval gives (src/shared/stats). A run whose training failed (no better than
  * predicting no lesion) is never averaged in: its seed's pair is left out and named.
  */
-import { bootstrapInterval, tInterval, verdictOf } from '../stats';
+import { bootstrapInterval, MIN_BOOTSTRAP_CASES, tInterval, verdictDiffers, verdictOf } from '../stats';
 import type { Comparison, Finding, ResultEntry, RunSummary } from './results';
 import { percent } from '../format/percent';
+import { plural } from '../format/plural';
 
 const pct = (x: number) => percent(x, { trim: true });
 const f2 = (x: number) => x.toFixed(2);
@@ -107,11 +108,15 @@ export function findings(comparisons: Comparison[], headlineLevels: number[]): F
       const how =
         i.method === 't-over-seeds'
           ? `Student t over ${i.n} seeds`
-          : `one seed: patient-level bootstrap over ${i.n} cases, which does not cover seed-to-seed variation`;
+          : `one seed: patient-level bootstrap over ${plural(i.n, 'case')}, which does not cover seed-to-seed variation`;
       const seeds = c.perSeed.map((p) => `${f2(p.with)} vs ${f2(p.without)}`).join(', ');
       const denseNote =
-        dense?.interval && c.sparsity > 0 && dense.verdict !== 'no clear difference'
+        dense?.interval && c.sparsity > 0 && verdictDiffers(dense.verdict)
           ? ` The dense models already differ (${signed(dense.interval.mean)} at 0 %), so part of this gap is not a pruning effect.`
+          : '';
+      const tooFew =
+        c.verdict === 'too few cases to judge'
+          ? ` A bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases cannot place the interval's 2.5 % tails; run two or more seeds, or score more cases.`
           : '';
       return {
         sparsity: c.sparsity,
@@ -120,7 +125,7 @@ export function findings(comparisons: Comparison[], headlineLevels: number[]): F
         verdict: c.verdict,
         text:
           `At ${pct(c.sparsity)} global sparsity, ${c.with.label} minus ${c.without.label}: mean per-case Dice difference ${signed(i.mean)} ` +
-          `(95 % CI ${signed(i.lo)} to ${signed(i.hi)}, ${how}; per seed ${seeds}): ${c.verdict}.${denseNote}${excluded}`,
+          `(95 % CI ${signed(i.lo)} to ${signed(i.hi)}, ${how}; per seed ${seeds}): ${c.verdict}.${tooFew}${denseNote}${excluded}`,
       };
     });
 }

@@ -4,6 +4,7 @@ import { optimizerMethods } from '../train/optimizerConfig';
 import { ExperimentConfigSchema } from './config';
 import { FalsePositiveRateSchema } from '../metrics/schemas';
 import { TrainingCheckSchema } from '../run/trainingCheck';
+import { VERDICTS } from '../stats/paired';
 
 const Stats = z.object({ mean: z.number().nullable(), std: z.number().nullable(), median: z.number().nullable() });
 
@@ -139,7 +140,7 @@ export const MissingCellSchema = z.object({
 });
 export type MissingCell = z.infer<typeof MissingCellSchema>;
 
-const VerdictSchema = z.enum(['higher', 'no clear difference', 'lower']);
+const VerdictSchema = z.enum(VERDICTS);
 
 export const ComparisonSchema = z.object({
   optimizer: z.enum(optimizerMethods),
@@ -161,7 +162,7 @@ export const ComparisonSchema = z.object({
       method: z.enum(['t-over-seeds', 'patient-bootstrap']),
     })
     .nullable(),
-  /** From the interval only: above 0 higher, below 0 lower, else no clear difference. */
+  /** From the interval only (src/shared/stats/paired.ts verdictOf): above 0 higher, below 0 lower, else no clear difference; a bootstrap over too few cases: too few cases to judge. */
   verdict: VerdictSchema.nullable(),
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;

@@ -10,14 +10,18 @@
  * record names which interval it is.
  *
  * The verdict words come only from the interval: "higher" when it lies above 0, "lower" when it
- * lies below 0, else "no clear difference".
+ * lies below 0, else "no clear difference" — except that a bootstrap over fewer than
+ * MIN_BOOTSTRAP_CASES cases gives "too few cases to judge" (see minBootstrapCases). The t interval
+ * needs two seeds, which tInterval already demands.
  */
 import jstatPkg from 'jstat';
 import { createRng } from '../rng';
 
 const { jStat } = jstatPkg;
 
-export type Verdict = 'higher' | 'no clear difference' | 'lower';
+/** THE verdict words: the results schema, the report and the CLI take them from here. */
+export const VERDICTS = ['higher', 'no clear difference', 'lower', 'too few cases to judge'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 export type IntervalMethod = 't-over-seeds' | 'patient-bootstrap';
 
 export interface Interval {
@@ -28,8 +32,42 @@ export interface Interval {
   method: IntervalMethod;
 }
 
-export function verdictOf(ci: { lo: number; hi: number }): Verdict {
+/**
+ * Distinct bootstrap resamples of n cases: multisets of size n from n items, C(2n-1, n)
+ * (1, 3, 10, 35, 126 for n = 1..5). Distinct resample means can only be fewer (ties).
+ */
+export function distinctResamples(n: number): number {
+  let c = 1;
+  for (let k = 1; k <= n; k++) c = (c * (n - 1 + k)) / k; // C(2n-1, n) = prod (n-1+k)/k
+  return Math.round(c);
+}
+
+/**
+ * Fewest cases for which a percentile bootstrap interval at `level` can mean anything. Each tail
+ * holds (1 - level)/2 of the resamples; for a tail to hold even one distinct resample mean while the
+ * interval's end sits at another, there must be at least 2/(1 - level) distinct means (40 at 95 %)
+ * — even if all were equally likely, and the extreme ones (every draw the same case, n^-n) are the
+ * rarest. Below that the interval is zero-width (1 case), the whole range, or set by a handful of
+ * single resamples: 95 % -> 5 cases (4 give only 35).
+ */
+export function minBootstrapCases(level = 0.95): number {
+  const needed = 2 / (1 - level);
+  let n = 1;
+  while (distinctResamples(n) < needed - 1e-9) n++;
+  return n;
+}
+
+export const MIN_BOOTSTRAP_CASES = minBootstrapCases(0.95);
+
+/** The verdict a 95 % interval gives (the one rule; see the file comment). */
+export function verdictOf(ci: Pick<Interval, 'n' | 'lo' | 'hi' | 'method'>): Verdict {
+  if (ci.method === 'patient-bootstrap' && ci.n < MIN_BOOTSTRAP_CASES) return 'too few cases to judge';
   return ci.lo > 0 ? 'higher' : ci.hi < 0 ? 'lower' : 'no clear difference';
+}
+
+/** Whether a verdict says the two differ (a direction), rather than no difference or no judgement. */
+export function verdictDiffers(v: Verdict | null): boolean {
+  return v === 'higher' || v === 'lower';
 }
 
 /** 95 % Student t interval of the mean of paired differences (n >= 2). */

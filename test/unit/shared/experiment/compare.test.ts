@@ -1,61 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareGroups, findings } from '../../../../src/shared/experiment/compare';
-import type { ResultEntry, RunSummary } from '../../../../src/shared/experiment/results';
 import { groupEntries } from '../../../../src/shared/experiment/summary';
 import { checkTraining } from '../../../../src/shared/run/trainingCheck';
-
-const stats = (mean: number | null) => ({ mean, std: 0, median: mean });
-const rate = { n: 0, withPrediction: 0, rate: null };
-function entry(varLambda: number, seed: number, sparsity: number, perCase: number[]): ResultEntry {
-  const mean = perCase.reduce((a, b) => a + b, 0) / perCase.length;
-  const group = varLambda ? 'sgd-var' : 'sgd';
-  return {
-    run: `${group} s${seed}`,
-    runId: `${group}-s${seed}`,
-    group,
-    label: varLambda ? 'SGD+VAR' : 'SGD',
-    optimizer: 'sgd',
-    varLambda,
-    seed,
-    sparsity,
-    overallSparsity: sparsity,
-    slices: 10,
-    cases: perCase.length,
-    lesionCases: perCase.length,
-    caseDice: stats(mean),
-    perCase: perCase.map((dice, i) => ({ caseId: `c${i}`, dice })),
-    lesionSliceDice: { ...stats(mean), n: 5 },
-    caseIoU: stats(mean),
-    hd95Pooled: stats(1),
-    hd95MaxDirected: stats(1),
-    hd95Unit: 'px',
-    falsePositiveEmptySlices: rate,
-    falsePositiveEmptyCases: rate,
-    backend: 'cpu',
-    trainSeconds: 1,
-    sweepSeconds: 1,
-  };
-}
-function run(e: ResultEntry, verdict: 'learned' | 'failed'): RunSummary {
-  return {
-    key: e.runId,
-    runId: e.runId,
-    name: e.run,
-    group: e.group,
-    label: e.label,
-    optimizer: 'sgd',
-    varLambda: e.varLambda,
-    seed: e.seed,
-    status: 'completed',
-    backend: 'cpu',
-    trainSeconds: 1,
-    sweepSeconds: 1,
-    finalValCaseDice: verdict === 'failed' ? 0 : 0.8,
-    trainingCheck: checkTraining(3, verdict === 'failed' ? 0 : 0.8, 0),
-    weights: { count: 1, std: 1, fracBelow1e3: 0 },
-    epochs: [],
-  };
-}
+import { entry, run } from '../../helpers/experiment';
 
 describe('experiment comparisons', () => {
   // Three seeds; per-seed mean per-case Dice at 95 %: SGD 0.5 / 0.6 / 0.4, SGD+VAR 0.6 / 0.8 / 0.7 -> d = 0.1, 0.2, 0.3.
@@ -97,15 +44,51 @@ describe('experiment comparisons', () => {
       ['sgd-s3', 3],
     ]);
     expect(c.interval!.method).toBe('patient-bootstrap');
-    // Seed 1: both cases +0.1 -> the bootstrap interval is exactly +0.1.
+    // Seed 1: both cases +0.1 -> the bootstrap interval is exactly +0.1, but two cases are too few to judge.
     expect(c.interval!.lo).toBeCloseTo(0.1, 12);
-    expect(c.verdict).toBe('higher');
+    expect(c.verdict).toBe('too few cases to judge');
     expect(findings([c], [0.95])[0].text).toMatch(/Left out: SGD\+VAR seed 2 \(failed training.*SGD seed 3/);
     const groups = groupEntries(entries, runs);
     const v = groups.find((g) => g.group === 'sgd-var')!;
     expect(v.runIds).toEqual(['sgd-var-s1', 'sgd-var-s3']);
     expect(v.excludedRunIds).toEqual(['sgd-var-s2']);
     expect(v.levels[0].caseDiceMean).toBeCloseTo((0.6 + 0.7) / 2, 12);
+  });
+
+  it('one seed: a bootstrap over fewer than 5 cases is shown, named, and gives no direction', () => {
+    // The lead's two-cells run: one seed, one test case, -0.21 -> a zero-width interval.
+    const one = [entry(0, 1, 0.9, [0.61]), entry(1e-4, 1, 0.9, [0.4])];
+    const [c] = compareGroups(
+      one,
+      one.map((e) => run(e, 'learned')),
+    );
+    expect(c.interval).toMatchObject({ n: 1, method: 'patient-bootstrap' });
+    expect(c.interval!.lo).toBeCloseTo(-0.21, 12);
+    expect(c.interval!.hi).toBeCloseTo(-0.21, 12);
+    expect(c.verdict).toBe('too few cases to judge');
+    const [f] = findings([c], [0.9]);
+    expect(f.verdict).toBe('too few cases to judge');
+    expect(f.text).toMatch(/95 % CI −0\.21 to −0\.21, one seed: patient-level bootstrap over 1 case, .*: too few cases to judge\./);
+    expect(f.text).toMatch(/fewer than 5 cases/);
+    expect(f.text).not.toMatch(/: lower\./);
+    // Five cases, each +0.1: enough distinct resamples, and the interval gives the direction.
+    const five = [entry(0, 1, 0.9, [0.4, 0.5, 0.6, 0.3, 0.2]), entry(1e-4, 1, 0.9, [0.5, 0.6, 0.7, 0.4, 0.3])];
+    const [d] = compareGroups(
+      five,
+      five.map((e) => run(e, 'learned')),
+    );
+    expect(d.interval).toMatchObject({ n: 5, method: 'patient-bootstrap' });
+    expect(d.verdict).toBe('higher');
+  });
+
+  it('the dense note is given only when the dense models differ in a direction', () => {
+    const rows = [entry(0, 1, 0, [0.61]), entry(1e-4, 1, 0, [0.4]), entry(0, 1, 0.9, [0.5]), entry(1e-4, 1, 0.9, [0.4])];
+    const cs = compareGroups(
+      rows,
+      rows.map((e) => run(e, 'learned')),
+    );
+    expect(cs.map((c) => c.verdict)).toEqual(['too few cases to judge', 'too few cases to judge']);
+    expect(findings(cs, [0.9])[0].text).not.toMatch(/dense models already differ/);
   });
 
   it('group levels carry the 95 % CI the charts draw: t over seeds, over the cases when one seed is left', () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, meanInterval, meanIntervalLabel, meanIntervalOf, tInterval, verdictOf } from '../../../../src/shared/stats';
+import {
+  bootstrapInterval,
+  distinctResamples,
+  meanInterval,
+  meanIntervalLabel,
+  meanIntervalOf,
+  MIN_BOOTSTRAP_CASES,
+  minBootstrapCases,
+  tInterval,
+  verdictOf,
+} from '../../../../src/shared/stats';
 
 describe('paired statistics', () => {
   it('t interval over seeds on known inputs', () => {
@@ -19,13 +29,35 @@ describe('paired statistics', () => {
   });
 
   it('verdict words come only from the interval', () => {
-    expect(verdictOf({ lo: 0.001, hi: 0.5 })).toBe('higher');
-    expect(verdictOf({ lo: 0, hi: 0.5 })).toBe('no clear difference');
-    expect(verdictOf({ lo: -0.5, hi: -0.001 })).toBe('lower');
+    const t = { n: 3, mean: 0, method: 't-over-seeds' } as const;
+    expect(verdictOf({ ...t, lo: 0.001, hi: 0.5 })).toBe('higher');
+    expect(verdictOf({ ...t, lo: 0, hi: 0.5 })).toBe('no clear difference');
+    expect(verdictOf({ ...t, lo: -0.5, hi: -0.001 })).toBe('lower');
+  });
+
+  it('a bootstrap over too few cases gives no verdict: C(2n-1, n) distinct resamples cannot hold 2.5 % tails', () => {
+    expect([1, 2, 3, 4, 5].map(distinctResamples)).toEqual([1, 3, 10, 35, 126]);
+    // 1 / 0.025 = 40 distinct resample means are needed; 4 cases give 35, 5 give 126.
+    expect(minBootstrapCases(0.95)).toBe(5);
+    expect(MIN_BOOTSTRAP_CASES).toBe(5);
+    // A 90 % interval needs 1 / 0.05 = 20: 4 cases (35) suffice, 3 (10) do not.
+    expect(minBootstrapCases(0.9)).toBe(4);
+    // One case: the zero-width interval of the lead's two-cells run; still computed and shown, no verdict.
+    const one = bootstrapInterval([0.61], [0.4]);
+    expect(one).toMatchObject({ n: 1, method: 'patient-bootstrap' });
+    expect(one.lo).toBeCloseTo(-0.21, 12);
+    expect(one.hi).toBeCloseTo(-0.21, 12);
+    expect(verdictOf(one)).toBe('too few cases to judge');
+    const plain = [0.5, 0.6, 0.7, 0.2, 0.4];
+    const up = plain.map((x) => x + 0.1);
+    expect(verdictOf(bootstrapInterval(plain.slice(0, 4), up.slice(0, 4)))).toBe('too few cases to judge');
+    expect(verdictOf(bootstrapInterval(plain, up))).toBe('higher');
+    // The case rule is the bootstrap's only: two seeds are enough for the t interval.
+    expect(verdictOf(tInterval([0.1, 0.101]))).toBe('higher');
   });
 
   it('patient-level paired bootstrap: exact when every case moves the same, seeded, covers the mean', () => {
-    const plain = [0.5, 0.6, 0.7, 0.2];
+    const plain = [0.5, 0.6, 0.7, 0.2, 0.4];
     const same = bootstrapInterval(
       plain,
       plain.map((x) => x + 0.1),
@@ -36,13 +68,13 @@ describe('paired statistics', () => {
     expect(same.method).toBe('patient-bootstrap');
     expect(verdictOf(same)).toBe('higher');
 
-    const withVar = [0.9, 0.1, 0.8, 0.3]; // differences +0.4, -0.5, +0.1, +0.1
+    const withVar = [0.9, 0.1, 0.8, 0.3, 0.4]; // differences +0.4, -0.5, +0.1, +0.1, 0
     const a = bootstrapInterval(plain, withVar);
     expect(a).toEqual(bootstrapInterval(plain, withVar));
-    expect(a.mean).toBeCloseTo(0.025, 12);
+    expect(a.mean).toBeCloseTo(0.02, 12);
     expect(a.lo).toBeLessThan(a.mean);
     expect(a.hi).toBeGreaterThan(a.mean);
-    // The interval of a mean of 4 resampled differences lies within [min, max] of the differences.
+    // The interval of a mean of 5 resampled differences lies within [min, max] of the differences.
     expect(a.lo).toBeGreaterThanOrEqual(-0.5 - 1e-12);
     expect(a.hi).toBeLessThanOrEqual(0.4 + 1e-12);
     expect(verdictOf(a)).toBe('no clear difference');
