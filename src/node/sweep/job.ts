@@ -2,7 +2,8 @@
  * The sweep job: for each run, load the trained weights once, then for every level prune a
  * COPY (pruneWeights never writes its input) or rebuild a channel-pruned network from them
  * (the config's family, ./levels.ts), optionally re-estimate BatchNorm, score every
- * slice of the split and store the level. The record is rewritten atomically after each
+ * slice of the split, measure the level's exported file (config `measure`, ./measure.ts) and
+ * store the level. The record is rewritten atomically after each
  * level, so a crash keeps the finished levels.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +24,7 @@ import { loadRunModel } from '../train/runModel';
 import { onnxScorer, tfjsScorer, type Scorer } from './scorer';
 import { SWEEP_LOCK_HINT, sweepsDir, writeSweepImages, writeSweepRecord } from './files';
 import { prepareLevel } from './levels';
+import { createLevelMeter, type LevelMeter } from './measure';
 import { acquireLock, type Lock } from '../fs/lock';
 import type { SweepOutcome, SweepProgress, SweepRunOutcome, SweepWorkerData } from './protocol';
 import { sampleChannel } from '../../shared/data/channels';
@@ -120,6 +122,7 @@ async function sweepRun(
   const now = new Date().toISOString();
   let record: SweepRecord | undefined;
   let model: tf.LayersModel | undefined;
+  let meter: LevelMeter | undefined;
   try {
     const loaded = await loadRunModel(store.paths(runId).dir);
     model = loaded.model;
@@ -146,7 +149,7 @@ async function sweepRun(
     const channels = run.config.model.inChannels;
     const mm = scored.every((s) => s.spacing);
     record = {
-      version: 3,
+      version: 4,
       sweepId,
       runId,
       runIds: opts.runIds,
@@ -165,6 +168,8 @@ async function sweepRun(
     await writeSweepImages(runsRoot, runId, sweepId, displayImages(scored, size, channels));
 
     const original = await readWeights(model);
+    // Before any level changes the model: the dense file every level's latency is timed against.
+    meter = await createLevelMeter(model, config, runId);
     const inputs = packImages(scored, size, channels);
     const calibration = config.bnReestimate
       ? pickCalibration(samples.train, config.bnReestimate.batches * config.bnReestimate.batchSize)
@@ -178,6 +183,7 @@ async function sweepRun(
       let bn: PruneLevel['bn'];
       let scorer: Scorer | undefined;
       let items: ScoreItem[];
+      let measured: PruneLevel['measured'];
       try {
         // Level 0 stays the trained model as is: it is the reference the drops are measured from.
         if (config.bnReestimate && sparsity > 0) {
@@ -187,6 +193,7 @@ async function sweepRun(
         }
         scorer = config.scorer === 'onnx' ? await onnxScorer(level.model, opts.onnxThreads ?? 1) : tfjsScorer(level.model);
         items = await predictSlices(scorer, scored, inputs, config, size, channels, mm, opts.signal, (f) => progress(li, f));
+        measured = await meter?.measure(level.model, sparsity);
       } finally {
         await scorer?.dispose();
         level.dispose();
@@ -200,6 +207,7 @@ async function sweepRun(
         perCase: scoring.perCase,
         ...(bn ? { bn } : {}),
         ...(scorer.onnxBytes ? { onnxBytes: scorer.onnxBytes } : {}),
+        ...(measured ? { measured } : {}),
         seconds: (performance.now() - t) / 1000,
       });
       record.seconds = (performance.now() - started) / 1000;
@@ -223,6 +231,7 @@ async function sweepRun(
     }
     return { runId, status, error: info };
   } finally {
+    await meter?.dispose().catch(() => undefined);
     model?.dispose();
   }
 }

@@ -9,6 +9,10 @@ export const DEFAULT_LEVELS: readonly number[] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0
 export const pruneFamilies = ['unstructured', 'channel'] as const;
 export type PruneFamily = (typeof pruneFamilies)[number];
 
+/** What a sweep measures of each level's exported file (see `measure` below). */
+export const sweepMeasures = ['none', 'size', 'latency'] as const;
+export type SweepMeasure = (typeof sweepMeasures)[number];
+
 export const SweepConfigSchema = z
   .object({
     /**
@@ -47,6 +51,15 @@ export const SweepConfigSchema = z
     batchSize: z.number().int().min(1).max(512).default(16),
     /** Score only the first N slices of the split (0 = all). */
     maxSlices: z.number().int().min(0).default(0),
+    /**
+     * What the device gets, per level (src/node/sweep/measure.ts): `size` (default, cheap) writes
+     * the level's fp32 ONNX file with the export's writer and records its bytes and gzip bytes;
+     * `latency` also times that file in onnxruntime-node (batch 1, 1 thread), `latencyRuns`
+     * interleaved rounds with the dense model after 3 warm-ups; `none` records neither.
+     */
+    measure: z.enum(sweepMeasures).default('size'),
+    /** `measure: 'latency'`: interleaved rounds (one run of the level's file, one of the dense file each). */
+    latencyRuns: z.number().int().min(1).max(200).default(20),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 /**
- * Reader for old sweep records. Version 2 lacks only the pruning family (see below). Version 1
+ * Reader for old sweep records. Versions 2 and 3 lack only newer fields (see below). Version 1
  * levels called their per-SLICE rows `perCase` and summarised them with a per-slice mean where an empty slice predicted empty counted 1. Such a
  * record is re-scored from its stored masks by the scoring module, so old and new sweeps show
  * the same numbers by the same policy.
@@ -42,14 +42,17 @@ const V1RecordSchema = z
   .passthrough();
 
 /**
- * A record of any version as the current one (3); throws a ZodError when it is none of them.
- * Version 2 only lacks the pruning family: its config reads as `family: 'unstructured'` (the
- * schema default), the only family there was.
+ * A record of any version as the current one (4); throws a ZodError when it is none of them.
+ * Version 3 only lacks the device measurements: its levels have no `measured` and its config
+ * says `measure: 'none'` (not the schema default, which would claim sizes that were never
+ * recorded). Version 2 also lacks the pruning family: its config reads as
+ * `family: 'unstructured'` (the schema default), the only family there was.
  */
 export function upgradeSweepRecord(raw: unknown): SweepRecord {
   const v = (raw as { version?: unknown } | null)?.version;
-  if (v === 2) {
-    return SweepRecordSchema.parse({ ...(raw as object), version: 3 });
+  if (v === 2 || v === 3) {
+    const r = raw as { config?: object };
+    return SweepRecordSchema.parse({ ...r, version: 4, config: { ...r.config, measure: 'none' } });
   }
   if (v !== 1) return SweepRecordSchema.parse(raw);
   const old = V1RecordSchema.parse(raw);
@@ -76,5 +79,5 @@ export function upgradeSweepRecord(raw: unknown): SweepRecord {
     const perSlice = scored.perSlice.map((s, i) => ({ ...s, hd95: s.hd95 === null ? null : rows[i].hd95, pred: rows[i].pred }));
     return { ...keep, summary: scored.summary, perSlice, perCase: scored.perCase };
   });
-  return SweepRecordSchema.parse({ ...old, version: 3, levels });
+  return SweepRecordSchema.parse({ ...old, version: 4, config: { ...old.config, measure: 'none' }, levels });
 }

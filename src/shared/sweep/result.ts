@@ -33,8 +33,39 @@ export const ChannelLevelSchema = z.object({
 export type ChannelLevel = z.infer<typeof ChannelLevelSchema>;
 
 /**
- * One pruning level of one run. Record version 3 (version 2 had no pruning family: all its
- * sweeps are unstructured; version 1 called the slice rows `perCase`).
+ * What the device gets at one level (sweep option `measure`): the level's fp32 ONNX file as the
+ * export writes it, and (measure `latency`) its wall time in onnxruntime-node timed interleaved
+ * with the dense model's file in the same call, so `speedup` is a same-run ratio.
+ */
+export const LevelMeasuredSchema = z.object({
+  /** Bytes of the written .onnx file and of it gzipped at level 9 (the export's size report rule). */
+  fileBytes: z.number().int().positive(),
+  gzipBytes: z.number().int().positive(),
+  latency: z
+    .object({
+      runtime: z.literal('onnxruntime-node'),
+      threads: z.number().int().positive(),
+      /** [N, H, W, C] of the timed input (batch 1). */
+      inputShape: z.array(z.number().int().positive()),
+      /** Interleaved rounds timed, after `warmup` untimed ones. */
+      runs: z.number().int().positive(),
+      warmup: z.number().int().nonnegative(),
+      medianMs: z.number().nonnegative(),
+      q25Ms: z.number().nonnegative(),
+      q75Ms: z.number().nonnegative(),
+      minMs: z.number().nonnegative(),
+      /** The dense (unpruned) model's file, timed in the same rounds. */
+      dense: z.object({ medianMs: z.number().nonnegative(), q25Ms: z.number().nonnegative(), q75Ms: z.number().nonnegative() }),
+      /** dense.medianMs / medianMs: above 1 the level runs faster than the dense model. */
+      speedup: z.number().positive(),
+    })
+    .optional(),
+});
+export type LevelMeasured = z.infer<typeof LevelMeasuredSchema>;
+
+/**
+ * One pruning level of one run. Record version 4 (version 3 had no `measured`; version 2 had no
+ * pruning family: all its sweeps are unstructured; version 1 called the slice rows `perCase`).
  */
 export const PruneLevelSchema = z.object({
   /** Requested fraction: sparsity (unstructured) or fraction of the channel target removed (channel). */
@@ -64,6 +95,8 @@ export const PruneLevelSchema = z.object({
   bn: z.object({ layers: z.number().int().nonnegative(), images: z.number().int().nonnegative() }).optional(),
   /** ONNX scoring: size of the exported model (the proof it loaded and ran). */
   onnxBytes: z.number().int().positive().optional(),
+  /** The level's exported file measured (config `measure`); absent with `none` and in records before version 4. */
+  measured: LevelMeasuredSchema.optional(),
   seconds: z.number().nonnegative(),
 });
 export type PruneLevel = z.infer<typeof PruneLevelSchema>;
@@ -73,7 +106,7 @@ export type SweepStatus = z.infer<typeof SweepStatusSchema>;
 
 /** `<runDir>/sweeps/<sweepId>.json`: one run's results of one sweep, rewritten atomically after every level. */
 export const SweepRecordSchema = z.object({
-  version: z.literal(3),
+  version: z.literal(4),
   sweepId: z.string().min(1),
   runId: z.string().min(1),
   /** Every run of the same sweep (a sweep may compare several runs). */

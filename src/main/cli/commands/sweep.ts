@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
-import { parseSweepConfig, pruneFamilies, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
+import { parseSweepConfig, pruneFamilies, type LevelMeasured, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
@@ -16,7 +16,8 @@ const USAGE = [
   'Usage: var-studio sweep RUN_DIR [RUN_DIR...] [--levels L1,L2,...] [--family unstructured|channel]',
   '                        [--criterion l1|l2|bn-gamma] [--target params|flops]',
   '                        [--scope global|layerwise] [--keep-first-last] [--reestimate-bn BATCHES]',
-  '                        [--scorer onnx|tfjs] [--split val|test] [--max-slices N] [--json]',
+  '                        [--scorer onnx|tfjs] [--split val|test] [--max-slices N]',
+  '                        [--measure none|size|latency] [--latency-runs N] [--json]',
   '',
   '  RUN_DIR            a completed run directory (holds run.json); several runs must share one runs folder',
   '  --levels           comma list of fractions in [0, 1] (default 0,0.5,0.7,0.8,0.85,0.9,0.95,0.98)',
@@ -32,6 +33,10 @@ const USAGE = [
   '  --scorer           onnx (default: exported and run in onnxruntime-node) or tfjs',
   '  --split            val (default) or test',
   '  --max-slices N     score only the first N slices (default 0 = all)',
+  "  --measure          what each level's exported fp32 ONNX file gets measured: size (default: file and",
+  '                     gzip bytes), latency (also onnxruntime-node wall time, batch 1, 1 thread, timed',
+  '                     interleaved with the dense model: the speed-up is a same-run ratio), or none',
+  '  --latency-runs N   --measure latency: interleaved rounds per level after 3 warm-ups (default 20)',
   '  --json             print the sweep records as JSON instead of the table',
   '',
   'Each level is scored by the studio scoring module (per-case Dice, the headline). Exits 1 with the',
@@ -56,6 +61,8 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
       scorer: { type: 'string' },
       split: { type: 'string' },
       'max-slices': { type: 'string' },
+      measure: { type: 'string' },
+      'latency-runs': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -85,12 +92,19 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
     ...(v.scorer ? { scorer: v.scorer } : {}),
     ...(v.split ? { split: v.split } : {}),
     ...(v['max-slices'] !== undefined ? { maxSlices: num(v['max-slices'], '--max-slices') } : {}),
+    ...(v.measure ? { measure: v.measure } : {}),
+    ...(v['latency-runs'] !== undefined ? { latencyRuns: num(v['latency-runs'], '--latency-runs') } : {}),
   });
   if (config.family === 'unstructured' && (v.criterion || v.target)) throw bad('--criterion and --target apply to --family channel');
   return { runsRoot: [...roots][0], runIds: dirs.map((d) => path.basename(d)), config, json: !!v.json };
 }
 
 const pct = (x: number) => percent(x);
+const measuredText = (m: LevelMeasured) =>
+  `ONNX fp32 file ${formatBytes(m.fileBytes)}, gzip ${formatBytes(m.gzipBytes)}` +
+  (m.latency
+    ? `, ${m.latency.medianMs.toFixed(2)} ms median in ${m.latency.runtime} (dense ${m.latency.dense.medianMs.toFixed(2)} ms in the same ${m.latency.runs} rounds: ${m.latency.speedup.toFixed(2)}x)`
+    : '');
 const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
 
 function table(r: SweepRecord, io: CliIO): void {
@@ -114,6 +128,7 @@ function table(r: SweepRecord, io: CliIO): void {
         `  ${pct(l.sparsity).padEnd(8)} ${pct(l.achieved).padEnd(8)} ${String(k.kernelParams.after).padEnd(12)}   ${pct(1 - k.flopsRemoved).padEnd(10)}   ${size.padEnd(9)}   ${dice}`,
       );
     } else io.out(`  ${pct(l.sparsity).padEnd(8)} ${pct(l.achieved).padEnd(8)} ${size.padEnd(9)}   ${dice}`);
+    if (l.measured) io.out(`           measured: ${measuredText(l.measured)}`);
   }
   if (r.error) io.out(`  stopped: ${r.error.what}. ${r.error.hint}`);
 }

@@ -38,7 +38,7 @@ describe('channel-pruning sweep', () => {
     const out = await sweep('sw-chan-1', { family: 'channel', levels: [0, 0.5, 0.75], scorer: 'onnx' });
     expect(out.status).toBe('completed');
     const rec = await readSweepRecord(root, runId, 'sw-chan-1');
-    expect(rec.version).toBe(3);
+    expect(rec.version).toBe(4);
     expect(rec.config.family).toBe('channel');
     expect(summarizeSweep(rec).family).toBe('channel');
     const [l0, l50, l75] = rec.levels;
@@ -107,13 +107,13 @@ describe('channel-pruning sweep', () => {
     expect(out.runs[0].error?.what).toMatch(/at most \d+\.\d %/);
 
     const file = sweepPaths(root, runId, 'sw-unst-0').record;
-    const v3 = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const { family: _f, channelCriterion: _c, channelTarget: _t, ...oldConfig } = v3.config;
-    fs.writeFileSync(file, JSON.stringify({ ...v3, version: 2, config: oldConfig }));
+    const v4 = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const { family: _f, channelCriterion: _c, channelTarget: _t, measure: _m, latencyRuns: _r, ...oldConfig } = v4.config;
+    fs.writeFileSync(file, JSON.stringify({ ...v4, version: 2, config: oldConfig }));
     const read = await readSweepRecord(root, runId, 'sw-unst-0');
-    expect(read.version).toBe(3);
+    expect(read.version).toBe(4);
     expect(read.config.family).toBe('unstructured');
-    expect(read.levels).toEqual(v3.levels);
+    expect(read.levels).toEqual(v4.levels);
   });
 
   it('var-studio sweep --family channel: prints each level (removed, weights kept, FLOPs, Dice) and stores the record', async () => {

@@ -162,8 +162,9 @@ describe('sweep records of version 1', () => {
     const file = path.join(run.runDir, 'sweeps', 'sw-old-layout.json');
     fs.writeFileSync(file, JSON.stringify({ ...v1, sweepId: 'sw-old-layout' }));
     const read = await readSweepRecord(root, run.record.id, 'sw-old-layout');
-    expect(read.version).toBe(3);
+    expect(read.version).toBe(4);
     expect(read.config.family).toBe('unstructured');
+    expect(read.config.measure).toBe('none');
     expect(read.levels.map((l) => l.summary)).toEqual(sweep.levels.map((l) => l.summary));
     expect(read.levels.map((l) => l.perSlice)).toEqual(sweep.levels.map((l) => l.perSlice));
     expect(read.levels.map((l) => l.perCase)).toEqual(sweep.levels.map((l) => l.perCase));

@@ -13,7 +13,7 @@ function record(dice: Record<number, number[]>): SweepRecord {
     .map(Number)
     .sort((a, b) => a - b);
   return {
-    version: 3,
+    version: 4,
     sweepId: 'sw-x',
     runId: 'r',
     runIds: ['r'],
@@ -37,6 +37,8 @@ function record(dice: Record<number, number[]>): SweepRecord {
       threshold: 0.5,
       batchSize: 1,
       maxSlices: 0,
+      measure: 'none',
+      latencyRuns: 20,
     },
     slices: [
       { caseId: 'a', index: 0, truth: '' },
