@@ -86,11 +86,14 @@ function channelSums(x: Float32Array, c: number, centre?: Float64Array): Float64
   return out;
 }
 
-/** y = x * a + b per channel, then max(0, .) when relu. */
+/**
+ * y = x * a + b per channel, then max(0, .) when relu. The ReLU is (v + |v|) / 2, which is
+ * exactly max(v, 0) for every finite v (and keeps a NaN a NaN): branch-free, so a random sign
+ * pattern costs no mispredicted branches (a `v > 0 ? v : 0` here ran about 8x slower).
+ */
 function affine(x: Float32Array, a: Float64Array, b: Float64Array, relu: boolean, y: Float32Array): void {
   const c = a.length;
   const total = x.length;
-  const lo = relu ? 0 : -Infinity;
   let k = 0;
   for (; k + 4 <= c; k += 4) {
     const a0 = a[k];
@@ -101,15 +104,24 @@ function affine(x: Float32Array, a: Float64Array, b: Float64Array, relu: boolean
     const b1 = b[k + 1];
     const b2 = b[k + 2];
     const b3 = b[k + 3];
-    for (let p = k; p < total; p += c) {
-      const v0 = x[p] * a0 + b0;
-      const v1 = x[p + 1] * a1 + b1;
-      const v2 = x[p + 2] * a2 + b2;
-      const v3 = x[p + 3] * a3 + b3;
-      y[p] = v0 > lo ? v0 : lo;
-      y[p + 1] = v1 > lo ? v1 : lo;
-      y[p + 2] = v2 > lo ? v2 : lo;
-      y[p + 3] = v3 > lo ? v3 : lo;
+    if (relu) {
+      for (let p = k; p < total; p += c) {
+        const v0 = x[p] * a0 + b0;
+        const v1 = x[p + 1] * a1 + b1;
+        const v2 = x[p + 2] * a2 + b2;
+        const v3 = x[p + 3] * a3 + b3;
+        y[p] = (v0 + Math.abs(v0)) * 0.5;
+        y[p + 1] = (v1 + Math.abs(v1)) * 0.5;
+        y[p + 2] = (v2 + Math.abs(v2)) * 0.5;
+        y[p + 3] = (v3 + Math.abs(v3)) * 0.5;
+      }
+    } else {
+      for (let p = k; p < total; p += c) {
+        y[p] = x[p] * a0 + b0;
+        y[p + 1] = x[p + 1] * a1 + b1;
+        y[p + 2] = x[p + 2] * a2 + b2;
+        y[p + 3] = x[p + 3] * a3 + b3;
+      }
     }
   }
   for (; k < c; k++) {
@@ -117,7 +129,7 @@ function affine(x: Float32Array, a: Float64Array, b: Float64Array, relu: boolean
     const bk = b[k];
     for (let p = k; p < total; p += c) {
       const v = x[p] * ak + bk;
-      y[p] = v > lo ? v : lo;
+      y[p] = relu ? (v + Math.abs(v)) * 0.5 : v;
     }
   }
 }
@@ -148,7 +160,11 @@ export function batchNormTrainForward(
   affine(x, a, b, relu, y);
 }
 
-/** Per channel: S1 = sum g, S2 = sum g (x - mean), with g = dy masked by y > 0 when y is given. */
+/**
+ * Per channel: S1 = sum g, S2 = sum g (x - mean), with g = dy masked by y > 0 when y is given.
+ * The mask is `+(y > 0)` (1 or 0), a compare without a branch: `y > 0 ? dy : 0` mispredicted on
+ * about every other pixel and ran about 7x slower. A masked dy contributes dy * 0, a zero.
+ */
 function gradientSums(
   dy: Float32Array,
   x: Float32Array,
@@ -173,20 +189,38 @@ function gradientSums(
     let b1 = 0;
     let b2 = 0;
     let b3 = 0;
-    for (let p = k; p < total; p += c) {
-      // Masked by the ReLU: a zero output passed no gradient.
-      const g0 = y && !(y[p] > 0) ? 0 : dy[p];
-      const g1 = y && !(y[p + 1] > 0) ? 0 : dy[p + 1];
-      const g2 = y && !(y[p + 2] > 0) ? 0 : dy[p + 2];
-      const g3 = y && !(y[p + 3] > 0) ? 0 : dy[p + 3];
-      a0 += g0;
-      a1 += g1;
-      a2 += g2;
-      a3 += g3;
-      b0 += g0 * (x[p] - m0);
-      b1 += g1 * (x[p + 1] - m1);
-      b2 += g2 * (x[p + 2] - m2);
-      b3 += g3 * (x[p + 3] - m3);
+    // Two copies of one loop: a `y ?` inside it made V8's code for both cases slower.
+    if (y) {
+      for (let p = k; p < total; p += c) {
+        // Masked by the ReLU: a zero output passed no gradient.
+        const g0 = dy[p] * +(y[p] > 0);
+        const g1 = dy[p + 1] * +(y[p + 1] > 0);
+        const g2 = dy[p + 2] * +(y[p + 2] > 0);
+        const g3 = dy[p + 3] * +(y[p + 3] > 0);
+        a0 += g0;
+        a1 += g1;
+        a2 += g2;
+        a3 += g3;
+        b0 += g0 * (x[p] - m0);
+        b1 += g1 * (x[p + 1] - m1);
+        b2 += g2 * (x[p + 2] - m2);
+        b3 += g3 * (x[p + 3] - m3);
+      }
+    } else {
+      for (let p = k; p < total; p += c) {
+        const g0 = dy[p];
+        const g1 = dy[p + 1];
+        const g2 = dy[p + 2];
+        const g3 = dy[p + 3];
+        a0 += g0;
+        a1 += g1;
+        a2 += g2;
+        a3 += g3;
+        b0 += g0 * (x[p] - m0);
+        b1 += g1 * (x[p + 1] - m1);
+        b2 += g2 * (x[p + 2] - m2);
+        b3 += g3 * (x[p + 3] - m3);
+      }
     }
     s1[k] = a0;
     s1[k + 1] = a1;
@@ -202,7 +236,7 @@ function gradientSums(
     let a = 0;
     let b = 0;
     for (let p = k; p < total; p += c) {
-      const g = y && !(y[p] > 0) ? 0 : dy[p];
+      const g = y ? dy[p] * +(y[p] > 0) : dy[p];
       a += g;
       b += g * (x[p] - m);
     }
@@ -257,15 +291,24 @@ export function batchNormTrainBackward(
     const o1 = g0[k + 1];
     const o2 = g0[k + 2];
     const o3 = g0[k + 3];
-    for (let p = k; p < total; p += c) {
-      dx[p] = (y && !(y[p] > 0) ? 0 : sc0 * dy[p]) + gx0 * x[p] + o0;
-      dx[p + 1] = (y && !(y[p + 1] > 0) ? 0 : sc1 * dy[p + 1]) + gx1 * x[p + 1] + o1;
-      dx[p + 2] = (y && !(y[p + 2] > 0) ? 0 : sc2 * dy[p + 2]) + gx2 * x[p + 2] + o2;
-      dx[p + 3] = (y && !(y[p + 3] > 0) ? 0 : sc3 * dy[p + 3]) + gx3 * x[p + 3] + o3;
+    if (y) {
+      for (let p = k; p < total; p += c) {
+        dx[p] = sc0 * dy[p] * +(y[p] > 0) + gx0 * x[p] + o0;
+        dx[p + 1] = sc1 * dy[p + 1] * +(y[p + 1] > 0) + gx1 * x[p + 1] + o1;
+        dx[p + 2] = sc2 * dy[p + 2] * +(y[p + 2] > 0) + gx2 * x[p + 2] + o2;
+        dx[p + 3] = sc3 * dy[p + 3] * +(y[p + 3] > 0) + gx3 * x[p + 3] + o3;
+      }
+    } else {
+      for (let p = k; p < total; p += c) {
+        dx[p] = sc0 * dy[p] + gx0 * x[p] + o0;
+        dx[p + 1] = sc1 * dy[p + 1] + gx1 * x[p + 1] + o1;
+        dx[p + 2] = sc2 * dy[p + 2] + gx2 * x[p + 2] + o2;
+        dx[p + 3] = sc3 * dy[p + 3] + gx3 * x[p + 3] + o3;
+      }
     }
   }
   for (; k < c; k++) {
-    for (let p = k; p < total; p += c) dx[p] = (y && !(y[p] > 0) ? 0 : scale[k] * dy[p]) + gx[k] * x[p] + g0[k];
+    for (let p = k; p < total; p += c) dx[p] = (y ? scale[k] * dy[p] * +(y[p] > 0) : scale[k] * dy[p]) + gx[k] * x[p] + g0[k];
   }
 }
 
