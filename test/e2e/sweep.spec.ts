@@ -14,11 +14,13 @@ mkdirSync(SHOTS, { recursive: true });
 const RUNS = ['e2e-sweep-sgd', 'e2e-sweep-var'];
 
 test.beforeAll(async () => {
+  // The fixture trains two one-epoch runs (about 15 s on a loaded 2-core machine).
+  test.setTimeout(150_000);
   // Runs of the same names from an earlier pass (e.g. --repeat-each) would double the selection.
   await deleteRuns((name) => RUNS.includes(name));
   execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/sweep-runs.ts', E2E_HOME], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 60_000,
+    timeout: 120_000,
   });
 });
 
@@ -279,5 +281,7 @@ test('Export view, channel family as ONNX and TFLite: the rebuilt network is sav
   await expect(page.getByTestId('size-report').locator('tbody tr').nth(1)).toContainText('LiteRT.js');
   await expect(page.getByTestId('export-verdicts')).toContainText(/tflite fp32: .*Dice.*\(vs the dense float32 model in litert\.js\)/);
   await expect(page.getByTestId('model-card')).toContainText('rebuilt smaller');
+  // The fixture's runs trained their one epoch: the card counts it from the exported weights.
+  await expect(page.getByTestId('model-card')).toContainText('Epochs: 1 of 1');
   await page.screenshot({ path: `${SHOTS}/export-channel.png`, fullPage: true });
 });

@@ -63,6 +63,8 @@ const HOW_TO_LOAD: Record<ExportFormat, string> = {
 export interface CardInput {
   record: RunRecord;
   weightsSource: 'final' | 'checkpoint';
+  /** Epochs the exported weights were trained for (RunStore.trainedWeights); undefined: weights saved without the count. */
+  weightsEpochs: number | undefined;
   parameters: number;
   prune: PruneSummary;
   kernels: { total: number; nonZero: number };
@@ -182,7 +184,9 @@ export function buildModelCard(c: CardInput): ModelCard {
       ...(o.method.startsWith('cram') ? { cramSparsities: o.cramSparsities } : {}),
       ...(o.method !== 'sgd' && o.varLambda > 0 ? { ascent: o.ascent } : {}),
       epochs: cfg.epochs,
-      epochsCompleted: r.epochs.length,
+      // What the exported weights went through, not the record's history (which can miss an epoch
+      // checkpointed just before a crash); weights saved without the count fall back to the history.
+      epochsCompleted: c.weightsEpochs ?? r.epochs.length,
       batchSize: cfg.batchSize,
       backend: { name: r.backend.name, detail: r.backend.detail, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) },
     },

@@ -186,6 +186,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
       const card = buildModelCard({
         record: src.record,
         weightsSource: src.weights,
+        weightsEpochs: src.weightsEpochs,
         parameters: prep.parameters,
         prune: prep.prune,
         kernels: prep.kernels,

@@ -81,6 +81,7 @@ export async function previewExport(
     const card = buildModelCard({
       record: r,
       weightsSource: prep.src.weights,
+      weightsEpochs: prep.src.weightsEpochs,
       parameters: prep.parameters,
       prune: { ...prep.prune, batchNormReestimated: req.reestimateBatchNorm },
       kernels: prep.kernels,

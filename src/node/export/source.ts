@@ -13,6 +13,8 @@ export interface RunSource {
   /** Which weights are exported: the completed run's model, or its last checkpoint. */
   weights: TrainedWeights['kind'];
   weightsFile: string;
+  /** Epochs the exported weights were trained for (RunStore.trainedWeights). */
+  weightsEpochs: TrainedWeights['epochs'];
 }
 
 /** Opens `runDir` (a folder holding run.json) and finds the weights to export, without loading them. */
@@ -37,7 +39,7 @@ export async function openRunSource(runDir: string): Promise<RunSource> {
       hint: 'Wait for the first epoch to finish, or train the run again',
     });
   }
-  return { runDir: dir, record, weights: weights.kind, weightsFile: weights.file };
+  return { runDir: dir, record, weights: weights.kind, weightsFile: weights.file, weightsEpochs: weights.epochs };
 }
 
 /** A fresh model of the run's architecture with its trained weights (the caller disposes it). */

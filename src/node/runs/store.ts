@@ -6,7 +6,7 @@ import { StudioError } from '../../shared/errors';
 import { withLegacyAscent, type RunConfig } from '../../shared/run/config';
 import { RunRecordSchema, type RunRecord } from '../../shared/run/record';
 import { writeFileAtomic } from '../fs/atomic';
-import { resolveSwappedDir } from './dirSwap';
+import { COMPLETE_MARK, resolveSwappedDir } from './dirSwap';
 import { studioHome } from './home';
 
 export { STUDIO_HOME_ENV } from './home';
@@ -24,6 +24,12 @@ export interface TrainedWeights {
   /** 'final' = model/ of a completed run; 'checkpoint' = end of the last finished epoch. */
   kind: 'final' | 'checkpoint';
   file: string;
+  /**
+   * Epochs these weights were trained for, from the state.json written with them (model/:
+   * `epochs`, checkpoint/: `epochsDone`); undefined when it does not say. The record's epoch history
+   * can lack an epoch whose checkpoint was written just before a crash, so it is not this count.
+   */
+  epochs: number | undefined;
 }
 
 /**
@@ -42,6 +48,16 @@ export interface RunPaths {
   record: string;
   checkpoint: string;
   model: string;
+}
+
+/** The epoch count in a weights folder's state.json (see TrainedWeights.epochs). */
+function weightsEpochs(dir: string, field: 'epochs' | 'epochsDone'): number | undefined {
+  try {
+    const n = (JSON.parse(fs.readFileSync(path.join(dir, COMPLETE_MARK), 'utf8')) as Record<string, unknown>)[field];
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -70,7 +86,8 @@ export class RunStore {
     const p = this.paths(id);
     for (const [kind, base] of [['final', p.model], ['checkpoint', p.checkpoint]] as const) {
       const dir = resolveSwappedDir(base);
-      if (dir && fs.existsSync(path.join(dir, WEIGHTS_FILE))) return { kind, file: path.join(dir, WEIGHTS_FILE) };
+      if (dir && fs.existsSync(path.join(dir, WEIGHTS_FILE)))
+        return { kind, file: path.join(dir, WEIGHTS_FILE), epochs: weightsEpochs(dir, kind === 'final' ? 'epochs' : 'epochsDone') };
     }
     return undefined;
   }
