@@ -106,12 +106,17 @@ export async function compileTflite(bytes: Uint8Array, opts: { threads?: number 
 
 /** Runs the model on one input of its fixed shape and returns the first output's values. */
 export async function runTflite(model: CompiledModel, input: Float32Array, shape: number[]): Promise<Float32Array> {
+  return (await runTfliteOutputs(model, input, shape))[0];
+}
+
+/** Runs the model on one input of its fixed shape and returns every output's values, in signature order. */
+export async function runTfliteOutputs(model: CompiledModel, input: Float32Array, shape: number[]): Promise<Float32Array[]> {
   const lrt = await loadLiteRtRuntime();
   const x = new lrt.Tensor(input, shape);
   try {
     const outs = await model.run(x);
     try {
-      return Float32Array.from(outs[0].toTypedArray() as Float32Array);
+      return outs.map((o) => Float32Array.from(o.toTypedArray() as Float32Array));
     } finally {
       for (const o of outs) o.delete();
     }

@@ -8,14 +8,10 @@
  */
 import type { onnx as O } from 'onnx-proto';
 import { onnx } from './onnx-proto';
-import { quantizeInt8PerChannel } from './quantize';
+import type { Range } from './calibration';
+import { activationParams, quantizeInt8PerChannel } from './quantize';
 
 const DT = onnx.TensorProto.DataType;
-
-export interface Range {
-  min: number;
-  max: number;
-}
 
 function floats(t: O.ITensorProto): Float32Array {
   const raw = t.rawData as Uint8Array;
@@ -134,14 +130,8 @@ export function calibrationTensors(groups: ConvGroup[], g: O.IGraphProto): strin
   return [...new Set([...groups.flatMap((c) => [c.input, c.output]), ...moved])];
 }
 
-/** uint8 asymmetric parameters of a range (widened to hold 0, so zero padding is exact). */
-export function uint8Params(r: Range): { scale: number; zeroPoint: number } {
-  const lo = Math.min(0, r.min);
-  const hi = Math.max(0, r.max);
-  const scale = hi > lo ? Math.fround((hi - lo) / 255) : 1;
-  const zeroPoint = Math.max(0, Math.min(255, Math.round(-lo / scale)));
-  return { scale, zeroPoint };
-}
+/** uint8 asymmetric parameters of a range (quantize.ts: the activation rule of both static int8 exports). */
+export const uint8Params = (r: Range) => activationParams(r, 'uint8');
 
 export interface QdqStats {
   kernelElements: number;

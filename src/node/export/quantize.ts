@@ -1,5 +1,6 @@
 /**
- * Weight-only quantization shared by the ONNX and tfjs writers. Only rank>1 kernels are
+ * Quantization rules shared by the writers: weight-only (ONNX, tfjs, TFLite), and the activation
+ * parameters of the static int8 exports (ONNX int8-qdq, TFLite int8-full). Only rank>1 kernels are
  * quantized (they are >99 % of the bytes); biases and BatchNorm parameters stay float32,
  * because a small rounding of a BN variance moves every activation after it.
  */
@@ -94,4 +95,17 @@ export function quantizeUint8Affine(values: Float32Array): Uint8Affine {
   const q = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) q[i] = Math.max(0, Math.min(255, Math.round(values[i] / scale) + zeroPoint));
   return { q, scale, min };
+}
+
+/**
+ * Asymmetric 8-bit parameters of a calibrated activation range, widened to hold 0 so that zero
+ * padding is exact: scale = (max - min) / 255, uint8 zero point in [0, 255]; the int8 zero point
+ * (TFLite's int8 activations) is the uint8 one minus 128, in [-128, 127].
+ */
+export function activationParams(r: { min: number; max: number }, type: 'uint8' | 'int8'): { scale: number; zeroPoint: number } {
+  const lo = Math.min(0, r.min);
+  const hi = Math.max(0, r.max);
+  const scale = hi > lo ? Math.fround((hi - lo) / 255) : 1;
+  const zeroPoint = Math.max(0, Math.min(255, Math.round(-lo / scale)));
+  return { scale, zeroPoint: type === 'uint8' ? zeroPoint : zeroPoint - 128 };
 }

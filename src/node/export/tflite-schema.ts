@@ -23,6 +23,7 @@ export const BuiltinOperator = {
   MUL: 18,
   RELU: 19,
   RESIZE_NEAREST_NEIGHBOR: 97,
+  QUANTIZE: 114,
 } as const;
 export type OpName = keyof typeof BuiltinOperator;
 
@@ -52,8 +53,8 @@ export interface TensorDef {
   /** Index into the model's buffers; 0 = no data (the always-empty buffer 0). */
   buffer: number;
   name: string;
-  /** Per-channel symmetric quantization (zero points 0) along `dimension`. */
-  quantization?: { scale: Float32Array; dimension: number };
+  /** Affine quantization, real = scale * (q - zeroPoint): per channel along `dimension` (zero points 0 when absent), or per tensor (one scale). */
+  quantization?: { scale: Float32Array; zeroPoint?: number[]; dimension: number };
 }
 
 export interface OperatorDef {
@@ -150,9 +151,10 @@ function tensor(b: flatbuffers.Builder, t: TensorDef): flatbuffers.Offset {
   if (t.quantization) {
     // QuantizationParameters: min 0, max 1, scale 2, zero_point 3, details_type 4, details 5, quantized_dimension 6
     const scale = floatVector(b, t.quantization.scale);
+    const zp = t.quantization.zeroPoint;
     const zero = longVector(
       b,
-      Array.from(t.quantization.scale, () => 0n),
+      Array.from(t.quantization.scale, (_, i) => BigInt(zp?.[i] ?? 0)),
     );
     b.startObject(7);
     b.addFieldOffset(2, scale, 0);
@@ -285,35 +287,66 @@ export function writeTfliteModel(m: ModelDef): Uint8Array {
   return b.asUint8Array().slice();
 }
 
+/** What `readTfliteModel` reads back from a file: enough to check what a runtime will compute in. */
+export interface ReadTflite {
+  opcodes: { name: string; version: number }[];
+  tensors: { name: string; type: number; scale: number[]; zeroPoint: number[] }[];
+  operators: { opcode: number; inputs: number[]; outputs: number[] }[];
+}
+
 /**
- * The builtin operators a .tflite file uses, with how often each occurs over all subgraphs, read
- * from the file itself (Model.operator_codes and each Operator.opcode_index). Codes this writer
- * does not name are reported as BUILTIN_<code>.
+ * Reads the operator codes (with versions), the tensors (type, quantization) and the operators of
+ * the first subgraph of a .tflite file. Codes this writer does not name are BUILTIN_<code>.
  */
-export function readOperatorCounts(bytes: Uint8Array): Record<string, number> {
+export function readTfliteModel(bytes: Uint8Array): ReadTflite {
   const bb = new flatbuffers.ByteBuffer(bytes);
   if (!bb.__has_identifier('TFL3')) throw new Error('not a TFLite flatbuffer (no TFL3 identifier)');
   const field = (table: number, id: number) => bb.__offset(table, 4 + 2 * id);
-  const vector = (table: number, id: number): number[] => {
+  const tables = (table: number, id: number): number[] => {
     const o = field(table, id);
     if (!o) return [];
     const start = bb.__vector(table + o);
     return Array.from({ length: bb.__vector_len(table + o) }, (_, i) => bb.__indirect(start + 4 * i));
   };
+  const scalars = (table: number, id: number, size: 4 | 8, read: (at: number) => number): number[] => {
+    const o = field(table, id);
+    if (!o) return [];
+    const start = bb.__vector(table + o);
+    return Array.from({ length: bb.__vector_len(table + o) }, (_, i) => read(start + size * i));
+  };
+  const int = (table: number, id: number, def: number) => (field(table, id) ? bb.readInt32(table + field(table, id)) : def);
   const names = new Map<number, string>(Object.entries(BuiltinOperator).map(([k, v]) => [v, k]));
   const model = bb.readInt32(bb.position()) + bb.position();
-  const codes = vector(model, 1).map((t) => {
+  const opcodes = tables(model, 1).map((t) => {
     const deprecated = field(t, 0) ? bb.readInt8(t + field(t, 0)) : 0;
-    const builtin = field(t, 3) ? bb.readInt32(t + field(t, 3)) : 0;
-    return Math.max(deprecated, builtin); // the rule TFLite readers use for the two code fields
+    const code = Math.max(deprecated, int(t, 3, 0)); // the rule TFLite readers use for the two code fields
+    return { name: names.get(code) ?? `BUILTIN_${code}`, version: int(t, 2, 1) };
   });
+  const [sg] = tables(model, 2);
+  const tensors = tables(sg, 0).map((t) => {
+    const q = field(t, 4) ? bb.__indirect(t + field(t, 4)) : 0;
+    return {
+      name: field(t, 3) ? (bb.__string(t + field(t, 3)) as string) : '',
+      type: field(t, 1) ? bb.readInt8(t + field(t, 1)) : 0,
+      scale: q ? scalars(q, 2, 4, (at) => bb.readFloat32(at)) : [],
+      zeroPoint: q ? scalars(q, 3, 8, (at) => Number(bb.readInt64(at))) : [],
+    };
+  });
+  const operators = tables(sg, 3).map((op) => ({
+    opcode: field(op, 0) ? bb.readUint32(op + field(op, 0)) : 0,
+    inputs: scalars(op, 1, 4, (at) => bb.readInt32(at)),
+    outputs: scalars(op, 2, 4, (at) => bb.readInt32(at)),
+  }));
+  return { opcodes, tensors, operators };
+}
+
+/** The builtin operators a .tflite file uses, with how often each occurs, read from the file itself. */
+export function readOperatorCounts(bytes: Uint8Array): Record<string, number> {
+  const m = readTfliteModel(bytes);
   const counts: Record<string, number> = {};
-  for (const sg of vector(model, 2)) {
-    for (const op of vector(sg, 3)) {
-      const code = codes[field(op, 0) ? bb.readUint32(op + field(op, 0)) : 0];
-      const name = names.get(code) ?? `BUILTIN_${code}`;
-      counts[name] = (counts[name] ?? 0) + 1;
-    }
+  for (const op of m.operators) {
+    const name = m.opcodes[op.opcode].name;
+    counts[name] = (counts[name] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportTfliteModel } from '../../../../src/node/export/tflite';
-import { readOperatorCounts } from '../../../../src/node/export/tflite-schema';
+import { readOperatorCounts, readTfliteModel } from '../../../../src/node/export/tflite-schema';
 import { compileTflite, runTfliteBatch } from '../../../../src/node/export/litert';
 import type { WeightStorage } from '../../../../src/node/export/onnx-builder';
 import { applyToModel, pruneWeights, readWeights } from '../../../../src/shared/prune';
@@ -60,7 +60,7 @@ async function compare(
   m: tf.LayersModel,
   storage: WeightStorage,
   n = 2,
-): Promise<{ maxAbs: number; spread: number; ops: Record<string, number> }> {
+): Promise<{ maxAbs: number; spread: number; ops: Record<string, number>; versions: Record<string, number[]> }> {
   const e = exportTfliteModel(m, { weights: storage });
   const shape = [n, ...(m.inputs[0].shape.slice(1) as number[])] as [number, number, number, number];
   const x = tf.randomNormal(shape, 0, 1, 'float32', 42);
@@ -75,7 +75,9 @@ async function compare(
   const mean = ref.reduce((a, v) => a + v, 0) / ref.length;
   const spread = Math.sqrt(ref.reduce((a, v) => a + (v - mean) ** 2, 0) / ref.length);
   expect(readOperatorCounts(e.bytes)).toEqual(e.operators); // the file declares the operator set the writer reports
-  return { maxAbs, spread, ops: e.operators };
+  const versions: Record<string, number[]> = {};
+  for (const o of readTfliteModel(e.bytes).opcodes) versions[o.name] = [...(versions[o.name] ?? []), o.version];
+  return { maxAbs, spread, ops: e.operators, versions };
 }
 
 /** fp32: the bar. fp16 / int8 kernels are rounded, so their bounds are wider (as for ONNX). */
@@ -107,6 +109,9 @@ describe('TFLite export, run in LiteRT.js (round trip and parity with tfjs)', ()
       });
       expect(r.ops.ADD).toBe(2);
       expect(r.ops.DEQUANTIZE ?? 0).toBe(storage === 'fp32' ? 0 : 5);
+      // op_version.cc: DEQUANTIZE of float16 is 3, of per-channel int8 5; float CONV_2D is 1 (dilated too).
+      expect(r.versions.DEQUANTIZE).toEqual({ fp32: undefined, fp16: [3], 'int8-weights': [5] }[storage]);
+      expect(r.versions.CONV_2D).toEqual([1]);
     });
   }
 
