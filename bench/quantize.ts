@@ -1,15 +1,16 @@
 /**
  * int8 on the reference model (docs/quantization.md): the dense float32 ONNX file against
- * int8-weights (weight-only, smallest file) and int8-qdq (static int8, integer kernels), and the
- * TensorFlow.js files, all through the export job itself (the numbers `var-studio export` prints:
+ * int8-weights (weight-only, smallest file) and int8-qdq (static int8, integer kernels), the
+ * TensorFlow.js files, and the TFLite files (fp32, int8-weights, int8-full: full-integer int8), all through the export job itself (the numbers `var-studio export` prints:
  * latency in each file's own runtime timed interleaved with the dense float32 model, file and
  * gzip size, per-case Dice of the file on the validation split, the verdict).
  *
- *   npx tsx bench/quantize.ts [--home DIR] [--epochs 2] [--runs 50] [--run RUN_ID] [--formats onnx,tfjs]
+ *   npx tsx bench/quantize.ts [--home DIR] [--epochs 2] [--runs 50] [--run RUN_ID] [--formats onnx,tfjs,tflite]
  *
  * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder; the same
  * data and optimizer as bench/families.ts: bench/reference.ts), then exports it dense (sparsity 0) as ONNX fp32,
- * int8-weights, int8-qdq and tfjs fp32, int8-weights. `--run` reuses a trained run in DIR.
+ * int8-weights, int8-qdq, tfjs fp32, int8-weights and (with tflite in --formats) TFLite fp32,
+ * int8-weights, int8-full; a precision a format cannot write is skipped. `--run` reuses a trained run in DIR.
  * Prints a Markdown table and the JSON of every artifact's size report.
  */
 import * as fs from 'node:fs';
@@ -30,7 +31,7 @@ const { values: v } = parseArgs({
     formats: { type: 'string' },
   },
 });
-const formats = (v.formats ?? 'onnx,tfjs').split(',') as ('onnx' | 'tfjs')[];
+const formats = (v.formats ?? 'onnx,tfjs').split(',') as ('onnx' | 'tfjs' | 'tflite')[];
 const home = path.resolve(v.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-quantize-')));
 const runsRoot = path.join(home, 'runs');
 const epochs = Number(v.epochs ?? 2);
@@ -51,7 +52,7 @@ const r = await runExportJob(
     keepFirstLast: false,
     reestimateBatchNorm: false,
     formats,
-    weights: ['fp32', 'int8-weights', 'int8-qdq'],
+    weights: ['fp32', 'int8-weights', 'int8-qdq', 'int8-full'],
     outDir: out,
     overwrite: false,
   },
@@ -71,7 +72,7 @@ for (const a of r.artifacts) {
   const v2 = s.verdict!;
   const ops = a.check.ops
     ? Object.entries(a.check.ops)
-        .filter(([op]) => /Conv/.test(op))
+        .filter(([op]) => /conv|quantize/i.test(op))
         .map(([op, n]) => `${op} x${n}`)
         .join(', ')
     : `tfjs ${s.latency?.backend}`;

@@ -4,11 +4,21 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import { StudioError } from '../../shared/errors';
-import { DISCLAIMER, type Calibration, type ExportFormat, type Runtime, type WeightPrecision } from '../../shared/export/schemas';
+import {
+  DISCLAIMER,
+  PRECISION_FORMATS,
+  isStaticInt8,
+  type Calibration,
+  type ExportFormat,
+  type Runtime,
+  type WeightPrecision,
+} from '../../shared/export/schemas';
 import { writeFileSet } from './files';
 import { exportOnnxFile } from './onnx-file';
 import { createOnnxSession } from './onnx-run';
-import { exportOnnxQdqModel, optimizedOpTypes, type QdqOptions } from './qdq';
+import type { CalibrationOptions } from './calibration';
+import { exportOnnxQdqModel, optimizedOpTypes } from './qdq';
+import { exportTfliteInt8Model } from './tflite-int8';
 import { exportTfjs, tfjsDir } from './tfjs';
 import { ONNX_FILE, TFLITE_FILE } from './paths';
 import { onnxPredictor, tflitePredictor, tfjsPredictor, type Predictor } from './check';
@@ -36,12 +46,12 @@ export interface WrittenModel {
   files: string[];
   /** Weight payload as stored, for the size report. */
   quantizedBytes: number;
-  /** int8-qdq: how the activation ranges were calibrated. */
+  /** int8-qdq, int8-full: how the activation ranges were calibrated. */
   calibration?: Calibration;
 }
 
-/** int8-qdq inputs: training-split images (NHWC float32, preprocessed), loaded only when needed. */
-export interface QdqSource extends QdqOptions {
+/** Static int8 (int8-qdq, int8-full) inputs: training-split images (NHWC float32, preprocessed), loaded only when needed. */
+export interface CalibrationSource extends CalibrationOptions {
   images: () => Promise<Float32Array[]>;
 }
 
@@ -51,23 +61,27 @@ export async function writeModel(
   weights: WeightPrecision,
   dir: string,
   metadata: Record<string, string>,
-  qdq?: QdqSource,
+  calibration?: CalibrationSource,
 ): Promise<WrittenModel> {
-  if (weights === 'int8-qdq') {
-    if (format !== 'onnx')
-      throw new StudioError({
-        code: 'unsupported',
-        what: `int8-qdq cannot be written as ${format}`,
-        hint: 'int8-qdq is ONNX only (integer kernels run in onnxruntime); use int8-weights for the smallest TensorFlow.js or TFLite file',
-      });
-    if (!qdq)
+  if (!PRECISION_FORMATS[weights].includes(format))
+    throw new StudioError({
+      code: 'unsupported',
+      what: `${weights} cannot be written as ${format}`,
+      hint: `${weights} is ${PRECISION_FORMATS[weights].join(', ')} only (that runtime's integer layout); use int8-weights for the smallest file in any format`,
+    });
+  if (isStaticInt8(weights)) {
+    if (!calibration)
       throw new StudioError({
         code: 'bad-input',
-        what: 'int8-qdq needs training images to calibrate the activation ranges',
+        what: `${weights} needs training images to calibrate the activation ranges`,
         hint: 'Export int8-weights instead',
       });
-    const e = await exportOnnxQdqModel(model, await qdq.images(), { ...qdq, metadata });
-    const files = await writeFileSet(dir, [{ name: ONNX_FILE, data: e.bytes }]);
+    const images = await calibration.images();
+    const e =
+      format === 'onnx'
+        ? await exportOnnxQdqModel(model, images, { ...calibration, metadata })
+        : await exportTfliteInt8Model(model, images, { ...calibration, metadata });
+    const files = await writeFileSet(dir, [{ name: format === 'onnx' ? ONNX_FILE : TFLITE_FILE, data: e.bytes }]);
     return { files, quantizedBytes: e.stats.kernelBytes + e.stats.otherBytes, calibration: e.calibration };
   }
   if (format === 'onnx') {

@@ -24,7 +24,7 @@ import type { LatencyOptions } from './latency';
 import { CHANNEL_STATEMENT, sizeReport } from './size';
 import { writeBaselines } from './baseline';
 import { loadRunSamples } from '../train/data';
-import { exportMetadata, loadBack, writeModel, type QdqSource } from './artifact';
+import { exportMetadata, loadBack, writeModel, type CalibrationSource } from './artifact';
 import { buildModelCard } from './card';
 import { recordExports } from './history';
 import { CARD_JSON, CARD_MD, exportTargets } from './paths';
@@ -70,7 +70,7 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     throw new StudioError({
       code: 'bad-input',
       what: 'No format or weight precision was chosen',
-      hint: 'Pick at least one format (onnx, tfjs, tflite) and one precision (fp32, fp16, int8-weights, int8-qdq; int8-qdq is ONNX only)',
+      hint: 'Pick at least one format (onnx, tfjs, tflite) and one precision (fp32, fp16, int8-weights, int8-qdq, int8-full; int8-qdq is ONNX only, int8-full TFLite only)',
     });
   if (new Set(targets.map((t) => t.dir)).size !== targets.length)
     throw new StudioError({ code: 'bad-input', what: 'Two exports would share one folder', hint: 'Repeat no format or precision' });
@@ -146,12 +146,12 @@ export async function runExportJob(req: ExportJobRequest, opts: ExportJobOptions
     const sweep = await readSweepLevels(src.runDir);
     const metadata = exportMetadata(src.record.id, req);
     const staged: { names: string[]; dir: string; markdown: string; artifact: Omit<ExportArtifact, 'files' | 'card'> }[] = [];
-    // int8-qdq calibrates its activation ranges on training slices (never on the evaluation split).
-    const qdq: QdqSource = { images: async () => data.train.map((s) => s.image) };
+    // int8-qdq and int8-full calibrate their activation ranges on training slices (never on the evaluation split).
+    const calibration: CalibrationSource = { images: async () => data.train.map((s) => s.image) };
     for (const t of targets) {
       progress(`Writing ${t.format} ${t.weights}`);
       const stageDir = path.join(staging, t.name);
-      const written = await writeModel(model, t.format, t.weights, stageDir, metadata, qdq);
+      const written = await writeModel(model, t.format, t.weights, stageDir, metadata, calibration);
 
       progress(`Loading ${t.format} ${t.weights} back and scoring it`);
       const back = await loadBack(t.format, stageDir);

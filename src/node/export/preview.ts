@@ -56,11 +56,11 @@ export async function previewExport(
       );
       applyToModel(prep.model, pruned);
     }
-    // int8-qdq is calibrated on training slices here too, so the preview measures the real file.
+    // int8-qdq and int8-full are calibrated on training slices here too, so the preview measures the real file.
     let train: Promise<Float32Array[]> | undefined;
-    const qdq = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
+    const calibration = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
     for (const t of exportTargets(req)) {
-      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), qdq);
+      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), calibration);
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: null }, dice: null, scored: false };
       const size = await sizeReport({

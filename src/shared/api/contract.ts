@@ -206,7 +206,7 @@ export const calls = {
     RunsFlatnessOutputSchema,
   ),
   'export.run': call(
-    'Queue an export: prune a run at one level, write ONNX and/or tfjs files (fp32/fp16/int8-weights; int8-qdq for ONNX), load each back and score it, size report (latency in each file’s own runtime, verdict) and model card (job.progress kind "export")',
+    'Queue an export: prune a run at one level, write ONNX, tfjs and/or TFLite files (fp32/fp16/int8-weights; int8-qdq for ONNX, int8-full for TFLite), load each back and score it, size report (latency in each file’s own runtime, verdict) and model card (job.progress kind "export")',
     ExportRunInputSchema,
     ExportRunOutputSchema,
   ),

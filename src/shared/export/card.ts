@@ -55,7 +55,7 @@ export const ModelCardSchema = z.object({
       format: ExportFormatSchema,
       weights: WeightPrecisionSchema,
       quantization: z.string(),
-      /** int8-qdq: how the activation ranges were calibrated. */
+      /** int8-qdq, int8-full: how the activation ranges were calibrated. */
       calibration: CalibrationSchema.optional(),
       files: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative(), gzipBytes: z.number().int().nonnegative() })),
       howToLoad: z.string(),
@@ -118,12 +118,15 @@ export const BASE_LIMITATIONS = [
   'Outputs a per-pixel probability for a single lesion class on 2-D slices; it does not detect, grade or diagnose disease.',
 ];
 
-/** The quantization limitation of every export but int8-qdq. */
+/** The quantization limitation of every export but the static int8 ones (int8-qdq, int8-full). */
 export const WEIGHT_ONLY_LIMITATION =
   'Quantization, if any, is weight-only: the weights are converted back to float32 at load and every layer computes in float32.';
 /** The quantization limitation of an int8-qdq export. */
 export const QDQ_LIMITATION =
   'int8-qdq: activations are rounded to 8 bits with ranges calibrated on training slices; inputs far outside the training intensities saturate. Integer kernels need a runtime with QDQ support (onnxruntime); other runtimes may run it dequantized in float32.';
+/** The quantization limitation of an int8-full export. */
+export const INT8_FULL_LIMITATION =
+  'int8-full: activations are rounded to 8 bits with ranges calibrated on training slices; inputs far outside the training intensities saturate, and the output probability is rounded to steps of 1/256. Every TFLite runtime runs it in int8 (it has no float kernels to fall back on).';
 
 export function parseModelCard(raw: unknown): ModelCard {
   return ModelCardSchema.parse(raw);

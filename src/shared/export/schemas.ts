@@ -18,17 +18,21 @@ export type Runtime = (typeof RUNTIMES)[number];
 export const FORMAT_RUNTIME: Record<ExportFormat, Runtime> = { onnx: 'onnxruntime-node', tfjs: 'tfjs', tflite: 'litert.js' };
 
 /**
- * What the exported kernels are stored and computed in:
+ * What the exported kernels are stored and computed in (one name per meaning, in every format that has it):
  * - `fp32`, `fp16`: float kernels (fp16 stored, cast to float32 at load); computed in float32.
  * - `int8-weights`: weight-only int8 kernels, dequantized at load, computed in float32; the
  *   smallest file. Biases and BatchNorm stay float32.
  * - `int8-qdq`: ONNX only. Static int8 quantization (QuantizeLinear/DequantizeLinear around
  *   every convolution, activation ranges calibrated on training slices) that onnxruntime runs
  *   with integer kernels (QLinearConv).
+ * - `int8-full`: TFLite only. Full-integer int8 (TFLite's int8 quantization spec): INT8 activations
+ *   calibrated on training slices by the same rule as int8-qdq, INT8 kernels per output channel,
+ *   INT32 biases; only the float32 input and output are converted (QUANTIZE / DEQUANTIZE), so a
+ *   TFLite runtime computes every convolution, add and concatenation in int8.
  * TFLite stores fp16 and int8-weights kernels as FLOAT16 / INT8 (per output channel) tensors read
  * through DEQUANTIZE, computed in float32 like the other formats' weight-only precisions.
  */
-export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights', 'int8-qdq'] as const;
+export const WEIGHT_PRECISIONS = ['fp32', 'fp16', 'int8-weights', 'int8-qdq', 'int8-full'] as const;
 export type WeightPrecision = (typeof WEIGHT_PRECISIONS)[number];
 /** The name earlier versions used for `int8-weights` (weight-only int8); still accepted, always read as `int8-weights`. */
 export const LEGACY_INT8 = 'int8';
@@ -41,13 +45,18 @@ export const WeightPrecisionSchema = z.union([
   z.enum(WEIGHT_PRECISIONS),
   z.literal(LEGACY_INT8).transform((): WeightPrecision => 'int8-weights'),
 ]);
-/** The formats a precision can be written in: int8-qdq needs integer kernels, which of our runtimes only onnxruntime has. */
+/** The formats a precision can be written in: the static int8 precisions are each one format's own integer layout (QDQ for onnxruntime, full-integer for TFLite). */
 export const PRECISION_FORMATS: Record<WeightPrecision, readonly ExportFormat[]> = {
   fp32: ['onnx', 'tfjs', 'tflite'],
   fp16: ['onnx', 'tfjs', 'tflite'],
   'int8-weights': ['onnx', 'tfjs', 'tflite'],
   'int8-qdq': ['onnx'],
+  'int8-full': ['tflite'],
 };
+
+/** The static int8 precisions: activations calibrated on training slices, integer kernels. */
+export type StaticInt8 = 'int8-qdq' | 'int8-full';
+export const isStaticInt8 = (w: WeightPrecision): w is StaticInt8 => w === 'int8-qdq' || w === 'int8-full';
 
 export const PruneScopeSchema = z.enum(['global', 'layerwise']);
 
@@ -197,7 +206,7 @@ export type PruneSummary = z.infer<typeof PruneSummarySchema>;
 
 export const DISCLAIMER = 'not for diagnostic use';
 
-/** How the activation ranges of an int8-qdq export were calibrated. */
+/** How the activation ranges of a static int8 export (int8-qdq, int8-full) were calibrated. */
 export const CalibrationSchema = z.object({
   method: z.enum(['minmax', 'percentile']),
   percentile: z.number().optional(),

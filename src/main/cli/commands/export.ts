@@ -4,6 +4,7 @@ import { baselineText, formatBytes, latencyText, memoryText, opsLine } from '../
 import {
   canonicalWeightPrecision,
   ExportFormatSchema,
+  PRECISION_FORMATS,
   WEIGHT_PRECISIONS,
   type ExportFormat,
   type ExportResult,
@@ -16,7 +17,7 @@ import { percent } from '../../../shared/format/percent';
 import { parseCommandArgs } from '../args';
 
 const USAGE = [
-  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs|tflite [--weights fp32|fp16|int8-weights|int8-qdq]',
+  'Usage: var-studio export RUN_DIR --sparsity S --format onnx|tfjs|tflite [--weights fp32|fp16|int8-weights|int8-qdq|int8-full]',
   '                         [--scope global|layerwise] [--keep-first-last] [--reestimate-bn]',
   '                         [--family unstructured|channel] [--criterion l1|l2|bn-gamma]',
   '                         [--out DIR] [--force] [--latency-runs N] [--json]',
@@ -30,7 +31,10 @@ const USAGE = [
   '                     the old name int8 is read as int8-weights), or int8-qdq (ONNX only):',
   '                     static int8 that onnxruntime computes with integer kernels (QLinearConv);',
   '                     activation ranges are calibrated (min/max) on 32 training slices evenly',
-  '                     spaced over the training split; a tfjs or tflite x int8-qdq pair is skipped',
+  '                     spaced over the training split; or int8-full (TFLite only): full-integer',
+  '                     int8 (INT8 activations calibrated the same way, INT8 kernels, INT32 bias)',
+  '                     that any TFLite runtime computes in int8; a pair a format cannot write',
+  '                     (tfjs or tflite x int8-qdq, onnx or tfjs x int8-full) is skipped',
   '  --family           unstructured (default): S of the conv weights set to zero, same network;',
   '                     channel: S of the conv weights removed with whole channels, the network',
   '                     rebuilt physically smaller (docs/pruning-families.md)',
@@ -193,7 +197,7 @@ function report(r: ExportResult, io: CliIO): void {
 export const exportCommand: CliCommand = {
   name: 'export',
   summary:
-    'Prune a run and export it as ONNX, TensorFlow.js or TFLite (fp32/fp16/int8-weights; int8-qdq for ONNX) with a size report and model card',
+    'Prune a run and export it as ONNX, TensorFlow.js or TFLite (fp32/fp16/int8-weights; int8-qdq for ONNX, int8-full for TFLite) with a size report and model card',
   usage: USAGE,
   async run(argv, io) {
     try {
@@ -202,11 +206,11 @@ export const exportCommand: CliCommand = {
       if (skipped.length === request.formats.length * request.weights.length)
         throw bad(
           `${skipped.map((p) => `${p.format} ${p.weights}`).join(', ')} cannot be written`,
-          'int8-qdq is ONNX only: use --format onnx, or int8-weights for TensorFlow.js or TFLite',
+          'int8-qdq is ONNX only and int8-full TFLite only: pick the matching --format, or int8-weights for any format',
         );
       for (const p of skipped)
         io.err(
-          `Note: skipping ${p.format} ${p.weights} (int8-qdq is ONNX only; int8-weights is the smallest TensorFlow.js or TFLite file)`,
+          `Note: skipping ${p.format} ${p.weights} (${p.weights} is ${PRECISION_FORMATS[p.weights].join(', ')} only; int8-weights is the smallest file in every format)`,
         );
       if (!request.overwrite) {
         const existing = exportTargets(request).flatMap((t) => existingTargets(t.dir, t.format));

@@ -14,6 +14,7 @@ import { ModelCardPreview } from './ModelCardPreview';
 import { parseLevel } from './levels';
 import { percent } from '../../../shared/format/percent';
 import { SizeReport } from './SizeReport';
+import { PRECISION_FORMATS, type WeightPrecision } from '../../../shared/export/schemas';
 import './export.css';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 
@@ -21,7 +22,7 @@ type List = CallOutput<'export.list'>;
 type Preview = CallOutput<'export.preview'>;
 type Result = CallOutput<'export.result'>;
 type Format = 'onnx' | 'tfjs' | 'tflite';
-type Weights = 'fp32' | 'fp16' | 'int8-weights' | 'int8-qdq';
+type Weights = WeightPrecision;
 const FORMATS: { id: Format; label: string }[] = [
   { id: 'onnx', label: 'ONNX (onnxruntime, opset 13)' },
   { id: 'tfjs', label: 'TensorFlow.js layers (model.json + shards)' },
@@ -32,6 +33,7 @@ const WEIGHTS: { id: Weights; label: string }[] = [
   { id: 'fp16', label: 'float16' },
   { id: 'int8-weights', label: 'int8-weights: weight-only int8 (smallest file; computes in float32)' },
   { id: 'int8-qdq', label: 'int8-qdq: static int8, computes in int8 in onnxruntime (ONNX only; calibrated on 32 training slices)' },
+  { id: 'int8-full', label: 'int8-full: full-integer int8, computes in int8 in any TFLite runtime (TFLite only; calibrated on 32 training slices)' },
 ];
 
 const message = (e: unknown) => {
@@ -85,8 +87,8 @@ export function ExportPage() {
         ? 'Choose at least one format'
         : !weights.length
           ? 'Choose at least one weight precision'
-          : !formats.includes('onnx') && weights.every((w) => w === 'int8-qdq')
-            ? 'int8-qdq is ONNX only: tick ONNX, or choose int8-weights for TensorFlow.js or TFLite'
+          : !formats.some((f) => weights.some((w) => PRECISION_FORMATS[w].includes(f)))
+            ? 'int8-qdq is ONNX only and int8-full TFLite only: tick the matching format, or choose int8-weights for any format'
             : !run
               ? 'Choose a run'
               : undefined;

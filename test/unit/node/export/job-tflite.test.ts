@@ -26,12 +26,12 @@ describe('var-studio export --format tflite', () => {
     const c = captureIo();
     expect(
       await exportCommand.run(
-        [run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights', '--latency-runs', '3', '--json'],
+        [run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights,int8-full', '--latency-runs', '3', '--json'],
         c.io,
       ),
     ).toBe(0);
     const result = JSON.parse(c.out.join('\n')) as ExportResult;
-    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['tflite-fp32', 'tflite-fp16', 'tflite-int8-weights']);
+    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['tflite-fp32', 'tflite-fp16', 'tflite-int8-weights', 'tflite-int8-full']);
 
     const ref = await prunedReference(run.record, run.runDir, 0.9);
     const { val } = await loadRunSamples(run.record.config);
@@ -63,13 +63,21 @@ describe('var-studio export --format tflite', () => {
       expect(Object.keys(a.check.ops!)).toEqual(
         expect.arrayContaining(['CONV_2D', 'ADD', 'CONCATENATION', 'LOGISTIC', 'RESIZE_NEAREST_NEIGHBOR']),
       );
-      expect(a.check.ops!.DEQUANTIZE ?? 0).toBe(a.weights === 'fp32' ? 0 : a.check.ops!.CONV_2D);
+      // weight-only: one DEQUANTIZE per kernel; int8-full: one QUANTIZE at the input, one DEQUANTIZE at the output
+      const dq = { fp32: 0, fp16: a.check.ops!.CONV_2D, 'int8-weights': a.check.ops!.CONV_2D, 'int8-full': 1 }[a.weights as string];
+      expect(a.check.ops!.DEQUANTIZE ?? 0).toBe(dq);
+      expect(a.check.ops!.QUANTIZE ?? 0).toBe(a.weights === 'int8-full' ? 1 : 0);
       expect(a.size.fileBytes).toBe(onDisk(a.files).bytes);
       expect(a.size.latency).toMatchObject({ runtime: 'litert.js', inputShape: [1, s, s, 3], runs: 3 });
       expect(a.size.verdict!.baseline.runtime).toBe('litert.js');
       const card = ModelCardSchema.parse(JSON.parse(fs.readFileSync(a.card.json, 'utf8')));
       expect(card.export!.format).toBe('tflite');
       expect(card.model.input.shape).toEqual([1, s, s, 3]);
+      if (a.weights === 'int8-full') {
+        expect(card.export!.calibration).toMatchObject({ method: 'minmax', slices: Math.min(32, card.data.counts.trainSlices!) });
+        expect(card.export!.quantization).toMatch(/full-integer int8/);
+        expect(card.limitations.join(' ')).toMatch(/int8-full: activations are rounded to 8 bits/);
+      }
       expect(card.sparsity.family).toBe('unstructured');
       const md = fs.readFileSync(a.card.markdown, 'utf8');
       expect(md).toContain('TensorFlow Lite (.tflite flatbuffer)');
@@ -80,6 +88,9 @@ describe('var-studio export --format tflite', () => {
     }
     expect(size('fp16')).toBeLessThan(0.6 * size('fp32'));
     expect(size('int8-weights')).toBeLessThan(0.7 * size('fp16'));
+    // int8-full adds INT32 biases and activation parameters: int8-weights stays the smallest file
+    expect(size('int8-full')).toBeLessThan(0.4 * size('fp32')); // 0.36 on this tiny model, where per-tensor overhead weighs most
+    expect(size('int8-weights')).toBeLessThanOrEqual(size('int8-full'));
   });
 
   it('exports the channel family as a smaller .tflite, and refuses int8-qdq as TFLite', async () => {
@@ -92,15 +103,18 @@ describe('var-studio export --format tflite', () => {
     ).toBe(0);
     const c = captureIo();
     expect(
-      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--latency-runs', '2'], c.io),
+      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--weights', 'fp32,int8-full', '--latency-runs', '2'], c.io),
     ).toBe(0);
     const text = c.out.join('\n');
     expect(text).toMatch(/operator set {3}.*CONV_2D x\d+/);
     expect(text).toContain('Channel pruning removed whole conv channels');
     const file = path.join(run.runDir, 'exports', '0.5-channel-tflite-fp32', 'model.tflite');
     expect(fs.statSync(file).size).toBeLessThan(0.75 * fs.statSync(path.join(root, 'dense', 'model.tflite')).size);
+    // the rebuilt, smaller network quantizes to full-integer int8 like the dense one
+    const int8 = path.join(run.runDir, 'exports', '0.5-channel-tflite-int8-full', 'model.tflite');
+    expect(readOperatorCounts(new Uint8Array(fs.readFileSync(int8)))).toMatchObject({ QUANTIZE: 1, DEQUANTIZE: 1 });
     const q = captureIo();
     expect(await exportCommand.run([run.runDir, '--sparsity', '0.5', '--format', 'tflite', '--weights', 'int8-qdq'], q.io)).toBe(1);
-    expect(q.err.join('\n')).toMatch(/tflite int8-qdq cannot be written[\s\S]*int8-weights for TensorFlow\.js or TFLite/);
+    expect(q.err.join('\n')).toMatch(/tflite int8-qdq cannot be written[\s\S]*int8-full TFLite only[\s\S]*int8-weights for any format/);
   });
 });

@@ -51,3 +51,24 @@ describe('int8-qdq is ONNX only', () => {
     expect(unsupportedPairs(req)).toEqual([{ format: 'tfjs', weights: 'int8-qdq' }]);
   });
 });
+
+describe('int8-full is TFLite only', () => {
+  it('writes tflite x int8-full, skips the onnx and tfjs pairs and names them', async () => {
+    const { exportTargets, unsupportedPairs } = await import('../../../../src/node/export/paths');
+    const req = {
+      runDir: '/r',
+      sparsity: 0,
+      scope: 'global' as const,
+      keepFirstLast: false,
+      formats: ['onnx', 'tfjs', 'tflite'] as ('onnx' | 'tfjs' | 'tflite')[],
+      weights: ['int8-qdq', 'int8-full'] as ('int8-qdq' | 'int8-full')[],
+    };
+    expect(exportTargets(req).map((t) => t.name)).toEqual(['0-onnx-int8-qdq', '0-tflite-int8-full']);
+    expect(unsupportedPairs(req)).toEqual([
+      { format: 'onnx', weights: 'int8-full' },
+      { format: 'tfjs', weights: 'int8-qdq' },
+      { format: 'tfjs', weights: 'int8-full' },
+      { format: 'tflite', weights: 'int8-qdq' },
+    ]);
+  });
+});
