@@ -106,19 +106,38 @@ export async function compileTflite(bytes: Uint8Array, opts: { threads?: number 
 
 /** Runs the model on one input of its fixed shape and returns the first output's values. */
 export async function runTflite(model: CompiledModel, input: Float32Array, shape: number[]): Promise<Float32Array> {
-  return (await runTfliteOutputs(model, input, shape))[0];
-}
-
-/** Runs the model on one input of its fixed shape and returns every output's values, in signature order. */
-export async function runTfliteOutputs(model: CompiledModel, input: Float32Array, shape: number[]): Promise<Float32Array[]> {
   const lrt = await loadLiteRtRuntime();
   const x = new lrt.Tensor(input, shape);
   try {
     const outs = await model.run(x);
     try {
-      return outs.map((o) => Float32Array.from(o.toTypedArray() as Float32Array));
+      return Float32Array.from(outs[0].toTypedArray() as Float32Array);
     } finally {
       for (const o of outs) o.delete();
+    }
+  } finally {
+    x.delete();
+  }
+}
+
+/**
+ * Runs the model on one input (signature input `inputName`) and returns every output's values by
+ * signature name (LiteRT.js maps them), so a caller never depends on the order of the outputs.
+ */
+export async function runTfliteNamed(
+  model: CompiledModel,
+  inputName: string,
+  input: Float32Array,
+  shape: number[],
+): Promise<Record<string, Float32Array>> {
+  const lrt = await loadLiteRtRuntime();
+  const x = new lrt.Tensor(input, shape);
+  try {
+    const outs = await model.run({ [inputName]: x });
+    try {
+      return Object.fromEntries(Object.entries(outs).map(([k, o]) => [k, Float32Array.from(o.toTypedArray() as Float32Array)]));
+    } finally {
+      for (const o of Object.values(outs)) o.delete();
     }
   } finally {
     x.delete();

@@ -18,9 +18,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
 import type { Calibration } from '../../shared/export/schemas';
 import { calibrateRanges, calibrationPlan, type CalibrationOptions, type CalibrationPass, type Range } from './calibration';
-import { compileTflite, runTfliteOutputs } from './litert';
+import { compileTflite, runTfliteNamed } from './litert';
 import { activationParams, quantizeInt8PerChannel } from './quantize';
-import { writeFloatTflite, type TfliteExport } from './tflite';
+import { probeName, writeFloatTflite, type TfliteExport } from './tflite';
 import { floatGraph, le, TFLITE_INPUT, TFLITE_OUTPUT, type FloatGraph, type Value } from './tflite-graph';
 import { Activation, TensorType, writeTfliteModel, type OpName, type OperatorDef, type OpOptions, type TensorDef } from './tflite-schema';
 
@@ -90,9 +90,9 @@ function probePass(g: FloatGraph, probed: Value[], images: Float32Array[]): Cali
     try {
       for (const im of images) {
         visit(String(g.input.id), im);
-        const outs = await runTfliteOutputs(model, im, g.input.shape);
-        visit(String(g.output.id), outs[0]);
-        probed.forEach((v, i) => visit(String(v.id), outs[i + 1]));
+        const outs = await runTfliteNamed(model, TFLITE_INPUT, im, g.input.shape);
+        visit(String(g.output.id), outs[TFLITE_OUTPUT]);
+        probed.forEach((v, i) => visit(String(v.id), outs[probeName(i)]));
       }
     } finally {
       model.delete();

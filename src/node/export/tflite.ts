@@ -30,6 +30,9 @@ export const DEQUANTIZE_PER_CHANNEL_INT8 = 5;
 
 export { TFLITE_INPUT, TFLITE_OUTPUT };
 
+/** The signature name of the i-th probed value in a calibration probe file. */
+export const probeName = (i: number) => `probe${i}`;
+
 export interface TfliteExportOptions {
   weights?: WeightStorage;
   /** Key/values stored in the model's metadata, e.g. run id and sparsity. */
@@ -59,7 +62,7 @@ export function exportTfliteModel(model: tf.LayersModel, opts: TfliteExportOptio
 
 /**
  * Writes a float graph with the given kernel storage. `probe`: extra values written as outputs
- * (signature names `probe0`, `probe1`, ... after "output"), so a runtime reports their values (calibration).
+ * (signature names `probeName(i)` after "output"), so a runtime reports their values (calibration).
  */
 export function writeFloatTflite(
   g: FloatGraph,
@@ -200,7 +203,7 @@ export function writeFloatTflite(
     outputs: [output, ...probe].map(tensorOf),
     operators,
     buffers,
-    signature: { inputs: [TFLITE_INPUT], outputs: [TFLITE_OUTPUT, ...probe.map((_, i) => `probe${i}`)], key: 'serving_default' },
+    signature: { inputs: [TFLITE_INPUT], outputs: [TFLITE_OUTPUT, ...probe.map((_, i) => probeName(i))], key: 'serving_default' },
     metadata: { weights: storage, operators: Object.keys(operatorSet).join(','), ...metadata },
   });
   return { bytes, operators: operatorSet, stats, inputShape: input.shape };
