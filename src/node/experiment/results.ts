@@ -62,7 +62,9 @@ export function runEntries(cell: GridCell, record: RunRecord, swept: SweptRun): 
       varLambda: cell.varLambda,
       seed: cell.seed,
       sparsity: l.sparsity,
+      achieved: l.achieved,
       overallSparsity: l.overall,
+      ...(l.channel ? { kernelParams: l.channel.kernelParams } : {}),
       slices: s.slices,
       cases: s.cases,
       lesionCases: s.lesionCases,
@@ -134,7 +136,7 @@ export function buildResults(input: ResultsInput): Results {
     groups,
     entries,
     comparisons,
-    findings: findings(comparisons, input.config.report.headlineLevels),
+    findings: findings(comparisons, input.config.report.headlineLevels, input.config.sweep),
   };
   return ResultsSchema.parse(results);
 }

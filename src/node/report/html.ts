@@ -17,6 +17,7 @@ import { FLAIR_CHANNEL } from '../../shared/data/channels';
 import { percent } from '../../shared/format/percent';
 import { formatSeconds } from '../../shared/format/time';
 import { plural } from '../../shared/format/plural';
+import { levelHeader, levelInWords, levelQuantity } from '../../shared/sweep/levels';
 
 export interface ReportInput {
   results: Results;
@@ -76,7 +77,7 @@ function comparisonTable(r: Results): string {
     const i = c.interval;
     return `<tr><td>${esc(c.with.label)} − ${esc(c.without.label)}</td><td>${pct(c.sparsity)}</td><td>${c.perSeed.map((p) => `s${p.seed}: ${f(p.diff, 3)}`).join(', ') || '–'}</td><td>${i ? f(i.mean, 3) : '–'}</td><td>${i ? `${f(i.lo, 3)} to ${f(i.hi, 3)}` : '–'}</td><td class="small">${i ? (i.method === 't-over-seeds' ? `t, ${plural(i.n, 'seed')}` : `bootstrap, ${plural(i.n, 'case')}`) : ''}</td><td>${esc(c.verdict ?? 'nothing to compare')}</td><td class="small">${c.excluded.map((e) => `${esc(e.label)} s${e.seed}: ${esc(e.reason)}`).join('; ')}</td></tr>`;
   });
-  return `<table><tr><th>pair</th><th>sparsity</th><th>difference per seed</th><th>mean</th><th>95 % CI</th><th>interval</th><th>verdict</th><th>left out</th></tr>${rows.join('')}</table>
+  return `<table><tr><th>pair</th><th>${esc(levelHeader(r.experiment.config.sweep))}</th><th>difference per seed</th><th>mean</th><th>95 % CI</th><th>interval</th><th>verdict</th><th>left out</th></tr>${rows.join('')}</table>
 <p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval only: above 0 "higher", below 0 "lower", otherwise "no clear difference"; a bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases gives "too few cases to judge" (too few distinct resamples to place its 2.5 % tails; the interval is still shown).</p>`;
 }
 
@@ -111,19 +112,25 @@ function runTable(r: Results): string {
 }
 
 function detailTable(r: Results): string {
+  const sw = r.experiment.config.sweep;
+  const channel = sw.family === 'channel';
   const rows = r.entries.map(
     (e) =>
-      `<tr><td>${esc(e.label)}</td><td>${e.seed}</td><td>${pct(e.sparsity)}</td><td>${pct(e.overallSparsity)}</td><td>${f(e.caseDice.mean)}</td><td>${f(e.caseDice.std)}</td><td>${f(e.caseDice.median)}</td><td>${f(e.lesionSliceDice.mean)}</td><td>${f(e.caseIoU.mean)}</td><td>${f(e.hd95Pooled.median, 1)} / ${f(e.hd95MaxDirected.median, 1)}</td><td>${e.falsePositiveEmptySlices.withPrediction}/${e.falsePositiveEmptySlices.n}</td></tr>`,
+      `<tr><td>${esc(e.label)}</td><td>${e.seed}</td><td>${pct(e.sparsity)}</td><td>${e.achieved === undefined ? '–' : pct(e.achieved)}</td><td>${pct(e.overallSparsity)}</td>${channel ? `<td>${e.kernelParams ? e.kernelParams.after.toLocaleString('en') : '–'}</td>` : ''}<td>${f(e.caseDice.mean)}</td><td>${f(e.caseDice.std)}</td><td>${f(e.caseDice.median)}</td><td>${f(e.lesionSliceDice.mean)}</td><td>${f(e.caseIoU.mean)}</td><td>${f(e.hd95Pooled.median, 1)} / ${f(e.hd95MaxDirected.median, 1)}</td><td>${e.falsePositiveEmptySlices.withPrediction}/${e.falsePositiveEmptySlices.n}</td></tr>`,
   );
   const unit = r.entries[0]?.hd95Unit ?? 'px';
-  return `<table><tr><th>run</th><th>seed</th><th>sparsity</th><th>overall</th><th>per-case Dice mean</th><th>per-case Dice std</th><th>per-case Dice median</th><th>lesion-slice Dice</th><th>per-case IoU</th><th>HD95 median MedPy / MONAI (${unit})</th><th>FP lesion-free slices</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>run</th><th>seed</th><th>${esc(levelHeader(sw))}</th><th>achieved</th><th>${channel ? 'all kernel elements removed' : 'overall zeros'}</th>${channel ? '<th>kernel weights left</th>' : ''}<th>per-case Dice mean</th><th>per-case Dice std</th><th>per-case Dice median</th><th>lesion-slice Dice</th><th>per-case IoU</th><th>HD95 median MedPy / MONAI (${unit})</th><th>FP lesion-free slices</th></tr>${rows.join('')}</table>`;
 }
 
 function gridsHtml(input: ReportInput): string {
   const r = input.results;
   const cfg = r.experiment.config;
   const levels = r.experiment.config.sweep.levels;
-  const shown = cfg.report.gridLevels?.filter((l) => levels.includes(l)) ?? levels.filter((l) => l === 0 || l >= 0.8);
+  // Default columns: the unstructured family's many levels from 80 % up; a channel sweep's few levels all.
+  const shown =
+    cfg.report.gridLevels?.filter((l) => levels.includes(l)) ??
+    (cfg.sweep.family === 'channel' ? levels : levels.filter((l) => l === 0 || l >= 0.8));
+  const quantity = levelQuantity(cfg.sweep);
   const first = r.runs.map((x) => input.sweeps.get(x.runId)).find((s) => s);
   if (!first) return '<p>No sweep finished: no predictions to show.</p>';
   const slices = pickSlices(first.record, cfg.report.gridSlices);
@@ -145,13 +152,13 @@ function gridsHtml(input: ReportInput): string {
       return l ? rows.map((i) => f(l.perSlice[i]?.dice, 2)).join('/') : '–';
     });
     out.push(`<figure><h3>${esc(run.label)} (seed ${run.seed})</h3>
-<img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="Predictions of ${esc(run.label)}: rows are slices, columns the input then ${shown.map(pct).join(', ')} sparsity">
-<figcaption>Columns: input (${sw.images.channel === FLAIR_CHANNEL ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} sparsity. Slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
+<img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="Predictions of ${esc(run.label)}: rows are slices, columns the input then ${shown.map(pct).join(', ')} ${esc(quantity)}">
+<figcaption>Columns: input (${sw.images.channel === FLAIR_CHANNEL ? 'FLAIR channel' : `channel ${sw.images.channel}`}) with the true outline, then ${shown.map(pct).join(', ')} ${esc(quantity)}. Slice Dice per column (rows top to bottom): ${dice.map((d, i) => `${pct(shown[i])}: ${d}`).join('; ')}.</figcaption></figure>`);
   }
   return `<p class="legend">Overlay:<span style="background:${rgb(GRID_COLOURS.TP)}"></span>true positive<span style="background:${rgb(GRID_COLOURS.FP)}"></span>false positive<span style="background:${rgb(GRID_COLOURS.FN)}"></span>false negative (missed lesion; in the first column: the true outline)</p><div class="grid">${out.join('')}</div>`;
 }
 
-/** Where global pruning takes the weights from: per-layer sparsity at the first headline level. */
+/** Where the pruning takes the weights from: per-layer share pruned (zeroed, or removed with channels) at the first headline level. */
 function layerTable(input: ReportInput): string {
   const r = input.results;
   const level = r.experiment.config.report.headlineLevels.find((l) => r.experiment.config.sweep.levels.includes(l));
@@ -166,9 +173,16 @@ function layerTable(input: ReportInput): string {
     (l, i) =>
       `<tr><td>${esc(l.name)}</td><td>${l.total.toLocaleString('en')}</td>${cols.map((c) => `<td>${c.layers[i] ? (c.layers[i].pruned ? pct(c.layers[i].sparsity) : 'kept dense') : '–'}</td>`).join('')}</tr>`,
   );
-  return `<h3>Per-layer sparsity at ${pct(level)} global sparsity</h3>
+  const sw = r.experiment.config.sweep;
+  const note =
+    sw.family === 'channel'
+      ? 'Every channel-prunable conv loses the same share of its output channels (and the next layer the matching inputs); residual-add convs, the stem and the head stay dense.'
+      : sw.scope === 'global'
+        ? 'One global magnitude threshold takes most of its zeros from the large, deep layers, whose weights are smallest at initialisation.'
+        : 'Layerwise pruning: each pruned layer has its own threshold and reaches the level on its own.';
+  return `<h3>Per-layer ${sw.family === 'channel' ? 'share of the kernel removed' : 'sparsity'} at ${esc(levelInWords(level, sw))}</h3>
 <table><tr><th>layer (kernel)</th><th>weights</th>${cols.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>${rows.join('')}</table>
-<p class="small">One global magnitude threshold takes most of its zeros from the large, deep layers, whose weights are smallest at initialisation.</p>`;
+<p class="small">${note}</p>`;
 }
 
 /** Cells of the plan that are not in any number of the report: said before the findings. */
@@ -234,7 +248,7 @@ export function renderReport(input: ReportInput): string {
 ${missingHtml(r)}<h2>Finding</h2>
 ${findingsHtml(r)}
 ${comparisonTable(r)}
-<h2>Dice versus sparsity</h2>
+<h2>Dice versus ${esc(levelQuantity(c.sweep))}</h2>
 <div class="charts">${diceChart(r.groups, r)}</div>
 ${diceTable(r)}
 <div class="charts">${lesionDiceChart(r.groups, r)}${histogramChart(r.groups, r.runs, input.records)}</div>

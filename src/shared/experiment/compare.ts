@@ -7,10 +7,10 @@
  */
 import { bootstrapInterval, MIN_BOOTSTRAP_CASES, tInterval, verdictDiffers, verdictOf } from '../stats';
 import type { Comparison, Finding, ResultEntry, RunSummary } from './results';
-import { percent } from '../format/percent';
 import { plural } from '../format/plural';
+import { levelInWords, type LevelMeaning } from '../sweep/levels';
+import type { SweepConfig } from '../sweep/config';
 
-const pct = (x: number) => percent(x, { trim: true });
 const f2 = (x: number) => x.toFixed(2);
 const signed = (x: number) => {
   const r = Math.round(x * 100) / 100;
@@ -86,8 +86,16 @@ export function compareGroups(entries: ResultEntry[], runs: RunSummary[]): Compa
   return out;
 }
 
-/** One plain-language finding per comparison at the headline levels, numbers from the comparison. */
-export function findings(comparisons: Comparison[], headlineLevels: number[]): Finding[] {
+/**
+ * One plain-language finding per comparison at the headline levels, numbers from the comparison;
+ * `sweep` says what a level counts (sparsity, or weights removed with their channels).
+ */
+export function findings(
+  comparisons: Comparison[],
+  headlineLevels: number[],
+  sweep: LevelMeaning & Pick<SweepConfig, 'scope'> = { family: 'unstructured', scope: 'global' },
+): Finding[] {
+  const at = (level: number) => levelInWords(level, sweep);
   return comparisons
     .filter((c) => headlineLevels.includes(c.sparsity))
     .map((c) => {
@@ -101,7 +109,7 @@ export function findings(comparisons: Comparison[], headlineLevels: number[]): F
           with: c.with.group,
           without: c.without.group,
           verdict: null,
-          text: `At ${pct(c.sparsity)} sparsity there is no pair of ${c.with.label} and ${c.without.label} runs to compare.${excluded}`,
+          text: `At ${at(c.sparsity)} there is no pair of ${c.with.label} and ${c.without.label} runs to compare.${excluded}`,
         };
       }
       const i = c.interval;
@@ -124,7 +132,7 @@ export function findings(comparisons: Comparison[], headlineLevels: number[]): F
         without: c.without.group,
         verdict: c.verdict,
         text:
-          `At ${pct(c.sparsity)} global sparsity, ${c.with.label} minus ${c.without.label}: mean per-case Dice difference ${signed(i.mean)} ` +
+          `At ${at(c.sparsity)}, ${c.with.label} minus ${c.without.label}: mean per-case Dice difference ${signed(i.mean)} ` +
           `(95 % CI ${signed(i.lo)} to ${signed(i.hi)}, ${how}; per seed ${seeds}): ${c.verdict}.${tooFew}${denseNote}${excluded}`,
       };
     });

@@ -3,7 +3,7 @@ import { modelPreset } from '../model/config';
 import { DEFAULT_LEVELS } from '../sweep/config';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from './config';
 
-export const experimentPresetNames = ['demo', 'tiny', 'science', 'science-bn', 'science-data-ascent'] as const;
+export const experimentPresetNames = ['demo', 'tiny', 'science', 'science-bn', 'science-data-ascent', 'science-channel'] as const;
 export type ExperimentPresetName = (typeof experimentPresetNames)[number];
 
 /**
@@ -97,12 +97,30 @@ const scienceDataAscent: ExperimentConfigInput = {
   optimizer: { ...science.optimizer, ascent: 'data' },
 };
 
+/**
+ * The science grid pruned by the channel family (docs/pruning-families.md): whole conv output
+ * channels removed and the network rebuilt smaller, a level being the share of the conv weights
+ * removed with their channels. Does VAR help channel pruning? Its training is the science
+ * preset's, so `--reuse-runs <science folder>` sweeps those very runs. The demo model allows at
+ * most 98.1 % of its conv weights to go (residual-add channels, stem and head stay dense);
+ * the levels run from light to the 90-95 % where unstructured pruning is compared.
+ */
+const scienceChannel: ExperimentConfigInput = {
+  ...science,
+  name: 'science-channel',
+  description:
+    'The science preset pruned by whole channels (L1 norm of the filters; the network rebuilt smaller) instead of single weights: does VAR help channel pruning? Run it with --reuse-runs <science folder> to sweep the same trained runs.',
+  sweep: { ...demo.sweep, family: 'channel', levels: [0, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95] },
+  report: { headlineLevels: [0.5, 0.75, 0.9] },
+};
+
 const PRESETS: Record<ExperimentPresetName, ExperimentConfigInput> = {
   demo,
   tiny,
   science,
   'science-bn': scienceBn,
   'science-data-ascent': scienceDataAscent,
+  'science-channel': scienceChannel,
 };
 
 export function experimentPreset(name: string): ExperimentConfig {

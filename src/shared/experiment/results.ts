@@ -31,10 +31,18 @@ export const ResultEntrySchema = z.object({
   /** 0 when VAR is off. */
   varLambda: z.number().min(0),
   seed: z.number().int(),
-  /** Requested sparsity, a fraction in [0, 1]. */
+  /**
+   * The requested level, a fraction in [0, 1]: a sparsity (unstructured family) or the share of
+   * the conv weights / FLOPs removed with their channels (channel family, `sweep.family` of the
+   * config; src/shared/sweep/levels.ts names it).
+   */
   sparsity: z.number().min(0).max(1),
-  /** Zeros over all rank>1 weights (differs from sparsity with keepFirstLast). */
+  /** What the pruning reached: exact sparsity, or the share of the channel target removed (at least the level). Absent in results written before it was recorded. */
+  achieved: z.number().min(0).max(1).optional(),
+  /** Zeros (unstructured; differs from sparsity with keepFirstLast) or elements removed (channel) over all rank>1 weights. */
   overallSparsity: z.number().min(0).max(1),
+  /** Channel family: the conv kernel weights before pruning and left in the rebuilt network. */
+  kernelParams: z.object({ before: z.number().int().nonnegative(), after: z.number().int().nonnegative() }).optional(),
   /** Scored slices and cases (the sweep's split). */
   slices: z.number().int().nonnegative(),
   cases: z.number().int().nonnegative(),

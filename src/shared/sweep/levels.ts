@@ -5,13 +5,19 @@
  * read-out names levels through here.
  */
 import { levelLabel } from '../charts/sweepChart';
+import { percent } from '../format/percent';
 import type { SweepConfig } from './config';
 
 export type LevelMeaning = Pick<SweepConfig, 'family'> & Partial<Pick<SweepConfig, 'channelTarget'>>;
 
+/** A level's quantity in a table header: "sparsity", "conv weights removed", "conv FLOPs removed". */
+export function levelHeader(m: LevelMeaning): string {
+  return m.family === 'channel' ? `conv ${m.channelTarget === 'flops' ? 'FLOPs' : 'weights'} removed` : 'sparsity';
+}
+
 /** The quantity a level of this sweep is: "sparsity", "conv weights removed with their channels". */
 export function levelQuantity(m: LevelMeaning): string {
-  return m.family === 'channel' ? `conv ${m.channelTarget === 'flops' ? 'FLOPs' : 'weights'} removed with their channels` : 'sparsity';
+  return m.family === 'channel' ? `${levelHeader(m)} with their channels` : 'sparsity';
 }
 
 /** The quantity of levels shown together (several sweeps in one chart): each distinct one, with its family when they differ. */
@@ -30,4 +36,14 @@ export function levelAxisTitle(ms: readonly LevelMeaning[]): string {
 export function describeLevel(level: number, ms: readonly LevelMeaning[]): string {
   const q = levelsQuantity(ms);
   return q === 'sparsity' ? `${levelLabel(level)} sparsity` : `${levelLabel(level)}: ${q}`;
+}
+
+/**
+ * One level in a sentence (findings, report captions): "90 % global sparsity", "50 % of the conv
+ * weights removed with their channels". `scope` names the unstructured family's threshold.
+ */
+export function levelInWords(level: number, m: LevelMeaning & Partial<Pick<SweepConfig, 'scope'>>): string {
+  const at = percent(level, { trim: true });
+  if (m.family === 'channel') return `${at} of the ${levelQuantity(m).replace(/^conv /, 'conv ')}`;
+  return `${at} ${m.scope ? `${m.scope} ` : ''}sparsity`;
 }

@@ -36,6 +36,7 @@ import { formatDuration } from '../../../shared/format/time';
 import type { CliCommand, CliIO } from '../types';
 import { percent } from '../../../shared/format/percent';
 import { parseCommandArgs } from '../args';
+import { levelQuantity } from '../../../shared/sweep/levels';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -351,7 +352,7 @@ export const experimentCommand: CliCommand = {
     const cells = config.methods.length * config.varLambdas.length * config.seeds.length;
     const backend = await probeBackend(config.backend, { log: () => {} });
     io.out(
-      `VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} sparsity levels, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`,
+      `VAR Studio experiment "${config.name}"${preset ? ` (preset ${preset})` : ''}: ${cells} cell(s) × ${config.epochs} epochs, then ${config.sweep.levels.length} ${config.sweep.family === 'channel' ? `channel-pruning levels (${levelQuantity(config.sweep)})` : 'sparsity levels'}, on ${backendLabel(backend)}${backend.fallbacks.length ? ` (${backend.fallbacks.map((f) => `${f.name} skipped: ${f.reason}`).join('; ')})` : ''}.`,
     );
     const t0 = performance.now();
     const out = await chooseOut(config, {

@@ -26,6 +26,17 @@ describe('experiment comparisons', () => {
     const [f] = findings([c], [0.95]);
     expect(f.verdict).toBe('no clear difference');
     expect(f.text).toMatch(/SGD\+VAR minus SGD: mean per-case Dice difference \+0\.20 \(95 % CI −0\.05 to \+0\.45, Student t over 3 seeds/);
+    // The level is named for what it counts: a sparsity by default, weights or FLOPs gone with their channels.
+    expect(f.text).toMatch(/^At 95 % global sparsity, SGD\+VAR minus SGD/);
+    expect(findings([c], [0.95], { family: 'unstructured', scope: 'layerwise' })[0].text).toMatch(/^At 95 % layerwise sparsity, /);
+    const channel = findings([c], [0.95], { family: 'channel', channelTarget: 'params', scope: 'global' })[0].text;
+    expect(channel).toMatch(
+      /^At 95 % of the conv weights removed with their channels, SGD\+VAR minus SGD: mean per-case Dice difference \+0\.20 /,
+    );
+    expect(channel).not.toMatch(/sparsity/);
+    expect(findings([c], [0.95], { family: 'channel', channelTarget: 'flops', scope: 'global' })[0].text).toMatch(
+      /^At 95 % of the conv FLOPs removed with their channels, /,
+    );
   });
 
   it('a failed training is left out by name, never averaged; one seed left falls back to the patient bootstrap', () => {

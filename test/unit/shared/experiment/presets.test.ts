@@ -2,7 +2,8 @@
  * The experiment presets as data: each parses, expands into valid run configs, and says what the
  * issue asks of it (demo: >= 3 paired seeds of SGD and SGD+VAR; science: SGD, SAM, CrAM with and
  * without VAR over 5 seeds, ascent on the whole objective; science-data-ascent: the same SAM / CrAM
- * grid with the data ascent; science-bn: BatchNorm re-estimation).
+ * grid with the data ascent; science-bn: BatchNorm re-estimation; science-channel: the science
+ * training swept by the channel family).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { ensurePlan, experimentPaths, readPlan } from '../../../../src/node/expe
 import { expandGrid } from '../../../../src/shared/experiment/grid';
 import { experimentPreset, experimentPresetNames } from '../../../../src/shared/experiment/presets';
 import { parseRunConfig } from '../../../../src/shared/run/config';
+import { buildModel } from '../../../../src/shared/model';
+import { maxChannelFraction } from '../../../../src/shared/prune/channel';
 
 describe('experiment presets', () => {
   it('every preset expands into run configs the run schema accepts', () => {
@@ -47,6 +50,22 @@ describe('experiment presets', () => {
     const sciSamCram = expandGrid(science).filter((c) => c.method !== 'sgd');
     expect(expandGrid(dataAscent).map(strip)).toEqual(sciSamCram.map(strip));
     expect(experimentPreset('science-bn').sweep.bnReestimate).not.toBeNull();
+  });
+
+  it('science-channel trains exactly the science grid (so --reuse-runs takes its runs) and prunes whole channels at levels the model reaches', () => {
+    const science = experimentPreset('science');
+    const channel = experimentPreset('science-channel');
+    const training = (c: ReturnType<typeof expandGrid>[number]) => ({ ...c.run, name: '' });
+    expect(expandGrid(channel).map(training)).toEqual(expandGrid(science).map(training));
+    expect(channel.sweep).toMatchObject({ family: 'channel', channelTarget: 'params', bnReestimate: null, split: 'test' });
+    expect(channel.sweep.levels).toEqual([0, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95]);
+    expect(channel.report.headlineLevels.every((l) => channel.sweep.levels.includes(l))).toBe(true);
+    const model = buildModel(channel.model);
+    try {
+      expect(Math.max(...channel.sweep.levels)).toBeLessThan(maxChannelFraction(model, 'params'));
+    } finally {
+      model.dispose();
+    }
   });
 
   it('a plan written before the ascent option existed reads as the data ascent; resuming it with the new default is refused, not mixed', async () => {
