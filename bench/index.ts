@@ -16,7 +16,7 @@ import { runCase, type CaseSpec as TimingCaseSpec } from './cases';
 import { runProfile, type ProfileSpec } from './profile';
 import { runSweepBench, type SweepBenchSpec } from './sweep';
 import type { PresetName } from '../src/shared/model';
-import type { BackendPreference } from '../src/node/compute/backend';
+import { probeBackend, type BackendPreference } from '../src/node/compute/backend';
 
 type CaseSpec = TimingCaseSpec | SweepBenchSpec | ProfileSpec;
 
@@ -108,6 +108,9 @@ async function main(): Promise<void> {
     return;
   }
   const { suites, options } = parse(argv);
+  // The ladder runs here, once, and says which rungs it skipped; the case processes inherit its
+  // decision (src/node/compute/ladderDecision.ts) instead of probing again.
+  await probeBackend(options.backend, { log: (line) => process.stderr.write(`${line}\n`) });
   for (const name of suites) {
     const suite = SUITES[name];
     if (!suite) throw new Error(`Unknown bench suite "${name}"; known: ${Object.keys(SUITES).join(', ')}`);

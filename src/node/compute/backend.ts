@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendName, type BackendPreference, type GpuAdapter } from '../../shared/backend';
 import { StudioError } from '../../shared/errors';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from '../../shared/compute';
+import { inheritedDecision, recordDecision } from './ladderDecision';
 import { activateWebgpu, probeWebgpu, requestAdapter, resetWebgpu, webgpuFailure } from './webgpu';
 
 export type { BackendName, BackendPreference };
@@ -85,6 +86,17 @@ export function resolvePreference(preference?: BackendPreference | string): Back
 function rungsFor(preference: BackendPreference): BackendName[] {
   if (preference === 'auto') return [...BACKEND_LADDER];
   return BACKEND_LADDER.slice(BACKEND_LADDER.indexOf(preference));
+}
+
+/**
+ * Where the ladder starts: at the rung a parent process already chose for the same preference
+ * (its skipped rungs are taken over, not probed or logged again; see ./ladderDecision.ts), else
+ * at the top of rungsFor.
+ */
+function ladderStart(preference: BackendPreference): { rungs: BackendName[]; fallbacks: BackendFallback[] } {
+  const inherited = inheritedDecision(preference);
+  if (inherited) return { rungs: BACKEND_LADDER.slice(BACKEND_LADDER.indexOf(inherited.name)), fallbacks: [...inherited.fallbacks] };
+  return { rungs: rungsFor(preference), fallbacks: [] };
 }
 
 function message(e: unknown): string {
@@ -170,12 +182,14 @@ function skip(fallbacks: BackendFallback[], name: BackendName, reason: string, l
 /** Which backend initBackend would pick, and why the rungs above it would be skipped. */
 export async function probeBackend(preference?: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
   const log = options.log ?? ladderLog;
-  const fallbacks: BackendFallback[] = [];
   const pref = resolvePreference(preference);
-  for (const name of rungsFor(pref)) {
+  const { rungs, fallbacks } = ladderStart(pref);
+  for (const name of rungs) {
     const r = await probeRung(name, pref);
-    if (r.ok)
+    if (r.ok) {
+      recordDecision(pref, name, fallbacks);
       return { name, detail: r.detail, threads: name === 'wasm' ? 1 : undefined, fallbacks, ...(r.adapter ? { adapter: r.adapter } : {}) };
+    }
     skip(fallbacks, name, r.reason, log);
   }
   // cpu always probes ok, so this is unreachable unless the ladder changes.
@@ -229,8 +243,8 @@ export async function initBackend(preference?: BackendPreference, options: Backe
   }
   if (active && active.preference === pref && tf.getBackend() === tfjsName(active.info.name)) return active.info;
   const log = options.log ?? ladderLog;
-  const fallbacks: BackendFallback[] = [];
-  for (const name of rungsFor(pref)) {
+  const { rungs, fallbacks } = ladderStart(pref);
+  for (const name of rungs) {
     const probe = await probeRung(name, pref);
     if (!probe.ok) {
       skip(fallbacks, name, probe.reason, log);
@@ -246,6 +260,7 @@ export async function initBackend(preference?: BackendPreference, options: Backe
         ...(probe.adapter ? { adapter: probe.adapter } : {}),
       };
       active = { preference: pref, info };
+      recordDecision(pref, name, fallbacks);
       return info;
     } catch (e) {
       skip(fallbacks, name, message(e), log);

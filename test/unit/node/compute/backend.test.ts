@@ -2,9 +2,11 @@
  * The backend ladder on a machine without the native TensorFlow libraries (CI, this dev box):
  * both native rungs are skipped with a reason, wasm is chosen, and preferences are honoured.
  */
+import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_ENV, initBackend, probeBackend, resolvePreference } from '../../../../src/node/compute/backend';
+import { LADDER_ENV } from '../../../../src/node/compute/ladderDecision';
 import { StudioError } from '../../../../src/shared/errors';
 import { CI, useSwiftShader, webgpuAvailability } from '../../helpers/webgpu';
 
@@ -17,6 +19,7 @@ const quiet = { log: () => {} };
 describe('backend ladder', () => {
   afterEach(() => {
     delete process.env[BACKEND_ENV];
+    delete process.env[LADDER_ENV];
   });
 
   it('probe falls past the native rungs with a reason for each, to wasm', async () => {
@@ -42,6 +45,37 @@ describe('backend ladder', () => {
     expect(asked).toMatchObject({ name: 'webgpu', fallbacks: [] });
     expect(asked.adapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', software: true });
     expect(asked.detail).toMatch(/adapter: google swiftshader, SwiftShader driver [\d.]+ \(software\)/);
+  });
+
+  it("a child starts at its parent's rung: nothing above it is probed or logged again", async () => {
+    const own = await probeBackend('auto', quiet);
+    // What child processes and threads inherit.
+    expect(JSON.parse(process.env[LADDER_ENV]!)).toEqual({
+      host: hostname(),
+      preference: 'auto',
+      name: own.name,
+      fallbacks: own.fallbacks,
+    });
+    // A parent whose wasm did not load chose cpu: the child takes cpu although wasm loads here,
+    // so it cannot have run the ladder itself.
+    const parent = {
+      host: hostname(),
+      preference: 'auto',
+      name: 'cpu',
+      fallbacks: [{ name: 'wasm', reason: 'wasm did not load (parent)' }],
+    };
+    process.env[LADDER_ENV] = JSON.stringify(parent);
+    const lines: string[] = [];
+    expect(await probeBackend('auto', { log: (l) => lines.push(l) })).toMatchObject({ name: 'cpu', fallbacks: parent.fallbacks });
+    expect((await initBackend('auto', { log: (l) => lines.push(l) })).name).toBe('cpu');
+    expect(lines).toEqual([]);
+    // Another preference, another host or an unreadable value: the ladder runs.
+    process.env[LADDER_ENV] = JSON.stringify(parent);
+    expect((await probeBackend('wasm', quiet)).name).toBe('wasm');
+    process.env[LADDER_ENV] = JSON.stringify({ ...parent, host: `not-${hostname()}` });
+    expect((await probeBackend('auto', quiet)).name).not.toBe('cpu');
+    process.env[LADDER_ENV] = '{not json';
+    expect((await probeBackend('auto', quiet)).name).not.toBe('cpu');
   });
 
   it('an explicit preference starts the ladder at that rung', async () => {
