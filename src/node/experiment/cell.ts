@@ -1,25 +1,28 @@
 /**
- * One cell of the plan: train its run, then sweep it. Idempotent and resumable: a completed
- * cell is reported and left alone; an interrupted one continues its run from the last
- * checkpoint and sweeps again. The cell's lock keeps a second process (another array task, a
- * pod restarted early) off the same cell.
+ * One cell of the plan: train its run, then sweep it, both in THIS process (the local runner
+ * gives every cell a process of its own, src/worker/cell.worker.ts; a cluster task runs
+ * `--cell K`). One process per cell rather than three: every process start costs a second or more
+ * of CPU (module loading, the wasm backend, JIT warm-up), and the sweep reuses the samples the
+ * training prepared. Idempotent and resumable: a completed cell is reported and left alone; an
+ * interrupted one continues its run from the last checkpoint and sweeps again. The cell's lock
+ * keeps a second process (another array task, a pod restarted early) off the same cell.
  */
 import * as os from 'node:os';
 import { StudioError, isStudioError } from '../../shared/errors';
 import type { CellPhase, CellRecord, Plan, PlannedCell } from '../../shared/experiment/cells';
 import { expandGrid } from '../../shared/experiment/grid';
+import { parseRunConfig } from '../../shared/run/config';
 import type { RunRecord } from '../../shared/run/record';
-import { RunStore } from '../runs/store';
-import { readSweepRecord } from '../sweep/files';
-import { startSweep } from '../sweep/host';
-import { resumeTraining, startTraining, type TrainHostOptions, type TrainingHandle } from '../train/host';
+import { parseSweepConfig } from '../../shared/sweep/config';
+import type { SweepOutcome } from '../sweep/protocol';
+import { newRunId, RunStore } from '../runs/store';
+import { newSweepId, readSweepRecord } from '../sweep/files';
+import { runSweep } from '../sweep/job';
+import { resumeRun, trainNewRun, type TrainJobOptions } from '../train/job';
 import type { ExperimentListener } from './events';
 import { acquireCellLock } from './lock';
 import { findReusableRun, linkRun } from './reuse';
 import { cellLockFile, readCell, sourceRunsRoot, writeCell, type ExperimentPaths } from './state';
-
-/** How long a cancelled run may take to reach its next step boundary before its process is stopped. */
-export const CANCEL_GRACE_MS = 3000;
 
 export interface CellOptions {
   signal?: AbortSignal;
@@ -124,22 +127,18 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
       emit({ type: 'run-done', total, cell, record: run, skipped: true });
     } else {
       const started = new Date();
-      const hooks: TrainHostOptions = {
+      // Cancel stops the run at its next training step; its last finished epoch stays checkpointed.
+      const hooks: TrainJobOptions = {
         runsRoot: paths.runsRoot,
+        signal,
         progress: { report: (progress) => emit({ type: 'train-progress', total, cell, progress }) },
         onEpoch: (e) => emit({ type: 'epoch', total, cell, epochs: e.epochs, record: e.record }),
       };
-      let handle: TrainingHandle;
-      if (existing) {
-        handle = resumeTraining(existing.id, hooks);
-        emit({ type: 'run-start', total, cell, runId: existing.id, resumedAtEpoch: existing.epochs.length });
-      } else {
-        handle = startTraining(grid.run, hooks);
-        record.runId = handle.runId;
-        emit({ type: 'run-start', total, cell, runId: handle.runId, resumedAtEpoch: null });
-      }
+      const runId = existing?.id ?? newRunId(parseRunConfig(grid.run).name);
+      record.runId = runId;
       await writeCell(paths, record);
-      run = await untilDone(handle, signal);
+      emit({ type: 'run-start', total, cell, runId, resumedAtEpoch: existing ? existing.epochs.length : null });
+      run = existing ? await resumeRun(runId, hooks) : await trainNewRun(grid.run, { ...hooks, runId });
       record.train = phase(started);
       emit({ type: 'run-done', total, cell, record: run, skipped: false });
       if (run.status !== 'completed' || signal.aborted) {
@@ -156,27 +155,24 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
     delete record.sweepId;
     await writeCell(paths, record);
     const started = new Date();
-    const handle = startSweep([run.id], plan.config.sweep, {
+    const sweepId = newSweepId();
+    const outcome: SweepOutcome = await runSweep({
       runsRoot: paths.runsRoot,
-      backend: plan.config.backend,
+      sweepId,
+      runIds: [run.id],
+      config: parseSweepConfig(plan.config.sweep),
+      ...(plan.config.backend ? { backend: plan.config.backend } : {}),
+      signal,
       progress: { report: (progress) => emit({ type: 'sweep-progress', total, cell, progress }) },
     });
-    const onAbort = () => handle.cancel();
-    signal.addEventListener('abort', onAbort, { once: true });
-    let outcome;
-    try {
-      outcome = await handle.done;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
     record.sweep = phase(started);
-    if (outcome.status !== 'completed' || !(await completedSweep(paths, run.id, handle.sweepId))) {
+    if (outcome.status !== 'completed' || !(await completedSweep(paths, run.id, sweepId))) {
       return finish(
         signal.aborted || outcome.status === 'cancelled' ? 'cancelled' : 'failed',
         outcome.error ?? outcome.runs[0]?.error ?? { code: 'internal', what: 'The sweep did not complete', hint: 'Run the cell again' },
       );
     }
-    record.sweepId = handle.sweepId;
+    record.sweepId = sweepId;
     return finish('completed');
   } catch (e) {
     if (!isStudioError(e)) throw e;
@@ -189,22 +185,5 @@ export async function runCell(paths: ExperimentPaths, plan: Plan, which: string 
     throw e;
   } finally {
     await lock.release();
-  }
-}
-
-/** Waits for the run; on abort asks it to stop at the next step and stops the process after a grace period. */
-async function untilDone(handle: TrainingHandle, signal: AbortSignal): Promise<RunRecord> {
-  let hardStop: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    handle.cancel();
-    hardStop = setTimeout(() => void handle.terminate(), CANCEL_GRACE_MS);
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await handle.done;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    clearTimeout(hardStop);
   }
 }

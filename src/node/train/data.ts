@@ -1,4 +1,4 @@
-import { generatePhantoms } from '../../shared/data/phantoms';
+import { generatePhantoms, phantomDatasetId } from '../../shared/data/phantoms';
 import { loadSamples } from '../../shared/data/preprocess';
 import { splitByPatient } from '../../shared/data/split';
 import type { Dataset, Sample, Split } from '../../shared/data/types';
@@ -14,10 +14,20 @@ export interface RunSamples {
   split: Split;
 }
 
+/**
+ * The phantom set this process generated last. An experiment cell trains and then sweeps in one
+ * process: the sweep takes the training's set instead of generating it again (generation is
+ * deterministic, and nothing writes to a dataset's slices). One set only, so memory stays bounded.
+ */
+let lastPhantoms: { id: string; dataset: Dataset } | undefined;
+
 /** The dataset a run config names. Disk formats come from src/node/data. */
 export async function openRunDataset(data: RunData): Promise<Dataset> {
   if (data.kind === 'phantoms') {
-    return generatePhantoms({ count: data.count, slicesPerCase: data.slicesPerCase, size: data.size, seed: data.seed });
+    const opts = { count: data.count, slicesPerCase: data.slicesPerCase, size: data.size, seed: data.seed };
+    const id = phantomDatasetId(opts);
+    if (lastPhantoms?.id !== id) lastPhantoms = { id, dataset: generatePhantoms(opts) };
+    return lastPhantoms.dataset;
   }
   // Loaded on demand: disk readers pull in ESM-only packages (nifti-reader-js) that a worker
   // started from sources (CommonJS via tsx) cannot require; phantom runs never need them.
