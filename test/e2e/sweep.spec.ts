@@ -220,6 +220,12 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   await page.getByLabel('Family').selectOption('channel');
   await expect(page.locator('#sweep-family-msg')).toContainText('rebuilt smaller');
   await expect(page.getByLabel('Scope')).toBeDisabled();
+  // The default levels (up to 98 %) are more than channel pruning can remove: refused at Start, before any work, naming the maximum.
+  await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
+  await expect(page.locator('.sweep-error')).toContainText(
+    /Channel pruning can remove at most 9\d\.\d % of this model's weights, not .*98\.0 % \(run "e2e-sweep-(sgd|var)": Levels was left at the default levels.*choose levels up to 9\d\.0 %/,
+  );
+  await expect(page.locator('.sweep-progress')).toHaveCount(0);
   await page.getByLabel('Levels (%)').fill('0, 50, 100');
   await expect(page.locator('#sweep-levels-msg')).toHaveText('Channel levels must be below 100 %');
   await expect(page.getByRole('button', { name: /Start sweep/ })).toBeDisabled();

@@ -8,6 +8,7 @@ import type { CallName } from '../../shared/api/contract';
 import type { ActiveSweepSchema } from '../../shared/api/schemas/sweep';
 import { StudioError } from '../../shared/errors';
 import { summarizeSweep } from '../../shared/sweep/result';
+import { checkChannelLevels } from '../../shared/sweep/channelLevels';
 import { defaultRunsRoot, RunStore } from '../../node/runs/store';
 import { listSweepRecords, newSweepId, readSweepImages, readSweepRecord, startSweep } from '../../node/sweep';
 import { SWEEP_LOCK_HINT, sweepsDir } from '../../node/sweep/files';
@@ -50,6 +51,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
             hint: 'Sweep completed runs only; resume the run to finish it first',
           });
         }
+        // A channel level the model cannot reach would fail mid-sweep: refused now, naming the maximum.
+        checkChannelLevels(r.config.model, input.config, `run "${r.config.name}": Levels`);
       }
       const root = runsRoot();
       // Another studio or an experiment sweeping one of these runs now: say so at once (a sweep

@@ -11,9 +11,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StudioError } from '../../shared/errors';
-import { buildModel } from '../../shared/model/build';
-import { checkChannelFractions, maxChannelFraction } from '../../shared/prune/channel';
-import { DEFAULT_LEVELS } from '../../shared/sweep/config';
+import { checkChannelLevels } from '../../shared/sweep/channelLevels';
 import { CellRecordSchema, PlanSchema, planCells, type CellRecord, type Plan } from '../../shared/experiment/cells';
 import { withLegacyExperimentAscent, type ExperimentConfig } from '../../shared/experiment/config';
 import { writeFileAtomic } from '../fs/atomic';
@@ -116,28 +114,9 @@ export function sameConfig(a: ExperimentConfig, b: ExperimentConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/**
- * A channel-family experiment whose levels its model cannot reach would train every cell and then
- * fail in the sweep: refused here, before the plan exists. The default levels are the unstructured
- * grid (up to 98 %), so a channel experiment names its own levels; the message says so.
- */
+/** A channel-family experiment whose levels its model cannot reach would train every cell and then fail in the sweep: refused before the plan exists. */
 export function checkSweepLevels(config: ExperimentConfig): void {
-  const sw = config.sweep;
-  if (sw.family !== 'channel') return;
-  const model = buildModel(config.model);
-  try {
-    const defaults = sw.levels.length === DEFAULT_LEVELS.length && sw.levels.every((l, i) => l === DEFAULT_LEVELS[i]);
-    checkChannelFractions(
-      sw.levels,
-      maxChannelFraction(model, sw.channelTarget),
-      sw.channelTarget,
-      defaults
-        ? ' (sweep.levels was left at the default levels, which are made for the unstructured family: give the channel sweep its own levels, e.g. [0, 0.25, 0.5, 0.75, 0.9])'
-        : ' (sweep.levels)',
-    );
-  } finally {
-    model.dispose();
-  }
+  checkChannelLevels(config.model, config.sweep, 'sweep.levels');
 }
 
 /**

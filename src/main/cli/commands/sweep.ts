@@ -20,7 +20,8 @@ const USAGE = [
   '                        [--measure none|size|latency] [--latency-runs N] [--json]',
   '',
   '  RUN_DIR            a completed run directory (holds run.json); several runs must share one runs folder',
-  '  --levels           comma list of fractions in [0, 1] (default 0,0.5,0.7,0.8,0.85,0.9,0.95,0.98)',
+  '  --levels           comma list of fractions in [0, 1] (default 0,0.5,0.7,0.8,0.85,0.9,0.95,0.98; the channel',
+  '                     family needs its own, up to the maximum the model allows, e.g. 0,0.25,0.5,0.75,0.9)',
   '  --family           unstructured (default): magnitude pruning, the weights stay in place as zeros;',
   '                     channel: whole conv channels are removed and the network rebuilt smaller; a level',
   '                     is then the fraction of the conv weights (or FLOPs, --target) removed, below 1',
@@ -140,6 +141,15 @@ export const sweepCommand: CliCommand = {
   async run(argv, io) {
     try {
       const { runsRoot, runIds, config, json } = parse([...argv]);
+      if (config.family === 'channel') {
+        // Before any level is swept: levels the model cannot reach are refused, naming the maximum.
+        const [{ RunStore }, { checkChannelLevels }] = await Promise.all([
+          import('../../../node/runs/store'),
+          import('../../../shared/sweep/channelLevels'),
+        ]);
+        const store = new RunStore(runsRoot);
+        for (const id of runIds) checkChannelLevels((await store.open(id)).config.model, config, `run ${id}: --levels`);
+      }
       // Loaded here: the job pulls in tfjs and onnxruntime, which `var-studio --help` should not pay for.
       const [{ runSweep }, { newSweepId, readSweepRecord }] = await Promise.all([
         import('../../../node/sweep/job'),

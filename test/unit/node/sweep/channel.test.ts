@@ -145,4 +145,19 @@ describe('channel-pruning sweep', () => {
     expect(await sweepCommand.run([path.join(root, runId), '--family', 'channel', '--levels', '0.5,1'], e1)).toBe(1);
     expect((await listSweepRecords(root, runId)).records).toHaveLength(before + 1);
   });
+
+  it('var-studio sweep --family channel with the default levels is refused before any level is swept, naming the maximum', async () => {
+    const err: string[] = [];
+    const io: CliIO = { out: () => {}, err: (l) => err.push(l), isTTY: false, signal: new AbortController().signal };
+    const before = (await listSweepRecords(root, runId)).records.length;
+    expect(await sweepCommand.run([path.join(root, runId), '--family', 'channel', '--scorer', 'tfjs'], io)).toBe(1);
+    expect(err.join('\n')).toMatch(
+      new RegExp(
+        `Channel pruning can remove at most 9\\d\\.\\d % of this model's weights, not (\\d+\\.\\d %, )*98\\.0 % \\(run ${runId}: --levels was left at the default levels, which are made for the unstructured family`,
+      ),
+    );
+    expect(err.join('\n')).toMatch(/choose levels up to 9\d\.0 %/);
+    // Nothing was swept: no new record.
+    expect((await listSweepRecords(root, runId)).records).toHaveLength(before);
+  });
 });
