@@ -263,6 +263,84 @@ test('channel family from the view: the sweep is labelled channel, levels say "r
   await page.screenshot({ path: `${SHOTS}/sweep-channel.png`, fullPage: true });
 });
 
+test('both families side by side: Dice against level, measured speed-up and file size, with notes for what was not measured', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await page.goto(`/?token=${E2E_TOKEN}#/sweep`);
+  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await selectOurRuns(page);
+  const sweeps = page.getByLabel('Sweep shown for e2e-sweep-sgd').locator('option');
+  const start = async (family: string, levels: string, count: number) => {
+    await page.getByLabel('Family').selectOption(family);
+    await page.getByLabel('Levels (%)').fill(levels);
+    await expect(page.locator('#sweep-levels-msg')).toHaveText(`${count} levels`);
+    const before = await sweeps.count();
+    await page.getByRole('button', { name: /Start sweep \(2 runs\)/ }).click();
+    // Finished when the list holds the new sweep (the previous sweep's "done" may still show meanwhile).
+    await expect(sweeps).toHaveCount(before + 1, { timeout: 90_000 });
+    await expect(page.locator('.sweep-progress')).toContainText('done');
+  };
+  // The view measures latency and file size unless asked not to.
+  await expect(page.locator('.sweep-form').getByLabel('Measure')).toHaveValue('latency');
+  await start('unstructured', '0, 50, 90', 3);
+  await start('channel', '0, 50, 75', 3);
+
+  const section = page.locator('.sweep-family');
+  const chart = page.getByTestId('family-chart');
+  await expect(chart).toHaveAttribute('data-axis', 'level');
+  await expect(chart).toHaveAttribute('data-series', '2');
+  await expect(chart).toHaveAttribute('data-points', '6');
+  const svg = chart.locator('svg');
+  await expect(svg).toContainText('unstructured pruning (level = sparsity)');
+  await expect(svg).toContainText('channel pruning (level = conv weights removed)');
+  await expect(svg.locator('text.tag')).toHaveText(['0%', '50%', '90%', '0%', '50%', '75%']);
+  await expect(page.getByTestId('family-notes')).toHaveCount(0);
+
+  // Against the measured speed-up: every marker says what it is, including the same-run latency.
+  await section.getByLabel('Speed-up vs dense').check();
+  await expect(chart).toHaveAttribute('data-axis', 'speedup');
+  await expect(chart).toHaveAttribute('data-points', '6');
+  await expect(svg).toContainText('speed-up vs the dense model');
+  const titles = await svg.locator('title').allTextContents();
+  expect(titles).toHaveLength(6);
+  for (const t of titles)
+    expect(t).toMatch(
+      /: mean per-case Dice \d\.\d{3} .*fp32 ONNX file .+, gzip .+; [\d.]+ ms median in onnxruntime-node \(dense [\d.]+ ms in the same 20 rounds: [\d.]+x\)$/,
+    );
+  expect(titles[3]).toMatch(/^channel, 0%: conv weights removed with their channels/);
+  // Hovering the first marker reads it out.
+  const dot = (await svg.locator('circle[r="3"]').first().boundingBox())!;
+  await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
+  await expect(page.getByTestId('family-tip')).toContainText(titles[0]);
+  await page.mouse.move(0, 0);
+
+  // Against the file size: channel files shrink with the level, unstructured ones keep their size.
+  await section.getByLabel('ONNX file size').check();
+  await expect(chart).toHaveAttribute('data-axis', 'file');
+  await expect(svg).toContainText('fp32 ONNX file, KiB (as the export writes it)');
+  const cx = await svg.locator('circle[r="3"]').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cx'))));
+  expect(cx).toHaveLength(6);
+  expect(Math.max(...cx.slice(0, 3)) - Math.min(...cx.slice(0, 3))).toBeLessThan(8);
+  expect(cx[4]).toBeLessThan(cx[3] - 20);
+  expect(cx[5]).toBeLessThan(cx[4]);
+  await section.scrollIntoViewIfNeeded();
+  await section.screenshot({ path: `${SHOTS}/sweep-families-file.png` });
+  await section.getByLabel('Speed-up vs dense').check();
+  await section.screenshot({ path: `${SHOTS}/sweep-families-speedup.png` });
+
+  // A channel sweep without measurements: the chart keeps the unstructured family and says how to get the rest.
+  await page.locator('.sweep-form').getByLabel('Measure').selectOption('none');
+  await start('channel', '0, 50', 2);
+  await expect(chart).toHaveAttribute('data-points', '3');
+  await expect(page.getByTestId('family-notes')).toContainText(
+    /Measured latency not recorded for the channel sweep sw-[\w-]+ \(measure: nothing\): re-run it with Measure “latency and file size”/,
+  );
+  await section.getByLabel('Level', { exact: true }).check();
+  await expect(chart).toHaveAttribute('data-points', '5');
+  await expect(page.getByTestId('family-notes')).toHaveCount(0);
+});
+
 test('Export view, channel family as ONNX and TFLite: the rebuilt network is saved, the card and the summary name the family, the .tflite runs in LiteRT.js', async ({
   page,
 }) => {

@@ -25,3 +25,9 @@ export function groupStyle(
   }
   return out;
 }
+
+/** The two pruning families in the family comparison (Okabe-Ito blue and vermillion, colour-blind safe): channel dashed. */
+export const FAMILY_STYLE: Record<'unstructured' | 'channel', { color: string; dashed: boolean }> = {
+  unstructured: { color: '#0072B2', dashed: false },
+  channel: { color: '#D55E00', dashed: true },
+};

@@ -13,6 +13,12 @@ export interface Point {
   hi?: number;
   /** Shown when the pointer rests on the marker (an SVG <title>: works in the report without script). */
   title?: string;
+  /**
+   * A short tag written beside the marker (e.g. its sweep level where x is not the level): above or
+   * below it, wherever it covers no other tag and stays inside the plot; left out when neither
+   * place is free (the marker's title still says it).
+   */
+  tag?: string;
 }
 
 export interface Series {
@@ -84,6 +90,11 @@ export function chartFrame(o: ChartOptions, seriesCount: number): ChartFrame {
   };
 }
 
+/** The x shift (SVG units) of series `index` of `count` with `bars` intervals: their bars at one x sit side by side. */
+export function seriesShift(o: ChartOptions, index: number, count: number): number {
+  return o.intervals === 'bars' ? (index - (count - 1) / 2) * (o.dodge ?? 0) : 0;
+}
+
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -93,6 +104,27 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 function ticks(lo: number, hi: number, n = 5): number[] {
   const step = (hi - lo) / n;
   return Array.from({ length: n + 1 }, (_, i) => lo + i * step);
+}
+
+interface TagBox {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** Where a marker's tag goes (baseline centre), or undefined when every candidate place is taken; records the place taken. */
+function placeTag(placed: TagBox[], x: number, y: number, chars: number, f: ChartFrame): { x: number; y: number } | undefined {
+  const half = chars * 3 + 2; // ~6 px per character at font size 10
+  for (const dy of [-7, 15, -18, 26]) {
+    const box = { x0: x - half, x1: x + half, y0: y + dy - 9, y1: y + dy + 2 };
+    const inside = box.y0 >= f.top && box.y1 <= f.top + f.plotHeight && box.x0 >= f.left && box.x1 <= f.left + f.plotWidth;
+    if (inside && !placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) {
+      placed.push(box);
+      return { x, y: y + dy };
+    }
+  }
+  return undefined;
 }
 
 export function lineChart(series: Series[], o: ChartOptions): string {
@@ -123,8 +155,9 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   const bars = o.intervals === 'bars';
+  const placed: TagBox[] = [];
   series.forEach((s, si) => {
-    const shift = bars ? (si - (series.length - 1) / 2) * (o.dodge ?? 0) : 0;
+    const shift = seriesShift(o, si, series.length);
     const xAt = (v: number) => f.sx(v) + shift;
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (bars && o.bands !== false) {
@@ -158,6 +191,11 @@ export function lineChart(series: Series[], o: ChartOptions): string {
             ? `<g><title>${esc(p.title)}</title><circle cx="${r1(xAt(p.x))}" cy="${r1(sy(p.y))}" r="8" fill="transparent"/>${dot}</g>`
             : dot,
         );
+        const at = p.tag ? placeTag(placed, xAt(p.x), sy(p.y), p.tag.length, f) : undefined;
+        if (at)
+          parts.push(
+            `<text x="${r1(at.x)}" y="${r1(at.y)}" text-anchor="middle" font-size="10" fill="${s.color}" class="tag">${esc(p.tag!)}</text>`,
+          );
       }
     }
   });

@@ -12,6 +12,12 @@ export type PruneFamily = (typeof pruneFamilies)[number];
 /** What a sweep measures of each level's exported file (see `measure` below). */
 export const sweepMeasures = ['none', 'size', 'latency'] as const;
 export type SweepMeasure = (typeof sweepMeasures)[number];
+/** How the view and the messages name each `measure` choice. */
+export const SWEEP_MEASURE_LABELS: Record<SweepMeasure, string> = {
+  none: 'nothing',
+  size: 'file size',
+  latency: 'latency and file size',
+};
 
 export const SweepConfigSchema = z
   .object({

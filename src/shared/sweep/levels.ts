@@ -8,6 +8,9 @@ import { levelLabel } from '../charts/sweepChart';
 import { percent } from '../format/percent';
 import type { SweepConfig } from './config';
 
+/** How a pruning family is named in views, charts and the report. */
+export const familyLabel = (f: SweepConfig['family']): string => (f === 'channel' ? 'channel' : 'unstructured');
+
 export type LevelMeaning = Pick<SweepConfig, 'family'> & Partial<Pick<SweepConfig, 'channelTarget'>>;
 
 /** A level's quantity in a table header: "sparsity", "conv weights removed", "conv FLOPs removed". */

@@ -1,7 +1,7 @@
 import { plural } from '../../../shared/format/plural';
 import { useState } from 'react';
 import type { CallInput, JobProgress } from '../../../shared/api/contract';
-import { DEFAULT_LEVELS, type PruneFamily } from '../../../shared/sweep/config';
+import { DEFAULT_LEVELS, SWEEP_MEASURE_LABELS, sweepMeasures, type PruneFamily, type SweepMeasure } from '../../../shared/sweep/config';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { formatEta } from '../../../shared/format/time';
 import { familyLabel, pct, type SweepableRun } from './model';
@@ -42,6 +42,8 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
   const [bn, setBn] = useState(false);
   const [scorer, setScorer] = useState<'onnx' | 'tfjs'>('onnx');
   const [split, setSplit] = useState<'val' | 'test'>('val');
+  // The view draws Dice against measured latency: measure it unless asked not to (the config's default is size only).
+  const [measure, setMeasure] = useState<SweepMeasure>('latency');
   const levels = parseLevels(levelsText);
   const running = job !== undefined && (job.state === undefined || job.state === 'running');
   const channel = family === 'channel';
@@ -98,6 +100,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
               keepFirstLast: !channel && keepFirstLast,
               scorer,
               split,
+              measure,
               bnReestimate: bn ? { batches: 4, batchSize: 8 } : null,
             });
         }}
@@ -145,6 +148,20 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           <select value={split} onChange={(e) => setSplit(e.target.value as 'val' | 'test')}>
             <option value="val">Validation</option>
             <option value="test">Test</option>
+          </select>
+        </label>
+        <label>
+          Measure
+          <select
+            value={measure}
+            onChange={(e) => setMeasure(e.target.value as SweepMeasure)}
+            title="Per level: the fp32 ONNX file as the export writes it (bytes, gzip); latency in onnxruntime-node, 20 rounds interleaved with the dense model"
+          >
+            {sweepMeasures.map((m) => (
+              <option key={m} value={m}>
+                {SWEEP_MEASURE_LABELS[m]}
+              </option>
+            ))}
           </select>
         </label>
         <label className="sweep-form__check">

@@ -5,11 +5,14 @@ import type { SweepImages, SweepRecord } from '../../../shared/sweep/result';
 import { useApi, useEvent } from '../../api/context';
 import { EmptyState } from '../../components/EmptyState';
 import { DiceChart } from './DiceChart';
+import { FamilyChart } from './FamilyChart';
+import type { FamilyAxis } from '../../../shared/charts/familyChart';
+import type { PruneFamily } from '../../../shared/sweep/config';
 import { FragileList } from './FragileList';
 import { ResultsTable } from './ResultsTable';
 import { StartPanel } from './StartPanel';
 import { SweepGrid, type GridFocus } from './SweepGrid';
-import { chartData, defaultSweep, type SweepList, type SweepableRun } from './model';
+import { chartData, defaultSweep, familySweepIds, type SweepList, type SweepableRun } from './model';
 import './sweep.css';
 
 const key = (runId: string, sweepId: string) => `${runId}/${sweepId}`;
@@ -26,6 +29,8 @@ export function SweepPage() {
   const [gridRunState, setGridRun] = useState<string>();
   const [images, setImages] = useState<{ key: string; data: SweepImages }>();
   const [focus, setFocus] = useState<GridFocus>();
+  const [familyRunState, setFamilyRun] = useState<string>();
+  const [familyAxis, setFamilyAxis] = useState<FamilyAxis>('level');
 
   const refresh = useCallback(
     () =>
@@ -73,11 +78,16 @@ export function SweepPage() {
   const chosen = useCallback((r: SweepableRun) => chosenState[r.runId] ?? defaultSweep(r)?.sweepId, [chosenState]);
   const shown = runs.filter((r) => selected.includes(r.runId) && chosen(r));
   const wanted = shown.map((r) => key(r.runId, chosen(r)!));
-  const wantedKey = wanted.join('|');
   const shownKey = shown.map((r) => r.runId).join('|');
+  // The family chart: one shown run, each pruning family's sweep of it (fetched with the others).
+  const familyRun = shown.find((r) => r.runId === familyRunState) ?? shown.find((r) => r.runId === gridRunState) ?? shown[0];
+  const familyIds = familyRun ? familySweepIds(familyRun, chosen(familyRun)) : {};
+  const familyKeys = Object.values(familyIds).map((id) => key(familyRun!.runId, id));
+  const fetchKeys = [...new Set([...wanted, ...familyKeys])];
+  const wantedKey = fetchKeys.join('|');
 
   useEffect(() => {
-    const missing = wanted.filter((k) => !records[k]);
+    const missing = fetchKeys.filter((k) => !records[k]);
     if (missing.length === 0) return;
     let live = true;
     Promise.all(
@@ -104,6 +114,18 @@ export function SweepPage() {
     [shownKey, records, chosen],
   );
   const chart = useMemo(() => chartData(entries), [entries]);
+  const familyRecord = (f: PruneFamily) => (familyRun && familyIds[f] ? records[key(familyRun.runId, familyIds[f])] : undefined);
+  const [unstructured, channel] = [familyRecord('unstructured'), familyRecord('channel')];
+  const familyInput = useMemo(
+    () =>
+      familyRun && {
+        runLabel: familyRun.name,
+        sweeps: { ...(unstructured ? { unstructured } : {}), ...(channel ? { channel } : {}) },
+        axis: familyAxis,
+      },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the run and records shown, not on the run object rebuilt every render
+    [familyRun?.runId, familyAxis, unstructured, channel],
+  );
   const gridEntry = entries.find((e) => e.run.runId === gridRunState) ?? entries[0];
   const gridKey = gridEntry ? key(gridEntry.run.runId, gridEntry.record.sweepId) : undefined;
 
@@ -185,6 +207,15 @@ export function SweepPage() {
         ) : (
           <>
             <DiceChart data={chart} />
+            {familyInput && (
+              <FamilyChart
+                input={familyInput}
+                runs={shown.map((r) => ({ runId: r.runId, name: r.name }))}
+                runId={familyRun!.runId}
+                onRun={setFamilyRun}
+                onAxis={setFamilyAxis}
+              />
+            )}
             <ResultsTable entries={entries} />
             {gridEntry && (
               <div className="sweep-detail">

@@ -1,6 +1,6 @@
 /** Pure helpers of the Sweep view: which sweep to show per run, chart series, formatting. */
 import type { CallOutput } from '../../../shared/api/contract';
-import type { PruneFamily } from '../../../shared/sweep/config';
+import { pruneFamilies, type PruneFamily } from '../../../shared/sweep/config';
 import type { SweepRecord, SweepSummary } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { groupStyle } from '../../../shared/charts/style';
@@ -13,8 +13,8 @@ export type SweepList = CallOutput<'sweep.list'>;
 export type SweepableRun = SweepList['runs'][number];
 
 export const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : percent(x, { digits }));
-/** How a sweep's pruning family is named in the view. */
-export const familyLabel = (f: PruneFamily) => (f === 'channel' ? 'channel' : 'unstructured');
+/** How a sweep's pruning family is named in the view (the one rule in src/shared/sweep/levels.ts). */
+export { familyLabel } from '../../../shared/sweep/levels';
 
 export const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 
@@ -68,4 +68,20 @@ export function chartData(
     height: 320,
     values: series.reduce((n, s) => n + s.points.length, 0),
   };
+}
+
+/**
+ * The sweep each pruning family of a run shows in the family chart: the sweep chosen for the run
+ * stands for its own family; the other family shows its newest completed sweep, else its newest
+ * one with a scored level.
+ */
+export function familySweepIds(run: SweepableRun, chosenSweepId: string | undefined): Partial<Record<PruneFamily, string>> {
+  const chosen = run.sweeps.find((s) => s.sweepId === chosenSweepId);
+  const out: Partial<Record<PruneFamily, string>> = {};
+  for (const f of pruneFamilies) {
+    const mine = run.sweeps.filter((s) => s.family === f);
+    const pick = chosen?.family === f ? chosen : (mine.find((s) => s.status === 'completed') ?? mine.find((s) => s.levels.length > 0));
+    if (pick) out[f] = pick.sweepId;
+  }
+  return out;
 }
