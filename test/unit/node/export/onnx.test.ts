@@ -6,6 +6,7 @@ import { onnx } from '../../../../src/node/export/onnx-proto';
 import { createOnnxSession, runOnnx } from '../../../../src/node/export/onnx-run';
 import { applyToModel, pruneWeights, readWeights } from '../../../../src/shared/prune';
 import { buildModel, modelPreset } from '../../../../src/shared/model';
+import { randomizeWeights } from '../../helpers/weights';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,24 +52,6 @@ function oddStem(): tf.LayersModel {
   x = L.reLU().apply(L.batchNormalization({ axis: -1 }).apply(x)) as S;
   x = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x) as S;
   return tf.model({ inputs: input, outputs: L.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }).apply(x) as S });
-}
-
-/** Random weights everywhere, BN statistics included (variance kept positive), seeded. */
-function randomize(m: tf.LayersModel, seed: number): void {
-  tf.tidy(() => {
-    m.weights.forEach((v, i) => {
-      const shape = v.shape as number[];
-      const name = v.name;
-      let t: tf.Tensor;
-      if (/moving_variance/.test(name)) t = tf.randomUniform(shape, 0.5, 2, 'float32', seed + i);
-      else if (/gamma/.test(name)) t = tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + i);
-      else if (shape.length > 1) {
-        const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-        t = tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + i);
-      } else t = tf.randomNormal(shape, 0, 0.3, 'float32', seed + i);
-      v.write(t);
-    });
-  });
 }
 
 interface Cmp {
@@ -139,7 +122,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
     for (const pruned of [false, true]) {
       it(`every layer type, ${storage}, ${pruned ? '90 % pruned' : 'dense'}`, async () => {
         const m = allLayers();
-        randomize(m, 7);
+        randomizeWeights(m, 7);
         if (pruned) await prune90(m);
         const r = await compare(m, storage, [3, 12, 12, 3], TOL[storage].maxAbs);
         results[`all ${storage} ${pruned ? 'pruned' : 'dense'}`] = r;
@@ -153,7 +136,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
 
   it('odd input sizes with a dynamic-shape model (SAME_UPPER at run time)', async () => {
     const m = oddStem();
-    randomize(m, 3);
+    randomizeWeights(m, 3);
     for (const hw of [9, 10, 11, 16]) {
       const r = await compare(m, 'fp32', [2, hw, hw, 2]);
       expect(r.maxAbs).toBeLessThanOrEqual(1e-4);
@@ -164,7 +147,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
     const input = tf.input({ shape: [7, 8, 2] });
     const pool = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(input) as S;
     const m = tf.model({ inputs: input, outputs: L.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }).apply(pool) as S });
-    randomize(m, 17);
+    randomizeWeights(m, 17);
     // all inputs negative: zero padding would win every border window
     const { bytes } = exportOnnxModel(m);
     const s = await createOnnxSession(bytes);
@@ -190,7 +173,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
       inputs: input,
       outputs: L.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }).apply(up) as S,
     });
-    randomize(m, 13);
+    randomizeWeights(m, 13);
     expect((await compare(m, 'fp32', [2, 5, 7, 2])).maxAbs).toBeLessThanOrEqual(1e-4);
   });
 
@@ -201,7 +184,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
       ['resnet50-unet', { inputSize: 32, widthMultiplier: 0.125 }],
     ] as const) {
       const m = buildModel(modelPreset(name, overrides));
-      randomize(m, 11);
+      randomizeWeights(m, 11);
       const dense = await compare(m, 'fp32', [2, overrides.inputSize, overrides.inputSize, 3]);
       await prune90(m, 'layerwise', true);
       const sparse = await compare(m, 'fp32', [2, overrides.inputSize, overrides.inputSize, 3]);
@@ -222,7 +205,7 @@ describe('ONNX export parity with tfjs (onnxruntime-node CPU)', () => {
 describe('ONNX file contents', () => {
   it('stores kernels as FLOAT16 + Cast or INT8 + per-channel DequantizeLinear, keeping zeros exact', async () => {
     const m = allLayers();
-    randomize(m, 5);
+    randomizeWeights(m, 5);
     await prune90(m, 'global');
     const decode = (s: WeightStorage) => {
       const e = exportOnnxModel(m, { weights: s, metadata: { sparsity: '0.9' } });

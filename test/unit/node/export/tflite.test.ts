@@ -6,6 +6,7 @@ import { compileTflite, runTfliteBatch } from '../../../../src/node/export/liter
 import type { WeightStorage } from '../../../../src/node/export/onnx-builder';
 import { applyToModel, pruneWeights, readWeights } from '../../../../src/shared/prune';
 import { buildModel, modelPreset } from '../../../../src/shared/model';
+import { randomizeWeights } from '../../helpers/weights';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,22 +38,6 @@ function allLayers(): tf.LayersModel {
   const u2 = L.upSampling2d({ size: [2, 2] }).apply(e) as S;
   const head = L.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }).apply(L.concatenate({ axis: 3 }).apply([u2, a])) as S;
   return tf.model({ inputs: input, outputs: head });
-}
-
-/** Random weights everywhere, BN statistics included (variance kept positive), seeded. */
-function randomize(m: tf.LayersModel, seed: number): void {
-  tf.tidy(() => {
-    m.weights.forEach((v, i) => {
-      const shape = v.shape as number[];
-      let t: tf.Tensor;
-      if (/moving_variance/.test(v.name)) t = tf.randomUniform(shape, 0.5, 2, 'float32', seed + i);
-      else if (/gamma/.test(v.name)) t = tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + i);
-      else if (shape.length > 1)
-        t = tf.randomNormal(shape, 0, Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', seed + i);
-      else t = tf.randomNormal(shape, 0, 0.3, 'float32', seed + i);
-      v.write(t);
-    });
-  });
 }
 
 /** Runs the written file in LiteRT.js and the model in tfjs on the same random batch. */
@@ -93,7 +78,7 @@ describe('TFLite export, run in LiteRT.js (round trip and parity with tfjs)', ()
   for (const storage of ['fp32', 'fp16', 'int8-weights'] as const) {
     it(`every layer type, ${storage}`, async () => {
       const m = allLayers();
-      randomize(m, 7);
+      randomizeWeights(m, 7);
       const r = await compare(m, storage);
       expect(r.maxAbs).toBeLessThanOrEqual(TOL[storage]);
       expect(r.spread).toBeGreaterThan(1e-3);
@@ -117,7 +102,7 @@ describe('TFLite export, run in LiteRT.js (round trip and parity with tfjs)', ()
 
   it('the reference ResNet-UNet (small), dense and 90 % pruned: fp32 max |dp| <= 1e-4', async () => {
     const m = buildModel(modelPreset('reference', { inputSize: 16, widthMultiplier: 0.5 }));
-    randomize(m, 11);
+    randomizeWeights(m, 11);
     const dense = await compare(m, 'fp32');
     const { weights } = pruneWeights(await readWeights(m), { sparsity: 0.9, scope: 'layerwise', keepFirstLast: true });
     applyToModel(m, weights);
