@@ -3,16 +3,19 @@
  * dense vs 50 % / 75 % channel-pruned vs 90 % unstructured, each as an fp32 ONNX file run in
  * onnxruntime-node (latency, file and gzip size) and scored by the studio sweep (per-case Dice),
  * and as an fp32 .tflite file run in LiteRT.js (latency, size, and per-case Dice of the file's own
- * predictions on the same validation slices through the scoring module).
+ * predictions on the same test slices through the scoring module).
  *
  *   npx tsx bench/families.ts [--home DIR] [--epochs 8] [--runs 20] [--rounds 9] [--run RUN_ID]
  *
- * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder), sweeps
- * it with both families (onnx scorer, val split; without and with BatchNorm re-estimation on
+ * Trains the `reference` preset (128x128x3) on phantoms into DIR (default a temp folder; the
+ * demo's data scale and schedule, bench/reference.ts), sweeps it with both families (onnx scorer,
+ * test split, patients neither training nor validation saw; without and with BatchNorm re-estimation on
  * 4x8 training slices), then times the four files in interleaved rounds (each round times every
  * file once in each runtime, `--runs` runs after warm-up). A loaded machine disturbs single timings: the table
  * gives each file's fastest run (the least disturbed) and the median over rounds of its ratio
- * to the dense file timed in the same round. `--run` reuses a trained run in DIR.
+ * to the dense file timed in the same round. `--run` reuses a trained run in DIR. Prints one
+ * markdown table (both runtimes, both file formats, the Dice of the ONNX and the .tflite files)
+ * and a JSON line with every number, the validation Dice per epoch and the load average.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -52,7 +55,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 await initBackend('wasm', { log });
 const t0 = performance.now();
-const runId = v.run ?? (await trainReferenceRun('families-reference', runsRoot, epochs));
+const runId = v.run ?? (await trainReferenceRun('families-reference', runsRoot, epochs, log)).id;
 log(`run ${runId} trained in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
 const sweep = async (sweepId: string, config: Record<string, unknown>) => {
@@ -60,7 +63,7 @@ const sweep = async (sweepId: string, config: Record<string, unknown>) => {
     runsRoot,
     sweepId,
     runIds: [runId],
-    config: parseSweepConfig({ scorer: 'onnx', split: 'val', ...config }),
+    config: parseSweepConfig({ scorer: 'onnx', split: 'test', ...config }),
     backend: 'wasm',
   });
   if (out.status !== 'completed') throw new Error(`sweep ${sweepId} ${out.status}: ${out.error?.what}`);
@@ -74,18 +77,21 @@ const chanBn = await sweep('sw-families-channel-bn', { family: 'channel', levels
 
 const { model, record } = await loadRunModel(path.join(runsRoot, runId));
 const trained = await readWeights(model);
-const { val } = await loadRunSamples(record.config);
+const { test } = await loadRunSamples(record.config);
+// A network that did not learn says nothing about the families: its validation curve goes with the table.
+const valCurve = record.epochs.map((e) => e.valCaseDice);
+log(`validation per-case Dice per epoch: ${valCurve.map((d) => d?.toFixed(3) ?? '–').join(', ')}`);
 const size = record.config.model.inputSize;
-/** The .tflite file of a model and the per-case Dice of its own LiteRT.js predictions on the validation slices (no BN re-estimation). */
+/** The .tflite file of a model and the per-case Dice of its own LiteRT.js predictions on the test slices (no BN re-estimation). */
 const tflite = async (m: tf.LayersModel) => {
   const bytes = exportTfliteModel(m).bytes;
   const compiled = await compileTflite(bytes);
   const px = size * size * 3;
-  const probs = new Float32Array(val.length * size * size);
-  for (const [i, s] of val.entries())
+  const probs = new Float32Array(test.length * size * size);
+  for (const [i, s] of test.entries())
     probs.set(await runTfliteBatch(compiled, s.image.subarray(0, px), [1, size, size, 3]), i * size * size);
   compiled.delete();
-  return { tflite: bytes, tfliteDice: scoreProbabilities(probs, val, size).summary.caseDice.mean };
+  return { tflite: bytes, tfliteDice: scoreProbabilities(probs, test, size).summary.caseDice.mean };
 };
 const artifacts: {
   label: string;
@@ -176,22 +182,15 @@ const rows = artifacts.map((a, i) => ({
 }));
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const d = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+// One table: each file's latency in both runtimes (speed-up = median over rounds of the dense time
+// over this file's time in the same round; fastest run in brackets), its sizes and its Dice.
 console.log(
-  `| model | fastest run (ms) | speed-up, fastest | speed-up, median of rounds | conv weights | ONNX fp32 file | gzip | per-case Dice | with BN re-estimated |`,
+  '| model | conv weights | onnxruntime speed-up (fastest ms) | LiteRT.js speed-up (fastest ms) | ONNX fp32 (gzip) | TFLite fp32 (gzip) | per-case Dice, ONNX | per-case Dice, .tflite | Dice with BN re-estimated |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows)
   console.log(
-    `| ${r.label} | ${r.fastestMs.toFixed(2)} | ${r.speedupFastest.toFixed(2)}x | ${r.speedupRounds.toFixed(2)}x | ${r.kernelParams.toLocaleString('en')} | ${kb(r.fileBytes)} | ${kb(r.gzipBytes)} | ${d(r.caseDice)} | ${d(r.caseDiceBn)} |`,
-  );
-console.log('');
-console.log(
-  `| model | LiteRT.js fastest run (ms) | speed-up, fastest | speed-up, median of rounds | TFLite fp32 file | gzip | per-case Dice of the .tflite |`,
-);
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows)
-  console.log(
-    `| ${r.label} | ${r.tflite.fastestMs.toFixed(2)} | ${r.tflite.speedupFastest.toFixed(2)}x | ${r.tflite.speedupRounds.toFixed(2)}x | ${kb(r.tflite.fileBytes)} | ${kb(r.tflite.gzipBytes)} | ${d(r.tflite.caseDice)} |`,
+    `| ${r.label} | ${r.kernelParams.toLocaleString('en')} | ${r.speedupRounds.toFixed(2)}x (${r.fastestMs.toFixed(2)}) | ${r.tflite.speedupRounds.toFixed(2)}x (${r.tflite.fastestMs.toFixed(2)}) | ${kb(r.fileBytes)} (${kb(r.gzipBytes)}) | ${kb(r.tflite.fileBytes)} (${kb(r.tflite.gzipBytes)}) | ${d(r.caseDice)} | ${d(r.tflite.caseDice)} | ${d(r.caseDiceBn)} |`,
   );
 console.log(
   JSON.stringify({
@@ -200,8 +199,9 @@ console.log(
     epochs,
     runs,
     rounds,
-    valSlices: unst.slices.length,
-    valCases: unst.levels[0].summary.cases,
+    valCaseDicePerEpoch: valCurve,
+    testSlices: unst.slices.length,
+    testCases: unst.levels[0].summary.cases,
     lesionCases: unst.levels[0].summary.lesionCases,
     loadAverage1m: loads,
     rows,

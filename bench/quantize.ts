@@ -40,7 +40,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const backend = await initBackend('wasm', { log });
 const t0 = performance.now();
-const runId = v.run ?? (await trainReferenceRun('quantize-reference', runsRoot, epochs));
+const runId = v.run ?? (await trainReferenceRun('quantize-reference', runsRoot, epochs)).id;
 log(`run ${runId} ready after ${((performance.now() - t0) / 1000).toFixed(0)} s; exporting`);
 const runDir = path.join(runsRoot, runId);
 const out = path.join(home, `exports-${Date.now()}`);
