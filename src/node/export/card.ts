@@ -52,7 +52,7 @@ const QUANTIZATION: Record<ExportFormat, Partial<Record<WeightPrecision, string>
     'int8-weights':
       'weight-only symmetric int8 kernels, per output channel (quantized_dimension 0), zero point 0, read through DEQUANTIZE; BatchNorm folded, biases float32; computed in float32 (the smallest file)',
     'int8-full':
-      'full-integer int8 (TFLite int8 quantization spec): BatchNorm folded; INT8 activations per tensor (asymmetric, ranges calibrated on training slices), INT8 kernels symmetric per output channel, INT32 biases; concatenation, pooling and resize share their inputs\' parameters, the sigmoid output is fixed at scale 1/256, zero point -128; QUANTIZE after the float32 input and DEQUANTIZE before the float32 output, every other op computes in int8',
+      "full-integer int8 (TFLite int8 quantization spec): BatchNorm folded; INT8 activations per tensor (asymmetric, ranges calibrated on training slices), INT8 kernels symmetric per output channel, INT32 biases; concatenation, pooling and resize share their inputs' parameters, the sigmoid output is fixed at scale 1/256, zero point -128; QUANTIZE after the float32 input and DEQUANTIZE before the float32 output, every other op computes in int8",
   },
 };
 
@@ -130,7 +130,8 @@ export function buildModelCard(c: CardInput): ModelCard {
       : []),
     ...c.sweep.map((l) => ({ sparsity: l.sparsity, source: 'sweep' as const, model: `pruned, float32 (${l.label})`, dice: l.dice })),
   ];
-  const quantLimitation = e?.weights === 'int8-qdq' ? QDQ_LIMITATION : e?.weights === 'int8-full' ? INT8_FULL_LIMITATION : WEIGHT_ONLY_LIMITATION;
+  const quantLimitation =
+    e?.weights === 'int8-qdq' ? QDQ_LIMITATION : e?.weights === 'int8-full' ? INT8_FULL_LIMITATION : WEIGHT_ONLY_LIMITATION;
   const limitations = [...BASE_LIMITATIONS, quantLimitation];
   if (cfg.data.kind === 'phantoms')
     limitations.unshift('Trained and evaluated on synthetic phantoms only: it has never seen a real patient scan.');

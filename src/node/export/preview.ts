@@ -60,7 +60,14 @@ export async function previewExport(
     let train: Promise<Float32Array[]> | undefined;
     const calibration = { images: () => (train ??= loadRunSamples(prep.src.record.config).then((d) => d.train.map((s) => s.image))) };
     for (const t of exportTargets(req)) {
-      const w = await writeModel(prep.model, t.format, t.weights, path.join(tmp, t.name), exportMetadata(prep.src.record.id, req), calibration);
+      const w = await writeModel(
+        prep.model,
+        t.format,
+        t.weights,
+        path.join(tmp, t.name),
+        exportMetadata(prep.src.record.id, req),
+        calibration,
+      );
       const base = baselines.get(t.format);
       const compare = base && { baseline: { ...base, dice: null }, dice: null, scored: false };
       const size = await sizeReport({

@@ -213,7 +213,11 @@ export async function exportTfliteInt8Model(
         emit('ADD', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], { kind: 'add', activation: fused(nd.act) });
         break;
       case 'concat':
-        emit('CONCATENATION', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], { kind: 'concat', axis: nd.axis, activation: Activation.NONE });
+        emit('CONCATENATION', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], {
+          kind: 'concat',
+          axis: nd.axis,
+          activation: Activation.NONE,
+        });
         break;
       case 'maxpool':
         emit('MAX_POOL_2D', [int8Tensor(nd.input)], [int8Tensor(nd.out)], {

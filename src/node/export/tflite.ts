@@ -14,15 +14,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
 import { quantizeInt8PerChannel, toFloat16 } from './quantize';
 import { floatGraph, le, TFLITE_INPUT, TFLITE_OUTPUT, type Act, type FloatGraph, type Value } from './tflite-graph';
-import {
-  Activation,
-  TensorType,
-  writeTfliteModel,
-  type OpName,
-  type OperatorDef,
-  type OpOptions,
-  type TensorDef,
-} from './tflite-schema';
+import { Activation, TensorType, writeTfliteModel, type OpName, type OperatorDef, type OpOptions, type TensorDef } from './tflite-schema';
 import type { WeightStorage } from './onnx-builder';
 
 /** The DEQUANTIZE version of per-channel int8 kernels (files before this fix said 4, which op_version.cc never assigns to int8). */

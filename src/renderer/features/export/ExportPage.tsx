@@ -33,7 +33,10 @@ const WEIGHTS: { id: Weights; label: string }[] = [
   { id: 'fp16', label: 'float16' },
   { id: 'int8-weights', label: 'int8-weights: weight-only int8 (smallest file; computes in float32)' },
   { id: 'int8-qdq', label: 'int8-qdq: static int8, computes in int8 in onnxruntime (ONNX only; calibrated on 32 training slices)' },
-  { id: 'int8-full', label: 'int8-full: full-integer int8, computes in int8 in any TFLite runtime (TFLite only; calibrated on 32 training slices)' },
+  {
+    id: 'int8-full',
+    label: 'int8-full: full-integer int8, computes in int8 in any TFLite runtime (TFLite only; calibrated on 32 training slices)',
+  },
 ];
 
 const message = (e: unknown) => {

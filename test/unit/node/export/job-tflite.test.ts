@@ -26,12 +26,28 @@ describe('var-studio export --format tflite', () => {
     const c = captureIo();
     expect(
       await exportCommand.run(
-        [run.runDir, '--sparsity', '0.9', '--format', 'tflite', '--weights', 'fp32,fp16,int8-weights,int8-full', '--latency-runs', '3', '--json'],
+        [
+          run.runDir,
+          '--sparsity',
+          '0.9',
+          '--format',
+          'tflite',
+          '--weights',
+          'fp32,fp16,int8-weights,int8-full',
+          '--latency-runs',
+          '3',
+          '--json',
+        ],
         c.io,
       ),
     ).toBe(0);
     const result = JSON.parse(c.out.join('\n')) as ExportResult;
-    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual(['tflite-fp32', 'tflite-fp16', 'tflite-int8-weights', 'tflite-int8-full']);
+    expect(result.artifacts.map((a) => `${a.format}-${a.weights}`)).toEqual([
+      'tflite-fp32',
+      'tflite-fp16',
+      'tflite-int8-weights',
+      'tflite-int8-full',
+    ]);
 
     const ref = await prunedReference(run.record, run.runDir, 0.9);
     const { val } = await loadRunSamples(run.record.config);
@@ -103,7 +119,22 @@ describe('var-studio export --format tflite', () => {
     ).toBe(0);
     const c = captureIo();
     expect(
-      await exportCommand.run([run.runDir, '--sparsity', '0.5', '--family', 'channel', '--format', 'tflite', '--weights', 'fp32,int8-full', '--latency-runs', '2'], c.io),
+      await exportCommand.run(
+        [
+          run.runDir,
+          '--sparsity',
+          '0.5',
+          '--family',
+          'channel',
+          '--format',
+          'tflite',
+          '--weights',
+          'fp32,int8-full',
+          '--latency-runs',
+          '2',
+        ],
+        c.io,
+      ),
     ).toBe(0);
     const text = c.out.join('\n');
     expect(text).toMatch(/operator set {3}.*CONV_2D x\d+/);

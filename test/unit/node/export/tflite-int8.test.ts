@@ -25,7 +25,9 @@ function model(): tf.LayersModel {
 
 /** Seeded random slices (seeds from seed + 1: tfjs reads a seed of 0 as "unseeded"). */
 const images = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) => tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i + 1).dataSync() as Float32Array));
+  Array.from({ length: n }, (_, i) =>
+    tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i + 1).dataSync() as Float32Array),
+  );
 
 async function predict(bytes: Uint8Array, x: Float32Array[]): Promise<Float32Array> {
   const compiled = await compileTflite(bytes);
@@ -144,6 +146,11 @@ describe('int8-full TFLite, run in LiteRT.js', () => {
     m.dispose();
     const input = tf.input({ shape: [8, 8, 2] });
     const bn = tf.model({ inputs: input, outputs: L.batchNormalization({ name: 'lonely' }).apply(input) as S });
-    await expect(exportTfliteInt8Model(bn, images(1, 0).map((im) => im.subarray(0, 128)))).rejects.toThrow(/lonely.*int8-weights/s);
+    await expect(
+      exportTfliteInt8Model(
+        bn,
+        images(1, 0).map((im) => im.subarray(0, 128)),
+      ),
+    ).rejects.toThrow(/lonely.*int8-weights/s);
   });
 });
