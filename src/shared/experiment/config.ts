@@ -3,7 +3,7 @@ import { BackendPreferenceSchema } from '../backend';
 import { StudioError } from '../errors';
 import { ModelConfigSchema } from '../model/config';
 import { RunDataSchema, SplitFractionsSchema } from '../run/config';
-import { SweepConfigSchema } from '../sweep/config';
+import { SweepConfigSchema, sweepMeasures } from '../sweep/config';
 import { AugmentConfigSchema } from '../train/augment';
 import { ascentKinds, optimizerMethods } from '../train/optimizerConfig';
 import { ScheduleConfigSchema } from '../train/schedule';
@@ -62,7 +62,10 @@ export const ExperimentConfigSchema = z
     backend: BackendPreferenceSchema.default('auto'),
     /** Data-parallel gradient workers per run (0/1 = in the training thread). */
     workers: z.number().int().min(0).max(64).default(0),
-    sweep: SweepConfigSchema.prefault({}),
+    // `measure` defaults to none here (size in a single sweep): the results and the report show no
+    // device measurements, and writing and gzipping every level's file cost about 12 CPU s per
+    // cell, half its sweep (docs/cells.md). A config that wants them sets sweep.measure.
+    sweep: SweepConfigSchema.extend({ measure: z.enum(sweepMeasures).default('none') }).prefault({}),
     report: z
       .object({
         /** Slices shown in each prediction grid (the scored slices with the largest lesions). */

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensurePlan, experimentPaths, readPlan } from '../../../../src/node/experiment/state';
 import { expandGrid } from '../../../../src/shared/experiment/grid';
+import { parseExperimentConfig } from '../../../../src/shared/experiment/config';
 import { experimentPreset, experimentPresetNames } from '../../../../src/shared/experiment/presets';
+import { parseSweepConfig } from '../../../../src/shared/sweep/config';
 import { parseRunConfig } from '../../../../src/shared/run/config';
 import { buildModel } from '../../../../src/shared/model';
 import { maxChannelFraction } from '../../../../src/shared/prune/channel';
@@ -23,6 +25,13 @@ describe('experiment presets', () => {
       expect(cells.length).toBeGreaterThan(0);
       for (const c of cells) expect(() => parseRunConfig(c.run)).not.toThrow();
     }
+  });
+
+  it('experiment sweeps measure no device files unless the config asks (a single sweep measures sizes)', () => {
+    for (const name of experimentPresetNames) expect(experimentPreset(name).sweep.measure).toBe('none');
+    const base = experimentPreset('tiny');
+    expect(parseExperimentConfig({ ...base, sweep: { ...base.sweep, measure: 'size' } }).sweep.measure).toBe('size');
+    expect(parseSweepConfig({}).measure).toBe('size');
   });
 
   it('demo pairs SGD with SGD+VAR over at least three seeds on one patient split', () => {
