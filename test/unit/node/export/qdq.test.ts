@@ -11,7 +11,7 @@ import { exportOnnxQdqModel, optimizedOpTypes } from '../../../../src/node/expor
 import { evenlySpaced } from '../../../../src/node/export/calibration';
 import { foldBatchNorm } from '../../../../src/node/export/qdq-graph';
 import { ModelCardSchema, type ExportResult } from '../../../../src/shared/export';
-import { buildModel, modelPreset } from '../../../../src/shared/model';
+import { modelPreset } from '../../../../src/shared/model';
 import { scoreProbabilities } from '../../../../src/shared/metrics';
 import { parseRunConfig } from '../../../../src/shared/run/config';
 import type { Sample } from '../../../../src/shared/data/types';
@@ -19,6 +19,7 @@ import { loadRunSamples } from '../../../../src/node/train/data';
 import { tinyRunConfig } from '../../helpers/job';
 import type { RunRecord } from '../../../../src/shared/run/record';
 import { maxAbs, trainedRun } from '../../helpers/export';
+import { randomSlices, referenceWithRandomBatchNorm } from '../../helpers/weights';
 
 let root: string;
 const tmp = () => path.join(root, `opt-${Math.random().toString(36).slice(2)}.onnx`);
@@ -28,22 +29,6 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'export-qdq-'));
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** The reference preset at 32 px with random BatchNorm statistics, so folding has something to fold. */
-function model(): tf.LayersModel {
-  const m = buildModel(modelPreset('reference', { inputSize: 32, widthMultiplier: 0.5 }));
-  tf.tidy(() =>
-    m.weights.forEach((v, i) => {
-      if (/moving_variance|gamma/.test(v.name)) v.write(tf.randomUniform(v.shape as number[], 0.5, 1.5, 'float32', i));
-      else if (/moving_mean|beta/.test(v.name)) v.write(tf.randomNormal(v.shape as number[], 0, 0.2, 'float32', i));
-    }),
-  );
-  return m;
-}
-
-// Seeds start at 1: tfjs treats a seed of 0 as "no seed", which made the first calibration slice random.
-const images = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) => tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i).dataSync() as Float32Array));
 
 async function predict(bytes: Uint8Array, x: Float32Array[]): Promise<Float32Array> {
   const s = await createOnnxSession(bytes);
@@ -56,21 +41,21 @@ async function predict(bytes: Uint8Array, x: Float32Array[]): Promise<Float32Arr
 
 describe('int8-qdq ONNX graph', () => {
   it('folds BatchNorm into the convolutions without changing the output', async () => {
-    const m = model();
+    const m = referenceWithRandomBatchNorm();
     const fp = exportOnnxModel(m).bytes;
     const proto = onnx.ModelProto.decode(fp);
     const bns = proto.graph!.node!.filter((n) => n.opType === 'BatchNormalization').length;
     expect(foldBatchNorm(proto.graph!)).toBe(bns);
     expect(proto.graph!.node!.some((n) => n.opType === 'BatchNormalization')).toBe(false);
-    const x = images(2, 100);
+    const x = randomSlices(2, 100);
     expect(maxAbs(await predict(onnx.ModelProto.encode(proto).finish(), x), await predict(fp, x))).toBeLessThanOrEqual(1e-4);
     m.dispose();
   });
 
   it('loads in onnxruntime, which runs every convolution as an integer QLinearConv; the float graph has none', async () => {
-    const m = model();
+    const m = referenceWithRandomBatchNorm();
     const convs = onnx.ModelProto.decode(exportOnnxModel(m).bytes).graph!.node!.filter((n) => n.opType === 'Conv').length;
-    const q = await exportOnnxQdqModel(m, images(40, 1), {});
+    const q = await exportOnnxQdqModel(m, randomSlices(40, 1), {});
     expect(q.calibration).toMatchObject({ method: 'minmax', slices: 32, quantizedConvs: convs });
     const file = onnx.ModelProto.decode(q.bytes).graph!.node!.map((n) => n.opType);
     expect(file.filter((op) => op === 'QuantizeLinear').length).toBeGreaterThan(0);
@@ -86,7 +71,7 @@ describe('int8-qdq ONNX graph', () => {
     expect(fpOps.QLinearConv ?? 0).toBe(0);
     expect((fpOps.Conv ?? 0) + (fpOps.FusedConv ?? 0)).toBe(convs);
     // int8 arithmetic stays close to float32 on inputs like the calibration ones
-    const x = images(2, 500);
+    const x = randomSlices(2, 500);
     const d = maxAbs(await predict(q.bytes, x), await predict(exportOnnxModel(m).bytes, x));
     expect(d).toBeGreaterThan(0); // it really is quantized
     expect(d).toBeLessThanOrEqual(0.1);
@@ -94,8 +79,8 @@ describe('int8-qdq ONNX graph', () => {
   });
 
   it('percentile calibration clips the ranges and still runs integer kernels', async () => {
-    const m = model();
-    const q = await exportOnnxQdqModel(m, images(8, 1), { method: 'percentile', percentile: 99.9, slices: 8 });
+    const m = referenceWithRandomBatchNorm();
+    const q = await exportOnnxQdqModel(m, randomSlices(8, 1), { method: 'percentile', percentile: 99.9, slices: 8 });
     expect(q.calibration).toMatchObject({ method: 'percentile', percentile: 99.9, slices: 8 });
     expect((await optimizedOpTypes(q.bytes, tmp())).QLinearConv).toBeGreaterThan(0);
     m.dispose();

@@ -4,30 +4,12 @@ import { exportTfliteModel } from '../../../../src/node/export/tflite';
 import { exportTfliteInt8Model, INT8_OP_VERSIONS } from '../../../../src/node/export/tflite-int8';
 import { readOperatorCounts, readTfliteModel, TensorType } from '../../../../src/node/export/tflite-schema';
 import { compileTflite, runTfliteBatch } from '../../../../src/node/export/litert';
-import { buildModel, modelPreset } from '../../../../src/shared/model';
 import { maxAbs } from '../../helpers/export';
+import { randomSlices, referenceWithRandomBatchNorm } from '../../helpers/weights';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** The reference preset at 32 px with random BatchNorm statistics (as the int8-qdq test), so folding matters. */
-function model(): tf.LayersModel {
-  const m = buildModel(modelPreset('reference', { inputSize: 32, widthMultiplier: 0.5 }));
-  tf.tidy(() =>
-    m.weights.forEach((v, i) => {
-      if (/moving_variance|gamma/.test(v.name)) v.write(tf.randomUniform(v.shape as number[], 0.5, 1.5, 'float32', i));
-      else if (/moving_mean|beta/.test(v.name)) v.write(tf.randomNormal(v.shape as number[], 0, 0.2, 'float32', i));
-    }),
-  );
-  return m;
-}
-
-/** Seeded random slices (seeds from seed + 1: tfjs reads a seed of 0 as "unseeded"). */
-const images = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) =>
-    tf.tidy(() => tf.randomNormal([32, 32, 3], 0, 1, 'float32', seed + i + 1).dataSync() as Float32Array),
-  );
 
 async function predict(bytes: Uint8Array, x: Float32Array[]): Promise<Float32Array> {
   const compiled = await compileTflite(bytes);
@@ -95,8 +77,8 @@ function checkSpec(bytes: Uint8Array): string[] {
 
 describe('int8-full TFLite, run in LiteRT.js', () => {
   it('the reference ResNet-UNet: every internal tensor INT8, spec constraints kept, output within 0.02 of the fp32 file', async () => {
-    const m = model();
-    const q = await exportTfliteInt8Model(m, images(40, 0));
+    const m = referenceWithRandomBatchNorm();
+    const q = await exportTfliteInt8Model(m, randomSlices(40, 0));
     expect(q.calibration).toMatchObject({ method: 'minmax', slices: 32, quantizedConvs: 16, foldedBatchNorms: 15 });
     const names = checkSpec(q.bytes);
     expect([names[0], names.at(-1)]).toEqual(['QUANTIZE', 'DEQUANTIZE']);
@@ -115,7 +97,7 @@ describe('int8-full TFLite, run in LiteRT.js', () => {
       DEQUANTIZE: 2,
     });
     // measured max |dp| 0.0045 on these inputs (the sigmoid output alone is rounded to 1/256)
-    const x = images(4, 500);
+    const x = randomSlices(4, 500);
     const fp = await predict(exportTfliteModel(m).bytes, x);
     const d = maxAbs(await predict(q.bytes, x), fp);
     console.log(`reference model: int8-full max |dp| ${d}`);
@@ -127,21 +109,21 @@ describe('int8-full TFLite, run in LiteRT.js', () => {
 
   it('max pooling, a lone ReLU, concatenation and upsampling run in int8 too (min/max and percentile calibration)', async () => {
     const m = poolingModel();
-    const q = await exportTfliteInt8Model(m, images(8, 0));
+    const q = await exportTfliteInt8Model(m, randomSlices(8, 0));
     const names = checkSpec(q.bytes);
     expect(names).toEqual(expect.arrayContaining(['MAX_POOL_2D', 'RELU', 'CONCATENATION', 'RESIZE_NEAREST_NEIGHBOR', 'ADD']));
-    const x = images(2, 700);
+    const x = randomSlices(2, 700);
     const d = maxAbs(await predict(q.bytes, x), await predict(exportTfliteModel(m).bytes, x));
     console.log(`pooling model: int8-full max |dp| ${d}`);
     expect(d).toBeLessThanOrEqual(0.05);
-    const p = await exportTfliteInt8Model(m, images(8, 0), { method: 'percentile', percentile: 99.9 });
+    const p = await exportTfliteInt8Model(m, randomSlices(8, 0), { method: 'percentile', percentile: 99.9 });
     expect(p.calibration).toMatchObject({ method: 'percentile', percentile: 99.9, slices: 8 });
     checkSpec(p.bytes);
     m.dispose();
   });
 
   it('refuses without calibration images, and a BatchNorm it cannot fold, saying what to export instead', async () => {
-    const m = model();
+    const m = referenceWithRandomBatchNorm();
     await expect(exportTfliteInt8Model(m, [])).rejects.toThrow(/int8-full needs training images/);
     m.dispose();
     const input = tf.input({ shape: [8, 8, 2] });
@@ -149,7 +131,7 @@ describe('int8-full TFLite, run in LiteRT.js', () => {
     await expect(
       exportTfliteInt8Model(
         bn,
-        images(1, 0).map((im) => im.subarray(0, 128)),
+        randomSlices(1, 0).map((im) => im.subarray(0, 128)),
       ),
     ).rejects.toThrow(/lonely.*int8-weights/s);
   });
