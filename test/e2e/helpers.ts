@@ -3,8 +3,10 @@
  * server and the same studio home (one temp dir per `playwright test`), so a spec that needs a
  * fresh studio asks for one with `resetStudio()` instead of relying on the order the files run in.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import { resolve } from 'node:path';
+import { expect, type Page } from '@playwright/test';
 import { E2E_PORT, E2E_TOKEN } from '../../playwright.config';
 
 /** Named screenshots kept next to the per-test ones (outputDir is wiped per run, this folder is not). */
@@ -144,4 +146,17 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
   } finally {
     await cdp.detach();
   }
+}
+
+/**
+ * The pid of the running helper process started from `out/main/<file>` (0 when none runs): the
+ * specs that must catch a job mid-way pause it (SIGSTOP), because on a quiet machine the job can
+ * end before a click reaches it.
+ */
+export function helperProcess(file: string): number {
+  const script = resolve('out/main', file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const r = spawnSync('pgrep', ['-f', script], { encoding: 'utf8' });
+  const pids = r.stdout.trim().split('\n').filter(Boolean).map(Number);
+  expect(pids.length, `at most one ${file} process is running`).toBeLessThanOrEqual(1);
+  return pids[0] ?? 0;
 }

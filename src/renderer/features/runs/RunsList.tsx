@@ -120,7 +120,7 @@ export function RunsList(props: RunsListProps) {
                 <td>
                   {fmt(r.lastValCaseDice)}
                   {r.trainingVerdict === 'failed' && (
-                    <span className="runs-list__failed" title="No better than predicting no lesion: left out of every comparison"> failed training</span>
+                    <span className="failed-training" title="No better than predicting no lesion: left out of every comparison"> failed training</span>
                   )}
                 </td>
                 <td>{r.fracBelow1e3 === null ? '–' : percent(r.fracBelow1e3, { compact: true })}</td>

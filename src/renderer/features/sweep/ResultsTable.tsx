@@ -58,7 +58,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                     </div>
                     {run.trainingVerdict === 'failed' && (
                       <div
-                        className="sweep-failed"
+                        className="failed-training"
                         title="Validation per-case Dice no better than predicting no lesion: its curve says nothing about pruning"
                       >
                         failed training
