@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
 import { callApi, helperProcess } from './helpers';
 
@@ -101,28 +101,33 @@ test('the deep check of a big folder shows its progress and a Cancel that stops 
   };
   const status = page.getByRole('status', { name: 'Data activity' });
   const bar = status.getByRole('progressbar', { name: 'Data check progress' });
-  // On a quiet machine the whole check can end before its bar is ever drawn, so the data reader
-  // process is single-stepped: paused (SIGSTOP) before the folder is opened, then let run 25 ms at
-  // a time until its progress shows while it is paused. The Cancel then always meets a running check.
+  // On a quiet machine the whole check can end before its progress is ever drawn, so the data
+  // reader process is single-stepped: paused (SIGSTOP) before the folder is opened, then let run
+  // 25 ms at a time until the progress shows while it is paused. The Cancel then always meets a
+  // running check, and the progress is seen however fast the machine.
   let reader = 0;
   await expect.poll(() => (reader = helperProcess('datasets.worker.js')), { timeout: 30_000 }).toBeGreaterThan(0);
-  try {
+  const openStepped = async (shows: () => Promise<boolean>) => {
     await open(() => process.kill(reader, 'SIGSTOP'));
-    let shown = false;
-    for (let step = 0; step < 400 && !shown; step++) {
+    for (let step = 0; step < 400; step++) {
       process.kill(reader, 'SIGCONT');
       await new Promise((r) => setTimeout(r, 25));
       process.kill(reader, 'SIGSTOP');
-      shown = await bar.waitFor({ state: 'visible', timeout: 300 }).then(
-        () => true,
-        () => false,
-      );
+      if (await shows()) return; // the reader stays paused
       expect(
         (await callApi<{ root: string }[]>('datasets.list')).some((d) => d.root === big),
         'the check ended before its progress showed',
       ).toBe(false);
     }
-    expect(shown, 'the data check showed its progress').toBe(true);
+    throw new Error('the data check never showed its progress');
+  };
+  const visible = (l: Locator) => () =>
+    l.waitFor({ state: 'visible', timeout: 300 }).then(
+      () => true,
+      () => false,
+    );
+  try {
+    await openStepped(visible(bar));
     const answered = page.waitForResponse((r) => r.url().includes('/api/call/datasets.cancelOpen') && r.ok());
     await status.getByRole('button', { name: 'Cancel' }).click();
     await answered;
@@ -133,10 +138,10 @@ test('the deep check of a big folder shows its progress and a Cancel that stops 
     expect((await callApi<{ root: string }[]>('datasets.list')).some((d) => d.root === big)).toBe(false);
 
     // Opened again and left to run: the bar moves through the slices, then the data shows.
-    await open();
-    await expect(status).toContainText(/Checking every slice: \d+\/1280 slices/);
-    await expect.poll(async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 1)).toBeGreaterThan(0);
+    await openStepped(visible(status.getByText(/Checking every slice: [1-9]\d*\/1280 slices/)));
+    expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/integrity-open-progress.png` });
+    process.kill(reader, 'SIGCONT');
     await expect(page.getByLabel('Detected format')).toHaveText('LGG (kaggle_3m TIFF)', { timeout: 120_000 });
   } finally {
     if (reader) process.kill(reader, 'SIGCONT');

@@ -105,6 +105,17 @@ export function createDatasetService(options: DatasetServiceOptions = {}): Datas
             }),
         },
       });
+      // The reader reads a cancel only between cases: one that came after the last case must still
+      // mean what the user asked for, nothing opened.
+      if (ctl.signal.aborted) {
+        reader.close(ds.key);
+        throw new StudioError({
+          code: 'cancelled',
+          file: path,
+          what: 'checking the data was cancelled',
+          hint: 'Open the data again to check it',
+        });
+      }
     } catch (e) {
       const cancelled = e instanceof StudioError && e.code === 'cancelled';
       emit({ fraction: 0, state: cancelled ? 'cancelled' : 'failed', ...(e instanceof StudioError ? { message: e.what } : {}) });

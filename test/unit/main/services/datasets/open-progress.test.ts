@@ -89,4 +89,20 @@ describe('dataset open: progress and cancel', () => {
     // An unknown or finished open: nothing to cancel.
     expect(await host.invoke('datasets.cancelOpen', { jobId: 'open-b' })).toEqual({ ok: true, result: { cancelled: false } });
   });
+
+  it('a cancel sent after the last case was checked still opens nothing', async () => {
+    const before = ((await host.invoke('datasets.list', undefined)) as { result: unknown[] }).result.length;
+    let asked: Promise<unknown> | undefined;
+    const stop = host.events.subscribe((name, p) => {
+      const e = p as JobProgress;
+      if (name === 'job.progress' && e.jobId === 'open-c' && e.step === 2 * CASES && !asked)
+        asked = host.invoke('datasets.cancelOpen', { jobId: 'open-c' });
+    });
+    const res = await host.invoke('datasets.open', { path: data, jobId: 'open-c' });
+    stop();
+    expect(await asked).toEqual({ ok: true, result: { cancelled: true } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(events.filter((e) => e.jobId === 'open-c').at(-1)).toMatchObject({ state: 'cancelled' });
+    expect(((await host.invoke('datasets.list', undefined)) as { result: unknown[] }).result.length).toBe(before);
+  });
 });
