@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
-import { Padding } from './tflite-schema';
+import { Activation, Padding, type OpOptions } from './tflite-schema';
 
 /** The signature names, as LiteRT and TFLite interpreters list them. */
 export const TFLITE_INPUT = 'input';
@@ -41,6 +41,32 @@ export type Node =
   | { op: 'concat'; inputs: Value[]; out: Value; axis: number }
   | { op: 'maxpool'; input: Value; out: Value; padding: number; strides: [number, number]; pool: [number, number] }
   | { op: 'resize'; input: Value; out: Value; size: [number, number] };
+
+type NodeOf<K extends Node['op']> = Extract<Node, { op: K }>;
+
+/** TFLite's fused activation for a node's Act: the same in the float and the int8 writer. */
+export const fusedActivation = (a: Act): number => (a === 'RELU' ? Activation.RELU : Activation.NONE);
+
+/** CONV_2D options of a conv node (float and int8 writers alike; only the tensors differ). */
+export const convOptions = (nd: NodeOf<'conv'>): OpOptions => ({
+  kind: 'conv',
+  padding: nd.padding,
+  strideW: nd.strides[1],
+  strideH: nd.strides[0],
+  activation: fusedActivation(nd.act),
+  dilationW: nd.dilations[1],
+  dilationH: nd.dilations[0],
+});
+
+/** MAX_POOL_2D options of a maxpool node. */
+export const poolOptions = (nd: NodeOf<'maxpool'>): OpOptions => ({
+  kind: 'pool',
+  padding: nd.padding,
+  strideW: nd.strides[1],
+  strideH: nd.strides[0],
+  filterW: nd.pool[1],
+  filterH: nd.pool[0],
+});
 
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?? v[0]] : [v as number, v as number]);
 const data = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);

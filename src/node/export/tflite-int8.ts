@@ -21,7 +21,17 @@ import { calibrateRanges, calibrationPlan, type CalibrationOptions, type Calibra
 import { compileTflite, runTfliteNamed } from './litert';
 import { activationParams, quantizeInt8PerChannel } from './quantize';
 import { probeName, writeFloatTflite, type TfliteExport } from './tflite';
-import { floatGraph, le, TFLITE_INPUT, TFLITE_OUTPUT, type FloatGraph, type Value } from './tflite-graph';
+import {
+  convOptions,
+  floatGraph,
+  fusedActivation,
+  le,
+  poolOptions,
+  TFLITE_INPUT,
+  TFLITE_OUTPUT,
+  type FloatGraph,
+  type Value,
+} from './tflite-graph';
 import { Activation, TensorType, writeTfliteModel, type OpName, type OperatorDef, type OpOptions, type TensorDef } from './tflite-schema';
 
 /** op_version.cc, int8 inputs: CONV_2D 3; ADD, CONCATENATION, MAX_POOL_2D, RESIZE_NEAREST_NEIGHBOR, LOGISTIC, RELU 2; QUANTIZE (float -> int8) 1; DEQUANTIZE (per-tensor int8) 2. */
@@ -167,7 +177,6 @@ export async function exportTfliteInt8Model(
     operators.push({ opcodeIndex: k, inputs, outputs, ...(options ? { options } : {}) });
     counts[name] = (counts[name] ?? 0) + 1;
   };
-  const fused = (a: 'NONE' | 'RELU') => (a === 'RELU' ? Activation.RELU : Activation.NONE);
 
   const floatIn = tensors.push({ shape: g.input.shape, type: TensorType.FLOAT32, buffer: 0, name: TFLITE_INPUT }) - 1;
   emit('QUANTIZE', [floatIn], [int8Tensor(g.input)]);
@@ -191,15 +200,7 @@ export async function exportTfliteInt8Model(
         stats.kernelElements += q.length;
         stats.kernelBytes += q.length + 4 * cout + 8 * cout;
         stats.otherBytes += 4 * cout + 4 * cout + 8 * cout;
-        emit('CONV_2D', [int8Tensor(nd.input), w, b], [int8Tensor(nd.out)], {
-          kind: 'conv',
-          padding: nd.padding,
-          strideW: nd.strides[1],
-          strideH: nd.strides[0],
-          activation: fused(nd.act),
-          dilationW: nd.dilations[1],
-          dilationH: nd.dilations[0],
-        });
+        emit('CONV_2D', [int8Tensor(nd.input), w, b], [int8Tensor(nd.out)], convOptions(nd));
         quantizedConvs++;
         break;
       }
@@ -210,7 +211,7 @@ export async function exportTfliteInt8Model(
         emit('LOGISTIC', [int8Tensor(nd.input)], [int8Tensor(nd.out)]);
         break;
       case 'add':
-        emit('ADD', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], { kind: 'add', activation: fused(nd.act) });
+        emit('ADD', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], { kind: 'add', activation: fusedActivation(nd.act) });
         break;
       case 'concat':
         emit('CONCATENATION', nd.inputs.map(int8Tensor), [int8Tensor(nd.out)], {
@@ -220,14 +221,7 @@ export async function exportTfliteInt8Model(
         });
         break;
       case 'maxpool':
-        emit('MAX_POOL_2D', [int8Tensor(nd.input)], [int8Tensor(nd.out)], {
-          kind: 'pool',
-          padding: nd.padding,
-          strideW: nd.strides[1],
-          strideH: nd.strides[0],
-          filterW: nd.pool[1],
-          filterH: nd.pool[0],
-        });
+        emit('MAX_POOL_2D', [int8Tensor(nd.input)], [int8Tensor(nd.out)], poolOptions(nd));
         break;
       case 'resize': {
         const size = constant({ shape: [2], type: TensorType.INT32, name: `${nd.out.name}/size` }, le(Int32Array.from(nd.size)));

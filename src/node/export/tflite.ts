@@ -13,7 +13,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
 import { quantizeInt8PerChannel, toFloat16 } from './quantize';
-import { floatGraph, le, TFLITE_INPUT, TFLITE_OUTPUT, type Act, type FloatGraph, type Value } from './tflite-graph';
+import {
+  convOptions,
+  floatGraph,
+  fusedActivation,
+  le,
+  poolOptions,
+  TFLITE_INPUT,
+  TFLITE_OUTPUT,
+  type FloatGraph,
+  type Value,
+} from './tflite-graph';
 import { Activation, TensorType, writeTfliteModel, type OpName, type OperatorDef, type OpOptions, type TensorDef } from './tflite-schema';
 import type { WeightStorage } from './onnx-builder';
 
@@ -119,7 +129,6 @@ export function writeFloatTflite(
     emit('DEQUANTIZE', storage === 'fp16' ? 3 : DEQUANTIZE_PER_CHANNEL_INT8, [stored], [f]);
     return f;
   };
-  const fused = (a: Act) => (a === 'RELU' ? Activation.RELU : Activation.NONE);
 
   tensorOf(input);
   for (const nd of nodes) {
@@ -128,15 +137,7 @@ export function writeFloatTflite(
         const w = kernel(`${nd.out.name}/kernel`, nd.kernel, nd.kshape);
         const b = floatConst(`${nd.out.name}/bias`, nd.bias, [nd.kshape[0]]);
         // op_version.cc gives a float CONV_2D version 1 with or without dilation (2 is int8-weight hybrid).
-        emit('CONV_2D', 1, [tensorOf(nd.input), w, b], [tensorOf(nd.out)], {
-          kind: 'conv',
-          padding: nd.padding,
-          strideW: nd.strides[1],
-          strideH: nd.strides[0],
-          activation: fused(nd.act),
-          dilationW: nd.dilations[1],
-          dilationH: nd.dilations[0],
-        });
+        emit('CONV_2D', 1, [tensorOf(nd.input), w, b], [tensorOf(nd.out)], convOptions(nd));
         break;
       }
       case 'bn': {
@@ -160,7 +161,7 @@ export function writeFloatTflite(
         emit('LOGISTIC', 1, [tensorOf(nd.input)], [tensorOf(nd.out)]);
         break;
       case 'add':
-        emit('ADD', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], { kind: 'add', activation: fused(nd.act) });
+        emit('ADD', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], { kind: 'add', activation: fusedActivation(nd.act) });
         break;
       case 'concat':
         emit('CONCATENATION', 1, nd.inputs.map(tensorOf), [tensorOf(nd.out)], {
@@ -170,14 +171,7 @@ export function writeFloatTflite(
         });
         break;
       case 'maxpool':
-        emit('MAX_POOL_2D', 1, [tensorOf(nd.input)], [tensorOf(nd.out)], {
-          kind: 'pool',
-          padding: nd.padding,
-          strideW: nd.strides[1],
-          strideH: nd.strides[0],
-          filterW: nd.pool[1],
-          filterH: nd.pool[0],
-        });
+        emit('MAX_POOL_2D', 1, [tensorOf(nd.input)], [tensorOf(nd.out)], poolOptions(nd));
         break;
       case 'resize': {
         const size = constant(`${nd.out.name}/size`, [2], TensorType.INT32, le(Int32Array.from(nd.size)));
