@@ -112,6 +112,9 @@ export default tseslint.config(
       'runs/**',
       'scratch/**',
       'bench-results/**',
+      // AssemblyScript, not TypeScript: compiled to WebAssembly by scripts/build-kernels.mjs.
+      'kernels/**',
+      'src/shared/compute/simd-kernels.generated.ts',
     ],
   },
   js.configs.recommended,

@@ -10,3 +10,17 @@ declare function structuredClone<T>(value: T): T;
 interface AbortSignal {
   readonly aborted: boolean;
 }
+/** WebAssembly, as the SIMD kernels use it (src/shared/compute/simd-kernels.ts). */
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}

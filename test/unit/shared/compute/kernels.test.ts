@@ -61,6 +61,11 @@ for (const k of [1, 3, 7]) {
     }
   }
 }
+// Channel counts that fill the filter-gradient kernel's 4 x 8 channel tiles (no zero padding), one
+// just over a tile, and enough positions per image to span several of its blocks.
+cases.push({ batch: 2, h: 21, w: 19, ci: 8, co: 16, k: 3, strides: [1, 1], pad: 'same' });
+cases.push({ batch: 1, h: 34, w: 33, ci: 12, co: 24, k: 3, strides: [2, 2], pad: 'same' });
+cases.push({ batch: 3, h: 16, w: 16, ci: 16, co: 9, k: 1, strides: [2, 2], pad: 'valid' });
 // Geometry the square matrix above misses: unequal strides, stride 3, explicit asymmetric padding.
 cases.push({ batch: 2, h: 9, w: 10, ci: 3, co: 4, k: 3, strides: [2, 1], pad: 'same' });
 cases.push({ batch: 1, h: 11, w: 8, ci: 2, co: 3, k: 3, strides: [1, 2], pad: 'valid' });
