@@ -4,6 +4,7 @@ import { backendLabel } from '../../shared/backend';
 import type { ExperimentConfig } from '../../shared/experiment/config';
 import type { GridCell } from '../../shared/experiment/grid';
 import {
+  RESULTS_VERSION,
   ResultsSchema,
   type MissingCell,
   type ResultEntry,
@@ -113,7 +114,7 @@ export function buildResults(input: ResultsInput): Results {
   const comparisons = compareGroups(entries, runs);
   const first = [...input.records.values()][0];
   const results: Results = {
-    version: 3,
+    version: RESULTS_VERSION,
     experiment: { name: input.config.name, ...(input.preset ? { preset: input.preset } : {}), config: input.config },
     status: input.status,
     missing: input.missing ?? [],

@@ -39,6 +39,7 @@ h3{font-size:15px;margin:18px 0 6px}.sub{color:#555;margin:0 0 12px}
 .warn{background:#fff4e5;border:1px solid #f0b46a;padding:8px 12px;border-radius:6px;margin:12px 0}
 .finding{background:#eef6ff;border-left:4px solid #1864ab;padding:8px 12px;margin:6px 0}
 .finding.neg{background:#fff0f0;border-color:#c92a2a}.finding.neutral{background:#f4f4f5;border-color:#868e96}
+.finding.fail{background:#fff4e6;border-color:#e8590c}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f1f3f5}td:first-child,th:first-child{text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{max-width:100%;height:auto;border:1px solid #eee}
@@ -55,6 +56,8 @@ function findingsHtml(r: Results): string {
     'no clear difference': 'finding neutral',
     lower: 'finding neg',
     'too few cases to judge': 'finding neutral',
+    // Not a direction and not "no difference": both networks are broken at that level.
+    'both fail': 'finding fail',
   };
   const failed = r.runs.filter((x) => x.trainingCheck?.verdict === 'failed');
   const flagged = failed.length
@@ -78,7 +81,7 @@ function comparisonTable(r: Results): string {
     return `<tr><td>${esc(c.with.label)} − ${esc(c.without.label)}</td><td>${pct(c.sparsity)}</td><td>${c.perSeed.map((p) => `s${p.seed}: ${f(p.diff, 3)}`).join(', ') || '–'}</td><td>${i ? f(i.mean, 3) : '–'}</td><td>${i ? `${f(i.lo, 3)} to ${f(i.hi, 3)}` : '–'}</td><td class="small">${i ? (i.method === 't-over-seeds' ? `t, ${plural(i.n, 'seed')}` : `bootstrap, ${plural(i.n, 'case')}`) : ''}</td><td>${esc(c.verdict ?? 'nothing to compare')}</td><td class="small">${c.excluded.map((e) => `${esc(e.label)} s${e.seed}: ${esc(e.reason)}`).join('; ')}</td></tr>`;
   });
   return `<table><tr><th>pair</th><th>${esc(levelHeader(r.experiment.config.sweep))}</th><th>difference per seed</th><th>mean</th><th>95 % CI</th><th>interval</th><th>verdict</th><th>left out</th></tr>${rows.join('')}</table>
-<p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval only: above 0 "higher", below 0 "lower", otherwise "no clear difference"; a bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases gives "too few cases to judge" (too few distinct resamples to place its 2.5 % tails; the interval is still shown).</p>`;
+<p class="small">Difference = mean per-case Dice with VAR minus without, paired by seed (same data, split, initialisation and order). Interval: Student t over seeds; with one seed, a paired bootstrap over the patients (it does not cover seed-to-seed variation). The verdict comes from the interval: above 0 "higher", below 0 "lower", otherwise "no clear difference"; a bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases gives "too few cases to judge" (too few distinct resamples to place its 2.5 % tails; the interval is still shown); when every pair scores exactly 0 on both sides (no predicted pixel on any lesion) it is "both fail": both networks are broken at that level, and the interval 0 to 0 says nothing about VAR.</p>`;
 }
 
 function diceTable(r: Results): string {

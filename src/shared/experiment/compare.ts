@@ -2,8 +2,9 @@
  * The experiment's comparisons and findings, computed from this run's records only: for every
  * method with VAR against the same method without it, at every level, the per-seed paired
  * differences of the headline (mean per-case Dice), their mean, a 95 % interval and the verdict
- * word that the interval gives (src/shared/stats). A run whose training failed (no better than
- * predicting no lesion) is never averaged in: its seed's pair is left out and named.
+ * word that the interval and the pairs give (src/shared/stats verdictOf). A run whose training
+ * failed (no better than predicting no lesion) is never averaged in: its seed's pair is left out
+ * and named.
  */
 import { bootstrapInterval, MIN_BOOTSTRAP_CASES, tInterval, verdictDiffers, verdictOf } from '../stats';
 import type { Comparison, Finding, ResultEntry, RunSummary } from './results';
@@ -78,7 +79,7 @@ export function compareGroups(entries: ResultEntry[], runs: RunSummary[]): Compa
           perSeed,
           excluded,
           interval,
-          verdict: interval ? verdictOf(interval) : null,
+          verdict: interval ? verdictOf(interval, perSeed) : null,
         });
       }
     }
@@ -119,12 +120,16 @@ export function findings(
           : `one seed: patient-level bootstrap over ${plural(i.n, 'case')}, which does not cover seed-to-seed variation`;
       const seeds = c.perSeed.map((p) => `${f2(p.with)} vs ${f2(p.without)}`).join(', ');
       const denseNote =
-        dense?.interval && c.sparsity > 0 && verdictDiffers(dense.verdict)
+        dense?.interval && c.sparsity > 0 && verdictDiffers(dense.verdict) && c.verdict !== 'both fail'
           ? ` The dense models already differ (${signed(dense.interval.mean)} at 0 %), so part of this gap is not a pruning effect.`
           : '';
       const tooFew =
         c.verdict === 'too few cases to judge'
           ? ` A bootstrap over fewer than ${MIN_BOOTSTRAP_CASES} cases cannot place the interval's 2.5 % tails; run two or more seeds, or score more cases.`
+          : '';
+      const bothFail =
+        c.verdict === 'both fail'
+          ? ' Both networks score a per-case Dice of exactly 0 on every case with a lesion (no predicted pixel on any lesion): both are broken at this level, and the zero difference says nothing about VAR.'
           : '';
       return {
         sparsity: c.sparsity,
@@ -133,7 +138,7 @@ export function findings(
         verdict: c.verdict,
         text:
           `At ${at(c.sparsity)}, ${c.with.label} minus ${c.without.label}: mean per-case Dice difference ${signed(i.mean)} ` +
-          `(95 % CI ${signed(i.lo)} to ${signed(i.hi)}, ${how}; per seed ${seeds}): ${c.verdict}.${tooFew}${denseNote}${excluded}`,
+          `(95 % CI ${signed(i.lo)} to ${signed(i.hi)}, ${how}; per seed ${seeds}): ${c.verdict}.${bothFail}${tooFew}${denseNote}${excluded}`,
       };
     });
 }

@@ -170,7 +170,7 @@ export const ComparisonSchema = z.object({
       method: z.enum(['t-over-seeds', 'patient-bootstrap']),
     })
     .nullable(),
-  /** From the interval only (src/shared/stats/paired.ts verdictOf): above 0 higher, below 0 lower, else no clear difference; a bootstrap over too few cases: too few cases to judge. */
+  /** From the interval and the pairs (src/shared/stats/paired.ts verdictOf): every pair 0 on both sides: both fail; a bootstrap over too few cases: too few cases to judge; else above 0 higher, below 0 lower, otherwise no clear difference. */
   verdict: VerdictSchema.nullable(),
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;
@@ -185,8 +185,15 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
+/**
+ * The results.json version this build writes. 4 added the verdict "both fail"; a version 3 file
+ * has the same fields and a subset of the verdicts, so it is read as it is, its verdicts as
+ * written (by version 3's rule a level where both sides score 0 reads "no clear difference").
+ */
+export const RESULTS_VERSION = 4;
+
 export const ResultsSchema = z.object({
-  version: z.literal(3),
+  version: z.union([z.literal(RESULTS_VERSION), z.literal(3)]),
   experiment: z.object({ name: z.string(), preset: z.string().optional(), config: ExperimentConfigSchema }),
   /** partial: collected while some cells were missing or failed (listed in `missing`). */
   status: z.enum(['completed', 'partial', 'cancelled', 'failed']),

@@ -10,6 +10,7 @@ export {
   VERDICTS,
   type Interval,
   type IntervalMethod,
+  type PairedValues,
   type Verdict,
 } from './paired';
 export { meanInterval, meanIntervalOf, meanIntervalLabel, type MeanInterval, type MeanIntervalOptions, type MeanOver } from './mean';

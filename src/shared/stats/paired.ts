@@ -9,10 +9,12 @@
  * mean per-case difference. It says how much the patients move the number, not the seed; the
  * record names which interval it is.
  *
- * The verdict words come only from the interval: "higher" when it lies above 0, "lower" when it
- * lies below 0, else "no clear difference" — except that a bootstrap over fewer than
- * MIN_BOOTSTRAP_CASES cases gives "too few cases to judge" (see minBootstrapCases). The t interval
- * needs two seeds, which tInterval already demands.
+ * The verdict words come from the interval: "higher" when it lies above 0, "lower" when it lies
+ * below 0, else "no clear difference" — except that a bootstrap over fewer than
+ * MIN_BOOTSTRAP_CASES cases gives "too few cases to judge" (see minBootstrapCases), and that a
+ * comparison whose paired values are all exactly 0 on both sides gives "both fail" (see
+ * verdictOf): there the interval is 0 to 0, true but no statement about VAR. The t interval needs
+ * two seeds, which tInterval already demands.
  */
 import jstatPkg from 'jstat';
 import { createRng } from '../rng';
@@ -20,7 +22,7 @@ import { createRng } from '../rng';
 const { jStat } = jstatPkg;
 
 /** THE verdict words: the results schema, the report and the CLI take them from here. */
-export const VERDICTS = ['higher', 'no clear difference', 'lower', 'too few cases to judge'] as const;
+export const VERDICTS = ['higher', 'no clear difference', 'lower', 'too few cases to judge', 'both fail'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 export type IntervalMethod = 't-over-seeds' | 'patient-bootstrap';
 
@@ -59,8 +61,29 @@ export function minBootstrapCases(level = 0.95): number {
 
 export const MIN_BOOTSTRAP_CASES = minBootstrapCases(0.95);
 
-/** The verdict a 95 % interval gives (the one rule; see the file comment). */
-export function verdictOf(ci: Pick<Interval, 'n' | 'lo' | 'hi' | 'method'>): Verdict {
+/** One pair of the comparison: the headline (mean per-case Dice) of the run without VAR and with it. */
+export interface PairedValues {
+  without: number;
+  with: number;
+}
+
+/**
+ * The verdict of a comparison from its 95 % interval and the pairs it was computed from (the one
+ * rule; see the file comment).
+ *
+ * "both fail" when every pair scores exactly 0 on both sides. A case's Dice 2TP / (2TP + FP + FN)
+ * is 0 exactly when no predicted pixel lies on its lesion (the network predicts nothing, or only
+ * outside the lesion), and a mean of Dice values, which are never negative, is 0 only when every
+ * one is: so a pair's 0 means each network missed every lesion it was scored on, and for a
+ * one-seed bootstrap the seed's 0 means every resampled case is 0 on both sides. Exact 0, not a
+ * threshold: a single overlapping pixel already gives at least 2 / (2TP + FP + FN), far above
+ * rounding, and any cut-off above 0 would be a number without a basis that relabels a small but
+ * measured score, which the interval reports, as failure. It comes before "too few cases to
+ * judge": it is what every scored case shows, not an inference from the interval, so it holds
+ * however few cases there are.
+ */
+export function verdictOf(ci: Pick<Interval, 'n' | 'lo' | 'hi' | 'method'>, pairs: readonly PairedValues[]): Verdict {
+  if (pairs.length > 0 && pairs.every((p) => p.without === 0 && p.with === 0)) return 'both fail';
   if (ci.method === 'patient-bootstrap' && ci.n < MIN_BOOTSTRAP_CASES) return 'too few cases to judge';
   return ci.lo > 0 ? 'higher' : ci.hi < 0 ? 'lower' : 'no clear difference';
 }

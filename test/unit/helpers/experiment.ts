@@ -1,4 +1,7 @@
-import type { ResultEntry, Results, RunSummary } from '../../../src/shared/experiment/results';
+import { compareGroups, findings } from '../../../src/shared/experiment/compare';
+import { experimentPreset } from '../../../src/shared/experiment/presets';
+import { RESULTS_VERSION, type ResultEntry, type Results, type RunSummary } from '../../../src/shared/experiment/results';
+import { groupEntries } from '../../../src/shared/experiment/summary';
 import { checkTraining } from '../../../src/shared/run/trainingCheck';
 
 /** What must not depend on how the cells were run: per cell, its training curve and every level's scores. */
@@ -76,5 +79,32 @@ export function run(e: ResultEntry, verdict: 'learned' | 'failed'): RunSummary {
     trainingCheck: checkTraining(3, verdict === 'failed' ? 0 : 0.8, 0),
     weights: { count: 1, std: 1, fracBelow1e3: 0 },
     epochs: [],
+  };
+}
+
+/**
+ * A results.json object (not yet parsed) from entries of learned runs at one level: the comparisons
+ * and findings computed as the experiment computes them, the rest fixed.
+ */
+export function resultsOf(entries: ResultEntry[], version: number = RESULTS_VERSION) {
+  const levels = [...new Set(entries.map((e) => e.sparsity))];
+  const runs = [...new Map(entries.map((e) => [e.runId, run(e, 'learned')] as const)).values()];
+  const comparisons = compareGroups(entries, runs);
+  const config = experimentPreset('tiny');
+  return {
+    version,
+    experiment: { name: 'test', config: { ...config, sweep: { ...config.sweep, levels } } },
+    status: 'completed',
+    createdAt: '2026-12-01T00:00:00Z',
+    finishedAt: '2026-12-01T00:01:00Z',
+    host: { cpus: 2, loadAverage: [0, 0, 0], platform: 'linux', node: 'v20' },
+    backend: { name: 'cpu', detail: 'test' },
+    stages: [],
+    totalSeconds: 60,
+    runs,
+    groups: groupEntries(entries, runs),
+    entries,
+    comparisons,
+    findings: findings(comparisons, levels),
   };
 }

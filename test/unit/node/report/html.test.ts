@@ -1,33 +1,11 @@
 /** The report's findings: the verdict each one carries, and the words that explain it. */
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../../../src/node/report/html';
-import { compareGroups, findings } from '../../../../src/shared/experiment/compare';
-import { experimentPreset } from '../../../../src/shared/experiment/presets';
 import { ResultsSchema } from '../../../../src/shared/experiment/results';
-import { groupEntries } from '../../../../src/shared/experiment/summary';
-import { entry, run } from '../../helpers/experiment';
+import { entry, resultsOf } from '../../helpers/experiment';
 
 function report(perCaseWithout: number[], perCaseWith: number[]): string {
-  const entries = [entry(0, 1, 0.9, perCaseWithout), entry(1e-4, 1, 0.9, perCaseWith)];
-  const runs = entries.map((e) => run(e, 'learned'));
-  const comparisons = compareGroups(entries, runs);
-  const config = experimentPreset('tiny');
-  const results = ResultsSchema.parse({
-    version: 3,
-    experiment: { name: 'test', config: { ...config, sweep: { ...config.sweep, levels: [0.9] } } },
-    status: 'completed',
-    createdAt: '2026-12-01T00:00:00Z',
-    finishedAt: '2026-12-01T00:01:00Z',
-    host: { cpus: 2, loadAverage: [0, 0, 0], platform: 'linux', node: 'v20' },
-    backend: { name: 'cpu', detail: 'test' },
-    stages: [],
-    totalSeconds: 60,
-    runs,
-    groups: groupEntries(entries, runs),
-    entries,
-    comparisons,
-    findings: findings(comparisons, [0.9]),
-  });
+  const results = ResultsSchema.parse(resultsOf([entry(0, 1, 0.9, perCaseWithout), entry(1e-4, 1, 0.9, perCaseWith)]));
   return renderReport({ results, records: new Map(), sweeps: new Map() });
 }
 
@@ -43,5 +21,16 @@ describe('report findings', () => {
   it('one seed, five cases that all move the same way: the interval gives the direction', () => {
     const html = report([0.4, 0.5, 0.6, 0.3, 0.2], [0.5, 0.6, 0.7, 0.4, 0.3]);
     expect(html).toContain('<div class="finding" data-verdict="higher">');
+  });
+
+  it('every case 0 on both sides: "both fail", drawn apart from "no clear difference", the interval 0 to 0 still shown', () => {
+    const html = report([0, 0, 0, 0, 0], [0, 0, 0, 0, 0]);
+    expect(html).toMatch(
+      /<div class="finding fail" data-verdict="both fail">[^<]*95 % CI 0\.00 to 0\.00[^<]*: both fail\. Both networks score/,
+    );
+    expect(html).toMatch(/\.finding\.fail\{[^}]+\}/);
+    expect(html).toMatch(/<td>0\.000 to 0\.000<\/td><td class="small">bootstrap, 5 cases<\/td><td>both fail<\/td>/);
+    expect(html).toContain('when every pair scores exactly 0 on both sides (no predicted pixel on any lesion) it is "both fail"');
+    expect(html).not.toContain('data-verdict="no clear difference"');
   });
 });

@@ -92,6 +92,64 @@ describe('experiment comparisons', () => {
     expect(d.verdict).toBe('higher');
   });
 
+  it('every pair 0 on both sides: "both fail", said in words, before the case count; one side 0 keeps the usual statistics', () => {
+    // Three seeds at 98 %: every case of every run scores 0.
+    const zeros = [0, 1e-4].flatMap((lambda) => [1, 2, 3].map((seed) => entry(lambda, seed, 0.98, [0, 0])));
+    const [c] = compareGroups(
+      zeros,
+      zeros.map((e) => run(e, 'learned')),
+    );
+    expect(c.interval).toMatchObject({ method: 't-over-seeds', mean: 0, lo: 0, hi: 0 });
+    expect(c.verdict).toBe('both fail');
+    const [f] = findings([c], [0.98]);
+    expect(f.verdict).toBe('both fail');
+    expect(f.text).toMatch(
+      /95 % CI 0\.00 to 0\.00, Student t over 3 seeds; per seed 0\.00 vs 0\.00, .*\): both fail\. Both networks score a per-case Dice of exactly 0 on every case with a lesion/,
+    );
+    expect(f.text).not.toMatch(/no clear difference/);
+    // One seed, one case: fewer than 5 cases, but the case shows both fail.
+    const one = [entry(0, 1, 0.98, [0]), entry(1e-4, 1, 0.98, [0])];
+    const [b] = compareGroups(
+      one,
+      one.map((e) => run(e, 'learned')),
+    );
+    expect(b.interval).toMatchObject({ n: 1, method: 'patient-bootstrap' });
+    expect(b.verdict).toBe('both fail');
+    expect(findings([b], [0.98])[0].text).not.toMatch(/fewer than 5 cases/);
+    // Without VAR 0, with VAR above 0 in every seed: the t interval and its direction, no failure named.
+    const oneSide = [
+      ...[1, 2, 3].map((seed) => entry(0, seed, 0.98, [0, 0])),
+      entry(1e-4, 1, 0.98, [0.3, 0.3]),
+      entry(1e-4, 2, 0.98, [0.2, 0.2]),
+      entry(1e-4, 3, 0.98, [0.25, 0.25]),
+    ];
+    const [d] = compareGroups(
+      oneSide,
+      oneSide.map((e) => run(e, 'learned')),
+    );
+    expect(d.interval!.mean).toBeCloseTo(0.25, 12);
+    expect(d.interval!.lo).toBeGreaterThan(0);
+    expect(d.verdict).toBe('higher');
+    expect(findings([d], [0.98])[0].text).not.toMatch(/both/i);
+  });
+
+  it('both fail at a level: no dense note, since there is no gap to explain', () => {
+    // Dense: SGD+VAR higher in every seed (d = 0.2, 0.1, 0.15: t interval above 0); 98 %: every case 0.
+    const dense = [
+      [0.5, 0.7],
+      [0.6, 0.7],
+      [0.55, 0.7],
+    ].flatMap(([without, withVar], i) => [entry(0, i + 1, 0, [without]), entry(1e-4, i + 1, 0, [withVar])]);
+    const pruned = [1, 2, 3].flatMap((seed) => [entry(0, seed, 0.98, [0]), entry(1e-4, seed, 0.98, [0])]);
+    const rows = [...dense, ...pruned];
+    const cs = compareGroups(rows, [...new Map(rows.map((e) => [e.runId, run(e, 'learned')] as const)).values()]);
+    expect(cs.map((c) => [c.sparsity, c.verdict])).toEqual([
+      [0, 'higher'],
+      [0.98, 'both fail'],
+    ]);
+    expect(findings(cs, [0.98])[0].text).not.toMatch(/dense models already differ/);
+  });
+
   it('the dense note is given only when the dense models differ in a direction', () => {
     const rows = [entry(0, 1, 0, [0.61]), entry(1e-4, 1, 0, [0.4]), entry(0, 1, 0.9, [0.5]), entry(1e-4, 1, 0.9, [0.4])];
     const cs = compareGroups(
