@@ -8,17 +8,19 @@
  * inference pass of the same batch at the same workers timed alternately with the steps, and
  * trainOverForward = medianMs / inferMs), infer, sweep (8 levels x 128 slices,
  * [--scorer onnx|tfjs] [--threads N]), profile (one training step in one thread, per kernel:
- * see profile.ts; use --batch 4 for one worker's shard). Add a suite to SUITES.
+ * see profile.ts; use --batch 4 for one worker's shard), convgrad (each convolution's forward
+ * and gradient kernels on the same shapes, CPU ms: see convgrad.ts). Add a suite to SUITES.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { runCase, type CaseSpec as TimingCaseSpec } from './cases';
+import { runConvGradBench, type ConvGradSpec } from './convgrad';
 import { runProfile, type ProfileSpec } from './profile';
 import { runSweepBench, type SweepBenchSpec } from './sweep';
 import type { PresetName } from '../src/shared/model';
 import { probeBackend, type BackendPreference } from '../src/node/compute/backend';
 
-type CaseSpec = TimingCaseSpec | SweepBenchSpec | ProfileSpec;
+type CaseSpec = TimingCaseSpec | SweepBenchSpec | ProfileSpec | ConvGradSpec;
 
 interface Options {
   workers: number[];
@@ -51,6 +53,7 @@ const timingCases = (o: Options, bench: TimingCaseSpec['bench'], steps: number, 
 const SUITES: Record<string, (o: Options) => CaseSpec[]> = {
   train: (o) => timingCases(o, 'train', 5, [0, 1e-5]),
   profile: (o) => [{ bench: 'profile', preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? 3, backend: o.backend }],
+  convgrad: (o) => [{ bench: 'convgrad', preset: o.preset, inputSize: o.size, batch: o.batch, steps: o.steps ?? 5, backend: o.backend }],
   sweep: (o) => [{ bench: 'sweep', inputSize: o.size, slices: 128, scorer: o.scorer, threads: o.threads, backend: o.backend }],
   infer: (o) => timingCases(o, 'infer', 10, [0]),
 };
@@ -103,7 +106,13 @@ async function main(): Promise<void> {
   if (caseIdx >= 0) {
     const spec = JSON.parse(argv[caseIdx + 1]) as CaseSpec;
     const result =
-      spec.bench === 'sweep' ? await runSweepBench(spec) : spec.bench === 'profile' ? await runProfile(spec) : await runCase(spec);
+      spec.bench === 'sweep'
+        ? await runSweepBench(spec)
+        : spec.bench === 'profile'
+          ? await runProfile(spec)
+          : spec.bench === 'convgrad'
+            ? await runConvGradBench(spec)
+            : await runCase(spec);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
