@@ -122,7 +122,10 @@ function table(r: SweepRecord, io: CliIO): void {
   );
   for (const l of r.levels) {
     const dice = `${d4(l.summary.caseDice.mean)} (${d4(l.summary.caseDice.std)})`;
-    const size = l.onnxBytes ? formatBytes(l.onnxBytes) : '-';
+    // The written file when the level was measured; else the scored in-memory export, which
+    // lacks only the file's metadata (model card fields, about 160 bytes).
+    const bytes = l.measured?.fileBytes ?? l.onnxBytes;
+    const size = bytes ? formatBytes(bytes) : '-';
     if (l.channel) {
       const k = l.channel;
       io.out(

@@ -113,6 +113,11 @@ describe('sweep: what the device gets per level', () => {
     expect(lines[0]).toMatch(
       /ONNX fp32 file .+, gzip .+, [\d.]+ ms median in onnxruntime-node \(dense [\d.]+ ms in the same 3 rounds: [\d.]+x\)/,
     );
+    // The table's size column is the measured file's size, not the scored in-memory export's.
+    for (const line of lines) {
+      const file = /ONNX fp32 file (.+?), gzip/.exec(line)![1];
+      expect(c.out[c.out.indexOf(line) - 1]).toContain(` ${file} `);
+    }
     const bad = captureIo();
     expect(await sweepCommand.run([path.join(root, runId), '--measure', 'power'], bad.io)).toBe(1);
     expect(bad.errors()).toMatch(/measure/);
