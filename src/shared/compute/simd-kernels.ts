@@ -33,7 +33,17 @@ export function getFilterGradKernel(): FilterGradKernel {
   filterGradKernel = {
     reserve(size) {
       const have = memory.buffer.byteLength;
-      if (size > have) memory.grow(Math.ceil((size - have) / PAGE));
+      if (size <= have) return memory.buffer;
+      try {
+        memory.grow(Math.ceil((size - have) / PAGE));
+      } catch {
+        // WebAssembly memory ends at 4 GiB, and the host may refuse less.
+        throw new StudioError({
+          code: 'too-large',
+          what: `The filter-gradient kernel needs ${Math.ceil(size / 2 ** 20)} MiB for one convolution's input and gradient and could not get it`,
+          hint: 'Train with a smaller batch or image size, or more gradient workers (each takes a share of the batch).',
+        });
+      }
       return memory.buffer;
     },
     filterGrad,

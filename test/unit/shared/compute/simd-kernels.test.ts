@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../../../src/shared/compute';
+import { getFilterGradKernel } from '../../../../src/shared/compute/simd-kernels';
+import { StudioError } from '../../../../src/shared/errors';
 import { lcgValues } from '../../helpers/numeric';
 
 function filterGrad(xShape: [number, number, number, number], k: number, co: number, stride: number, seed: number): Float32Array {
@@ -48,5 +50,20 @@ describe('SIMD kernels', () => {
     const again = small();
     expect(Buffer.from(again.buffer).equals(Buffer.from(first.buffer))).toBe(true);
     expect(first.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('a convolution too large for WebAssembly memory is refused with what to do, not a RangeError', () => {
+    const kernel = getFilterGradKernel();
+    const err = (() => {
+      try {
+        kernel.reserve(5 * 2 ** 30); // past wasm32's 4 GiB
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(StudioError);
+    expect((err as StudioError).code).toBe('too-large');
+    expect((err as StudioError).hint).toMatch(/smaller batch/);
+    expect(kernel.reserve(1024).byteLength).toBeGreaterThan(0); // still usable
   });
 });
