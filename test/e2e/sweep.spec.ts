@@ -309,6 +309,12 @@ test('both families side by side: Dice against level, measured speed-up and file
       /: mean per-case Dice \d\.\d{3} .*fp32 ONNX file .+, gzip .+; [\d.]+ ms median in onnxruntime-node \(dense [\d.]+ ms in the same 20 rounds: [\d.]+x\)$/,
     );
   expect(titles[3]).toMatch(/^channel, 0%: conv weights removed with their channels/);
+  // The results table (showing the channel sweeps) gives each level the measured file's size, as the chart does.
+  const tableSizes = await page
+    .locator('.sweep-table tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2].textContent!.trim()));
+  const chartSizes = titles.slice(3).map((t) => /fp32 ONNX file (.+?), gzip/.exec(t)![1]);
+  expect(tableSizes).toEqual(expect.arrayContaining(chartSizes));
   // Hovering the first marker reads it out.
   const dot = (await svg.locator('circle[r="3"]').first().boundingBox())!;
   await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);

@@ -101,6 +101,15 @@ export const PruneLevelSchema = z.object({
 });
 export type PruneLevel = z.infer<typeof PruneLevelSchema>;
 
+/**
+ * THE ONNX size shown for a level (CLI table, Sweep view): the written file when the level was
+ * measured, else the scored in-memory export, which lacks only the file's metadata (model-card
+ * fields, about 160 bytes).
+ */
+export function levelOnnxBytes(level: Pick<PruneLevel, 'onnxBytes' | 'measured'>): number | undefined {
+  return level.measured?.fileBytes ?? level.onnxBytes;
+}
+
 export const SweepStatusSchema = z.enum(['running', 'completed', 'cancelled', 'failed']);
 export type SweepStatus = z.infer<typeof SweepStatusSchema>;
 

@@ -6,7 +6,14 @@
 import * as path from 'node:path';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
-import { parseSweepConfig, pruneFamilies, type LevelMeasured, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
+import {
+  levelOnnxBytes,
+  parseSweepConfig,
+  pruneFamilies,
+  type LevelMeasured,
+  type SweepConfig,
+  type SweepRecord,
+} from '../../../shared/sweep';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
@@ -122,9 +129,7 @@ function table(r: SweepRecord, io: CliIO): void {
   );
   for (const l of r.levels) {
     const dice = `${d4(l.summary.caseDice.mean)} (${d4(l.summary.caseDice.std)})`;
-    // The written file when the level was measured; else the scored in-memory export, which
-    // lacks only the file's metadata (model card fields, about 160 bytes).
-    const bytes = l.measured?.fileBytes ?? l.onnxBytes;
+    const bytes = levelOnnxBytes(l);
     const size = bytes ? formatBytes(bytes) : '-';
     if (l.channel) {
       const k = l.channel;

@@ -1,7 +1,9 @@
-import type { SweepRecord } from '../../../shared/sweep/result';
+import { levelOnnxBytes, type SweepRecord } from '../../../shared/sweep/result';
 import { methodLabel } from '../../../shared/train/optimizerConfig';
 import { formatBytes } from '../../../shared/export/markdown';
 import { caseInterval, familyLabel, num, pct, type SweepableRun } from './model';
+
+const formatOptionalBytes = (bytes: number | undefined) => (bytes ? formatBytes(bytes) : '–');
 
 function ciText(s: { n: number; mean: number | null; std: number | null }): string {
   const ci = caseInterval(s);
@@ -70,7 +72,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
                 <td title={l.channel ? 'Conv weights removed with their channels' : 'Conv weights set to zero'}>
                   {pct(l.achieved, 2)} {l.channel ? 'removed' : 'zero'}
                 </td>
-                <td>{l.onnxBytes ? formatBytes(l.onnxBytes) : '–'}</td>
+                <td>{formatOptionalBytes(levelOnnxBytes(l))}</td>
                 <td>
                   {num(l.summary.caseDice.mean)}
                   <span className="sweep-muted"> {ciText(l.summary.caseDice)}</span>
