@@ -2,6 +2,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../../shared/errors';
+import type { EpochRecord } from '../../shared/run/record';
 import { getWeightArrays, setWeightArrays } from '../../shared/model/weights';
 import type { TrainOptimizer } from '../../shared/train/optimizers';
 import { writeFileAtomic } from '../fs/atomic';
@@ -20,6 +21,12 @@ export interface CheckpointState {
   globalStep: number;
   /** uint32 states of the seeded streams (shuffle, augmentation, optimizer draws). */
   rng: Record<string, number>;
+  /**
+   * The run's epoch records up to epochsDone. The run record is written after the checkpoint, so a
+   * crash between the two would otherwise lose the last epoch from the history (charts, reports)
+   * while its weights live on. Absent in checkpoints written before it was added.
+   */
+  epochs?: EpochRecord[];
   savedAt: string;
 }
 
@@ -72,7 +79,13 @@ export async function readState(dir: string): Promise<CheckpointState> {
       hint: 'Delete the checkpoint folder to start the run over',
     });
   }
-  if (raw.version !== 1 || typeof raw.epochsDone !== 'number' || typeof raw.globalStep !== 'number' || typeof raw.rng !== 'object') {
+  if (
+    raw.version !== 1 ||
+    typeof raw.epochsDone !== 'number' ||
+    typeof raw.globalStep !== 'number' ||
+    typeof raw.rng !== 'object' ||
+    (raw.epochs !== undefined && !Array.isArray(raw.epochs))
+  ) {
     throw new StudioError({
       code: 'bad-file',
       file,

@@ -171,8 +171,11 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
         rngs.augment.setState(ck.rng.augment);
         rngs.optimizer.setState(ck.rng.optimizer);
       }
-      // Epochs after the checkpoint (none in practice: the record is written after it) are redone.
-      record.epochs = record.epochs.filter((e) => e.epoch < startEpoch);
+      // The checkpoint's history is the truth for the epochs it holds (the record may have missed
+      // the last one in a crash); epochs after the checkpoint are redone.
+      record.epochs = (ck?.epochs ?? record.epochs).filter((e) => e.epoch < startEpoch);
+      const last = record.epochs.at(-1);
+      if (last) record.trainingCheck = checkTraining(last.epoch, last.valCaseDice, last.valNothingCaseDice);
     }
     const grad = opts.gradientFn ? await opts.gradientFn(model, config) : await defaultGradient(model, config, record.backend.name);
     disposeGrad = grad.dispose;
@@ -199,14 +202,6 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
       t = performance.now();
       const stats = await modelWeightStats(model);
       timings.statsSeconds += (performance.now() - t) / 1000;
-      t = performance.now();
-      await saveCheckpoint(paths.checkpoint, model, optimizer, {
-        epochsDone: epoch + 1,
-        globalStep,
-        rng: { shuffle: rngs.shuffle.getState(), augment: rngs.augment.getState(), optimizer: rngs.optimizer.getState() },
-      });
-      timings.checkpointSeconds += (performance.now() - t) / 1000;
-
       const ep: EpochRecord = {
         epoch,
         trainLoss: steps.meanLoss,
@@ -219,6 +214,14 @@ async function runSession(store: RunStore, record: RunRecord, resume: boolean, o
         steps: steps.steps,
         weightStats: stats,
       };
+      t = performance.now();
+      await saveCheckpoint(paths.checkpoint, model, optimizer, {
+        epochsDone: epoch + 1,
+        globalStep,
+        rng: { shuffle: rngs.shuffle.getState(), augment: rngs.augment.getState(), optimizer: rngs.optimizer.getState() },
+        epochs: [...record.epochs, ep],
+      });
+      timings.checkpointSeconds += (performance.now() - t) / 1000;
       record.epochs.push(ep);
       record.trainingCheck = checkTraining(epoch, val.caseDice, val.nothingCaseDice);
       await store.save(record);

@@ -101,6 +101,22 @@ describe('training job: checkpoint and resume', () => {
     expect(left).toEqual(['checkpoint', 'model', 'run.json']);
   });
 
+  it('a crash between the checkpoint and the run record keeps that epoch in the history', async () => {
+    const config = tinyRunConfig({ epochs: 2, augment: null, backend: 'wasm' });
+    const controller = new AbortController();
+    const run = await trainNewRun(config, { runsRoot: root, signal: controller.signal, onEpoch: () => controller.abort() });
+    expect(run.status).toBe('cancelled');
+    const epoch0 = run.epochs[0];
+    // The crash: epoch 0's checkpoint is on disk, the run record never got epoch 0.
+    const file = path.join(root, run.id, 'run.json');
+    const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...onDisk, epochs: [] }));
+    const resumed = await resumeRun(run.id, { runsRoot: root });
+    expect(resumed.status).toBe('completed');
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(resumed.epochs[0]).toEqual(epoch0);
+  });
+
   it('a diverging run ends failed with a clear message and a readable record', async () => {
     let calls = 0;
     const run = await trainNewRun(tinyRunConfig({ epochs: 2, backend: 'wasm' }), {
