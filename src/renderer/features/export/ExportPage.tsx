@@ -197,16 +197,16 @@ export function ExportPage() {
   }
 
   return (
-    <div className="export-page">
-      <section className="export-panel" aria-labelledby="export-settings-title">
-        <h3 id="export-settings-title">What to export</h3>
+    <div className="export-page settings-layout themed-controls">
+      <section className="box" aria-labelledby="export-settings-title">
+        <h3 id="export-settings-title" className="box__title">What to export</h3>
         {listError && (
           <p className="export-error" role="alert">
             {listError}
           </p>
         )}
         <form
-          className="export-form"
+          className="form-stack"
           onSubmit={(e) => {
             e.preventDefault();
             save(false);
@@ -275,7 +275,7 @@ export function ExportPage() {
               <option value="layerwise">layer-wise magnitude</option>
             </select>
           </label>
-          <label className="export-check">
+          <label className="form-stack__check">
             <input
               type="checkbox"
               checked={keepFirstLast && family === 'unstructured'}
@@ -284,14 +284,14 @@ export function ExportPage() {
             />{' '}
             Keep first and last layers dense
           </label>
-          <label className="export-check">
+          <label className="form-stack__check">
             <input type="checkbox" checked={reestimate} onChange={(e) => setReestimate(e.target.checked)} /> Re-estimate BatchNorm after
             pruning
           </label>
           <fieldset>
             <legend>Format</legend>
             {FORMATS.map((f) => (
-              <label key={f.id} className="export-check">
+              <label key={f.id} className="form-stack__check">
                 <input type="checkbox" checked={formats.includes(f.id)} onChange={() => setFormats(toggle(formats, f.id))} /> {f.label}
               </label>
             ))}
@@ -299,14 +299,14 @@ export function ExportPage() {
           <fieldset>
             <legend>Weight precision</legend>
             {WEIGHTS.map((w) => (
-              <label key={w.id} className="export-check">
+              <label key={w.id} className="form-stack__check">
                 <input type="checkbox" checked={weights.includes(w.id)} onChange={() => setWeights(toggle(weights, w.id))} /> {w.label}
               </label>
             ))}
           </fieldset>
           <label>
             Output folder
-            <span className="export-row">
+            <span className="form-stack__row">
               <input
                 value={outDir}
                 onChange={(e) => setOutDir(e.target.value)}
@@ -322,8 +322,8 @@ export function ExportPage() {
             </span>
           </label>
           {invalid && level !== invalid && <p className="export-error">{invalid}</p>}
-          <div className="export-actions">
-            <button type="submit" className="export-primary" disabled={!!invalid || busy}>
+          <div className="form-stack__actions">
+            <button type="submit" className="themed-controls__primary" disabled={!!invalid || busy}>
               Save export
             </button>
             {busy && (
@@ -333,7 +333,7 @@ export function ExportPage() {
             )}
           </div>
           {busy && (
-            <div className="export-progress" role="status" aria-live="polite">
+            <div className="job-progress" role="status" aria-live="polite">
               <progress max={1} value={job.progress?.fraction ?? 0} aria-label="Export progress" />
               <span>{job.progress?.message ?? job.queued ?? 'Starting…'}</span>
               {job.progress?.etaSeconds !== undefined && <span className="export-muted">{formatEta(job.progress.etaSeconds)}</span>}

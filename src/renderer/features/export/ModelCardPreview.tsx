@@ -88,7 +88,7 @@ function blocks(md: string): ReactNode[] {
 
 export function ModelCardPreview({ markdown, title }: { markdown: string; title: string }) {
   return (
-    <section className="export-card" aria-label={title} data-testid="model-card">
+    <section className="export-card box" aria-label={title} data-testid="model-card">
       {blocks(markdown)}
     </section>
   );

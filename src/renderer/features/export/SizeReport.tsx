@@ -17,8 +17,8 @@ const fixed = (v: number | null) => (v === null ? '–' : v.toFixed(4));
 export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: boolean }) {
   if (!rows.length) return null;
   return (
-    <section className="export-report" aria-labelledby="export-report-title">
-      <h3 id="export-report-title">{measured ? 'Size report and measured quality' : 'Size estimate (nothing written yet)'}</h3>
+    <section className="box" aria-labelledby="export-report-title">
+      <h3 id="export-report-title" className="box__title">{measured ? 'Size report and measured quality' : 'Size estimate (nothing written yet)'}</h3>
       <div className="export-report__scroll">
         <table className="export-table" data-testid="size-report">
           <thead>

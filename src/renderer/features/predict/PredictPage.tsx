@@ -233,13 +233,13 @@ export function PredictPage() {
   }
 
   return (
-    <div className="predict-page">
-      <section className="predict-panel" aria-label="Prediction settings">
-        <h3>Predict on a scan</h3>
-        <div className="predict-form">
+    <div className="predict-page settings-layout">
+      <section className="box" aria-label="Prediction settings">
+        <h3 className="box__title">Predict on a scan</h3>
+        <div className="form-stack">
           <label>
             Scan (folder or file on the studio machine)
-            <span className="predict-row">
+            <span className="form-stack__row">
               <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/patient-7/series" aria-label="Scan path" />
               <button type="button" onClick={open} disabled={!path.trim()}>
                 Open
@@ -258,7 +258,7 @@ export function PredictPage() {
             </p>
           )}
           {issues.length > 0 && (
-            <AcceptDataIssues use="predict" className="predict-check" checked={acceptIssues} onChange={setAcceptIssues} />
+            <AcceptDataIssues use="predict" className="form-stack__check" checked={acceptIssues} onChange={setAcceptIssues} />
           )}
           <label>
             Trained run
@@ -275,7 +275,7 @@ export function PredictPage() {
             <fieldset data-testid="predict-channels">
               <legend>Scan channels feeding the model</legend>
               {mapping.map((m, i) => (
-                <label key={i} className="predict-check">
+                <label key={i} className="form-stack__check">
                   Input {i + 1}
                   {trained.channels?.[i] ? ` (trained on ${trained.channels[i]})` : ''}
                   <select
@@ -324,7 +324,7 @@ export function PredictPage() {
           <fieldset>
             <legend>Mask files</legend>
             {FORMATS.map((f) => (
-              <label key={f.id} className="predict-check">
+              <label key={f.id} className="form-stack__check">
                 <input
                   type="checkbox"
                   checked={formats.includes(f.id)}
@@ -374,8 +374,8 @@ export function PredictPage() {
         {!result && <p className="predict-muted">The predicted masks of every level appear here over the scan.</p>}
         {result && (
           <>
-            <div className="predict-summary">
-              <h3>Lesion volume per level</h3>
+            <div className="predict-summary box">
+              <h3 className="box__title">Lesion volume per level</h3>
               {result.summary.cases.length > 1 && (
                 <label>
                   Case{' '}

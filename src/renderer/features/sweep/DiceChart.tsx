@@ -36,7 +36,7 @@ export function DiceChart({ data }: { data: SweepChartInput & { values: number; 
 
   return (
     <figure
-      className="sweep-chart"
+      className="sweep-chart box"
       aria-label={`Per-case Dice versus ${levelsQuantity(data.levelMeanings)}: ${data.series.length} runs, ${n} levels`}
     >
       <div

@@ -14,7 +14,7 @@ function ciText(s: { n: number; mean: number | null; std: number | null }): stri
 export function ResultsTable({ entries }: { entries: { run: SweepableRun; record: SweepRecord }[] }) {
   return (
     // Focusable: when the table is wider than the view, the keyboard scrolls it too.
-    <div className="sweep-table__wrap" tabIndex={0} role="region" aria-label="Sweep results per level (scrolls sideways when narrow)">
+    <div className="sweep-table__wrap box" tabIndex={0} role="region" aria-label="Sweep results per level (scrolls sideways when narrow)">
       <table className="sweep-table" aria-label="Sweep results per level">
         <thead>
           <tr>

@@ -53,8 +53,8 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
   const canStart = !running && selected.length > 0 && levelError === undefined;
 
   return (
-    <section className="sweep-panel" aria-labelledby="sweep-runs-title">
-      <h3 id="sweep-runs-title">Runs</h3>
+    <section className="sweep-panel box" aria-labelledby="sweep-runs-title">
+      <h3 id="sweep-runs-title" className="box__title">Runs</h3>
       <ul className="sweep-runs">
         {runs.map((r) => {
           const on = selected.includes(r.runId);
@@ -89,7 +89,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
       </ul>
 
       <form
-        className="sweep-form"
+        className="sweep-form form-stack"
         onSubmit={(e) => {
           e.preventDefault();
           if (canStart && typeof levels !== 'string')
@@ -164,7 +164,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
             ))}
           </select>
         </label>
-        <label className="sweep-form__check">
+        <label className="form-stack__check">
           <input
             type="checkbox"
             checked={keepFirstLast && !channel}
@@ -173,12 +173,12 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
           />
           Keep first and last layer dense
         </label>
-        <label className="sweep-form__check">
+        <label className="form-stack__check">
           <input type="checkbox" checked={bn} onChange={(e) => setBn(e.target.checked)} />
           Re-estimate BatchNorm (32 training slices)
         </label>
-        <div className="sweep-form__actions">
-          <button type="submit" className="sweep-primary" disabled={!canStart}>
+        <div className="form-stack__actions">
+          <button type="submit" className="themed-controls__primary" disabled={!canStart}>
             Start sweep{selected.length > 1 ? ` (${plural(selected.length, 'run')})` : ''}
           </button>
           {running && (
@@ -194,7 +194,7 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
         </p>
       )}
       {job && (
-        <div className="sweep-progress" role="status" aria-live="polite">
+        <div className="sweep-progress job-progress" role="status" aria-live="polite">
           <progress max={1} value={job.fraction} aria-label="Sweep progress" />
           <span>
             {pct(job.fraction, 0)} {running ? formatEta(job.etaSeconds) : job.state === 'done' ? 'done' : job.state}

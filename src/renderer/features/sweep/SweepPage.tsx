@@ -174,7 +174,7 @@ export function SweepPage() {
   }
 
   return (
-    <div className="sweep-page">
+    <div className="sweep-page themed-controls">
       {error && (
         <p className="sweep-error" role="alert">
           {error.what}. {error.hint}
@@ -218,7 +218,7 @@ export function SweepPage() {
             )}
             <ResultsTable entries={entries} />
             {gridEntry && (
-              <div className="sweep-detail">
+              <div className="sweep-detail box">
                 {entries.length > 1 && (
                   <label className="sweep-detail__pick">
                     Grid for
