@@ -7,10 +7,10 @@
  * everything known about it as hover text. A family without a sweep, or a sweep without the
  * chosen measurement, gets a note saying so and how to get it.
  */
-import { formatBytes } from '../export/markdown';
 import { meanIntervalLabel, meanIntervalOf } from '../stats/mean';
 import { pruneFamilies, SWEEP_MEASURE_LABELS, type PruneFamily } from '../sweep/config';
 import { describeLevel, familyLabel, levelAxisTitle } from '../sweep/levels';
+import { measuredText } from '../sweep/measuredText';
 import type { PruneLevel, SweepRecord } from '../sweep/result';
 import { levelLabel } from './sweepChart';
 import { FAMILY_STYLE } from './style';
@@ -93,14 +93,8 @@ function niceScale(max: number): { hi: number; ticks: number[]; digits: number }
   return { hi, ticks: Array.from({ length: Math.round(hi / step) + 1 }, (_, i) => i * step), digits };
 }
 
-function measuredText(l: PruneLevel): string {
-  const m = l.measured;
-  if (!m) return 'file not measured';
-  const size = `fp32 ONNX file ${formatBytes(m.fileBytes)}, gzip ${formatBytes(m.gzipBytes)}`;
-  const t = m.latency;
-  return t
-    ? `${size}; ${t.medianMs.toFixed(2)} ms median in ${t.runtime} (dense ${t.dense.medianMs.toFixed(2)} ms in the same ${t.runs} rounds: ${t.speedup.toFixed(2)}x)`
-    : `${size}; latency not measured`;
+function levelMeasuredText(l: PruneLevel): string {
+  return l.measured ? measuredText(l.measured) : 'file not measured';
 }
 
 function missingNote(family: PruneFamily, r: SweepRecord, needs: 'size' | 'latency', without: number): string {
@@ -142,7 +136,7 @@ export function familyChartData(input: FamilyChartInput): FamilyChartData {
           y: dice.mean!,
           ...(ci ? { lo: ci.lo, hi: ci.hi } : {}),
           tag: levelLabel(l.sparsity),
-          title: `${familyLabel(family)}, ${describeLevel(l.sparsity, meaning)}: ${FAMILY_METRIC} ${dice.mean!.toFixed(3)}${interval}; ${measuredText(l)}`,
+          title: `${familyLabel(family)}, ${describeLevel(l.sparsity, meaning)}: ${FAMILY_METRIC} ${dice.mean!.toFixed(3)}${interval}; ${levelMeasuredText(l)}`,
         };
       }),
     };

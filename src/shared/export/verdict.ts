@@ -28,14 +28,28 @@ const ratio = (base: number, x: number) => (x > 0 ? base / x : 0);
 /** Fewer timed runs than this give quartiles too rough to call a speed difference on. */
 export const MIN_RUNS = 10;
 
-/** Faster/slower only past the noise band AND with the middle halves of the two timings apart. */
-function speed(r: number, m: Measured, b: Baseline): string {
+/** One timing: its quartiles (ms) and how many runs they come from, where known. */
+export interface TimingSpread {
+  q25Ms?: number;
+  q75Ms?: number;
+  runs?: number;
+}
+
+/**
+ * THE rule for calling a speed difference (export verdicts, sweep levels): `r` = baseline /
+ * measured median latency; faster/slower only past the noise band AND with the middle halves of
+ * the two timings apart, and only from MIN_RUNS timed runs.
+ */
+export function speedText(r: number, m: TimingSpread, b: TimingSpread): string {
   if (m.runs !== undefined && m.runs < MIN_RUNS) return `speed not called (${r.toFixed(2)}x from only ${m.runs} runs)`;
   const apart = (lo?: number, hi?: number) => lo === undefined || hi === undefined || lo > hi;
-  if (r >= SAME_RATIO && apart(b.latencyQ25Ms, m.latencyQ75Ms)) return `${r.toFixed(2)}x faster`;
-  if (r > 0 && r <= 1 / SAME_RATIO && apart(m.latencyQ25Ms, b.latencyQ75Ms)) return `${(1 / r).toFixed(2)}x slower`;
+  if (r >= SAME_RATIO && apart(b.q25Ms, m.q75Ms)) return `${r.toFixed(2)}x faster`;
+  if (r > 0 && r <= 1 / SAME_RATIO && apart(m.q25Ms, b.q75Ms)) return `${(1 / r).toFixed(2)}x slower`;
   return `same speed (${r.toFixed(2)}x, within timing noise)`;
 }
+
+const speed = (r: number, m: Measured, b: Baseline) =>
+  speedText(r, { q25Ms: m.latencyQ25Ms, q75Ms: m.latencyQ75Ms, runs: m.runs }, { q25Ms: b.latencyQ25Ms, q75Ms: b.latencyQ75Ms });
 
 function size(file: number, gz: number): string {
   const word = (r: number) =>

@@ -6,18 +6,12 @@
 import * as path from 'node:path';
 import { isStudioError, StudioError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/export/markdown';
-import {
-  levelOnnxBytes,
-  parseSweepConfig,
-  pruneFamilies,
-  type LevelMeasured,
-  type SweepConfig,
-  type SweepRecord,
-} from '../../../shared/sweep';
+import { levelOnnxBytes, parseSweepConfig, pruneFamilies, type SweepConfig, type SweepRecord } from '../../../shared/sweep';
 import type { CliCommand, CliIO } from '../types';
 import { reportStudioError } from '../errors';
 import { percent } from '../../../shared/format/percent';
 import { parseCommandArgs } from '../args';
+import { measuredText } from '../../../shared/sweep/measuredText';
 
 const USAGE = [
   'Usage: var-studio sweep RUN_DIR [RUN_DIR...] [--levels L1,L2,...] [--family unstructured|channel]',
@@ -108,11 +102,6 @@ function parse(argv: string[]): { runsRoot: string; runIds: string[]; config: Sw
 }
 
 const pct = (x: number) => percent(x);
-const measuredText = (m: LevelMeasured) =>
-  `ONNX fp32 file ${formatBytes(m.fileBytes)}, gzip ${formatBytes(m.gzipBytes)}` +
-  (m.latency
-    ? `, ${m.latency.medianMs.toFixed(2)} ms median in ${m.latency.runtime} (dense ${m.latency.dense.medianMs.toFixed(2)} ms in the same ${m.latency.runs} rounds: ${m.latency.speedup.toFixed(2)}x)`
-    : '');
 const d4 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
 
 function table(r: SweepRecord, io: CliIO): void {

@@ -111,11 +111,11 @@ describe('sweep: what the device gets per level', () => {
     const lines = c.out.filter((l) => l.includes('measured:'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      /ONNX fp32 file .+, gzip .+, [\d.]+ ms median in onnxruntime-node \(dense [\d.]+ ms in the same 3 rounds: [\d.]+x\)/,
+      /fp32 ONNX file .+, gzip .+; [\d.]+ ms median in onnxruntime-node, dense [\d.]+ ms in the same 3 rounds: speed not called \([\d.]+x from only 3 runs\)$/,
     );
     // The table's size column is the measured file's size, not the scored in-memory export's.
     for (const line of lines) {
-      const file = /ONNX fp32 file (.+?), gzip/.exec(line)![1];
+      const file = /fp32 ONNX file (.+?), gzip/.exec(line)![1];
       expect(c.out[c.out.indexOf(line) - 1]).toContain(` ${file} `);
     }
     const bad = captureIo();
