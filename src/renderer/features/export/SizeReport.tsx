@@ -18,9 +18,11 @@ export function SizeReport({ rows, measured }: { rows: ReportRow[]; measured: bo
   if (!rows.length) return null;
   return (
     <section className="box" aria-labelledby="export-report-title">
-      <h3 id="export-report-title" className="box__title">{measured ? 'Size report and measured quality' : 'Size estimate (nothing written yet)'}</h3>
+      <h3 id="export-report-title" className="box__title">
+        {measured ? 'Size report and measured quality' : 'Size estimate (nothing written yet)'}
+      </h3>
       <div className="export-report__scroll">
-        <table className="export-table" data-testid="size-report">
+        <table className="export-table figures-table" data-testid="size-report">
           <thead>
             <tr>
               <th scope="col">export</th>

@@ -15,7 +15,7 @@ export function ResultsTable({ entries }: { entries: { run: SweepableRun; record
   return (
     // Focusable: when the table is wider than the view, the keyboard scrolls it too.
     <div className="sweep-table__wrap box" tabIndex={0} role="region" aria-label="Sweep results per level (scrolls sideways when narrow)">
-      <table className="sweep-table" aria-label="Sweep results per level">
+      <table className="sweep-table figures-table" aria-label="Sweep results per level">
         <thead>
           <tr>
             <th scope="col">Run</th>
