@@ -48,9 +48,21 @@ test('predict on a DICOM series without masks at two levels: both overlays, volu
   const run = page.getByLabel('Trained run');
   await run.selectOption({ label: (await run.locator('option', { hasText: RUN }).first().textContent()) ?? RUN });
   await page.getByLabel('Sparsity levels').fill('0, 90');
+  // An invalid threshold is marked in the theme's danger colour, a valid one is not.
+  const danger = await page.evaluate(() => {
+    const probe = document.body.appendChild(document.createElement('span'));
+    probe.style.color = 'var(--danger)';
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  });
+  await page.getByLabel('Threshold').fill('2');
+  await expect(page.getByLabel('Threshold')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Threshold')).toHaveCSS('border-top-color', danger);
   // A 16-px model trained for one epoch on phantoms stays near its 1 % prior on a real brain: a low
   // threshold gives visible masks that differ between levels, which is what this test is about.
   await page.getByLabel('Threshold').fill('0.005');
+  await expect(page.getByLabel('Threshold')).not.toHaveCSS('border-top-color', danger);
   await expect(page.getByLabel('DICOM SEG (DICOM series only)')).toBeChecked();
   await page.getByRole('button', { name: 'Predict', exact: true }).click();
   await expect(page.getByTestId('predict-table').locator('tbody tr')).toHaveCount(2, { timeout: 90_000 });
