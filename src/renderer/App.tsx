@@ -56,7 +56,11 @@ export function App() {
                   {v.icon}
                 </span>
                 {v.title}
-                {key && <kbd className="key-hint" aria-hidden="true">{key}</kbd>}
+                {key && (
+                  <kbd className="key-hint" aria-hidden="true">
+                    {key}
+                  </kbd>
+                )}
               </button>
             );
           })}
@@ -69,7 +73,9 @@ export function App() {
           title="Keyboard shortcuts — press ?"
           onClick={() => setHelp(true)}
         >
-          <kbd className="key-hint" aria-hidden="true">?</kbd>
+          <kbd className="key-hint" aria-hidden="true">
+            ?
+          </kbd>
         </button>
       </header>
       <main className="app__main" id="view" aria-labelledby="view-title" data-active-view={current.id}>

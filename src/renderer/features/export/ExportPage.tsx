@@ -199,7 +199,9 @@ export function ExportPage() {
   return (
     <div className="export-page settings-layout themed-controls">
       <section className="box" aria-labelledby="export-settings-title">
-        <h3 id="export-settings-title" className="box__title">What to export</h3>
+        <h3 id="export-settings-title" className="box__title">
+          What to export
+        </h3>
         {listError && (
           <p className="export-error" role="alert">
             {listError}

@@ -80,7 +80,9 @@ export function FamilyChart({
 
   return (
     <section className="sweep-family box" aria-labelledby="sweep-family-title">
-      <h3 id="sweep-family-title" className="box__title">Both pruning families: Dice against what the device gets</h3>
+      <h3 id="sweep-family-title" className="box__title">
+        Both pruning families: Dice against what the device gets
+      </h3>
       <div className="sweep-family__controls">
         {runs.length > 1 && (
           <label>

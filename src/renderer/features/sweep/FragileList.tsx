@@ -7,7 +7,9 @@ export function FragileList({ record, onPick }: { record: SweepRecord; onPick: (
   const rows = fragileSlices(record, 8).filter((r) => r.drop > 0);
   return (
     <section className="sweep-fragile" aria-labelledby="sweep-fragile-title">
-      <h3 id="sweep-fragile-title" className="box__title">Most pruning-fragile slices</h3>
+      <h3 id="sweep-fragile-title" className="box__title">
+        Most pruning-fragile slices
+      </h3>
       {rows.length === 0 ? (
         <p className="sweep-muted">No lesion slice lost Dice under pruning.</p>
       ) : (

@@ -54,7 +54,9 @@ export function StartPanel({ runs, selected, onToggle, chosen, onChoose, job, on
 
   return (
     <section className="sweep-panel box" aria-labelledby="sweep-runs-title">
-      <h3 id="sweep-runs-title" className="box__title">Runs</h3>
+      <h3 id="sweep-runs-title" className="box__title">
+        Runs
+      </h3>
       <ul className="sweep-runs">
         {runs.map((r) => {
           const on = selected.includes(r.runId);

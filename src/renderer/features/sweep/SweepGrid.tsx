@@ -110,7 +110,9 @@ export function SweepGrid({ record, images, focus }: { record: SweepRecord; imag
   return (
     <section className="sweep-grid" aria-labelledby="sweep-grid-title">
       <div className="sweep-grid__head">
-        <h3 id="sweep-grid-title" className="box__title">Prediction against truth</h3>
+        <h3 id="sweep-grid-title" className="box__title">
+          Prediction against truth
+        </h3>
         <Legend />
       </div>
       <div className="sweep-grid__controls">

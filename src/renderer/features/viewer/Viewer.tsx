@@ -102,7 +102,10 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
                 title={`${p.label} — ${key}`}
                 onClick={() => applyPreset(p.id)}
               >
-                {p.label} <kbd className="key-hint" aria-hidden="true">{key}</kbd>
+                {p.label}{' '}
+                <kbd className="key-hint" aria-hidden="true">
+                  {key}
+                </kbd>
               </button>
             );
           })}
@@ -117,7 +120,10 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
             disabled={!caseInfo.hasMask}
             onClick={() => setShowMask((v) => !v)}
           >
-            Mask <kbd className="key-hint" aria-hidden="true">{keyFor('viewer.mask.toggle')}</kbd>
+            Mask{' '}
+            <kbd className="key-hint" aria-hidden="true">
+              {keyFor('viewer.mask.toggle')}
+            </kbd>
           </button>
           <label className="viewer__field">
             <span>Opacity</span>
@@ -140,7 +146,10 @@ export function Viewer({ dataset, caseInfo, index, channel, onIndex, onChannel, 
           aria-keyshortcuts={keyFor('viewer.reset')}
           onClick={() => controller.current?.reset()}
         >
-          Reset <kbd className="key-hint" aria-hidden="true">{keyFor('viewer.reset')}</kbd>
+          Reset{' '}
+          <kbd className="key-hint" aria-hidden="true">
+            {keyFor('viewer.reset')}
+          </kbd>
         </button>
       </div>
 
